@@ -1,0 +1,142 @@
+"""Typed kiosk configuration loaded from TOML.
+
+A wrong value stops the start with a message that names the key and the accepted values, e.g.
+``devices.printer.backend: 'epson' is not accepted; use one of: escpos_network, simulator``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from drivers.registry import CAMERA_BACKENDS, CARD_READER_BACKENDS, PRINTER_BACKENDS
+
+Language = Literal["zh_CN", "en_US"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is meant for the person installing."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StationConfig(_Strict):
+    id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1)
+
+
+class HallConfig(_Strict):
+    url: str = Field(pattern=r"^https?://[^\s/]+(:\d+)?(/.*)?$")
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    token: str = Field(default="", description="per-station token until enrolment exists")
+
+
+class DeviceConfig(_Strict):
+    backend: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class CardReaderConfig(DeviceConfig):
+    backend: str = "simulator"
+
+    @field_validator("backend")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_backend(v, CARD_READER_BACKENDS)
+
+
+class PrinterConfig(DeviceConfig):
+    backend: str = "simulator"
+
+    @field_validator("backend")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_backend(v, PRINTER_BACKENDS)
+
+
+class CameraConfig(DeviceConfig):
+    backend: str = "simulator"
+
+    @field_validator("backend")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_backend(v, CAMERA_BACKENDS)
+
+
+def _check_backend(value: str, known: dict[str, Any]) -> str:
+    if value not in known:
+        raise ValueError(f"{value!r} is not accepted; use one of: {', '.join(sorted(known))}")
+    return value
+
+
+class DevicesConfig(_Strict):
+    card_reader: CardReaderConfig = Field(default_factory=CardReaderConfig)
+    printer: PrinterConfig = Field(default_factory=PrinterConfig)
+    camera: CameraConfig = Field(default_factory=CameraConfig)
+
+
+class TimeoutsConfig(_Strict):
+    idle_s: float = Field(default=90, ge=10, le=1800, description="inactivity before the warning")
+    warning_s: float = Field(default=20, ge=5, le=120, description="countdown before the wipe")
+    receipt_s: float = Field(default=20, ge=5, le=300, description="receipt screen before wipe")
+    card_read_s: float = Field(default=30, ge=5, le=300)
+
+
+class UiConfig(_Strict):
+    language: Language = "zh_CN"
+    care_mode: bool = False
+    fullscreen: bool = True
+
+
+class PathsConfig(_Strict):
+    state_dir: Path = Path("var/kiosk")
+
+
+class KioskConfig(_Strict):
+    station: StationConfig
+    hall: HallConfig
+    devices: DevicesConfig = Field(default_factory=DevicesConfig)
+    timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
+    paths: PathsConfig = Field(default_factory=PathsConfig)
+
+
+def parse_config(data: dict[str, Any]) -> KioskConfig:
+    """Validate a config mapping; raise ConfigError naming every bad key."""
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+
+
+def load_config(path: Path) -> KioskConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return parse_config(data)
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            msg = f"{err['input']!r} is not accepted; use one of: {expected}"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling against packaging/kiosk.example.toml)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"{key}: {msg}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the kiosk and its tests need. As root it runs apt; otherwise it
+# prints the exact apt command and fails, so nothing half-works silently.
+set -euo pipefail
+PACKAGES=(libpulse0 fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}" >&2
+  echo "Run as root:  sudo sh -c '$cmd'" >&2
+  exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
