@@ -1,0 +1,399 @@
+"""The receipt printer simulator: a fake network ESC/POS printer on a loopback TCP port.
+
+Like OctoPrint's virtual printer, it imitates the device at the wire, so the real driver
+(`EscposReceiptPrinter`) runs unchanged in the demo and in tests. `EscposSimulatorServer` records
+the bytes of each connection (one connection = one job), answers `DLE EOT n` status queries from
+a scriptable `SimulatorState` (paper out, cover open, silent, ...) and decodes what would have
+printed; `render_png` draws a job as a receipt image. `SimulatedPrinter` is the registry backend:
+an in-process server plus the real driver pointed at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import socketserver
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drivers.health import Health
+from drivers.printer.base import Receipt
+from drivers.printer.escpos import DOTS_BY_WIDTH_MM, EscposReceiptPrinter
+from drivers.printer.escpos_decode import (
+    OFFLINE_COVER_OPEN,
+    OFFLINE_ERROR,
+    OFFLINE_PAPER_END_STOP,
+    ONLINE_OFFLINE,
+    PAPER_END,
+    PAPER_NEAR_END,
+    STATUS_BASE,
+    DecodedReceipt,
+    PrintedLine,
+    PrintedQr,
+    decode_escpos,
+)
+
+log = logging.getLogger(__name__)
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+@dataclass
+class SimulatorState:
+    """What the simulated printer reports; tests flip these at any time (reads are atomic)."""
+
+    paper_near_end: bool = False
+    paper_out: bool = False
+    cover_open: bool = False
+    offline: bool = False
+    error: bool = False
+    silent: bool = False  # accepts bytes but never answers a status query (a hung printer)
+    drop_connections: bool = False  # closes every connection at once (a printer resetting)
+
+    def status_reply(self, n: int) -> int | None:
+        """The byte a printer answers to DLE EOT n, or None if it would not answer."""
+        if self.silent:
+            return None
+        stopped = self.offline or self.cover_open or self.paper_out or self.error
+        if n == 1:
+            return STATUS_BASE | (ONLINE_OFFLINE if stopped else 0)
+        if n == 2:
+            return (
+                STATUS_BASE
+                | (OFFLINE_COVER_OPEN if self.cover_open else 0)
+                | (OFFLINE_PAPER_END_STOP if self.paper_out else 0)
+                | (OFFLINE_ERROR if self.error else 0)
+            )
+        if n == 3:  # error causes: none simulated beyond the error bit of DLE EOT 2
+            return STATUS_BASE
+        if n == 4:
+            return (
+                STATUS_BASE
+                | (PAPER_NEAR_END if self.paper_near_end or self.paper_out else 0)
+                | (PAPER_END if self.paper_out else 0)
+            )
+        return None  # real printers ignore other n
+
+
+class _TcpServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = False  # server_close() joins connection threads: stop() leaves none behind
+
+    def __init__(self, address: tuple[str, int], simulator: EscposSimulatorServer) -> None:
+        self.simulator = simulator
+        super().__init__(address, _Handler)
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: _TcpServer
+
+    def handle(self) -> None:
+        self.server.simulator._serve_connection(self.request)
+
+
+class EscposSimulatorServer:
+    """A threaded TCP listener that behaves like a network ESC/POS printer. Port 0 = ephemeral."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 9100,
+        *,
+        state: SimulatorState | None = None,
+        render_dir: str | Path | None = None,
+        width_mm: int = 58,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self.state = state if state is not None else SimulatorState()
+        self.render_dir = Path(render_dir) if render_dir is not None else None
+        self.width_mm = width_mm
+        self._cond = threading.Condition()
+        self._jobs: list[bytes] = []
+        self._decoded: list[DecodedReceipt] = []
+        self._active: set[socket.socket] = set()
+        self._server: _TcpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> EscposSimulatorServer:
+        if self._server is not None:
+            return self
+        self._server = _TcpServer((self.host, self._requested_port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"escpos-sim-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        log.info("printer simulator listening on %s:%d", self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()  # ends serve_forever: no new connections
+        with self._cond:
+            active = list(self._active)
+        for sock in active:  # wake connection threads blocked in recv()
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        log.info("printer simulator stopped")
+
+    def __enter__(self) -> EscposSimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("simulator not started")
+        return int(self._server.server_address[1])
+
+    # -- what arrived -----------------------------------------------------------------------
+
+    @property
+    def jobs(self) -> list[bytes]:
+        """The bytes of every finished connection that sent anything, oldest first."""
+        with self._cond:
+            return list(self._jobs)
+
+    @property
+    def received(self) -> bytes:
+        return b"".join(self.jobs)
+
+    def decoded_jobs(self) -> list[DecodedReceipt]:
+        with self._cond:
+            return list(self._decoded)
+
+    def text_log(self) -> list[str]:
+        """The printed lines of all jobs, in order."""
+        return [line for decoded in self.decoded_jobs() for line in decoded.lines]
+
+    def clear(self) -> None:
+        with self._cond:
+            self._jobs.clear()
+            self._decoded.clear()
+
+    def wait_idle(self, timeout_s: float = 5.0) -> bool:
+        """Wait until every accepted connection has been closed and recorded; False on timeout.
+
+        A connection still in the listen backlog is not seen: use it after a client has had an
+        answer (as the driver has, to its status queries), or use `wait_for_jobs`.
+        """
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._active, timeout_s)
+
+    def wait_for_jobs(self, count: int, timeout_s: float = 5.0) -> bool:
+        """Wait until at least `count` jobs are recorded; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._jobs) >= count, timeout_s)
+
+    # -- the connection thread --------------------------------------------------------------
+
+    def _serve_connection(self, sock: socket.socket) -> None:
+        with self._cond:
+            self._active.add(sock)
+        buffer = bytearray()
+        try:
+            if self.state.drop_connections:
+                return
+            scanned = 0
+            while True:
+                try:
+                    chunk = sock.recv(4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                buffer += chunk
+                scanned = self._answer_status_queries(sock, buffer, scanned)
+        finally:
+            data = bytes(buffer)
+            decoded = decode_escpos(data) if data else None
+            if decoded is not None and decoded.prints_anything and self.render_dir is not None:
+                self._write_render(decoded)
+            with self._cond:
+                if decoded is not None:
+                    self._jobs.append(data)
+                    self._decoded.append(decoded)
+                self._active.discard(sock)
+                self._cond.notify_all()
+            if data:
+                log.info("job received: %d bytes", len(data))
+
+    def _answer_status_queries(self, sock: socket.socket, buffer: bytearray, start: int) -> int:
+        # A real printer acts on DLE EOT as soon as it arrives, even with a job queued before it,
+        # so answer from the raw stream rather than after decoding a whole job.
+        pos = start
+        while True:
+            found = buffer.find(b"\x10\x04", pos)
+            if found < 0:
+                # Keep a trailing DLE: its EOT may come in the next chunk.
+                return max(pos, len(buffer) - 1)
+            if found + 2 >= len(buffer):
+                return found
+            reply = self.state.status_reply(buffer[found + 2])
+            if reply is not None:
+                # If the client went away, the recv loop ends the connection.
+                with contextlib.suppress(OSError):
+                    sock.sendall(bytes([reply]))
+            pos = found + 3
+
+    def _write_render(self, decoded: DecodedReceipt) -> None:
+        assert self.render_dir is not None
+        with self._cond:
+            number = len(self._jobs) + 1
+        stem = self.render_dir / f"job-{number:04d}"
+        try:
+            self.render_dir.mkdir(parents=True, exist_ok=True)
+            stem.with_suffix(".txt").write_text("\n".join(decoded.lines) + "\n", encoding="utf-8")
+            render_png(decoded, stem.with_suffix(".png"), DOTS_BY_WIDTH_MM.get(self.width_mm, 384))
+        except OSError:
+            # A render is a convenience; a full disk must not take the printer down.
+            log.exception("could not write the render of job %d", number)
+
+
+def render_png(decoded: DecodedReceipt, path: str | Path, width_px: int = 384) -> None:
+    """Draw a decoded job as a receipt: text lines in a CJK font, QR symbols, on white paper.
+
+    `width_px` is the printable width in dots (384 for 58 mm, 576 for 80 mm); the paper drawn is a
+    margin wider on each side, as on the roll.
+    """
+    import qrcode  # local: only rendering needs them
+    from PIL import Image, ImageDraw, ImageFont
+
+    margin = 16
+    base = 24  # font A is 12x24 dots: 24 px per line at 203 dpi
+    paper_px = width_px + 2 * margin
+
+    def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+        if CJK_FONT.exists():
+            return ImageFont.truetype(str(CJK_FONT), size)
+        return ImageFont.load_default(size)  # without fonts-wqy-microhei Chinese shows as boxes
+
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    blocks: list[tuple[PrintedLine | PrintedQr, Any, int]] = []
+    height = margin * 2
+    for item in decoded.items:
+        if isinstance(item, PrintedQr):
+            code = qrcode.QRCode(
+                border=0,
+                box_size=max(1, item.module_size),
+                error_correction=qrcode.constants.ERROR_CORRECT_M,
+            )
+            code.add_data(item.payload)
+            code.make(fit=True)
+            qr_image = code.make_image().get_image().convert("RGB")
+            if qr_image.width > width_px:
+                qr_image = qr_image.resize((width_px, width_px), Image.Resampling.NEAREST)
+            blocks.append((item, qr_image, qr_image.width))
+            height += qr_image.height + base // 2
+            continue
+        size = base * item.height
+        face = font(size)
+        text_width = int(measure.textlength(item.text, font=face))
+        if text_width > width_px:  # the font's Latin glyphs are wider than the printer's 12 dots
+            face = font(max(8, size * width_px // text_width))
+            text_width = int(measure.textlength(item.text, font=face))
+        blocks.append((item, face, text_width))
+        height += size + 6
+
+    image = Image.new("RGB", (paper_px, max(height, 2 * margin + base)), "white")
+    draw = ImageDraw.Draw(image)
+    y = margin
+    for item, payload, content_width in blocks:
+        x = margin + _aligned_x(item.align, content_width, width_px)
+        if isinstance(item, PrintedQr):
+            image.paste(payload, (x, y))
+            y += payload.height + base // 2
+            continue
+        draw.text((x, y), item.text, fill="black", font=payload)
+        if item.bold:  # thermal printers embolden by striking each dot twice, one dot over
+            draw.text((x + 1, y), item.text, fill="black", font=payload)
+        y += base * item.height + 6
+    if decoded.cuts:  # a dashed line where the cutter cut
+        for x in range(0, paper_px, 8):
+            draw.line((x, image.height - 2, x + 4, image.height - 2), fill="grey")
+    image.save(path, format="PNG")
+
+
+def _aligned_x(align: str, content_width: int, width_px: int) -> int:
+    if align == "center":
+        return max(0, (width_px - content_width) // 2)
+    if align == "right":
+        return max(0, width_px - content_width)
+    return 0
+
+
+class SimulatedPrinter:
+    """ReceiptPrinter backend: an in-process printer simulator and the real ESC/POS driver.
+
+    Tests read what arrived through `.server` and script faults through `.server.state`.
+    """
+
+    def __init__(self, server: EscposSimulatorServer, printer: EscposReceiptPrinter) -> None:
+        self.server = server
+        self.printer = printer
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> SimulatedPrinter:
+        known = {"host", "port", "render_dir", "width_mm", "timeout_s"}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ValueError(
+                f"printer simulator: unknown option(s) {', '.join(unknown)}; "
+                f"use any of: {', '.join(sorted(known))}"
+            )
+        host = options.get("host", "127.0.0.1")
+        port = options.get("port", 0)
+        if not isinstance(host, str) or not host:
+            raise ValueError("printer simulator option 'host' must be an address")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"printer simulator option 'port' must be 0-65535, not {port!r}")
+        render_dir = options.get("render_dir")
+        if render_dir is not None and not isinstance(render_dir, str | Path):
+            raise ValueError("printer simulator option 'render_dir' must be a directory path")
+        width_mm = options.get("width_mm", 58)
+        # Validate the driver options before binding a port, so a bad config leaks nothing.
+        driver_options = {
+            "host": host,
+            "port": 9100,
+            "width_mm": width_mm,
+            "timeout_s": options.get("timeout_s", 2.0),
+        }
+        EscposReceiptPrinter.from_options(driver_options)
+        server = EscposSimulatorServer(host, port, render_dir=render_dir, width_mm=width_mm)
+        server.start()
+        driver_options["port"] = server.port
+        return cls(server, EscposReceiptPrinter.from_options(driver_options))
+
+    @property
+    def state(self) -> SimulatorState:
+        return self.server.state
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        self.printer.print_receipt(receipt)
+        # Return only once the simulator has recorded (and rendered) the job, as a real printer
+        # returns once the job is in its buffer: callers may look at it straight away.
+        if not self.server.wait_idle(self.printer.timeout_s):
+            log.warning("printer simulator still busy after the job")
+
+    def health(self) -> Health:
+        return self.printer.health()
+
+    def close(self) -> None:
+        self.printer.close()
+        self.server.stop()

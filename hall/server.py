@@ -1,0 +1,145 @@
+"""Run the hall app under uvicorn, in a background thread (tests, the demo) or in the foreground.
+
+:class:`HallServer` binds its listening socket itself before uvicorn starts, so port 0 gives a
+real free port that is known (``.url``) before the first request, and ``start()`` returns only
+once uvicorn has finished its startup and is accepting connections — tests never race the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+
+from hall.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0 = any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    # says TCP, and without it every keep-alive request waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    # Same as uvicorn: a restarted hall can take its port back while old connections sit in
+    # TIME_WAIT.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def make_config(db_path: Path, *, access_log: bool = False) -> uvicorn.Config:
+    # log_config=None: uvicorn must not replace the process's logging setup with its own.
+    return uvicorn.Config(
+        create_app(db_path),
+        log_config=None,
+        access_log=access_log,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
+
+
+class _NotifyingServer(uvicorn.Server):
+    """A uvicorn server that says when its startup is complete."""
+
+    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self._ready.set()
+
+
+class HallServer:
+    """The hall on ``host:port`` in a daemon thread; a context manager."""
+
+    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.db_path = Path(db_path)
+        self.host = host
+        self.port = port
+        self.url = ""
+        self._ready = threading.Event()
+        self._server: _NotifyingServer | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+
+    def start(self, timeout_s: float = 10.0) -> HallServer:
+        """Start serving; return when requests are accepted. Raises if it cannot start."""
+        if self._thread is not None:
+            raise RuntimeError("HallServer already started")
+        self._ready = threading.Event()
+        sock = bind_socket(self.host, self.port)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self.url = url_for(sock)
+        try:
+            server = _NotifyingServer(make_config(self.db_path), self._ready)
+        except BaseException:
+            self.stop()
+            raise
+        self._server = server
+        self._thread = threading.Thread(
+            target=self._serve, args=(server, sock), name="hall-server", daemon=True
+        )
+        self._thread.start()
+        if not self._ready.wait(timeout_s) or not server.started:
+            self.stop()
+            raise RuntimeError(f"hall did not start on {self.url} (see log)")
+        log.info("hall serving on %s (db %s)", self.url, self.db_path)
+        return self
+
+    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException:
+            # uvicorn reports a failed startup with sys.exit(); in a thread that would vanish
+            # silently, so log it and let start() see `started` is still False.
+            log.exception("hall server stopped with an error")
+        finally:
+            self._ready.set()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop serving and join the thread; open connections get a short grace period."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                log.warning("hall server thread did not stop within %.1f s", timeout_s)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = None
+        self._thread = None
+        self._sock = None
+
+    def __enter__(self) -> HallServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,332 @@
+"""SessionFlow: the walk-in's session as intents and results, with no Qt.
+
+The UI forwards intents (``start``, ``set_field``, ``confirm`` ...) and renders state; devices and
+storage are called through an injected background runner, whose callbacks the UI delivers on its
+own thread (Anki's pattern). Results that arrive after the session moved on are dropped, so a slow
+card read can never land in the next walk-in's session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from drivers.card_reader.base import CardReader, Identity
+from drivers.errors import CardReadFailed, NoCard, ReaderUnavailable
+from drivers.printer.base import ReceiptPrinter
+from kiosk.errors import FailureReason, reason_for
+from kiosk.receipts import build_receipt, progress_url
+from kiosk.services.catalog import Catalog, ServiceItem
+from kiosk.services.forms import normalize, validate
+from kiosk.session.context import SessionContext
+from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
+from kiosk.session.machine import WARNED_STATES, SessionMachine
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Background(Protocol):
+    def __call__(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+    ) -> None: ...
+
+
+def run_inline(
+    job: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
+) -> None:
+    """A Background for tests and tools: runs the job now, on the caller's thread."""
+    try:
+        result = job()
+    except Exception as exc:
+        on_error(exc)
+    else:
+        on_done(result)
+
+
+class Queued(Protocol):
+    @property
+    def id(self) -> str | Any: ...
+    @property
+    def tracking_number(self) -> str: ...
+
+
+class SubmissionQueue(Protocol):
+    def enqueue(self, service_id: str, payload: dict[str, Any]) -> Queued: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    idle_s: float
+    warning_s: float
+    receipt_s: float
+    card_read_s: float
+
+    def scaled(self, factor: float) -> Timeouts:
+        return Timeouts(
+            *(v * factor for v in (self.idle_s, self.warning_s, self.receipt_s, self.card_read_s))
+        )
+
+
+class SessionFlow:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        reader: CardReader,
+        printer: ReceiptPrinter,
+        queue: SubmissionQueue,
+        background: Background,
+        timeouts: Timeouts,
+        station_name: str,
+        hall_url: str,
+        clock: Callable[[], float],
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.catalog = catalog
+        self.context = SessionContext()
+        self.machine = SessionMachine(self.context)
+        self._reader, self._printer, self._queue = reader, printer, queue
+        self._bg = background
+        self._base_timeouts = timeouts
+        self._timeouts = timeouts
+        self._station_name, self._hall_url = station_name, hall_url
+        self._now = now
+        self._on_queued = on_queued
+        self.inactivity = Inactivity(clock)
+        self.card_status = ""  # "", "reading", or a FailureReason code; not personal
+        self.notice = ""  # a FailureReason code to show on the current screen
+        self._generation = 0
+        self._listeners: list[Callable[[], None]] = []
+        self.machine.add_listener(self)
+
+    # -- observation ---------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after every change; returns the function that unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @property
+    def state(self) -> str:
+        return self.machine.state_id
+
+    @property
+    def service(self) -> ServiceItem | None:
+        sid = self.context.service_id
+        return self.catalog.service(sid) if sid else None
+
+    # python-statemachine listener hook: runs after every transition
+    def after_transition(self, target: Any) -> None:
+        self._generation += 1
+        self.notice = ""
+        state = target.id
+        if state in WARNED_STATES:
+            self.inactivity.arm(self._timeouts.idle_s, self._timeouts.warning_s)
+        elif state == "printing":
+            self.inactivity.arm(self._timeouts.receipt_s, 0)
+        else:
+            self.inactivity.disarm()
+        if state == "idle":
+            self.card_status = ""
+            self._timeouts = self._base_timeouts
+        self._changed()
+
+    # -- intents -------------------------------------------------------------------------------
+    def start(self, language: str, care_mode: bool = False) -> None:
+        self._timeouts = self._base_timeouts.scaled(2.0 if care_mode else 1.0)
+        self.machine.send("started")
+        self.context.language = language
+        self._read_card()
+
+    def retry_card(self) -> None:
+        if self.state == "identifying" and self.card_status != "reading":
+            self._read_card()
+
+    def skip_identity(self) -> None:
+        self.machine.send("identity_skipped")
+
+    def choose_service(self, service_id: str) -> None:
+        item = self.catalog.service(service_id)
+        if item.requires_identity and self.context.identity is None:
+            self.notice = FailureReason.IDENTITY_REQUIRED
+            self._changed()
+            return
+        self.context.service_id = item.id
+        self.context.values = {f.name: self._prefill(f.prefill) for f in item.form.fields}
+        self.machine.send("service_chosen")
+
+    def set_field(self, name: str, value: str, *, by_helper: bool = False) -> None:
+        if self.state != "filling_form" or name not in self.context.values:
+            raise KeyError(name)
+        self.context.values[name] = value
+        self.context.errors.pop(name, None)
+        (self.context.helper_filled.add if by_helper else self.context.helper_filled.discard)(name)
+        self.inactivity.touch()
+        self._changed()
+
+    def complete_form(self) -> bool:
+        item = self._require_service()
+        values = normalize(item.form, self.context.values)
+        errors = validate(item.form, values)
+        self.context.values = values
+        self.context.errors = errors
+        if errors:
+            log.info("form %s has %d invalid fields: %s", item.id, len(errors), sorted(errors))
+            self._changed()
+            return False
+        self.machine.send("form_completed")
+        return True
+
+    def back(self) -> None:
+        self.machine.send("back")
+
+    def cancel(self) -> None:
+        self.machine.send("cancelled")
+
+    def confirm(self) -> None:
+        self.machine.send("confirmed")
+        self._submit()
+
+    def finish(self) -> None:
+        self.machine.send("finished")
+
+    def acknowledge(self) -> None:
+        self.machine.send("acknowledged")
+
+    def touch(self) -> None:
+        self.inactivity.touch()
+
+    def tick(self) -> InactivityStatus:
+        """Called by a UI timer; times the session out when the walk-in has gone."""
+        status = self.inactivity.poll()
+        if status.phase is Phase.EXPIRED:
+            log.info("session timed out in %s", self.state)
+            self.machine.send("timed_out")
+        return status
+
+    # -- background steps ----------------------------------------------------------------------
+    def _guarded(self, fn: Callable[[T], None]) -> Callable[[T], None]:
+        """Wrap a callback so it is dropped when the session has moved on since the job began."""
+        generation = self._generation
+
+        def call(arg: T) -> None:
+            if generation == self._generation:
+                fn(arg)
+            else:
+                log.debug("dropped a late result from an earlier state")
+
+        return call
+
+    def _read_card(self) -> None:
+        self.card_status = "reading"
+        self._changed()
+        timeout = self._timeouts.card_read_s
+        self._bg(
+            lambda: self._reader.read_identity(timeout),
+            self._guarded(self._on_identity),
+            self._guarded(self._on_card_error),
+        )
+
+    def _on_identity(self, identity: Identity) -> None:
+        if identity.is_expired(self._now().date()):
+            self.card_status = FailureReason.CARD_EXPIRED
+            self._changed()
+            return
+        self.card_status = ""
+        self.context.identity = identity
+        self.machine.send("card_read")
+
+    def _on_card_error(self, exc: Exception) -> None:
+        if isinstance(exc, NoCard):
+            self._read_card()  # nobody has placed a card yet: keep waiting
+            return
+        if not isinstance(exc, CardReadFailed | ReaderUnavailable):
+            log.error("card read crashed", exc_info=exc)
+        self.card_status = reason_for(exc)
+        log.warning("card read failed: %s", self.card_status)
+        self._changed()
+
+    def _submit(self) -> None:
+        item = self._require_service()
+        payload = {
+            "service_id": item.id,
+            "parts": [p.id for p in item.parts],
+            "form": dict(self.context.values),
+            "helper_filled": sorted(self.context.helper_filled),
+            "language": self.context.language,
+            "catalog_version": self.catalog.version,
+        }
+        self._bg(
+            lambda: self._queue.enqueue(item.id, payload),
+            self._guarded(self._on_queued_ok),
+            self._guarded(self._on_queue_error),
+        )
+
+    def _on_queued_ok(self, queued: Queued) -> None:
+        self.context.submission_id = str(queued.id)
+        self.context.tracking_number = queued.tracking_number
+        self.context.progress_url = progress_url(self._hall_url, queued.tracking_number)
+        self.context.print_status = "printing"
+        log.info("submission %s queued as %s", queued.id, queued.tracking_number)
+        self._on_queued()
+        self.machine.send("queued")
+        self._print()
+
+    def _on_queue_error(self, exc: Exception) -> None:
+        # Nothing was committed, so no receipt may claim success.
+        log.error("could not queue the submission", exc_info=exc)
+        self.context.failure = FailureReason.SUBMIT_STORAGE_FAILED
+        self.machine.send("failed")
+
+    def _print(self) -> None:
+        item = self._require_service()
+        receipt = build_receipt(
+            language=self.context.language or "zh_CN",
+            station_name=self._station_name,
+            service_name=item.name_zh if self.context.language != "en_US" else item.name_en,
+            tracking_number=self.context.tracking_number,
+            time_limit_days=item.time_limit_days,
+            progress_url=self.context.progress_url,
+            issued_at=self._now(),
+        )
+        self._bg(
+            lambda: self._printer.print_receipt(receipt),
+            self._guarded(self._on_printed),
+            self._guarded(self._on_print_error),
+        )
+
+    def _on_printed(self, _: object) -> None:
+        self.context.print_status = "printed"
+        self._changed()
+
+    def _on_print_error(self, exc: Exception) -> None:
+        # The submission is safely queued; the walk-in keeps the number shown on screen instead.
+        self.context.print_status = reason_for(exc)
+        log.warning("receipt not printed: %s", self.context.print_status)
+        self._changed()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _prefill(self, key: str) -> str:
+        identity = self.context.identity
+        if identity is None or not key:
+            return ""
+        return {"identity.name": identity.name, "identity.id_number": identity.id_number}.get(
+            key, ""
+        )
+
+    def _require_service(self) -> ServiceItem:
+        item = self.service
+        if item is None:
+            raise RuntimeError(f"no service chosen in state {self.state}")
+        return item

@@ -1,0 +1,57 @@
+"""Inactivity tracking with a warning phase, driven by an injected clock (no Qt, no threads).
+
+The UI calls ``touch()`` on every user interaction and ``poll()`` from a timer; ``poll`` says
+whether the walk-in is active, being warned (with the seconds left) or has timed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    ACTIVE = "active"
+    WARNING = "warning"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class InactivityStatus:
+    phase: Phase
+    seconds_left: float
+
+
+class Inactivity:
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._last = clock()
+        self._idle_s = 0.0
+        self._warning_s = 0.0
+
+    def arm(self, idle_s: float, warning_s: float) -> None:
+        """Restart the countdown with new limits (per state; warning_s 0 = no warning phase)."""
+        self._idle_s, self._warning_s = idle_s, warning_s
+        self._last = self._clock()
+
+    def disarm(self) -> None:
+        self._idle_s = self._warning_s = 0.0
+
+    @property
+    def armed(self) -> bool:
+        return self._idle_s > 0
+
+    def touch(self) -> None:
+        self._last = self._clock()
+
+    def poll(self) -> InactivityStatus:
+        if not self.armed:
+            return InactivityStatus(Phase.ACTIVE, 0.0)
+        elapsed = self._clock() - self._last
+        left = self._idle_s + self._warning_s - elapsed
+        if left <= 0:
+            return InactivityStatus(Phase.EXPIRED, 0.0)
+        if elapsed >= self._idle_s:
+            return InactivityStatus(Phase.WARNING, left)
+        return InactivityStatus(Phase.ACTIVE, left)

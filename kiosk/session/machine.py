@@ -1,0 +1,99 @@
+"""The walk-in session state chart.
+
+States are waiting nouns, events are facts. Every path out of a session — done, cancelled, failed,
+timed out — passes through ``wiping``, whose entry empties the SessionContext before ``idle``.
+Stray events are rejected loudly (``TransitionNotAllowed``), which keeps UI bugs visible.
+
+    idle ─started─▶ identifying ─card_read/identity_skipped─▶ choosing_service
+    ─service_chosen─▶ filling_form ─form_completed─▶ reviewing ─confirmed─▶ submitting
+    ─queued─▶ printing ─finished─▶ wiping ─wiped─▶ idle
+    (every state but idle/wiping) ─cancelled/timed_out─▶ wiping
+    (every state but idle/wiping/error) ─failed─▶ error ─acknowledged─▶ wiping
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from statemachine import State, StateMachine
+
+from kiosk.session.context import SessionContext
+
+log = logging.getLogger(__name__)
+
+
+class SessionMachine(StateMachine):
+    idle = State(initial=True)
+    identifying = State()
+    choosing_service = State()
+    filling_form = State()
+    reviewing = State()
+    submitting = State()
+    printing = State()
+    error = State()
+    wiping = State()
+
+    started = idle.to(identifying)
+    card_read = identifying.to(choosing_service)
+    identity_skipped = identifying.to(choosing_service)
+    service_chosen = choosing_service.to(filling_form)
+    form_completed = filling_form.to(reviewing)
+    back = (
+        filling_form.to(choosing_service)
+        | reviewing.to(filling_form)
+        | choosing_service.to(identifying)
+    )
+    confirmed = reviewing.to(submitting)
+    queued = submitting.to(printing)
+    finished = printing.to(wiping)
+    acknowledged = error.to(wiping)
+
+    cancelled = (
+        identifying.to(wiping)
+        | choosing_service.to(wiping)
+        | filling_form.to(wiping)
+        | reviewing.to(wiping)
+        | submitting.to(wiping)
+        | printing.to(wiping)
+        | error.to(wiping)
+    )
+    timed_out = (
+        identifying.to(wiping)
+        | choosing_service.to(wiping)
+        | filling_form.to(wiping)
+        | reviewing.to(wiping)
+        | submitting.to(wiping)
+        | printing.to(wiping)
+        | error.to(wiping)
+    )
+    failed = (
+        identifying.to(error)
+        | choosing_service.to(error)
+        | filling_form.to(error)
+        | reviewing.to(error)
+        | submitting.to(error)
+        | printing.to(error)
+    )
+    wiped = wiping.to(idle)
+
+    def __init__(self, context: SessionContext, **kwargs: Any) -> None:
+        self.context = context
+        super().__init__(**kwargs)
+
+    @property
+    def state_id(self) -> str:
+        return str(self.current_state_value)
+
+    def on_enter_state(self, target: State, event: str) -> None:
+        log.info("session state %s (event %s)", target.id, event)
+
+    def on_enter_wiping(self) -> None:
+        self.context.wipe()
+        self.send("wiped")
+
+
+# Session states in which the inactivity warning applies (idle has nothing to protect; wiping is
+# momentary; printing uses the shorter receipt timeout without a warning).
+WARNED_STATES = frozenset({"identifying", "choosing_service", "filling_form", "reviewing", "error"})
+ACTIVE_STATES = frozenset(s.id for s in SessionMachine.states) - {"idle", "wiping"}

@@ -1,0 +1,122 @@
+"""Contract tests for the Camera role, run against every backend present.
+
+A rig pairs a camera with the way a test unplugs and replugs it for that backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from drivers import registry
+from drivers.camera.base import Camera
+from drivers.camera.simulator import DESK_GREY, SimulatedCamera
+from drivers.errors import CameraUnavailable
+from drivers.health import HealthLevel
+
+
+@dataclass
+class CameraRig:
+    camera: Camera
+    width: int
+    height: int
+    unplug: Callable[[], None]
+    replug: Callable[[], None]
+
+
+def _simulator_rig() -> CameraRig:
+    camera = SimulatedCamera(width=320, height=240, fps=15)
+    return CameraRig(camera, 320, 240, camera.unplug, camera.replug)
+
+
+RIGS: dict[str, Callable[[], CameraRig]] = {"simulator": _simulator_rig}
+
+
+@pytest.fixture(params=sorted(RIGS))
+def rig(request: pytest.FixtureRequest) -> Iterator[CameraRig]:
+    made = RIGS[request.param]()
+    yield made
+    made.camera.close()
+
+
+# -- contract ---------------------------------------------------------------------------------
+
+
+def test_is_a_camera(rig: CameraRig) -> None:
+    assert isinstance(rig.camera, Camera)
+    assert rig.camera.health().level is HealthLevel.OK
+
+
+def test_frames_are_rgb888_of_the_configured_size(rig: CameraRig) -> None:
+    frame = rig.camera.capture_still()
+    assert (frame.width, frame.height) == (rig.width, rig.height)
+    assert len(frame.data) == rig.width * rig.height * 3
+
+
+def test_frames_come_in_sequence(rig: CameraRig) -> None:
+    first = rig.camera.capture_still()
+    second = rig.camera.capture_still()
+    assert second.sequence > first.sequence
+
+
+def test_unplugged_camera_is_unavailable_and_recovers(rig: CameraRig) -> None:
+    rig.unplug()
+    with pytest.raises(CameraUnavailable) as caught:
+        rig.camera.capture_still()
+    assert caught.value.code == "CAMERA_UNAVAILABLE"
+    health = rig.camera.health()
+    assert health.level is HealthLevel.DOWN
+    assert health.code == "CAMERA_UNAVAILABLE"
+
+    rig.replug()
+    assert rig.camera.health().level is HealthLevel.OK
+    assert len(rig.camera.capture_still().data) == rig.width * rig.height * 3
+
+
+def test_closed_camera_is_unavailable(rig: CameraRig) -> None:
+    rig.camera.close()
+    with pytest.raises(CameraUnavailable):
+        rig.camera.capture_still()
+    assert rig.camera.health().level is HealthLevel.DOWN
+
+
+# -- the simulator ----------------------------------------------------------------------------
+
+
+def test_simulator_defaults_to_720p() -> None:
+    camera = registry.build_camera("simulator", {})
+    try:
+        frame = camera.capture_still()
+    finally:
+        camera.close()
+    assert (frame.width, frame.height) == (1280, 720)
+
+
+def test_simulator_shows_a_white_page_on_a_grey_desk() -> None:
+    camera = SimulatedCamera(width=640, height=360)
+    frame = camera.capture_still()
+    camera.close()
+
+    def pixel(x: int, y: int) -> tuple[int, ...]:
+        offset = (y * frame.width + x) * 3
+        return tuple(frame.data[offset : offset + 3])
+
+    assert pixel(frame.width - 1, frame.height - 1) == DESK_GREY
+    # Mid-width, just below the page's top edge (above the first text line): paper white.
+    assert min(pixel(frame.width // 2, frame.height // 10 + 4)) > 200
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width": 0}, "width"),
+        ({"height": "720"}, "height"),
+        ({"fps": 0}, "fps"),
+        ({"exposure": 3}, "exposure"),
+    ],
+)
+def test_simulator_rejects_bad_options(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SimulatedCamera.from_options(options)

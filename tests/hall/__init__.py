@@ -1,0 +1,1 @@
+"""Tests of the hall service, run against a real uvicorn server on loopback."""

@@ -1,0 +1,263 @@
+"""The remote-assist wire protocol: round trips, strict rejection, and junk from Hypothesis.
+
+The peer is untrusted, so whatever arrives the parser either returns a message or raises
+ProtocolError — never KeyError, TypeError, RecursionError or anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from remote_assist.protocol import (
+    MAX_MESSAGE_CHARS,
+    PROTOCOL_VERSION,
+    End,
+    HelpRequested,
+    Message,
+    Ping,
+    ProtocolError,
+    QueuePosition,
+    dump,
+    parse,
+    parse_envelope,
+)
+
+EXAMPLES: list[Message] = [
+    HelpRequested(station_id="SND-001", service_id="business-license-change"),
+    HelpRequested(station_id="站点一", service_id=""),
+    QueuePosition(position=0),
+    QueuePosition(position=17),
+    Ping(),
+    End(reason="helper_left"),
+    End(reason=""),
+]
+
+
+def frame(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"type": "queue_position", "v": 1, "seq": 3, "body": {"position": 2}}
+    base.update(overrides)
+    return base
+
+
+def text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+# --- round trips -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("msg", EXAMPLES, ids=lambda m: type(m).__name__)
+def test_round_trip(msg: Message) -> None:
+    wire = dump(msg, seq=42)
+    assert parse(wire) == msg
+    envelope = parse_envelope(wire)
+    assert envelope.seq == 42
+    assert envelope.message == msg
+
+
+def test_wire_format() -> None:
+    wire = dump(HelpRequested(station_id="SND-001", service_id="svc"), seq=0)
+    assert json.loads(wire) == {
+        "type": "help_requested",
+        "v": PROTOCOL_VERSION,
+        "seq": 0,
+        "body": {"station_id": "SND-001", "service_id": "svc"},
+    }
+    assert json.loads(dump(Ping(), seq=1)) == {"type": "ping", "v": 1, "seq": 1, "body": {}}
+
+
+def test_bytes_are_accepted_as_utf8() -> None:
+    wire = dump(End(reason="结束"), seq=5)
+    assert parse(wire.encode("utf-8")) == End(reason="结束")
+
+
+@given(
+    station_id=st.text(min_size=1, max_size=40),
+    service_id=st.text(max_size=40),
+    seq=st.integers(min_value=0, max_value=2**63),
+)
+def test_round_trip_any_text(station_id: str, service_id: str, seq: int) -> None:
+    msg = HelpRequested(station_id=station_id, service_id=service_id)
+    envelope = parse_envelope(dump(msg, seq))
+    assert (envelope.seq, envelope.message) == (seq, msg)
+
+
+@given(position=st.integers(min_value=0, max_value=10**30))
+def test_round_trip_any_position(position: int) -> None:
+    assert parse(dump(QueuePosition(position=position), seq=0)) == QueuePosition(position=position)
+
+
+# --- strict rejection ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (frame(type="screen_share"), "unknown message type"),
+        (frame(type=7), "unknown message type"),
+        (frame(v=2), "version"),
+        (frame(v=0), "version"),
+        (frame(v="1"), "version"),
+        (frame(v=True), "version"),  # bool is an int in Python, not on this wire
+        (frame(v=1.0), "version"),
+        (frame(seq=-1), "seq"),
+        (frame(seq="3"), "seq"),
+        (frame(seq=False), "seq"),
+        (frame(seq=1.5), "seq"),
+        (frame(body=[]), "body must be a JSON object"),
+        (frame(body=None), "body must be a JSON object"),
+        (frame(body={}), "missing fields"),
+        (frame(body={"position": 2, "extra": 1}), "unexpected"),
+        (frame(body={"position": "2"}), "expected int"),
+        (frame(body={"position": True}), "expected int"),
+        (frame(body={"position": 2.0}), "expected int"),
+        (frame(body={"position": None}), "expected int"),
+        (frame(body={"position": -1}), ">= 0"),
+        (frame(type="ping", body={"x": 1}), "unexpected"),
+        (frame(type="end", body={"reason": 3}), "expected str"),
+        (frame(type="help_requested", body={"station_id": "S"}), "missing"),
+        (frame(type="help_requested", body={"station_id": "", "service_id": "x"}), "empty"),
+        ({"type": "ping", "v": 1, "body": {}}, "missing"),
+        ({**frame(), "extra": True}, "unexpected"),
+        ([], "JSON object"),
+        ("ping", "JSON object"),
+        (None, "JSON object"),
+    ],
+)
+def test_rejects(data: Any, why: str) -> None:
+    with pytest.raises(ProtocolError, match=why):
+        parse(text(data))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "{",
+        "not json",
+        '{"type": "ping", "type": "end", "v": 1, "seq": 0, "body": {}}',  # duplicate key
+        '{"type": "queue_position", "v": 1, "seq": 0, "body": {"position": NaN}}',
+        '{"type": "ping", "v": 1, "seq": Infinity, "body": {}}',
+        "[" * 30_000 + "]" * 30_000,  # under the size cap, deep enough to overflow recursion
+        "1" * 5000,  # an integer past Python's int-from-string digit limit
+        b"\xff\xfe not utf-8",
+        " " * (MAX_MESSAGE_CHARS + 1),
+    ],
+)
+def test_rejects_malformed_text(raw: str | bytes) -> None:
+    with pytest.raises(ProtocolError):
+        parse(raw)
+
+
+def test_error_messages_stay_short_for_hostile_input() -> None:
+    huge = "x" * 10_000
+    with pytest.raises(ProtocolError) as info:
+        parse(text(frame(type=huge)))
+    assert len(str(info.value)) < 200
+    with pytest.raises(ProtocolError) as info:
+        parse(text({**frame(), **{f"{huge}{i}": 1 for i in range(3)}}))
+    assert len(str(info.value)) < 400
+
+
+def test_messages_refuse_wrong_types_when_built_too() -> None:
+    with pytest.raises(ProtocolError):
+        QueuePosition(position="3")  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError):
+        End(reason=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seq", [-1, True, 1.0, "1"])
+def test_dump_rejects_bad_seq(seq: Any) -> None:
+    with pytest.raises(ProtocolError):
+        dump(Ping(), seq)
+
+
+def test_dump_rejects_non_messages() -> None:
+    with pytest.raises(ProtocolError):
+        dump({"type": "ping"}, 0)  # type: ignore[arg-type]
+
+
+# --- junk from Hypothesis --------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _parse_or_protocol_error(raw: str | bytes) -> None:
+    try:
+        result = parse(raw)
+    except ProtocolError:
+        return
+    # Anything accepted must be a real message that survives a round trip.
+    assert parse(dump(result, 0)) == result
+
+
+@given(st.text(max_size=200))
+def test_random_text_only_raises_protocol_error(raw: str) -> None:
+    _parse_or_protocol_error(raw)
+
+
+@given(st.binary(max_size=200))
+def test_random_bytes_only_raise_protocol_error(raw: bytes) -> None:
+    _parse_or_protocol_error(raw)
+
+
+@given(json_values)
+def test_random_json_only_raises_protocol_error(value: Any) -> None:
+    _parse_or_protocol_error(text(value))
+
+
+@settings(max_examples=300)
+@given(
+    kind=st.sampled_from(["help_requested", "queue_position", "ping", "end", "nope"]) | st.text(),
+    version=st.just(1) | json_values,
+    seq=st.integers(min_value=-2, max_value=2**70) | json_values,
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "station_id": json_values,
+            "service_id": json_values,
+            "position": json_values,
+            "reason": json_values,
+        },
+    )
+    | json_values,
+    drop=st.sampled_from([None, "type", "v", "seq", "body"]),
+    extra=st.dictionaries(st.text(max_size=8), json_values, max_size=2),
+)
+def test_near_miss_envelopes_only_raise_protocol_error(
+    kind: Any, version: Any, seq: Any, body: Any, drop: str | None, extra: dict[str, Any]
+) -> None:
+    data: dict[str, Any] = {"type": kind, "v": version, "seq": seq, "body": body}
+    if drop is not None:
+        del data[drop]
+    data.update(extra)
+    _parse_or_protocol_error(text(data))
+
+
+@given(
+    st.sampled_from(EXAMPLES),
+    st.integers(min_value=0, max_value=2**40),
+    st.integers(min_value=0),
+    st.sampled_from(["}", "x", '"', "\\", "\x00", "]"]),
+)
+def test_corrupted_valid_frames_only_raise_protocol_error(
+    msg: Message, seq: int, at: int, junk: str
+) -> None:
+    wire = dump(msg, seq)
+    pos = at % (len(wire) + 1)
+    _parse_or_protocol_error(wire[:pos] + junk + wire[pos:])

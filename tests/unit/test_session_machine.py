@@ -1,0 +1,119 @@
+"""The session state chart: every transition, a timeout in each state, and the wipe on each path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from statemachine.exceptions import TransitionNotAllowed
+
+from drivers.card_reader.base import Identity
+from kiosk.session.context import SessionContext
+from kiosk.session.machine import ACTIVE_STATES, SessionMachine
+
+# The shortest event path from idle to each state.
+PATHS: dict[str, list[str]] = {
+    "idle": [],
+    "identifying": ["started"],
+    "choosing_service": ["started", "card_read"],
+    "filling_form": ["started", "card_read", "service_chosen"],
+    "reviewing": ["started", "card_read", "service_chosen", "form_completed"],
+    "submitting": ["started", "card_read", "service_chosen", "form_completed", "confirmed"],
+    "printing": ["started", "card_read", "service_chosen", "form_completed", "confirmed", "queued"],
+    "error": ["started", "failed"],
+}
+
+
+def machine_in(state: str) -> SessionMachine:
+    ctx = SessionContext()
+    machine = SessionMachine(ctx)
+    for event in PATHS[state]:
+        machine.send(event)
+    # Personal data as a session would hold it by now.
+    ctx.identity = Identity(
+        name="张三丰", id_number="11010519491231002X", birth_date=dt.date(1949, 12, 31)
+    )
+    ctx.values = {"applicant_name": "张三丰", "mobile": "13912345678"}
+    ctx.tracking_number = "SND-1-20261127-0001"
+    return machine
+
+
+def all_transitions() -> list[tuple[str, str, str]]:
+    out = []
+    for state in SessionMachine.states:
+        if state.id == "wiping":  # momentary: left on entry, covered by every wipe test
+            continue
+        for transition in state.transitions:
+            for event in transition.events:
+                out.append((state.id, str(event), transition.target.id))
+    return out
+
+
+def test_every_state_is_reachable_by_the_paths() -> None:
+    assert set(PATHS) == {s.id for s in SessionMachine.states} - {"wiping"}
+
+
+@pytest.mark.parametrize(("source", "event", "target"), all_transitions())
+def test_every_transition(source: str, event: str, target: str) -> None:
+    machine = machine_in(source)
+    machine.send(event)
+    expected = "idle" if target == "wiping" else target
+    assert machine.state_id == expected
+    if target == "wiping":
+        assert machine.context.is_empty()
+
+
+@pytest.mark.parametrize("state", sorted(ACTIVE_STATES))
+def test_timeout_in_each_state_wipes_and_returns_to_idle(state: str) -> None:
+    machine = machine_in(state)
+    assert not machine.context.is_empty()
+    machine.send("timed_out")
+    assert machine.state_id == "idle"
+    assert machine.context.is_empty()
+    assert machine.context.identity is None
+
+
+@pytest.mark.parametrize("state", sorted(ACTIVE_STATES))
+def test_cancel_in_each_state_wipes(state: str) -> None:
+    machine = machine_in(state)
+    machine.send("cancelled")
+    assert machine.state_id == "idle"
+    assert machine.context.is_empty()
+
+
+@pytest.mark.parametrize("state", sorted(ACTIVE_STATES - {"error"}))
+def test_failure_in_each_state_shows_the_error_screen_then_wipes(state: str) -> None:
+    machine = machine_in(state)
+    machine.send("failed")
+    assert machine.state_id == "error"
+    machine.send("acknowledged")
+    assert machine.state_id == "idle"
+    assert machine.context.is_empty()
+
+
+def test_done_path_wipes() -> None:
+    machine = machine_in("printing")
+    machine.send("finished")
+    assert machine.state_id == "idle"
+    assert machine.context.is_empty()
+
+
+@pytest.mark.parametrize("event", ["card_read", "confirmed", "queued", "finished", "timed_out"])
+def test_stray_events_in_idle_are_rejected_loudly(event: str) -> None:
+    machine = machine_in("idle")
+    with pytest.raises(TransitionNotAllowed):
+        machine.send(event)
+
+
+def test_context_repr_hides_personal_data() -> None:
+    machine = machine_in("filling_form")
+    text = repr(machine.context) + repr(machine.context.identity)
+    assert "张三丰" not in text and "11010519491231002X" not in text
+
+
+def test_wipe_clears_containers_in_place() -> None:
+    ctx = SessionContext()
+    values = ctx.values
+    values["name"] = "张三丰"
+    ctx.wipe()
+    assert values == {}  # an alias held elsewhere sees the wipe too

@@ -1,0 +1,145 @@
+"""Builds the Qt side: the application, the QML engine, the bridges, and the activity filter.
+
+``KioskUi`` takes a ``KioskRuntime`` (the Qt-free parts) and shows ``Main.qml``. The same class
+serves the real kiosk, the journey tests and the screenshot tool.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickWindow
+
+from kiosk.runtime import KioskRuntime
+from kiosk.session.flow import Background, SessionFlow
+from ui.bridge.background import QtBackground
+from ui.bridge.session_bridge import SessionBridge
+from ui.bridge.settings_bridge import SettingsBridge
+from ui.bridge.status_bridge import StatusBridge
+from ui.i18n.build import ensure_compiled
+from ui.qr_provider import QrImageProvider
+
+log = logging.getLogger(__name__)
+QML_DIR = Path(__file__).resolve().parent / "qml"
+CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC"]
+
+
+def prepare_environment() -> None:
+    """Settings Qt reads once, before the application object exists."""
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+
+def has_display() -> bool:
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM") in ("offscreen", "eglfs", "linuxfb", "vnc")
+    )
+
+
+def create_application(argv: list[str] | None = None) -> QGuiApplication:
+    prepare_environment()
+    app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
+    assert isinstance(app, QGuiApplication)
+    app.setApplicationName("qihang-kiosk")
+    font = QFont()
+    font.setFamilies(CJK_FONTS)
+    app.setFont(font)
+    return app
+
+
+class _ActivityFilter(QObject):
+    """Any touch, click or key press counts as the walk-in still being there."""
+
+    _EVENTS = frozenset(
+        {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
+    )
+
+    def __init__(self, on_activity: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_activity = on_activity
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._EVENTS:
+            self._on_activity()
+        return False
+
+
+class KioskUi:
+    def __init__(
+        self,
+        runtime: KioskRuntime,
+        *,
+        background: Background | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        ensure_compiled()
+        cfg = runtime.config
+        self.runtime = runtime
+        self._qt_background = QtBackground() if background is None else None
+        self.background: Background = background or self._qt_background  # type: ignore[assignment]
+        self.settings = SettingsBridge(cfg.ui.language, cfg.ui.care_mode)
+        self.flow = SessionFlow(
+            catalog=runtime.catalog,
+            reader=runtime.reader,
+            printer=runtime.printer,
+            queue=runtime.queue,
+            background=self.background,
+            timeouts=runtime.timeouts,
+            station_name=cfg.station.name,
+            hall_url=cfg.hall.url,
+            clock=clock,
+            on_queued=runtime.sender.wake,
+        )
+        self.session = SessionBridge(self.flow, self.settings)
+        self.status = StatusBridge(runtime.status)
+        self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
+
+        self.engine = QQmlApplicationEngine()
+        self.settings.attach_engine(self.engine)
+        self.engine.addImageProvider("qr", QrImageProvider())
+        ctx = self.engine.rootContext()
+        ctx.setContextProperty("session", self.session)
+        ctx.setContextProperty("settings", self.settings)
+        ctx.setContextProperty("status", self.status)
+        ctx.setContextProperty("kioskInfo", {"stationName": cfg.station.name})
+        self.engine.load(QML_DIR / "Main.qml")
+        roots = self.engine.rootObjects()
+        if not roots:
+            raise RuntimeError("Main.qml failed to load; see the QML errors above")
+        window = roots[0]
+        assert isinstance(window, QQuickWindow)
+        self.window = window
+        self._activity = _ActivityFilter(self.flow.touch)
+        self.window.installEventFilter(self._activity)
+        if cfg.ui.fullscreen and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            self.window.showFullScreen()
+
+    def _on_flow_changed(self) -> None:
+        if self.flow.state == "idle":
+            # The next walk-in starts from the station's defaults, not the last person's choices.
+            self.settings.resetToDefaults()
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self.session.close()
+        self.status.close()
+        self.window.removeEventFilter(self._activity)
+        # Destroy the QML tree before the bridges it binds to, so no binding sees them vanish.
+        self.window.close()
+        self.engine.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.settings.close()
+        if self._qt_background is not None:
+            self._qt_background.shutdown()

@@ -1,0 +1,321 @@
+"""SessionBridge: the QML view of the walk-in session (properties, intents as slots).
+
+It holds no personal data of its own: every property is computed from the core's SessionFlow and
+SessionContext on read, so when the context is wiped, the screen forgets too. One ``changed``
+signal refreshes every binding; the session is small enough that this is cheap and it keeps
+stale copies impossible.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
+
+from kiosk.services.forms import FieldSpec
+from kiosk.session.flow import SessionFlow
+from kiosk.session.inactivity import Phase
+from ui.bridge.failures import failure_text, field_error_text
+from ui.bridge.settings_bridge import SettingsBridge
+from ui.screens import STATE_SCREENS
+
+log = logging.getLogger(__name__)
+
+_KEYBOARD_HINTS = {"pinyin": "pinyin", "digits": "digits", "phone": "phone", "latin": "latin"}
+
+
+def mask_name(name: str) -> str:
+    """张三丰 -> 张*丰, 李四 -> 李*: enough to greet, not enough to identify."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+class SessionBridge(QObject):
+    changed = Signal()
+    screenChanged = Signal()
+
+    def __init__(self, flow: SessionFlow, settings: SettingsBridge, parent: QObject | None = None):
+        super().__init__(parent)
+        self._flow = flow
+        self._settings = settings
+        self._category = ""
+        self._warning = False
+        self._seconds_left = 0
+        self._screen = STATE_SCREENS[flow.state]
+        self._unsubscribe = flow.subscribe(self._on_flow_changed)
+        settings.changed.connect(self.changed)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(250)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start()
+
+    # -- flow -> QML ---------------------------------------------------------------------------
+    def _on_flow_changed(self) -> None:
+        screen = STATE_SCREENS[self._flow.state]
+        if self._flow.state == "idle":
+            self._category = ""
+            self._warning = False
+        if screen != self._screen:
+            self._screen = screen
+            self.screenChanged.emit()
+        self.changed.emit()
+
+    @Slot()
+    def _tick(self) -> None:
+        status = self._flow.tick()
+        warning = status.phase is Phase.WARNING
+        seconds = int(status.seconds_left + 0.999)
+        if warning != self._warning or (warning and seconds != self._seconds_left):
+            self._warning, self._seconds_left = warning, seconds
+            self.changed.emit()
+
+    def _zh(self) -> bool:
+        return self._settings.language != "en_US"
+
+    def _pick(self, zh: str, en: str) -> str:
+        return zh if self._zh() or not en else en
+
+    def _get_screen(self) -> str:
+        return self._screen
+
+    def _get_state(self) -> str:
+        return self._flow.state
+
+    def _get_card_status(self) -> str:
+        return str(self._flow.card_status)
+
+    def _get_card_message(self) -> str:
+        code = self._flow.card_status
+        return failure_text(code)[0] if code and code != "reading" else ""
+
+    def _get_card_next_step(self) -> str:
+        code = self._flow.card_status
+        return failure_text(code)[1] if code and code != "reading" else ""
+
+    def _get_notice(self) -> str:
+        return failure_text(self._flow.notice)[0] if self._flow.notice else ""
+
+    def _get_notice_next_step(self) -> str:
+        return failure_text(self._flow.notice)[1] if self._flow.notice else ""
+
+    def _get_greeting_name(self) -> str:
+        identity = self._flow.context.identity
+        return mask_name(identity.name) if identity else ""
+
+    def _get_categories(self) -> list[dict[str, Any]]:
+        return [
+            {"id": c.id, "name": self._pick(c.name_zh, c.name_en), "icon": c.icon}
+            for c in self._flow.catalog.categories
+        ]
+
+    def _get_category(self) -> str:
+        return self._category or (
+            self._flow.catalog.categories[0].id if self._flow.catalog.categories else ""
+        )
+
+    def _get_services(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": s.id,
+                "name": self._pick(s.name_zh, s.name_en),
+                "summary": self._pick(s.summary_zh, s.summary_en),
+                "department": self._pick(s.department_zh, s.department_en),
+                "needsCard": s.requires_identity,
+                "bundle": len(s.parts) > 1,
+            }
+            for s in self._flow.catalog.services_in(self._get_category())
+        ]
+
+    def _get_service_name(self) -> str:
+        s = self._flow.service
+        return self._pick(s.name_zh, s.name_en) if s else ""
+
+    def _field_row(self, f: FieldSpec) -> dict[str, Any]:
+        ctx = self._flow.context
+        error_key = ctx.errors.get(f.name, "")
+        return {
+            "name": f.name,
+            "kind": f.kind,
+            "label": self._pick(f.label_zh, f.label_en),
+            "help": self._pick(f.help_zh, f.help_en),
+            "required": f.required,
+            "maxLength": f.max_length or 0,
+            "keyboard": _KEYBOARD_HINTS.get(f.keyboard, "pinyin"),
+            "value": ctx.values.get(f.name, ""),
+            "error": field_error_text(error_key) if error_key else "",
+            "helperFilled": f.name in ctx.helper_filled,
+            "choices": [
+                {"value": c.value, "label": self._pick(c.label_zh, c.label_en)} for c in f.choices
+            ],
+        }
+
+    def _get_fields(self) -> list[dict[str, Any]]:
+        s = self._flow.service
+        return [self._field_row(f) for f in s.form.fields] if s else []
+
+    def _get_field_names(self) -> list[str]:
+        s = self._flow.service
+        return [f.name for f in s.form.fields] if s else []
+
+    def _get_review_items(self) -> list[dict[str, Any]]:
+        s = self._flow.service
+        if not s:
+            return []
+        ctx = self._flow.context
+        rows = []
+        for f in s.form.fields:
+            value = ctx.values.get(f.name, "")
+            for c in f.choices:
+                if c.value == value:
+                    value = self._pick(c.label_zh, c.label_en)
+            rows.append({"label": self._pick(f.label_zh, f.label_en), "value": value})
+        return rows
+
+    def _get_parts(self) -> list[str]:
+        s = self._flow.service
+        return [self._pick(p.name_zh, p.name_en) for p in s.parts] if s else []
+
+    def _get_error_count(self) -> int:
+        return len(self._flow.context.errors)
+
+    def _get_tracking_number(self) -> str:
+        return self._flow.context.tracking_number
+
+    def _get_progress_url(self) -> str:
+        return self._flow.context.progress_url
+
+    def _get_print_status(self) -> str:
+        return self._flow.context.print_status
+
+    def _get_print_message(self) -> str:
+        code = self._flow.context.print_status
+        return "" if code in ("", "printing", "printed") else failure_text(code)[0]
+
+    def _get_print_next_step(self) -> str:
+        code = self._flow.context.print_status
+        return "" if code in ("", "printing", "printed") else failure_text(code)[1]
+
+    def _get_time_limit_days(self) -> int:
+        s = self._flow.service
+        return s.time_limit_days if s else 0
+
+    def _get_failure_code(self) -> str:
+        return self._flow.context.failure
+
+    def _get_failure_title(self) -> str:
+        return failure_text(self._flow.context.failure)[0] if self._flow.context.failure else ""
+
+    def _get_failure_next_step(self) -> str:
+        return failure_text(self._flow.context.failure)[1] if self._flow.context.failure else ""
+
+    def _get_warning(self) -> bool:
+        return self._warning
+
+    def _get_seconds_left(self) -> int:
+        return self._seconds_left
+
+    screen = Property(str, _get_screen, notify=screenChanged)
+    state = Property(str, _get_state, notify=changed)
+    cardStatus = Property(str, _get_card_status, notify=changed)
+    cardMessage = Property(str, _get_card_message, notify=changed)
+    cardNextStep = Property(str, _get_card_next_step, notify=changed)
+    notice = Property(str, _get_notice, notify=changed)
+    noticeNextStep = Property(str, _get_notice_next_step, notify=changed)
+    greetingName = Property(str, _get_greeting_name, notify=changed)
+    categories = Property("QVariantList", _get_categories, notify=changed)
+    category = Property(str, _get_category, notify=changed)
+    services = Property("QVariantList", _get_services, notify=changed)
+    serviceName = Property(str, _get_service_name, notify=changed)
+    fields = Property("QVariantList", _get_fields, notify=changed)
+    # A stable model for the form's Repeater: it changes only with the screen, so typing never
+    # rebuilds the delegates (which would drop focus and the keyboard).
+    fieldNames = Property("QStringList", _get_field_names, notify=screenChanged)
+    reviewItems = Property("QVariantList", _get_review_items, notify=changed)
+    parts = Property("QStringList", _get_parts, notify=changed)
+    errorCount = Property(int, _get_error_count, notify=changed)
+    trackingNumber = Property(str, _get_tracking_number, notify=changed)
+    progressUrl = Property(str, _get_progress_url, notify=changed)
+    printStatus = Property(str, _get_print_status, notify=changed)
+    printMessage = Property(str, _get_print_message, notify=changed)
+    printNextStep = Property(str, _get_print_next_step, notify=changed)
+    timeLimitDays = Property(int, _get_time_limit_days, notify=changed)
+    failureCode = Property(str, _get_failure_code, notify=changed)
+    failureTitle = Property(str, _get_failure_title, notify=changed)
+    failureNextStep = Property(str, _get_failure_next_step, notify=changed)
+    warning = Property(bool, _get_warning, notify=changed)
+    secondsLeft = Property(int, _get_seconds_left, notify=changed)
+
+    # -- QML -> flow (intents) -----------------------------------------------------------------
+    def _intent(self, name: str, *args: Any) -> None:
+        self._flow.touch()
+        try:
+            getattr(self._flow, name)(*args)
+        except Exception:
+            # A stray intent (double tap during a transition) must not crash the kiosk.
+            log.exception("intent %s rejected in state %s", name, self._flow.state)
+
+    @Slot()
+    def start(self) -> None:
+        self._intent("start", self._settings.language, self._settings.careMode)
+
+    @Slot()
+    def skipIdentity(self) -> None:
+        self._intent("skip_identity")
+
+    @Slot()
+    def retryCard(self) -> None:
+        self._intent("retry_card")
+
+    @Slot(str)
+    def chooseCategory(self, category_id: str) -> None:
+        self._flow.touch()
+        self._category = category_id
+        self.changed.emit()
+
+    @Slot(str)
+    def chooseService(self, service_id: str) -> None:
+        self._intent("choose_service", service_id)
+
+    @Slot(str, str)
+    def setField(self, name: str, value: str) -> None:
+        if self._flow.context.values.get(name) != value:
+            self._intent("set_field", name, value)
+
+    @Slot()
+    def submitForm(self) -> None:
+        self._intent("complete_form")
+
+    @Slot()
+    def back(self) -> None:
+        self._intent("back")
+
+    @Slot()
+    def cancel(self) -> None:
+        self._intent("cancel")
+
+    @Slot()
+    def confirm(self) -> None:
+        self._intent("confirm")
+
+    @Slot()
+    def finish(self) -> None:
+        self._intent("finish")
+
+    @Slot()
+    def acknowledge(self) -> None:
+        self._intent("acknowledge")
+
+    @Slot()
+    def touch(self) -> None:
+        self._flow.touch()
+        if self._warning:
+            self._warning = False
+            self.changed.emit()
+
+    def close(self) -> None:
+        self._ticker.stop()
+        self._unsubscribe()

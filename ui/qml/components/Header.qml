@@ -1,0 +1,73 @@
+// Top bar: who we are, the station, language and care-mode switches (reachable on every screen).
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+Rectangle {
+    implicitHeight: Math.round(132 * Math.min(theme.s, 1.2))
+    color: theme.headerBg
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.leftMargin: theme.margin
+        anchors.rightMargin: theme.gap
+        spacing: theme.gap
+
+        ColumnLayout {
+            spacing: 2
+            Layout.fillWidth: true
+            Text {
+                text: qsTr("Su Xin Ban · Qihang Station")
+                color: theme.headerText
+                font.pixelSize: theme.large
+                font.bold: true
+                font.family: theme.fontFamily
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+            }
+            Text {
+                text: kioskInfo.stationName
+                color: theme.headerText
+                opacity: 0.85
+                font.pixelSize: theme.small
+                font.family: theme.fontFamily
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+            }
+        }
+
+        HeaderToggle {
+            objectName: "languageButton"
+            // Shows the language you switch TO, in that language.
+            text: settings.language === "en_US" ? "中文" : "English"
+            onClicked: settings.setLanguage(settings.language === "en_US" ? "zh_CN" : "en_US")
+        }
+        HeaderToggle {
+            objectName: "careModeButton"
+            text: settings.careMode ? qsTr("Standard") : qsTr("Large text")
+            onClicked: settings.setCareMode(!settings.careMode)
+        }
+    }
+
+    component HeaderToggle: Button {
+        id: t
+        implicitHeight: Math.round(96 * Math.min(theme.s, 1.2))
+        implicitWidth: Math.max(200, contentItem.implicitWidth + 48)
+        focusPolicy: Qt.NoFocus
+        font.pixelSize: theme.body
+        font.family: theme.fontFamily
+        contentItem: Text {
+            text: t.text
+            font: t.font
+            color: theme.headerText
+            horizontalAlignment: Text.AlignHCenter
+            verticalAlignment: Text.AlignVCenter
+        }
+        background: Rectangle {
+            radius: theme.radius
+            color: t.down ? Qt.rgba(1, 1, 1, 0.25) : "transparent"
+            border.color: theme.headerText
+            border.width: 2
+        }
+    }
+}

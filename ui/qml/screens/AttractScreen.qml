@@ -1,0 +1,94 @@
+// Attract: what this terminal is for and one button to begin.
+import QtQuick
+import QtQuick.Layouts
+import "../components"
+
+Item {
+    objectName: "attractScreen"
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: theme.margin
+        spacing: theme.gap * 2
+
+        Item { Layout.fillHeight: true; Layout.preferredHeight: 1 }
+
+        Text {
+            text: qsTr("Enterprise self-service")
+            font.pixelSize: theme.hero
+            font.bold: true
+            font.family: theme.fontFamily
+            color: theme.primary
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+        Text {
+            text: qsTr("Start a company, connect electricity, report a business need, find policies and check progress — here, with help from the service hall.")
+            font.pixelSize: theme.large
+            font.family: theme.fontFamily
+            color: theme.text
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.WordWrap
+            lineHeight: 1.2
+            Layout.fillWidth: true
+        }
+
+        GridLayout {
+            columns: 2
+            columnSpacing: theme.gap
+            rowSpacing: theme.gap
+            Layout.fillWidth: true
+            Layout.topMargin: theme.gap
+            Repeater {
+                model: [
+                    qsTr("Company start-up + electricity, one filing"),
+                    qsTr("Business needs tracked to closure"),
+                    qsTr("Policies matched to your company"),
+                    qsTr("Printed receipt with a tracking code")
+                ]
+                delegate: Rectangle {
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Math.round(150 * theme.s)
+                    radius: theme.radius
+                    color: theme.surface
+                    border.color: theme.border
+                    border.width: theme.borderWidth
+                    Text {
+                        anchors.fill: parent
+                        anchors.margins: theme.gap
+                        text: modelData
+                        font.pixelSize: theme.body
+                        font.family: theme.fontFamily
+                        color: theme.text
+                        wrapMode: Text.WordWrap
+                        verticalAlignment: Text.AlignVCenter
+                        horizontalAlignment: Text.AlignHCenter
+                    }
+                }
+            }
+        }
+
+        Item { Layout.fillHeight: true; Layout.preferredHeight: 1 }
+
+        BigButton {
+            objectName: "startButton"
+            kind: "primary"
+            text: qsTr("Touch to start")
+            implicitHeight: Math.round(theme.touch * 1.5)
+            font.pixelSize: theme.title
+            Layout.fillWidth: true
+            onClicked: session.start()
+        }
+        Text {
+            text: qsTr("Your information is erased from this terminal when you finish.")
+            font.pixelSize: theme.small
+            font.family: theme.fontFamily
+            color: theme.muted
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+        Item { Layout.preferredHeight: theme.gap }
+    }
+}
