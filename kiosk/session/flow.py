@@ -105,7 +105,7 @@ class SessionFlow:
         self.notice = ""  # a FailureReason code to show on the current screen
         self._generation = 0
         self._listeners: list[Callable[[], None]] = []
-        self.machine.add_listener(self)
+        self.machine.add_listener(self)  # type: ignore[no-untyped-call]
 
     # -- observation ---------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -180,7 +180,7 @@ class SessionFlow:
         values = normalize(item.form, self.context.values)
         errors = validate(item.form, values)
         self.context.values = values
-        self.context.errors = errors
+        self.context.errors = dict(errors)
         if errors:
             log.info("form %s has %d invalid fields: %s", item.id, len(errors), sorted(errors))
             self._changed()

@@ -1,0 +1,91 @@
+"""Startup probe for `python -m bench startup`: time and memory at the first rendered frame.
+
+    python -m ui.startup_probe app    the kiosk as `main.py kiosk` starts it (simulated devices)
+    python -m ui.startup_probe bare   a bare QML ApplicationWindow with one Label (the yardstick)
+
+Prints one JSON line. `BENCH_T0` (the parent's time.monotonic() just before it started this
+process) makes `first_frame_s` include interpreter start and imports, as a person would wait.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE_QML = b"""
+import QtQuick
+import QtQuick.Controls
+ApplicationWindow {
+    width: 1080; height: 1920; visible: true
+    Label { anchors.centerIn: parent; text: "Hello" }
+}
+"""
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    t0 = float(os.environ.get("BENCH_T0", time.monotonic()))
+    mode = sys.argv[1] if len(sys.argv) > 1 else "app"
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+    from PySide6.QtCore import QByteArray, QTimer, QUrl
+    from PySide6.QtQml import QQmlApplicationEngine
+    from PySide6.QtQuick import QQuickWindow
+
+    from ui.app import create_application
+
+    app = create_application()
+    keep: list[object] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if mode == "bare":
+            engine = QQmlApplicationEngine()
+            engine.loadData(QByteArray(BARE_QML), QUrl("bare.qml"))
+            window = engine.rootObjects()[0]
+            keep.append(engine)
+        else:
+            from kiosk.config import load_config
+            from kiosk.runtime import KioskRuntime
+            from ui.app import KioskUi
+
+            config = load_config(
+                Path(__file__).resolve().parents[1] / "packaging" / "kiosk.example.toml"
+            )
+            config = config.model_copy(
+                update={"paths": config.paths.model_copy(update={"state_dir": Path(tmp)})}
+            )
+            runtime = KioskRuntime(config)
+            ui = KioskUi(runtime)
+            window = ui.window
+            keep += [runtime, ui]
+        assert isinstance(window, QQuickWindow)
+        result: dict[str, float] = {}
+
+        def on_frame() -> None:
+            if not result:
+                result["first_frame_s"] = time.monotonic() - t0
+                result["rss_mb"] = rss_mb()
+                QTimer.singleShot(0, app.quit)
+
+        window.frameSwapped.connect(on_frame)
+        window.update()
+        app.exec()
+        if mode != "bare":
+            ui, runtime = keep[1], keep[0]
+            ui.close()  # type: ignore[attr-defined]
+            runtime.close()  # type: ignore[attr-defined]
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
