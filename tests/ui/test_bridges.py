@@ -10,7 +10,7 @@ from PySide6.QtCore import QTranslator
 from kiosk.errors import FailureReason
 from tests.ui.conftest import Kiosk
 from ui.bridge.failures import field_error_text, known_codes
-from ui.bridge.session_bridge import mask_name
+from ui.bridge.session_bridge import mask_id_number, mask_name
 from ui.i18n.build import TS_FILES, ensure_compiled
 
 
@@ -109,6 +109,10 @@ def test_every_string_is_translated_to_chinese(qapp: object) -> None:
 
 def test_field_errors_are_words(qapp: object) -> None:
     assert field_error_text("mobile_invalid") == "Enter an 11-digit mobile number"
+
+
+def test_mask_id_number() -> None:
+    assert mask_id_number("11010519491231002X") == "110105********002X"
 
 
 def test_mask_name() -> None:

@@ -34,6 +34,11 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def mask_id_number(value: str) -> str:
+    """110105********002X: the walk-in recognises it, a passer-by cannot copy it."""
+    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
+
+
 class SessionBridge(QObject):
     changed = Signal()
     screenChanged = Signal()
@@ -172,6 +177,8 @@ class SessionBridge(QObject):
             for c in f.choices:
                 if c.value == value:
                     value = self._pick(c.label_zh, c.label_en)
+            if f.kind == "id_number":
+                value = mask_id_number(value)  # a public screen: others may be looking on
             rows.append({"label": self._pick(f.label_zh, f.label_en), "value": value})
         return rows
 
