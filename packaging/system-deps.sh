@@ -2,8 +2,15 @@
 # Installs the Debian packages the kiosk and its tests need. As root it runs apt; otherwise it
 # prints the exact apt command and fails, so nothing half-works silently.
 set -euo pipefail
-PACKAGES=(libpulse0 fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
+PACKAGES=(libpulse0 fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0)  # the last four: Qt on X11
 missing=()
+# Debian's own Python needs python3.11-venv for `python3.11 -m venv` (ensurepip is split out).
+if ! command -v python3.11 >/dev/null 2>&1; then
+  PACKAGES+=(python3.11 python3.11-venv)
+elif ! python3.11 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  PACKAGES+=(python3.11-venv)
+fi
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

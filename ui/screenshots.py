@@ -17,6 +17,8 @@ from drivers.errors import CardReadFailed
 from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
+from kiosk.session.flow import HeldBackground
+from kiosk.session.inactivity import ManualClock
 from ui.app import KioskUi, create_application
 from ui.robot import Robot
 
@@ -34,41 +36,6 @@ BUNDLE_ANSWERS = {
     "power_capacity_kw": "80",
     "power_start_date": "2026-12-15",
 }
-
-
-class ManualBackground:
-    """Holds jobs until `run_all()`, so the screen in between can be captured."""
-
-    def __init__(self) -> None:
-        self.jobs: list[
-            tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
-        ] = []
-
-    def __call__(
-        self,
-        job: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[Exception], None],
-    ) -> None:
-        self.jobs.append((job, on_done, on_error))
-
-    def run_all(self) -> None:
-        while self.jobs:
-            job, on_done, on_error = self.jobs.pop(0)
-            try:
-                result = job()
-            except Exception as exc:
-                on_error(exc)
-            else:
-                on_done(result)
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def demo_config(state_dir: Path, hall_url: str, language: str, care: bool) -> Any:
@@ -106,7 +73,7 @@ def _render_mode(
     app: Any, out_dir: Path, state_dir: Path, hall_url: str, mode: str, language: str, care: bool
 ) -> list[Path]:
     runtime = KioskRuntime(demo_config(state_dir, hall_url, language, care))
-    bg, clock = ManualBackground(), ManualClock()
+    bg, clock = HeldBackground(), ManualClock()
     ui = KioskUi(runtime, background=bg, clock=clock)
     robot = Robot(ui.window)
     flow = ui.flow
@@ -125,10 +92,10 @@ def _render_mode(
         robot.click("startButton")
         shot("identify_waiting")
         runtime.reader.inject_fault(CardReadFailed)
-        bg.run_all()
+        bg.release()
         shot("identify_card_unreadable")
         robot.click("retryCardButton")
-        bg.run_all()
+        bg.release()
         shot("service_home")
         robot.click("service_company_startup_power")
         shot("form_prefilled")
@@ -143,14 +110,14 @@ def _render_mode(
         shot("review")
         robot.click("confirmButton")
         shot("submitting")
-        bg.run_all()  # queue the submission -> printing
+        bg.release()  # queue the submission -> printing
         shot("receipt_printing")
-        bg.run_all()
+        bg.release()
         shot("receipt_printed")
         robot.click("finishButton")
         # A second walk-in: printer out of paper, then the timeout warning, then the error screen.
         robot.click("startButton")
-        bg.run_all()
+        bg.release()
         flow.choose_service("enterprise_demand")
         for name, value in {
             "enterprise_name": "苏州企航科技有限公司",
@@ -176,7 +143,7 @@ def _render_mode(
 def _render_failures(
     ui: KioskUi,
     robot: Robot,
-    bg: ManualBackground,
+    bg: HeldBackground,
     runtime: KioskRuntime,
     shot: Callable[[str], None],
 ) -> None:
@@ -186,7 +153,7 @@ def _render_failures(
         robot.settle()
     if flow.state == "idle":
         robot.click("startButton")
-        bg.run_all()
+        bg.release()
         flow.choose_service("company_startup_power")
     if flow.state == "choosing_service":
         flow.choose_service("company_startup_power")
@@ -196,15 +163,15 @@ def _render_failures(
     flow.complete_form()
     runtime.printer.state.paper_out = True
     flow.confirm()
-    bg.run_all()
-    bg.run_all()
+    bg.release()
+    bg.release()
     shot("receipt_paper_out")
     runtime.printer.state.paper_out = False
     flow.finish()
     # The error screen: the outbox could not store the filing (shown without faking storage: the
     # flow reports what a failed commit reports).
     robot.click("startButton")
-    bg.run_all()
+    bg.release()
     flow.choose_service("company_startup_power")
     for name, value in BUNDLE_ANSWERS.items():
         flow.set_field(name, value)

@@ -50,6 +50,31 @@ def run_inline(
         on_done(result)
 
 
+class HeldBackground:
+    """A Background that holds jobs until `release()`: a slow device, on demand.
+
+    Used by tests (late results) and the screenshot tool (screens shown while a job is running).
+    """
+
+    def __init__(self) -> None:
+        self.jobs: list[
+            tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
+        ] = []
+
+    def __call__(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
+        self.jobs.append((job, on_done, on_error))
+
+    def release(self) -> None:
+        """Run every held job (and any job their callbacks start) now, in order."""
+        while self.jobs:
+            run_inline(*self.jobs.pop(0))
+
+
 class Queued(Protocol):
     @property
     def id(self) -> str | Any: ...

@@ -55,3 +55,13 @@ class Inactivity:
         if elapsed >= self._idle_s:
             return InactivityStatus(Phase.WARNING, left)
         return InactivityStatus(Phase.ACTIVE, left)
+
+
+class ManualClock:
+    """A clock that moves only when told (tests, the screenshot tool): `clock.now += 90`."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,8 @@ from drivers.errors import CardReadFailed
 from drivers.printer.simulator import SimulatedPrinter
 from kiosk.runtime import ThreadLocalOutbox
 from kiosk.services.catalog import load_catalog
-from kiosk.session.flow import SessionFlow, Timeouts, run_inline
+from kiosk.session.flow import HeldBackground, SessionFlow, Timeouts, run_inline
+from kiosk.session.inactivity import ManualClock
 from offline_queue.outbox import Outbox
 
 ANSWERS = {
@@ -33,42 +34,13 @@ ANSWERS = {
 TIMEOUTS = Timeouts(idle_s=90, warning_s=20, receipt_s=20, card_read_s=5)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class HeldBackground:
-    """Keeps jobs until released, like a slow device."""
-
-    def __init__(self) -> None:
-        self.jobs: list[
-            tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
-        ] = []
-
-    def __call__(
-        self,
-        job: Callable[[], Any],
-        done: Callable[[Any], None],
-        error: Callable[[Exception], None],
-    ) -> None:
-        self.jobs.append((job, done, error))
-
-    def release(self) -> None:
-        while self.jobs:
-            run_inline(*self.jobs.pop(0))
-
-
 @dataclasses.dataclass
 class Parts:
     flow: SessionFlow
     reader: SimulatedCardReader
     printer: SimulatedPrinter
     queue: ThreadLocalOutbox
-    clock: Clock
+    clock: ManualClock
     outbox_path: Path
 
 
@@ -81,7 +53,7 @@ def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
     reader = SimulatedCardReader.from_options({"delay_s": 0})
     printer = SimulatedPrinter.from_options({"port": 0})
     queue = ThreadLocalOutbox(tmp_path / "outbox.sqlite3", "SND-1")
-    clock = Clock()
+    clock = ManualClock(0.0)
     flow = SessionFlow(
         catalog=load_catalog(),
         reader=reader,
