@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# The kiosk uses no pydantic plugins: skip the entry-point scan on every start.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 DEFAULT_CONFIG = Path("/etc/qihang/kiosk.toml")
 EXAMPLE_CONFIG = ROOT / "packaging" / "kiosk.example.toml"
 NO_DISPLAY_HELP = """\
@@ -61,7 +63,7 @@ def cmd_kiosk(args: argparse.Namespace, overrides: dict[str, object] | None = No
     from ui.app import KioskUi, create_application
 
     app = create_application()
-    runtime = KioskRuntime(config)
+    runtime = KioskRuntime(config, start=False)  # the UI starts it after the first frame
     ui = KioskUi(runtime)
     try:
         return app.exec()

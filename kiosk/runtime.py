@@ -11,16 +11,16 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drivers import registry
 from drivers.health import Health
 from kiosk.config import KioskConfig
-from kiosk.hall_client import HallClient
 from kiosk.services.catalog import Catalog, load_catalog
 from kiosk.session.flow import Timeouts
-from offline_queue.outbox import Outbox, QueuedSubmission
-from offline_queue.sender import Sender
+
+if TYPE_CHECKING:
+    from kiosk.hall_client import HallClient
+    from offline_queue.outbox import Outbox, QueuedSubmission
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ class ThreadLocalOutbox:
         self._lock = threading.Lock()
 
     def _outbox(self) -> Outbox:
+        from offline_queue.outbox import Outbox
+
         box: Outbox | None = getattr(self._local, "outbox", None)
         if box is None:
             box = Outbox(self._path, self._station_id)
@@ -88,52 +90,130 @@ class Status:
     devices: dict[str, Health]
 
 
+STARTING = Health.degraded("DEVICE_STARTING", "starting")
+
+
+class _Deferred:
+    """Stands in for a part built by `KioskRuntime.start()`; using it waits until it exists.
+
+    The flow holds these from the first frame on, but only touches them inside background jobs,
+    so a walk-in who taps within the first second simply waits a moment longer for the reader.
+    """
+
+    def __init__(self, runtime: KioskRuntime, name: str) -> None:
+        self._runtime, self._name = runtime, name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._runtime.part(self._name), attr)
+
+
 class KioskRuntime:
-    def __init__(self, config: KioskConfig, *, start_sender: bool = True) -> None:
+    """The Qt-free parts. `start()` builds devices, outbox and sender; with `start=False` the UI
+    calls `start_in_background()` after its first frame, keeping heavy imports (python-escpos,
+    sqlite-utils with NumPy, requests) off the path to the attract screen."""
+
+    def __init__(self, config: KioskConfig, *, start: bool = True, start_sender: bool = True):
         self.config = config
-        state_dir = Path(config.paths.state_dir)
-        state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = Path(config.paths.state_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
         self.catalog: Catalog = load_catalog()
-        devices = config.devices
-        self.reader: Any = registry.build_card_reader(
-            devices.card_reader.backend, devices.card_reader.options
-        )
-        self.printer: Any = registry.build_printer(devices.printer.backend, devices.printer.options)
-        self.camera: Any = registry.build_camera(devices.camera.backend, devices.camera.options)
-        self.outbox_path = state_dir / "outbox.sqlite3"
-        self.queue = ThreadLocalOutbox(self.outbox_path, config.station.id)
-        self.hall = HallClient(config.hall.url, config.hall.timeout_s, config.hall.token)
-        self.sender = Sender(self.outbox_path, config.station.id, self.hall.post_submission)
-        self.monitor = HallMonitor(self.hall)
-        if start_sender:
-            self.sender.start()
-            self.monitor.start()
+        self.outbox_path = self.state_dir / "outbox.sqlite3"
+        self.ready = threading.Event()
+        self.start_error: BaseException | None = None
+        self._parts: dict[str, Any] = {}
+        self._start_sender = start_sender
+        self.reader: Any = _Deferred(self, "reader")
+        self.printer: Any = _Deferred(self, "printer")
+        self.camera: Any = _Deferred(self, "camera")
+        self.queue: Any = _Deferred(self, "queue")
+        self.sender: Any = _Deferred(self, "sender")
+        if start:
+            self.start()
+            if self.start_error is not None:
+                raise self.start_error
+
+    def part(self, name: str, timeout_s: float = 30.0) -> Any:
+        if not self.ready.wait(timeout_s):
+            raise TimeoutError(f"kiosk parts not started after {timeout_s:.0f} s")
+        if self.start_error is not None:
+            raise RuntimeError("kiosk parts failed to start") from self.start_error
+        return self._parts[name]
+
+    def start(self) -> None:
+        """Build and start every part; errors are kept in `start_error` (config mistakes)."""
+        from drivers import registry
+        from kiosk.hall_client import HallClient
+        from offline_queue.sender import Sender
+
+        try:
+            devices = self.config.devices
+            parts: dict[str, Any] = {}
+            parts["reader"] = registry.build_card_reader(
+                devices.card_reader.backend, devices.card_reader.options
+            )
+            parts["printer"] = registry.build_printer(
+                devices.printer.backend, devices.printer.options
+            )
+            parts["camera"] = registry.build_camera(devices.camera.backend, devices.camera.options)
+            parts["queue"] = ThreadLocalOutbox(self.outbox_path, self.config.station.id)
+            hall = HallClient(
+                self.config.hall.url, self.config.hall.timeout_s, self.config.hall.token
+            )
+            parts["hall"] = hall
+            parts["sender"] = Sender(self.outbox_path, self.config.station.id, hall.post_submission)
+            parts["monitor"] = HallMonitor(hall)
+            if self._start_sender:
+                parts["sender"].start()
+                parts["monitor"].start()
+            self._parts = parts
+        except Exception as exc:
+            log.error("kiosk parts failed to start: %s", exc)
+            self.start_error = exc
+        finally:
+            self.ready.set()
+
+    def start_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.start, name="kiosk-start", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def timeouts(self) -> Timeouts:
         t = self.config.timeouts
         return Timeouts(t.idle_s, t.warning_s, t.receipt_s, t.card_read_s)
 
+    def wake_sender(self) -> None:
+        if self.ready.is_set() and "sender" in self._parts:
+            self._parts["sender"].wake()
+
     def status(self) -> Status:
-        s = self.sender.status()
+        if not self.ready.is_set() or not self._parts:
+            names = ("card_reader", "printer", "camera")
+            return Status(False, 0, None, dict.fromkeys(names, STARTING))
+        p = self._parts
+        s = p["sender"].status()
         return Status(
-            online=self.monitor.online or s.online,
+            online=p["monitor"].online or s.online,
             outbox_depth=s.depth,
             last_sync=s.last_success_at,
             devices={
-                "card_reader": self.reader.health(),
-                "printer": self.printer.health(),
-                "camera": self.camera.health(),
+                "card_reader": p["reader"].health(),
+                "printer": p["printer"].health(),
+                "camera": p["camera"].health(),
             },
         )
 
     def close(self) -> None:
-        self.sender.stop()
-        self.monitor.stop()
-        for device in (self.reader, self.printer, self.camera):
+        self.ready.wait(30)
+        p = self._parts
+        if not p:
+            return
+        p["sender"].stop()
+        p["monitor"].stop()
+        for name in ("reader", "printer", "camera"):
             try:
-                device.close()
+                p[name].close()
             except Exception:
-                log.exception("closing %s failed", type(device).__name__)
-        self.queue.close()
-        self.hall.close()
+                log.exception("closing the %s failed", name)
+        p["queue"].close()
+        p["hall"].close()

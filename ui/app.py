@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
@@ -100,7 +100,7 @@ class KioskUi:
             station_name=cfg.station.name,
             hall_url=cfg.hall.url,
             clock=clock,
-            on_queued=runtime.sender.wake,
+            on_queued=runtime.wake_sender,
         )
         self.session = SessionBridge(self.flow, self.settings)
         self.status = StatusBridge(runtime.status)
@@ -125,6 +125,29 @@ class KioskUi:
         self.window.installEventFilter(self._activity)
         if cfg.ui.fullscreen and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             self.window.showFullScreen()
+        if not runtime.ready.is_set():
+            # Devices, outbox and sender start once the attract screen is on the glass.
+            self.window.frameSwapped.connect(
+                self._start_runtime, Qt.ConnectionType.SingleShotConnection
+            )
+
+    def _start_runtime(self) -> None:
+        thread = self.runtime.start_in_background()
+        self._start_watch = QTimer(self.window)
+        self._start_watch.setInterval(100)
+
+        def check() -> None:
+            if thread.is_alive():
+                return
+            self._start_watch.stop()
+            self.status.refresh()
+            if self.runtime.start_error is not None:
+                # A device option that cannot work is a configuration error: stop, say why.
+                print(f"cannot start the kiosk: {self.runtime.start_error}", file=sys.stderr)
+                QCoreApplication.exit(2)
+
+        self._start_watch.timeout.connect(check)
+        self._start_watch.start()
 
     def _on_flow_changed(self) -> None:
         if self.flow.state == "idle":

@@ -36,16 +36,21 @@ def rss_mb() -> float:
 def main() -> None:
     t0 = float(os.environ.get("BENCH_T0", time.monotonic()))
     mode = sys.argv[1] if len(sys.argv) > 1 else "app"
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as main.py does
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
     from PySide6.QtCore import QByteArray, QTimer, QUrl
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtQml import QQmlApplicationEngine
     from PySide6.QtQuick import QQuickWindow
 
-    from ui.app import create_application
+    if mode == "bare":  # the yardstick imports nothing of ours
+        app = QGuiApplication(sys.argv[:1])
+    else:
+        from ui.app import create_application
 
-    app = create_application()
+        app = create_application()
     keep: list[object] = []
     with tempfile.TemporaryDirectory() as tmp:
         if mode == "bare":
@@ -64,7 +69,7 @@ def main() -> None:
             config = config.model_copy(
                 update={"paths": config.paths.model_copy(update={"state_dir": Path(tmp)})}
             )
-            runtime = KioskRuntime(config)
+            runtime = KioskRuntime(config, start=False)  # as main.py kiosk does
             ui = KioskUi(runtime)
             window = ui.window
             keep += [runtime, ui]

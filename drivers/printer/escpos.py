@@ -10,19 +10,30 @@ Socket and python-escpos errors become `PrinterUnavailable` here and nowhere els
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Network
+# python-escpos parses its printer-capabilities YAML on every import (~100 ms) and caches the
+# result in a fresh temporary directory each time, leaving one behind per process. A stable cache
+# makes the second start fast and stops the litter.
+os.environ.setdefault(
+    "ESCPOS_CAPABILITIES_PICKLE_DIR",
+    str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "qihang-kiosk"),
+)
+Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable
-from drivers.health import Health, HealthLevel
-from drivers.printer.base import Receipt
-from drivers.printer.escpos_decode import PrinterStatus, parse_status
+from escpos.exceptions import Error as EscposError  # noqa: E402
+from escpos.printer import Network  # noqa: E402
+
+from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable  # noqa: E402
+from drivers.health import Health, HealthLevel  # noqa: E402
+from drivers.printer.base import Receipt  # noqa: E402
+from drivers.printer.escpos_decode import PrinterStatus, parse_status  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -38,6 +38,8 @@ def test_walk_in_files_the_bundle_and_leaves_nothing_behind(kiosk: Kiosk) -> Non
     k, robot = kiosk, kiosk.robot
     typer = PinyinTyper(k.ui.engine)
     try:
+        # The keyboard loads just after the first frame; a walk-in cannot type before it.
+        robot.wait_until(lambda: bool(robot.items("inputPanel")))
         robot.click("startButton")
         wait_screen(k, "ServiceHome")  # the card simulator was read on a worker thread
         robot.click("service_company_startup_power")

@@ -2,8 +2,6 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
-import QtQuick.VirtualKeyboard
-import QtQuick.VirtualKeyboard.Settings
 import "components"
 
 ApplicationWindow {
@@ -35,12 +33,16 @@ ApplicationWindow {
             source: "screens/" + session.screen + "Screen.qml"
         }
 
-        InputPanel {
-            id: inputPanel
-            objectName: "inputPanel"
+        // The Pinyin keyboard loads right after the first frame: no one types on the attract
+        // screen, and the virtual keyboard module is the heaviest part of the QML to load.
+        Loader {
+            id: keyboardLoader
+            objectName: "keyboardLoader"
             Layout.fillWidth: true
-            Layout.preferredHeight: active ? implicitHeight : 0
-            visible: active
+            Layout.preferredHeight: item && item.active ? item.implicitHeight : 0
+            active: false
+            asynchronous: true
+            source: "components/Keyboard.qml"
         }
 
         StatusBar {
@@ -53,14 +55,5 @@ ApplicationWindow {
         visible: session.warning
     }
 
-    Binding {
-        target: VirtualKeyboardSettings
-        property: "activeLocales"
-        value: ["zh_CN", "en_US"]
-    }
-    Binding {
-        target: VirtualKeyboardSettings
-        property: "locale"
-        value: settings.language === "en_US" ? "en_US" : "zh_CN"
-    }
+    onFrameSwapped: keyboardLoader.active = true
 }
