@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.health import Health
 from kiosk.config import KioskConfig
-from kiosk.services.catalog import Catalog, load_catalog
-from kiosk.session.flow import Timeouts
 
 if TYPE_CHECKING:
     from kiosk.hall_client import HallClient
+    from kiosk.services.catalog import Catalog
+    from kiosk.session.flow import Timeouts
     from offline_queue.outbox import Outbox, QueuedSubmission
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class KioskRuntime:
         self.config = config
         self.state_dir = Path(config.paths.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog: Catalog = load_catalog()
+        self._catalog: Catalog | None = None
         self.outbox_path = self.state_dir / "outbox.sqlite3"
         self.ready = threading.Event()
         self.start_error: BaseException | None = None
@@ -178,7 +178,18 @@ class KioskRuntime:
         return thread
 
     @property
+    def catalog(self) -> Catalog:
+        """The service catalog, loaded on first use (the attract screen does not need it)."""
+        if self._catalog is None:
+            from kiosk.services.catalog import load_catalog
+
+            self._catalog = load_catalog()
+        return self._catalog
+
+    @property
     def timeouts(self) -> Timeouts:
+        from kiosk.session.flow import Timeouts
+
         t = self.config.timeouts
         return Timeouts(t.idle_s, t.warning_s, t.receipt_s, t.card_read_s)
 

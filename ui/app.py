@@ -12,14 +12,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QFont, QGuiApplication
+# Not `Qt`: touching the Qt namespace builds ~100 Python enums (~15 ms) on the start path.
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
 from kiosk.runtime import KioskRuntime
-from kiosk.session.flow import Background, SessionFlow
 from ui.bridge.background import QtBackground
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
@@ -27,9 +28,11 @@ from ui.bridge.status_bridge import StatusBridge
 from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
+if TYPE_CHECKING:
+    from kiosk.session.flow import Background, SessionFlow
+
 log = logging.getLogger(__name__)
 QML_DIR = Path(__file__).resolve().parent / "qml"
-CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC"]
 
 
 def prepare_environment() -> None:
@@ -53,9 +56,6 @@ def create_application(argv: list[str] | None = None) -> QGuiApplication:
     app = QGuiApplication.instance() or QGuiApplication(argv or sys.argv[:1])
     assert isinstance(app, QGuiApplication)
     app.setApplicationName("qihang-kiosk")
-    font = QFont()
-    font.setFamilies(CJK_FONTS)
-    app.setFont(font)
     return app
 
 
@@ -89,22 +89,12 @@ class KioskUi:
         self.runtime = runtime
         self._qt_background = QtBackground() if background is None else None
         self.background: Background = background or self._qt_background  # type: ignore[assignment]
+        self._clock = clock
         self.settings = SettingsBridge(cfg.ui.language, cfg.ui.care_mode)
-        self.flow = SessionFlow(
-            catalog=runtime.catalog,
-            reader=runtime.reader,
-            printer=runtime.printer,
-            queue=runtime.queue,
-            background=self.background,
-            timeouts=runtime.timeouts,
-            station_name=cfg.station.name,
-            hall_url=cfg.hall.url,
-            clock=clock,
-            on_queued=runtime.wake_sender,
-        )
-        self.session = SessionBridge(self.flow, self.settings)
+        self.flow: SessionFlow | None = None
+        self._unsubscribe: Callable[[], None] = lambda: None
+        self.session = SessionBridge(None, self.settings)
         self.status = StatusBridge(runtime.status)
-        self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
 
         self.engine = QQmlApplicationEngine()
         self.settings.attach_engine(self.engine)
@@ -121,18 +111,47 @@ class KioskUi:
         window = roots[0]
         assert isinstance(window, QQuickWindow)
         self.window = window
-        self._activity = _ActivityFilter(self.flow.touch)
+        self._activity = _ActivityFilter(self._touch)
         self.window.installEventFilter(self._activity)
         if cfg.ui.fullscreen and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             self.window.showFullScreen()
-        if not runtime.ready.is_set():
-            # Devices, outbox and sender start once the attract screen is on the glass.
-            self.window.frameSwapped.connect(
-                self._start_runtime, Qt.ConnectionType.SingleShotConnection
-            )
+        if runtime.ready.is_set():
+            self._attach_flow()
+        else:
+            # The session, devices, outbox and sender start once the attract screen is on the
+            # glass: nothing on it needs them, and the kiosk appears sooner after a power cut.
+            self.window.frameSwapped.connect(self._on_first_frame)
 
-    def _start_runtime(self) -> None:
+    def _attach_flow(self) -> None:
+        from kiosk.session.flow import SessionFlow
+
+        cfg, runtime = self.runtime.config, self.runtime
+        self.flow = SessionFlow(
+            catalog=runtime.catalog,
+            reader=runtime.reader,
+            printer=runtime.printer,
+            queue=runtime.queue,
+            background=self.background,
+            timeouts=runtime.timeouts,
+            station_name=cfg.station.name,
+            hall_url=cfg.hall.url,
+            clock=self._clock,
+            on_queued=runtime.wake_sender,
+        )
+        self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
+        self.session.attach(self.flow)
+
+    def _on_first_frame(self) -> None:
+        self.window.frameSwapped.disconnect(self._on_first_frame)
+        QTimer.singleShot(0, self._start_after_first_frame)
+
+    def _touch(self) -> None:
+        if self.flow is not None:
+            self.flow.touch()
+
+    def _start_after_first_frame(self) -> None:
         thread = self.runtime.start_in_background()
+        self._attach_flow()
         self._start_watch = QTimer(self.window)
         self._start_watch.setInterval(100)
 
@@ -150,7 +169,7 @@ class KioskUi:
         self._start_watch.start()
 
     def _on_flow_changed(self) -> None:
-        if self.flow.state == "idle":
+        if self.flow is not None and self.flow.state == "idle":
             # The next walk-in starts from the station's defaults, not the last person's choices.
             self.settings.resetToDefaults()
 

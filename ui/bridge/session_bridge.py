@@ -9,16 +9,20 @@ stale copies impossible.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
-from kiosk.services.forms import FieldSpec
-from kiosk.session.flow import SessionFlow
-from kiosk.session.inactivity import Phase
+from kiosk.session.context import SessionContext
+from kiosk.session.inactivity import InactivityStatus, Phase
 from ui.bridge.failures import failure_text, field_error_text
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.screens import STATE_SCREENS
+
+if TYPE_CHECKING:
+    from kiosk.services.forms import FieldSpec
+    from kiosk.session.flow import SessionFlow
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +43,76 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
 
 
+class _NoCatalog:
+    version = ""
+    categories: tuple[Any, ...] = ()
+
+    def services_in(self, category_id: str) -> tuple[Any, ...]:
+        return ()
+
+
+class _NotStarted:
+    """Stands in for the SessionFlow until it is attached, just after the first frame: the
+    attract screen needs nothing from the session, so the state chart and the catalog load
+    after the screen is up. Reads give an idle, empty session; intents are kept for later."""
+
+    state = "idle"
+    card_status = ""
+    notice = ""
+    service = None
+    catalog = _NoCatalog()
+
+    def __init__(self) -> None:
+        self.context = SessionContext()
+        self.pending: list[tuple[str, tuple[Any, ...]]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        return lambda: None
+
+    def tick(self) -> InactivityStatus:
+        return InactivityStatus(Phase.ACTIVE, 0.0)
+
+    def touch(self) -> None:
+        pass
+
+    def __getattr__(self, intent: str) -> Callable[..., None]:
+        return lambda *args: self.pending.append((intent, args))
+
+
 class SessionBridge(QObject):
     changed = Signal()
     screenChanged = Signal()
 
-    def __init__(self, flow: SessionFlow, settings: SettingsBridge, parent: QObject | None = None):
+    def __init__(
+        self,
+        flow: SessionFlow | None,
+        settings: SettingsBridge,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._flow = flow
+        self._flow: Any = _NotStarted()
         self._settings = settings
         self._category = ""
         self._warning = False
         self._seconds_left = 0
-        self._screen = STATE_SCREENS[flow.state]
-        self._unsubscribe = flow.subscribe(self._on_flow_changed)
+        self._screen = STATE_SCREENS["idle"]
+        self._unsubscribe: Callable[[], None] = lambda: None
+        if flow is not None:
+            self.attach(flow)
         settings.changed.connect(self.changed)
         self._ticker = QTimer(self)
         self._ticker.setInterval(250)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
+
+    def attach(self, flow: SessionFlow) -> None:
+        """Connect the session; intents tapped before it existed are replayed in order."""
+        waiting = self._flow.pending if isinstance(self._flow, _NotStarted) else []
+        self._flow = flow
+        self._unsubscribe = flow.subscribe(self._on_flow_changed)
+        for intent, args in waiting:
+            self._intent(intent, *args)
+        self._on_flow_changed()
 
     # -- flow -> QML ---------------------------------------------------------------------------
     def _on_flow_changed(self) -> None:
