@@ -4,6 +4,7 @@ python main.py kiosk [--config FILE]      the kiosk on this machine's devices
 python main.py hall [--port N]            the hall service on 127.0.0.1
 python main.py demo                       hall + kiosk on simulated devices
 python main.py screenshots DIR            every screen in zh, en and care mode, to PNG
+python main.py outbox status [--json]     what waits in the outbox (technicians)
 """
 
 from __future__ import annotations
@@ -138,6 +139,17 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    import json
+
+    from offline_queue.status import format_status, outbox_path_for, read_status
+
+    config = _load_config(args.config)
+    report = read_status(outbox_path_for(config.paths.state_dir))
+    print(json.dumps(report, ensure_ascii=False) if args.json else format_status(report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -149,17 +161,22 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("hall", help="run the hall service")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8700)
-    p.add_argument("--db", type=Path, default=ROOT / "var" / "hall" / "hall.sqlite3")
+    p.add_argument("--db", default=str(ROOT / "var" / "hall" / "hall.sqlite3"), help="file or URL")
     p = sub.add_parser("demo", help="hall + kiosk on simulated devices")
     p.add_argument("--port", type=int, default=8700)
     p = sub.add_parser("screenshots", help="render every screen to PNG (offscreen)")
     p.add_argument("dir")
+    p = sub.add_parser("outbox", help="inspect the outbox (technicians)")
+    p.add_argument("action", choices=["status"])
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--config", type=Path, default=None)
     args = parser.parse_args(argv)
     handlers = {
         "kiosk": cmd_kiosk,
         "hall": cmd_hall,
         "demo": cmd_demo,
         "screenshots": cmd_screenshots,
+        "outbox": cmd_outbox,
     }
     return handlers[args.command](args)
 

@@ -12,6 +12,14 @@ from typing import Any
 
 CARD_READER_BACKENDS: dict[str, str] = {
     "simulator": "drivers.card_reader.simulator:SimulatedCardReader",
+    # GA/T 467 resident ID reader on a serial port: options port, baud, poll_s, ...
+    "ga467": "drivers.card_reader.ga467:Ga467CardReader",
+    # The GA/T 467 emulator on a pty, read through the real Ga467CardReader (demo, journeys).
+    "ga467_emulator": "drivers.card_reader.ga467_emulator:EmulatedGa467CardReader",
+    # PC/SC reader via pcscd: options reader (name filter), mode auto|ssc|emrtd, max_le.
+    "pcsc": "drivers.card_reader.pcsc:PcscCardReader",
+    # A virtual card on vpcd behind a real pcscd, read through the real PcscCardReader.
+    "pcsc_virtual": "drivers.card_reader.pcsc_virtual:VirtualPcscCardReader",
 }
 PRINTER_BACKENDS: dict[str, str] = {
     "simulator": "drivers.printer.simulator:SimulatedPrinter",
@@ -19,6 +27,7 @@ PRINTER_BACKENDS: dict[str, str] = {
 }
 CAMERA_BACKENDS: dict[str, str] = {
     "simulator": "drivers.camera.simulator:SimulatedCamera",
+    "opencv": "drivers.camera.opencv:OpenCVCamera",
 }
 
 

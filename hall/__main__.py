@@ -1,25 +1,57 @@
-"""Run the hall in the foreground, e.g. ``python -m hall --port 8700 --db var/hall/hall.db``.
+"""Run the hall, e.g. ``python -m hall --port 8700 --db var/hall/hall.db``, or administer it:
+``python -m hall [--db DB] staff add NAME --role helper`` and ``python -m hall [--db DB] catalog
+publish FILE`` (see :mod:`hall.cli`).
 
-Prints the URL it listens on (useful with ``--port 0``) and serves until Ctrl-C or SIGTERM, which
-uvicorn handles here because it runs on the main thread.
+Serving prints the URL it listens on (useful with ``--port 0``) and serves until Ctrl-C or
+SIGTERM, which uvicorn handles here because it runs on the main thread.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
+import sys
 
 import uvicorn
 
 from hall.server import bind_socket, make_config, url_for
 
+_ADMIN_AREAS = frozenset({"staff", "catalog"})
+
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # An administration command names its area; anything else is the server's options, as
+    # before (main.py starts the hall with --host/--port/--db).
+    if _area(argv) in _ADMIN_AREAS:
+        from hall.cli import main as admin_main
+
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return admin_main(argv)
+    return serve(argv)
+
+
+def _area(argv: list[str]) -> str | None:
+    """The first word that is neither an option nor the value of ``--db``."""
+    rest = list(argv)
+    while rest:
+        word = rest.pop(0)
+        if word == "--db":
+            rest = rest[1:]
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m hall", description="Qihang hall server")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8700, help="TCP port (0 = any free port)")
-    parser.add_argument("--db", type=Path, default=Path("var/hall/hall.db"), help="SQLite file")
+    parser.add_argument(
+        "--db",
+        default="var/hall/hall.db",
+        help="SQLite file, or a database URL such as postgresql+psycopg://user@host/db",
+    )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, …")
     args = parser.parse_args(argv)
 
@@ -31,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         parser.exit(2, f"cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
     server = uvicorn.Server(make_config(args.db, access_log=True))
-    print(f"hall listening on {url_for(sock)} (db {args.db})", flush=True)
+    # Only the kind of database: a URL may carry a password.
+    where = args.db if "://" not in args.db else args.db.split("://", 1)[0]
+    print(f"hall listening on {url_for(sock)} (db {where})", flush=True)
+    print(f"staff console: {url_for(sock)}/console/", flush=True)
     server.run(sockets=[sock])
     return 0 if server.started else 1
 

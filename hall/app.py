@@ -1,29 +1,99 @@
 """The hall's HTTP API (FastAPI): health and the idempotent intake of kiosk submissions.
 
+``PUT /api/v1/blobs/{sha256}`` takes one attachment's bytes: 201 new, 200 already held, 422 when
+the bytes do not hash to the name (or the name is not a sha256), 413 when too large.
 ``POST /api/v1/submissions`` answers 201 for a new id, 200 when the same id comes again with the
 same content (a kiosk re-sending after a lost answer), 409 when the id comes with different
 content, and 422 when the body does not match :class:`SubmissionIn` exactly (unknown fields are
-refused, not ignored: a kiosk and a hall that disagree about the format should find out at once).
+refused, not ignored: a kiosk and a hall that disagree about the format should find out at once)
+or when an attachment it names has not been uploaded (``detail.missing_blobs``).
 ``GET /api/v1/submissions/{id}`` reports status only; payloads never leave the hall through this
 API and never reach the log.
+
+Around the intake, :func:`create_app` wires the rest of the hall, each in its own module: staff
+accounts, sessions and the audit log (:mod:`hall.auth`), catalog publication
+(:mod:`hall.catalog_publish`), per-part tracking and the public progress
+(:mod:`hall.tracking`, :mod:`hall.progress_page`), the demand desk (:mod:`hall.demand_desk`) and
+the static staff console at ``/console``. A new submission's parts and demand are created inside
+the intake's own transaction (``SubmissionStore.intake_hooks``), so the idempotency contract
+above is unchanged.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from hall.store import Submission, SubmissionStore
+from hall import auth, catalog_publish, demand_desk, progress_page, tracking
+from hall.clock import Clock, utc_now
+from hall.store import (
+    MAX_BLOB_BYTES,
+    BlobHashMismatch,
+    BlobRef,
+    MissingBlobs,
+    Submission,
+    SubmissionStore,
+)
+from kiosk.demands import Taxonomy, WorkCalendar, load_calendar, load_taxonomy
 
 log = logging.getLogger(__name__)
+
+CONSOLE_DIR = Path(__file__).with_name("console")
+
+# Pages a browser renders get a strict Content-Security-Policy: the console loads only its own
+# files; the progress page has no script at all and only its inline style.
+_CSP = {
+    "/console": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'",
+    "/progress/": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'",
+}
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding security headers (no request-body buffering, so the blob
+    upload keeps streaming)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        csp = next((v for k, v in _CSP.items() if path.startswith(k)), None)
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if csp is not None:
+                    headers += [
+                        (b"content-security-policy", csp.encode("ascii")),
+                        (b"x-frame-options", b"DENY"),
+                    ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _canonical_uuid(value: str) -> str:
@@ -31,6 +101,20 @@ def _canonical_uuid(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise ValueError("must be a UUID") from None
+
+
+_SHA256 = r"^[0-9a-f]{64}$"
+
+
+class AttachmentIn(BaseModel):
+    """One attachment a submission names; its bytes arrive first through the blob upload."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: Annotated[StrictStr, Field(pattern=_SHA256)]
+    size: Annotated[StrictInt, Field(ge=0, le=MAX_BLOB_BYTES)]
+    media_type: Annotated[StrictStr, Field(min_length=1, max_length=100)]
+    name: Annotated[StrictStr, Field(max_length=255)] = ""
 
 
 class SubmissionIn(BaseModel):
@@ -46,6 +130,7 @@ class SubmissionIn(BaseModel):
     tracking_number: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     created_at: StrictStr = Field(description="ISO 8601 with a UTC offset")
     payload: dict[str, Any]
+    attachments: Annotated[list[AttachmentIn], Field(max_length=50)] = []
 
     @field_validator("id")
     @classmethod
@@ -73,6 +158,9 @@ class SubmissionIn(BaseModel):
             tracking_number=self.tracking_number,
             created_at=self.created_at,
             payload=self.payload,
+            attachments=tuple(
+                BlobRef(a.sha256, a.size, a.media_type, a.name) for a in self.attachments
+            ),
         )
 
 
@@ -88,15 +176,58 @@ class SubmissionStatus(BaseModel):
     received_at: str
 
 
+class BlobReceipt(BaseModel):
+    sha256: str
+    status: str
+
+
 class Health(BaseModel):
     status: str
 
 
-def create_app(db_path: Path) -> FastAPI:
-    """Build the hall app on the SQLite file at ``db_path`` (created if missing)."""
-    store = SubmissionStore(db_path)
-    app = FastAPI(title="Qihang hall", version="1")
+def create_app(
+    db: Path | str,
+    *,
+    clock: Clock = utc_now,
+    taxonomy: Taxonomy | None = None,
+    calendar: WorkCalendar | None = None,
+    password_hasher: PasswordHasher | None = None,
+) -> FastAPI:
+    """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
+
+    ``clock`` is the hall's time for deadlines, sessions and audit rows (tests pass a fake one);
+    ``taxonomy`` and ``calendar`` default to the shipped demand content; ``password_hasher``
+    to argon2-cffi's defaults (tests pass cheaper parameters).
+    """
+    store = SubmissionStore(db)
+    staff_store = auth.StaffStore(store.engine, clock, password_hasher)
+    catalog_store = catalog_publish.CatalogStore(store.engine, clock)
+    catalog_store.publish_sample_if_empty()
+    tracking_store = tracking.TrackingStore(store.engine, clock, catalog_store)
+    desk = demand_desk.DemandDesk(
+        store.engine,
+        clock,
+        taxonomy=taxonomy or load_taxonomy(),
+        calendar=calendar or load_calendar(),
+        catalogs=catalog_store,
+        tracking=tracking_store,
+    )
+    store.intake_hooks += [tracking_store.on_intake, desk.on_intake]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
+        store.close()
+
+    app = FastAPI(title="Qihang hall", version="1", lifespan=lifespan)
     app.state.store = store
+    app.state.staff_store = staff_store
+    app.state.catalog_store = catalog_store
+    app.state.tracking_store = tracking_store
+    app.state.demand_desk = desk
+    app.state.clock = clock
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
     async def validation_failed(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -115,16 +246,51 @@ def create_app(db_path: Path) -> FastAPI:
     def healthz() -> Health:
         return Health(status="ok")
 
+    @app.put(
+        "/api/v1/blobs/{sha256}",
+        status_code=status.HTTP_201_CREATED,
+        responses={
+            200: {"model": BlobReceipt, "description": "already held"},
+            413: {"description": "larger than the hall accepts"},
+            422: {"description": "the bytes do not hash to the name"},
+        },
+    )
+    async def put_blob(sha256: str, request: Request, response: Response) -> BlobReceipt:
+        if re.fullmatch(_SHA256, sha256) is None:
+            raise HTTPException(422, detail="the name must be a lower-case hex sha256")
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BLOB_BYTES:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
+        data = bytearray()
+        async for chunk in request.stream():
+            data += chunk
+            if len(data) > MAX_BLOB_BYTES:
+                raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
+        try:
+            # Hashing 200 KB and a database write: off the event loop.
+            outcome = await run_in_threadpool(store.put_blob, sha256, bytes(data))
+        except BlobHashMismatch:
+            raise HTTPException(422, detail="the bytes do not hash to the name") from None
+        if outcome == "duplicate":
+            response.status_code = status.HTTP_200_OK
+        return BlobReceipt(sha256=sha256, status="received")
+
     @app.post(
         "/api/v1/submissions",
         status_code=status.HTTP_201_CREATED,
         responses={
             200: {"model": IntakeReceipt, "description": "already received (same content)"},
             409: {"description": "id already used with different content"},
+            422: {"description": "invalid body, or an attachment was not uploaded"},
         },
     )
     def post_submission(body: SubmissionIn, response: Response) -> IntakeReceipt:
-        outcome = store.put(body.to_submission())
+        try:
+            outcome = store.put(body.to_submission())
+        except MissingBlobs as exc:
+            raise HTTPException(
+                422, detail={"msg": "attachments not received", "missing_blobs": exc.missing}
+            ) from None
         if outcome == "conflict":
             raise HTTPException(
                 status.HTTP_409_CONFLICT, detail="submission id already used with other content"
@@ -149,4 +315,12 @@ def create_app(db_path: Path) -> FastAPI:
             received_at=record.received_at,
         )
 
+    app.include_router(auth.router())
+    app.include_router(catalog_publish.router())
+    app.include_router(tracking.router())
+    app.include_router(demand_desk.router())
+    app.include_router(progress_page.router())
+
+    # html=True serves index.html for /console/ and redirects /console there.
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
     return app

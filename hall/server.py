@@ -10,12 +10,17 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
 from hall.app import create_app
+
+# An ASGI app wrapper (middleware): tests put faults between uvicorn and the hall with it.
+AppWrapper = Callable[[Any], Any]
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +51,21 @@ def url_for(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def make_config(db_path: Path, *, access_log: bool = False) -> uvicorn.Config:
+def make_config(
+    db: Path | str,
+    *,
+    access_log: bool = False,
+    wrap: AppWrapper | None = None,
+    app_options: Mapping[str, Any] | None = None,
+) -> uvicorn.Config:
+    """uvicorn settings for the hall on ``db`` (a SQLite file or a database URL);
+    ``app_options`` go to :func:`hall.app.create_app` (a fake clock, a cheap password hasher)."""
+    app: Any = create_app(db, **(app_options or {}))
+    if wrap is not None:
+        app = wrap(app)
     # log_config=None: uvicorn must not replace the process's logging setup with its own.
     return uvicorn.Config(
-        create_app(db_path),
+        app,
         log_config=None,
         access_log=access_log,
         lifespan="on",
@@ -72,10 +88,27 @@ class _NotifyingServer(uvicorn.Server):
 
 
 class HallServer:
-    """The hall on ``host:port`` in a daemon thread; a context manager."""
+    """The hall on ``host:port`` in a daemon thread; a context manager.
 
-    def __init__(self, db_path: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.db_path = Path(db_path)
+    ``db_path`` is a SQLite file or a database URL (``postgresql+psycopg://…``); ``wrap`` puts an
+    ASGI middleware around the app (fault injection in tests); further keyword arguments go to
+    :func:`hall.app.create_app` (``clock=``, ``password_hasher=``, …).
+    """
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        wrap: AppWrapper | None = None,
+        **app_options: Any,
+    ) -> None:
+        self.app_options = app_options
+        self.db_path: Path | str = (
+            db_path if isinstance(db_path, str) and "://" in db_path else Path(db_path)
+        )
+        self._wrap = wrap
         self.host = host
         self.port = port
         self.url = ""
@@ -94,7 +127,10 @@ class HallServer:
         self.port = sock.getsockname()[1]
         self.url = url_for(sock)
         try:
-            server = _NotifyingServer(make_config(self.db_path), self._ready)
+            server = _NotifyingServer(
+                make_config(self.db_path, wrap=self._wrap, app_options=self.app_options),
+                self._ready,
+            )
         except BaseException:
             self.stop()
             raise

@@ -1,12 +1,17 @@
-"""The hall's submission store: idempotent intake of kiosk submissions into SQLite.
+"""The hall's submission store: idempotent intake of kiosk submissions and their blobs.
 
 Kiosks send at least once (a power cut between "sent" and "marked delivered" re-sends), so the
 store decides per client id: a new id is ``created``, the same id with the same content is a
 ``duplicate`` (answer "already have it"), the same id with different content is a ``conflict``.
-Content is compared through a sha256 of its canonical JSON. It uses stdlib ``sqlite3`` with one
-short-lived connection per call, because uvicorn runs the endpoints on a thread pool and SQLite
-connections are thread-confined; WAL lets readers run beside the single writer. A later version
-moves this class onto SQLAlchemy Core, so callers see only :class:`SubmissionStore`.
+Content is compared through a sha256 of its canonical JSON. A submission that names an attachment
+the hall does not hold (or holds with another size) is refused with :class:`MissingBlobs`; blobs
+arrive first, by their own idempotent upload, and are verified against their sha256 here.
+
+SQLAlchemy Core over SQLite by default (one file, zero setup: WAL, ``synchronous=FULL``) or any
+database URL, PostgreSQL in particular (``postgresql+psycopg://…``). The check-then-insert race
+between two requests for the same id (a kiosk retrying after a timeout while its first post is
+still in flight) is closed by ``INSERT … ON CONFLICT DO NOTHING`` and a re-read, which works the
+same on both databases without table locks. Payloads are personal data: never logged.
 """
 
 from __future__ import annotations
@@ -14,31 +19,105 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import ConnectionPoolEntry
+
 log = logging.getLogger(__name__)
 
 PutOutcome = Literal["created", "duplicate", "conflict"]
+# Runs inside the transaction that stores a *new* submission (never for a repeat or a clash), so
+# the rows it adds (tracked parts, a demand) exist exactly when the submission does.
+IntakeHook = Callable[[Connection, "Submission"], None]
+BlobOutcome = Literal["created", "duplicate"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id TEXT PRIMARY KEY,
-    station_id TEXT NOT NULL,
-    service_id TEXT NOT NULL,
-    tracking_number TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    content_sha256 TEXT NOT NULL,
-    status TEXT NOT NULL,
-    received_at TEXT NOT NULL
+MAX_BLOB_BYTES = 20 * 1024 * 1024
+
+metadata = MetaData()
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("station_id", String(32), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("attachments", Text, nullable=True),
+    Column("content_sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("received_at", String(40), nullable=False),
 )
-"""
+Index("submissions_tracking", submissions.c.station_id, submissions.c.tracking_number)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+
+
+class MissingBlobs(Exception):
+    """The submission names attachments the hall does not hold (sha256s in ``missing``)."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(f"{len(missing)} attachment(s) not received")
+        self.missing = tuple(missing)
+
+
+class BlobHashMismatch(Exception):
+    """An uploaded blob's bytes do not hash to the name it was uploaded under."""
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    """An attachment as a submission names it."""
+
+    sha256: str
+    size: int
+    media_type: str = "application/octet-stream"
+    name: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "name": self.name,
+        }
 
 
 @dataclass(frozen=True)
@@ -51,24 +130,22 @@ class Submission:
     tracking_number: str
     created_at: str
     payload: dict[str, Any]
+    attachments: tuple[BlobRef, ...] = field(default=())
 
     def content_sha256(self) -> str:
         """sha256 of the canonical JSON of every field: key order and whitespace do not count."""
-        canonical = json.dumps(
-            {
-                "id": self.id,
-                "station_id": self.station_id,
-                "service_id": self.service_id,
-                "tracking_number": self.tracking_number,
-                "created_at": self.created_at,
-                "payload": self.payload,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        doc: dict[str, Any] = {
+            "id": self.id,
+            "station_id": self.station_id,
+            "service_id": self.service_id,
+            "tracking_number": self.tracking_number,
+            "created_at": self.created_at,
+            "payload": self.payload,
+        }
+        # Only when present, so submissions stored before attachments existed keep their hash.
+        if self.attachments:
+            doc["attachments"] = [a.to_json() for a in self.attachments]
+        return hashlib.sha256(_canonical(doc).encode("utf-8")).hexdigest()
 
     def __repr__(self) -> str:
         return f"Submission(id={self.id!r}, tracking_number={self.tracking_number!r})"
@@ -84,79 +161,212 @@ class SubmissionRecord:
     received_at: str
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def database_url(db: Path | str) -> str:
+    """A SQLAlchemy URL for ``db``: a database URL as is, anything else as a SQLite file path."""
+    if isinstance(db, str) and "://" in db:
+        return db
+    return f"sqlite+pysqlite:///{Path(db).resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        # journal_mode is stored in the file; synchronous and the busy timeout are per connection.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+    finally:
+        cursor.close()
+
+
 class SubmissionStore:
-    """Submissions on one SQLite file; safe to use from many threads."""
+    """Submissions and blobs in one database; safe to use from many threads."""
 
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            # journal_mode is stored in the file, so setting it once here covers every connection.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
+    def __init__(self, db: Path | str) -> None:
+        self.url = database_url(db)
+        self.intake_hooks: list[IntakeHook] = []
+        if self.url.startswith("sqlite"):
+            Path(self.url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=False)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        self._upgrade()
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # isolation_level=None: we write BEGIN/COMMIT ourselves, nothing implicit.
-        with closing(sqlite3.connect(self.db_path, timeout=10.0, isolation_level=None)) as conn:
-            conn.execute("PRAGMA synchronous=FULL")
-            yield conn
+    def _upgrade(self) -> None:
+        # Halls created before attachments existed have no such column; add it in place.
+        columns = {c["name"] for c in inspect(self.engine).get_columns("submissions")}
+        if "attachments" not in columns:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE submissions ADD COLUMN attachments TEXT"))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _insert_ignore(self, conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+        """INSERT unless the primary key exists; True if this call inserted the row."""
+        key = [c.name for c in table.primary_key.columns]
+        if conn.dialect.name == "postgresql":
+            stmt: Any = postgresql.insert(table).values(**values)
+        elif conn.dialect.name == "sqlite":
+            stmt = sqlite.insert(table).values(**values)
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise RuntimeError(f"unsupported database {conn.dialect.name}")
+        # RETURNING, not rowcount: psycopg under SQLAlchemy reports -1 for this statement.
+        stmt = stmt.on_conflict_do_nothing(index_elements=key).returning(*table.primary_key)
+        return conn.execute(stmt).first() is not None
+
+    # --- submissions ----------------------------------------------------------------------------
 
     def put(self, sub: Submission) -> PutOutcome:
-        """Store ``sub`` unless its id is known; say whether it was new, a repeat or a clash."""
+        """Store ``sub`` unless its id is known; say whether it was new, a repeat or a clash.
+
+        Raises :class:`MissingBlobs` for a new submission whose attachments are not all here.
+        """
         digest = sub.content_sha256()
-        received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        payload_json = json.dumps(sub.payload, ensure_ascii=False, allow_nan=False)
-        outcome: PutOutcome
-        with self._connect() as conn:
-            # IMMEDIATE: the check and the insert must not interleave with another request for
-            # the same id (a kiosk retrying after a timeout while the first post is still here).
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute(
-                    "SELECT content_sha256 FROM submissions WHERE id = ?", (sub.id,)
-                ).fetchone()
-                if row is None:
-                    conn.execute(
-                        "INSERT INTO submissions (id, station_id, service_id, tracking_number, "
-                        "created_at, payload, content_sha256, status, received_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?)",
-                        (
-                            sub.id,
-                            sub.station_id,
-                            sub.service_id,
-                            sub.tracking_number,
-                            sub.created_at,
-                            payload_json,
-                            digest,
-                            received_at,
-                        ),
-                    )
-                    outcome = "created"
-                elif row[0] == digest:
-                    outcome = "duplicate"
-                else:
-                    outcome = "conflict"
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        existing = self._digest_of(sub.id)
+        if existing is not None:
+            outcome: PutOutcome = "duplicate" if existing == digest else "conflict"
+        else:
+            missing = self.missing_blobs(sub.attachments)
+            if missing:
+                log.info("submission %s refused: %d blob(s) missing", sub.id, len(missing))
+                raise MissingBlobs(missing)
+            values = {
+                "id": sub.id,
+                "station_id": sub.station_id,
+                "service_id": sub.service_id,
+                "tracking_number": sub.tracking_number,
+                "created_at": sub.created_at,
+                "payload": _canonical(sub.payload),
+                "attachments": (
+                    _canonical([a.to_json() for a in sub.attachments]) if sub.attachments else None
+                ),
+                "content_sha256": digest,
+                "status": "received",
+                "received_at": _now(),
+            }
+            with self.engine.begin() as conn:
+                inserted = self._insert_ignore(conn, submissions, values)
+                if inserted:
+                    for hook in self.intake_hooks:
+                        hook(conn, sub)
+            if inserted:
+                outcome = "created"
+            else:
+                # Another request for the same id won the race: judge against what it stored.
+                outcome = "duplicate" if self._digest_of(sub.id) == digest else "conflict"
         log.info("submission %s from station %s: %s", sub.id, sub.station_id, outcome)
         return outcome
 
+    def _digest_of(self, sub_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(submissions.c.content_sha256).where(submissions.c.id == sub_id)
+            ).scalar_one_or_none()
+        return None if value is None else str(value)
+
     def get(self, sub_id: str) -> SubmissionRecord | None:
-        with self._connect() as conn:
+        with self.engine.connect() as conn:
             row = conn.execute(
-                "SELECT id, tracking_number, status, received_at FROM submissions WHERE id = ?",
-                (sub_id,),
-            ).fetchone()
+                select(
+                    submissions.c.id,
+                    submissions.c.tracking_number,
+                    submissions.c.status,
+                    submissions.c.received_at,
+                ).where(submissions.c.id == sub_id)
+            ).one_or_none()
         if row is None:
             return None
         return SubmissionRecord(
-            id=row[0], tracking_number=row[1], status=row[2], received_at=row[3]
+            id=row.id,
+            tracking_number=row.tracking_number,
+            status=row.status,
+            received_at=row.received_at,
         )
 
+    def load(self, sub_id: str) -> Submission | None:
+        """The whole submission as stored (for hall staff's tools and tests; personal data)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(submissions).where(submissions.c.id == sub_id)).one_or_none()
+        if row is None:
+            return None
+        return Submission(
+            id=row.id,
+            station_id=row.station_id,
+            service_id=row.service_id,
+            tracking_number=row.tracking_number,
+            created_at=row.created_at,
+            payload=json.loads(row.payload),
+            attachments=tuple(BlobRef(**a) for a in json.loads(row.attachments or "[]")),
+        )
+
+    def stored_payload(self, sub_id: str) -> str | None:
+        """The payload exactly as stored (canonical JSON text), or None."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(submissions.c.payload).where(submissions.c.id == sub_id)
+            ).scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [str(v) for v in conn.execute(select(submissions.c.id)).scalars()]
+
     def count(self) -> int:
-        with self._connect() as conn:
-            return int(conn.execute("SELECT count(*) FROM submissions").fetchone()[0])
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(submissions)).scalar_one())
+
+    # --- blobs ----------------------------------------------------------------------------------
+
+    def put_blob(self, sha256: str, data: bytes) -> BlobOutcome:
+        """Store an attachment under its sha256; BlobHashMismatch if the bytes say otherwise."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise BlobHashMismatch(sha256)
+        if self.has_blob(sha256):
+            return "duplicate"
+        with self.engine.begin() as conn:
+            inserted = self._insert_ignore(
+                conn,
+                blobs,
+                {"sha256": sha256, "size": len(data), "data": data, "received_at": _now()},
+            )
+        log.info(
+            "blob %s… (%d bytes): %s",
+            sha256[:12],
+            len(data),
+            "created" if inserted else "duplicate",
+        )
+        return "created" if inserted else "duplicate"
+
+    def has_blob(self, sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(select(blobs.c.sha256).where(blobs.c.sha256 == sha256)).first()
+                is not None
+            )
+
+    def get_blob(self, sha256: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(blobs.c.data).where(blobs.c.sha256 == sha256)
+            ).scalar_one_or_none()
+        return None if value is None else bytes(value)
+
+    def missing_blobs(self, refs: Sequence[BlobRef]) -> list[str]:
+        """sha256s of ``refs`` the hall does not hold with the stated size, in order."""
+        if not refs:
+            return []
+        wanted = {r.sha256 for r in refs}
+        with self.engine.connect() as conn:
+            sizes = {
+                row.sha256: row.size
+                for row in conn.execute(
+                    select(blobs.c.sha256, blobs.c.size).where(blobs.c.sha256.in_(wanted))
+                )
+            }
+        return [r.sha256 for r in refs if sizes.get(r.sha256) != r.size]

@@ -17,14 +17,23 @@ class FailureReason(StrEnum):
     CARD_READ_FAILED = "CARD_READ_FAILED"
     CARD_READER_UNAVAILABLE = "CARD_READER_UNAVAILABLE"
     CARD_EXPIRED = "CARD_EXPIRED"
+    CARD_REMOVED = "CARD_REMOVED"
+    CARD_UNSUPPORTED = "CARD_UNSUPPORTED"
+    CARD_ACCESS_DENIED = "CARD_ACCESS_DENIED"
+    CARD_MRZ_REQUIRED = "CARD_MRZ_REQUIRED"
+    CARD_MRZ_MISMATCH = "CARD_MRZ_MISMATCH"
+    CARD_READER_LINK_ERROR = "CARD_READER_LINK_ERROR"
+    CARD_READER_FAULT = "CARD_READER_FAULT"
     IDENTITY_REQUIRED = "IDENTITY_REQUIRED"
     FORM_INVALID = "FORM_INVALID"
     SUBMIT_STORAGE_FAILED = "SUBMIT_STORAGE_FAILED"
     PRINTER_PAPER_OUT = "PRINTER_PAPER_OUT"
     PRINTER_COVER_OPEN = "PRINTER_COVER_OPEN"
     PRINTER_UNAVAILABLE = "PRINTER_UNAVAILABLE"
+    PRINTER_CUTTER_ERROR = "PRINTER_CUTTER_ERROR"
     PRINTER_FAILED = "PRINTER_FAILED"
     CAMERA_UNAVAILABLE = "CAMERA_UNAVAILABLE"
+    CAMERA_FROZEN = "CAMERA_FROZEN"
     HALL_UNREACHABLE = "HALL_UNREACHABLE"
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
@@ -32,10 +41,12 @@ class FailureReason(StrEnum):
 def reason_for(exc: BaseException) -> FailureReason:
     """Map an exception to the code shown to people; unknown errors are INTERNAL_ERROR."""
     if isinstance(exc, DeviceError):
-        try:
-            return FailureReason(exc.code)
-        except ValueError:
-            return FailureReason.INTERNAL_ERROR
+        # The most specific code we know: a driver may add a finer error before we name it.
+        for cls in type(exc).__mro__:
+            code = cls.__dict__.get("code")
+            if isinstance(code, str) and code in FailureReason.__members__:
+                return FailureReason(code)
+        return FailureReason.INTERNAL_ERROR
     if isinstance(exc, OSError | MemoryError):
         # sqlite3.OperationalError is not an OSError; the flow maps storage errors explicitly.
         return FailureReason.SUBMIT_STORAGE_FAILED

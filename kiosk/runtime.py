@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,19 +18,29 @@ from drivers.health import Health
 from kiosk.config import KioskConfig
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kiosk.hall_client import HallClient
     from kiosk.services.catalog import Catalog
     from kiosk.session.flow import Timeouts
-    from offline_queue.outbox import Outbox, QueuedSubmission
+    from offline_queue.outbox import Attachment, AttachmentRef, Outbox, QueuedSubmission
 
 log = logging.getLogger(__name__)
 
 
 class ThreadLocalOutbox:
-    """Enqueues through a per-thread Outbox connection (SQLite connections are thread-confined)."""
+    """Enqueues through a per-thread Outbox connection (SQLite connections are thread-confined).
 
-    def __init__(self, path: Path, station_id: str) -> None:
+    The data key is loaded (or created, 0600, on the very first start) here, once, so a broken
+    key file stops the kiosk at start rather than at a walk-in's submit.
+    """
+
+    def __init__(self, path: Path, station_id: str, key_path: Path | None = None) -> None:
+        from offline_queue.crypto import Cipher
+        from offline_queue.outbox import default_key_path
+
         self._path, self._station_id = path, station_id
+        self._cipher = Cipher.from_key_file(key_path or default_key_path(path))
         self._local = threading.local()
         self._all: list[Outbox] = []
         self._lock = threading.Lock()
@@ -39,14 +50,20 @@ class ThreadLocalOutbox:
 
         box: Outbox | None = getattr(self._local, "outbox", None)
         if box is None:
-            box = Outbox(self._path, self._station_id)
+            box = Outbox(self._path, self._station_id, cipher=self._cipher)
             self._local.outbox = box
             with self._lock:
                 self._all.append(box)
         return box
 
-    def enqueue(self, service_id: str, payload: dict[str, Any]) -> QueuedSubmission:
-        return self._outbox().enqueue(service_id, payload)
+    def enqueue(
+        self,
+        service_id: str,
+        payload: dict[str, Any],
+        *,
+        attachments: Sequence[Attachment | AttachmentRef] = (),
+    ) -> QueuedSubmission:
+        return self._outbox().enqueue(service_id, payload, attachments=attachments)
 
     def close(self) -> None:
         # Connections opened on worker threads are closed at shutdown, after the workers stop.
@@ -60,10 +77,18 @@ class ThreadLocalOutbox:
 
 
 class HallMonitor:
-    """Pings the hall's /healthz in the background so the status bar can say online/offline."""
+    """Pings the hall's /healthz in the background so the status bar can say online/offline,
+    and asks idle devices for their status (a printer reloaded with paper reports it only when
+    asked), so health is current without anyone printing."""
 
-    def __init__(self, client: HallClient, interval_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        client: HallClient,
+        interval_s: float = 15.0,
+        device_probes: tuple[Callable[[], object], ...] = (),
+    ) -> None:
         self._client, self._interval = client, interval_s
+        self._probes = device_probes
         self.online = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hall-monitor", daemon=True)
@@ -74,6 +99,11 @@ class HallMonitor:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.online = self._client.healthy()
+            for probe in self._probes:
+                try:
+                    probe()
+                except Exception as exc:  # the device's health() already says what is wrong
+                    log.debug("device probe: %s", type(exc).__name__)
             self._stop.wait(self._interval)
 
     def stop(self) -> None:
@@ -102,6 +132,8 @@ class _Deferred:
 
     def __init__(self, runtime: KioskRuntime, name: str) -> None:
         self._runtime, self._name = runtime, name
+        # Lets a caller on the GUI thread ask "is it there yet?" without waiting for it.
+        self.ready = runtime.ready
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(self._runtime.part(self._name), attr)
@@ -155,13 +187,21 @@ class KioskRuntime:
                 devices.printer.backend, devices.printer.options
             )
             parts["camera"] = registry.build_camera(devices.camera.backend, devices.camera.options)
-            parts["queue"] = ThreadLocalOutbox(self.outbox_path, self.config.station.id)
+            key_path = self.state_dir / "keys" / "outbox.key"
+            parts["queue"] = ThreadLocalOutbox(self.outbox_path, self.config.station.id, key_path)
             hall = HallClient(
                 self.config.hall.url, self.config.hall.timeout_s, self.config.hall.token
             )
             parts["hall"] = hall
-            parts["sender"] = Sender(self.outbox_path, self.config.station.id, hall.post_submission)
-            parts["monitor"] = HallMonitor(hall)
+            parts["sender"] = Sender(
+                self.outbox_path, self.config.station.id, hall, key_path=key_path
+            )
+            probes = tuple(
+                probe
+                for probe in (getattr(parts["printer"], "check_status", None),)
+                if probe is not None
+            )
+            parts["monitor"] = HallMonitor(hall, device_probes=probes)
             if self._start_sender:
                 parts["sender"].start()
                 parts["monitor"].start()

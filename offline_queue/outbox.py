@@ -2,11 +2,23 @@
 
 A walk-in's filing is written in ONE transaction (WAL, ``synchronous=FULL``) together with its
 locally assigned tracking number, so the receipt can print even when the hall is unreachable and
-a power cut right after "submit" loses nothing. Rows move ``pending`` → ``delivered`` (the payload
-is dropped, a non-personal stub stays: id, tracking number, status, times) or ``pending`` →
-``quarantined`` (the hall refused it for good; a technician looks at it). SQLite connections are
-thread-confined, so every thread opens its own :class:`Outbox` on the same file. Payloads are
-personal data: they are never logged, only ids and tracking numbers are.
+a power cut right after "submit" loses nothing. Attachments go to the :class:`BlobStore` first
+(fsynced files), then the row that names them commits.
+
+At rest, the payload and the attachment list are one AES-GCM ciphertext (``body``) bound to the
+row's readable columns (id, station, service, tracking number, creation time), which stay in clear
+for the technician's status tools. A row whose ciphertext does not verify raises
+:class:`TamperedRow`; the sender quarantines it instead of sending it.
+
+Row life: ``pending`` → (the sender *claims* it: ``sending_since`` is set and from then on the row
+is frozen, enforced by triggers, so every retry carries the same bytes and the hall's
+same-id-same-content check holds) → ``delivered`` (ciphertext and attachment list dropped,
+unreferenced blobs deleted: a non-personal stub stays — id, tracking number, status, times) or
+``quarantined`` (the hall refused it for good, or it was tampered with; kept for a technician,
+who may :meth:`Outbox.requeue` it).
+
+SQLite connections are thread-confined, so every thread opens its own :class:`Outbox` on the same
+file. Payloads are personal data: they are never logged, only ids and tracking numbers are.
 """
 
 from __future__ import annotations
@@ -15,9 +27,9 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +37,8 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from offline_queue.blobs import BlobStore, StoredBlob, check_sha256
+from offline_queue.crypto import Cipher, TamperedError
 from offline_queue.ids import uuid7
 
 log = logging.getLogger(__name__)
@@ -47,8 +61,62 @@ def check_station_id(station_id: str) -> str:
     return station_id
 
 
+def default_key_path(outbox_path: Path) -> Path:
+    """``<state_dir>/keys/outbox.key`` for an outbox at ``<state_dir>/outbox.sqlite3``."""
+    return Path(outbox_path).parent / "keys" / "outbox.key"
+
+
+def default_blob_dir(outbox_path: Path) -> Path:
+    """The blob folder that belongs to one outbox file (two outboxes never share one)."""
+    path = Path(outbox_path)
+    return path.with_name(path.stem + "-blobs")
+
+
 class OutboxError(Exception):
     """The outbox file cannot be used (e.g. written by a newer kiosk version)."""
+
+
+class TamperedRow(OutboxError):
+    """A row's ciphertext did not verify; it must not be sent. ``sub_id`` names the row."""
+
+    def __init__(self, sub_id: str, tracking_number: str) -> None:
+        super().__init__(f"submission {sub_id} ({tracking_number}) failed authentication")
+        self.sub_id = sub_id
+        self.tracking_number = tracking_number
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A new attachment handed to :meth:`Outbox.enqueue` (``data`` is personal: never log it)."""
+
+    data: bytes
+    media_type: str = "application/octet-stream"
+    name: str = ""
+
+    def __repr__(self) -> str:
+        return f"Attachment(media_type={self.media_type!r}, size={len(self.data)})"
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """An attachment as the submission names it: the hall looks the blob up by ``sha256``."""
+
+    sha256: str
+    size: int
+    media_type: str = "application/octet-stream"
+    name: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "name": self.name,
+        }
+
+    def __repr__(self) -> str:
+        # The file name may carry a person's name.
+        return f"AttachmentRef(sha256={self.sha256[:12]!r}…, size={self.size})"
 
 
 @dataclass(frozen=True)
@@ -61,10 +129,11 @@ class QueuedSubmission:
     station_id: str
     created_at: str
     payload: dict[str, Any]
+    attachments: tuple[AttachmentRef, ...] = field(default=())
 
     def to_body(self) -> dict[str, Any]:
         """The JSON body the hall's ``POST /api/v1/submissions`` expects."""
-        return {
+        body: dict[str, Any] = {
             "id": self.id,
             "station_id": self.station_id,
             "service_id": self.service_id,
@@ -72,6 +141,9 @@ class QueuedSubmission:
             "created_at": self.created_at,
             "payload": self.payload,
         }
+        if self.attachments:
+            body["attachments"] = [a.to_json() for a in self.attachments]
+        return body
 
     def __repr__(self) -> str:
         # Keep the payload out of reprs: they end up in logs and tracebacks.
@@ -82,12 +154,37 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one JSON spelling the outbox seals and the hall hashes: sorted keys, no spaces."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def _associated(row: dict[str, Any] | tuple[str, ...]) -> bytes:
+    """Associated data binding a ciphertext to its row's readable columns."""
+    if isinstance(row, tuple):
+        values = row
+    else:
+        values = tuple(
+            row[k] for k in ("id", "station_id", "service_id", "tracking_number", "created_at")
+        )
+    return "\x1f".join(values).encode("utf-8")
+
+
 # --- schema -------------------------------------------------------------------------------------
-# Migrations are frozen SQL, applied in order; PRAGMA user_version records how many ran. Never edit
-# one that has shipped: append a new function instead.
+# Migrations are frozen, applied in order; PRAGMA user_version records how many ran. Never edit
+# one that has shipped: append a new function instead. They get the cipher because moving plain
+# rows to encrypted ones needs it.
+
+Migration = Callable[[sqlite3.Connection, Cipher], None]
 
 
-def _migration_1(conn: sqlite3.Connection) -> None:
+def _migration_1(conn: sqlite3.Connection, cipher: Cipher) -> None:
     conn.execute(
         """
         CREATE TABLE submissions (
@@ -119,12 +216,136 @@ def _migration_1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
+def _migration_2(conn: sqlite3.Connection, cipher: Cipher) -> None:
+    """Encryption at rest, attachments, and frozen rows (the outbox issue)."""
+    conn.execute(
+        """
+        CREATE TABLE submissions_v2 (
+            seq INTEGER PRIMARY KEY,          -- insertion order: the sender drains by it
+            id TEXT NOT NULL UNIQUE,
+            service_id TEXT NOT NULL,
+            tracking_number TEXT NOT NULL UNIQUE,
+            station_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            body BLOB,                        -- AES-GCM: payload + attachment list
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'delivered', 'quarantined')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sending_since TEXT,               -- set when sending starts; the row is frozen then
+            delivered_at TEXT,
+            updated_at TEXT,
+            CHECK (status = 'delivered' OR body IS NOT NULL),
+            CHECK (status = 'delivered' OR delivered_at IS NULL)
+        )
+        """
+    )
+    old = conn.execute(
+        "SELECT id, service_id, tracking_number, station_id, created_at, payload, status, "
+        "attempts, last_error, delivered_at FROM submissions ORDER BY rowid"
+    ).fetchall()
+    for row in old:
+        sub_id, service_id, tracking, station_id, created_at, payload_text = row[:6]
+        body = None
+        if payload_text is not None:
+            doc = {"payload": json.loads(payload_text), "attachments": []}
+            body = cipher.seal(
+                canonical_json(doc),
+                _associated((sub_id, station_id, service_id, tracking, created_at)),
+            )
+        conn.execute(
+            "INSERT INTO submissions_v2 (id, service_id, tracking_number, station_id, "
+            "created_at, body, status, attempts, last_error, delivered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sub_id, service_id, tracking, station_id, created_at, body, *row[6:]),
+        )
+    conn.execute("DROP TABLE submissions")
+    conn.execute("ALTER TABLE submissions_v2 RENAME TO submissions")
+    # (status, seq): "oldest pending" is one index seek however many delivered stubs pile up.
+    conn.execute("CREATE INDEX submissions_status ON submissions (status, seq)")
+    conn.execute(
+        """
+        CREATE TABLE attachments (
+            submission_id TEXT NOT NULL REFERENCES submissions (id),
+            ordinal INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            sent_at TEXT,                     -- the hall confirmed the blob
+            PRIMARY KEY (submission_id, ordinal)
+        )
+        """
+    )
+    conn.execute("CREATE INDEX attachments_sha256 ON attachments (sha256)")
+    # Frozen rows: once sending has started, what was (maybe) sent cannot change. Only the
+    # delivery itself may drop the ciphertext.
+    conn.execute(
+        """
+        CREATE TRIGGER submissions_frozen
+        BEFORE UPDATE OF id, service_id, tracking_number, station_id, created_at, body,
+            sending_since ON submissions
+        WHEN OLD.sending_since IS NOT NULL AND (
+            NEW.id IS NOT OLD.id OR NEW.service_id IS NOT OLD.service_id
+            OR NEW.tracking_number IS NOT OLD.tracking_number
+            OR NEW.station_id IS NOT OLD.station_id OR NEW.created_at IS NOT OLD.created_at
+            OR NEW.sending_since IS NOT OLD.sending_since
+            OR (NEW.body IS NOT OLD.body AND NOT (NEW.body IS NULL AND NEW.status = 'delivered'))
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'outbox row is frozen: sending has started');
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER submissions_frozen_delete
+        BEFORE DELETE ON submissions
+        WHEN OLD.status != 'delivered'
+        BEGIN
+            SELECT RAISE(ABORT, 'only delivered stubs may be deleted');
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER attachments_frozen_insert
+        BEFORE INSERT ON attachments
+        WHEN (SELECT sending_since FROM submissions WHERE id = NEW.submission_id) IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'outbox row is frozen: sending has started');
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER attachments_frozen_update
+        BEFORE UPDATE OF submission_id, ordinal, sha256 ON attachments
+        WHEN (SELECT sending_since FROM submissions WHERE id = OLD.submission_id) IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'outbox row is frozen: sending has started');
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER attachments_frozen_delete
+        BEFORE DELETE ON attachments
+        WHEN (SELECT status FROM submissions WHERE id = OLD.submission_id) != 'delivered'
+        BEGIN
+            SELECT RAISE(ABORT, 'attachments leave only with a delivered submission');
+        END
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class Outbox:
-    """A connection to the outbox file; use it from the thread that opened it."""
+    """A connection to the outbox file; use it from the thread that opened it.
+
+    ``key_path`` defaults to ``<outbox folder>/keys/outbox.key`` (created on first start) and the
+    blob folder to ``<outbox stem>-blobs`` beside the file.
+    """
 
     def __init__(
         self,
@@ -132,20 +353,26 @@ class Outbox:
         station_id: str,
         *,
         clock: Callable[[], datetime] = _utcnow,
+        key_path: Path | None = None,
+        blob_dir: Path | None = None,
+        cipher: Cipher | None = None,
     ) -> None:
         check_station_id(station_id)
         self.path = Path(path)
         self.station_id = station_id
         self._clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
+        self._cipher = cipher or Cipher.from_key_file(key_path or default_key_path(self.path))
+        self.blobs = BlobStore(blob_dir or default_blob_dir(self.path), self._cipher)
+        # isolation_level=None: no implicit transactions; every write says BEGIN IMMEDIATE.
+        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         self.db = Database(conn)
         try:
             self.db.enable_wal()
             # FULL: a commit is on disk when enqueue() returns. NORMAL is ~3x faster in WAL but
             # may roll back the last commits on power loss, i.e. lose a printed receipt's filing.
             self.db.execute("PRAGMA synchronous=FULL")
-            # Overwrite freed pages so a delivered payload does not linger in the file.
+            # Overwrite freed pages so a delivered ciphertext does not linger in the file.
             self.db.execute("PRAGMA secure_delete=ON")
             self._migrate()
         except BaseException:
@@ -171,7 +398,8 @@ class Outbox:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the write lock up front, so two threads enqueueing at once queue
-        # on the busy timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade.
+        # on the busy timeout instead of failing with SQLITE_BUSY on a read-to-write upgrade. The
+        # lock also serialises blob deletion against enqueues that re-use the same blob.
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -192,7 +420,7 @@ class Outbox:
                     f"{SCHEMA_VERSION} (was it written by a newer version?)"
                 )
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[number - 1](conn)
+                MIGRATIONS[number - 1](conn, self._cipher)
                 # PRAGMA takes no bound parameters; number is an int we computed.
                 conn.execute(f"PRAGMA user_version = {number:d}")
                 log.info("outbox %s migrated to schema version %d", self.path, number)
@@ -203,18 +431,48 @@ class Outbox:
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def enqueue(self, service_id: str, payload: dict[str, Any]) -> QueuedSubmission:
-        """Store a new submission and give it an id and a tracking number, atomically."""
+    def enqueue(
+        self,
+        service_id: str,
+        payload: dict[str, Any],
+        *,
+        attachments: Sequence[Attachment | AttachmentRef] = (),
+    ) -> QueuedSubmission:
+        """Store a new submission and give it an id and a tracking number, atomically.
+
+        ``attachments`` are new files (:class:`Attachment`, written to the blob store here) or
+        blobs already in the store (:class:`AttachmentRef`). When this returns, everything is on
+        disk; when it raises (disk full, …), nothing of this submission counts as queued.
+        """
         if not service_id:
             raise ValueError("service_id must not be empty")
         # Serialise before the transaction: a payload that is not JSON fails here, not half-way.
-        payload_json = json.dumps(payload, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        payload_json = canonical_json(payload)
+        data_by_sha: dict[str, bytes] = {}
+        refs: list[AttachmentRef] = []
+        for item in attachments:
+            if isinstance(item, Attachment):
+                stored: StoredBlob = self.blobs.put(item.data)
+                data_by_sha[stored.sha256] = item.data
+                refs.append(AttachmentRef(stored.sha256, stored.size, item.media_type, item.name))
+            else:
+                check_sha256(item.sha256)
+                refs.append(item)
         now = self._clock()
-        created_at = now.astimezone(UTC).isoformat(timespec="milliseconds")
+        created_at = _iso(now)
         # The receipt shows the station's local date, which is what the walk-in sees on the wall.
         day = now.astimezone().strftime("%Y%m%d")
         sub_id = str(uuid7())
+        doc_prefix = b'{"attachments":' + canonical_json([r.to_json() for r in refs])
+        plaintext = doc_prefix + b',"payload":' + payload_json + b"}"
         with self._write() as conn:
+            # Under the write lock: a blob that the sender deleted after delivering another
+            # submission with the same file (between our put and this lock) is written again.
+            for ref in refs:
+                if not self.blobs.exists(ref.sha256):
+                    if ref.sha256 not in data_by_sha:
+                        raise FileNotFoundError(f"blob {ref.sha256[:12]}… is not in the store")
+                    self.blobs.put(data_by_sha[ref.sha256])
             conn.execute(
                 "INSERT INTO tracking_seq (day, last_seq) VALUES (?, 1) "
                 "ON CONFLICT (day) DO UPDATE SET last_seq = last_seq + 1",
@@ -226,10 +484,26 @@ class Outbox:
                 ]
             )
             tracking_number = f"{self.station_id}-{day}-{seq:04d}"
+            body = self._cipher.seal(
+                plaintext,
+                _associated((sub_id, self.station_id, service_id, tracking_number, created_at)),
+            )
             conn.execute(
                 "INSERT INTO submissions (id, service_id, tracking_number, station_id, "
-                "created_at, payload, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                (sub_id, service_id, tracking_number, self.station_id, created_at, payload_json),
+                "created_at, body, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                (
+                    sub_id,
+                    service_id,
+                    tracking_number,
+                    self.station_id,
+                    created_at,
+                    body,
+                    created_at,
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO attachments (submission_id, ordinal, sha256) VALUES (?, ?, ?)",
+                [(sub_id, i, ref.sha256) for i, ref in enumerate(refs)],
             )
         log.info("queued submission %s as %s", sub_id, tracking_number)
         return QueuedSubmission(
@@ -239,27 +513,95 @@ class Outbox:
             station_id=self.station_id,
             created_at=created_at,
             payload=json.loads(payload_json),
+            attachments=tuple(refs),
         )
 
+    def claim_next(self) -> QueuedSubmission | None:
+        """The oldest pending submission, frozen for sending; None when nothing waits.
+
+        The freeze is committed before this returns, i.e. before any byte of it goes out.
+        Raises :class:`TamperedRow` if its ciphertext does not verify (it is not frozen then).
+        """
+        row = self._oldest_pending()
+        if row is None:
+            return None
+        sub = self._decode(row)
+        if row["sending_since"] is None:
+            with self._write() as conn:
+                conn.execute(
+                    "UPDATE submissions SET sending_since = ?, updated_at = ? "
+                    "WHERE id = ? AND sending_since IS NULL",
+                    (_iso(self._clock()), _iso(self._clock()), sub.id),
+                )
+        return sub
+
+    def unsent_blobs(self, sub_id: str) -> list[str]:
+        """sha256 of the blobs of ``sub_id`` that the hall has not confirmed yet, in order."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT sha256 FROM attachments WHERE submission_id = ? AND sent_at IS NULL "
+                "ORDER BY ordinal",
+                (sub_id,),
+            ).fetchall()
+        ]
+
+    def mark_blob_sent(self, sub_id: str, sha256: str) -> None:
+        """The hall confirmed this blob; after a restart it is not sent again for this row."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE attachments SET sent_at = ? WHERE submission_id = ? AND sha256 = ? "
+                "AND sent_at IS NULL",
+                (_iso(self._clock()), sub_id, sha256),
+            )
+
+    def read_blob(self, sha256: str) -> bytes:
+        """Plaintext of a queued blob (TamperedError, FileNotFoundError if it is gone)."""
+        return self.blobs.get(sha256)
+
     def mark_delivered(self, sub_id: str) -> None:
-        """The hall has it: drop the payload, keep a non-personal stub. No-op if not pending."""
-        delivered_at = self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
+        """The hall has it: drop the ciphertext and attachment list, keep a non-personal stub.
+
+        No-op if the row is not pending. Blobs no other waiting row names are deleted.
+        """
+        now = _iso(self._clock())
         with self._write() as conn:
             cur = conn.execute(
-                "UPDATE submissions SET status = 'delivered', payload = NULL, last_error = NULL, "
-                "attempts = attempts + 1, delivered_at = ? WHERE id = ? AND status = 'pending'",
-                (delivered_at, sub_id),
+                "UPDATE submissions SET status = 'delivered', body = NULL, last_error = NULL, "
+                "attempts = attempts + 1, delivered_at = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'pending'",
+                (now, now, sub_id),
             )
             self._require_row(conn, sub_id, cur.rowcount)
+            if not cur.rowcount:
+                return
+            shas = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT sha256 FROM attachments WHERE submission_id = ?", (sub_id,)
+                ).fetchall()
+            ]
+            conn.execute("DELETE FROM attachments WHERE submission_id = ?", (sub_id,))
+            # Deleted while holding the write lock, so an enqueue re-using one of these files
+            # either committed before (and is counted here) or sees it missing and rewrites it.
+            # Every blob of this row was confirmed by the hall before delivery, so even if the
+            # commit below failed, a retry would not need them.
+            for sha in shas:
+                still_used = conn.execute(
+                    "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,)
+                ).fetchone()
+                if still_used is None:
+                    self.blobs.delete(sha)
         log.info("submission %s delivered", sub_id)
 
     def mark_quarantined(self, sub_id: str, reason: str) -> None:
-        """The hall refused it for good; keep it for a technician. No-op if not pending."""
+        """Refused for good (or tampered with); keep it for a technician. No-op if not pending."""
+        now = _iso(self._clock())
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE submissions SET status = 'quarantined', last_error = ?, "
-                "attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-                (reason, sub_id),
+                "attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'pending'",
+                (reason, now, sub_id),
             )
             self._require_row(conn, sub_id, cur.rowcount)
         log.warning("submission %s quarantined: %s", sub_id, reason)
@@ -268,10 +610,33 @@ class Outbox:
         """Count a failed (transient) send attempt; the row stays pending."""
         with self._write() as conn:
             cur = conn.execute(
-                "UPDATE submissions SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (error, sub_id),
+                "UPDATE submissions SET attempts = attempts + 1, last_error = ?, updated_at = ? "
+                "WHERE id = ?",
+                (error, _iso(self._clock()), sub_id),
             )
             self._require_row(conn, sub_id, cur.rowcount)
+
+    def requeue(self, sub_id: str) -> None:
+        """Technician's action: a quarantined row goes back to pending (blobs are re-sent).
+
+        Its content stays exactly as it was (it is frozen), so a requeue can only help when the
+        hall's answer was about the hall, not about the content.
+        """
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE submissions SET status = 'pending', updated_at = ? "
+                "WHERE id = ? AND status = 'quarantined'",
+                (_iso(self._clock()), sub_id),
+            )
+            self._require_row(conn, sub_id, cur.rowcount)
+            conn.execute("UPDATE attachments SET sent_at = NULL WHERE submission_id = ?", (sub_id,))
+        log.info("submission %s requeued", sub_id)
+
+    def remove_orphan_blobs(self, older_than_s: float = 3600.0) -> int:
+        """Delete blob files no row names (left by a crash mid-enqueue); return how many."""
+        with self._write() as conn:
+            referenced = {r[0] for r in conn.execute("SELECT sha256 FROM attachments")}
+            return self.blobs.remove_orphans(referenced, older_than_s)
 
     @staticmethod
     def _require_row(conn: sqlite3.Connection, sub_id: str, rowcount: int) -> None:
@@ -282,30 +647,37 @@ class Outbox:
 
     # --- reads ----------------------------------------------------------------------------------
 
-    _COLUMNS = "id, tracking_number, service_id, station_id, created_at, payload"
+    _COLUMNS = "id, tracking_number, service_id, station_id, created_at, body, sending_since, seq"
 
-    def next_pending(self) -> QueuedSubmission | None:
-        """The oldest pending submission, or None when there is nothing to send."""
-        # rowid is insertion order, and the status index is ordered by (status, rowid), so this
-        # is one index seek however many delivered stubs the table holds.
+    def _oldest_pending(self) -> dict[str, Any] | None:
+        # The (status, seq) index makes this one seek however many delivered stubs there are.
         rows = list(
             self.db.query(
                 f"SELECT {self._COLUMNS} FROM submissions "
-                "WHERE status = 'pending' ORDER BY rowid LIMIT 1"
+                "WHERE status = 'pending' ORDER BY seq LIMIT 1"
             )
         )
-        if not rows:
-            return None
-        return self._to_submission(rows[0])
+        return rows[0] if rows else None
+
+    def next_pending(self) -> QueuedSubmission | None:
+        """The oldest pending submission without claiming it; None when nothing waits."""
+        row = self._oldest_pending()
+        return None if row is None else self._decode(row)
 
     def get(self, sub_id: str) -> dict[str, Any] | None:
-        """The raw row (payload decoded, or None once delivered), for technicians and tests."""
+        """The row with its payload and attachments decoded (None once delivered), for
+        technicians and tests. Raises :class:`TamperedRow` if the ciphertext does not verify."""
         rows = list(self.db.query("SELECT * FROM submissions WHERE id = ?", (sub_id,)))
         if not rows:
             return None
         row = dict(rows[0])
-        if row["payload"] is not None:
-            row["payload"] = json.loads(row["payload"])
+        body = row.pop("body")
+        row["payload"] = None
+        row["attachments"] = None
+        if body is not None:
+            sub = self._decode({**row, "body": body})
+            row["payload"] = sub.payload
+            row["attachments"] = list(sub.attachments)
         return row
 
     def depth(self) -> int:
@@ -328,7 +700,7 @@ class Outbox:
     def oldest_pending_age_s(self, now: datetime | None = None) -> float | None:
         """Seconds the oldest pending submission has waited, or None when nothing waits."""
         row = self.db.execute(
-            "SELECT created_at FROM submissions WHERE status = 'pending' ORDER BY rowid LIMIT 1"
+            "SELECT created_at FROM submissions WHERE status = 'pending' ORDER BY seq LIMIT 1"
         ).fetchone()
         if row is None:
             return None
@@ -337,12 +709,49 @@ class Outbox:
         # A clock stepped backwards would give a negative age; "just queued" is the honest answer.
         return max(age, 0.0)
 
-    def _to_submission(self, row: dict[str, Any]) -> QueuedSubmission:
+    def last_delivered_at(self) -> datetime | None:
+        """When the hall last confirmed a submission (survives restarts, for the status bar)."""
+        row = self.db.execute(
+            "SELECT max(delivered_at) FROM submissions WHERE status = 'delivered'"
+        ).fetchone()
+        return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+
+    def check(self) -> list[str]:
+        """Problems found: SQLite's integrity check, then every waiting row and blob decrypted.
+
+        Empty when all is well. For the technician's tools and the reliability tests.
+        """
+        problems = [
+            str(r[0])
+            for r in self.db.execute("PRAGMA integrity_check").fetchall()
+            if str(r[0]) != "ok"
+        ]
+        for row in self.db.query(
+            f"SELECT {self._COLUMNS} FROM submissions WHERE status != 'delivered'"
+        ):
+            try:
+                self._decode(row)
+            except TamperedRow as exc:
+                problems.append(str(exc))
+        for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM attachments").fetchall():
+            try:
+                self.blobs.get(sha)
+            except (TamperedError, OSError) as exc:
+                problems.append(f"blob {sha[:12]}…: {type(exc).__name__}")
+        return problems
+
+    def _decode(self, row: dict[str, Any]) -> QueuedSubmission:
+        try:
+            plaintext = self._cipher.open(row["body"], _associated(row))
+        except TamperedError:
+            raise TamperedRow(row["id"], row["tracking_number"]) from None
+        doc = json.loads(plaintext)
         return QueuedSubmission(
             id=row["id"],
             tracking_number=row["tracking_number"],
             service_id=row["service_id"],
             station_id=row["station_id"],
             created_at=row["created_at"],
-            payload=json.loads(row["payload"]),
+            payload=doc["payload"],
+            attachments=tuple(AttachmentRef(**a) for a in doc["attachments"]),
         )

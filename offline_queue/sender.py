@@ -1,23 +1,31 @@
 """The outbox sender: one background thread that drains pending submissions to the hall, in order.
 
-Each row is posted with the same client-generated id until the hall gives a definite answer, so
-delivery is at-least-once on the wire and exactly-once in effect (the hall deduplicates by id).
-Outcomes of ``post(body)``:
+For the oldest pending row it first *claims* it (the row is frozen, durably, before any byte
+leaves), then uploads each attachment the hall has not confirmed yet (``put_blob``: idempotent,
+the hall checks the sha256), then posts the submission with the same client-generated id until the
+hall gives a definite answer. Delivery is at-least-once on the wire and exactly-once in effect: the
+hall deduplicates by id and refuses the same id with other content. Every step is recorded in the
+outbox, so after a crash or restart the sender resumes where it stopped (confirmed blobs are not
+sent again). Outcomes of an answer:
 
-- 200 / 201: delivered — the row becomes a non-personal stub.
-- 400-range about the row itself (400, 409, 422, …): permanent — the row is quarantined with the
-  status as its reason and the sender moves on to the next one.
+- 200 / 201: done — for the submission, the row becomes a non-personal stub and its blobs go.
+- 400-range about the row itself (400, 409, 413, 422, …): permanent — the row is quarantined with
+  the status as its reason (``HTTP_409``, ``BLOB_HTTP_422``) and the sender moves on.
 - 5xx, 408, 429, 401/403/404, any other status, or an exception (``OSError``, which covers
   ``ConnectionError`` and ``TimeoutError``): transient — the same row is retried after an
-  exponential backoff with jitter, capped at ``backoff_cap_s``. 401/403/404 are station-level
-  problems (token, enrolment, hall URL): quarantining every walk-in's filing because of a typo in
-  the config would need a technician to requeue them all, so they wait instead.
+  exponential backoff with jitter, capped at ``backoff_cap_s`` (a 429/503 ``Retry-After`` is
+  honoured up to the cap). 401/403/404 are station-level problems (token, enrolment, hall URL):
+  quarantining every walk-in's filing because of a typo in the config would need a technician
+  to requeue them all, so they wait instead.
+- A row or blob whose ciphertext does not verify is quarantined as ``TAMPERED`` without being
+  sent (``BLOB_MISSING`` if an attachment file is gone).
 
 Waits use a :class:`threading.Event`, so ``wake()`` and ``stop()`` take effect at once.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -28,11 +36,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from offline_queue.outbox import Outbox, QueuedSubmission, check_station_id
+from offline_queue.crypto import TamperedError
+from offline_queue.outbox import Outbox, QueuedSubmission, TamperedRow, check_station_id
+from offline_queue.transport import Answer, HallTransport
 
 log = logging.getLogger(__name__)
 
-Post = Callable[[dict[str, Any]], int]
 Outcome = Literal["delivered", "quarantined", "transient"]
 
 # Statuses that mean "try again later", not "this row is wrong".
@@ -53,9 +62,10 @@ class SenderStatus:
     depth: int
     last_success_at: datetime | None
     last_error_code: str | None
-    # True when the last post reached the hall and got a definite answer; False before the
-    # first post and after a transient failure.
+    # True when the last request reached the hall and got a definite answer; False before the
+    # first one and after a transient failure.
     online: bool
+    quarantined: int = 0
 
 
 def classify(status_code: int) -> Outcome:
@@ -77,6 +87,21 @@ def backoff_delay(failures: int, base_s: float, cap_s: float, rng: random.Random
     return exp / 2.0 + rng.uniform(0.0, exp / 2.0)
 
 
+def retry_delay(
+    failures: int,
+    retry_after_s: float | None,
+    base_s: float,
+    cap_s: float,
+    rng: random.Random,
+) -> float:
+    """The wait before the next try: the backoff, or the hall's Retry-After if that is longer,
+    never more than the cap (a hall asking for an hour must not silence a kiosk for an hour)."""
+    delay = backoff_delay(failures, base_s, cap_s, rng)
+    if retry_after_s is not None:
+        delay = max(delay, min(retry_after_s, cap_s))
+    return delay
+
+
 def _error_code(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "NETWORK_TIMEOUT"
@@ -85,26 +110,43 @@ def _error_code(exc: BaseException) -> str:
     return "SENDER_INTERNAL"
 
 
+@dataclass(frozen=True)
+class _Result:
+    outcome: Outcome
+    code: str
+    retry_after_s: float | None = None
+
+
 class Sender:
-    """Background delivery of the outbox at ``outbox_path`` through ``post``."""
+    """Background delivery of the outbox at ``outbox_path`` to ``hall``.
+
+    ``key_path`` is the outbox's data key (default: beside the outbox, see
+    :func:`offline_queue.outbox.default_key_path`). Blob files that no row names and that are older
+    than ``orphan_grace_s`` (left by a crash between writing a scan and committing its row) are
+    removed when the thread starts.
+    """
 
     def __init__(
         self,
         outbox_path: Path,
         station_id: str,
-        post: Post,
+        hall: HallTransport,
         backoff_cap_s: float = 300.0,
         on_change: Callable[[SenderStatus], None] | None = None,
         *,
         backoff_base_s: float = 1.0,
         rng: random.Random | None = None,
+        key_path: Path | None = None,
+        orphan_grace_s: float = 3600.0,
     ) -> None:
         if backoff_cap_s <= 0 or backoff_base_s <= 0:
             raise ValueError("backoff_base_s and backoff_cap_s must be positive")
         self._outbox_path = Path(outbox_path)
         # Checked here, not only when the thread opens the outbox, so a bad config fails at boot.
         self._station_id = check_station_id(station_id)
-        self._post = post
+        self._hall = hall
+        self._key_path = key_path
+        self._orphan_grace_s = orphan_grace_s
         self._backoff_cap_s = backoff_cap_s
         self._backoff_base_s = backoff_base_s
         self._on_change = on_change
@@ -130,7 +172,7 @@ class Sender:
         self._signal.set()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop and join the thread. A post already in flight finishes first (its own timeout)."""
+        """Stop and join the thread. A request already in flight finishes first (its timeout)."""
         self._stopping.set()
         self._signal.set()
         if self._thread is not None:
@@ -159,6 +201,21 @@ class Sender:
 
     # --- the sender thread ----------------------------------------------------------------------
 
+    def _open(self) -> Outbox:
+        # Opened on the sender thread because SQLite connections belong to one thread.
+        outbox = Outbox(self._outbox_path, self._station_id, key_path=self._key_path)
+        try:
+            outbox.remove_orphan_blobs(self._orphan_grace_s)
+        except OSError:
+            log.exception("removing orphaned blobs failed")
+        # The status bar shows depth and last sync from the first second, also after a restart.
+        self._update(
+            depth=outbox.depth(),
+            last_success_at=outbox.last_delivered_at(),
+            quarantined=outbox.counts()["quarantined"],
+        )
+        return outbox
+
     def _run(self) -> None:
         failures = 0
         outbox: Outbox | None = None
@@ -171,21 +228,24 @@ class Sender:
                     break
                 try:
                     if outbox is None:
-                        # Opened here because SQLite connections belong to one thread.
-                        outbox = Outbox(self._outbox_path, self._station_id)
-                    outcome = self._step(outbox)
+                        outbox = self._open()
+                    result = self._step(outbox)
                 except Exception:
                     # Disk full, file locked for too long, a bug: keep the thread alive and try
                     # again later rather than silently stop sending for the rest of the day.
                     log.exception("outbox sender step failed")
                     self._update(last_error_code="SENDER_INTERNAL", online=False)
-                    outcome = "transient"
-                if outcome is None:
+                    result = _Result("transient", "SENDER_INTERNAL")
+                if result is None:
                     self._signal.wait(_IDLE_RECHECK_S)
-                elif outcome == "transient":
+                elif result.outcome == "transient":
                     failures += 1
-                    delay = backoff_delay(
-                        failures, self._backoff_base_s, self._backoff_cap_s, self._rng
+                    delay = retry_delay(
+                        failures,
+                        result.retry_after_s,
+                        self._backoff_base_s,
+                        self._backoff_cap_s,
+                        self._rng,
                     )
                     log.info("outbox sender retrying in %.2f s (failure %d)", delay, failures)
                     self._signal.wait(delay)
@@ -196,43 +256,71 @@ class Sender:
                 outbox.close()
             log.info("outbox sender stopped")
 
-    def _step(self, outbox: Outbox) -> Outcome | None:
-        """Send the oldest pending row once; None when there was nothing to send."""
-        sub = outbox.next_pending()
+    def _step(self, outbox: Outbox) -> _Result | None:
+        """Advance the oldest pending row by one delivery; None when there was nothing to send."""
+        try:
+            sub = outbox.claim_next()
+        except TamperedRow as exc:
+            return self._finish(outbox, exc.sub_id, _Result("quarantined", "TAMPERED"))
         if sub is None:
             self._update(depth=0)
             return None
-        outcome, code = self._send(sub)
-        if outcome == "delivered":
-            outbox.mark_delivered(sub.id)
+        for sha in outbox.unsent_blobs(sub.id):
+            try:
+                data = outbox.read_blob(sha)
+            except TamperedError:
+                return self._finish(outbox, sub.id, _Result("quarantined", "TAMPERED"))
+            except FileNotFoundError:
+                return self._finish(outbox, sub.id, _Result("quarantined", "BLOB_MISSING"))
+            result = self._call(sub, "blob", functools.partial(self._hall.put_blob, sha, data))
+            if result.outcome != "delivered":
+                return self._finish(outbox, sub.id, result, prefix="BLOB_")
+            outbox.mark_blob_sent(sub.id, sha)
+        result = self._call(sub, "submission", lambda: self._hall.post_submission(sub.to_body()))
+        return self._finish(outbox, sub.id, result)
+
+    def _finish(self, outbox: Outbox, sub_id: str, result: _Result, prefix: str = "") -> _Result:
+        # Only the hall's answers get the prefix: a network failure is the same for both kinds.
+        code = prefix + result.code if result.code.startswith("HTTP_") else result.code
+        if result.outcome == "delivered":
+            outbox.mark_delivered(sub_id)
             self._update(
                 depth=outbox.depth(),
                 last_success_at=datetime.now(UTC),
                 last_error_code=None,
                 online=True,
             )
-        elif outcome == "quarantined":
-            outbox.mark_quarantined(sub.id, code)
-            self._update(depth=outbox.depth(), last_error_code=code, online=True)
+        elif result.outcome == "quarantined":
+            outbox.mark_quarantined(sub_id, code)
+            self._update(
+                depth=outbox.depth(),
+                last_error_code=code,
+                # A tampered row never reached the hall: that says nothing about the network.
+                online=None if code == "TAMPERED" or code == "BLOB_MISSING" else True,
+                quarantined=outbox.counts()["quarantined"],
+            )
         else:
-            outbox.record_attempt(sub.id, code)
+            outbox.record_attempt(sub_id, code)
             self._update(depth=outbox.depth(), last_error_code=code, online=False)
-        return outcome
+        return _Result(result.outcome, code, result.retry_after_s)
 
-    def _send(self, sub: QueuedSubmission) -> tuple[Outcome, str]:
+    def _call(
+        self, sub: QueuedSubmission, what: str, request: Callable[[], Answer | int]
+    ) -> _Result:
         try:
-            status_code = self._post(sub.to_body())
+            raw = request()
         except Exception as exc:
             code = _error_code(exc)
             if code == "SENDER_INTERNAL":
-                log.exception("posting submission %s raised unexpectedly", sub.id)
+                log.exception("sending %s of %s raised unexpectedly", what, sub.id)
             else:
-                log.info("posting submission %s failed: %s", sub.id, code)
-            return "transient", code
-        code = f"HTTP_{status_code}"
-        outcome = classify(status_code)
-        log.info("posted submission %s: %s -> %s", sub.id, code, outcome)
-        return outcome, code
+                log.info("sending %s of %s failed: %s", what, sub.id, code)
+            return _Result("transient", code)
+        answer = raw if isinstance(raw, Answer) else Answer(int(raw))
+        code = f"HTTP_{answer.status}"
+        outcome = classify(answer.status)
+        log.info("sent %s of %s: %s -> %s", what, sub.id, code, outcome)
+        return _Result(outcome, code, answer.retry_after_s)
 
     def _update(
         self,
@@ -241,6 +329,7 @@ class Sender:
         last_success_at: datetime | None = _UNSET,
         last_error_code: str | None = _UNSET,
         online: bool | None = None,
+        quarantined: int | None = None,
     ) -> None:
         with self._lock:
             old = self._status
@@ -253,6 +342,7 @@ class Sender:
                     old.last_error_code if last_error_code is _UNSET else last_error_code
                 ),
                 online=old.online if online is None else online,
+                quarantined=old.quarantined if quarantined is None else quarantined,
             )
             self._status = new
         if new != old and self._on_change is not None:

@@ -22,6 +22,9 @@ from PySide6.QtQuick import QQuickWindow
 
 from kiosk.runtime import KioskRuntime
 from ui.bridge.background import QtBackground
+from ui.bridge.capture_bridge import CaptureBridge, FrameProvider
+from ui.bridge.consult_bridge import ConsultBridge
+from ui.bridge.qr_scan_bridge import QrFrameProvider, QrScanBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
@@ -29,6 +32,7 @@ from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
 if TYPE_CHECKING:
+    from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
 
 log = logging.getLogger(__name__)
@@ -76,6 +80,24 @@ class _ActivityFilter(QObject):
         return False
 
 
+def consult_services(runtime: KioskRuntime) -> ConsultServices:
+    """What the consultations need from the runtime: the hall's progress endpoint, this
+    station's outbox stubs, and a cache file for the last known status.
+
+    Until KioskRuntime offers ``fetch_progress`` and ``outbox_stub``, the look-up is offline:
+    the cache, else "not found".
+    """
+    from kiosk.progress import ProgressCache
+    from kiosk.session.consult import ConsultServices, hall_unavailable
+
+    stub = getattr(runtime, "outbox_stub", None)
+    return ConsultServices(
+        progress_cache=ProgressCache(runtime.state_dir / "progress.cache.json"),
+        fetch_progress=getattr(runtime, "fetch_progress", None) or hall_unavailable,
+        **({"outbox_stub": stub} if stub is not None else {}),
+    )
+
+
 class KioskUi:
     def __init__(
         self,
@@ -95,15 +117,32 @@ class KioskUi:
         self._unsubscribe: Callable[[], None] = lambda: None
         self.session = SessionBridge(None, self.settings)
         self.status = StatusBridge(runtime.status)
+        self.capture = CaptureBridge(runtime.camera)
+        self.consult = ConsultBridge(self.settings)
+        self.qr_scan = QrScanBridge(runtime.camera)
 
         self.engine = QQmlApplicationEngine()
         self.settings.attach_engine(self.engine)
         self.engine.addImageProvider("qr", QrImageProvider())
+        self.engine.addImageProvider("camera", FrameProvider(self.capture))
+        self.engine.addImageProvider("qrscan", QrFrameProvider(self.qr_scan))
         ctx = self.engine.rootContext()
         ctx.setContextProperty("session", self.session)
         ctx.setContextProperty("settings", self.settings)
         ctx.setContextProperty("status", self.status)
-        ctx.setContextProperty("kioskInfo", {"stationName": cfg.station.name})
+        ctx.setContextProperty("capture", self.capture)
+        ctx.setContextProperty("consult", self.consult)
+        ctx.setContextProperty("qrScan", self.qr_scan)
+        reader = cfg.devices.card_reader.backend
+        ctx.setContextProperty(
+            "kioskInfo",
+            {
+                "stationName": cfg.station.name,
+                # Which words and picture the identify screen shows: an ID-card reader (GA/T 467)
+                # or a contactless PC/SC reader (social security cards, passports).
+                "readerKind": "contactless" if reader.startswith("pcsc") else "id_card",
+            },
+        )
         self.engine.load(QML_DIR / "Main.qml")
         roots = self.engine.rootObjects()
         if not roots:
@@ -137,9 +176,13 @@ class KioskUi:
             hall_url=cfg.hall.url,
             clock=self._clock,
             on_queued=runtime.wake_sender,
+            consult=consult_services(runtime),
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
         self.session.attach(self.flow)
+        self.capture.attach(self.flow)
+        self.consult.attach(self.flow)
+        self.qr_scan.attach(self.flow)
 
     def _on_first_frame(self) -> None:
         self.window.frameSwapped.disconnect(self._on_first_frame)
@@ -177,6 +220,11 @@ class KioskUi:
         self._unsubscribe()
         self.session.close()
         self.status.close()
+        self.capture.close()
+        self.qr_scan.close()
+        self.consult.detach()
+        if self.flow is not None:
+            self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)
         # Destroy the QML tree before the bridges it binds to, so no binding sees them vanish.
         self.window.close()

@@ -97,6 +97,12 @@ class Robot:
         self.settle()
 
     def click_item(self, item: QQuickItem) -> None:
+        # A layout re-arranges on its next polish; a finger arrives after the frame shows it,
+        # so polish the item's ancestors first or the click lands where the button used to be.
+        ancestor: QQuickItem | None = item
+        while ancestor is not None:
+            ancestor.ensurePolished()
+            ancestor = ancestor.parentItem()
         self.scroll_into_view(item)
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
         QTest.mouseClick(

@@ -7,9 +7,25 @@ STATE_SCREENS: dict[str, str] = {
     "identifying": "Identify",
     "choosing_service": "ServiceHome",
     "filling_form": "Form",
+    "capturing": "Capture",
+    "consulting": "ServiceHome",  # in fact the consultation's own screen, see CONSULT_SCREENS
     "reviewing": "Review",
     "submitting": "Submitting",
     "printing": "Receipt",
     "error": "Error",
     "wiping": "Attract",
 }
+
+# `consulting` shows the screen of the consultation the walk-in opened.
+CONSULT_SCREENS: dict[str, str] = {
+    "progress": "Progress",
+    "policies": "Policies",
+    "qa": "Qa",
+}
+
+
+def screen_for(state: str, consult_kind: str = "") -> str:
+    """The screen for a session state (and, in ``consulting``, the kind of consultation)."""
+    screen = STATE_SCREENS[state]
+    # The flow sets the kind before it enters `consulting`; the fallback is only a safe default.
+    return CONSULT_SCREENS.get(consult_kind, screen) if state == "consulting" else screen

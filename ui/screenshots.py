@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from drivers.errors import CardReadFailed
+from drivers.errors import CardReadFailed, MrzRequired
 from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
 from kiosk.session.flow import HeldBackground
 from kiosk.session.inactivity import ManualClock
 from ui.app import KioskUi, create_application
+from ui.bridge.failures import guidance_text
 from ui.robot import Robot
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def demo_config(state_dir: Path, hall_url: str, language: str, care: bool) -> An
             "station": {"id": "SND-SS-001", "name": "狮山街道站"},
             "hall": {"url": hall_url, "timeout_s": 2},
             "devices": {
-                "card_reader": {"backend": "simulator", "options": {"delay_s": 0}},
+                "card_reader": {"backend": "ga467_emulator", "options": {"read_delay_s": 0}},
                 "printer": {
                     "backend": "simulator",
                     "options": {"render_dir": str(state_dir / "receipts")},
@@ -94,7 +95,10 @@ def _render_mode(
         runtime.reader.inject_fault(CardReadFailed)
         bg.release()
         shot("identify_card_unreadable")
-        robot.click("retryCardButton")
+        # What a contactless reader reports for a passport chip: the walk-in types the MRZ key.
+        flow._on_card_error(MrzRequired())
+        shot("identify_passport_mrz")
+        flow.retry_card()
         bg.release()
         shot("service_home")
         robot.click("service_company_startup_power")
@@ -106,6 +110,7 @@ def _render_mode(
         for name, value in BUNDLE_ANSWERS.items():
             flow.set_field(name, value)
         flow.set_field("enterprise_type", "llc")
+        _render_capture(ui, robot, runtime, shot)
         robot.click("nextButton")
         shot("review")
         robot.click("confirmButton")
@@ -133,11 +138,45 @@ def _render_mode(
         shot("timeout_warning")
         robot.click("continueButton")
         _render_failures(ui, robot, bg, runtime, shot)
+        _render_consult(ui, robot, bg, runtime, shot)
     finally:
         ui.close()
         runtime.close()
         robot.settle()
     return shots
+
+
+def _render_capture(
+    ui: KioskUi, robot: Robot, runtime: KioskRuntime, shot: Callable[[str], None]
+) -> None:
+    """The document camera: too dark, page found, captured; the page then joins the form."""
+    import numpy as np
+
+    from drivers.camera.scenes import document_scene
+
+    camera, capture = runtime.camera, ui.capture
+    robot.click("capture_premises_proof")
+    camera.show(document_scene(np.random.default_rng(7), 1280, 720, gain=0.12))
+    too_dark = guidance_text("TOO_DARK")
+    robot.wait_until(lambda: capture.property("hint") == too_dark, 10)
+    shot("capture_too_dark")
+    dark_hint = capture.property("hint")
+    camera.show(document_scene(np.random.default_rng(11), 1280, 720))
+    robot.wait_until(
+        lambda: capture.property("hint") != dark_hint and len(capture.property("outline")) == 4, 10
+    )
+    shot("capture_page_found")
+    robot.wait_until(lambda: capture.property("hasCapture"), 15)
+    shot("capture_review")
+    robot.click("usePhotoButton")
+    robot.wait_until(lambda: ui.session.property("screen") == "Form")
+    robot.scroll_into_view(robot.find("capture_premises_proof"))
+    shot("form_with_document")
+
+
+def _attach_sample_page(flow: Any) -> None:
+    flow.open_capture("premises_proof")
+    flow.accept_capture(bytearray(b"\xff\xd8\xff\xe0 sample page"))
 
 
 def _render_failures(
@@ -160,6 +199,7 @@ def _render_failures(
     for name, value in BUNDLE_ANSWERS.items():
         flow.set_field(name, value)
     flow.set_field("enterprise_type", "llc")
+    _attach_sample_page(flow)
     flow.complete_form()
     runtime.printer.state.paper_out = True
     flow.confirm()
@@ -176,6 +216,7 @@ def _render_failures(
     for name, value in BUNDLE_ANSWERS.items():
         flow.set_field(name, value)
     flow.set_field("enterprise_type", "llc")
+    _attach_sample_page(flow)
     flow.complete_form()
     flow.confirm()
     _job, _, on_error = bg.jobs.pop(0)
@@ -183,3 +224,121 @@ def _render_failures(
     shot("error_storage")
     flow.acknowledge()
     robot.settle()
+
+
+# A filing the progress screen finds in the station's cache (the hall is offline in the tool).
+SAMPLE_TRACKING_NUMBER = "SND-SS-001-20261120-0007"
+SAMPLE_STATUS = {
+    "tracking_number": SAMPLE_TRACKING_NUMBER,
+    "service_id": "ev_charging_pile",
+    "parts": [
+        {
+            "id": "property_consent",
+            "status": "completed",
+            "updated_at": "2026-11-21T09:30:00",
+            "steps": [
+                {"id": "applicant_request", "status": "done", "updated_at": "2026-11-20T10:00:00"},
+                {"id": "property_confirmation", "status": "done"},
+            ],
+        },
+        {
+            "id": "community_coordination",
+            "status": "completed",
+            "updated_at": "2026-11-22T16:40:00",
+        },
+        {
+            "id": "power_supply",
+            "status": "handling",
+            "updated_at": "2026-11-25T14:05:00",
+            "steps": [
+                {"id": "application_acceptance", "status": "done"},
+                {"id": "site_survey", "status": "in_progress", "updated_at": "2026-11-25T14:05:00"},
+                {"id": "meter_connection", "status": "pending"},
+            ],
+        },
+    ],
+}
+
+
+def _render_consult(
+    ui: KioskUi,
+    robot: Robot,
+    bg: HeldBackground,
+    runtime: KioskRuntime,
+    shot: Callable[[str], None],
+) -> None:
+    """A walk-in without an ID card checks progress, matches policies and asks a question; then
+    a card holder's enterprise demand gets a category suggestion."""
+    import datetime as dt
+
+    import numpy as np
+
+    from drivers.camera.scenes import document_scene
+
+    flow = ui.flow
+    consult = flow.consult
+    _sample_progress_status(flow)
+    robot.click("startButton")
+    robot.click("skipIdentityButton")
+    bg.release()  # the card read answers after the walk-in skipped it, and is dropped
+    robot.click("consult_progress")
+    shot("progress_empty")
+    runtime.camera.show(document_scene(np.random.default_rng(11), 1280, 720))
+    robot.click("scanButton")
+    robot.wait_until(lambda: ui.qr_scan.property("frameNo") > 0, 10)
+    shot("progress_scanning")
+    robot.click("stopScanButton")
+    consult.set_query(SAMPLE_TRACKING_NUMBER)
+    robot.click("lookUpButton")
+    bg.release()
+    shot("progress_offline")
+    robot.click("doneButton")
+    robot.click("consult_policies")
+    bg.release()  # the policy content loads
+    shot("policies_form")
+    for name, value in {
+        "capital": "500",
+        "founded_year": str(dt.date.today().year - 6),
+        "size": "small",
+        "district": "shishan_hengtang",
+        "industry": "C",
+    }.items():
+        consult.set_profile(name, value)
+    consult.toggle_certification("high_tech")
+    robot.click("matchButton")
+    bg.release()
+    shot("policies_results")
+    robot.click("doneButton")
+    robot.click("consult_qa")
+    bg.release()  # the knowledge base is built
+    consult.set_query("营业执照丢了")
+    robot.click("searchButton")
+    bg.release()
+    shot("qa_results")
+    consult.set_query("火星移民签证")
+    robot.click("searchButton")
+    bg.release()
+    robot.click("getHelpButton")
+    shot("qa_no_answer")
+    robot.click("backButton")
+    flow.cancel()
+    robot.settle()
+    # A card holder's demand: the category is suggested from the description, to confirm.
+    robot.click("startButton")
+    bg.release()
+    flow.choose_service("enterprise_demand")
+    bg.release()  # the demand taxonomy loads
+    flow.set_field("description", "今年招聘困难，想了解招工补贴和社保补贴政策。")
+    robot.settle()
+    robot.scroll_into_view(robot.wait_for("suggestion_human_resources"))
+    shot("demand_suggestion")
+    flow.cancel()
+    robot.settle()
+
+
+def _sample_progress_status(flow: Any) -> None:
+    import datetime as dt
+
+    cache = flow.consult.services.progress_cache
+    if cache is not None:
+        cache.put(SAMPLE_TRACKING_NUMBER, SAMPLE_STATUS, dt.datetime(2026, 11, 26, 8, 15))

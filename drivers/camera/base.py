@@ -10,12 +10,17 @@ from drivers.health import Health
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One RGB888 frame, row-major, `width * height * 3` bytes."""
+    """One RGB888 frame, row-major, `width * height * 3` bytes.
+
+    `timestamp` is `time.monotonic()` when the frame was captured (0.0 if unknown); the vision
+    code times "still for a second" with it, so tests can hand in frames with made-up times.
+    """
 
     width: int
     height: int
     data: bytes = field(repr=False)
     sequence: int = 0
+    timestamp: float = 0.0
 
 
 @runtime_checkable

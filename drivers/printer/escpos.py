@@ -1,20 +1,29 @@
-"""ESC/POS receipt printer on the network (raw TCP, port 9100), on python-escpos' Network printer.
+"""ESC/POS receipt printer on python-escpos: network (raw TCP 9100), USB or serial, 58/80 mm.
 
-The only module that imports python-escpos. It lays a `Receipt` out for a 58 or 80 mm roll, asks
-the printer for its real-time status (`DLE EOT 1/2/4`) on the same connection before each job, and
-sends the whole job in one write. Chinese text goes in Chinese mode (`FS &` GB18030 bytes `FS .`)
-through `_raw`, because python-escpos' `text()` has no GB18030 code page and garbles it.
-Socket and python-escpos errors become `PrinterUnavailable` here and nowhere else.
+The only module that imports python-escpos. It lays a `Receipt` out for the roll, asks the
+printer for its real-time status (`DLE EOT 1..4`) before the job, sends the job followed by
+`GS r 1` — answered only once everything before it has printed, so the answer means the receipt
+came out and was cut — and asks for the status again after it. Chinese text goes in Chinese mode
+(`FS &` GB18030 bytes `FS .`) through `_raw`, because python-escpos' `text()` has no GB18030
+code page and garbles it; a line with a character the printer's font cannot print (per the
+`font_profile` option) goes as a raster image drawn by `drivers.printer.raster`.
+
+A receipt that did not print whole stays pending (one slot) and `reprint_if_pending()` prints it
+again in full, once; see `RecoverableReceiptPrinter` in base.py. Socket, pyusb, pyserial and
+python-escpos errors become `PrinterUnavailable` here and nowhere else.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import socket
 import threading
+import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +41,19 @@ from escpos.printer import Network  # noqa: E402
 
 from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable  # noqa: E402
 from drivers.health import Health, HealthLevel  # noqa: E402
-from drivers.printer.base import Receipt  # noqa: E402
-from drivers.printer.escpos_decode import PrinterStatus, parse_status  # noqa: E402
+from drivers.printer.base import CutterError, Receipt  # noqa: E402
+from drivers.printer.escpos_decode import (  # noqa: E402
+    PrinterStatus,
+    is_status_byte,
+    is_transmit_status_byte,
+    parse_status,
+)
+from drivers.printer.raster import (  # noqa: E402
+    FontProfile,
+    encode_raster,
+    needs_raster,
+    render_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +76,8 @@ CHINESE_OFF = FS + b"."
 # Function B cut: feed until the last line has cleared the cutter, then cut partially (a tab
 # remains, so the receipt does not fall into the kiosk's chute before the walk-in takes it).
 CUT = GS + b"V\x42\x00"
+# GS r 1: transmit paper sensor status, processed in turn after everything before it printed.
+JOB_DONE_QUERY = GS + b"r\x01"
 
 # QR byte-mode capacity at error correction M, versions 1-15: a kiosk QR is a short URL.
 _QR_CAPACITY_M = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412)
@@ -63,10 +85,14 @@ QR_MAX_BYTES = _QR_CAPACITY_M[-1]
 
 
 def column_width(char: str) -> int:
-    """Print columns one character takes: 2 full-width (CJK), 0 combining or control, else 1."""
+    """Print columns one character takes: 1 for ASCII, 0 combining or control, else 2.
+
+    Every other character counts two, not only East Asian wide ones: in Chinese mode the printer
+    prints each two-byte GB18030 code full width (24 dots), é and — included.
+    """
     if unicodedata.combining(char) or unicodedata.category(char) in ("Cc", "Cf"):
         return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return 1 if char.isascii() else 2
 
 
 def text_columns(text: str) -> int:
@@ -90,6 +116,10 @@ def wrap_columns(text: str, width: int) -> list[str]:
             w = column_width(char)
             if used + w > width and line:
                 head, tail = _split_word(line, char)
+                if not head and char in NO_LINE_START and len(line) > 1:
+                    # Chinese line-breaking rule (禁则): closing punctuation never starts a line;
+                    # carry the character before it down with it.
+                    head, tail = line[:-1], line[-1]
                 if head and text_columns(tail) + w <= width:
                     lines.append(head)
                     line, used = tail, text_columns(tail)
@@ -100,6 +130,9 @@ def wrap_columns(text: str, width: int) -> list[str]:
             used += w
         lines.append(line)
     return lines
+
+
+NO_LINE_START = frozenset("，。、；：？！）】》」』”’…—")
 
 
 def _split_word(line: str, next_char: str) -> tuple[str, str]:
@@ -158,32 +191,63 @@ def encode_qr(payload: str, dots: int) -> bytes:
     )
 
 
-def build_receipt_job(receipt: Receipt, width_mm: int = 58) -> bytes:
-    """The complete ESC/POS job for one receipt. Pure: raises ValueError for what cannot print."""
+def build_receipt_job(
+    receipt: Receipt,
+    width_mm: int = 58,
+    *,
+    font_profile: FontProfile | str = FontProfile.GB18030,
+    raster_font: str = "",
+) -> bytes:
+    """The complete ESC/POS job for one receipt. Pure: raises ValueError for what cannot print.
+
+    A wrapped line the printer's font cannot print whole (per `font_profile`) is sent as one
+    `GS v 0` raster line in the same style, so a rare character in a name never prints as `?`.
+    """
     if width_mm not in COLUMNS_BY_WIDTH_MM:
         raise ValueError(f"width_mm must be one of {sorted(COLUMNS_BY_WIDTH_MM)}")
+    profile = FontProfile(font_profile)
     cols = COLUMNS_BY_WIDTH_MM[width_mm]
+    dots = DOTS_BY_WIDTH_MM[width_mm]
     out = bytearray(INIT)
+    style = {"width": 1, "height": 1, "bold": False}
 
     def para(text: str, width: int) -> None:
         for line in wrap_columns(_clean(text), width):
-            out.extend(encode_line(line))
+            if needs_raster(line, profile):
+                image = render_text(
+                    line,
+                    width=style["width"],
+                    height=style["height"],
+                    bold=bool(style["bold"]),
+                    max_dots=dots,
+                    font_path=raster_font,
+                )
+                out.extend(encode_raster(image))
+            else:
+                out.extend(encode_line(line))
 
-    out += ALIGN_CENTER + SIZE_DOUBLE + BOLD_ON
+    def set_style(command: bytes, *, width: int, height: int, bold: bool) -> None:
+        out.extend(command)
+        style.update(width=width, height=height, bold=bold)
+
+    out += ALIGN_CENTER
+    set_style(SIZE_DOUBLE + BOLD_ON, width=2, height=2, bold=True)
     para(receipt.title, cols // 2)  # double width halves the columns
-    out += SIZE_NORMAL + BOLD_OFF
+    set_style(SIZE_NORMAL + BOLD_OFF, width=1, height=1, bold=False)
     para(receipt.station_name, cols)
     para(receipt.service_name, cols)
     # Double height, not width: a tracking number split over two lines gets misread or mistyped.
-    out += LF + SIZE_TALL + BOLD_ON
+    out += LF
+    set_style(SIZE_TALL + BOLD_ON, width=1, height=2, bold=True)
     para(receipt.tracking_number, cols)
-    out += SIZE_NORMAL + BOLD_OFF + LF + ALIGN_LEFT
+    set_style(SIZE_NORMAL + BOLD_OFF, width=1, height=1, bold=False)
+    out += LF + ALIGN_LEFT
     para(receipt.issued_at, cols)
-    out += encode_line("-" * cols)
+    para("-" * cols, cols)
     for line in receipt.lines:
         para(line, cols)
     if receipt.qr_payload:
-        out += LF + ALIGN_CENTER + encode_qr(receipt.qr_payload, DOTS_BY_WIDTH_MM[width_mm]) + LF
+        out += LF + ALIGN_CENTER + encode_qr(receipt.qr_payload, dots) + LF
     if receipt.footer:
         out += ALIGN_CENTER
         for line in receipt.footer:
@@ -197,6 +261,8 @@ def _health_for(status: PrinterStatus) -> Health:
         return Health.down(CoverOpen.code, "cover open")
     if status.paper_out:
         return Health.down(PaperOut.code, "paper out")
+    if status.cutter_error:
+        return Health.down(CutterError.code, "autocutter error")
     if status.error:
         return Health.down(PrinterError.code, "printer reports an error")
     if status.offline:
@@ -206,27 +272,172 @@ def _health_for(status: PrinterStatus) -> Health:
     return Health.ok()
 
 
-def _raise_for(status: PrinterStatus) -> None:
+def _raise_for(status: PrinterStatus, during_job: bool = False) -> None:
+    when = " during the job" if during_job else ""
     if status.cover_open:
-        raise CoverOpen("printer cover is open")
+        raise CoverOpen(f"printer cover is open{when}")
     if status.paper_out:
-        raise PaperOut("printer is out of paper")
+        raise PaperOut(f"printer is out of paper{when}")
+    if status.cutter_error:
+        raise CutterError(f"autocutter error{when}")
     if status.error:
-        raise PrinterError("printer reports an error (cutter or head)")
+        raise PrinterError(f"printer reports an error (head or mechanism){when}")
     if status.offline:
-        raise PrinterUnavailable("printer is offline")
+        raise PrinterUnavailable(f"printer is offline{when}")
+
+
+# -- where the printer is -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPort:
+    host: str
+    port: int = 9100
+
+    def describe(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class UsbPort:
+    vendor_id: int
+    product_id: int
+    in_ep: int = 0x82
+    out_ep: int = 0x01
+
+    def describe(self) -> str:
+        return f"usb {self.vendor_id:04x}:{self.product_id:04x}"
+
+
+@dataclass(frozen=True, slots=True)
+class SerialPort:
+    device: str
+    baudrate: int = 9600
+
+    def describe(self) -> str:
+        return f"serial {self.device}@{self.baudrate}"
+
+
+PrinterPort = NetworkPort | UsbPort | SerialPort
+
+# connection option -> (python module python-escpos needs for it, pip package to name).
+_CONNECTION_DEPENDENCIES: dict[str, tuple[str, str] | None] = {
+    "network": None,
+    "usb": ("usb", "pyusb"),
+    "serial": ("serial", "pyserial"),
+}
+BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
+
+
+class _Link:
+    """One open connection: bytes out through python-escpos' `_raw`, bytes in with a timeout."""
+
+    def __init__(self, printer: Any, read: Callable[[float], bytes | None]) -> None:
+        self.printer = printer
+        self._read = read
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.printer._raw(data)
+
+    def read_byte(self, timeout_s: float) -> int | None:
+        """The next byte from the printer, or None if none came within `timeout_s`."""
+        if not self._buffer:
+            chunk = self._read(timeout_s)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        return self._buffer.pop(0)
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+def _open_network(port: NetworkPort, timeout_s: float) -> _Link:
+    # We open the socket ourselves and hand it to python-escpos: its Network.open() (3.1)
+    # leaves the socket unclosed when connect fails (a ResourceWarning per attempt).
+    sock = socket.create_connection((port.host, port.port), timeout=timeout_s)
+    try:
+        printer = Network(port.host, port.port, timeout=timeout_s)
+    except BaseException:
+        sock.close()
+        raise
+    printer.device = sock
+
+    def read(wait_s: float) -> bytes | None:
+        sock.settimeout(wait_s)
+        try:
+            chunk = sock.recv(64)
+        except TimeoutError:
+            return None
+        if not chunk:
+            raise ConnectionResetError("the printer closed the connection")
+        return chunk
+
+    return _Link(printer, read)
+
+
+def _open_usb(port: UsbPort, timeout_s: float) -> _Link:
+    from escpos.printer import Usb  # pyusb is optional: only a USB printer needs it
+
+    timeout_ms = int(timeout_s * 1000)
+    printer = Usb(port.vendor_id, port.product_id, timeout=timeout_ms, in_ep=port.in_ep,
+                  out_ep=port.out_ep)  # fmt: skip
+    printer.open()
+
+    usb_core: Any = importlib.import_module("usb.core")  # present: printer.open() needed it
+
+    def read(wait_s: float) -> bytes | None:
+        try:
+            return bytes(printer.device.read(port.in_ep, 64, max(1, int(wait_s * 1000))))
+        except usb_core.USBTimeoutError:
+            return None
+
+    return _Link(printer, read)
+
+
+def _open_serial(port: SerialPort, timeout_s: float) -> _Link:
+    from escpos.printer import Serial  # pyserial is optional: only a serial printer needs it
+
+    printer = Serial(port.device, baudrate=port.baudrate, timeout=timeout_s)
+    printer.open()
+
+    def read(wait_s: float) -> bytes | None:
+        printer.device.timeout = wait_s
+        return bytes(printer.device.read(64)) or None
+
+    return _Link(printer, read)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    receipt: Receipt
+    since: float
 
 
 class EscposReceiptPrinter:
-    """ReceiptPrinter for a network ESC/POS printer. One connection per job; thread-safe."""
+    """RecoverableReceiptPrinter for an ESC/POS printer. One connection per job; thread-safe."""
 
     def __init__(
-        self, host: str, port: int = 9100, *, width_mm: int = 58, timeout_s: float = 5.0
+        self,
+        host: str = "",
+        port: int = 9100,
+        *,
+        connection: PrinterPort | None = None,
+        width_mm: int = 58,
+        timeout_s: float = 5.0,
+        font_profile: FontProfile | str = FontProfile.GB18030,
+        raster_font: str = "",
+        job_timeout_s: float = 30.0,
+        reprint_window_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not host:
-            raise ValueError("printer option 'host' must be a host name or address")
-        if not 1 <= port <= 65535:
-            raise ValueError(f"printer option 'port' must be 1-65535, not {port}")
+        if connection is None:
+            if not host:
+                raise ValueError("printer option 'host' must be a host name or address")
+            if not 1 <= port <= 65535:
+                raise ValueError(f"printer option 'port' must be 1-65535, not {port}")
+            connection = NetworkPort(host, port)
         if width_mm not in COLUMNS_BY_WIDTH_MM:
             raise ValueError(
                 f"printer option 'width_mm' must be one of {sorted(COLUMNS_BY_WIDTH_MM)}, "
@@ -234,104 +445,109 @@ class EscposReceiptPrinter:
             )
         if not 0 < timeout_s <= 60:
             raise ValueError(f"printer option 'timeout_s' must be in (0, 60], not {timeout_s}")
-        self.host = host
-        self.port = port
+        if not timeout_s <= job_timeout_s <= 600:
+            raise ValueError(
+                f"printer option 'job_timeout_s' must be in [timeout_s, 600], not {job_timeout_s}"
+            )
+        if reprint_window_s < 0:
+            raise ValueError("printer option 'reprint_window_s' must not be negative")
+        try:
+            self.font_profile = FontProfile(font_profile)
+        except ValueError:
+            raise ValueError(
+                f"printer option 'font_profile' must be one of "
+                f"{', '.join(p.value for p in FontProfile)}, not {font_profile!r}"
+            ) from None
+        self.connection: PrinterPort = connection
+        self.host = connection.host if isinstance(connection, NetworkPort) else ""
+        self.port = connection.port if isinstance(connection, NetworkPort) else 0
         self.width_mm = width_mm
         self.timeout_s = timeout_s
+        self.job_timeout_s = job_timeout_s
+        self.reprint_window_s = reprint_window_s
+        self.raster_font = raster_font
+        self._clock = clock
         self._lock = threading.Lock()
         self._closed = False
         self._health = Health(HealthLevel.OK, "", "not checked yet")
+        self._pending: _Pending | None = None
+        self._discards = 0  # bumped by discard_pending(): a job started before it stays discarded
+        self._listeners: list[Callable[[Health], None]] = []
+
+    # -- configuration ----------------------------------------------------------------------
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> EscposReceiptPrinter:
-        known = {"host", "port", "width_mm", "timeout_s"}
+        """From `[devices.printer.options]`; ValueError names the bad option and what fits."""
+        common = {"width_mm", "timeout_s", "font_profile", "raster_font", "job_timeout_s",
+                  "reprint_window_s", "connection"}  # fmt: skip
+        by_connection = {
+            "network": {"host", "port"},
+            "usb": {"vendor_id", "product_id", "in_ep", "out_ep"},
+            "serial": {"device", "baudrate"},
+        }
+        kind = options.get("connection", "network")
+        if kind not in by_connection:
+            raise ValueError(
+                f"printer option 'connection' must be one of {', '.join(by_connection)}, "
+                f"not {kind!r}"
+            )
+        known = common | by_connection[kind]
         unknown = sorted(set(options) - known)
         if unknown:
             raise ValueError(
-                f"escpos printer: unknown option(s) {', '.join(unknown)}; "
+                f"escpos printer ({kind}): unknown option(s) {', '.join(unknown)}; "
                 f"use any of: {', '.join(sorted(known))}"
             )
-        host = options.get("host")
-        if not isinstance(host, str) or not host:
-            raise ValueError("printer option 'host' is required (the printer's address)")
-        port = options.get("port", 9100)
-        width_mm = options.get("width_mm", 58)
-        for name, value in (("port", port), ("width_mm", width_mm)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"printer option {name!r} must be a whole number, not {value!r}")
-        timeout_s = options.get("timeout_s", 5.0)
-        if isinstance(timeout_s, bool) or not isinstance(timeout_s, int | float):
-            raise ValueError(f"printer option 'timeout_s' must be a number, not {timeout_s!r}")
-        return cls(host, port, width_mm=width_mm, timeout_s=float(timeout_s))
+        dependency = _CONNECTION_DEPENDENCIES[kind]
+        if dependency is not None and importlib.util.find_spec(dependency[0]) is None:
+            raise ValueError(
+                f"printer connection {kind!r} needs the Python package {dependency[1]} "
+                f"(pip install {dependency[1]})"
+            )
+        connection = _port_from_options(kind, options)
+
+        def number(name: str, default: float) -> float:
+            value = options.get(name, default)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"printer option {name!r} must be a number, not {value!r}")
+            return float(value)
+
+        width_mm = _whole(options, "width_mm", 58)
+        raster_font = options.get("raster_font", "")
+        if not isinstance(raster_font, str):
+            raise ValueError("printer option 'raster_font' must be a font file path")
+        return cls(
+            connection=connection,
+            width_mm=width_mm,
+            timeout_s=number("timeout_s", 5.0),
+            font_profile=options.get("font_profile", FontProfile.GB18030),
+            raster_font=raster_font,
+            job_timeout_s=number("job_timeout_s", 30.0),
+            reprint_window_s=number("reprint_window_s", 600.0),
+        )
 
     @property
     def columns(self) -> int:
         return COLUMNS_BY_WIDTH_MM[self.width_mm]
 
+    # -- the ReceiptPrinter role ------------------------------------------------------------
+
+    def build_job(self, receipt: Receipt) -> bytes:
+        return build_receipt_job(
+            receipt, self.width_mm, font_profile=self.font_profile, raster_font=self.raster_font
+        )
+
     def print_receipt(self, receipt: Receipt) -> None:
-        job = build_receipt_job(receipt, self.width_mm)  # layout errors are ours, not the printer's
+        """Print one receipt whole, or raise (and keep it pending for `reprint_if_pending`)."""
+        job = self.build_job(receipt)  # layout errors are ours, not the printer's
         with self._lock:
-            self._conversation(job)
+            if self._pending is not None and self._pending.receipt != receipt:
+                # A new receipt means a new walk-in: the old one must never print for them.
+                log.info("pending receipt superseded by a new job; not reprinted")
+                self._pending = None
+            self._run_job(receipt, job)
         log.info("receipt printed (%d bytes)", len(job))
-
-    def check_status(self) -> PrinterStatus:
-        """Ask the printer for its status without printing (boot self-check, idle polling)."""
-        with self._lock:
-            return self._conversation(None)
-
-    def _conversation(self, job: bytes | None) -> PrinterStatus:
-        if self._closed:
-            raise PrinterUnavailable("printer driver closed")
-        try:
-            printer = self._connect()
-            try:
-                status = self._query_status(printer)
-                self._health = _health_for(status)
-                _raise_for(status)
-                if job is not None:
-                    printer._raw(job)
-                return status
-            finally:
-                printer.close()
-        except PrinterUnavailable as exc:
-            self._health = Health.down(PrinterUnavailable.code, str(exc))
-            raise
-        except (OSError, EscposError) as exc:
-            self._health = Health.down(PrinterUnavailable.code, type(exc).__name__)
-            raise PrinterUnavailable(
-                f"printer {self.host}:{self.port}: {type(exc).__name__}: {exc}"
-            ) from exc
-
-    def _connect(self) -> Any:
-        # We open the socket ourselves and hand it to python-escpos: its Network.open() (3.1)
-        # leaves the socket unclosed when connect fails (a ResourceWarning per attempt).
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
-        try:
-            printer = Network(self.host, self.port, timeout=self.timeout_s)
-        except BaseException:
-            sock.close()
-            raise
-        printer.device = sock
-        return printer
-
-    def _query_status(self, printer: Any) -> PrinterStatus:
-        sock: socket.socket = printer.device
-        replies = []
-        for n in (1, 2, 4):
-            printer._raw(DLE + EOT + bytes([n]))
-            try:
-                reply = sock.recv(1)
-            except TimeoutError as exc:
-                raise PrinterUnavailable(
-                    f"no answer to DLE EOT {n} within {self.timeout_s:g} s"
-                ) from exc
-            if not reply:
-                raise PrinterUnavailable("printer closed the connection during the status query")
-            replies.append(reply[0])
-        try:
-            return parse_status(*replies)
-        except ValueError as exc:
-            raise PrinterUnavailable(f"unexpected status answer: {exc}") from exc
 
     def health(self) -> Health:
         """Health from the last status the printer gave (no I/O)."""
@@ -342,3 +558,227 @@ class EscposReceiptPrinter:
     def close(self) -> None:
         # Connections live for one job only; closing just refuses further jobs.
         self._closed = True
+        self._pending = None
+
+    # -- status and the reprint journal -----------------------------------------------------
+
+    def check_status(self) -> PrinterStatus:
+        """Ask the printer for its status without printing (boot self-check, idle polling)."""
+        with self._lock:
+            return self._conversation(None)
+
+    def pending_reprint(self) -> Receipt | None:
+        pending = self._pending
+        if pending is None or self._expired(pending):
+            return None
+        return pending.receipt
+
+    def reprint_if_pending(self) -> bool:
+        """Print the pending receipt in full once the printer is ready; see base.py."""
+        with self._lock:
+            pending = self._pending
+            if pending is None:
+                return False
+            if self._expired(pending):
+                log.info(
+                    "pending receipt expired after %.0f s; not reprinted", self.reprint_window_s
+                )
+                self._pending = None
+                return False
+            self._run_job(pending.receipt, self.build_job(pending.receipt))
+        log.info("pending receipt reprinted")
+        return True
+
+    def discard_pending(self) -> None:
+        """No lock and no I/O, so the GUI thread may call it while a job is running: a reprint
+        already under way finishes, but a failure of it no longer makes the receipt pending."""
+        self._discards += 1
+        if self._pending is not None:
+            log.info("pending receipt discarded")
+        self._pending = None
+
+    def add_health_listener(self, listener: Callable[[Health], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _expired(self, pending: _Pending) -> bool:
+        return self._clock() - pending.since > self.reprint_window_s
+
+    def _set_health(self, health: Health) -> None:
+        if health == self._health:
+            return
+        self._health = health
+        for listener in list(self._listeners):
+            try:
+                listener(health)
+            except Exception:  # a broken listener must not fail a print job
+                log.exception("printer health listener failed")
+
+    def _run_job(self, receipt: Receipt, job: bytes) -> None:
+        """Run one job under the lock; on any printer failure the receipt becomes pending."""
+        discards = self._discards
+        try:
+            self._conversation(job)
+        except PrinterError:
+            if not self._closed and self._discards == discards:
+                self._pending = _Pending(receipt, self._clock())
+            raise
+        self._pending = None
+
+    def _conversation(self, job: bytes | None) -> PrinterStatus:
+        if self._closed:
+            raise PrinterUnavailable("printer driver closed")
+        where = self.connection.describe()
+        try:
+            link = self._open()
+            try:
+                status = self._query_status(link)
+                self._set_health(_health_for(status))
+                _raise_for(status)
+                if job is None:
+                    return status
+                link.write(job + JOB_DONE_QUERY)
+                self._await_job_done(link)
+                status = self._query_status(link)  # after the job: near end shows up here
+                self._set_health(_health_for(status))
+                return status
+            finally:
+                link.close()
+        except PrinterUnavailable as exc:
+            self._set_health(Health.down(PrinterUnavailable.code, str(exc)))
+            raise
+        except PrinterError:
+            raise
+        except (OSError, EscposError, RuntimeError) as exc:
+            # RuntimeError: python-escpos' "needs pyusb/pyserial" guard; USBError is an OSError.
+            self._set_health(Health.down(PrinterUnavailable.code, type(exc).__name__))
+            raise PrinterUnavailable(f"printer {where}: {type(exc).__name__}: {exc}") from exc
+
+    def _open(self) -> _Link:
+        connection = self.connection
+        if isinstance(connection, NetworkPort):
+            return _open_network(connection, self.timeout_s)
+        kind = "usb" if isinstance(connection, UsbPort) else "serial"
+        dependency = _CONNECTION_DEPENDENCIES[kind]
+        if dependency is not None and importlib.util.find_spec(dependency[0]) is None:
+            # Checked before python-escpos builds its printer object: that object's __del__
+            # raises when the library is missing.
+            raise PrinterUnavailable(f"{connection.describe()}: {dependency[1]} is not installed")
+        if isinstance(connection, UsbPort):
+            return _open_usb(connection, self.timeout_s)
+        return _open_serial(connection, self.timeout_s)
+
+    def _await_job_done(self, link: _Link) -> None:
+        """Wait for the GS r 1 answer; while it is missing, ask the real-time status.
+
+        The answer comes only after the cut. A printer that stopped (paper ran out, cover
+        opened) says so in its DLE EOT replies, which interrupt the wait at once; one that says
+        nothing within `job_timeout_s` leaves the outcome unknown, and the job counts as not
+        printed: a duplicate receipt is better than none.
+        """
+        deadline = self._clock() + self.job_timeout_s
+        poll_s = min(self.timeout_s, 0.25)
+        while True:
+            byte = link.read_byte(poll_s)
+            if byte is not None and is_transmit_status_byte(byte):
+                return
+            if byte is not None:
+                continue  # a stray status byte (an earlier query answered late)
+            done, status = self._status_while_printing(link)
+            if done:
+                return
+            self._set_health(_health_for(status))
+            _raise_for(status, during_job=True)
+            if self._clock() > deadline:
+                raise PrinterUnavailable(
+                    f"the printer did not confirm the job within {self.job_timeout_s:g} s"
+                )
+
+    def _status_while_printing(self, link: _Link) -> tuple[bool, PrinterStatus]:
+        """DLE EOT 1..4 during a job; True first if the job's GS r answer arrived meanwhile."""
+        done = False
+        replies: list[int] = []
+        for n in (1, 2, 3, 4):
+            link.write(DLE + EOT + bytes([n]))
+            while True:
+                byte = self._read_reply(link, n)
+                if is_transmit_status_byte(byte):
+                    done = True
+                    continue
+                replies.append(byte)
+                break
+        return done, self._parse(replies)
+
+    def _query_status(self, link: _Link) -> PrinterStatus:
+        replies = []
+        for n in (1, 2, 3, 4):
+            link.write(DLE + EOT + bytes([n]))
+            replies.append(self._read_reply(link, n))
+        return self._parse(replies)
+
+    def _read_reply(self, link: _Link, n: int) -> int:
+        byte = link.read_byte(self.timeout_s)
+        if byte is None:
+            raise PrinterUnavailable(f"no answer to DLE EOT {n} within {self.timeout_s:g} s")
+        if not (is_status_byte(byte) or is_transmit_status_byte(byte)):
+            raise PrinterUnavailable(f"unexpected status answer 0x{byte:02X} to DLE EOT {n}")
+        return byte
+
+    @staticmethod
+    def _parse(replies: list[int]) -> PrinterStatus:
+        online, offline_cause, error_cause, paper = replies
+        try:
+            return parse_status(online, offline_cause, paper, error_cause)
+        except ValueError as exc:
+            raise PrinterUnavailable(f"unexpected status answer: {exc}") from exc
+
+
+def _whole(options: Mapping[str, Any], name: str, default: int) -> int:
+    value = options.get(name, default)
+    if isinstance(value, str) and name in ("vendor_id", "product_id", "in_ep", "out_ep"):
+        try:
+            value = int(value, 0)  # USB ids are written in hex: "0x0416"
+        except ValueError:
+            raise ValueError(f"printer option {name!r} must be a number, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"printer option {name!r} must be a whole number, not {value!r}")
+    return value
+
+
+def _port_from_options(kind: str, options: Mapping[str, Any]) -> PrinterPort:
+    if kind == "network":
+        host = options.get("host")
+        if not isinstance(host, str) or not host:
+            raise ValueError("printer option 'host' is required (the printer's address)")
+        port = _whole(options, "port", 9100)
+        if not 1 <= port <= 65535:
+            raise ValueError(f"printer option 'port' must be 1-65535, not {port}")
+        return NetworkPort(host, port)
+    if kind == "usb":
+        for name in ("vendor_id", "product_id"):
+            if name not in options:
+                raise ValueError(f"printer option {name!r} is required for a USB printer")
+        ids = {n: _whole(options, n, 0) for n in ("vendor_id", "product_id")}
+        eps = {n: _whole(options, n, d) for n, d in (("in_ep", 0x82), ("out_ep", 0x01))}
+        for name, value in (ids | eps).items():
+            limit = 0xFFFF if name in ids else 0xFF
+            if not 0 < value <= limit:
+                raise ValueError(f"printer option {name!r} must be 1-0x{limit:X}, not {value}")
+        return UsbPort(ids["vendor_id"], ids["product_id"], eps["in_ep"], eps["out_ep"])
+    device = options.get("device")
+    if not isinstance(device, str) or not device.startswith("/dev/"):
+        raise ValueError("printer option 'device' must be a device path such as /dev/ttyUSB0")
+    baudrate = _whole(options, "baudrate", 9600)
+    if baudrate not in BAUD_RATES:
+        raise ValueError(
+            f"printer option 'baudrate' must be one of {', '.join(map(str, BAUD_RATES))}, "
+            f"not {baudrate}"
+        )
+    return SerialPort(device, baudrate)

@@ -2,9 +2,12 @@
 
 No ESC/POS renderer on PyPI/npm/Debian understands Chinese mode (`FS &` ... `FS .`), so this one
 is ours. It decodes text (GB18030 inside Chinese mode, the selected code page outside it), QR
-payloads stored with `GS ( k`, cuts and real-time status queries, and skips every other command a
-kiosk driver or python-escpos sends by its exact length. Anything it does not know is recorded in
-`unknown` rather than guessed at, so tests can insist that a driver sends only understood bytes.
+payloads stored with `GS ( k`, raster images (`GS v 0`, kept as dots), cuts, real-time status
+queries (`DLE EOT n`) and in-order status requests (`GS r n`), and skips every other command a
+kiosk driver or python-escpos sends by its exact length. Given a paper budget it stops where the
+paper would run out, which is how the simulator makes a job fail half way. Anything it does not
+know is recorded in `unknown` rather than guessed at, so tests can insist that a driver sends
+only understood bytes.
 
 Also the status-byte helpers both sides share: the bit layouts of `DLE EOT 1/2/4` replies.
 """
@@ -29,8 +32,21 @@ ONLINE_OFFLINE = 0x08  # DLE EOT 1, bit 3
 OFFLINE_COVER_OPEN = 0x04  # DLE EOT 2, bit 2
 OFFLINE_PAPER_END_STOP = 0x20  # DLE EOT 2, bit 5: printing stopped because paper ran out
 OFFLINE_ERROR = 0x40  # DLE EOT 2, bit 6
+ERROR_AUTOCUTTER = 0x08  # DLE EOT 3, bit 3
+ERROR_UNRECOVERABLE = 0x20  # DLE EOT 3, bit 5
 PAPER_NEAR_END = 0x0C  # DLE EOT 4, bits 2-3
 PAPER_END = 0x60  # DLE EOT 4, bits 5-6
+
+
+# GS r 1 (transmit paper sensor status) replies 0xx0xxxx: bit 4 clear, so they never pass for a
+# DLE EOT reply (bit 4 set) when both arrive on one connection.
+GS_R_NEAR_END = 0x03
+GS_R_PAPER_END = 0x0C
+
+
+def is_transmit_status_byte(value: int) -> bool:
+    """True if `value` can be a reply to GS r 1 (bits 4 and 7 clear)."""
+    return value & 0x90 == 0
 
 
 def is_status_byte(value: int) -> bool:
@@ -47,14 +63,26 @@ class PrinterStatus:
     paper_out: bool = False
     paper_near_end: bool = False
     error: bool = False
+    cutter_error: bool = False
+
+    @property
+    def ready(self) -> bool:
+        """Nothing stops printing (paper near end does not)."""
+        return not (self.offline or self.cover_open or self.paper_out or self.error)
 
 
-def parse_status(online: int, offline_cause: int, paper: int) -> PrinterStatus:
-    """Decode the replies to DLE EOT 1, 2 and 4. Raises ValueError for a byte that is no reply."""
-    for name, value in (("DLE EOT 1", online), ("DLE EOT 2", offline_cause), ("DLE EOT 4", paper)):
+def parse_status(
+    online: int, offline_cause: int, paper: int, error_cause: int | None = None
+) -> PrinterStatus:
+    """Decode the replies to DLE EOT 1, 2, 4 (and 3, when asked). ValueError for a non-reply."""
+    replies = [("DLE EOT 1", online), ("DLE EOT 2", offline_cause), ("DLE EOT 4", paper)]
+    if error_cause is not None:
+        replies.append(("DLE EOT 3", error_cause))
+    for name, value in replies:
         if not 0 <= value <= 0xFF or not is_status_byte(value):
             raise ValueError(f"{name}: 0x{value:02X} is not a status reply")
     return PrinterStatus(
+        cutter_error=bool((error_cause or 0) & ERROR_AUTOCUTTER),
         offline=bool(online & ONLINE_OFFLINE),
         cover_open=bool(offline_cause & OFFLINE_COVER_OPEN),
         paper_out=bool(paper & PAPER_END) or bool(offline_cause & OFFLINE_PAPER_END_STOP),
@@ -150,6 +178,23 @@ class PrintedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class PrintedImage:
+    """A raster image printed with `GS v 0`: rows top to bottom, MSB leftmost, 1 = black dot."""
+
+    width: int  # dots, before the m (double width/height) scaling
+    height: int
+    data: bytes
+    align: str = "left"
+    scale_x: int = 1
+    scale_y: int = 1
+
+    @property
+    def label(self) -> str:
+        """How a text log shows it: a raster carries dots, not text."""
+        return f"[image {self.width * self.scale_x}x{self.height * self.scale_y}]"
+
+
+@dataclass(frozen=True, slots=True)
 class PrintedQr:
     """A QR symbol printed (GS ( k fn 81) with the data stored before it."""
 
@@ -160,14 +205,18 @@ class PrintedQr:
 
 @dataclass(slots=True)
 class DecodedReceipt:
-    """What a byte stream prints. `items` keeps lines and QR symbols in paper order."""
+    """What a byte stream prints. `items` keeps lines, images and QR symbols in paper order;
+    `lines` is the text log (an image appears as its `label`)."""
 
-    items: list[PrintedLine | PrintedQr] = field(default_factory=list)
+    items: list[PrintedLine | PrintedImage | PrintedQr] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     qr_payloads: list[str] = field(default_factory=list)
     cuts: int = 0
     images: int = 0
     status_queries: list[int] = field(default_factory=list)
+    # GS r n requests, in the order the printer reached them (it answers each when it gets there).
+    status_requests: list[int] = field(default_factory=list)
+    paper_ran_out: bool = False  # the paper budget ended before everything printed
     unknown: list[bytes] = field(default_factory=list)
 
     @property
@@ -179,12 +228,27 @@ class DecodedReceipt:
     def prints_anything(self) -> bool:
         return bool(self.items or self.cuts or self.images)
 
+    @property
+    def complete(self) -> bool:
+        """A job counts as printed only once it was cut: a receipt without its cut is a half."""
+        return self.cuts > 0 and not self.paper_ran_out
+
+    @property
+    def raster_images(self) -> list[PrintedImage]:
+        return [item for item in self.items if isinstance(item, PrintedImage)]
+
+
+class _PaperOut(Exception):
+    """Raised inside the interpreter when the paper budget is spent: printing stops there."""
+
 
 class _Interpreter:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, paper_lines: int | None = None, final: bool = True) -> None:
         self.data = data
         self.pos = 0
         self.out = DecodedReceipt()
+        self.paper_left = paper_lines
+        self.final = final
         self._reset_modes()
         # Pending text of the current line: (raw bytes, codec) runs, decoded when it is printed.
         self.runs: list[tuple[bytearray, str]] = []
@@ -219,11 +283,24 @@ class _Interpreter:
             self.runs.append((bytearray(), codec))
         self.runs[-1][0].append(byte)
 
+    def _use_paper(self) -> None:
+        """Every printed item (text line, image, QR symbol) uses one line of the paper budget."""
+        if self.paper_left is None:
+            return
+        if self.paper_left <= 0:
+            raise _PaperOut
+        self.paper_left -= 1
+
     def _print_line(self) -> None:
+        self._use_paper()
         text = "".join(bytes(raw).decode(codec, errors="replace") for raw, codec in self.runs)
         self.runs = []
         self.out.lines.append(text)
         self.out.items.append(PrintedLine(text, self.align, self.width, self.height, self.bold))
+
+    def _cut(self) -> None:
+        self._flush_pending()
+        self.out.cuts += 1
 
     def _flush_pending(self) -> None:
         """Commands that print the buffer (ESC d, ESC J, cuts) end a non-empty line."""
@@ -233,6 +310,15 @@ class _Interpreter:
     # -- the loop ---------------------------------------------------------------------------
 
     def run(self) -> DecodedReceipt:
+        try:
+            self._loop()
+        except _PaperOut:
+            # The printer stops where the paper ends; the rest of the job is never printed.
+            self.out.paper_ran_out = True
+            self.runs = []
+        return self.out
+
+    def _loop(self) -> None:
         data = self.data
         while self.pos < len(data):
             start = self.pos
@@ -256,9 +342,10 @@ class _Interpreter:
                 self.out.unknown.append(bytes([byte]))
             else:
                 self._add_text(byte)
-        # A real printer keeps an unterminated line in its buffer; show it anyway, for diagnosis.
-        self._flush_pending()
-        return self.out
+        # A real printer keeps an unterminated line in its buffer; show it anyway, for diagnosis
+        # (only once the stream is complete: mid-stream, the rest of the line may still come).
+        if self.final:
+            self._flush_pending()
 
     def _esc(self, start: int) -> None:
         head = self._take(1)
@@ -309,8 +396,7 @@ class _Interpreter:
         elif cmd == ord("J"):
             self._flush_pending()
         elif cmd in (ord("i"), ord("m")):
-            self._flush_pending()
-            self.out.cuts += 1
+            self._cut()
         return None
 
     def _gs(self, start: int) -> None:
@@ -334,17 +420,25 @@ class _Interpreter:
             mode = self._take(1)
             if mode is None or (mode[0] >= 65 and self._take(1) is None):
                 return self._truncated(start)
-            self._flush_pending()
-            self.out.cuts += 1
+            self._cut()
             return None
         if cmd == ord("v"):  # raster image: GS v 0 m xL xH yL yH d1..dk
             hdr = self._take(6)
             if hdr is None:
                 return self._truncated(start)
-            size = (hdr[2] | hdr[3] << 8) * (hdr[4] | hdr[5] << 8)
-            if self._take(size) is None:
+            width_bytes, height = hdr[2] | hdr[3] << 8, hdr[4] | hdr[5] << 8
+            dots = self._take(width_bytes * height)
+            if dots is None:
                 return self._truncated(start)
+            self._flush_pending()
+            self._use_paper()
             self.out.images += 1
+            m = hdr[1] & 0x03  # 0 normal, 1 double width, 2 double height, 3 both
+            image = PrintedImage(
+                width_bytes * 8, height, dots, self.align, 2 if m & 1 else 1, 2 if m & 2 else 1
+            )
+            self.out.items.append(image)
+            self.out.lines.append(image.label)
             return None
         if cmd == ord("8"):  # GS 8 L p1 p2 p3 p4 ...: the large-data form of GS ( L
             hdr = self._take(5)
@@ -380,6 +474,10 @@ class _Interpreter:
         if cmd == ord("!"):
             self.width = (params[0] >> 4 & 0x07) + 1
             self.height = (params[0] & 0x07) + 1
+        elif cmd == ord("r"):
+            # Unlike DLE EOT, GS r waits its turn in the buffer: answered once all before it has
+            # printed, so a driver learns the job really came out.
+            self.out.status_requests.append(params[0])
         return None
 
     def _two_d_code(self, body: bytes) -> None:
@@ -394,6 +492,7 @@ class _Interpreter:
             self.out.qr_payloads.append(self.qr_data.decode("utf-8", errors="replace"))
         elif fn == 81 and self.qr_data is not None:  # print the stored symbol
             self._flush_pending()
+            self._use_paper()
             payload = self.qr_data.decode("utf-8", errors="replace")
             self.out.items.append(PrintedQr(payload, self.align, self.qr_module))
 
@@ -440,6 +539,13 @@ class _Interpreter:
         return None
 
 
-def decode_escpos(data: bytes) -> DecodedReceipt:
-    """Interpret an ESC/POS byte stream. Never raises for any input."""
-    return _Interpreter(bytes(data)).run()
+def decode_escpos(
+    data: bytes, *, paper_lines: int | None = None, final: bool = True
+) -> DecodedReceipt:
+    """Interpret an ESC/POS byte stream. Never raises for any input.
+
+    `paper_lines`: how many items (text lines, images, QR symbols) the paper left on the roll
+    holds; printing stops at the first one that does not fit (`paper_ran_out`). `final=False`
+    decodes a stream still arriving: an unterminated last line is not printed yet.
+    """
+    return _Interpreter(bytes(data), paper_lines, final).run()

@@ -2,10 +2,17 @@
 
 Like OctoPrint's virtual printer, it imitates the device at the wire, so the real driver
 (`EscposReceiptPrinter`) runs unchanged in the demo and in tests. `EscposSimulatorServer` records
-the bytes of each connection (one connection = one job), answers `DLE EOT n` status queries from
-a scriptable `SimulatorState` (paper out, cover open, silent, ...) and decodes what would have
-printed; `render_png` draws a job as a receipt image. `SimulatedPrinter` is the registry backend:
-an in-process server plus the real driver pointed at it.
+the bytes of each connection (one connection = one job), answers `DLE EOT n` at once and `GS r n`
+once the job has printed up to it, from a scriptable `SimulatorState` (paper near end, paper out
+after N more lines, cover open, cutter error, silent, drop the connection after N bytes), and
+decodes what would have printed; a job counts as complete only when it was cut. `render_png`
+draws a job as a receipt image (text in a CJK font, QR symbols, raster images dot for dot), and
+each job also gets a text log, where a raster image shows as `[image WxH]`: the simulator sees
+dots, not text. `SimulatedPrinter` is the registry backend: an in-process server plus the real
+driver pointed at it.
+
+When paper runs out mid-job the simulator drops the rest of that job, as the printers we target
+clear their buffer when the cover is opened to reload; the driver then reprints the receipt whole.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import logging
 import socket
 import socketserver
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +31,9 @@ from drivers.health import Health
 from drivers.printer.base import Receipt
 from drivers.printer.escpos import DOTS_BY_WIDTH_MM, EscposReceiptPrinter
 from drivers.printer.escpos_decode import (
+    ERROR_AUTOCUTTER,
+    GS_R_NEAR_END,
+    GS_R_PAPER_END,
     OFFLINE_COVER_OPEN,
     OFFLINE_ERROR,
     OFFLINE_PAPER_END_STOP,
@@ -32,8 +42,10 @@ from drivers.printer.escpos_decode import (
     PAPER_NEAR_END,
     STATUS_BASE,
     DecodedReceipt,
+    PrintedImage,
     PrintedLine,
     PrintedQr,
+    PrinterStatus,
     decode_escpos,
 )
 
@@ -51,14 +63,36 @@ class SimulatorState:
     cover_open: bool = False
     offline: bool = False
     error: bool = False
+    cutter_error: bool = False
     silent: bool = False  # accepts bytes but never answers a status query (a hung printer)
     drop_connections: bool = False  # closes every connection at once (a printer resetting)
+    # The roll holds this many more printed items (text lines, images, QR symbols); the next one
+    # runs out: printing stops, paper_out turns on. None = plenty.
+    paper_lines_left: int | None = None
+    # The near-end sensor trips when this few lines are left on a counted roll.
+    near_end_at_lines: int = 20
+    # One-shot: the next connection is closed after this many bytes (a printer rebooting or a
+    # cable pulled mid-job); the printer is back for the connection after it.
+    drop_after_bytes: int | None = None
+
+    def reload_paper(self) -> None:
+        """A technician puts in a new roll and closes the cover."""
+        self.paper_lines_left = None
+        self.paper_out = False
+        self.paper_near_end = False
+        self.cover_open = False
+
+    @property
+    def near_end(self) -> bool:
+        left = self.paper_lines_left
+        return self.paper_near_end or (left is not None and left <= self.near_end_at_lines)
 
     def status_reply(self, n: int) -> int | None:
         """The byte a printer answers to DLE EOT n, or None if it would not answer."""
         if self.silent:
             return None
-        stopped = self.offline or self.cover_open or self.paper_out or self.error
+        error = self.error or self.cutter_error
+        stopped = self.offline or self.cover_open or self.paper_out or error
         if n == 1:
             return STATUS_BASE | (ONLINE_OFFLINE if stopped else 0)
         if n == 2:
@@ -66,17 +100,25 @@ class SimulatorState:
                 STATUS_BASE
                 | (OFFLINE_COVER_OPEN if self.cover_open else 0)
                 | (OFFLINE_PAPER_END_STOP if self.paper_out else 0)
-                | (OFFLINE_ERROR if self.error else 0)
+                | (OFFLINE_ERROR if error else 0)
             )
-        if n == 3:  # error causes: none simulated beyond the error bit of DLE EOT 2
-            return STATUS_BASE
+        if n == 3:
+            return STATUS_BASE | (ERROR_AUTOCUTTER if self.cutter_error else 0)
         if n == 4:
             return (
                 STATUS_BASE
-                | (PAPER_NEAR_END if self.paper_near_end or self.paper_out else 0)
+                | (PAPER_NEAR_END if self.near_end or self.paper_out else 0)
                 | (PAPER_END if self.paper_out else 0)
             )
         return None  # real printers ignore other n
+
+    def transmit_status_reply(self, n: int) -> int | None:
+        """The answer to GS r n (1/49: paper sensor), or None for kinds not simulated."""
+        if self.silent or n not in (1, 49):
+            return None
+        return (GS_R_NEAR_END if self.near_end or self.paper_out else 0) | (
+            GS_R_PAPER_END if self.paper_out else 0
+        )
 
 
 class _TcpServer(socketserver.ThreadingTCPServer):
@@ -179,8 +221,12 @@ class EscposSimulatorServer:
             return list(self._decoded)
 
     def text_log(self) -> list[str]:
-        """The printed lines of all jobs, in order."""
+        """The printed lines of all jobs, in order (an image is its `[image WxH]` label)."""
         return [line for decoded in self.decoded_jobs() for line in decoded.lines]
+
+    def complete_jobs(self) -> list[DecodedReceipt]:
+        """The jobs that printed to their cut: the receipts a walk-in could take away whole."""
+        return [decoded for decoded in self.decoded_jobs() if decoded.complete]
 
     def clear(self) -> None:
         with self._cond:
@@ -207,10 +253,17 @@ class EscposSimulatorServer:
         with self._cond:
             self._active.add(sock)
         buffer = bytearray()
+        state = self.state
+        paper_at_start = state.paper_lines_left
+        decoded: DecodedReceipt | None = None
+        printed = 0
         try:
-            if self.state.drop_connections:
+            if state.drop_connections:
                 return
+            drop_after, state.drop_after_bytes = state.drop_after_bytes, None
             scanned = 0
+            answered = 0
+            printed = 0
             while True:
                 try:
                     chunk = sock.recv(4096)
@@ -218,11 +271,24 @@ class EscposSimulatorServer:
                     break
                 if not chunk:
                     break
+                if drop_after is not None and len(buffer) + len(chunk) >= drop_after:
+                    buffer += chunk[: drop_after - len(buffer)]
+                    log.info("simulator: dropping the connection after %d bytes", drop_after)
+                    break
                 buffer += chunk
+                # "Print" what has arrived first, so a status query behind the job already sees
+                # paper that ran out while printing it.
+                decoded = decode_escpos(bytes(buffer), paper_lines=paper_at_start, final=False)
+                printed = self._use_paper(decoded, printed)
+                answered = self._answer_transmit_status(sock, decoded, answered)
                 scanned = self._answer_status_queries(sock, buffer, scanned)
         finally:
+            with contextlib.suppress(OSError):
+                sock.close()  # a drop closes at once; otherwise the client has already closed
             data = bytes(buffer)
-            decoded = decode_escpos(data) if data else None
+            decoded = decode_escpos(data, paper_lines=paper_at_start) if data else None
+            if decoded is not None:
+                self._use_paper(decoded, printed)
             if decoded is not None and decoded.prints_anything and self.render_dir is not None:
                 self._write_render(decoded)
             with self._cond:
@@ -233,6 +299,32 @@ class EscposSimulatorServer:
                 self._cond.notify_all()
             if data:
                 log.info("job received: %d bytes", len(data))
+
+    def _use_paper(self, decoded: DecodedReceipt, already: int) -> int:
+        """Take what printed since the last look off the roll; returns the items printed so far.
+
+        Counted by difference, not set from the count at the start of the connection: a reload
+        while this connection is still closing must not be undone by it.
+        """
+        state = self.state
+        left = state.paper_lines_left
+        if left is not None:
+            state.paper_lines_left = max(0, left - (len(decoded.items) - already))
+        if decoded.paper_ran_out:
+            state.paper_out = True
+        return len(decoded.items)
+
+    def _answer_transmit_status(
+        self, sock: socket.socket, decoded: DecodedReceipt, answered: int
+    ) -> int:
+        # GS r is answered when the printer reaches it, i.e. after all before it has printed;
+        # the interpreter lists only the requests it reached before any paper-out.
+        for n in decoded.status_requests[answered:]:
+            reply = self.state.transmit_status_reply(n)
+            if reply is not None:
+                with contextlib.suppress(OSError):
+                    sock.sendall(bytes([reply]))
+        return len(decoded.status_requests)
 
     def _answer_status_queries(self, sock: socket.socket, buffer: bytearray, start: int) -> int:
         # A real printer acts on DLE EOT as soon as it arrives, even with a job queued before it,
@@ -259,7 +351,10 @@ class EscposSimulatorServer:
         stem = self.render_dir / f"job-{number:04d}"
         try:
             self.render_dir.mkdir(parents=True, exist_ok=True)
-            stem.with_suffix(".txt").write_text("\n".join(decoded.lines) + "\n", encoding="utf-8")
+            ending = "[cut]" if decoded.complete else "[job ended without a cut: incomplete]"
+            stem.with_suffix(".txt").write_text(
+                "\n".join([*decoded.lines, ending]) + "\n", encoding="utf-8"
+            )
             render_png(decoded, stem.with_suffix(".png"), DOTS_BY_WIDTH_MM.get(self.width_mm, 384))
         except OSError:
             # A render is a convenience; a full disk must not take the printer down.
@@ -285,7 +380,7 @@ def render_png(decoded: DecodedReceipt, path: str | Path, width_px: int = 384) -
         return ImageFont.load_default(size)  # without fonts-wqy-microhei Chinese shows as boxes
 
     measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-    blocks: list[tuple[PrintedLine | PrintedQr, Any, int]] = []
+    blocks: list[tuple[PrintedLine | PrintedImage | PrintedQr, Any, int]] = []
     height = margin * 2
     for item in decoded.items:
         if isinstance(item, PrintedQr):
@@ -301,6 +396,13 @@ def render_png(decoded: DecodedReceipt, path: str | Path, width_px: int = 384) -
                 qr_image = qr_image.resize((width_px, width_px), Image.Resampling.NEAREST)
             blocks.append((item, qr_image, qr_image.width))
             height += qr_image.height + base // 2
+            continue
+        if isinstance(item, PrintedImage):
+            dots = raster_to_pil(item)
+            if dots.width > width_px:  # as a printer does: what is past the print area is lost
+                dots = dots.crop((0, 0, width_px, dots.height))
+            blocks.append((item, dots, dots.width))
+            height += dots.height
             continue
         size = base * item.height
         face = font(size)
@@ -320,6 +422,10 @@ def render_png(decoded: DecodedReceipt, path: str | Path, width_px: int = 384) -
             image.paste(payload, (x, y))
             y += payload.height + base // 2
             continue
+        if isinstance(item, PrintedImage):
+            image.paste(payload.convert("RGB"), (x, y))
+            y += payload.height
+            continue
         draw.text((x, y), item.text, fill="black", font=payload)
         if item.bold:  # thermal printers embolden by striking each dot twice, one dot over
             draw.text((x + 1, y), item.text, fill="black", font=payload)
@@ -328,6 +434,18 @@ def render_png(decoded: DecodedReceipt, path: str | Path, width_px: int = 384) -
         for x in range(0, paper_px, 8):
             draw.line((x, image.height - 2, x + 4, image.height - 2), fill="grey")
     image.save(path, format="PNG")
+
+
+def raster_to_pil(item: PrintedImage) -> Any:
+    """A printed raster as a black-on-white PIL image, with its GS v 0 magnification applied."""
+    from PIL import Image
+
+    ink = Image.frombytes("1", (item.width, item.height), item.data)
+    image = ink.point(lambda v: 0 if v else 255, mode="1")
+    if item.scale_x != 1 or item.scale_y != 1:
+        size = (item.width * item.scale_x, item.height * item.scale_y)
+        image = image.resize(size, Image.Resampling.NEAREST)
+    return image
 
 
 def _aligned_x(align: str, content_width: int, width_px: int) -> int:
@@ -339,10 +457,13 @@ def _aligned_x(align: str, content_width: int, width_px: int) -> int:
 
 
 class SimulatedPrinter:
-    """ReceiptPrinter backend: an in-process printer simulator and the real ESC/POS driver.
+    """RecoverableReceiptPrinter backend: an in-process printer simulator and the real driver.
 
     Tests read what arrived through `.server` and script faults through `.server.state`.
     """
+
+    DRIVER_OPTIONS = ("width_mm", "timeout_s", "font_profile", "raster_font", "job_timeout_s",
+                      "reprint_window_s")  # fmt: skip
 
     def __init__(self, server: EscposSimulatorServer, printer: EscposReceiptPrinter) -> None:
         self.server = server
@@ -350,7 +471,7 @@ class SimulatedPrinter:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> SimulatedPrinter:
-        known = {"host", "port", "render_dir", "width_mm", "timeout_s"}
+        known = {"host", "port", "render_dir", *cls.DRIVER_OPTIONS}
         unknown = sorted(set(options) - known)
         if unknown:
             raise ValueError(
@@ -368,12 +489,8 @@ class SimulatedPrinter:
             raise ValueError("printer simulator option 'render_dir' must be a directory path")
         width_mm = options.get("width_mm", 58)
         # Validate the driver options before binding a port, so a bad config leaks nothing.
-        driver_options = {
-            "host": host,
-            "port": 9100,
-            "width_mm": width_mm,
-            "timeout_s": options.get("timeout_s", 2.0),
-        }
+        driver_options: dict[str, Any] = {"host": host, "port": 9100, "timeout_s": 2.0}
+        driver_options.update({k: options[k] for k in cls.DRIVER_OPTIONS if k in options})
         EscposReceiptPrinter.from_options(driver_options)
         server = EscposSimulatorServer(host, port, render_dir=render_dir, width_mm=width_mm)
         server.start()
@@ -384,15 +501,38 @@ class SimulatedPrinter:
     def state(self) -> SimulatorState:
         return self.server.state
 
-    def print_receipt(self, receipt: Receipt) -> None:
-        self.printer.print_receipt(receipt)
+    def _settle(self) -> None:
         # Return only once the simulator has recorded (and rendered) the job, as a real printer
         # returns once the job is in its buffer: callers may look at it straight away.
         if not self.server.wait_idle(self.printer.timeout_s):
             log.warning("printer simulator still busy after the job")
 
+    def print_receipt(self, receipt: Receipt) -> None:
+        try:
+            self.printer.print_receipt(receipt)
+        finally:
+            self._settle()
+
     def health(self) -> Health:
         return self.printer.health()
+
+    def check_status(self) -> PrinterStatus:
+        return self.printer.check_status()
+
+    def pending_reprint(self) -> Receipt | None:
+        return self.printer.pending_reprint()
+
+    def reprint_if_pending(self) -> bool:
+        try:
+            return self.printer.reprint_if_pending()
+        finally:
+            self._settle()
+
+    def discard_pending(self) -> None:
+        self.printer.discard_pending()
+
+    def add_health_listener(self, listener: Callable[[Health], None]) -> Callable[[], None]:
+        return self.printer.add_health_listener(listener)
 
     def close(self) -> None:
         self.printer.close()

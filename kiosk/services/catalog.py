@@ -1,21 +1,36 @@
-"""The service catalog: categories, service items, their forms and "一件事" bundle parts, as data.
+"""The service catalog: departments, categories, service items, their forms and "一件事" bundles.
 
 The catalog is a versioned JSON document the hall publishes and the kiosk caches, so a station
-works offline; a sample ships in ``content/catalog.json``. :func:`load_catalog` (a file) and
-:func:`parse_catalog` (an already-decoded document, e.g. from the hall) check it strictly,
-first its shape with pydantic and then its cross-references, and turn it into frozen
-dataclasses the rest of the core uses. A bad document raises :class:`CatalogError` listing every
-problem found, each naming the service and field, so whoever edits the content can fix them all
-in one go. Document shape::
+works offline (:mod:`kiosk.services.catalog_cache`); a sample ships in ``content/catalog.json``.
+:func:`load_catalog` (a file) and :func:`parse_catalog` (an already-decoded document, e.g. from
+the hall) check it strictly, first its shape with pydantic and then its cross-references, and
+turn it into frozen dataclasses the rest of the core uses. A bad document raises
+:class:`CatalogError` listing every problem found, each naming the service and field, so whoever
+edits the content can fix them all in one go. Document shape::
 
-    {"version": "2025.06.1",
+    {"version": "2026.11.2",
+     "departments": [{"id", "name_zh", "name_en"}],
      "categories": [{"id", "name_zh", "name_en", "icon"}],
-     "services": [{"id", "name_zh", "name_en", "department_zh", "department_en", "category",
-                   "requires_identity", "summary_zh", "summary_en", "time_limit_days",
-                   "parts": [{"id", "department_zh", "department_en", "name_zh", "name_en"}],
+     "services": [{"id", "name_zh", "name_en", "department", "category", "requires_identity",
+                   "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
+                   "fees_zh", "fees_en", "time_limit_days",
+                   "materials"?: [{"id", "name_zh", "name_en", "capture", "required"?}],
+                   "parts": [{"id", "department", "name_zh", "name_en",
+                              "fields"?: [field name, ...],
+                              "steps"?: [{"id", "party_zh", "party_en", "name_zh", "name_en"}]}],
                    "form": {"fields": [{"name", "kind", "label_zh", "label_en", "required"?,
                                         "max_length"?, "choices"?: [{"value", "label_zh",
                                         "label_en"}], "help_zh"?, "help_en"?, "prefill"?}]}}]}
+
+A service with several parts is a "一件事" bundle: the walk-in fills one form, and
+:func:`fan_out` splits the filing into one :class:`PartFiling` per part (each with only the
+fields its department needs), which the hall tracks separately. A part may list ``steps`` when
+several parties act in turn (the home EV charger: property management, community, civil air
+defence, power company); each step has its own status at the hall.
+
+Departments are referenced by id; the built :class:`ServiceItem` and :class:`ServicePart` still
+carry ``department_zh``/``department_en`` resolved from the department list, so screens and
+receipts need no lookup.
 """
 
 from __future__ import annotations
@@ -44,8 +59,13 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Category",
+    "Department",
+    "Material",
+    "PartFiling",
+    "PartStep",
     "ServiceItem",
     "ServicePart",
+    "fan_out",
     "load_catalog",
     "parse_catalog",
 ]
@@ -70,6 +90,15 @@ class CatalogError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Department:
+    """A department (or the power company) that handles service items and bundle parts."""
+
+    id: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     id: str
     name_zh: str
@@ -78,14 +107,43 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Material:
+    """A document the walk-in brings; ``capture`` means the kiosk camera photographs it."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    capture: bool
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PartStep:
+    """One party's turn within a part (e.g. the owners' committee confirming a parking space)."""
+
+    id: str
+    party_zh: str
+    party_en: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
 class ServicePart:
-    """One department's share of a filing; each part is tracked on its own at the hall."""
+    """One department's share of a filing; each part is tracked on its own at the hall.
+
+    ``fields`` names the form fields this part's department receives (all of them when the
+    content does not say); ``steps`` are the parties acting in turn, empty for a plain part.
+    """
 
     id: str
     department_zh: str
     department_en: str
     name_zh: str
     name_en: str
+    department: str = ""
+    fields: tuple[str, ...] = ()
+    steps: tuple[PartStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +162,44 @@ class ServiceItem:
     time_limit_days: int
     form: FormSchema
     parts: tuple[ServicePart, ...]
+    department: str = ""
+    eligibility_zh: str = ""
+    eligibility_en: str = ""
+    fees_zh: str = ""
+    fees_en: str = ""
+    materials: tuple[Material, ...] = ()
 
     @property
     def is_bundle(self) -> bool:
         return len(self.parts) > 1
+
+    @property
+    def captured_materials(self) -> tuple[Material, ...]:
+        """The materials the kiosk camera photographs, in content order."""
+        return tuple(m for m in self.materials if m.capture)
+
+    @property
+    def shared_fields(self) -> tuple[str, ...]:
+        """Form fields every part of the filing receives (all fields for a single service)."""
+        return tuple(name for name in self.form.names if all(name in p.fields for p in self.parts))
+
+
+@dataclass(frozen=True, slots=True)
+class PartFiling:
+    """One part of a submitted filing, as the hall stores and tracks it."""
+
+    part_id: str
+    department: str
+    values: Mapping[str, str]
+    steps: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "part_id": self.part_id,
+            "department": self.department,
+            "values": dict(self.values),
+            "steps": list(self.steps),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +207,15 @@ class Catalog:
     version: str
     categories: tuple[Category, ...]
     services: tuple[ServiceItem, ...]
+    departments: tuple[Department, ...] = ()
     _services: Mapping[str, ServiceItem] = field(init=False, repr=False, compare=False)
     _categories: Mapping[str, Category] = field(init=False, repr=False, compare=False)
+    _departments: Mapping[str, Department] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_services", {s.id: s for s in self.services})
         object.__setattr__(self, "_categories", {c.id: c for c in self.categories})
+        object.__setattr__(self, "_departments", {d.id: d for d in self.departments})
 
     def service(self, service_id: str) -> ServiceItem:
         """The service with this id; ``KeyError`` if the catalog has none."""
@@ -130,9 +225,39 @@ class Catalog:
         """The category with this id; ``KeyError`` if the catalog has none."""
         return self._categories[category_id]
 
+    def department(self, department_id: str) -> Department:
+        """The department with this id; ``KeyError`` if the catalog has none."""
+        return self._departments[department_id]
+
     def services_in(self, category_id: str) -> tuple[ServiceItem, ...]:
         """Services of one category, in document order (empty for an unknown category)."""
         return tuple(s for s in self.services if s.category == category_id)
+
+    def services_of(self, department_id: str) -> tuple[ServiceItem, ...]:
+        """Services a department owns or takes a part of, in document order."""
+        return tuple(
+            s
+            for s in self.services
+            if s.department == department_id or any(p.department == department_id for p in s.parts)
+        )
+
+
+def fan_out(item: ServiceItem, values: Mapping[str, str]) -> tuple[PartFiling, ...]:
+    """Split one filing (normalized form values) into the parts the hall tracks separately.
+
+    Each part gets only the fields its department needs, in form order; the walk-in typed the
+    shared ones (name, mobile, company name) once. Values for names the form does not know are
+    dropped, so a stale UI cannot smuggle fields to a department.
+    """
+    return tuple(
+        PartFiling(
+            part_id=part.id,
+            department=part.department,
+            values={name: values.get(name, "") for name in part.fields},
+            steps=tuple(step.id for step in part.steps),
+        )
+        for part in item.parts
+    )
 
 
 # --- the JSON document, checked strictly -------------------------------------------------------
@@ -184,10 +309,33 @@ class _FormDoc(_Doc):
     fields: list[_FieldDoc]
 
 
+class _StepDoc(_Doc):
+    id: _Id
+    party_zh: _Text
+    party_en: _Text
+    name_zh: _Text
+    name_en: _Text
+
+
 class _PartDoc(_Doc):
     id: _Id
-    department_zh: _Text
-    department_en: _Text
+    department: str
+    name_zh: _Text
+    name_en: _Text
+    fields: list[str] | None = None
+    steps: list[_StepDoc] = []
+
+
+class _MaterialDoc(_Doc):
+    id: _Id
+    name_zh: _Text
+    name_en: _Text
+    capture: bool
+    required: bool = True
+
+
+class _DepartmentDoc(_Doc):
+    id: _Id
     name_zh: _Text
     name_en: _Text
 
@@ -196,13 +344,17 @@ class _ServiceDoc(_Doc):
     id: _Id
     name_zh: _Text
     name_en: _Text
-    department_zh: _Text
-    department_en: _Text
+    department: str
     category: str
     requires_identity: bool
     summary_zh: _Text
     summary_en: _Text
+    eligibility_zh: _Text
+    eligibility_en: _Text
+    fees_zh: _Text
+    fees_en: _Text
     time_limit_days: Annotated[int, Field(ge=0, le=_MAX_TIME_LIMIT_DAYS)]
+    materials: list[_MaterialDoc] = []
     form: _FormDoc
     parts: list[_PartDoc]
 
@@ -216,6 +368,7 @@ class _CategoryDoc(_Doc):
 
 class _CatalogDoc(_Doc):
     version: _Text
+    departments: list[_DepartmentDoc]
     categories: list[_CategoryDoc]
     services: list[_ServiceDoc]
 
@@ -303,17 +456,31 @@ def _cross_check(doc: _CatalogDoc) -> list[str]:
     for dup in _duplicates(s.id for s in doc.services):
         reasons.append(f"services: duplicate service id {dup!r}")
 
+    if not doc.departments:
+        reasons.append("departments: the catalog has no departments")
+    for dup in _duplicates(d.id for d in doc.departments):
+        reasons.append(f"departments: duplicate department id {dup!r}")
+
     category_ids = [c.id for c in doc.categories]
+    department_ids = [d.id for d in doc.departments]
     for svc in doc.services:
         at = f"service {svc.id!r}"
         if svc.category not in category_ids:
             reasons.append(
                 f"{at}: unknown category {svc.category!r}; use one of: {', '.join(category_ids)}"
             )
+        if svc.department not in department_ids:
+            reasons.append(
+                f"{at}: unknown department {svc.department!r}; "
+                f"use one of: {', '.join(department_ids)}"
+            )
+        for dup in _duplicates(m.id for m in svc.materials):
+            reasons.append(f"{at}: duplicate material id {dup!r}")
         if not svc.parts:
             reasons.append(f"{at}: parts is empty; a single service still has one part")
         for dup in _duplicates(p.id for p in svc.parts):
             reasons.append(f"{at}: duplicate part id {dup!r}")
+        reasons.extend(_part_problems(svc, department_ids))
         if not svc.form.fields:
             reasons.append(f"{at}: the form is empty; a service needs at least one field")
         for dup in _duplicates(f.name for f in svc.form.fields):
@@ -321,6 +488,37 @@ def _cross_check(doc: _CatalogDoc) -> list[str]:
         for fld in svc.form.fields:
             reasons.extend(f"{at}: field {fld.name!r}: {r}" for r in _field_problems(fld, svc))
     return reasons
+
+
+def _part_problems(svc: _ServiceDoc, department_ids: list[str]) -> list[str]:
+    """A bundle's parts must name real departments and real fields, and together need them all."""
+    at = f"service {svc.id!r}"
+    problems: list[str] = []
+    field_names = [f.name for f in svc.form.fields]
+    received: set[str] = set()
+    for part in svc.parts:
+        here = f"{at}: part {part.id!r}"
+        if part.department not in department_ids:
+            problems.append(
+                f"{here}: unknown department {part.department!r}; "
+                f"use one of: {', '.join(department_ids)}"
+            )
+        wanted = field_names if part.fields is None else part.fields
+        if part.fields is not None and not part.fields:
+            problems.append(f"{here}: fields is empty; leave it out to send every field")
+        for name in wanted:
+            if name not in field_names:
+                problems.append(f"{here}: field {name!r} is not on the form")
+        for dup in _duplicates(wanted):
+            problems.append(f"{here}: field {dup!r} is listed twice")
+        received.update(wanted)
+        for dup in _duplicates(st.id for st in part.steps):
+            problems.append(f"{here}: duplicate step id {dup!r}")
+    # A question no department receives is one the walk-in answers for nothing.
+    for name in field_names:
+        if svc.parts and name not in received:
+            problems.append(f"{at}: field {name!r} is asked but no part receives it")
+    return problems
 
 
 def _field_problems(fld: _FieldDoc, svc: _ServiceDoc) -> list[str]:
@@ -347,17 +545,21 @@ def _field_problems(fld: _FieldDoc, svc: _ServiceDoc) -> list[str]:
 
 
 def _build(doc: _CatalogDoc) -> Catalog:
+    departments = {
+        d.id: Department(id=d.id, name_zh=d.name_zh, name_en=d.name_en) for d in doc.departments
+    }
     return Catalog(
         version=doc.version,
         categories=tuple(
             Category(id=c.id, name_zh=c.name_zh, name_en=c.name_en, icon=c.icon)
             for c in doc.categories
         ),
-        services=tuple(_build_service(s) for s in doc.services),
+        services=tuple(_build_service(s, departments) for s in doc.services),
+        departments=tuple(departments.values()),
     )
 
 
-def _build_service(svc: _ServiceDoc) -> ServiceItem:
+def _build_service(svc: _ServiceDoc, departments: Mapping[str, Department]) -> ServiceItem:
     fields = tuple(
         FieldSpec(
             name=f.name,
@@ -373,12 +575,14 @@ def _build_service(svc: _ServiceDoc) -> ServiceItem:
         )
         for f in svc.form.fields
     )
+    names = tuple(f.name for f in fields)
+    owner = departments[svc.department]  # checked in _cross_check
     return ServiceItem(
         id=svc.id,
         name_zh=svc.name_zh,
         name_en=svc.name_en,
-        department_zh=svc.department_zh,
-        department_en=svc.department_en,
+        department_zh=owner.name_zh,
+        department_en=owner.name_en,
         category=svc.category,
         requires_identity=svc.requires_identity,
         summary_zh=svc.summary_zh,
@@ -388,11 +592,26 @@ def _build_service(svc: _ServiceDoc) -> ServiceItem:
         parts=tuple(
             ServicePart(
                 id=p.id,
-                department_zh=p.department_zh,
-                department_en=p.department_en,
+                department_zh=departments[p.department].name_zh,
+                department_en=departments[p.department].name_en,
                 name_zh=p.name_zh,
                 name_en=p.name_en,
+                department=p.department,
+                # In form order, whatever order the content lists them in.
+                fields=names if p.fields is None else tuple(n for n in names if n in p.fields),
+                steps=tuple(
+                    PartStep(st.id, st.party_zh, st.party_en, st.name_zh, st.name_en)
+                    for st in p.steps
+                ),
             )
             for p in svc.parts
+        ),
+        department=svc.department,
+        eligibility_zh=svc.eligibility_zh,
+        eligibility_en=svc.eligibility_en,
+        fees_zh=svc.fees_zh,
+        fees_en=svc.fees_en,
+        materials=tuple(
+            Material(m.id, m.name_zh, m.name_en, m.capture, m.required) for m in svc.materials
         ),
     )

@@ -8,9 +8,50 @@ copies of their own.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.card_reader.base import Identity
+
+if TYPE_CHECKING:  # types only: the attract screen imports this module before the services load
+    from kiosk.demands import Suggestion
+    from kiosk.knowledge import Hit
+    from kiosk.policies import Match
+    from kiosk.progress import ProgressView
+
+
+@dataclass
+class Consultation:
+    """A walk-in's consultation (state ``consulting``): what they asked and what came back.
+
+    Personal: a tracking number names a filing, an enterprise profile and a search text describe
+    a person's business. Results are kept per UI language (``zh_CN``/``en_US``) because the core
+    words them, and the walk-in may switch language after asking.
+    """
+
+    kind: str = ""  # "progress", "policies" or "qa"
+    # "", "busy", "done", or what went wrong: "invalid", "not_found", "failed", "unavailable",
+    # "qr_foreign" (a QR code that is not one of our receipts)
+    status: str = ""
+    query: str = ""  # the tracking number or the search text, as asked
+    scanning: bool = False  # the camera is looking for the receipt's QR code
+    progress: dict[str, ProgressView] = field(default_factory=dict)
+    profile: dict[str, str] = field(default_factory=dict)  # policy form answers, as typed
+    certifications: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)  # profile field -> error key
+    matches: dict[str, tuple[Match, ...]] = field(default_factory=dict)
+    hits: tuple[Hit, ...] = ()
+
+    def wipe(self) -> None:
+        for container in (
+            self.progress,
+            self.profile,
+            self.certifications,
+            self.errors,
+            self.matches,
+        ):
+            container.clear()
+        for f in fields(self):
+            setattr(self, f.name, _empty(f))
 
 
 @dataclass
@@ -21,17 +62,27 @@ class SessionContext:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     helper_filled: set[str] = field(default_factory=set)
+    # Captured document photos (JPEG) by material id: personal data, zeroed on wipe.
+    attachments: dict[str, bytearray] = field(default_factory=dict)
+    capture_slot: str = ""
     submission_id: str = ""
     tracking_number: str = ""
     progress_url: str = ""
     print_status: str = ""  # "", "printing", "printed", or a FailureReason code
     failure: str = ""  # FailureReason code shown on the error screen
+    consult: Consultation = field(default_factory=Consultation)
+    # Categories suggested from an enterprise demand's description; shown, never applied unasked.
+    demand_suggestions: tuple[Suggestion, ...] = ()
 
     def wipe(self) -> None:
         """Forget everything. Containers are cleared in place so no alias keeps old data alive."""
+        for image in self.attachments.values():
+            image[:] = bytes(len(image))  # overwrite the pixels, not just the reference
+        self.attachments.clear()
         self.values.clear()
         self.errors.clear()
         self.helper_filled.clear()
+        self.consult.wipe()
         for f in fields(self):
             setattr(self, f.name, _empty(f))
 

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from drivers.card_reader.base import CardReader, Identity
-from drivers.errors import CardReadFailed, NoCard, ReaderUnavailable
+from drivers.card_reader.mrz import MrzKey, validate_entry
+from drivers.errors import CardReaderError, NoCard
 from drivers.printer.base import ReceiptPrinter
 from kiosk.errors import FailureReason, reason_for
 from kiosk.receipts import build_receipt, progress_url
 from kiosk.services.catalog import Catalog, ServiceItem
 from kiosk.services.forms import normalize, validate
+from kiosk.session.consult import ConsultFlow, ConsultServices
 from kiosk.session.context import SessionContext
 from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
+
+if TYPE_CHECKING:
+    from offline_queue.outbox import Attachment
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,7 +88,12 @@ class Queued(Protocol):
 
 
 class SubmissionQueue(Protocol):
-    def enqueue(self, service_id: str, payload: dict[str, Any]) -> Queued: ...
+    def enqueue(
+        self, service_id: str, payload: dict[str, Any], *, attachments: Sequence[Attachment] = ()
+    ) -> Queued: ...
+
+
+REPRINT_EVERY_S = 3.0  # how often a kept receipt is retried while the walk-in waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +124,7 @@ class SessionFlow:
         clock: Callable[[], float],
         now: Callable[[], dt.datetime] = dt.datetime.now,
         on_queued: Callable[[], None] = lambda: None,
+        consult: ConsultServices | None = None,
     ) -> None:
         self.catalog = catalog
         self.context = SessionContext()
@@ -126,11 +137,26 @@ class SessionFlow:
         self._now = now
         self._on_queued = on_queued
         self.inactivity = Inactivity(clock)
+        self._clock = clock
+        self._reprint_at = 0.0  # when to try the pending receipt again (clock seconds)
+        self._reprinting = False
         self.card_status = ""  # "", "reading", or a FailureReason code; not personal
         self.notice = ""  # a FailureReason code to show on the current screen
         self._generation = 0
         self._listeners: list[Callable[[], None]] = []
         self.machine.add_listener(self)  # type: ignore[no-untyped-call]
+        self.consult = ConsultFlow(
+            context=self.context,
+            catalog=catalog,
+            services=consult or ConsultServices(),
+            send=self.machine.send,
+            state=lambda: self.state,
+            run=self._run_guarded,
+            changed=self._changed,
+            set_field=self.set_field,
+            now=now,
+            hall_url=hall_url,
+        )
 
     # -- observation ---------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -165,6 +191,11 @@ class SessionFlow:
         if state == "idle":
             self.card_status = ""
             self._timeouts = self._base_timeouts
+            # A receipt that never printed must not come out for the next walk-in.
+            if self._printer_ready():
+                discard = getattr(self._printer, "discard_pending", None)
+                if discard is not None:
+                    discard()
         self._changed()
 
     # -- intents -------------------------------------------------------------------------------
@@ -190,6 +221,7 @@ class SessionFlow:
         self.context.service_id = item.id
         self.context.values = {f.name: self._prefill(f.prefill) for f in item.form.fields}
         self.machine.send("service_chosen")
+        self.consult.form_opened(item.id)
 
     def set_field(self, name: str, value: str, *, by_helper: bool = False) -> None:
         if self.state != "filling_form" or name not in self.context.values:
@@ -197,15 +229,50 @@ class SessionFlow:
         self.context.values[name] = value
         self.context.errors.pop(name, None)
         (self.context.helper_filled.add if by_helper else self.context.helper_filled.discard)(name)
+        self.consult.field_changed(self.context.service_id, name)
         self.inactivity.touch()
+        self._changed()
+
+    def open_capture(self, material_id: str) -> None:
+        """Open the camera for one of the service's documents to photograph."""
+        item = self._require_service()
+        if material_id not in {m.id for m in item.captured_materials}:
+            raise KeyError(material_id)
+        self.context.capture_slot = material_id
+        self.machine.send("capture_opened")
+
+    def accept_capture(self, jpeg: bytearray) -> None:
+        """Keep the photo taken on the capture screen and go back to the form."""
+        slot = self.context.capture_slot
+        old = self.context.attachments.pop(slot, None)
+        if old is not None:
+            old[:] = bytes(len(old))
+        self.context.attachments[slot] = jpeg
+        self.context.errors.pop(f"material:{slot}", None)
+        self.context.capture_slot = ""
+        log.info("document %s captured (%d bytes)", slot, len(jpeg))
+        self.machine.send("capture_closed")
+
+    def close_capture(self) -> None:
+        """Back to the form without a (new) photo."""
+        self.context.capture_slot = ""
+        self.machine.send("capture_closed")
+
+    def remove_attachment(self, material_id: str) -> None:
+        image = self.context.attachments.pop(material_id, None)
+        if image is not None:
+            image[:] = bytes(len(image))
         self._changed()
 
     def complete_form(self) -> bool:
         item = self._require_service()
         values = normalize(item.form, self.context.values)
-        errors = validate(item.form, values)
+        errors: dict[str, str] = dict(validate(item.form, values))
+        for material in item.captured_materials:
+            if material.required and material.id not in self.context.attachments:
+                errors[f"material:{material.id}"] = "material_required"
         self.context.values = values
-        self.context.errors = dict(errors)
+        self.context.errors = errors
         if errors:
             log.info("form %s has %d invalid fields: %s", item.id, len(errors), sorted(errors))
             self._changed()
@@ -232,12 +299,35 @@ class SessionFlow:
     def touch(self) -> None:
         self.inactivity.touch()
 
+    # -- consulting: progress, policies, Q&A (the work is in kiosk/session/consult.py) -------------
+    def open_consult(self, kind: str) -> None:
+        """From the service home, without an ID card: "progress", "policies" or "qa"."""
+        self.consult.open(kind)
+
+    def close_consult(self) -> None:
+        self.consult.close()
+
+    def confirm_demand_category(self, category: str) -> None:
+        """The walk-in confirmed a suggested category for their demand."""
+        self.consult.confirm_demand_category(category)
+
+    def _run_guarded(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
+        """A background job whose answer is dropped if the session moves on meanwhile."""
+        self._bg(job, self._guarded(on_done), self._guarded(on_error))
+
     def tick(self) -> InactivityStatus:
         """Called by a UI timer; times the session out when the walk-in has gone."""
         status = self.inactivity.poll()
         if status.phase is Phase.EXPIRED:
             log.info("session timed out in %s", self.state)
             self.machine.send("timed_out")
+        elif self._reprint_due():
+            self._reprint()
         return status
 
     # -- background steps ----------------------------------------------------------------------
@@ -253,12 +343,36 @@ class SessionFlow:
 
         return call
 
-    def _read_card(self) -> None:
+    def submit_mrz(self, document_number: str, birth_date: str, expiry_date: str) -> bool:
+        """Passport/permit chips open only with the MRZ key: check it, then read again with it.
+
+        Format and date errors are caught here, before any APDU (chips may lock after failed
+        authentications); errors go to context.errors as ``mrz.<field>`` -> error key.
+        """
+        errors = validate_entry(document_number, birth_date, expiry_date)
+        for stale in [k for k in self.context.errors if k.startswith("mrz.")]:
+            del self.context.errors[stale]
+        if errors:
+            self.context.errors.update({f"mrz.{k}": v for k, v in errors.items()})
+            self._changed()
+            return False
+        key = MrzKey.from_entry(document_number, birth_date, expiry_date)
+        self._read_card(mrz=key)
+        return True
+
+    def _read_card(self, mrz: MrzKey | None = None) -> None:
         self.card_status = "reading"
         self._changed()
         timeout = self._timeouts.card_read_s
+        reader = self._reader
+
+        def read() -> Identity:
+            if mrz is None:
+                return reader.read_identity(timeout)
+            return reader.read_identity(timeout, mrz=mrz)  # type: ignore[call-arg]
+
         self._bg(
-            lambda: self._reader.read_identity(timeout),
+            read,
             self._guarded(self._on_identity),
             self._guarded(self._on_card_error),
         )
@@ -276,7 +390,7 @@ class SessionFlow:
         if isinstance(exc, NoCard):
             self._read_card()  # nobody has placed a card yet: keep waiting
             return
-        if not isinstance(exc, CardReadFailed | ReaderUnavailable):
+        if not isinstance(exc, CardReaderError):
             log.error("card read crashed", exc_info=exc)
         self.card_status = reason_for(exc)
         log.warning("card read failed: %s", self.card_status)
@@ -292,8 +406,16 @@ class SessionFlow:
             "language": self.context.language,
             "catalog_version": self.catalog.version,
         }
+        # Each photographed document travels as an encrypted, content-addressed blob named by its
+        # material id; the hall accepts the filing only once every blob has arrived.
+        from offline_queue.outbox import Attachment  # sqlite-utils pulls NumPy: not at import
+
+        attachments = [
+            Attachment(bytes(image), "image/jpeg", material_id)
+            for material_id, image in self.context.attachments.items()
+        ]
         self._bg(
-            lambda: self._queue.enqueue(item.id, payload),
+            lambda: self._queue.enqueue(item.id, payload, attachments=attachments),
             self._guarded(self._on_queued_ok),
             self._guarded(self._on_queue_error),
         )
@@ -336,10 +458,45 @@ class SessionFlow:
         self._changed()
 
     def _on_print_error(self, exc: Exception) -> None:
-        # The submission is safely queued; the walk-in keeps the number shown on screen instead.
+        # The submission is safely queued; the walk-in keeps the number shown on screen instead,
+        # and the printer keeps the receipt to print it in full once it is ready again.
+        self._reprinting = False
         self.context.print_status = reason_for(exc)
         log.warning("receipt not printed: %s", self.context.print_status)
+        # Time to photograph the number or wait for the paper: the usual warning, not 20 s.
+        self.inactivity.arm(self._timeouts.idle_s, self._timeouts.warning_s)
+        self._reprint_at = self._clock() + REPRINT_EVERY_S
         self._changed()
+
+    def _printer_ready(self) -> bool:
+        ready = getattr(self._printer, "ready", None)  # a deferred part: don't wait for it
+        return ready is None or ready.is_set()
+
+    def _reprint_due(self) -> bool:
+        return (
+            self.state == "printing"
+            and self.context.print_status not in ("", "printing", "printed")
+            and not self._reprinting
+            and self._clock() >= self._reprint_at
+            and hasattr(self._printer, "reprint_if_pending")
+        )
+
+    def _reprint(self) -> None:
+        """Try the kept receipt again (paper reloaded, cover closed): printed once, in full."""
+        self._reprinting = True
+        self._bg(
+            self._printer.reprint_if_pending,  # type: ignore[attr-defined]
+            self._guarded(self._on_reprinted),
+            self._guarded(self._on_print_error),
+        )
+
+    def _on_reprinted(self, printed: bool) -> None:
+        self._reprinting = False
+        if printed:
+            log.info("receipt reprinted after the printer recovered")
+            self.context.print_status = "printed"
+            self.inactivity.arm(self._timeouts.receipt_s, 0)
+            self._changed()
 
     # -- helpers -------------------------------------------------------------------------------
     def _prefill(self, key: str) -> str:

@@ -5,8 +5,10 @@ timed out — passes through ``wiping``, whose entry empties the SessionContext 
 Stray events are rejected loudly (``TransitionNotAllowed``), which keeps UI bugs visible.
 
     idle ─started─▶ identifying ─card_read/identity_skipped─▶ choosing_service
-    ─service_chosen─▶ filling_form ─form_completed─▶ reviewing ─confirmed─▶ submitting
+    ─service_chosen─▶ filling_form (⇄ capturing) ─form_completed─▶ reviewing ─confirmed─▶ submitting
     ─queued─▶ printing ─finished─▶ wiping ─wiped─▶ idle
+    choosing_service ─consult_opened─▶ consulting ─consult_closed─▶ choosing_service  (no ID card:
+    progress look-up, policy matching, Q&A)
     (every state but idle/wiping) ─cancelled/timed_out─▶ wiping
     (every state but idle/wiping/error) ─failed─▶ error ─acknowledged─▶ wiping
 """
@@ -28,6 +30,8 @@ class SessionMachine(StateMachine):
     identifying = State()
     choosing_service = State()
     filling_form = State()
+    capturing = State()
+    consulting = State()
     reviewing = State()
     submitting = State()
     printing = State()
@@ -39,6 +43,10 @@ class SessionMachine(StateMachine):
     identity_skipped = identifying.to(choosing_service)
     service_chosen = choosing_service.to(filling_form)
     form_completed = filling_form.to(reviewing)
+    capture_opened = filling_form.to(capturing)
+    capture_closed = capturing.to(filling_form)
+    consult_opened = choosing_service.to(consulting)
+    consult_closed = consulting.to(choosing_service)
     back = (
         filling_form.to(choosing_service)
         | reviewing.to(filling_form)
@@ -53,6 +61,8 @@ class SessionMachine(StateMachine):
         identifying.to(wiping)
         | choosing_service.to(wiping)
         | filling_form.to(wiping)
+        | capturing.to(wiping)
+        | consulting.to(wiping)
         | reviewing.to(wiping)
         | submitting.to(wiping)
         | printing.to(wiping)
@@ -62,6 +72,8 @@ class SessionMachine(StateMachine):
         identifying.to(wiping)
         | choosing_service.to(wiping)
         | filling_form.to(wiping)
+        | capturing.to(wiping)
+        | consulting.to(wiping)
         | reviewing.to(wiping)
         | submitting.to(wiping)
         | printing.to(wiping)
@@ -71,6 +83,8 @@ class SessionMachine(StateMachine):
         identifying.to(error)
         | choosing_service.to(error)
         | filling_form.to(error)
+        | capturing.to(error)
+        | consulting.to(error)
         | reviewing.to(error)
         | submitting.to(error)
         | printing.to(error)
@@ -95,5 +109,15 @@ class SessionMachine(StateMachine):
 
 # Session states in which the inactivity warning applies (idle has nothing to protect; wiping is
 # momentary; printing uses the shorter receipt timeout without a warning).
-WARNED_STATES = frozenset({"identifying", "choosing_service", "filling_form", "reviewing", "error"})
+WARNED_STATES = frozenset(
+    {
+        "identifying",
+        "choosing_service",
+        "filling_form",
+        "capturing",
+        "consulting",
+        "reviewing",
+        "error",
+    }
+)
 ACTIVE_STATES = frozenset(s.id for s in SessionMachine.states) - {"idle", "wiping"}

@@ -1,12 +1,14 @@
 """Contract tests for the CardReader role, run against every backend present.
 
 Each backend comes with a rig: how a test lays a card down, lifts it and injects a fault for that
-backend (the simulator's own methods; later a virtual card on vpcd). The simulator's own options
-are tested at the end.
+backend — the simulator's own methods, the GA/T 467 emulator on a pty read through the real
+serial driver, and a virtual social security card on vpcd behind a real pcscd read through the
+real PC/SC driver. The simulator's own options are tested at the end.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 import pytest
 
 from drivers.card_reader.base import CardReader, Identity
+from drivers.card_reader.ga467_emulator import EmulatedGa467CardReader, sample_photo
+from drivers.card_reader.pcscd import PcscdProcess
 from drivers.card_reader.simulator import SAMPLE_IDENTITY, SimulatedCardReader
 from drivers.errors import CardReaderError, CardReadFailed, NoCard, ReaderUnavailable
 from drivers.health import HealthLevel
@@ -40,11 +44,46 @@ def _simulator_rig() -> ReaderRig:
     )
 
 
-RIGS: dict[str, Callable[[], ReaderRig]] = {"simulator": _simulator_rig}
+def _ga467_emulator_rig() -> ReaderRig:
+    reader = EmulatedGa467CardReader.from_options(
+        {"auto_place": False, "poll_s": 0.02, "pace": False}
+    )
+    expected = dataclasses.replace(SAMPLE_IDENTITY, photo=sample_photo(), photo_format="wlt")
+    return ReaderRig(reader, reader.place_card, reader.remove_card, reader.inject_fault, expected)
+
+
+def _pcsc_virtual_rig() -> ReaderRig:
+    from drivers.card_reader.pcsc_virtual import VirtualPcscCardReader
+
+    reader = VirtualPcscCardReader.from_options({"start_pcscd": False, "card_present": False})
+    expected = dataclasses.replace(
+        SAMPLE_IDENTITY,
+        address="",
+        issuer="",
+        card_type="social_security",
+        card_number="A12345678",
+    )
+    return ReaderRig(reader, reader.place_card, reader.remove_card, reader.inject_fault, expected)
+
+
+RIGS: dict[str, Callable[[], ReaderRig]] = {
+    "simulator": _simulator_rig,
+    "ga467_emulator": _ga467_emulator_rig,
+    "pcsc_virtual": _pcsc_virtual_rig,
+}
+
+
+@pytest.fixture(scope="module")
+def pcscd_for_contract() -> Iterator[PcscdProcess]:
+    # Started only when a pcsc rig runs; fails (never skips) with the apt command if missing.
+    with PcscdProcess() as process:
+        yield process
 
 
 @pytest.fixture(params=sorted(RIGS))
 def rig(request: pytest.FixtureRequest) -> Iterator[ReaderRig]:
+    if request.param.startswith("pcsc"):
+        request.getfixturevalue("pcscd_for_contract")
     made = RIGS[request.param]()
     yield made
     made.reader.close()
@@ -103,8 +142,29 @@ def test_an_injected_fault_raises_card_read_failed_once(rig: ReaderRig) -> None:
     rig.inject_fault(CardReadFailed)
     with pytest.raises(CardReadFailed) as caught:
         rig.reader.read_identity(READ_TIMEOUT_S)
-    assert caught.value.code == "CARD_READ_FAILED"
+    # Subclasses say more (CARD_REMOVED: lifted mid-read); all are "lift it and place it again".
+    assert caught.value.code in ("CARD_READ_FAILED", "CARD_REMOVED")
+    # As on real readers, a card that failed must be lifted and placed again before a retry.
+    rig.remove_card()
+    rig.place_card()
     assert rig.reader.read_identity(READ_TIMEOUT_S) == rig.expected
+
+
+def test_a_read_card_can_be_read_again_after_replacing_it(rig: ReaderRig) -> None:
+    rig.place_card()
+    assert rig.reader.read_identity(READ_TIMEOUT_S) == rig.expected
+    rig.remove_card()
+    rig.place_card()
+    assert rig.reader.read_identity(READ_TIMEOUT_S) == rig.expected
+
+
+def test_reader_logs_no_personal_data(rig: ReaderRig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    rig.place_card()
+    identity = rig.reader.read_identity(READ_TIMEOUT_S)
+    for forbidden in (identity.name, identity.id_number):
+        assert forbidden not in caplog.text
+    assert identity.id_number not in repr(identity)
 
 
 def test_close_wakes_a_waiting_read(rig: ReaderRig) -> None:

@@ -1,12 +1,17 @@
-"""Submission intake, end to end over HTTP against a real uvicorn hall on loopback.
+"""Submission intake, end to end over HTTP against a real uvicorn hall on loopback, on SQLite and
+on PostgreSQL (``tests/hall/conftest.py``).
 
 Covers the idempotency contract the kiosk's outbox relies on (201 new, 200 same again, 409 same id
-with other content), strict validation (422, and no echo of the walk-in's data in the error), the
-status lookup and the health probe.
+with other content, also when requests for one id race), blobs (idempotent upload verified by
+sha256; a submission naming a blob the hall lacks is a 422), strict validation (422, and no echo
+of the walk-in's data in the error), the status lookup and the health probe.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 import uuid
 from typing import Any
 
@@ -178,9 +183,9 @@ def test_get_unknown_submission_is_404(hall_server: HallServer, sub_id: str) -> 
     assert response.status_code == 404
 
 
-def test_submissions_survive_a_hall_restart(tmp_path: Any) -> None:
+def test_submissions_survive_a_hall_restart(hall_db: str) -> None:
     body = make_body()
-    db = tmp_path / "hall.db"
+    db = hall_db
     with HallServer(db) as first:
         assert post(first, body).status_code == 201
     with HallServer(db) as second:
@@ -198,3 +203,122 @@ def test_log_names_ids_but_never_payload(
     assert body["id"] in caplog.text
     for secret in ("13800000000", "13900000000", "苏州"):
         assert secret not in caplog.text
+
+
+# --- blobs and attachments ----------------------------------------------------------------------
+
+BLOBS = "/api/v1/blobs"
+
+
+def put_blob(server: HallServer, data: bytes, name: str | None = None) -> requests.Response:
+    name = name or hashlib.sha256(data).hexdigest()
+    return requests.put(
+        f"{server.url}{BLOBS}/{name}",
+        data=data,
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=5,
+    )
+
+
+def attachment(data: bytes, **overrides: Any) -> dict[str, Any]:
+    ref = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "media_type": "image/jpeg",
+        "name": "scan.jpg",
+    }
+    ref.update(overrides)
+    return ref
+
+
+def test_blob_upload_is_idempotent_and_verified(hall_server: HallServer) -> None:
+    from hall.store import SubmissionStore
+
+    data = os.urandom(200_000)
+    assert put_blob(hall_server, data).status_code == 201
+    assert put_blob(hall_server, data).status_code == 200
+    assert SubmissionStore(hall_server.db_path).get_blob(hashlib.sha256(data).hexdigest()) == data
+
+
+@pytest.mark.parametrize("name", ["0" * 64, "NOT-A-HASH", "A" * 64])
+def test_blob_whose_bytes_do_not_match_the_name_is_refused(
+    hall_server: HallServer, name: str
+) -> None:
+    response = put_blob(hall_server, b"some scan", name)
+    assert response.status_code == 422
+
+
+def test_submission_with_its_blobs_is_created(hall_server: HallServer) -> None:
+    from hall.store import SubmissionStore
+
+    scans = [b"page one" * 100, b"page two" * 100]
+    for scan in scans:
+        assert put_blob(hall_server, scan).status_code == 201
+    body = make_body(attachments=[attachment(s) for s in scans])
+    assert post(hall_server, body).status_code == 201
+    assert post(hall_server, body).status_code == 200
+    stored = SubmissionStore(hall_server.db_path).load(body["id"])
+    assert stored is not None
+    assert [a.sha256 for a in stored.attachments] == [a["sha256"] for a in body["attachments"]]
+    # Other attachments under the same id: other content.
+    changed = {**body, "attachments": [attachment(scans[0])]}
+    assert post(hall_server, changed).status_code == 409
+
+
+def test_submission_naming_a_missing_blob_is_422_and_names_it(hall_server: HallServer) -> None:
+    there, missing = b"uploaded", b"never uploaded"
+    assert put_blob(hall_server, there).status_code == 201
+    body = make_body(attachments=[attachment(there), attachment(missing)])
+    response = post(hall_server, body)
+    assert response.status_code == 422
+    assert response.json()["detail"]["missing_blobs"] == [hashlib.sha256(missing).hexdigest()]
+    assert count(hall_server) == 0
+    # Once the blob arrives, the same submission goes through.
+    assert put_blob(hall_server, missing).status_code == 201
+    assert post(hall_server, body).status_code == 201
+
+
+def test_attachment_with_the_wrong_size_is_422(hall_server: HallServer) -> None:
+    data = b"uploaded"
+    assert put_blob(hall_server, data).status_code == 201
+    response = post(hall_server, make_body(attachments=[attachment(data, size=len(data) + 1)]))
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"sha256": "xyz"},
+        {"size": -1},
+        {"size": "10"},
+        {"media_type": ""},
+        {"extra": 1},
+    ],
+)
+def test_malformed_attachment_is_422(hall_server: HallServer, bad: dict[str, Any]) -> None:
+    assert post(hall_server, make_body(attachments=[attachment(b"x", **bad)])).status_code == 422
+
+
+def test_racing_requests_for_one_id_store_it_once(hall_server: HallServer) -> None:
+    # A kiosk retrying after a timeout while its first request is still being handled.
+    body = make_body()
+    rival = {**body, "payload": {"other": "content"}}
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send(b: dict[str, Any]) -> None:
+        barrier.wait()
+        status = post(hall_server, b).status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send, args=(body if i % 2 else rival,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert count(hall_server) == 1
+    assert statuses.count(201) == 1
+    # Whichever version won, its twins got 200 and the other version 409: 3 + 4 in some order.
+    assert sorted(statuses) == [200, 200, 200, 201, 409, 409, 409, 409]

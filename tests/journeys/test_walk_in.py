@@ -6,6 +6,7 @@ from __future__ import annotations
 import requests
 from PySide6.QtCore import QObject
 
+from hall.store import SubmissionStore
 from tests.journeys.pinyin import PinyinTyper
 from tests.ui.conftest import Kiosk
 
@@ -64,10 +65,22 @@ def test_walk_in_files_the_bundle_and_leaves_nothing_behind(kiosk: Kiosk) -> Non
         assert values["company_name"] == "启航科技有限公司"
         assert values["business_address"] == "苏州88"
 
+        # The lease contract under the document camera: auto-captured once sharp and still.
+        robot.click("capture_premises_proof")
+        wait_screen(k, "Capture")
+        robot.wait_until(lambda: k.ui.capture.property("hasCapture"), 15)
+        robot.click("usePhotoButton")
+        wait_screen(k, "Form")
+        photo = k.ui.flow.context.attachments["premises_proof"]
+        assert photo[:2] == b"\xff\xd8"  # a JPEG
+        photo_sent = bytes(photo)
+
         robot.click("nextButton")
         wait_screen(k, "Review")
+        robot.wait_until(lambda: "启航科技有限公司" in robot.texts())  # the list lays out
         review = "\n".join(robot.texts())
-        assert "启航科技有限公司" in review and "有限责任公司" in review
+        assert "有限责任公司" in review and "已拍摄 ✓" in review
+        assert ID_NUMBER not in review and "110105********002X" in review
         robot.click("confirmButton")
         wait_screen(k, "Receipt")
         robot.wait_until(lambda: k.ui.session.property("printStatus") == "printed", 10)
@@ -84,16 +97,23 @@ def test_walk_in_files_the_bundle_and_leaves_nothing_behind(kiosk: Kiosk) -> Non
         robot.wait_until(
             lambda: requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).ok, 10
         )
-        assert (
-            requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).json()[
-                "tracking_number"
-            ]
-            == tracking
-        )
+        status = requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).json()
+        assert status["tracking_number"] == tracking
+        # The photographed lease contract reached the hall with the filing, byte for byte.
+        store = SubmissionStore(k.hall.db_path)
+        try:
+            filed = store.load(sub_id)
+            assert filed is not None
+            (ref,) = filed.attachments
+            assert ref.name == "premises_proof" and ref.media_type == "image/jpeg"
+            assert store.get_blob(ref.sha256) == photo_sent
+        finally:
+            store.close()
 
         robot.click("finishButton")
         wait_screen(k, "Attract")
         assert_forgotten(k)
+        assert photo == bytearray(len(photo))  # the page's pixels were overwritten
     finally:
         typer.close()
 
@@ -113,4 +133,4 @@ def test_walk_in_who_leaves_mid_form_is_wiped(kiosk: Kiosk) -> None:
     assert_forgotten(k)
     # Nothing was filed.
     assert k.runtime.sender.status().depth == 0
-    assert k.runtime.printer.server.jobs == []
+    assert k.runtime.printer.server.complete_jobs() == []  # status polls are not receipts

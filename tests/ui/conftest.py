@@ -44,7 +44,7 @@ def make_kiosk(
             "devices": config.devices.model_copy(
                 update={
                     "card_reader": config.devices.card_reader.model_copy(
-                        update={"options": {"delay_s": card_delay_s}}
+                        update={"options": {"read_delay_s": card_delay_s}}
                     )
                 }
             )

@@ -14,6 +14,7 @@ from kiosk.services.catalog import (
     DEFAULT_CATALOG_PATH,
     Catalog,
     CatalogError,
+    fan_out,
     load_catalog,
     parse_catalog,
 )
@@ -134,6 +135,85 @@ def test_ev_charger_has_three_parts(catalog: Catalog) -> None:
     assert len(catalog.service("ev_charging_pile").parts) == 3
 
 
+def test_sample_has_30_items_over_8_departments(catalog: Catalog) -> None:
+    assert len(catalog.services) >= 30
+    assert len(catalog.departments) == 8
+    owners = {s.department for s in catalog.services}
+    assert owners == {d.id for d in catalog.departments}
+    for service in catalog.services:
+        assert service.eligibility_zh and service.eligibility_en, service.id
+        assert service.fees_zh and service.fees_en, service.id
+        assert service.department_zh == catalog.department(service.department).name_zh
+        for part in service.parts:
+            assert part.department_zh == catalog.department(part.department).name_zh
+            assert part.fields, (service.id, part.id)
+
+
+def test_ev_charger_is_a_multi_party_flow(catalog: Catalog) -> None:
+    ev = catalog.service("ev_charging_pile")
+    steps = [step.id for part in ev.parts for step in part.steps]
+    assert steps == [
+        "applicant_request",
+        "property_confirmation",
+        "community_confirmation",
+        "construction_plan",
+        "civil_air_defence_filing",
+        "application_acceptance",
+        "site_survey",
+        "meter_connection",
+    ]
+    parties = {step.party_zh for part in ev.parts for step in part.steps}
+    assert "物业服务企业或业主委员会" in parties
+    assert "区人防办" in parties
+    assert "所在社区居民委员会" in parties
+    # The community and the property manager see no ID number; the power company does.
+    assert "applicant_id_number" not in ev.parts[0].fields
+    assert "applicant_id_number" in ev.parts[2].fields
+
+
+def test_materials_say_which_ones_the_camera_captures(catalog: Catalog) -> None:
+    startup = catalog.service("company_startup_power")
+    ids = {m.id: m for m in startup.materials}
+    assert not ids["id_card"].capture  # the card reader reads it
+    assert ids["premises_proof"].capture and ids["premises_proof"].required
+    assert [m.id for m in startup.captured_materials] == [
+        "premises_proof",
+        "articles_of_association",
+        "property_owner_consent",
+    ]
+
+
+def test_bundle_fans_out_into_separately_tracked_parts(catalog: Catalog) -> None:
+    bundle = catalog.service("company_startup_power")
+    values = {name: f"v-{name}" for name in bundle.form.names}
+    values["smuggled"] = "x"
+    parts = fan_out(bundle, values)
+    assert [(p.part_id, p.department) for p in parts] == [
+        ("company_registration", "market_regulation"),
+        ("power_connection", "state_grid"),
+    ]
+    registration, power = parts
+    assert "business_scope" in registration.values and "business_scope" not in power.values
+    assert "power_capacity_kw" in power.values and "power_capacity_kw" not in registration.values
+    for shared in bundle.shared_fields:
+        assert registration.values[shared] == power.values[shared] == f"v-{shared}"
+    assert set(bundle.shared_fields) >= {"applicant_name", "mobile", "company_name"}
+    assert all("smuggled" not in p.values for p in parts)
+    assert power.to_json()["part_id"] == "power_connection"
+
+
+def test_single_service_fans_out_to_one_part_with_every_field(catalog: Catalog) -> None:
+    demand = catalog.service("enterprise_demand")
+    (only,) = fan_out(demand, {"description": "x"})
+    assert tuple(only.values) == demand.form.names
+    assert only.values["description"] == "x" and only.values["uscc"] == ""
+
+
+def test_services_of_a_department(catalog: Catalog) -> None:
+    grid = {s.id for s in catalog.services_of("state_grid")}
+    assert {"ev_charging_pile", "company_startup_power", "power_capacity_increase"} <= grid
+
+
 def test_policy_enquiry_is_anonymous(catalog: Catalog) -> None:
     assert not catalog.service("policy_consultation").requires_identity
 
@@ -225,6 +305,48 @@ def _negative_time_limit(d: Doc) -> None:
     _service(d, "enterprise_demand")["time_limit_days"] = -1
 
 
+def _part_with_unknown_department(d: Doc) -> None:
+    _service(d, "company_startup_power")["parts"][1]["department"] = "water_company"
+
+
+def _part_field_not_on_form(d: Doc) -> None:
+    _service(d, "company_startup_power")["parts"][1]["fields"].append("meter_colour")
+
+
+def _field_nobody_receives(d: Doc) -> None:
+    for part in _service(d, "company_startup_power")["parts"]:
+        part["fields"] = [f for f in part["fields"] if f != "business_scope"]
+
+
+def _duplicate_step(d: Doc) -> None:
+    steps = _service(d, "ev_charging_pile")["parts"][2]["steps"]
+    steps.append(copy.deepcopy(steps[0]))
+
+
+def _blank_step_party(d: Doc) -> None:
+    _service(d, "ev_charging_pile")["parts"][0]["steps"][1]["party_zh"] = ""
+
+
+def _unknown_service_department(d: Doc) -> None:
+    _service(d, "enterprise_demand")["department"] = "weather_bureau"
+
+
+def _no_eligibility(d: Doc) -> None:
+    del _service(d, "enterprise_demand")["eligibility_zh"]
+
+
+def _capture_as_text(d: Doc) -> None:
+    _service(d, "company_startup_power")["materials"][1]["capture"] = "yes"
+
+
+def _duplicate_department(d: Doc) -> None:
+    d["departments"].append(copy.deepcopy(d["departments"][0]))
+
+
+def _no_departments(d: Doc) -> None:
+    d["departments"] = []
+
+
 @pytest.mark.parametrize(
     ("breakage", "expected"),
     [
@@ -243,6 +365,19 @@ def _negative_time_limit(d: Doc) -> None:
         (_blank_label, "form.fields[3].label_en: must not be blank"),
         (_bad_id, "service 'Enterprise Demand': id: must be 1-64 lower-case ASCII letters"),
         (_negative_time_limit, "time_limit_days"),
+        (
+            _part_with_unknown_department,
+            "part 'power_connection': unknown department 'water_company'",
+        ),
+        (_part_field_not_on_form, "field 'meter_colour' is not on the form"),
+        (_field_nobody_receives, "field 'business_scope' is asked but no part receives it"),
+        (_duplicate_step, "part 'power_supply': duplicate step id 'application_acceptance'"),
+        (_blank_step_party, "parts[0].steps[1].party_zh: must not be blank"),
+        (_unknown_service_department, "unknown department 'weather_bureau'"),
+        (_no_eligibility, "service 'enterprise_demand': eligibility_zh: Field required"),
+        (_capture_as_text, "materials[1].capture"),
+        (_duplicate_department, "duplicate department id 'approval'"),
+        (_no_departments, "the catalog has no departments"),
     ],
 )
 def test_broken_catalogs_are_rejected_with_a_reason(

@@ -19,6 +19,7 @@ from drivers.printer.escpos_decode import (
     PrintedQr,
     decode_escpos,
     is_status_byte,
+    is_transmit_status_byte,
     parse_status,
 )
 from drivers.printer.simulator import SimulatorState
@@ -147,9 +148,11 @@ def test_other_commands_are_skipped_by_their_length() -> None:
         b"ok\n"
     )
     decoded = decode_escpos(data)
-    assert decoded.lines == ["ok"]
+    assert decoded.lines == ["[image 8x2]", "ok"]  # the GS v 0 raster is kept, dot for dot
     assert decoded.images == 4
     assert decoded.unknown == []
+    (raster,) = decoded.raster_images
+    assert (raster.width, raster.height, raster.data) == (8, 2, b"\x0a\x0a")
 
 
 def test_unknown_and_truncated_commands_are_recorded_not_guessed() -> None:
@@ -173,6 +176,8 @@ def test_status_bytes_from_the_recipes() -> None:
     assert not (clear.offline or clear.cover_open or clear.paper_out or clear.paper_near_end)
     assert parse_status(0x12, 0x12, 0x1E).paper_near_end
     assert not parse_status(0x12, 0x12, 0x1E).paper_out
+    assert parse_status(0x1A, 0x52, 0x12, error_cause=0x1A).cutter_error
+    assert not parse_status(0x12, 0x12, 0x12, error_cause=0x12).cutter_error
     assert parse_status(0x1A, 0x12, 0x72).paper_out
     assert parse_status(0x1A, 0x32, 0x7E).paper_out
     assert parse_status(0x1A, 0x16, 0x12).cover_open
@@ -216,3 +221,46 @@ def test_simulator_replies_decode_to_its_state(
 def test_silent_simulator_does_not_answer() -> None:
     assert SimulatorState(silent=True).status_reply(1) is None
     assert SimulatorState().status_reply(9) is None
+
+
+# -- paper budget, GS r, completeness ---------------------------------------------------------
+
+
+def test_a_job_is_complete_only_when_cut() -> None:
+    assert decode_escpos(b"a\nb\n\x1dV\x42\x00").complete
+    assert not decode_escpos(b"a\nb\n").complete
+
+
+def test_the_paper_budget_stops_printing_where_the_paper_ends() -> None:
+    data = b"a\nb\n\x1dr\x01c\n\x1dr\x01\x1dV\x42\x00"
+    decoded = decode_escpos(data, paper_lines=2)
+    assert decoded.lines == ["a", "b"]
+    assert decoded.paper_ran_out and not decoded.complete
+    assert decoded.status_requests == [1]  # the second GS r is never reached
+    whole = decode_escpos(data, paper_lines=3)
+    assert whole.complete and whole.status_requests == [1, 1]
+
+
+def test_an_unfinished_stream_keeps_its_last_line_pending() -> None:
+    assert decode_escpos(b"a\nhal", final=False).lines == ["a"]
+    assert decode_escpos(b"a\nhal").lines == ["a", "hal"]
+
+
+@given(st.integers(0, 255))
+def test_gs_r_replies_never_look_like_dle_eot_replies(value: int) -> None:
+    assert not (is_status_byte(value) and is_transmit_status_byte(value))
+
+
+def test_simulator_answers_gs_r_with_the_paper_sensor() -> None:
+    assert SimulatorState().transmit_status_reply(1) == 0x00
+    assert SimulatorState(paper_near_end=True).transmit_status_reply(1) == 0x03
+    assert SimulatorState(paper_out=True).transmit_status_reply(1) == 0x0F
+    assert SimulatorState(paper_lines_left=3).transmit_status_reply(1) == 0x03
+    assert SimulatorState(silent=True).transmit_status_reply(1) is None
+
+
+def test_wrap_never_starts_a_line_with_closing_chinese_punctuation() -> None:
+    # 禁则: a closing quote alone on a line reads as a printing fault on a receipt.
+    lines = wrap_columns("事项: 企业开办+用电报装“一件事”", 32)
+    assert lines == ["事项: 企业开办+用电报装“一件", "事”"]
+    assert all(not line.startswith(("，", "。", "”", "）")) for line in lines)

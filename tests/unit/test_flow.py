@@ -91,10 +91,15 @@ def fill_the_disk(queue: ThreadLocalOutbox) -> int:
         queued += 1
 
 
+PHOTO = b"\xff\xd8\xff\xe0 a photographed lease contract"
+
+
 def fill_bundle(flow: SessionFlow) -> None:
     flow.choose_service("company_startup_power")
     for name, value in ANSWERS.items():
         flow.set_field(name, value)
+    flow.open_capture("premises_proof")
+    flow.accept_capture(bytearray(PHOTO))
 
 
 def test_happy_path_queues_prints_and_wipes(parts: Parts) -> None:
@@ -169,6 +174,35 @@ def test_care_mode_doubles_timeouts(parts: Parts) -> None:
     assert flow.tick().phase.value == "active"
     parts.clock.now += TIMEOUTS.idle_s
     assert flow.tick().phase.value == "warning"
+
+
+def test_required_document_photo_is_asked_for(parts: Parts) -> None:
+    flow = parts.flow
+    flow.start("zh_CN")
+    flow.choose_service("company_startup_power")
+    for name, value in ANSWERS.items():
+        flow.set_field(name, value)
+    assert not flow.complete_form()
+    assert flow.context.errors == {"material:premises_proof": "material_required"}
+    flow.open_capture("premises_proof")
+    assert flow.state == "capturing"
+    flow.close_capture()  # changed their mind: back to the form, nothing kept
+    assert flow.state == "filling_form" and flow.context.attachments == {}
+    flow.open_capture("premises_proof")
+    photo = bytearray(PHOTO)
+    flow.accept_capture(photo)
+    assert flow.context.attachments["premises_proof"] is photo
+    assert flow.complete_form()
+    flow.cancel()
+    assert photo == bytearray(len(photo))  # the pixels are overwritten by the wipe
+
+
+def test_only_listed_documents_can_be_captured(parts: Parts) -> None:
+    flow = parts.flow
+    flow.start("zh_CN")
+    flow.choose_service("company_startup_power")
+    with pytest.raises(KeyError):
+        flow.open_capture("id_card")  # read by the card reader, not photographed
 
 
 def test_invalid_form_stays_with_errors(parts: Parts) -> None:

@@ -17,6 +17,8 @@ PATHS: dict[str, list[str]] = {
     "identifying": ["started"],
     "choosing_service": ["started", "card_read"],
     "filling_form": ["started", "card_read", "service_chosen"],
+    "capturing": ["started", "card_read", "service_chosen", "capture_opened"],
+    "consulting": ["started", "identity_skipped", "consult_opened"],
     "reviewing": ["started", "card_read", "service_chosen", "form_completed"],
     "submitting": ["started", "card_read", "service_chosen", "form_completed", "confirmed"],
     "printing": ["started", "card_read", "service_chosen", "form_completed", "confirmed", "queued"],
@@ -35,6 +37,11 @@ def machine_in(state: str) -> SessionMachine:
     )
     ctx.values = {"applicant_name": "张三丰", "mobile": "13912345678"}
     ctx.tracking_number = "SND-1-20261127-0001"
+    ctx.attachments = {"premises_proof": bytearray(b"\xff\xd8 a lease contract photo")}
+    ctx.consult.kind = "policies"
+    ctx.consult.query = "SND-1-20261120-0007"
+    ctx.consult.profile = {"uscc": "91320505MA1MXXXX1X", "capital": "500"}
+    ctx.consult.certifications.add("high_tech")
     return machine
 
 
@@ -109,6 +116,33 @@ def test_context_repr_hides_personal_data() -> None:
     machine = machine_in("filling_form")
     text = repr(machine.context) + repr(machine.context.identity)
     assert "张三丰" not in text and "11010519491231002X" not in text
+
+
+def test_wipe_zeroes_captured_photos() -> None:
+    ctx = SessionContext()
+    photo = bytearray(b"\xff\xd8 jpeg bytes of a lease contract")
+    ctx.attachments["premises_proof"] = photo
+    ctx.wipe()
+    assert photo == bytearray(len(photo)) and ctx.attachments == {}
+
+
+def test_consultation_wipe_clears_containers_in_place() -> None:
+    ctx = SessionContext()
+    ctx.consult.kind = "policies"
+    profile, certifications = ctx.consult.profile, ctx.consult.certifications
+    profile["capital"] = "500"
+    certifications.add("high_tech")
+    ctx.wipe()
+    assert profile == {} and certifications == set()
+    assert ctx.is_empty()
+
+
+def test_consulting_is_reached_without_a_card_and_left_for_the_service_home() -> None:
+    machine = machine_in("consulting")
+    machine.send("consult_closed")
+    assert machine.state_id == "choosing_service"
+    with pytest.raises(TransitionNotAllowed):
+        machine.send("consult_closed")  # only from consulting
 
 
 def test_wipe_clears_containers_in_place() -> None:

@@ -15,8 +15,10 @@ from kiosk.services.validators import (
     is_valid_date,
     is_valid_mobile,
     is_valid_resident_id,
+    is_valid_tracking_number,
     is_valid_uscc,
     is_valid_whole_number,
+    resident_id_birth_date,
     resident_id_check_digit,
     uscc_check_char,
 )
@@ -290,3 +292,46 @@ def test_generated_amounts_in_fen_are_valid(fen: int) -> None:
 def test_value_validators_never_raise(text: str) -> None:
     for check in (is_valid_mobile, is_valid_date, is_valid_amount, is_valid_whole_number):
         assert check(text) in (True, False)
+
+
+# --- birth date, tracking numbers ----------------------------------------------------------------
+
+
+def test_birth_date_from_a_valid_id() -> None:
+    assert resident_id_birth_date("11010519491231002X") == date(1949, 12, 31)
+    assert resident_id_birth_date("11010519491231002x") == date(1949, 12, 31)
+    assert resident_id_birth_date("110105194912310020") is None  # bad check digit
+    assert resident_id_birth_date(None) is None
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["QH001-20261127-0003", "QH-SZ-001-20261127-0003", "a_b-20240229-12345", "X-20261231-0001"],
+)
+def test_valid_tracking_numbers(number: str) -> None:
+    assert is_valid_tracking_number(number)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "",
+        "QH001-20261127",
+        "QH001-20261127-03",  # sequence is at least 4 digits
+        "QH001-20261327-0003",  # month 13
+        "QH001-20250229-0003",  # not a leap year
+        "-20261127-0003",
+        "QH 001-20261127-0003",
+        "QH001-20261127-0003\n",
+        "Q" * 33 + "-20261127-0003",
+        "QH001-２０２６１１２７-0003",
+        None,
+    ],
+)
+def test_invalid_tracking_numbers(number: object) -> None:
+    assert not is_valid_tracking_number(number)
+
+
+@given(st.text(max_size=60))
+def test_tracking_number_check_never_raises(text: str) -> None:
+    assert is_valid_tracking_number(text) in (True, False)

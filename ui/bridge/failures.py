@@ -32,6 +32,49 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "Failure", "Filings need a valid ID card. Please renew it at a police service centre."
         ),
     ),
+    "CARD_REMOVED": (
+        QT_TRANSLATE_NOOP("Failure", "The card was moved while it was being read"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Place it flat on the reader again and keep it still until it is read."
+        ),
+    ),
+    "CARD_UNSUPPORTED": (
+        QT_TRANSLATE_NOOP("Failure", "This card cannot be read here"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "Use your resident ID card, residence permit, passport or social security card.",
+        ),
+    ),
+    "CARD_ACCESS_DENIED": (
+        QT_TRANSLATE_NOOP("Failure", "This card does not allow its data to be read here"),
+        QT_TRANSLATE_NOOP("Failure", "Please use your resident ID card or passport instead."),
+    ),
+    "CARD_MRZ_REQUIRED": (
+        QT_TRANSLATE_NOOP("Failure", "Enter three items from your passport"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "The chip opens with the document number, date of birth and expiry date "
+            "printed on the photo page.",
+        ),
+    ),
+    "CARD_MRZ_MISMATCH": (
+        QT_TRANSLATE_NOOP("Failure", "Those passport details do not open the chip"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Check the document number and both dates against the photo page."
+        ),
+    ),
+    "CARD_READER_LINK_ERROR": (
+        QT_TRANSLATE_NOOP("Failure", "The card reader is not answering properly"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Lift the card and place it again. If it repeats, ask the station staff."
+        ),
+    ),
+    "CARD_READER_FAULT": (
+        QT_TRANSLATE_NOOP("Failure", "The card reader needs a technician"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Continue without a card for consultation, or ask the station staff."
+        ),
+    ),
     "IDENTITY_REQUIRED": (
         QT_TRANSLATE_NOOP("Failure", "This service needs your ID card"),
         QT_TRANSLATE_NOOP("Failure", "Go back and place your ID card on the reader."),
@@ -65,6 +108,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "Failure", "Your filing is saved. Take a photo of the tracking number and QR code."
         ),
     ),
+    "PRINTER_CUTTER_ERROR": (
+        QT_TRANSLATE_NOOP("Failure", "The receipt printer's cutter is stuck"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Your filing is saved. Take a photo of the tracking number and QR code."
+        ),
+    ),
     "PRINTER_FAILED": (
         QT_TRANSLATE_NOOP("Failure", "The receipt could not be printed"),
         QT_TRANSLATE_NOOP(
@@ -73,7 +122,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "CAMERA_UNAVAILABLE": (
         QT_TRANSLATE_NOOP("Failure", "The camera is not working"),
-        QT_TRANSLATE_NOOP("Failure", "Please ask the station staff for help."),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Go back and continue without the photo, or ask the station staff."
+        ),
+    ),
+    "CAMERA_FROZEN": (
+        QT_TRANSLATE_NOOP("Failure", "The camera picture has stopped"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Go back and continue without the photo, or ask the station staff."
+        ),
     ),
     "HALL_UNREACHABLE": (
         QT_TRANSLATE_NOOP("Failure", "The service hall cannot be reached"),
@@ -111,6 +168,25 @@ _FIELD_ERRORS: dict[str, str] = {
     "date_invalid": QT_TRANSLATE_NOOP("FieldError", "Enter a date as YYYY-MM-DD"),
     "choice_invalid": QT_TRANSLATE_NOOP("FieldError", "Choose one of the options"),
     "unknown_field": QT_TRANSLATE_NOOP("FieldError", "Unexpected field"),
+    "material_required": QT_TRANSLATE_NOOP("FieldError", "Please photograph this document"),
+    "year_invalid": QT_TRANSLATE_NOOP("FieldError", "Enter a year such as 2018"),
+    "industry_code_invalid": QT_TRANSLATE_NOOP(
+        "FieldError", "Not an industry code of the chosen industry, e.g. C3973"
+    ),
+    "mrz.document_number.format": QT_TRANSLATE_NOOP(
+        "FieldError", "Letters and digits only, up to 9, as printed on the photo page"
+    ),
+    "mrz.document_number.check_digit": QT_TRANSLATE_NOOP(
+        "FieldError", "The document number does not match its check digit"
+    ),
+    "mrz.birth_date.format": QT_TRANSLATE_NOOP("FieldError", "Enter a date as YYYY-MM-DD"),
+    "mrz.birth_date.check_digit": QT_TRANSLATE_NOOP(
+        "FieldError", "The date of birth does not match its check digit"
+    ),
+    "mrz.expiry_date.format": QT_TRANSLATE_NOOP("FieldError", "Enter a date as YYYY-MM-DD"),
+    "mrz.expiry_date.check_digit": QT_TRANSLATE_NOOP(
+        "FieldError", "The expiry date does not match its check digit"
+    ),
 }
 
 
@@ -119,3 +195,24 @@ def field_error_text(key: str) -> str:
     return QCoreApplication.translate(
         "FieldError", _FIELD_ERRORS.get(key, _FIELD_ERRORS["required"])
     )
+
+
+_GUIDANCE: dict[str, str] = {
+    "PAGE_NOT_FOUND": QT_TRANSLATE_NOOP("Guidance", "Move the page into the frame"),
+    "PAGE_CUT_OFF": QT_TRANSLATE_NOOP("Guidance", "Show the whole page, all four corners"),
+    "HOLD_STILL": QT_TRANSLATE_NOOP("Guidance", "Hold still…"),
+    "TOO_DARK": QT_TRANSLATE_NOOP("Guidance", "Too dark: move the page into the light"),
+    "BLURRED": QT_TRANSLATE_NOOP("Guidance", "Blurred: keep the page flat and still"),
+    "GLARE": QT_TRANSLATE_NOOP("Guidance", "Glare: tilt the page away from the light"),
+    "FACE_NOT_FOUND": QT_TRANSLATE_NOOP("Guidance", "Look at the camera"),
+    "FACE_MULTIPLE": QT_TRANSLATE_NOOP("Guidance", "Only one person in the picture, please"),
+    "FACE_OFF_CENTRE": QT_TRANSLATE_NOOP("Guidance", "Move to the centre"),
+    "FACE_TOO_SMALL": QT_TRANSLATE_NOOP("Guidance", "Come a little closer"),
+    "FACE_TOO_CLOSE": QT_TRANSLATE_NOOP("Guidance", "Move back a little"),
+    "FACE_TOO_DARK": QT_TRANSLATE_NOOP("Guidance", "Too dark: face the light"),
+}
+
+
+def guidance_text(code: str) -> str:
+    """Translated capture hint for a camera guidance code (what to do to get a good photo)."""
+    return QCoreApplication.translate("Guidance", _GUIDANCE.get(code, _GUIDANCE["PAGE_NOT_FOUND"]))

@@ -12,13 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QCoreApplication, QObject, QTimer, Signal, Slot
 
 from kiosk.session.context import SessionContext
 from kiosk.session.inactivity import InactivityStatus, Phase
 from ui.bridge.failures import failure_text, field_error_text
 from ui.bridge.settings_bridge import SettingsBridge
-from ui.screens import STATE_SCREENS
+from ui.screens import STATE_SCREENS, screen_for
 
 if TYPE_CHECKING:
     from kiosk.services.forms import FieldSpec
@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Consultations (no ID card) listed with the services of a catalog category, where a walk-in
+# browsing that category looks for them; the service home also has a row of them on top.
+_CATEGORY_CONSULTS: dict[str, list[str]] = {
+    "progress": ["progress"],
+    "policy_services": ["policies", "qa"],
+}
 _KEYBOARD_HINTS = {"pinyin": "pinyin", "digits": "digits", "phone": "phone", "latin": "latin"}
 
 
@@ -116,7 +122,7 @@ class SessionBridge(QObject):
 
     # -- flow -> QML ---------------------------------------------------------------------------
     def _on_flow_changed(self) -> None:
-        screen = STATE_SCREENS[self._flow.state]
+        screen = screen_for(self._flow.state, self._flow.context.consult.kind)
         if self._flow.state == "idle":
             self._category = ""
             self._warning = False
@@ -157,6 +163,14 @@ class SessionBridge(QObject):
         code = self._flow.card_status
         return failure_text(code)[1] if code and code != "reading" else ""
 
+    def _get_mrz_errors(self) -> dict[str, str]:
+        errors = self._flow.context.errors
+        return {
+            k.removeprefix("mrz."): field_error_text(v)
+            for k, v in errors.items()
+            if k.startswith("mrz.")
+        }
+
     def _get_notice(self) -> str:
         return failure_text(self._flow.notice)[0] if self._flow.notice else ""
 
@@ -191,6 +205,9 @@ class SessionBridge(QObject):
             for s in self._flow.catalog.services_in(self._get_category())
         ]
 
+    def _get_category_consults(self) -> list[str]:
+        return _CATEGORY_CONSULTS.get(self._get_category(), [])
+
     def _get_service_name(self) -> str:
         s = self._flow.service
         return self._pick(s.name_zh, s.name_en) if s else ""
@@ -212,11 +229,52 @@ class SessionBridge(QObject):
             "choices": [
                 {"value": c.value, "label": self._pick(c.label_zh, c.label_en)} for c in f.choices
             ],
+            "suggestions": self._suggestions_for(f.name),
         }
+
+    def _suggestions_for(self, field_name: str) -> list[dict[str, Any]]:
+        """Category suggestions shown under the demand's description, for the walk-in to confirm."""
+        ctx = self._flow.context
+        if not ctx.demand_suggestions:
+            return []
+        from kiosk.session.consult import DEMAND_CATEGORY_FIELD, DEMAND_TEXT_FIELD
+
+        if field_name != DEMAND_TEXT_FIELD:
+            return []
+        chosen = ctx.values.get(DEMAND_CATEGORY_FIELD, "")
+        separator = ", " if self._settings.language == "en_US" else "、"
+        return [
+            {
+                "category": s.category,
+                "name": self._pick(s.name_zh, s.name_en),
+                "because": separator.join(s.hits),
+                "chosen": s.category == chosen,
+            }
+            for s in ctx.demand_suggestions
+        ]
 
     def _get_fields(self) -> list[dict[str, Any]]:
         s = self._flow.service
         return [self._field_row(f) for f in s.form.fields] if s else []
+
+    def _get_materials(self) -> list[dict[str, Any]]:
+        s = self._flow.service
+        if not s:
+            return []
+        ctx = self._flow.context
+        rows = []
+        for m in s.captured_materials:
+            error_key = ctx.errors.get(f"material:{m.id}", "")
+            rows.append(
+                {
+                    "id": m.id,
+                    "name": self._pick(m.name_zh, m.name_en),
+                    "required": m.required,
+                    "captured": m.id in ctx.attachments,
+                    "error": field_error_text(error_key) if error_key else "",
+                }
+            )
+        return rows
 
     def _get_field_names(self) -> list[str]:
         s = self._flow.service
@@ -236,6 +294,10 @@ class SessionBridge(QObject):
             if f.kind == "id_number":
                 value = mask_id_number(value)  # a public screen: others may be looking on
             rows.append({"label": self._pick(f.label_zh, f.label_en), "value": value})
+        for m in s.captured_materials:
+            if m.id in ctx.attachments:
+                photographed = QCoreApplication.translate("Review", "Photographed ✓")
+                rows.append({"label": self._pick(m.name_zh, m.name_en), "value": photographed})
         return rows
 
     def _get_parts(self) -> list[str]:
@@ -287,17 +349,20 @@ class SessionBridge(QObject):
     cardMessage = Property(str, _get_card_message, notify=changed)
     cardNextStep = Property(str, _get_card_next_step, notify=changed)
     notice = Property(str, _get_notice, notify=changed)
+    mrzErrors = Property("QVariantMap", _get_mrz_errors, notify=changed)
     noticeNextStep = Property(str, _get_notice_next_step, notify=changed)
     greetingName = Property(str, _get_greeting_name, notify=changed)
     categories = Property("QVariantList", _get_categories, notify=changed)
     category = Property(str, _get_category, notify=changed)
     services = Property("QVariantList", _get_services, notify=changed)
+    categoryConsults = Property("QStringList", _get_category_consults, notify=changed)
     serviceName = Property(str, _get_service_name, notify=changed)
     fields = Property("QVariantList", _get_fields, notify=changed)
     # A stable model for the form's Repeater: it changes only with the screen, so typing never
     # rebuilds the delegates (which would drop focus and the keyboard).
     fieldNames = Property("QStringList", _get_field_names, notify=screenChanged)
     reviewItems = Property("QVariantList", _get_review_items, notify=changed)
+    materials = Property("QVariantList", _get_materials, notify=changed)
     parts = Property("QStringList", _get_parts, notify=changed)
     errorCount = Property(int, _get_error_count, notify=changed)
     trackingNumber = Property(str, _get_tracking_number, notify=changed)
@@ -333,6 +398,10 @@ class SessionBridge(QObject):
     def retryCard(self) -> None:
         self._intent("retry_card")
 
+    @Slot(str, str, str)
+    def submitMrz(self, document_number: str, birth_date: str, expiry_date: str) -> None:
+        self._intent("submit_mrz", document_number, birth_date, expiry_date)
+
     @Slot(str)
     def chooseCategory(self, category_id: str) -> None:
         self._flow.touch()
@@ -347,6 +416,14 @@ class SessionBridge(QObject):
     def setField(self, name: str, value: str) -> None:
         if self._flow.context.values.get(name) != value:
             self._intent("set_field", name, value)
+
+    @Slot(str)
+    def confirmDemandCategory(self, category: str) -> None:
+        self._intent("confirm_demand_category", category)
+
+    @Slot(str)
+    def openCapture(self, material_id: str) -> None:
+        self._intent("open_capture", material_id)
 
     @Slot()
     def submitForm(self) -> None:

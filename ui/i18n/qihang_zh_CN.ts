@@ -53,6 +53,215 @@
     </message>
 </context>
 <context>
+    <name>CaptureScreen</name>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="8"/>
+        <source>Is the page clear and complete?</source>
+        <translation>页面是否清晰完整？</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="9"/>
+        <source>Photograph: %1</source>
+        <translation>拍摄：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="11"/>
+        <source>Lay the page flat under the camera. It is taken by itself when it is sharp and still.</source>
+        <translation>请将材料平放在高拍仪下，画面清晰稳定后会自动拍摄。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="107"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="116"/>
+        <source>Take the photo now</source>
+        <translation>立即拍摄</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="123"/>
+        <source>Retake</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/CaptureScreen.qml" line="131"/>
+        <source>Use this photo</source>
+        <translation>使用这张照片</translation>
+    </message>
+</context>
+<context>
+    <name>Consult</name>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="33"/>
+        <source>Looking up…</source>
+        <translation>正在查询…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="35"/>
+        <source>This is not a tracking number</source>
+        <translation>这不是有效的受理编号</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="36"/>
+        <source>Check the number on your receipt, for example SND-SS-001-20261127-0001.</source>
+        <translation>请核对回执上的受理编号，例如 SND-SS-001-20261127-0001。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="42"/>
+        <source>No filing found with this number</source>
+        <translation>没有找到这个编号的申请</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="43"/>
+        <source>Check the number, or ask the station staff.</source>
+        <translation>请核对编号，或咨询站点工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="46"/>
+        <source>The progress cannot be looked up right now</source>
+        <translation>暂时无法查询办理进度</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="47"/>
+        <source>Please try again in a moment, or ask the station staff.</source>
+        <translation>请稍后再试，或咨询站点工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="50"/>
+        <source>This QR code is not from one of our receipts</source>
+        <translation>这个二维码不是本站回执上的查询码</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="51"/>
+        <source>Hold up the QR code printed on your receipt.</source>
+        <translation>请出示回执上印的二维码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="53"/>
+        <source>Finding policies…</source>
+        <translation>正在匹配政策…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="55"/>
+        <source>Policy information is not available right now</source>
+        <translation>政策信息暂时无法使用</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="56"/>
+        <source>Please ask the station staff.</source>
+        <translation>请咨询站点工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="59"/>
+        <source>Matching did not work this time</source>
+        <translation>本次匹配未成功</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="60"/>
+        <source>Please try again, or ask the station staff.</source>
+        <translation>请再试一次，或咨询站点工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="62"/>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="64"/>
+        <source>No answer found</source>
+        <translation>没有找到答案</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="65"/>
+        <source>Try other words, or ask a service agent to help you.</source>
+        <translation>请换个说法再试，或请工作人员远程帮办。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="68"/>
+        <source>Questions and answers are not available right now</source>
+        <translation>问答库暂时无法使用</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="69"/>
+        <source>Ask a service agent to help you.</source>
+        <translation>请工作人员远程帮办。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="72"/>
+        <source>The search did not work this time</source>
+        <translation>本次搜索未成功</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="73"/>
+        <source>Please try again, or ask a service agent to help you.</source>
+        <translation>请再试一次，或请工作人员远程帮办。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="78"/>
+        <source>%1 · registered by: %3 %2</source>
+        <translation>%1 · 登记机关：%3%2</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="79"/>
+        <source>Applications open on %1</source>
+        <translation>%1 开始申报</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="80"/>
+        <source>Apply by %1 (closes today)</source>
+        <translation>申报截止 %1（今天截止）</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="81"/>
+        <source>Apply by %1 (1 day left)</source>
+        <translation>申报截止 %1（还剩 1 天）</translation>
+    </message>
+    <message>
+        <location filename="../bridge/consult_bridge.py" line="82"/>
+        <source>Apply by %1 (%2 days left)</source>
+        <translation>申报截止 %1（还剩 %2 天）</translation>
+    </message>
+</context>
+<context>
+    <name>ConsultTile</name>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="10"/>
+        <source>Check progress</source>
+        <translation>查办事进度</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="11"/>
+        <source>Find policies for you</source>
+        <translation>政策匹配</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="12"/>
+        <source>Ask a question</source>
+        <translation>政策问答</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="13"/>
+        <source>Type the number on your receipt, or scan its QR code.</source>
+        <translation>输入回执上的受理编号，或扫描回执二维码。</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="14"/>
+        <source>Answer a few questions about your enterprise and see which support policies fit.</source>
+        <translation>填写企业基本情况，看看能申报哪些惠企政策。</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="15"/>
+        <source>Search common questions; if there is no answer, a service agent can help.</source>
+        <translation>搜索常见问题；找不到答案可请工作人员远程帮办。</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="50"/>
+        <source>No ID card needed</source>
+        <translation>无需身份证</translation>
+    </message>
+</context>
+<context>
     <name>ErrorScreen</name>
     <message>
         <location filename="../qml/screens/ErrorScreen.qml" line="8"/>
@@ -94,6 +303,7 @@
     </message>
     <message>
         <location filename="../bridge/failures.py" line="25"/>
+        <location filename="../bridge/failures.py" line="74"/>
         <source>Continue without a card for consultation, or ask the station staff.</source>
         <translation>您可以不刷证件继续咨询，或请站点工作人员协助。</translation>
     </message>
@@ -109,89 +319,166 @@
     </message>
     <message>
         <location filename="../bridge/failures.py" line="36"/>
+        <source>The card was moved while it was being read</source>
+        <translation>读卡过程中证件被移动了</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="37"/>
+        <source>Place it flat on the reader again and keep it still until it is read.</source>
+        <translation>请重新将证件平放在读卡区，读取完成前不要移动。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="42"/>
+        <source>This card cannot be read here</source>
+        <translation>本机无法读取此类卡片</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="43"/>
+        <source>Use your resident ID card, residence permit, passport or social security card.</source>
+        <translation>请使用居民身份证、居住证、护照或社保卡。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="49"/>
+        <source>This card does not allow its data to be read here</source>
+        <translation>此卡不允许在本机读取信息</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="50"/>
+        <source>Please use your resident ID card or passport instead.</source>
+        <translation>请改用居民身份证或护照。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="53"/>
+        <source>Enter three items from your passport</source>
+        <translation>请输入护照上的三项信息</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="54"/>
+        <source>The chip opens with the document number, date of birth and expiry date printed on the photo page.</source>
+        <translation>护照芯片需要用资料页上的证件号码、出生日期和有效期至才能读取。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="61"/>
+        <source>Those passport details do not open the chip</source>
+        <translation>输入的护照信息与芯片不符</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="62"/>
+        <source>Check the document number and both dates against the photo page.</source>
+        <translation>请对照资料页核对证件号码和两个日期。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="67"/>
+        <source>The card reader is not answering properly</source>
+        <translation>读卡器通信异常</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="68"/>
+        <source>Lift the card and place it again. If it repeats, ask the station staff.</source>
+        <translation>请拿起证件后重新放置。如仍不行，请联系站点工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="73"/>
+        <source>The card reader needs a technician</source>
+        <translation>读卡器需要技术人员维修</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="79"/>
         <source>This service needs your ID card</source>
         <translation>该事项需要刷身份证</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="37"/>
+        <location filename="../bridge/failures.py" line="80"/>
         <source>Go back and place your ID card on the reader.</source>
         <translation>请返回上一步，将身份证放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="40"/>
+        <location filename="../bridge/failures.py" line="83"/>
         <source>Some answers need correcting</source>
         <translation>部分内容需要修改</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="41"/>
+        <location filename="../bridge/failures.py" line="84"/>
         <source>Fix the fields marked in red, then continue.</source>
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="44"/>
+        <location filename="../bridge/failures.py" line="87"/>
         <source>Your filing could not be saved</source>
         <translation>您的申请未能保存</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="45"/>
+        <location filename="../bridge/failures.py" line="88"/>
         <source>Nothing was submitted. Please ask the station staff or call 0512-12345.</source>
         <translation>本次未提交任何内容。请联系站点工作人员或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="51"/>
+        <location filename="../bridge/failures.py" line="94"/>
         <source>The receipt printer is out of paper</source>
         <translation>回执打印机缺纸</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="52"/>
-        <location filename="../bridge/failures.py" line="58"/>
-        <location filename="../bridge/failures.py" line="64"/>
-        <location filename="../bridge/failures.py" line="70"/>
+        <location filename="../bridge/failures.py" line="95"/>
+        <location filename="../bridge/failures.py" line="101"/>
+        <location filename="../bridge/failures.py" line="107"/>
+        <location filename="../bridge/failures.py" line="113"/>
+        <location filename="../bridge/failures.py" line="119"/>
         <source>Your filing is saved. Take a photo of the tracking number and QR code.</source>
         <translation>您的申请已保存。请拍下受理编号和二维码留存。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="57"/>
+        <location filename="../bridge/failures.py" line="100"/>
         <source>The receipt printer cover is open</source>
         <translation>回执打印机仓盖未关</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="63"/>
+        <location filename="../bridge/failures.py" line="106"/>
         <source>The receipt printer is not responding</source>
         <translation>回执打印机无响应</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="69"/>
+        <location filename="../bridge/failures.py" line="112"/>
+        <source>The receipt printer&apos;s cutter is stuck</source>
+        <translation>回执打印机切刀卡住了</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="118"/>
         <source>The receipt could not be printed</source>
         <translation>回执未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="75"/>
+        <location filename="../bridge/failures.py" line="124"/>
         <source>The camera is not working</source>
         <translation>摄像头暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="76"/>
-        <source>Please ask the station staff for help.</source>
-        <translation>请联系站点工作人员协助。</translation>
+        <location filename="../bridge/failures.py" line="125"/>
+        <location filename="../bridge/failures.py" line="131"/>
+        <source>Go back and continue without the photo, or ask the station staff.</source>
+        <translation>请返回继续填写（暂不拍照），或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="79"/>
+        <location filename="../bridge/failures.py" line="130"/>
+        <source>The camera picture has stopped</source>
+        <translation>摄像头画面已停止</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="136"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="80"/>
+        <location filename="../bridge/failures.py" line="137"/>
         <source>Your filing is kept and will be sent automatically.</source>
         <translation>您的申请已保存，网络恢复后将自动发送。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="83"/>
+        <location filename="../bridge/failures.py" line="140"/>
         <source>Something went wrong</source>
         <translation>系统出现问题</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="84"/>
+        <location filename="../bridge/failures.py" line="141"/>
         <source>Please start again, or ask the station staff for help.</source>
         <translation>请重新开始，或联系站点工作人员协助。</translation>
     </message>
@@ -199,67 +486,114 @@
 <context>
     <name>FieldError</name>
     <message>
-        <location filename="../bridge/failures.py" line="100"/>
+        <location filename="../bridge/failures.py" line="157"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="101"/>
+        <location filename="../bridge/failures.py" line="158"/>
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="102"/>
+        <location filename="../bridge/failures.py" line="159"/>
         <source>Not a valid ID number: check the 18 characters</source>
         <translation>身份证号码有误，请核对18位号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="105"/>
+        <location filename="../bridge/failures.py" line="162"/>
         <source>Not a valid unified social credit code: check the 18 characters</source>
         <translation>统一社会信用代码有误，请核对18位代码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="108"/>
+        <location filename="../bridge/failures.py" line="165"/>
         <source>Enter an 11-digit mobile number</source>
         <translation>请输入11位手机号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="109"/>
+        <location filename="../bridge/failures.py" line="166"/>
         <source>Enter a whole number</source>
         <translation>请输入整数</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="110"/>
+        <location filename="../bridge/failures.py" line="167"/>
         <source>Enter an amount, e.g. 100 or 12.5</source>
         <translation>请输入金额，例如 100 或 12.5</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="111"/>
+        <location filename="../bridge/failures.py" line="168"/>
+        <location filename="../bridge/failures.py" line="182"/>
+        <location filename="../bridge/failures.py" line="186"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="112"/>
+        <location filename="../bridge/failures.py" line="169"/>
         <source>Choose one of the options</source>
         <translation>请选择一项</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="113"/>
+        <location filename="../bridge/failures.py" line="170"/>
         <source>Unexpected field</source>
         <translation>无效字段</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="171"/>
+        <source>Please photograph this document</source>
+        <translation>请拍摄这份材料</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="172"/>
+        <source>Enter a year such as 2018</source>
+        <translation>请输入年份，例如 2018</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="173"/>
+        <source>Not an industry code of the chosen industry, e.g. C3973</source>
+        <translation>不是所选行业的行业代码，例如 C3973</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="176"/>
+        <source>Letters and digits only, up to 9, as printed on the photo page</source>
+        <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="179"/>
+        <source>The document number does not match its check digit</source>
+        <translation>证件号码与校验位不符</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="183"/>
+        <source>The date of birth does not match its check digit</source>
+        <translation>出生日期与校验位不符</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="187"/>
+        <source>The expiry date does not match its check digit</source>
+        <translation>有效期与校验位不符</translation>
     </message>
 </context>
 <context>
     <name>FormField</name>
     <message>
-        <location filename="../qml/components/FormField.qml" line="37"/>
+        <location filename="../qml/components/FormField.qml" line="54"/>
         <source>Filled by helper</source>
         <translation>帮办人员填写</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="56"/>
+        <location filename="../qml/components/FormField.qml" line="73"/>
         <source>YYYY-MM-DD</source>
         <translation>年-月-日</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/FormField.qml" line="148"/>
+        <source>From what you wrote, this may belong to (tap to use it):</source>
+        <translation>根据您的描述，建议归入以下类别（点击采用）：</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/FormField.qml" line="159"/>
+        <source>words: %1</source>
+        <translation>关键词：%1</translation>
     </message>
 </context>
 <context>
@@ -282,7 +616,9 @@
     <message numerus="yes">
         <location filename="../qml/screens/FormScreen.qml" line="21"/>
         <source>%n answer(s) need correcting</source>
-        <translation><numerusform>%n 项内容需要修改</numerusform></translation>
+        <translation>
+            <numerusform>%n 项内容需要修改</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../qml/screens/FormScreen.qml" line="22"/>
@@ -290,14 +626,87 @@
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="63"/>
+        <location filename="../qml/screens/FormScreen.qml" line="59"/>
+        <source>Documents to photograph</source>
+        <translation>需拍摄的材料</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/FormScreen.qml" line="68"/>
+        <source>Lay each page flat under the document camera. The photos go to the hall with your filing.</source>
+        <translation>请将每页材料平放在高拍仪下拍摄，照片将随申请一并提交服务大厅。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/FormScreen.qml" line="89"/>
         <source>Back</source>
         <translation>上一步</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="70"/>
+        <location filename="../qml/screens/FormScreen.qml" line="96"/>
         <source>Next: review</source>
         <translation>下一步：核对信息</translation>
+    </message>
+</context>
+<context>
+    <name>Guidance</name>
+    <message>
+        <location filename="../bridge/failures.py" line="201"/>
+        <source>Move the page into the frame</source>
+        <translation>请将材料移入画面</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="202"/>
+        <source>Show the whole page, all four corners</source>
+        <translation>请露出整页，四个角都要在画面内</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="203"/>
+        <source>Hold still…</source>
+        <translation>请保持不动……</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="204"/>
+        <source>Too dark: move the page into the light</source>
+        <translation>太暗了：请把材料移到光线充足处</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="205"/>
+        <source>Blurred: keep the page flat and still</source>
+        <translation>画面模糊：请将材料放平并保持不动</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="206"/>
+        <source>Glare: tilt the page away from the light</source>
+        <translation>有反光：请调整材料角度避开灯光</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="207"/>
+        <source>Look at the camera</source>
+        <translation>请看摄像头</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="208"/>
+        <source>Only one person in the picture, please</source>
+        <translation>画面中只能有一个人</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="209"/>
+        <source>Move to the centre</source>
+        <translation>请移到画面中间</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="210"/>
+        <source>Come a little closer</source>
+        <translation>请靠近一点</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="211"/>
+        <source>Move back a little</source>
+        <translation>请稍微后退</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="212"/>
+        <source>Too dark: face the light</source>
+        <translation>太暗了：请面向光源</translation>
     </message>
 </context>
 <context>
@@ -321,37 +730,82 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="8"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="14"/>
+        <source>Enter three items from your passport</source>
+        <translation>请输入护照上的三项信息</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="15"/>
+        <source>Hold your card or passport on the reader</source>
+        <translation>请将卡片或护照放在感应区</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="16"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="9"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="17"/>
+        <source>They are printed on the photo page. Keep the passport on the reader.</source>
+        <translation>这些信息印在护照资料页上。请保持护照放在感应区。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="18"/>
+        <source>Social security card, passport or travel permit with a chip.</source>
+        <translation>支持社保卡、电子护照和带芯片的通行证。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="19"/>
         <source>Resident ID card, Hong Kong/Macau/Taiwan residence permit or foreign permanent resident ID card.</source>
         <translation>支持居民身份证、港澳台居民居住证、外国人永久居留身份证。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="44"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="33"/>
+        <source>Document number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="34"/>
+        <source>Date of birth (YYYY-MM-DD)</source>
+        <translation>出生日期（年-月-日）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="35"/>
+        <source>Date of expiry (YYYY-MM-DD)</source>
+        <translation>有效期至（年-月-日）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="39"/>
+        <source>Read the chip</source>
+        <translation>读取芯片</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="80"/>
         <source>ID card</source>
         <translation>身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="62"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="80"/>
+        <source>Card or passport</source>
+        <translation>卡片或护照</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="98"/>
         <source>Waiting for your card… keep it flat and still until you hear a beep.</source>
         <translation>正在等待证件……请平放不动，听到提示音后再拿开。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="83"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="119"/>
         <source>Read the card again</source>
         <translation>重新读卡</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="93"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="173"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="99"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="179"/>
         <source>Continue without a card (questions only)</source>
         <translation>不刷证件，仅咨询</translation>
     </message>
@@ -359,9 +813,313 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../qml/Main.qml" line="15"/>
+        <location filename="../qml/Main.qml" line="13"/>
         <source>Qihang Station Kiosk</source>
         <translation>企航站点自助终端</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialRow</name>
+    <message>
+        <location filename="../qml/components/MaterialRow.qml" line="31"/>
+        <source>Photographed ✓</source>
+        <translation>已拍摄 ✓</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/MaterialRow.qml" line="31"/>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/MaterialRow.qml" line="31"/>
+        <source>Optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/MaterialRow.qml" line="40"/>
+        <source>Retake</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/MaterialRow.qml" line="40"/>
+        <source>Photograph</source>
+        <translation>拍摄</translation>
+    </message>
+</context>
+<context>
+    <name>PoliciesScreen</name>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="11"/>
+        <source>Policies for your enterprise</source>
+        <translation>您的企业可关注的政策</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="11"/>
+        <source>Find policies for your enterprise</source>
+        <translation>惠企政策匹配</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="13"/>
+        <source>%1 you can apply for · %2 need one more thing</source>
+        <translation>可申报 %1 项 · 差一个条件 %2 项</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="14"/>
+        <source>All questions are optional; the more you answer, the more exact the result.</source>
+        <translation>各项均为选填；填得越多，匹配越准确。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/screens/PoliciesScreen.qml" line="75"/>
+        <source>%n answer(s) need correcting</source>
+        <translation>
+            <numerusform>%n 项内容需要修改</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="76"/>
+        <source>Fix the answers marked in red, then try again.</source>
+        <translation>请修改标红的内容后再试。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="105"/>
+        <source>Unified social credit code (optional)</source>
+        <translation>统一社会信用代码（选填）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="110"/>
+        <source>18 characters, on the business licence</source>
+        <translation>18 位，见营业执照</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="122"/>
+        <source>This code was issued outside Suzhou High-tech District; most policies here are for enterprises registered in the district.</source>
+        <translation>该代码不是在苏州高新区登记的；本站政策大多面向在高新区注册的企业。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="127"/>
+        <source>The code does not tell the industry, size, capital, founding year or certifications: please answer below.</source>
+        <translation>代码本身不包含行业、规模、注册资本、成立年份和资质认定，请在下面填写。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="131"/>
+        <source>Enterprise size</source>
+        <translation>企业规模</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="146"/>
+        <source>Registered capital (×10,000 CNY)</source>
+        <translation>注册资本（万元）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="151"/>
+        <source>e.g. 500</source>
+        <translation>例如 500</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="156"/>
+        <source>Year founded</source>
+        <translation>成立年份</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="161"/>
+        <source>e.g. 2018</source>
+        <translation>例如 2018</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="166"/>
+        <source>Certifications (tap all that apply)</source>
+        <translation>资质认定（可多选）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="181"/>
+        <source>Where the enterprise is registered</source>
+        <translation>注册地</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="196"/>
+        <source>Industry</source>
+        <translation>所属行业</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="216"/>
+        <source>Change</source>
+        <translation>重新选择</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="225"/>
+        <source>Industry code if you know it (optional), e.g. C3973</source>
+        <translation>行业代码（选填，如知道），例如 C3973</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="260"/>
+        <source>You can apply</source>
+        <translation>可以申报</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="260"/>
+        <source>One thing missing</source>
+        <translation>还差一个条件</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="297"/>
+        <source>Still needed: %1</source>
+        <translation>还需：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="321"/>
+        <source>No policy fits these answers yet. Change the answers, or ask the station staff about other support.</source>
+        <translation>按目前填写的情况，暂未匹配到政策。可修改填写内容，或向站点工作人员咨询其他扶持。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="333"/>
+        <source>Change answers</source>
+        <translation>修改填写内容</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="333"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="342"/>
+        <source>Show matching policies</source>
+        <translation>查看可申报政策</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="350"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressScreen</name>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="10"/>
+        <source>Check the progress of a filing</source>
+        <translation>查询办事进度</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="11"/>
+        <source>Hold the QR code on your receipt up to the camera.</source>
+        <translation>请把回执上的二维码对准摄像头。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="12"/>
+        <source>Type the tracking number printed on your receipt, or scan its QR code.</source>
+        <translation>请输入回执上的受理编号，或扫描回执上的二维码。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="31"/>
+        <source>e.g. SND-SS-001-20261127-0001</source>
+        <translation>例如 SND-SS-001-20261127-0001</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="47"/>
+        <source>Scan QR code</source>
+        <translation>扫描二维码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="91"/>
+        <source>Please type the tracking number instead.</source>
+        <translation>请改为输入受理编号。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="92"/>
+        <source>Looking for the QR code…</source>
+        <translation>正在识别二维码…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="123"/>
+        <source>Not yet sent to the service hall</source>
+        <translation>尚未发送到服务大厅</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="124"/>
+        <source>Offline: last known status</source>
+        <translation>暂时离线：最近一次查到的状态</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="140"/>
+        <source>Tracking number %1</source>
+        <translation>受理编号 %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="194"/>
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="247"/>
+        <source>Another number</source>
+        <translation>查询其他编号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="247"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="254"/>
+        <source>Type the number instead</source>
+        <translation>改为输入编号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="263"/>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="271"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>QaScreen</name>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="12"/>
+        <source>Ask a question</source>
+        <translation>政策问答</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="13"/>
+        <source>Type a few words, or the first letters of their pinyin (e.g. yyzz for 营业执照).</source>
+        <translation>输入几个关键词，或拼音首字母（例如 yyzz 即“营业执照”）。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="14"/>
+        <source>The answers are written in Chinese.</source>
+        <translation>答案为中文。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="39"/>
+        <source>e.g. 营业执照丢了 / 社保 / yyzz</source>
+        <translation>例如：营业执照丢了、社保、yyzz</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="68"/>
+        <source>Get remote help</source>
+        <translation>远程帮办</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="76"/>
+        <source>Remote help is coming soon</source>
+        <translation>远程帮办即将开通</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="77"/>
+        <source>Video help from a service agent is being set up at this station. Until then, please ask the station staff or call 0512-12345.</source>
+        <translation>本站点正在开通工作人员视频帮办。开通前请咨询站点工作人员，或拨打 0512-12345。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="131"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/QaScreen.qml" line="139"/>
+        <source>Search</source>
+        <translation>搜索</translation>
     </message>
 </context>
 <context>
@@ -389,12 +1147,22 @@
     <message numerus="yes">
         <location filename="../qml/screens/ReceiptScreen.qml" line="66"/>
         <source>Scan to follow the progress. We will finish within %n working day(s).</source>
-        <translation><numerusform>扫码查询办理进度。我们将在 %n 个工作日内办结。</numerusform></translation>
+        <translation>
+            <numerusform>扫码查询办理进度。我们将在 %n 个工作日内办结。</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../qml/screens/ReceiptScreen.qml" line="83"/>
         <source>Done</source>
         <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>Review</name>
+    <message>
+        <location filename="../bridge/session_bridge.py" line="299"/>
+        <source>Photographed ✓</source>
+        <translation>已拍摄 ✓</translation>
     </message>
 </context>
 <context>
@@ -428,27 +1196,27 @@
 <context>
     <name>ServiceHomeScreen</name>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="9"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="10"/>
         <source>Hello, %1. What would you like to do?</source>
         <translation>%1，您好！请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="10"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="11"/>
         <source>What would you like to do?</source>
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="115"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="147"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="131"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="163"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="146"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="178"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -483,7 +1251,9 @@
     <message numerus="yes">
         <location filename="../qml/components/StatusBar.qml" line="42"/>
         <source>%n waiting to send</source>
-        <translation><numerusform>%n 件待发送</numerusform></translation>
+        <translation>
+            <numerusform>%n 件待发送</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../qml/components/StatusBar.qml" line="43"/>

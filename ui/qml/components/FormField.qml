@@ -138,6 +138,32 @@ ColumnLayout {
         }
     }
 
+    // A category suggested from what the walk-in wrote: applied only when they tap it.
+    ColumnLayout {
+        objectName: "suggestions_" + field.row.name
+        visible: field.row.suggestions !== undefined && field.row.suggestions.length > 0
+        Layout.fillWidth: true
+        spacing: 8
+        Text {
+            text: qsTr("From what you wrote, this may belong to (tap to use it):")
+            font.pixelSize: theme.small
+            font.family: theme.fontFamily
+            color: theme.muted
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+        Repeater {
+            model: field.row.suggestions || []
+            delegate: ChoiceChip {
+                objectName: "suggestion_" + modelData.category
+                text: modelData.name + "  (" + qsTr("words: %1").arg(modelData.because) + ")"
+                selected: modelData.chosen
+                Layout.fillWidth: true
+                onClicked: session.confirmDemandCategory(modelData.category)
+            }
+        }
+    }
+
     Text {
         visible: field.row.help !== "" && !field.row.error
         text: field.row.help

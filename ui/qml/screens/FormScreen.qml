@@ -53,6 +53,32 @@ ScreenFrame {
                         onFocused: function(item) { flick.ensureVisible(item) }
                     }
                 }
+
+                Text {
+                    visible: session.materials.length > 0
+                    text: qsTr("Documents to photograph")
+                    font.pixelSize: theme.large
+                    font.bold: true
+                    font.family: theme.fontFamily
+                    color: theme.text
+                    Layout.topMargin: theme.gap
+                }
+                Text {
+                    visible: session.materials.length > 0
+                    text: qsTr("Lay each page flat under the document camera. The photos go to the hall with your filing.")
+                    font.pixelSize: theme.small
+                    font.family: theme.fontFamily
+                    color: theme.muted
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                Repeater {
+                    model: session.materials
+                    delegate: MaterialRow {
+                        Layout.fillWidth: true
+                        row: modelData
+                    }
+                }
             }
         }
     }

@@ -1,16 +1,52 @@
 // Identify: place the ID card on the reader; or go on without one for anonymous services.
 import QtQuick
+import QtQuick.Controls
 import QtQuick.Layouts
 import "../components"
 
 ScreenFrame {
+    id: identify
     objectName: "identifyScreen"
-    title: qsTr("Place your ID card on the reader")
-    subtitle: qsTr("Resident ID card, Hong Kong/Macau/Taiwan residence permit or foreign permanent resident ID card.")
+    readonly property bool contactless: kioskInfo.readerKind === "contactless"
+    // A passport or travel-permit chip opens only with three items typed from its photo page.
+    readonly property bool mrzMode: session.cardStatus === "CARD_MRZ_REQUIRED"
+                                    || session.cardStatus === "CARD_MRZ_MISMATCH"
+    title: mrzMode ? qsTr("Enter three items from your passport")
+         : contactless ? qsTr("Hold your card or passport on the reader")
+         : qsTr("Place your ID card on the reader")
+    subtitle: mrzMode ? qsTr("They are printed on the photo page. Keep the passport on the reader.")
+            : contactless ? qsTr("Social security card, passport or travel permit with a chip.")
+            : qsTr("Resident ID card, Hong Kong/Macau/Taiwan residence permit or foreign permanent resident ID card.")
 
     ColumnLayout {
         anchors.fill: parent
         spacing: theme.gap * 2
+        visible: identify.mrzMode
+        Banner {
+            objectName: "mrzMismatch"
+            visible: session.cardStatus === "CARD_MRZ_MISMATCH"
+            heading: session.cardMessage
+            detail: session.cardNextStep
+            code: session.cardStatus
+            Layout.fillWidth: true
+        }
+        MrzField { id: mrzDoc; name: "document_number"; label: qsTr("Document number"); latin: true }
+        MrzField { id: mrzBirth; name: "birth_date"; label: qsTr("Date of birth (YYYY-MM-DD)") }
+        MrzField { id: mrzExpiry; name: "expiry_date"; label: qsTr("Date of expiry (YYYY-MM-DD)") }
+        BigButton {
+            objectName: "readMrzButton"
+            kind: "primary"
+            text: qsTr("Read the chip")
+            Layout.fillWidth: true
+            onClicked: { Qt.inputMethod.hide(); session.submitMrz(mrzDoc.text, mrzBirth.text, mrzExpiry.text) }
+        }
+        Item { Layout.fillHeight: true }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: theme.gap * 2
+        visible: !identify.mrzMode
 
         // The reader and a card gliding onto it: shows where and how to place the card.
         Item {
@@ -41,7 +77,7 @@ ScreenFrame {
                 y: 20
                 Text {
                     anchors.centerIn: parent
-                    text: qsTr("ID card")
+                    text: identify.contactless ? qsTr("Card or passport") : qsTr("ID card")
                     font.pixelSize: theme.large
                     font.family: theme.fontFamily
                     color: theme.contrast ? "#000000" : theme.primary
@@ -85,6 +121,50 @@ ScreenFrame {
             onClicked: session.retryCard()
         }
         Item { Layout.fillHeight: true }
+    }
+
+    component MrzField: ColumnLayout {
+        property string name
+        property string label
+        property bool latin: false
+        property alias text: input.text
+        Layout.fillWidth: true
+        spacing: 6
+        Text {
+            text: parent.label
+            font.pixelSize: theme.body
+            font.bold: true
+            font.family: theme.fontFamily
+            color: theme.text
+        }
+        TextField {
+            id: input
+            objectName: "mrz_" + parent.name
+            Layout.fillWidth: true
+            Layout.preferredHeight: theme.touch
+            font.pixelSize: theme.large
+            font.family: theme.fontFamily
+            color: theme.text
+            inputMethodHints: parent.latin
+                ? (Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText)
+                : (Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText)
+            background: Rectangle {
+                radius: theme.radius
+                color: theme.surface
+                border.color: session.mrzErrors[input.parent.name] ? theme.danger
+                            : (input.activeFocus ? theme.primary : theme.border)
+                border.width: 2
+            }
+        }
+        Text {
+            visible: text !== ""
+            text: session.mrzErrors[parent.name] || ""
+            font.pixelSize: theme.body
+            font.family: theme.fontFamily
+            color: theme.danger
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
     }
 
     actions: [

@@ -1,4 +1,5 @@
-// Service home: big category tiles, then the services in the chosen category.
+// Service home: quick tiles for what needs no ID card (progress, policies, Q&A), big category
+// tiles, then the services in the chosen category.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -19,6 +20,23 @@ ScreenFrame {
             heading: session.notice
             detail: session.noticeNextStep
             Layout.fillWidth: true
+        }
+
+        // Most walk-ins without a card come to check progress or ask: those are one tap away.
+        RowLayout {
+            objectName: "consultRow"
+            Layout.fillWidth: true
+            spacing: theme.gap / 2
+            Repeater {
+                model: ["progress", "policies", "qa"]
+                delegate: ConsultTile {
+                    objectName: "consult_" + modelData
+                    kind: modelData
+                    compact: true
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                }
+            }
         }
 
         GridLayout {
@@ -65,6 +83,20 @@ ScreenFrame {
             spacing: theme.gap
             model: session.services
             boundsBehavior: Flickable.StopAtBounds
+            // The consultations that belong to this category (办事进度, 政策服务) come first.
+            header: Column {
+                width: serviceList.width
+                spacing: serviceList.spacing
+                bottomPadding: session.categoryConsults.length > 0 ? serviceList.spacing : 0
+                Repeater {
+                    model: session.categoryConsults
+                    delegate: ConsultTile {
+                        objectName: "consultTile_" + modelData
+                        kind: modelData
+                        width: serviceList.width
+                    }
+                }
+            }
             delegate: Button {
                 id: tile
                 objectName: "service_" + modelData.id

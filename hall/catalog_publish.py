@@ -1,0 +1,255 @@
+"""Catalog publication: the hall keeps every published version and serves the latest with an ETag.
+
+A supervisor publishes a catalog document (``PUT /api/v1/catalog`` or ``python -m hall catalog
+publish FILE``); it is checked with :func:`kiosk.services.catalog.parse_catalog`, the same check
+the kiosk runs, and a bad one is refused with every reason (HTTP 422), so a kiosk never receives
+a catalog it would reject. Publishing the same document again changes nothing; publishing other
+content under a version string already used is refused (409): kiosks and staff talk about
+catalogs by version, so one version must mean one content.
+
+``GET /api/v1/catalog`` serves the stored bytes with a strong ETag
+(:func:`kiosk.services.catalog_cache.catalog_etag`) and answers ``If-None-Match`` with 304, so a
+kiosk polling an unchanged catalog transfers a header. The shipped sample is published at the
+first start of an empty hall.
+
+The parsed latest catalog is cached in memory and re-read when another hall instance (same
+PostgreSQL) has published a newer one: fan-out at intake uses it on every submission.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from hall.auth import StaffDep, SupervisorDep, audit
+from hall.clock import Clock, iso
+from hall.store import metadata
+from kiosk.services.catalog import (
+    DEFAULT_CATALOG_PATH,
+    Catalog,
+    CatalogError,
+    parse_catalog,
+)
+from kiosk.services.catalog_cache import catalog_etag
+
+log = logging.getLogger(__name__)
+
+PublishOutcome = Literal["published", "unchanged"]
+
+# A catalog is a few hundred KB at most; 5 MB means someone uploaded the wrong file.
+MAX_CATALOG_BYTES = 5 * 1024 * 1024
+
+catalogs = Table(
+    "catalogs",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(64), nullable=False, unique=True),
+    Column("etag", String(80), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("published_at", String(40), nullable=False),
+    Column("published_by", String(64), nullable=False),
+)
+
+
+class VersionClash(Exception):
+    """Other content was already published under this version string."""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """One published catalog: its bytes as served, their ETag, and the parsed catalog."""
+
+    seq: int
+    version: str
+    etag: str
+    body: bytes
+    catalog: Catalog
+    published_at: str
+    published_by: str
+
+
+def _decode(raw: bytes | str) -> Any:
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise CatalogError("upload", ["the file is not UTF-8 text"]) from None
+    except json.JSONDecodeError as exc:
+        raise CatalogError(
+            "upload", [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
+        ) from None
+
+
+class CatalogStore:
+    """Published catalogs in the hall's database; safe to use from many threads."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        metadata.create_all(engine, tables=[catalogs])
+        self._lock = threading.Lock()
+        self._latest: Published | None = None
+
+    def publish(self, raw: bytes | str, actor: str) -> tuple[PublishOutcome, Published]:
+        """Check and publish a catalog document (JSON text).
+
+        Raises :class:`CatalogError` (with ``reasons``) for a document the kiosks would reject
+        and :class:`VersionClash` for other content under a version already published.
+        """
+        if len(raw) > MAX_CATALOG_BYTES:
+            raise CatalogError("upload", [f"larger than {MAX_CATALOG_BYTES // 1024 // 1024} MB"])
+        data = _decode(raw)
+        catalog = parse_catalog(data, source="upload")
+        # Stored re-serialised: whitespace and key order of the upload do not make a new ETag.
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+            "utf-8"
+        )
+        etag = catalog_etag(body)
+        outcome: PublishOutcome = "published"
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(catalogs).values(
+                        version=catalog.version,
+                        etag=etag,
+                        body=body.decode("utf-8"),
+                        published_at=iso(self.clock()),
+                        published_by=actor,
+                    )
+                )
+        except IntegrityError:
+            # The version is taken (the unique index decides, also between hall instances).
+            with self.engine.connect() as conn:
+                same = conn.execute(
+                    select(catalogs.c.etag).where(catalogs.c.version == catalog.version)
+                ).scalar_one_or_none()
+            if same != etag:
+                raise VersionClash(catalog.version) from None
+            outcome = "unchanged"
+        log.info("catalog %s by %s: %s (%s)", catalog.version, actor, outcome, etag)
+        latest = self.latest()
+        assert latest is not None  # one was just stored or already there
+        return outcome, latest
+
+    def publish_sample_if_empty(self) -> None:
+        """Publish the shipped sample when no catalog was ever published (first start)."""
+        with self.engine.connect() as conn:
+            any_row = conn.execute(select(catalogs.c.seq).limit(1)).first()
+        if any_row is None:
+            # Another hall instance may have published it first: then there is nothing to do.
+            with contextlib.suppress(VersionClash):
+                self.publish(DEFAULT_CATALOG_PATH.read_bytes(), "system")
+
+    def latest(self) -> Published | None:
+        """The latest published catalog (cached; re-read when a newer one exists)."""
+        with self.engine.connect() as conn:
+            head = conn.execute(
+                select(catalogs.c.seq).order_by(catalogs.c.seq.desc()).limit(1)
+            ).scalar_one_or_none()
+            if head is None:
+                return None
+            with self._lock:
+                cached = self._latest
+            if cached is not None and cached.seq == head:
+                return cached
+            row = conn.execute(select(catalogs).where(catalogs.c.seq == head)).one()
+        body = row.body.encode("utf-8")
+        published = Published(
+            seq=row.seq,
+            version=row.version,
+            etag=row.etag,
+            body=body,
+            catalog=parse_catalog(json.loads(body), source=f"published {row.version}"),
+            published_at=row.published_at,
+            published_by=row.published_by,
+        )
+        with self._lock:
+            self._latest = published
+        return published
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every published version, newest first (no bodies)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    catalogs.c.version,
+                    catalogs.c.etag,
+                    catalogs.c.published_at,
+                    catalogs.c.published_by,
+                ).order_by(catalogs.c.seq.desc())
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 If-None-Match: weak comparison against a list of tags, or ``*``."""
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+
+
+def router() -> APIRouter:
+    """``/api/v1/catalog``: the latest catalog for kiosks; publication for supervisors."""
+    api = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+
+    def store(request: Request) -> CatalogStore:
+        found: CatalogStore = request.app.state.catalog_store
+        return found
+
+    @api.get("", responses={304: {"description": "the kiosk's copy is current"}})
+    def get_catalog(request: Request) -> Response:
+        latest = store(request).latest()
+        if latest is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no catalog published")
+        # no-cache: a proxy may keep it but must ask (with the ETag) before serving it.
+        headers = {"ETag": latest.etag, "Cache-Control": "no-cache"}
+        inm = request.headers.get("if-none-match")
+        if inm is not None and _matches(inm, latest.etag):
+            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(latest.body, media_type="application/json; charset=utf-8", headers=headers)
+
+    @api.put(
+        "",
+        responses={
+            201: {"description": "published"},
+            200: {"description": "the same document was already published"},
+            409: {"description": "other content under a version already published"},
+            422: {"description": "the document is not a usable catalog; detail.reasons"},
+        },
+        status_code=status.HTTP_201_CREATED,
+    )
+    async def put_catalog(
+        request: Request, response: Response, who: SupervisorDep
+    ) -> dict[str, Any]:
+        raw = await request.body()
+        try:
+            outcome, latest = store(request).publish(raw, who.name)
+        except CatalogError as exc:
+            audit(request, who, "catalog.publish", "catalog", "-", "rejected")
+            raise HTTPException(
+                422, detail={"msg": "catalog rejected", "reasons": list(exc.reasons)}
+            ) from None
+        except VersionClash as exc:
+            audit(request, who, "catalog.publish", "catalog", str(exc), "version_clash")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"version {exc} was already published with other content; "
+                "give the new content a new version",
+            ) from None
+        audit(request, who, "catalog.publish", "catalog", latest.version, outcome)
+        if outcome == "unchanged":
+            response.status_code = status.HTTP_200_OK
+        response.headers["ETag"] = latest.etag
+        return {"version": latest.version, "etag": latest.etag, "outcome": outcome}
+
+    @api.get("/versions")
+    def versions(request: Request, who: StaffDep) -> list[dict[str, Any]]:
+        return store(request).history()
+
+    return api

@@ -1,0 +1,133 @@
+"""Hall administration from the command line: staff accounts and catalog publication.
+
+``python -m hall staff add NAME --role helper`` asks for the password (twice, hidden) on a
+terminal, or reads one line from stdin when piped (``printf '%s\\n' "$PW" | python -m hall staff
+add …``); a password is never taken from argv, which ``ps`` and shell history show to others.
+``python -m hall catalog publish FILE`` runs the same checks as ``PUT /api/v1/catalog`` and
+prints every reason a bad catalog is refused. Each command works on the database the hall uses
+(``--db``), without the hall running; actions are written to the audit log as the ``cli`` actor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from hall.auth import ROLES, StaffError, StaffStore
+from hall.catalog_publish import CatalogStore, VersionClash
+from hall.clock import utc_now
+from hall.store import SubmissionStore
+from kiosk.services.catalog import CatalogError
+
+DEFAULT_DB = "var/hall/hall.db"
+
+
+def _read_password(stdin: TextIO) -> str:
+    if stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            raise StaffError("the two passwords differ")
+        return first
+    return stdin.readline().rstrip("\r\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m hall", description="Qihang hall administration"
+    )
+    parser.add_argument("--db", default=DEFAULT_DB, help="SQLite file or database URL")
+    sub = parser.add_subparsers(dest="area", required=True)
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="cmd", required=True)
+    add = staff.add_parser("add", help="create an account (password from the terminal or stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, default="helper")
+    passwd = staff.add_parser("passwd", help="set a new password (ends the account's sessions)")
+    passwd.add_argument("name")
+    disable = staff.add_parser("disable", help="disable an account and end its sessions")
+    disable.add_argument("name")
+    enable = staff.add_parser("enable", help="enable an account again")
+    enable.add_argument("name")
+    staff.add_parser("list", help="list accounts")
+
+    catalog = sub.add_parser("catalog", help="service catalog").add_subparsers(
+        dest="cmd", required=True
+    )
+    publish = catalog.add_parser("publish", help="check and publish a catalog JSON file")
+    publish.add_argument("file", type=Path)
+    catalog.add_parser("versions", help="list published versions")
+    return parser
+
+
+def main(argv: list[str], stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Run one administration command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    store = SubmissionStore(args.db)
+    try:
+        if args.area == "staff":
+            return _staff(args, StaffStore(store.engine, utc_now), stdin, out)
+        catalogs = CatalogStore(store.engine, utc_now)
+        return _catalog(args, catalogs, StaffStore(store.engine, utc_now), out)
+    finally:
+        store.close()
+
+
+def _staff(args: argparse.Namespace, staff: StaffStore, stdin: TextIO, out: TextIO) -> int:
+    try:
+        if args.cmd == "add":
+            who = staff.add(args.name, args.role, _read_password(stdin))
+            staff.audit("cli", "staff.add", "staff", who.name)
+            print(f"created {who.name} ({who.role})", file=out)
+        elif args.cmd == "passwd":
+            staff.set_password(args.name, _read_password(stdin))
+            staff.audit("cli", "staff.passwd", "staff", args.name)
+            print(f"password of {args.name} changed", file=out)
+        elif args.cmd in ("disable", "enable"):
+            staff.set_active(args.name, args.cmd == "enable")
+            staff.audit("cli", f"staff.{args.cmd}", "staff", args.name)
+            print(f"{args.name} {args.cmd}d", file=out)
+        else:
+            for who, active in staff.accounts():
+                print(f"{who.name}\t{who.role}\t{'active' if active else 'disabled'}", file=out)
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _catalog(
+    args: argparse.Namespace, catalogs: CatalogStore, staff: StaffStore, out: TextIO
+) -> int:
+    if args.cmd == "versions":
+        for row in catalogs.history():
+            print(
+                f"{row['version']}\t{row['etag']}\t{row['published_at']}\t{row['published_by']}",
+                file=out,
+            )
+        return 0
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    try:
+        outcome, latest = catalogs.publish(raw, "cli")
+    except CatalogError as exc:
+        staff.audit("cli", "catalog.publish", "catalog", "-", "rejected")
+        print(f"error: {args.file} was not published:", file=sys.stderr)
+        for reason in exc.reasons:
+            print(f"  - {reason}", file=sys.stderr)
+        return 1
+    except VersionClash as exc:
+        staff.audit("cli", "catalog.publish", "catalog", str(exc), "version_clash")
+        print(
+            f"error: version {exc} was already published with other content; bump the version",
+            file=sys.stderr,
+        )
+        return 1
+    staff.audit("cli", "catalog.publish", "catalog", latest.version, outcome)
+    print(f"catalog {latest.version}: {outcome} (ETag {latest.etag})", file=out)
+    return 0

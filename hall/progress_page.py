@@ -1,0 +1,127 @@
+"""The public progress page at ``/progress/{tracking_number}``: where the receipt's QR code points.
+
+A phone opens it after scanning, so it is one small server-rendered HTML page: no script, inline
+CSS only, Chinese first with the English underneath, readable at a phone's width. It shows what
+``GET /api/v1/progress/...`` shows — statuses and times, named from the published catalog through
+:func:`kiosk.progress.describe` (the same words the kiosk screen uses) — and no personal data.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hall.catalog_publish import CatalogStore
+from hall.tracking import TrackingStore
+from kiosk.progress import ProgressView, describe, parse_status
+
+_STYLE = """
+:root{color-scheme:light;--ink:#1d2733;--muted:#5b6776;--line:#d9e0e8;--accent:#0b5cad;
+--ok:#1e7b3c;--warn:#a35a00;--bad:#b3261e}
+*{box-sizing:border-box}
+body{margin:0;font:17px/1.6 "Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC",
+"Microsoft YaHei",sans-serif;color:var(--ink);background:#f4f6f9}
+header{background:var(--accent);color:#fff;padding:16px 20px}
+header h1{margin:0;font-size:20px}
+header p{margin:2px 0 0;font-size:14px;opacity:.85}
+main{max-width:640px;margin:0 auto;padding:16px}
+.card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px;margin:0 0 14px}
+.number{font:600 18px/1.3 ui-monospace,monospace;letter-spacing:.5px;word-break:break-all}
+.en{color:var(--muted);font-size:14px}
+.headline{font-size:22px;font-weight:700;margin:8px 0 0}
+h2{font-size:18px;margin:0}
+.status{display:inline-block;margin-top:6px;padding:2px 10px;border-radius:999px;
+background:#e8eef6;font-weight:600}
+.status.completed,.status.done{background:#e3f3e8;color:var(--ok)}
+.status.needs_more{background:#fff1dc;color:var(--warn)}
+.status.rejected{background:#fde7e5;color:var(--bad)}
+ol{margin:10px 0 0;padding-left:22px}
+li{margin:6px 0}
+.time{color:var(--muted);font-size:14px}
+footer{color:var(--muted);font-size:13px;text-align:center;padding:8px 16px 24px}
+"""
+
+
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    html = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta name="robots" content="noindex">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        "<header><h1>企航站点 · 办理进度</h1><p>Qihang station · Progress</p></header>"
+        f"<main>{body}</main>"
+        "<footer>苏州高新区企业服务中心 · Suzhou High-tech District Enterprise Service Centre"
+        "</footer></body></html>"
+    )
+    # Private: a shared cache must not hand one receipt's page to the next phone.
+    return HTMLResponse(html, status_code, headers={"Cache-Control": "private, no-cache"})
+
+
+def _render(zh: ProgressView, en: ProgressView) -> str:
+    out = [
+        '<section class="card">',
+        f'<div class="number">{escape(zh.tracking_number)}</div>',
+        f"<div>{escape(zh.service_name)}</div>",
+        f'<div class="en">{escape(en.service_name)}</div>',
+        f'<p class="headline">{escape(zh.headline)}</p>',
+        f'<div class="en">{escape(en.headline)}</div>',
+        "</section>",
+    ]
+    for pz, pe in zip(zh.parts, en.parts, strict=True):
+        out += [
+            '<section class="card">',
+            f"<h2>{escape(pz.name)}</h2>",
+            f'<div class="en">{escape(pe.name)}</div>',
+            f"<div>{escape(pz.department)}</div>" if pz.department else "",
+            f'<div class="status {escape(pz.status)}">{escape(pz.words)}</div>',
+            f'<div class="en">{escape(pe.words)}</div>',
+            f'<div class="time">更新于 Updated {escape(pz.updated_at)}</div>',
+        ]
+        if pz.note:
+            out.append(f"<p>{escape(pz.note)}<br><span class='en'>{escape(pe.note)}</span></p>")
+        if pz.steps:
+            out.append("<ol>")
+            for sz, se in zip(pz.steps, pe.steps, strict=True):
+                party = f"{escape(sz.party)} · " if sz.party else ""
+                out.append(
+                    f"<li>{party}{escape(sz.name)} "
+                    f'<span class="status {escape(sz.status)}">{escape(sz.words)}</span>'
+                    f'<div class="en">{escape(se.name)} — {escape(se.words)}</div>'
+                    + (f'<div class="time">{escape(sz.updated_at)}</div>' if sz.updated_at else "")
+                    + "</li>"
+                )
+            out.append("</ol>")
+        out.append("</section>")
+    return "".join(out)
+
+
+def router() -> APIRouter:
+    api = APIRouter(tags=["progress page"])
+
+    @api.get("/progress/{tracking_number}", response_class=HTMLResponse)
+    def progress_page(tracking_number: str, request: Request) -> HTMLResponse:
+        tracking: TrackingStore = request.app.state.tracking_store
+        catalogs: CatalogStore = request.app.state.catalog_store
+        doc: dict[str, Any] | None = tracking.progress(tracking_number)
+        if doc is None:
+            return _page(
+                "未找到 Not found",
+                '<section class="card"><p class="headline">未找到这个受理编号</p>'
+                '<div class="en">No filing has this tracking number.</div>'
+                "<p>请核对回执上的编号；刚在站点提交的申请可能需要几分钟才能送达服务大厅。</p>"
+                '<p class="en">Check the number on the receipt. A filing made a few minutes ago '
+                "may still be on its way to the hall.</p></section>",
+                404,
+            )
+        latest = catalogs.latest()
+        status_doc = parse_status(doc)
+        if latest is None:  # pragma: no cover - the sample is published at start
+            raise RuntimeError("no catalog published")
+        zh = describe(status_doc, latest.catalog, "zh_CN")
+        en = describe(status_doc, latest.catalog, "en_US")
+        return _page(f"办理进度 {tracking_number}", _render(zh, en))
+
+    return api

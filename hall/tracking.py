@@ -1,0 +1,353 @@
+"""Per-part tracking of filings: fan-out at intake, staff status changes, the public progress.
+
+When a new submission is stored, :meth:`TrackingStore.on_intake` runs inside the same database
+transaction and splits it with :func:`kiosk.services.catalog.fan_out` (over the latest published
+catalog) into one row per part — the department that handles it and the form fields it receives —
+plus one row per step for parts where several parties act in turn (the EV charging pile). So a
+"一件事" bundle (企业开办 + 用电报装) is tracked as two parts from the moment it arrives, and a
+submission is never stored without its parts. Parts start ``received``, steps ``pending``.
+
+The part rows hold field *names*, not values: the walk-in's answers stay in one place (the
+submission), and a department's view projects them from there.
+
+Staff move a part or a step through ``POST /api/v1/parts/{tracking}/{part_id}/status`` (audited).
+Parts of a service another module drives (a demand follows the demand loop) are refused here.
+
+``GET /api/v1/progress/{tracking_number}`` is public — anyone holding the receipt may look — so
+it returns statuses, part and step ids, department ids and times only: the document
+:mod:`kiosk.progress` parses, with no personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
+from sqlalchemy.engine import Connection
+
+from hall.auth import StaffDep, audit
+from hall.catalog_publish import CatalogStore
+from hall.clock import Clock, iso
+from hall.store import Submission, metadata, submissions
+from kiosk.progress import STEP_STATUSES
+from kiosk.services.catalog import fan_out
+from kiosk.services.validators import is_valid_tracking_number
+
+log = logging.getLogger(__name__)
+
+# What hall staff may set. "queued" and "submitted" describe the kiosk's side of the journey.
+STAFF_PART_STATUSES: Final = (
+    "received",
+    "handling",
+    "needs_more",
+    "completed",
+    "rejected",
+    "cancelled",
+)
+STAFF_STEP_STATUSES: Final = tuple(STEP_STATUSES)
+
+parts = Table(
+    "parts",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("part_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("fields", Text, nullable=False),  # JSON list of form field names, never values
+    Column("status", String(16), nullable=False),
+    Column("note_zh", Text, nullable=False, default=""),
+    Column("note_en", Text, nullable=False, default=""),
+    Column("updated_at", String(40), nullable=False),
+)
+Index("parts_tracking", parts.c.tracking_number)
+
+part_steps = Table(
+    "part_steps",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("part_id", String(64), primary_key=True),
+    Column("step_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+
+class PartNotFound(LookupError):
+    """No such tracking number, part or step."""
+
+
+class PartManaged(Exception):
+    """The part follows another workflow (e.g. the demand loop); change it there."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartRow:
+    """One tracked part as staff see it (no values)."""
+
+    submission_id: str
+    part_id: str
+    service_id: str
+    department: str
+    fields: tuple[str, ...]
+    status: str
+
+
+class TrackingStore:
+    """Parts and steps in the hall's database."""
+
+    def __init__(self, engine: Engine, clock: Clock, catalogs: CatalogStore) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.catalogs = catalogs
+        # Services whose parts another module drives (service id -> who, for the 409's words).
+        self.managed_services: dict[str, str] = {}
+        metadata.create_all(engine, tables=[parts, part_steps])
+
+    # --- intake ---------------------------------------------------------------------------------
+
+    def on_intake(self, conn: Connection, sub: Submission) -> None:
+        """Create the part (and step) rows of a new submission, in the intake transaction.
+
+        Never raises for odd content: a submission the kiosk could send must be stored. A
+        service the published catalog does not know gets the parts the kiosk listed, else one
+        part named after the service.
+        """
+        now = iso(self.clock())
+        form = sub.payload.get("form")
+        values = (
+            {k: v for k, v in form.items() if isinstance(v, str)} if isinstance(form, dict) else {}
+        )
+        latest = self.catalogs.latest()
+        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
+        try:
+            item = latest.catalog.service(sub.service_id) if latest else None
+        except KeyError:
+            item = None
+        if item is not None:
+            for filing in fan_out(item, values):
+                rows.append((filing.part_id, filing.department, tuple(filing.values), filing.steps))
+        else:
+            listed = sub.payload.get("parts")
+            ids = (
+                [p for p in listed if isinstance(p, str) and p] if isinstance(listed, list) else []
+            )
+            rows = [(pid[:64], "", (), ()) for pid in dict.fromkeys(ids or [sub.service_id])]
+        for position, (part_id, department, fields, steps) in enumerate(rows):
+            conn.execute(
+                insert(parts).values(
+                    submission_id=sub.id,
+                    part_id=part_id,
+                    position=position,
+                    tracking_number=sub.tracking_number,
+                    service_id=sub.service_id,
+                    department=department,
+                    fields=json.dumps(list(fields)),
+                    status="received",
+                    note_zh="",
+                    note_en="",
+                    updated_at=now,
+                )
+            )
+            for step_pos, step_id in enumerate(steps):
+                conn.execute(
+                    insert(part_steps).values(
+                        submission_id=sub.id,
+                        part_id=part_id,
+                        step_id=step_id,
+                        position=step_pos,
+                        status="pending",
+                        updated_at=now,
+                    )
+                )
+        log.info("submission %s: %d part(s) tracked", sub.id, len(rows))
+
+    def set_status_in(
+        self,
+        conn: Connection,
+        submission_id: str,
+        new_status: str,
+        *,
+        note_zh: str = "",
+        note_en: str = "",
+    ) -> None:
+        """Set every part of a submission (for modules that drive parts, in their transaction)."""
+        conn.execute(
+            update(parts)
+            .where(parts.c.submission_id == submission_id)
+            .values(
+                status=new_status, note_zh=note_zh, note_en=note_en, updated_at=iso(self.clock())
+            )
+        )
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _submission_for(self, conn: Connection, tracking_number: str) -> tuple[str, str] | None:
+        """(submission id, service id) for a tracking number; the first one received wins."""
+        row = conn.execute(
+            select(submissions.c.id, submissions.c.service_id)
+            .where(submissions.c.tracking_number == tracking_number)
+            .order_by(submissions.c.received_at, submissions.c.id)
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else (row.id, row.service_id)
+
+    def progress(self, tracking_number: str) -> dict[str, Any] | None:
+        """The public status document for a tracking number, or None if unknown."""
+        if not is_valid_tracking_number(tracking_number):
+            return None
+        with self.engine.connect() as conn:
+            found = self._submission_for(conn, tracking_number)
+            if found is None:
+                return None
+            sub_id, service_id = found
+            part_rows = conn.execute(
+                select(parts).where(parts.c.submission_id == sub_id).order_by(parts.c.position)
+            ).all()
+            step_rows = conn.execute(
+                select(part_steps)
+                .where(part_steps.c.submission_id == sub_id)
+                .order_by(part_steps.c.part_id, part_steps.c.position)
+            ).all()
+            received_at = conn.execute(
+                select(submissions.c.received_at).where(submissions.c.id == sub_id)
+            ).scalar_one()
+        steps: dict[str, list[dict[str, Any]]] = {}
+        for s in step_rows:
+            steps.setdefault(s.part_id, []).append(
+                {"id": s.step_id, "status": s.status, "updated_at": s.updated_at}
+            )
+        doc_parts: list[dict[str, Any]] = []
+        for p in part_rows:
+            entry: dict[str, Any] = {
+                "id": p.part_id,
+                "department": p.department,
+                "status": p.status,
+                "updated_at": p.updated_at,
+                "steps": steps.get(p.part_id, []),
+            }
+            if p.note_zh or p.note_en:
+                entry["note_zh"], entry["note_en"] = p.note_zh, p.note_en
+            doc_parts.append(entry)
+        if not doc_parts:
+            # Stored before parts were tracked: one part, received, is still the truth.
+            doc_parts = [
+                {"id": service_id, "status": "received", "updated_at": received_at, "steps": []}
+            ]
+        return {"tracking_number": tracking_number, "service_id": service_id, "parts": doc_parts}
+
+    def parts_of(self, submission_id: str) -> list[PartRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(parts)
+                .where(parts.c.submission_id == submission_id)
+                .order_by(parts.c.position)
+            ).all()
+        return [
+            PartRow(
+                r.submission_id,
+                r.part_id,
+                r.service_id,
+                r.department,
+                tuple(json.loads(r.fields)),
+                r.status,
+            )
+            for r in rows
+        ]
+
+    # --- staff changes --------------------------------------------------------------------------
+
+    def set_status(
+        self, tracking_number: str, part_id: str, new_status: str, step_id: str | None = None
+    ) -> str:
+        """Move a part (or one of its steps) to ``new_status``; returns the submission id.
+
+        Raises :class:`PartNotFound`, :class:`PartManaged`, or ``ValueError`` for a status that
+        is not one staff may set.
+        """
+        allowed = STAFF_STEP_STATUSES if step_id else STAFF_PART_STATUSES
+        if new_status not in allowed:
+            raise ValueError(f"status must be one of: {', '.join(allowed)}")
+        now = iso(self.clock())
+        with self.engine.begin() as conn:
+            found = self._submission_for(conn, tracking_number)
+            if found is None:
+                raise PartNotFound(tracking_number)
+            sub_id, service_id = found
+            if service_id in self.managed_services:
+                raise PartManaged(self.managed_services[service_id])
+            if step_id is None:
+                changed = conn.execute(
+                    update(parts)
+                    .where(parts.c.submission_id == sub_id, parts.c.part_id == part_id)
+                    .values(status=new_status, updated_at=now)
+                ).rowcount
+            else:
+                changed = conn.execute(
+                    update(part_steps)
+                    .where(
+                        part_steps.c.submission_id == sub_id,
+                        part_steps.c.part_id == part_id,
+                        part_steps.c.step_id == step_id,
+                    )
+                    .values(status=new_status, updated_at=now)
+                ).rowcount
+            if not changed:
+                raise PartNotFound(f"{tracking_number}/{part_id}/{step_id or ''}")
+        return sub_id
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: StrictStr
+    step: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+
+
+def router() -> APIRouter:
+    """Public progress (JSON) and staff status changes of parts and steps."""
+    api = APIRouter(tags=["tracking"])
+
+    def store(request: Request) -> TrackingStore:
+        found: TrackingStore = request.app.state.tracking_store
+        return found
+
+    @api.get("/api/v1/progress/{tracking_number}")
+    def get_progress(tracking_number: str, request: Request) -> dict[str, Any]:
+        doc = store(request).progress(tracking_number)
+        if doc is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such tracking number")
+        return doc
+
+    @api.post("/api/v1/parts/{tracking_number}/{part_id}/status")
+    def post_status(
+        tracking_number: str, part_id: str, body: StatusIn, request: Request, who: StaffDep
+    ) -> dict[str, Any]:
+        subject = f"{tracking_number}/{part_id}" + (f"/{body.step}" if body.step else "")
+        action = "part.step_status" if body.step else "part.status"
+        try:
+            store(request).set_status(tracking_number, part_id, body.status, body.step)
+        except PartNotFound:
+            audit(request, who, action, "part", subject, "not_found")
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such part") from None
+        except PartManaged as exc:
+            audit(request, who, action, "part", subject, "managed")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, detail=f"this part follows the {exc} workflow"
+            ) from None
+        except ValueError as exc:
+            audit(request, who, action, "part", subject, "invalid")
+            raise HTTPException(422, detail=str(exc)) from None
+        audit(request, who, action, "part", subject, body.status)
+        doc = store(request).progress(tracking_number)
+        assert doc is not None
+        return doc
+
+    return api

@@ -1,0 +1,193 @@
+"""The kiosk's copy of the hall's published catalog: last good version on disk, offline first.
+
+The hall publishes the catalog as JSON with an ETag. :class:`CatalogCache` keeps the last
+document that passed :func:`~kiosk.services.catalog.parse_catalog` in one envelope file in the
+state directory (``catalog.cache.json``: ETag, when it was saved, the document), written
+atomically, so a power cut leaves either the old or the new version, never half of one.
+
+- :meth:`CatalogCache.load` gives the cached catalog, or the shipped sample when there is no
+  usable cache (first start, or a cache written by an older schema that no longer validates).
+- :meth:`CatalogCache.refresh` asks the hall through an injected ``fetch(etag)`` callable that
+  returns ``(http_status, etag, body)``; the hall client plugs in there later, tests pass a
+  function. 304 keeps the current catalog; a 200 whose body does not validate is *rejected*
+  with the reasons and the last good catalog stays; a network failure (``ConnectionError``,
+  ``TimeoutError``, any ``OSError``) is *offline* and changes nothing.
+
+Nothing here imports an HTTP library, so the kiosk start path stays light.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from kiosk.services.catalog import (
+    DEFAULT_CATALOG_PATH,
+    Catalog,
+    CatalogError,
+    load_catalog,
+    parse_catalog,
+)
+
+__all__ = [
+    "CACHE_FILE_NAME",
+    "CachedCatalog",
+    "CatalogCache",
+    "Fetch",
+    "RefreshOutcome",
+    "RefreshResult",
+    "catalog_etag",
+]
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE_NAME: Final = "catalog.cache.json"
+
+# fetch(etag or None) -> (HTTP status, ETag header or None, body bytes). The caller sends the
+# ETag as If-None-Match; a 304 body is ignored.
+Fetch = Callable[[str | None], tuple[int, str | None, bytes]]
+
+RefreshOutcome = Literal["updated", "not_modified", "rejected", "offline", "failed"]
+
+
+def catalog_etag(body: bytes) -> str:
+    """A strong ETag for a published catalog body (the hall may use it; any opaque tag works)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class CachedCatalog:
+    """The catalog in use and where it came from."""
+
+    catalog: Catalog
+    source: Literal["cache", "sample"]
+    etag: str | None
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What one refresh did; ``current`` is the catalog to use afterwards either way."""
+
+    outcome: RefreshOutcome
+    current: CachedCatalog
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome == "updated"
+
+
+class CatalogCache:
+    """Last good published catalog in ``state_dir``; safe to refresh from a worker thread."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        sample_path: Path | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.path = Path(state_dir) / CACHE_FILE_NAME
+        self._sample_path = DEFAULT_CATALOG_PATH if sample_path is None else sample_path
+        self._now = now
+        self._lock = threading.Lock()
+        self._current: CachedCatalog | None = None
+
+    @property
+    def current(self) -> CachedCatalog:
+        """The catalog in use, loading it on first access."""
+        current = self._current
+        return current if current is not None else self.load()
+
+    def load(self) -> CachedCatalog:
+        """Read the cached catalog, falling back to the shipped sample. Never raises for a bad
+        cache file (it is logged and ignored); raises :class:`CatalogError` only if the shipped
+        sample itself is broken, which is a packaging bug that must stop the start."""
+        cached = self._read_cache()
+        if cached is None:
+            cached = CachedCatalog(load_catalog(self._sample_path), "sample", None, None)
+        self._current = cached
+        log.info("catalog %s in use (from %s)", cached.catalog.version, cached.source)
+        return cached
+
+    def refresh(self, fetch: Fetch) -> RefreshResult:
+        """Ask the hall for a newer catalog and keep it if it is good (see the module doc)."""
+        with self._lock:
+            current = self.current
+            try:
+                status, etag, body = fetch(current.etag)
+            except (ConnectionError, TimeoutError, OSError) as exc:
+                log.info("catalog refresh: hall unreachable (%s)", type(exc).__name__)
+                return RefreshResult("offline", current, (f"hall unreachable: {exc}",))
+            if status == 304:
+                return RefreshResult("not_modified", current)
+            if status != 200:
+                log.warning("catalog refresh: hall answered HTTP %d", status)
+                return RefreshResult("failed", current, (f"the hall answered HTTP {status}",))
+            try:
+                data = json.loads(body)
+                catalog = parse_catalog(data, source="hall")
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                reasons: tuple[str, ...] = (f"the published catalog is not JSON: {exc}",)
+                log.warning("catalog refresh rejected: %s", reasons[0])
+                return RefreshResult("rejected", current, reasons)
+            except CatalogError as exc:
+                # The last good catalog stays; the reasons go to the log and the technician.
+                log.warning(
+                    "catalog refresh rejected (%d problems): %s", len(exc.reasons), exc.reasons[0]
+                )
+                return RefreshResult("rejected", current, exc.reasons)
+            saved_at = self._now()
+            self._write_cache(data, etag, saved_at)
+            self._current = CachedCatalog(catalog, "cache", etag, saved_at)
+            log.info("catalog updated: %s -> %s", current.catalog.version, catalog.version)
+            return RefreshResult("updated", self._current)
+
+    # -- the envelope file -------------------------------------------------------------------
+
+    def _read_cache(self) -> CachedCatalog | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("catalog cache unreadable, using the shipped sample: %s", exc)
+            return None
+        try:
+            envelope: Any = json.loads(raw)
+            catalog = parse_catalog(envelope["catalog"], source=str(self.path))
+            etag = envelope.get("etag")
+            saved_at = datetime.fromisoformat(envelope["saved_at"])
+        except (ValueError, KeyError, TypeError, AttributeError, CatalogError) as exc:
+            # A torn write cannot happen (atomic replace), but a schema change in a software
+            # update can make an old cache invalid: the sample is the safe fallback, and the
+            # next refresh fetches in full because the ETag is dropped with the cache.
+            log.warning("catalog cache not usable, using the shipped sample: %s", exc)
+            return None
+        return CachedCatalog(catalog, "cache", etag if isinstance(etag, str) else None, saved_at)
+
+    def _write_cache(self, document: object, etag: str | None, saved_at: datetime) -> None:
+        envelope = {"etag": etag, "saved_at": saved_at.isoformat(), "catalog": document}
+        data = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        # The rename itself must reach the disk too, or a power cut may bring back the old name.
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

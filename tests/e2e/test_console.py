@@ -1,0 +1,146 @@
+"""The hall console in real headless Chromium against a real hall with a fake clock.
+
+A helper logs in, finds the enterprise's demand in the list, opens it, classifies and dispatches
+it, starts handling, replies, enters the enterprise's confirmation with a 4-star rating from the
+phone call, and sees the statistics change from 0% to 100% completed. Screenshots go to
+``$CONSOLE_SCREENSHOTS`` when set (``docs/screenshots`` for the docs), else to the test's
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from hall.clock import FakeClock
+from hall.server import HallServer
+from tests.hall.helpers import (
+    DEMAND_FORM,
+    PASSWORD,
+    START,
+    add_staff,
+    audit_rows,
+    post_submission,
+    start_hall,
+    submission,
+)
+
+NUMBER = "QH001-20261123-0001"
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
+    clock = FakeClock(START)
+    server = start_hall(str(tmp_path / "hall.db"), clock)
+    try:
+        yield server, clock
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_helper_closes_the_loop_and_sees_the_figures(
+    page: Page, hall: tuple[HallServer, FakeClock], shots: Path
+) -> None:
+    server, clock = hall
+    add_staff(server, "lin.helper")
+    body = submission("enterprise_demand", DEMAND_FORM, tracking_number=NUMBER)
+    assert post_submission(server, body).status_code == 201
+    other = submission(
+        "enterprise_demand",
+        {**DEMAND_FORM, "demand_category": "government_services"},
+        tracking_number="QH002-20261120-0003",
+        created_at="2026-11-20T01:00:00+00:00",
+    )
+    assert post_submission(server, other).status_code == 201
+
+    # Localhost over plain http: Chromium accepts the Secure cookie from a loopback origin.
+    page.goto(server.url + "/console/")
+    expect(page.locator("#login-form")).to_be_visible()
+    page.fill("#login-name", "lin.helper")
+    page.fill("#login-password", "wrong password")
+    page.click("#login-submit")
+    expect(page.locator("#login-error")).to_have_text("账号或密码不正确")
+    page.fill("#login-password", PASSWORD)
+    page.screenshot(path=shots / "console_01_login.png")
+    page.click("#login-submit")
+
+    rows = page.locator("#demand-rows tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#who-name")).to_have_text("lin.helper（工作人员）")
+    clock.advance(dt.timedelta(days=3, hours=1))  # Thursday 26th: the 政务服务 one is overdue
+    page.select_option("#filter-category", "")  # re-query with the new time
+    page.check("#filter-overdue")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("QH002-20261120-0003")
+    expect(rows.first).to_contain_text("已逾期")
+    page.uncheck("#filter-overdue")
+    expect(rows).to_have_count(2)
+    page.screenshot(path=shots / "console_02_demands.png")
+
+    page.click("#nav a[data-section=stats]")
+    expect(page.locator("#stat-completion .value")).to_have_text("0%")
+    expect(page.locator("#stat-overdue .value")).to_have_text("1")
+
+    page.click("#nav a[data-section=demands]")
+    page.locator("#demand-rows tr", has_text=NUMBER).click()
+    expect(page.locator("#filing")).to_contain_text(DEMAND_FORM["description"])
+    expect(page.locator("#demand-state")).to_have_text("已受理")
+
+    page.click("#action-classify")
+    page.select_option("#form-category", "human_resources")
+    page.select_option("#form-subcategory", "recruitment")
+    page.click("#action-submit")
+    expect(page.locator("#demand-state")).to_have_text("已分类")
+
+    page.click("#action-dispatch")
+    page.select_option("#form-department", "hr_social_security")
+    page.screenshot(path=shots / "console_03_dispatch.png", full_page=True)
+    page.click("#action-submit")
+    expect(page.locator("#demand-state")).to_have_text("已交办")
+    expect(page.locator("#demand-department")).to_contain_text("人力资源")
+
+    clock.advance(dt.timedelta(hours=1))
+    page.click("#action-accept")
+    page.click("#action-submit")
+    expect(page.locator("#demand-state")).to_have_text("办理中")
+    page.click("#action-reply")
+    page.fill("#form-note", "已为贵司对接12月5日高新区人才市场专场招聘会，联系人已短信告知。")
+    page.click("#action-submit")
+    expect(page.locator("#demand-state")).to_have_text("已答复，待企业确认")
+
+    page.click("#action-confirm")
+    page.click("#action-submit")  # no rating chosen yet: refused in the page
+    expect(page.locator("#toast")).to_have_text("请选择评分")
+    page.click("#form-rating button[data-rating='4']")
+    page.fill("#form-note", "电话回访：企业满意")
+    page.click("#action-submit")
+    expect(page.locator("#demand-state")).to_have_text("已办结")
+    expect(page.locator("#demand-rating")).to_contain_text("4 分")
+    expect(page.locator("#history li").first).to_contain_text("企业确认并评价")
+    page.screenshot(path=shots / "console_04_confirmed.png", full_page=True)
+
+    page.click("#nav a[data-section=stats]")
+    expect(page.locator("#stat-completion .value")).to_have_text("50%")
+    expect(page.locator("#stat-rating .value")).to_have_text("4 分")
+    expect(page.locator("#stat-avg-days .value")).not_to_have_text("—")
+    expect(page.locator("#stats-by-category tr[data-category=human_resources]")).to_contain_text(
+        "人力资源"
+    )
+    page.screenshot(path=shots / "console_05_stats.png", full_page=True)
+
+    page.click("#logout")
+    expect(page.locator("#login-form")).to_be_visible()
+    actions = [a for _, a, s, _ in audit_rows(server) if s == body["id"]]
+    assert actions[:1] == ["demand.view"] and "demand.confirm" in actions

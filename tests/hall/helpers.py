@@ -1,0 +1,142 @@
+"""Helpers for the hall's console tests: a fake clock, cheap password hashing, staff sessions.
+
+Passwords are hashed with argon2id at minimal cost here (the hall's production parameters cost
+~150 ms per hash on a CI core); the code paths are the same. The session cookie is ``Secure``,
+which ``requests`` will not send over plain http, so :func:`login` sends it as a header itself,
+after checking the attributes the hall set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import requests
+from argon2 import PasswordHasher
+
+from hall.auth import COOKIE_NAME, StaffStore
+from hall.clock import FakeClock
+from hall.server import HallServer
+from hall.store import SubmissionStore
+
+# Monday 23 November 2026, 09:00 in Suzhou.
+START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+PASSWORD = "correct horse battery"
+
+
+def cheap_hasher() -> PasswordHasher:
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def start_hall(db: str, clock: FakeClock | None = None) -> HallServer:
+    """A started hall on ``db`` with a fake clock (at :data:`START` unless given)."""
+    return HallServer(db, clock=clock or FakeClock(START), password_hasher=cheap_hasher()).start()
+
+
+def add_staff(server: HallServer, name: str, role: str = "helper") -> None:
+    """Create an account directly in the hall's database (as `python -m hall staff add` does)."""
+    store = SubmissionStore(server.db_path)
+    try:
+        StaffStore(store.engine, lambda: START, cheap_hasher()).add(name, role, PASSWORD)
+    finally:
+        store.close()
+
+
+def login(server: HallServer, name: str, password: str = PASSWORD) -> requests.Session:
+    """A requests session logged in as ``name``; asserts the cookie's security attributes."""
+    response = requests.post(
+        server.url + "/api/v1/auth/login", json={"name": name, "password": password}, timeout=5
+    )
+    assert response.status_code == 200, response.text
+    set_cookie = response.headers["set-cookie"]
+    token = response.cookies[COOKIE_NAME]
+    for attribute in ("HttpOnly", "Secure", "SameSite=strict"):
+        assert attribute.lower() in set_cookie.lower(), set_cookie
+    session = requests.Session()
+    session.headers["Cookie"] = f"{COOKIE_NAME}={token}"
+    return session
+
+
+def submission(
+    service_id: str,
+    form: dict[str, str],
+    *,
+    tracking_number: str = "QH001-20261123-0001",
+    created_at: str = "2026-11-23T00:30:00+00:00",
+) -> dict[str, Any]:
+    """An intake body the way the kiosk's session flow builds it."""
+    return {
+        "id": str(uuid.uuid4()),
+        "station_id": "QH001",
+        "service_id": service_id,
+        "tracking_number": tracking_number,
+        "created_at": created_at,
+        "payload": {
+            "service_id": service_id,
+            "parts": [],
+            "form": form,
+            "helper_filled": [],
+            "language": "zh_CN",
+            "catalog_version": "2026.11.2",
+        },
+    }
+
+
+def post_submission(server: HallServer, body: dict[str, Any]) -> requests.Response:
+    return requests.post(server.url + "/api/v1/submissions", json=body, timeout=5)
+
+
+def audit_rows(server: HallServer, **filters: str) -> list[tuple[str, str, str, str]]:
+    """(actor, action, subject id, outcome) of the hall's audit log, oldest first."""
+    store = SubmissionStore(server.db_path)
+    try:
+        entries = StaffStore(store.engine, lambda: START, cheap_hasher()).audit_entries(**filters)
+    finally:
+        store.close()
+    return [(e.actor, e.action, e.subject_id, e.outcome) for e in reversed(entries)]
+
+
+# Personal data the tests' filings carry: none of it may reach a public answer or the log.
+BUNDLE_FORM = {
+    "applicant_name": "王小明",
+    "applicant_id_number": "320505199001011234",
+    "mobile": "13912345678",
+    "company_name": "苏州启航测试科技有限公司",
+    "enterprise_type": "llc",
+    "registered_capital": "100",
+    "business_address": "苏州高新区科技城锦峰路8号",
+    "business_scope": "软件开发",
+    "power_capacity_kw": "50",
+    "power_start_date": "2026-12-01",
+}
+EV_FORM = {
+    "applicant_name": "李四",
+    "applicant_id_number": "320505199202021234",
+    "mobile": "13812345678",
+    "community_name": "狮山花园",
+    "parking_space_no": "B2-118",
+    "property_confirmation": "yes",
+}
+DEMAND_FORM = {
+    "enterprise_name": "苏州诉求测试有限公司",
+    "uscc": "91320505MA1XXXXXXX",
+    "contact_name": "赵经理",
+    "mobile": "13700001111",
+    "demand_category": "human_resources",
+    "description": "希望协助招聘二十名数控操作工，急需对接人才市场",
+}
+SECRETS = (
+    "王小明",
+    "320505199001011234",
+    "13912345678",
+    "启航测试",
+    "锦峰路",
+    "李四",
+    "13812345678",
+    "B2-118",
+    "诉求测试",
+    "赵经理",
+    "13700001111",
+    "数控操作工",
+)

@@ -1,0 +1,58 @@
+// An entry to a consultation that needs no ID card: check progress, find policies, ask a question.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+Button {
+    id: tile
+    property string kind: ""
+    property bool compact: false   // the short form, for the row of quick tiles
+    readonly property string heading: kind === "progress" ? qsTr("Check progress")
+                                    : kind === "policies" ? qsTr("Find policies for you")
+                                    : qsTr("Ask a question")
+    readonly property string summary: kind === "progress" ? qsTr("Type the number on your receipt, or scan its QR code.")
+                                    : kind === "policies" ? qsTr("Answer a few questions about your enterprise and see which support policies fit.")
+                                    : qsTr("Search common questions; if there is no answer, a service agent can help.")
+    implicitHeight: Math.max(compact ? Math.round(150 * theme.s) : Math.round(200 * theme.s),
+                             col.implicitHeight + 2 * theme.gap)
+    focusPolicy: Qt.NoFocus
+    onClicked: consult.open(kind)
+    background: Rectangle {
+        radius: theme.radius
+        color: tile.down ? theme.surfaceAlt : theme.surface
+        border.color: theme.primary
+        border.width: 2
+    }
+    contentItem: ColumnLayout {
+        id: col
+        spacing: 6
+        anchors.fill: parent
+        anchors.margins: theme.gap
+        Text {
+            text: tile.heading
+            font.pixelSize: theme.large
+            font.bold: true
+            font.family: theme.fontFamily
+            color: theme.primary
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+        Text {
+            visible: !tile.compact
+            text: tile.summary
+            font.pixelSize: theme.body
+            font.family: theme.fontFamily
+            color: theme.muted
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+        Text {
+            text: qsTr("No ID card needed")
+            font.pixelSize: theme.small
+            font.family: theme.fontFamily
+            color: theme.muted
+            wrapMode: Text.WordWrap
+            Layout.fillWidth: true
+        }
+    }
+}

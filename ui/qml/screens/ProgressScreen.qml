@@ -1,0 +1,276 @@
+// Progress look-up: type the tracking number or scan the receipt's QR code; then every part of
+// the filing with its status in plain words and dates (or the last known status when offline).
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "../components"
+
+ScreenFrame {
+    objectName: "progressScreen"
+    title: qsTr("Check the progress of a filing")
+    subtitle: consult.scanning ? qsTr("Hold the QR code on your receipt up to the camera.")
+                               : qsTr("Type the tracking number printed on your receipt, or scan its QR code.")
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: theme.gap
+
+        RowLayout {
+            visible: !consult.scanning
+            Layout.fillWidth: true
+            spacing: theme.gap
+            TextField {
+                id: numberField
+                objectName: "trackingField"
+                Layout.fillWidth: true
+                Layout.preferredHeight: theme.touch
+                text: consult.query
+                font.pixelSize: theme.large
+                font.family: theme.fontFamily
+                color: theme.text
+                placeholderText: qsTr("e.g. SND-SS-001-20261127-0001")
+                placeholderTextColor: theme.muted
+                // Tracking numbers are Latin capitals, digits and dashes: no Pinyin here.
+                inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
+                onTextEdited: consult.setQuery(text)
+                onAccepted: { Qt.inputMethod.hide(); consult.lookUp() }
+                background: Rectangle {
+                    radius: theme.radius
+                    color: theme.surface
+                    border.color: consult.status === "invalid" ? theme.danger
+                                : (numberField.activeFocus ? theme.primary : theme.border)
+                    border.width: numberField.activeFocus ? 3 : 2
+                }
+            }
+            BigButton {
+                objectName: "scanButton"
+                text: qsTr("Scan QR code")
+                Layout.preferredWidth: Math.round(300 * theme.s)
+                onClicked: { Qt.inputMethod.hide(); consult.startScan() }
+            }
+        }
+
+        Banner {
+            objectName: "consultStatus"
+            visible: consult.statusTitle !== ""
+            tone: consult.busy ? "info" : "error"
+            heading: consult.statusTitle
+            detail: consult.statusDetail
+            Layout.fillWidth: true
+        }
+
+        // The camera while scanning for the receipt's QR code.
+        Rectangle {
+            objectName: "qrViewport"
+            visible: consult.scanning
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            color: "#000000"
+            radius: theme.radius
+            clip: true
+            Image {
+                id: qrLive
+                objectName: "qrPreview"
+                anchors.fill: parent
+                fillMode: Image.PreserveAspectFit
+                cache: false
+                source: qrScan.active && qrScan.frameNo > 0 ? "image://qrscan/frame/" + qrScan.frameNo : ""
+            }
+            Rectangle {
+                anchors.bottom: parent.bottom
+                anchors.left: parent.left
+                anchors.right: parent.right
+                height: scanHint.implicitHeight + 2 * theme.gap
+                color: Qt.rgba(0, 0, 0, 0.65)
+                Text {
+                    id: scanHint
+                    objectName: "scanHint"
+                    anchors.centerIn: parent
+                    width: parent.width - 2 * theme.gap
+                    text: qrScan.errorTitle !== ""
+                          ? qrScan.errorTitle + "\n" + qsTr("Please type the tracking number instead.")
+                          : qsTr("Looking for the QR code…")
+                    font.pixelSize: theme.large
+                    font.bold: true
+                    font.family: theme.fontFamily
+                    color: "#FFFFFF"
+                    horizontalAlignment: Text.AlignHCenter
+                    wrapMode: Text.WordWrap
+                }
+            }
+        }
+
+        Flickable {
+            id: resultFlick
+            objectName: "progressResult"
+            visible: !consult.scanning && consult.progressFound
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            contentHeight: resultCol.implicitHeight
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
+
+            ColumnLayout {
+                id: resultCol
+                width: resultFlick.width - 24
+                spacing: theme.gap
+
+                Banner {
+                    objectName: "progressNotice"
+                    visible: consult.progressNotice !== ""
+                    tone: "info"
+                    heading: consult.progressSource === "outbox" ? qsTr("Not yet sent to the service hall")
+                                                                 : qsTr("Offline: last known status")
+                    detail: consult.progressNotice
+                    Layout.fillWidth: true
+                }
+                Text {
+                    objectName: "progressHeadline"
+                    text: consult.progressHeadline
+                    font.pixelSize: theme.title
+                    font.bold: true
+                    font.family: theme.fontFamily
+                    color: theme.text
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
+                }
+                Text {
+                    text: (consult.progressService !== "" ? consult.progressService + "  ·  " : "")
+                          + qsTr("Tracking number %1").arg(consult.progressTrackingNumber)
+                    font.pixelSize: theme.body
+                    font.family: theme.fontFamily
+                    color: theme.muted
+                    wrapMode: Text.WrapAnywhere
+                    Layout.fillWidth: true
+                }
+                Repeater {
+                    model: consult.progressParts
+                    delegate: Rectangle {
+                        id: partCard
+                        objectName: "part_" + modelData.id
+                        readonly property var part: modelData
+                        readonly property color tone: partCard.part.status === "completed" ? theme.success
+                                                    : (partCard.part.status === "needs_more" || partCard.part.status === "rejected") ? theme.danger
+                                                    : theme.primary
+                        Layout.fillWidth: true
+                        implicitHeight: partCol.implicitHeight + 2 * theme.gap
+                        radius: theme.radius
+                        color: theme.surface
+                        border.color: theme.border
+                        border.width: theme.borderWidth
+                        Rectangle {
+                            width: 10; radius: 5
+                            anchors { left: parent.left; top: parent.top; bottom: parent.bottom; margins: 16 }
+                            color: partCard.tone
+                        }
+                        ColumnLayout {
+                            id: partCol
+                            anchors.fill: parent
+                            anchors.leftMargin: theme.gap * 2
+                            anchors.rightMargin: theme.gap
+                            anchors.topMargin: theme.gap
+                            anchors.bottomMargin: theme.gap
+                            spacing: 6
+                            Text {
+                                text: partCard.part.name + (partCard.part.department !== "" ? "  ·  " + partCard.part.department : "")
+                                font.pixelSize: theme.body
+                                font.family: theme.fontFamily
+                                color: theme.muted
+                                wrapMode: Text.WordWrap
+                                Layout.fillWidth: true
+                            }
+                            Text {
+                                text: partCard.part.words
+                                font.pixelSize: theme.large
+                                font.bold: true
+                                font.family: theme.fontFamily
+                                color: partCard.tone
+                                wrapMode: Text.WordWrap
+                                Layout.fillWidth: true
+                            }
+                            Text {
+                                visible: partCard.part.updatedAt !== ""
+                                text: qsTr("Updated %1").arg(partCard.part.updatedAt)
+                                font.pixelSize: theme.small
+                                font.family: theme.fontFamily
+                                color: theme.muted
+                                Layout.fillWidth: true
+                            }
+                            Text {
+                                visible: partCard.part.note !== ""
+                                text: partCard.part.note
+                                font.pixelSize: theme.body
+                                font.family: theme.fontFamily
+                                color: theme.text
+                                wrapMode: Text.WordWrap
+                                Layout.fillWidth: true
+                            }
+                            Repeater {
+                                model: partCard.part.steps
+                                delegate: RowLayout {
+                                    Layout.fillWidth: true
+                                    spacing: theme.gap / 2
+                                    Text {
+                                        text: (modelData.status === "done" ? "✓ " : "• ") + modelData.name
+                                              + (modelData.party !== "" ? "（" + modelData.party + "）" : "")
+                                        font.pixelSize: theme.body
+                                        font.family: theme.fontFamily
+                                        color: theme.text
+                                        wrapMode: Text.WordWrap
+                                        Layout.fillWidth: true
+                                    }
+                                    Text {
+                                        text: modelData.words + (modelData.updatedAt !== "" ? "  " + modelData.updatedAt : "")
+                                        font.pixelSize: theme.small
+                                        font.family: theme.fontFamily
+                                        color: theme.muted
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        Item {
+            visible: !consult.scanning && !consult.progressFound
+            Layout.fillHeight: true
+        }
+    }
+
+    actions: [
+        BigButton {
+            objectName: "backButton"
+            visible: !consult.scanning
+            text: consult.progressFound ? qsTr("Another number") : qsTr("Back")
+            Layout.preferredWidth: Math.round(320 * theme.s)
+            onClicked: consult.progressFound ? consult.newQuery() : consult.close()
+        },
+        BigButton {
+            objectName: "stopScanButton"
+            visible: consult.scanning
+            text: qsTr("Type the number instead")
+            Layout.fillWidth: true
+            onClicked: consult.stopScan()
+        },
+        BigButton {
+            objectName: "lookUpButton"
+            visible: !consult.scanning && !consult.progressFound
+            enabled: !consult.busy
+            kind: "primary"
+            text: qsTr("Look up")
+            Layout.fillWidth: true
+            onClicked: { Qt.inputMethod.hide(); consult.lookUp() }
+        },
+        BigButton {
+            objectName: "doneButton"
+            visible: !consult.scanning && consult.progressFound
+            kind: "primary"
+            text: qsTr("Done")
+            Layout.fillWidth: true
+            onClicked: consult.close()
+        }
+    ]
+}
