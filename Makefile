@@ -36,8 +36,9 @@ lint: venv
 screenshots: venv i18n
 	$(QT_ENV) $(PY) main.py screenshots docs/screenshots
 
+BENCHES ?= startup outbox card printer vision services
 bench: venv i18n
-	$(PY) -m bench startup --json
+	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m bench $$b --json || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -415,6 +415,9 @@ def router() -> APIRouter:
             except KeyError:
                 pass
         filing = d.filing(demand_id)
+        # In the form's order (the stored payload's keys are sorted), unknown names last.
+        order = {name: i for i, name in enumerate(labels)}
+        names = sorted(filing, key=lambda n: (order.get(n, len(order)), n))
         return {
             **d.view(stored),
             "demand": stored.demand.to_json(),
@@ -425,7 +428,7 @@ def router() -> APIRouter:
                     "label_en": labels.get(name, (name, name))[1],
                     "value": value,
                 }
-                for name, value in filing.items()
+                for name, value in ((n, filing[n]) for n in names)
                 if name != "demand_category" and isinstance(value, str)
             ],
         }

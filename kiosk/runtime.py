@@ -76,6 +76,18 @@ class ThreadLocalOutbox:
                 log.debug("outbox connection close skipped", exc_info=True)
 
 
+def _every(n: int, probe: Callable[[], object]) -> Callable[[], object]:
+    """A probe that runs on the first call and then on every n-th."""
+    calls = 0
+
+    def maybe() -> object:
+        nonlocal calls
+        calls += 1
+        return probe() if calls % n == 1 else None
+
+    return maybe
+
+
 class HallMonitor:
     """Pings the hall's /healthz in the background so the status bar can say online/offline,
     and asks idle devices for their status (a printer reloaded with paper reports it only when
@@ -149,6 +161,8 @@ class KioskRuntime:
         self.state_dir = Path(config.paths.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._catalog: Catalog | None = None
+        self._catalog_cache_obj: Any = None
+        self._catalog_lock = threading.Lock()
         self.outbox_path = self.state_dir / "outbox.sqlite3"
         self.ready = threading.Event()
         self.start_error: BaseException | None = None
@@ -196,10 +210,10 @@ class KioskRuntime:
             parts["sender"] = Sender(
                 self.outbox_path, self.config.station.id, hall, key_path=key_path
             )
-            probes = tuple(
-                probe
-                for probe in (getattr(parts["printer"], "check_status", None),)
-                if probe is not None
+            check_printer = getattr(parts["printer"], "check_status", None)
+            probes = (
+                *((check_printer,) if check_printer is not None else ()),
+                _every(40, self.refresh_catalog),  # ~10 minutes at the monitor's 15 s
             )
             parts["monitor"] = HallMonitor(hall, device_probes=probes)
             if self._start_sender:
@@ -219,12 +233,31 @@ class KioskRuntime:
 
     @property
     def catalog(self) -> Catalog:
-        """The service catalog, loaded on first use (the attract screen does not need it)."""
-        if self._catalog is None:
-            from kiosk.services.catalog import load_catalog
+        """The service catalog in use: the last good one the hall published (cached in the state
+        directory, so it works offline), else the shipped sample. Loaded on first use — the
+        attract screen does not need it."""
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = self._catalog_cache().load().catalog
+            return self._catalog
 
-            self._catalog = load_catalog()
-        return self._catalog
+    def _catalog_cache(self) -> Any:
+        from kiosk.services.catalog_cache import CatalogCache
+
+        if self._catalog_cache_obj is None:
+            self._catalog_cache_obj = CatalogCache(self.state_dir)
+        return self._catalog_cache_obj
+
+    def refresh_catalog(self) -> None:
+        """Ask the hall for a newer catalog (ETag); a bad one is rejected and the last good one
+        stays. The UI swaps it in between sessions. Worker threads only."""
+        result = self._catalog_cache().refresh(self.part("hall").get_catalog)
+        if result.reasons:
+            log.warning("published catalog rejected: %s", "; ".join(result.reasons))
+        if result.changed:
+            log.info("catalog updated to %s", result.current.catalog.version)
+            with self._catalog_lock:
+                self._catalog = result.current.catalog
 
     @property
     def timeouts(self) -> Timeouts:
@@ -232,6 +265,29 @@ class KioskRuntime:
 
         t = self.config.timeouts
         return Timeouts(t.idle_s, t.warning_s, t.receipt_s, t.card_read_s)
+
+    def fetch_progress(self, tracking_number: str) -> Any:
+        """The hall's status document for a receipt (None: the hall does not know it). Raises
+        ConnectionError/TimeoutError when the hall cannot be reached. Worker threads only."""
+        return self.part("hall").get_progress(tracking_number)
+
+    def outbox_stub(self, tracking_number: str) -> Any:
+        """What this station's outbox knows of a filing not yet confirmed by the hall."""
+        import datetime as _dt
+
+        from kiosk.progress import OutboxStub
+        from offline_queue.outbox import Outbox
+
+        with Outbox(self.outbox_path, self.config.station.id) as box:
+            row = box.stub(tracking_number)
+        if row is None:
+            return None
+        return OutboxStub(
+            tracking_number=row["tracking_number"],
+            service_id=row["service_id"],
+            status=row["status"],
+            created_at=_dt.datetime.fromisoformat(row["created_at"]),
+        )
 
     def wake_sender(self) -> None:
         if self.ready.is_set() and "sender" in self._parts:

@@ -680,6 +680,18 @@ class Outbox:
             row["attachments"] = list(sub.attachments)
         return row
 
+    def stub(self, tracking_number: str) -> dict[str, Any] | None:
+        """The readable columns of one filing by its tracking number (no key needed, nothing
+        personal): what the kiosk's progress look-up shows before the hall has it."""
+        rows = list(
+            self.db.query(
+                "SELECT tracking_number, service_id, status, created_at FROM submissions "
+                "WHERE tracking_number = ?",
+                (tracking_number,),
+            )
+        )
+        return dict(rows[0]) if rows else None
+
     def depth(self) -> int:
         """How many submissions still wait for the hall."""
         return int(

@@ -215,6 +215,9 @@ class KioskUi:
         if self.flow is not None and self.flow.state == "idle":
             # The next walk-in starts from the station's defaults, not the last person's choices.
             self.settings.resetToDefaults()
+            # A catalog the hall published meanwhile applies from the next session on, never
+            # in the middle of someone's form.
+            self.flow.catalog = self.runtime.catalog
 
     def close(self) -> None:
         self._unsubscribe()

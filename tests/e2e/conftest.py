@@ -56,6 +56,8 @@ def page(browser: Browser) -> Iterator[Page]:
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 860}
     )
     page = context.new_page()
+    # Waits are for conditions; this only bounds how long a broken page takes to fail.
+    page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # Chromium reports every 4xx answer as a console error; the console expects some (the 401

@@ -3,6 +3,7 @@
 // and a link in index.html; nothing else changes.
 
 import { api, setUnauthorizedHandler } from "./api.js";
+import { hideToast } from "./ui.js";
 import * as login from "./pages/login.js";
 import * as demands from "./pages/demands.js";
 import * as demand from "./pages/demand.js";
@@ -53,6 +54,7 @@ async function route() {
   }
   if (!state.meta) state.meta = await api.demandMeta();
   showChrome(true);
+  hideToast();
   const hash = location.hash || HOME;
   for (const [pattern, section, page] of SECTIONS) {
     const match = hash.match(pattern);

@@ -44,7 +44,8 @@ export function formatTime(iso) {
 }
 
 export function formatPercent(rate) {
-  return `${(rate * 100).toFixed(rate === 0 || rate === 1 ? 0 : 1)}%`;
+  // One decimal at most, and none when it is zero: 50%, 66.7%.
+  return `${Number((rate * 100).toFixed(1))}%`;
 }
 
 let toastTimer = null;
@@ -57,6 +58,12 @@ export function toast(message, kind = "info") {
   el.hidden = false;
   clearTimeout(toastTimer);
   if (kind !== "error") toastTimer = setTimeout(() => { el.hidden = true; }, 3500);
+}
+
+/** Clear the corner message (a new page starts without the last page's news). */
+export function hideToast() {
+  clearTimeout(toastTimer);
+  document.getElementById("toast").hidden = true;
 }
 
 /** Words for an API error a person can act on. */

@@ -6,6 +6,8 @@ import { api } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
 import { ACTION_LABELS, categoryName, departmentName, stateName } from "./labels.js";
 
+const FORWARD = ["reply", "confirm", "accept", "dispatch", "classify"];
+
 const NOTE_PROMPTS = {
   return: "退回原因",
   reply: "答复内容（将告知企业）",
@@ -29,9 +31,11 @@ function draw(view, ctx, data) {
   const { meta } = ctx;
   const d = data.demand;
   const actionArea = h("div", { class: "action-form", id: "action-form", hidden: true });
+  // The step that moves the demand forward is the primary button; the others are side paths.
+  const primary = FORWARD.find((a) => data.allowed_actions.includes(a));
   const buttons = data.allowed_actions.map((action) => h("button", {
     type: "button", id: `action-${action}`, "data-action": action,
-    class: action === data.allowed_actions[0] ? "primary" : "",
+    class: action === primary ? "primary" : "",
     onclick: () => openForm(action),
   }, ACTION_LABELS[action] || action));
 
@@ -40,7 +44,7 @@ function draw(view, ctx, data) {
     actionArea.replaceChildren(...formFor(action, meta, d, async (body) => {
       try {
         const updated = await api.act(d.id, { action, ...body });
-        toast(`已${ACTION_LABELS[action] || action}：${stateName(meta, updated.state)}`);
+        toast(`「${ACTION_LABELS[action] || action}」已完成，当前状态：${stateName(meta, updated.state)}`);
         const fresh = await api.demand(d.id);
         view.replaceChildren();
         draw(view, ctx, fresh);
@@ -52,7 +56,7 @@ function draw(view, ctx, data) {
 
   view.append(
     h("div", { class: "back" }, h("a", { href: "#/demands" }, "← 返回诉求列表")),
-    h("h1", {},
+    h("h1", { class: "demand-title" },
       h("span", { class: "mono" }, data.tracking_number), " ",
       h("span", { class: `badge state-${data.state}`, id: "demand-state" }, stateName(meta, data.state)), " ",
       data.overdue ? h("span", { class: "badge overdue", id: "demand-overdue" }, "已逾期") : null),
@@ -100,7 +104,7 @@ function formFor(action, meta, demand, submit) {
     const fillSub = () => {
       const chosen = meta.categories.find((c) => c.id === cat.value);
       sub.replaceChildren(h("option", { value: "" }, "（不细分）"),
-        (chosen ? chosen.children : []).map((s) => h("option", { value: s.id }, s.name_zh)));
+        ...(chosen ? chosen.children : []).map((s) => h("option", { value: s.id }, s.name_zh)));
     };
     cat.value = demand.category;
     fillSub();

@@ -20,7 +20,10 @@ export async function render(view, { meta }) {
     view.append(h("p", { class: "card" }, explain(err)));
     return;
   }
-  const days = s.avg_handling_days === null ? "—" : `${s.avg_handling_days} 天`;
+  // Under a day reads better in hours (a same-morning answer is "1.5 小时", not "0.06 天").
+  const days = s.avg_handling_days === null ? "—"
+    : s.avg_handling_days < 1 ? `${Number((s.avg_handling_days * 24).toFixed(1))} 小时`
+    : `${s.avg_handling_days} 天`;
   const workDays = s.avg_handling_working_days === null ? "" : `约 ${s.avg_handling_working_days} 个工作日`;
   const rows = Object.entries(s.by_category).sort((a, b) => b[1].total - a[1].total);
   view.append(
