@@ -38,7 +38,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from hall import auth, catalog_publish, demand_desk, progress_page, tracking
+from hall import auth, catalog_publish, demand_desk, fleet, progress_page, tracking
 from hall.clock import Clock, utc_now
 from hall.store import (
     MAX_BLOB_BYTES,
@@ -213,6 +213,7 @@ def create_app(
         tracking=tracking_store,
     )
     store.intake_hooks += [tracking_store.on_intake, desk.on_intake]
+    fleet_store = fleet.FleetStore(store.engine, clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -226,6 +227,7 @@ def create_app(
     app.state.catalog_store = catalog_store
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
+    app.state.fleet_store = fleet_store
     app.state.clock = clock
     app.add_middleware(SecurityHeaders)
 
@@ -319,6 +321,7 @@ def create_app(
     app.include_router(catalog_publish.router())
     app.include_router(tracking.router())
     app.include_router(demand_desk.router())
+    app.include_router(fleet.router())
     app.include_router(progress_page.router())
 
     # html=True serves index.html for /console/ and redirects /console there.

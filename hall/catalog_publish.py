@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from hall.auth import StaffDep, SupervisorDep, audit
@@ -147,19 +148,25 @@ class CatalogStore:
             with contextlib.suppress(VersionClash):
                 self.publish(DEFAULT_CATALOG_PATH.read_bytes(), "system")
 
-    def latest(self) -> Published | None:
-        """The latest published catalog (cached; re-read when a newer one exists)."""
-        with self.engine.connect() as conn:
-            head = conn.execute(
-                select(catalogs.c.seq).order_by(catalogs.c.seq.desc()).limit(1)
-            ).scalar_one_or_none()
-            if head is None:
-                return None
-            with self._lock:
-                cached = self._latest
-            if cached is not None and cached.seq == head:
-                return cached
-            row = conn.execute(select(catalogs).where(catalogs.c.seq == head)).one()
+    def latest(self, conn: Connection | None = None) -> Published | None:
+        """The latest published catalog (cached; re-read when a newer one exists).
+
+        Pass ``conn`` when calling inside a transaction (the intake's): the read then uses it
+        rather than taking a second pooled connection while the first one is held.
+        """
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.latest(own)
+        head = conn.execute(
+            select(catalogs.c.seq).order_by(catalogs.c.seq.desc()).limit(1)
+        ).scalar_one_or_none()
+        if head is None:
+            return None
+        with self._lock:
+            cached = self._latest
+        if cached is not None and cached.seq == head:
+            return cached
+        row = conn.execute(select(catalogs).where(catalogs.c.seq == head)).one()
         body = row.body.encode("utf-8")
         published = Published(
             seq=row.seq,

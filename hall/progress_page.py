@@ -8,6 +8,7 @@ CSS only, Chinese first with the English underneath, readable at a phone's width
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from typing import Any
 
@@ -17,6 +18,21 @@ from fastapi.responses import HTMLResponse
 from hall.catalog_publish import CatalogStore
 from hall.tracking import TrackingStore
 from kiosk.progress import ProgressView, describe, parse_status
+
+# The district's time (China has one zone and no daylight saving), whatever zone the hall's
+# server runs in: the walk-in compares it with the receipt and the phone's clock.
+DISTRICT_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def _local(iso: object) -> str:
+    if not isinstance(iso, str):
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    return t.astimezone(DISTRICT_TIME).strftime("%Y-%m-%d %H:%M") if t.tzinfo else ""
+
 
 _STYLE = """
 :root{color-scheme:light;--ink:#1d2733;--muted:#5b6776;--line:#d9e0e8;--accent:#0b5cad;
@@ -60,7 +76,7 @@ def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(html, status_code, headers={"Cache-Control": "private, no-cache"})
 
 
-def _render(zh: ProgressView, en: ProgressView) -> str:
+def _render(zh: ProgressView, en: ProgressView, doc: dict[str, Any]) -> str:
     out = [
         '<section class="card">',
         f'<div class="number">{escape(zh.tracking_number)}</div>',
@@ -70,7 +86,8 @@ def _render(zh: ProgressView, en: ProgressView) -> str:
         f'<div class="en">{escape(en.headline)}</div>',
         "</section>",
     ]
-    for pz, pe in zip(zh.parts, en.parts, strict=True):
+    for raw, pz, pe in zip(doc["parts"], zh.parts, en.parts, strict=True):
+        raw_steps = raw.get("steps", [])
         out += [
             '<section class="card">',
             f"<h2>{escape(pz.name)}</h2>",
@@ -78,19 +95,20 @@ def _render(zh: ProgressView, en: ProgressView) -> str:
             f"<div>{escape(pz.department)}</div>" if pz.department else "",
             f'<div class="status {escape(pz.status)}">{escape(pz.words)}</div>',
             f'<div class="en">{escape(pe.words)}</div>',
-            f'<div class="time">更新于 Updated {escape(pz.updated_at)}</div>',
+            f'<div class="time">更新于 Updated {escape(_local(raw.get("updated_at")))}</div>',
         ]
         if pz.note:
             out.append(f"<p>{escape(pz.note)}<br><span class='en'>{escape(pe.note)}</span></p>")
         if pz.steps:
             out.append("<ol>")
-            for sz, se in zip(pz.steps, pe.steps, strict=True):
+            for rs, sz, se in zip(raw_steps, pz.steps, pe.steps, strict=True):
+                when = _local(rs.get("updated_at"))
                 party = f"{escape(sz.party)} · " if sz.party else ""
                 out.append(
                     f"<li>{party}{escape(sz.name)} "
                     f'<span class="status {escape(sz.status)}">{escape(sz.words)}</span>'
                     f'<div class="en">{escape(se.name)} — {escape(se.words)}</div>'
-                    + (f'<div class="time">{escape(sz.updated_at)}</div>' if sz.updated_at else "")
+                    + (f'<div class="time">{escape(when)}</div>' if when else "")
                     + "</li>"
                 )
             out.append("</ol>")
@@ -122,6 +140,6 @@ def router() -> APIRouter:
             raise RuntimeError("no catalog published")
         zh = describe(status_doc, latest.catalog, "zh_CN")
         en = describe(status_doc, latest.catalog, "en_US")
-        return _page(f"办理进度 {tracking_number}", _render(zh, en))
+        return _page(f"办理进度 {tracking_number}", _render(zh, en, doc))
 
     return api

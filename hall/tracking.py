@@ -125,7 +125,7 @@ class TrackingStore:
         values = (
             {k: v for k, v in form.items() if isinstance(v, str)} if isinstance(form, dict) else {}
         )
-        latest = self.catalogs.latest()
+        latest = self.catalogs.latest(conn)
         rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
         try:
             item = latest.catalog.service(sub.service_id) if latest else None

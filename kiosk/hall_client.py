@@ -111,6 +111,11 @@ class HallClient:
             raise ConnectionError("hall answered progress with something not an object")
         return doc
 
+    def post_heartbeat(self, station_id: str, report: dict[str, Any]) -> int:
+        """Send this station's health (devices, outbox, version; nothing personal)."""
+        url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/heartbeat"
+        return self._send("POST", url, json=report).status
+
     def _send(self, method: str, url: str, **kwargs: Any) -> Answer:
         response = self._request(method, url, **kwargs)
         return Answer(response.status_code, parse_retry_after(response.headers.get("Retry-After")))

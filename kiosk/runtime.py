@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drivers.health import Health
+from kiosk import __version__ as _VERSION
 from kiosk.config import KioskConfig
 
 if TYPE_CHECKING:
@@ -161,6 +163,7 @@ class KioskRuntime:
         self.state_dir = Path(config.paths.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._catalog: Catalog | None = None
+        self._started_at = time.monotonic()
         self._catalog_cache_obj: Any = None
         self._catalog_lock = threading.Lock()
         self.outbox_path = self.state_dir / "outbox.sqlite3"
@@ -213,6 +216,7 @@ class KioskRuntime:
             check_printer = getattr(parts["printer"], "check_status", None)
             probes = (
                 *((check_printer,) if check_printer is not None else ()),
+                _every(4, lambda: self.send_heartbeat(hall)),  # every 60 s
                 _every(40, self.refresh_catalog),  # ~10 minutes at the monitor's 15 s
             )
             parts["monitor"] = HallMonitor(hall, device_probes=probes)
@@ -265,6 +269,29 @@ class KioskRuntime:
 
         t = self.config.timeouts
         return Timeouts(t.idle_s, t.warning_s, t.receipt_s, t.card_read_s)
+
+    def heartbeat(self) -> dict[str, Any]:
+        """What the hall's fleet page shows of this station: devices, outbox, version, uptime.
+        Nothing personal."""
+        from offline_queue.outbox import Outbox
+
+        status = self.status()
+        with Outbox(self.outbox_path, self.config.station.id) as box:
+            oldest = box.oldest_pending_age_s()
+        return {
+            "version": _VERSION,
+            "uptime_s": round(time.monotonic() - self._started_at, 1),
+            "outbox_depth": status.outbox_depth,
+            "oldest_pending_s": None if oldest is None else round(oldest, 1),
+            "devices": {
+                name: {"level": h.level.value, "code": h.code} for name, h in status.devices.items()
+            },
+        }
+
+    def send_heartbeat(self, hall: HallClient) -> None:
+        code = hall.post_heartbeat(self.config.station.id, self.heartbeat())
+        if code != 204:
+            log.warning("heartbeat answered HTTP %d", code)
 
     def fetch_progress(self, tracking_number: str) -> Any:
         """The hall's status document for a receipt (None: the hall does not know it). Raises

@@ -6,7 +6,9 @@ PACKAGES=(libpulse0 fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfi
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
   pcscd libpcsclite-dev vsmartcard-vpcd swig
   fonts-noto-cjk cups
-  postgresql)  # the hall tests start a throwaway cluster of it (tests/conftest.py)
+  postgresql  # the hall tests start a throwaway cluster of it (tests/conftest.py)
+  chromium  # the hall console tests drive it through Playwright (tests/e2e)
+  cage lintian shellcheck)  # tests/packaging: units verified with cage present; .deb checks
 missing=()
 # Debian's own Python needs python3.11-venv for `python3.11 -m venv` (ensurepip is split out).
 if ! command -v python3.11 >/dev/null 2>&1; then

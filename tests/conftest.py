@@ -103,7 +103,7 @@ class PostgresCluster:
 def postgres() -> Iterator[PostgresCluster]:
     bin_dir = _postgres_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (packaging/system-deps.sh installs it)")
+        pytest.fail("PostgreSQL is not installed: run `make test` (packaging/system-deps.sh)")
     cluster = PostgresCluster(bin_dir)
     try:
         cluster.start()

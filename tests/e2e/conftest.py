@@ -3,12 +3,11 @@
 Debian's ``chromium`` package (``packaging/system-deps.sh``), never ``playwright install``: the
 browser is launched from ``/usr/bin/chromium`` with the flags a headless container needs. One
 browser per test session (launch ~0.5 s), a fresh context (cookies, storage) per test. Without
-Chromium the tests are skipped locally and fail in CI, where its absence is an install bug.
+Chromium the tests fail: `make test` installs it, so its absence is an install bug.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,10 +32,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        message = "Debian's chromium is not installed (packaging/system-deps.sh installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail("Debian's chromium is missing: run `make test` (packaging/system-deps.sh)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -15,16 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from hall.clock import FakeClock
 from hall.server import HallServer
 from tests.hall.helpers import (
     DEMAND_FORM,
+    EV_FORM,
     PASSWORD,
     START,
     add_staff,
     audit_rows,
+    login,
     post_submission,
     start_hall,
     submission,
@@ -142,3 +144,31 @@ def test_helper_closes_the_loop_and_sees_the_figures(
     expect(page.locator("#login-form")).to_be_visible()
     actions = [a for _, a, s, _ in audit_rows(server) if s == body["id"]]
     assert actions[:1] == ["demand.view"] and "demand.confirm" in actions
+
+
+def test_progress_page_on_a_phone(
+    browser: Browser, hall: tuple[HallServer, FakeClock], shots: Path
+) -> None:
+    server, _ = hall
+    add_staff(server, "lin.helper")
+    body = submission("ev_charging_pile", EV_FORM, tracking_number="QH001-20261123-0002")
+    assert post_submission(server, body).status_code == 201
+    staff = login(server, "lin.helper")
+    url = f"{server.url}/api/v1/parts/QH001-20261123-0002/property_consent/status"
+    assert staff.post(url, json={"step": "applicant_request", "status": "done"}).status_code == 200
+
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+        device_scale_factor=2, is_mobile=True, has_touch=True,
+    )  # fmt: skip
+    try:
+        phone = context.new_page()
+        phone.goto(f"{server.url}/progress/QH001-20261123-0002")
+        expect(phone.locator("h2").first).to_have_text("车位安装条件确认")
+        expect(phone.locator("body")).to_contain_text("已完成")
+        # Nothing wider than the phone: no sideways scrolling.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert EV_FORM["applicant_name"] not in phone.content()
+        phone.screenshot(path=shots / "progress_phone.png", full_page=True)
+    finally:
+        context.close()
