@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 QT_ENV := QT_QPA_PLATFORM=offscreen QT_QUICK_BACKEND=software QT_IM_MODULE=qtvirtualkeyboard
 
-.PHONY: run test lint screenshots bench system-deps venv i18n clean
+.PHONY: run test lint screenshots bench system-deps venv i18n clean deb deb-wheels
 
 system-deps:
 	@packaging/system-deps.sh
@@ -39,6 +39,15 @@ screenshots: venv i18n
 BENCHES ?= startup outbox card printer vision services
 bench: venv i18n
 	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m bench $$b --json || exit 1; done
+
+# The station package: app source + pinned requirements; postinst builds the venv (docs/runbook.md).
+deb: venv
+	packaging/build-deb.sh dist
+
+# The same package with every wheel inside, for air-gapped stations (~400 MB; not run in CI).
+deb-wheels: venv
+	packaging/build-wheels.sh dist/wheels
+	WHEELS_DIR=dist/wheels packaging/build-deb.sh dist
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -38,7 +38,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from hall import auth, catalog_publish, demand_desk, fleet, progress_page, tracking
+from hall import assist, auth, catalog_publish, demand_desk, fleet, progress_page, tracking
 from hall.clock import Clock, utc_now
 from hall.store import (
     MAX_BLOB_BYTES,
@@ -229,6 +229,7 @@ def create_app(
     app.state.demand_desk = desk
     app.state.fleet_store = fleet_store
     app.state.clock = clock
+    app.state.assist = assist.AssistBroker(store.engine, clock, staff_store, store)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
@@ -323,6 +324,7 @@ def create_app(
     app.include_router(demand_desk.router())
     app.include_router(fleet.router())
     app.include_router(progress_page.router())
+    app.include_router(assist.router())
 
     # html=True serves index.html for /console/ and redirects /console there.
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")

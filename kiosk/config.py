@@ -74,10 +74,17 @@ def _check_backend(value: str, known: dict[str, Any]) -> str:
     return value
 
 
+class A4PrinterConfig(_Strict):
+    """An optional A4 printer (a CUPS queue) for the filing summary; empty = none."""
+
+    queue: str = Field(default="", max_length=128, pattern=r"^[A-Za-z0-9_.@-]*$")
+
+
 class DevicesConfig(_Strict):
     card_reader: CardReaderConfig = Field(default_factory=CardReaderConfig)
     printer: PrinterConfig = Field(default_factory=PrinterConfig)
     camera: CameraConfig = Field(default_factory=CameraConfig)
+    a4_printer: A4PrinterConfig = Field(default_factory=A4PrinterConfig)
 
 
 class TimeoutsConfig(_Strict):
@@ -93,6 +100,15 @@ class UiConfig(_Strict):
     fullscreen: bool = True
 
 
+class AssistConfig(_Strict):
+    """Remote help (远程帮办): the call rides on the hall connection and its station token."""
+
+    ice_servers: list[str] = Field(
+        default_factory=list,
+        description="STUN/TURN URLs for video, e.g. 'stun:stun.hall.example:3478'; none on a LAN",
+    )
+
+
 class PathsConfig(_Strict):
     state_dir: Path = Path("var/kiosk")
 
@@ -104,6 +120,7 @@ class KioskConfig(_Strict):
     timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
+    assist: AssistConfig = Field(default_factory=AssistConfig)
 
 
 def parse_config(data: dict[str, Any]) -> KioskConfig:

@@ -50,15 +50,48 @@ def _field_types(cls: type) -> dict[str, type]:
     return types
 
 
+def _conforms(value: object, hint: Any) -> bool:
+    """Does ``value`` (decoded JSON) have exactly the declared type? ``bool`` is not ``int``."""
+    origin = typing.get_origin(hint)
+    if origin is None:
+        return type(value) is hint
+    args = typing.get_args(hint)
+    if origin is list:
+        return type(value) is list and all(_conforms(v, args[0]) for v in value)
+    if origin is dict:
+        return type(value) is dict and all(
+            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
+        )
+    return False
+
+
 def _check_fields(msg: object) -> None:
     """Each field must be exactly its declared type (``bool`` is not an ``int`` here)."""
     for name, expected in _field_types(type(msg)).items():
         value = getattr(msg, name)
-        if type(value) is not expected:
+        if not _conforms(value, expected):
+            shown = expected.__name__ if typing.get_origin(expected) is None else str(expected)
             raise ProtocolError(
-                f"{type(msg).__name__}.{name}: expected {expected.__name__}, "
-                f"got {type(value).__name__}"
+                f"{type(msg).__name__}.{name}: expected {shown}, got {type(value).__name__}"
             )
+
+
+def _nonempty(msg: object, *names: str) -> None:
+    for name in names:
+        if not getattr(msg, name):
+            raise ProtocolError(f"{getattr(msg, 'TYPE', '?')}.{name} must not be empty")
+
+
+def _one_of(msg: object, name: str, allowed: frozenset[str]) -> None:
+    if getattr(msg, name) not in allowed:
+        raise ProtocolError(f"{getattr(msg, 'TYPE', '?')}.{name}: not one of {sorted(allowed)}")
+
+
+# Who last filled a field, as the helper's console shows it: nobody, the walk-in, the helper.
+FILLED_BY = frozenset({"", "walk_in", "helper"})
+SNAPSHOT_FIELD_KEYS = frozenset({"name", "label", "value", "by"})
+SNAPSHOT_MATERIAL_KEYS = frozenset({"id", "label", "captured"})
+CHAT_SENDERS = frozenset({"walk_in", "helper"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +122,303 @@ class QueuePosition:
 
 
 @dataclass(frozen=True)
+class SessionOpened:
+    """Hall → kiosk: the help request is queued as this assist session (the key to resume it)."""
+
+    TYPE: ClassVar[str] = "session_opened"
+    session_id: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "session_id")
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Kiosk or helper → hall, first frame after a reconnect: continue ``session_id``;
+    ``last_seq`` is the highest seq received from the hall (0: nothing yet)."""
+
+    TYPE: ClassVar[str] = "resume"
+    session_id: str
+    last_seq: int
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "session_id")
+        if self.last_seq < 0:
+            raise ProtocolError("resume.last_seq must be >= 0")
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Hall → the reconnected side: ``last_seq`` is the highest seq the hall holds from it, so
+    it re-sends only what came after (no lost and no duplicated edits)."""
+
+    TYPE: ClassVar[str] = "resumed"
+    session_id: str
+    last_seq: int
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "session_id")
+        if self.last_seq < 0:
+            raise ProtocolError("resumed.last_seq must be >= 0")
+
+
+@dataclass(frozen=True)
+class HelperJoined:
+    """Hall → kiosk: a helper accepted the request (``helper_name``: the name shown on screen)."""
+
+    TYPE: ClassVar[str] = "helper_joined"
+    helper_name: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class HelperLeft:
+    """Hall → kiosk: the helper hung up or lost the connection (``reason`` is a code)."""
+
+    TYPE: ClassVar[str] = "helper_left"
+    reason: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+# --- consent and form ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentGranted:
+    """Kiosk → hall: the walk-in agreed on screen that the helper may see the form's values."""
+
+    TYPE: ClassVar[str] = "consent_granted"
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class ConsentRevoked:
+    """Kiosk → hall: the walk-in took consent back; values are masked again from now on."""
+
+    TYPE: ClassVar[str] = "consent_revoked"
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class FormSnapshot:
+    """Kiosk → helper: the form as the walk-in sees it. Each field is ``{name, label, value,
+    by}``; ``masked`` snapshots carry no values at all (the protocol refuses one that does).
+    ``materials`` are the documents the kiosk can photograph: ``{id, label, captured}`` with
+    ``captured`` ``"yes"`` or ``""``."""
+
+    TYPE: ClassVar[str] = "form_snapshot"
+    service_id: str
+    service_name: str
+    masked: bool
+    fields: list[dict[str, str]]
+    materials: list[dict[str, str]]
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        for material in self.materials:
+            if set(material) != SNAPSHOT_MATERIAL_KEYS or material["captured"] not in ("", "yes"):
+                raise ProtocolError("form_snapshot material must be {id, label, captured}")
+        for entry in self.fields:
+            if set(entry) != SNAPSHOT_FIELD_KEYS:
+                raise ProtocolError(
+                    f"form_snapshot field keys must be {sorted(SNAPSHOT_FIELD_KEYS)}"
+                )
+            if entry["by"] not in FILLED_BY:
+                raise ProtocolError("form_snapshot field 'by' is not a known filler")
+            if self.masked and entry["value"]:
+                raise ProtocolError("a masked form_snapshot must not carry values")
+
+
+@dataclass(frozen=True)
+class FieldChanged:
+    """Kiosk → helper: one field changed (``by`` who); ``masked``: no value before consent."""
+
+    TYPE: ClassVar[str] = "field_changed"
+    name: str
+    value: str
+    by: str
+    masked: bool
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "name")
+        _one_of(self, "by", FILLED_BY)
+        if self.masked and self.value:
+            raise ProtocolError("a masked field_changed must not carry a value")
+
+
+@dataclass(frozen=True)
+class FieldProposed:
+    """Helper → kiosk: fill ``name`` with ``value`` (arrives as the walk-in's own edit would)."""
+
+    TYPE: ClassVar[str] = "field_proposed"
+    name: str
+    value: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "name")
+
+
+@dataclass(frozen=True)
+class HighlightField:
+    """Helper → kiosk: draw the walk-in's eye to one field."""
+
+    TYPE: ClassVar[str] = "highlight_field"
+    name: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "name")
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """Helper → kiosk: a short instruction shown in a banner on the kiosk."""
+
+    TYPE: ClassVar[str] = "guidance"
+    text: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class Chat:
+    """Either way: one chat line; ``sender`` is ``walk_in`` or ``helper``."""
+
+    TYPE: ClassVar[str] = "chat"
+    sender: str
+    text: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _one_of(self, "sender", CHAT_SENDERS)
+        _nonempty(self, "text")
+
+
+# --- captures and submit -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaptureRequested:
+    """Helper → kiosk: please photograph the material ``material_id``."""
+
+    TYPE: ClassVar[str] = "capture_requested"
+    material_id: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "material_id")
+
+
+@dataclass(frozen=True)
+class CaptureAttached:
+    """Kiosk → helper: the photo is uploaded to the hall as blob ``sha256`` (bytes never ride
+    on this socket: the helper fetches them through the broker, consent permitting)."""
+
+    TYPE: ClassVar[str] = "capture_attached"
+    material_id: str
+    sha256: str
+    media_type: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "material_id")
+        if len(self.sha256) != 64 or any(c not in "0123456789abcdef" for c in self.sha256):
+            raise ProtocolError("capture_attached.sha256 must be a lower-case hex sha256")
+
+
+@dataclass(frozen=True)
+class SubmitProposed:
+    """Helper → kiosk: the form looks complete; ask the walk-in to confirm the submit."""
+
+    TYPE: ClassVar[str] = "submit_proposed"
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class SubmitConfirmed:
+    """Kiosk → helper: the walk-in confirmed on screen; the kiosk submits (``tracking_number``
+    once known, else empty)."""
+
+    TYPE: ClassVar[str] = "submit_confirmed"
+    tracking_number: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class SubmitDeclined:
+    """Kiosk → helper: the walk-in said no, or the form is not complete (``reason`` code)."""
+
+    TYPE: ClassVar[str] = "submit_declined"
+    reason: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+# --- WebRTC signalling ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RtcOffer:
+    """Either way: a WebRTC session description offer."""
+
+    TYPE: ClassVar[str] = "rtc_offer"
+    sdp: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "sdp")
+
+
+@dataclass(frozen=True)
+class RtcAnswer:
+    """Either way: the answer to an :class:`RtcOffer`."""
+
+    TYPE: ClassVar[str] = "rtc_answer"
+    sdp: str
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _nonempty(self, "sdp")
+
+
+@dataclass(frozen=True)
+class IceCandidate:
+    """Either way: one trickled ICE candidate (empty ``candidate``: end of candidates)."""
+
+    TYPE: ClassVar[str] = "ice_candidate"
+    candidate: str
+    sdp_mid: str
+    sdp_mline_index: int
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        if self.sdp_mline_index < 0:
+            raise ProtocolError("ice_candidate.sdp_mline_index must be >= 0")
+
+
+# --- keep-alive and end --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Ping:
     """Either way: keep-alive; the peer answers with its own ping."""
 
@@ -109,15 +439,85 @@ class End:
         _check_fields(self)
 
 
-Message = HelpRequested | QueuePosition | Ping | End
+Message = (
+    HelpRequested
+    | QueuePosition
+    | SessionOpened
+    | Resume
+    | Resumed
+    | HelperJoined
+    | HelperLeft
+    | ConsentGranted
+    | ConsentRevoked
+    | FormSnapshot
+    | FieldChanged
+    | FieldProposed
+    | HighlightField
+    | Guidance
+    | Chat
+    | CaptureRequested
+    | CaptureAttached
+    | SubmitProposed
+    | SubmitConfirmed
+    | SubmitDeclined
+    | RtcOffer
+    | RtcAnswer
+    | IceCandidate
+    | Ping
+    | End
+)
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.TYPE: cls for cls in (HelpRequested, QueuePosition, Ping, End)
+    cls.TYPE: cls
+    for cls in (
+        HelpRequested,
+        QueuePosition,
+        SessionOpened,
+        Resume,
+        Resumed,
+        HelperJoined,
+        HelperLeft,
+        ConsentGranted,
+        ConsentRevoked,
+        FormSnapshot,
+        FieldChanged,
+        FieldProposed,
+        HighlightField,
+        Guidance,
+        Chat,
+        CaptureRequested,
+        CaptureAttached,
+        SubmitProposed,
+        SubmitConfirmed,
+        SubmitDeclined,
+        RtcOffer,
+        RtcAnswer,
+        IceCandidate,
+        Ping,
+        End,
+    )
 }
+# Who may send what: the broker refuses a frame from the wrong side (a helper cannot claim the
+# walk-in's consent or confirmation; a kiosk cannot propose values).
+FROM_KIOSK: frozenset[str] = frozenset(
+    {
+        "help_requested", "resume", "consent_granted", "consent_revoked", "form_snapshot",
+        "field_changed", "chat", "capture_attached", "submit_confirmed", "submit_declined",
+        "rtc_offer", "rtc_answer", "ice_candidate", "ping", "end",
+    }
+)  # fmt: skip
+FROM_HELPER: frozenset[str] = frozenset(
+    {
+        "resume", "field_proposed", "highlight_field", "guidance", "chat", "capture_requested",
+        "submit_proposed", "rtc_offer", "rtc_answer", "ice_candidate", "ping", "end",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Envelope:
+    """One parsed frame: the sender's sequence number and the message."""
+
     seq: int
     message: Message
 

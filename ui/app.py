@@ -20,7 +20,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
+from kiosk import watchdog
 from kiosk.runtime import KioskRuntime
+from ui.bridge.assist_bridge import AssistBridge
 from ui.bridge.background import QtBackground
 from ui.bridge.capture_bridge import CaptureBridge, FrameProvider
 from ui.bridge.consult_bridge import ConsultBridge
@@ -28,6 +30,7 @@ from ui.bridge.qr_scan_bridge import QrFrameProvider, QrScanBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
+from ui.bridge.summary_bridge import SummaryBridge
 from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
@@ -118,8 +121,17 @@ class KioskUi:
         self.session = SessionBridge(None, self.settings)
         self.status = StatusBridge(runtime.status)
         self.capture = CaptureBridge(runtime.camera)
+        self.summary = SummaryBridge(cfg.devices.a4_printer.queue, self.background)
         self.consult = ConsultBridge(self.settings)
         self.qr_scan = QrScanBridge(runtime.camera)
+        self.assist = AssistBridge(
+            self.settings,
+            hall_url=cfg.hall.url,
+            station_id=cfg.station.id,
+            token=cfg.hall.token,
+            on_unavailable=self.consult.requestHelp,
+            ice_servers=cfg.assist.ice_servers,
+        )
 
         self.engine = QQmlApplicationEngine()
         self.settings.attach_engine(self.engine)
@@ -131,8 +143,10 @@ class KioskUi:
         ctx.setContextProperty("settings", self.settings)
         ctx.setContextProperty("status", self.status)
         ctx.setContextProperty("capture", self.capture)
+        ctx.setContextProperty("summary", self.summary)
         ctx.setContextProperty("consult", self.consult)
         ctx.setContextProperty("qrScan", self.qr_scan)
+        ctx.setContextProperty("assist", self.assist)
         reader = cfg.devices.card_reader.backend
         ctx.setContextProperty(
             "kioskInfo",
@@ -154,6 +168,14 @@ class KioskUi:
         self.window.installEventFilter(self._activity)
         if cfg.ui.fullscreen and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             self.window.showFullScreen()
+        # systemd (Type=notify, WatchdogSec): ready once the attract screen is on the glass, then
+        # pings from a timer on this (GUI) thread, so a hung event loop stops them and systemd
+        # restarts the kiosk. No-ops outside systemd.
+        self.window.frameSwapped.connect(self._on_frame_shown)
+        self._watchdog = QTimer(self.window)
+        self._watchdog.timeout.connect(watchdog.notify_watchdog)
+        if (ping_s := watchdog.watchdog_interval_s()) is not None:
+            self._watchdog.start(max(1, int(ping_s * 1000)))
         if runtime.ready.is_set():
             self._attach_flow()
         else:
@@ -181,12 +203,18 @@ class KioskUi:
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
         self.session.attach(self.flow)
         self.capture.attach(self.flow)
+        self.summary.attach(self.flow)
         self.consult.attach(self.flow)
         self.qr_scan.attach(self.flow)
+        self.assist.attach(self.flow)
 
     def _on_first_frame(self) -> None:
         self.window.frameSwapped.disconnect(self._on_first_frame)
         QTimer.singleShot(0, self._start_after_first_frame)
+
+    def _on_frame_shown(self) -> None:
+        self.window.frameSwapped.disconnect(self._on_frame_shown)
+        watchdog.notify_ready()
 
     def _touch(self) -> None:
         if self.flow is not None:
@@ -220,11 +248,13 @@ class KioskUi:
             self.flow.catalog = self.runtime.catalog
 
     def close(self) -> None:
+        self._watchdog.stop()
         self._unsubscribe()
         self.session.close()
         self.status.close()
         self.capture.close()
         self.qr_scan.close()
+        self.assist.close()
         self.consult.detach()
         if self.flow is not None:
             self.flow.consult.close_resources()

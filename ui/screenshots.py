@@ -139,11 +139,61 @@ def _render_mode(
         robot.click("continueButton")
         _render_failures(ui, robot, bg, runtime, shot)
         _render_consult(ui, robot, bg, runtime, shot)
+        _render_assist(ui, robot, bg, shot)
     finally:
         ui.close()
         runtime.close()
         robot.settle()
     return shots
+
+
+class _OfflineAssistClient:
+    """Stands in for the assist client: the screens are driven from here, nothing is sent."""
+
+    session_id = "screenshot"
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+def _render_assist(
+    ui: KioskUi, robot: Robot, bg: HeldBackground, shot: Callable[[str], None]
+) -> None:
+    """Remote help: waiting in the queue, consent, a live call, the submit question, helper gone.
+
+    The helper's side is played by feeding the bridge what the hall would send.
+    """
+    from remote_assist import protocol as p
+    from remote_assist.client import Status
+
+    assist, flow = ui.assist, ui.flow
+    assert flow is not None
+    assist.replace_client(_OfflineAssistClient())  # type: ignore[arg-type]
+    robot.click("startButton")
+    bg.release()
+    flow.choose_service("company_startup_power")
+    robot.settle()
+    robot.click("getHelpButton")
+    assist._on_status(Status("waiting", position=2))
+    shot("assist_waiting")
+    assist._on_status(Status("live", helper_name="林晓"))
+    shot("assist_consent")
+    robot.click("assistConsentButton")
+    assist._on_message(p.Chat(sender="helper", text="您好，我是服务大厅的林晓，我来帮您填写。"))
+    assist.sendChat("好的，谢谢！")
+    for name in ("mobile", "company_name"):
+        assist._on_message(p.FieldProposed(name=name, value=BUNDLE_ANSWERS[name]))
+    assist._on_message(p.HighlightField(name="registered_capital"))
+    assist._on_message(p.Guidance(text="注册资本请按万元填写，例如 100。"))
+    shot("assist_live")
+    assist._on_message(p.SubmitProposed())
+    shot("assist_submit_confirm")
+    robot.click("assistDeclineSubmitButton")
+    assist._on_status(Status("ended", reason="helper_lost"))
+    shot("assist_helper_left")
+    robot.click("assistContinueAloneButton")
+    flow.cancel()
+    robot.settle()
 
 
 def _render_capture(

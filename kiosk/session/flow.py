@@ -28,6 +28,7 @@ from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
 
 if TYPE_CHECKING:
+    from kiosk.summary import FilingSummary
     from offline_queue.outbox import Attachment
 
 log = logging.getLogger(__name__)
@@ -289,6 +290,22 @@ class SessionFlow:
     def confirm(self) -> None:
         self.machine.send("confirmed")
         self._submit()
+
+    def summary(self) -> FilingSummary:
+        """The A4 summary of the filing just queued (printing it is the UI's job: Qt)."""
+        from kiosk.summary import build_summary
+
+        if self.state != "printing":
+            raise RuntimeError(f"no queued filing to summarise in state {self.state}")
+        return build_summary(
+            language=self.context.language or "zh_CN",
+            station_name=self._station_name,
+            service=self._require_service(),
+            values=self.context.values,
+            tracking_number=self.context.tracking_number,
+            progress_url=self.context.progress_url,
+            issued_at=self._now(),
+        )
 
     def finish(self) -> None:
         self.machine.send("finished")

@@ -37,15 +37,18 @@ def make_kiosk(
     language: str = "zh_CN",
     care: bool = False,
     card_delay_s: float = 0.0,
+    a4_queue: str = "",
 ) -> tuple[KioskUi, KioskRuntime, ManualClock]:
     config = demo_config(tmp_path / "kiosk", hall.url, language, care)
+    devices = config.devices
     config = config.model_copy(
         update={
-            "devices": config.devices.model_copy(
+            "devices": devices.model_copy(
                 update={
-                    "card_reader": config.devices.card_reader.model_copy(
+                    "card_reader": devices.card_reader.model_copy(
                         update={"options": {"read_delay_s": card_delay_s}}
-                    )
+                    ),
+                    "a4_printer": devices.a4_printer.model_copy(update={"queue": a4_queue}),
                 }
             )
         }

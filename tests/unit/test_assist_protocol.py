@@ -13,8 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from remote_assist import protocol as P
 from remote_assist.protocol import (
+    FROM_HELPER,
+    FROM_KIOSK,
     MAX_MESSAGE_CHARS,
+    MESSAGE_TYPES,
     PROTOCOL_VERSION,
     End,
     HelpRequested,
@@ -35,6 +39,37 @@ EXAMPLES: list[Message] = [
     Ping(),
     End(reason="helper_left"),
     End(reason=""),
+    P.SessionOpened(session_id="a1"),
+    P.Resume(session_id="a1", last_seq=0),
+    P.Resumed(session_id="a1", last_seq=12),
+    P.HelperJoined(helper_name="林"),
+    P.HelperLeft(reason="hung_up"),
+    P.ConsentGranted(),
+    P.ConsentRevoked(),
+    P.FormSnapshot(
+        service_id="svc",
+        service_name="开办",
+        masked=True,
+        fields=[{"name": "mobile", "label": "手机", "value": "", "by": "walk_in"}],
+        materials=[{"id": "id_front", "label": "身份证", "captured": "yes"}],
+    ),
+    P.FormSnapshot(service_id="svc", service_name="", masked=False, fields=[], materials=[]),
+    P.FieldChanged(name="mobile", value="139", by="walk_in", masked=False),
+    P.FieldChanged(name="mobile", value="", by="helper", masked=True),
+    P.FieldProposed(name="mobile", value="13912345678"),
+    P.HighlightField(name="mobile"),
+    P.Guidance(text="请核对手机号"),
+    P.Chat(sender="helper", text="您好"),
+    P.CaptureRequested(material_id="id_front"),
+    P.CaptureAttached(material_id="id_front", sha256="ab" * 32, media_type="image/jpeg"),
+    P.SubmitProposed(),
+    P.SubmitConfirmed(tracking_number=""),
+    P.SubmitDeclined(reason="walk_in_declined"),
+    P.RtcOffer(sdp="v=0"),
+    P.RtcAnswer(sdp="v=0"),
+    P.IceCandidate(
+        candidate="candidate:1 1 udp 1 127.0.0.1 5000 typ host", sdp_mid="0", sdp_mline_index=0
+    ),
 ]
 
 
@@ -49,6 +84,16 @@ def text(data: Any) -> str:
 
 
 # --- round trips -----------------------------------------------------------------------------
+
+
+def test_every_type_has_an_example_and_a_sender() -> None:
+    assert {type(m).TYPE for m in EXAMPLES} == set(MESSAGE_TYPES)
+    # Every message but the hall's own answers can be sent by one of the two sides.
+    hall_only = {"queue_position", "session_opened", "resumed", "helper_joined", "helper_left"}
+    assert FROM_KIOSK | FROM_HELPER | hall_only == set(MESSAGE_TYPES)
+    # Only the walk-in's side can consent or confirm; only the helper proposes values.
+    assert not {"consent_granted", "submit_confirmed", "form_snapshot"} & FROM_HELPER
+    assert not {"field_proposed", "submit_proposed"} & FROM_KIOSK
 
 
 @pytest.mark.parametrize("msg", EXAMPLES, ids=lambda m: type(m).__name__)
@@ -122,6 +167,97 @@ def test_round_trip_any_position(position: int) -> None:
         (frame(type="end", body={"reason": 3}), "expected str"),
         (frame(type="help_requested", body={"station_id": "S"}), "missing"),
         (frame(type="help_requested", body={"station_id": "", "service_id": "x"}), "empty"),
+        (frame(type="consent_granted", body={"yes": True}), "unexpected"),
+        (frame(type="chat", body={"sender": "hall", "text": "x"}), "not one of"),
+        (frame(type="chat", body={"sender": "helper", "text": ""}), "empty"),
+        (
+            frame(type="field_changed", body={"name": "m", "value": "1", "by": "", "masked": True}),
+            "masked",
+        ),
+        (
+            frame(type="field_changed", body={"name": "m", "value": "1", "by": "", "masked": 1}),
+            "expected bool",
+        ),
+        (frame(type="resume", body={"session_id": "s", "last_seq": -1}), ">= 0"),
+        (
+            frame(
+                type="capture_attached",
+                body={"material_id": "m", "sha256": "AB" * 32, "media_type": "x"},
+            ),
+            "sha256",
+        ),
+        (
+            frame(
+                type="ice_candidate",
+                body={"candidate": "", "sdp_mid": "0", "sdp_mline_index": True},
+            ),
+            "expected int",
+        ),
+        (
+            frame(
+                type="form_snapshot",
+                body={
+                    "service_id": "s",
+                    "service_name": "",
+                    "masked": True,
+                    "fields": [{"name": "m", "label": "", "value": "secret", "by": ""}],
+                    "materials": [],
+                },
+            ),
+            "masked",
+        ),
+        (
+            frame(
+                type="form_snapshot",
+                body={
+                    "service_id": "s",
+                    "service_name": "",
+                    "masked": False,
+                    "fields": [{"name": "m", "label": "", "value": "", "by": "", "x": ""}],
+                    "materials": [],
+                },
+            ),
+            "keys",
+        ),
+        (
+            frame(
+                type="form_snapshot",
+                body={
+                    "service_id": "s",
+                    "service_name": "",
+                    "masked": False,
+                    "fields": [{"name": "m", "label": "", "value": 3, "by": ""}],
+                    "materials": [],
+                },
+            ),
+            "expected",
+        ),
+        (
+            frame(
+                type="form_snapshot",
+                body={
+                    "service_id": "s",
+                    "service_name": "",
+                    "masked": False,
+                    "fields": {},
+                    "materials": [],
+                },
+            ),
+            "expected",
+        ),
+        (
+            frame(
+                type="form_snapshot",
+                body={
+                    "service_id": "s",
+                    "service_name": "",
+                    "masked": False,
+                    "fields": [],
+                    "materials": [{"id": "x", "label": "", "captured": "maybe"}],
+                },
+            ),
+            "material",
+        ),
         ({"type": "ping", "v": 1, "body": {}}, "missing"),
         ({**frame(), "extra": True}, "unexpected"),
         ([], "JSON object"),
@@ -261,3 +397,44 @@ def test_corrupted_valid_frames_only_raise_protocol_error(
     wire = dump(msg, seq)
     pos = at % (len(wire) + 1)
     _parse_or_protocol_error(wire[:pos] + junk + wire[pos:])
+
+
+# --- every type: strict rejection of a dropped, an extra and a mistyped field ------------------
+
+
+@settings(max_examples=300)
+@given(
+    msg=st.sampled_from(EXAMPLES),
+    seq=st.integers(min_value=0, max_value=2**40),
+    action=st.sampled_from(["drop", "extra", "retype"]),
+    pick=st.integers(min_value=0),
+    extra_key=st.text(min_size=1, max_size=12),
+    junk=json_values,
+)
+def test_every_type_rejects_missing_extra_and_mistyped_fields(
+    msg: Message, seq: int, action: str, pick: int, extra_key: str, junk: Any
+) -> None:
+    data = json.loads(dump(msg, seq))
+    body: dict[str, Any] = data["body"]
+    names = sorted(body)
+    if action == "extra":
+        if extra_key in body:
+            return
+        body[extra_key] = junk
+    elif not names:
+        body["unexpected"] = junk
+    elif action == "drop":
+        del body[names[pick % len(names)]]
+    else:
+        name = names[pick % len(names)]
+        if type(junk) is type(body[name]):
+            return  # same JSON type: may well be valid
+        body[name] = junk
+    with pytest.raises(ProtocolError):
+        parse(text(data))
+
+
+@given(msg=st.sampled_from(EXAMPLES), seq=st.integers(min_value=0, max_value=2**40))
+def test_every_type_round_trips_with_its_seq(msg: Message, seq: int) -> None:
+    envelope = parse_envelope(dump(msg, seq))
+    assert (envelope.seq, envelope.message) == (seq, msg)

@@ -120,6 +120,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "Failure", "Your filing is saved. Take a photo of the tracking number and QR code."
         ),
     ),
+    "SUMMARY_PRINT_FAILED": (
+        QT_TRANSLATE_NOOP("Failure", "The A4 summary could not be printed"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Your filing is saved; scan the QR code to see it, or ask the station staff."
+        ),
+    ),
     "CAMERA_UNAVAILABLE": (
         QT_TRANSLATE_NOOP("Failure", "The camera is not working"),
         QT_TRANSLATE_NOOP(

@@ -33,6 +33,11 @@ ApplicationWindow {
             source: "screens/" + session.screen + "Screen.qml"
         }
 
+        AssistBar {
+            Layout.fillWidth: true
+            Layout.preferredHeight: implicitHeight
+        }
+
         // The Pinyin keyboard loads right after the first frame: no one types on the attract
         // screen, and the virtual keyboard module is the heaviest part of the QML to load.
         Loader {
@@ -48,6 +53,10 @@ ApplicationWindow {
         StatusBar {
             Layout.fillWidth: true
         }
+    }
+
+    AssistOverlay {
+        anchors.fill: parent
     }
 
     TimeoutOverlay {

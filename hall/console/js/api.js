@@ -48,4 +48,6 @@ export const api = {
   demand: (id) => request("GET", `/api/v1/demands/${encodeURIComponent(id)}`),
   act: (id, body) => request("POST", `/api/v1/demands/${encodeURIComponent(id)}/actions`, body),
   demandStats: () => request("GET", "/api/v1/demands/stats"),
+  assistQueue: () => request("GET", "/api/v1/assist/queue"),
+  assistAccept: (id) => request("POST", `/api/v1/assist/sessions/${encodeURIComponent(id)}/accept`),
 };

@@ -8,12 +8,16 @@ import * as login from "./pages/login.js";
 import * as demands from "./pages/demands.js";
 import * as demand from "./pages/demand.js";
 import * as stats from "./pages/stats.js";
+import * as assistQueue from "./pages/assist_queue.js";
+import * as assistSession from "./pages/assist_session.js";
 
 // route pattern -> [section for the nav highlight, page module]
 const SECTIONS = [
   [/^#\/demands\/([^/]+)$/, "demands", demand],
   [/^#\/demands\/?$/, "demands", demands],
   [/^#\/stats\/?$/, "stats", stats],
+  [/^#\/assist\/([^/]+)$/, "assist", assistSession],
+  [/^#\/assist\/?$/, "assist", assistQueue],
 ];
 const HOME = "#/demands";
 

@@ -50,6 +50,16 @@ ColumnLayout {
             Layout.fillWidth: true
         }
         Text {
+            objectName: "highlight_" + field.row.name
+            visible: assist.highlightField === field.row.name
+            text: qsTr("← The helper points here")
+            font.pixelSize: theme.small
+            font.bold: true
+            font.family: theme.fontFamily
+            color: theme.accent
+        }
+        Text {
+            objectName: "helperFilled_" + field.row.name
             visible: field.row.helperFilled === true
             text: qsTr("Filled by helper")
             font.pixelSize: theme.small

@@ -37,6 +37,15 @@ Rectangle {
         }
 
         HeaderToggle {
+            // Remote help on every screen after the attract one (the Q&A screen offers its own
+            // where no answer was found); hidden while a call is under way.
+            objectName: "getHelpButton"
+            visible: assist.available && !assist.active && session.screen !== "Attract"
+                     && session.screen !== "Qa"
+            text: qsTr("Get help")
+            onClicked: assist.requestHelp()
+        }
+        HeaderToggle {
             objectName: "languageButton"
             // Shows the language you switch TO, in that language.
             text: settings.language === "en_US" ? "中文" : "English"

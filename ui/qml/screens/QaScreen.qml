@@ -67,7 +67,7 @@ ScreenFrame {
                 objectName: "getHelpButton"
                 text: qsTr("Get remote help")
                 Layout.fillWidth: true
-                onClicked: consult.requestHelp()
+                onClicked: assist.requestHelp()
             }
             Banner {
                 objectName: "helpNotice"

@@ -73,6 +73,24 @@ ScreenFrame {
                 }
             }
         }
+        // The optional A4 summary (only when the station has an A4 printer).
+        BigButton {
+            objectName: "a4SummaryButton"
+            visible: summary.available && session.trackingNumber !== ""
+            enabled: summary.status !== "printing" && summary.status !== "printed"
+            text: summary.status === "printing" ? qsTr("Printing the A4 summary…")
+                : summary.status === "printed" ? qsTr("A4 summary printed ✓")
+                : qsTr("Print an A4 summary of this filing")
+            Layout.fillWidth: true
+            onClicked: summary.printSummary()
+        }
+        Banner {
+            objectName: "a4SummaryFailure"
+            visible: summary.message !== ""
+            heading: summary.message
+            code: summary.status
+            Layout.fillWidth: true
+        }
         Item { Layout.fillHeight: true }
     }
 

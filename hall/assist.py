@@ -1,0 +1,548 @@
+"""The assist broker: walk-ins asking for remote help (远程帮办) meet hall helpers.
+
+Each kiosk holds one outbound WebSocket (``/api/v1/assist/kiosk``, the per-station token) and each
+helper one from the console (``/api/v1/assist/helper``, the staff session cookie). A help request
+waits in a queue until a helper accepts it; the broker then relays
+:mod:`remote_assist.protocol` frames between the two, refusing any frame from the wrong side.
+
+- **Resume.** Each direction of a session is a :class:`Link`: sequenced frames (seq ≥ 1) are kept
+  in a bounded buffer, and the highest seq received from the peer is remembered. A side that
+  reconnects sends ``resume(session_id, last_seq)``; the broker answers ``resumed`` with the last
+  seq it holds from that side and replays what came after ``last_seq``. Receivers drop seqs they
+  already hold, so a dropped socket loses and duplicates nothing. Control frames (resume,
+  resumed, ping) carry seq 0 and are not buffered.
+- **Privacy.** Until the kiosk sends ``consent_granted`` the broker forwards no field value to the
+  helper (snapshots and changes are masked here, whatever the kiosk sent) and stores none; on
+  ``consent_revoked`` it forgets the values, purges buffered frames that carried them, and sends
+  the helper a masked snapshot. Captures are served only to the accepting helper, with consent.
+- **Audit.** Every helper action goes to the hall's audit log: who, when, which session, which
+  field — never a value or a chat text.
+- **Lifetime.** A kiosk or helper gone longer than :data:`RESUME_WINDOW_S` ends the session (the
+  other side is told); sessions live in memory only, as a help call does not outlive the hall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import hashlib
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine, insert, select, update
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from hall.auth import COOKIE_NAME, Staff, StaffDep, StaffStore
+from hall.clock import Clock
+from hall.fleet import station_health
+from hall.store import SubmissionStore
+from remote_assist import protocol as p
+
+log = logging.getLogger(__name__)
+
+RESUME_WINDOW_S = 15.0  # a network blip shorter than this resumes; longer ends the session
+BUFFER_FRAMES = 2000  # per direction; a session's edits fit many times over
+SUBJECT = "assist_session"
+# Close codes (4000-4999 are the application's): the kiosk client shows a message per code.
+KIOSK_END_REASONS = frozenset({"walk_in_ended", "session_over"})
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_PROTOCOL = 4400
+
+
+def _masked(msg: p.FormSnapshot) -> p.FormSnapshot:
+    return p.FormSnapshot(
+        service_id=msg.service_id,
+        service_name=msg.service_name,
+        masked=True,
+        fields=[{**f, "value": ""} for f in msg.fields],
+        materials=msg.materials,
+    )
+
+
+def _carries_values(msg: p.Message) -> bool:
+    return isinstance(msg, p.FormSnapshot | p.FieldChanged) and not msg.masked
+
+
+@dataclass
+class Link:
+    """One direction's socket and sequencing: what the broker sent to a side, and what it
+    received from it."""
+
+    ws: WebSocket | None = None
+    out_seq: int = 0
+    out: collections.deque[tuple[int, p.Message]] = field(
+        default_factory=lambda: collections.deque(maxlen=BUFFER_FRAMES)
+    )
+    in_last: int = 0
+    gone_timer: asyncio.TimerHandle | None = None
+
+    async def send(self, msg: p.Message) -> None:
+        self.out_seq += 1
+        self.out.append((self.out_seq, msg))
+        await self._write(p.dump(msg, self.out_seq))
+
+    async def send_control(self, msg: p.Message) -> None:
+        await self._write(p.dump(msg, 0))
+
+    async def replay_after(self, last_seq: int) -> None:
+        for seq, msg in list(self.out):
+            if seq > last_seq:
+                await self._write(p.dump(msg, seq))
+
+    async def _write(self, frame: str) -> None:
+        ws = self.ws
+        if ws is None or ws.application_state != WebSocketState.CONNECTED:
+            return  # kept in the buffer: the side gets it when it resumes
+        # If the socket died under us, the receive loop notices and detaches it.
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await ws.send_text(frame)
+
+
+@dataclass
+class AssistSession:
+    """One help call: waiting in the queue, then live with one helper, then ended."""
+
+    id: str
+    station_id: str
+    service_id: str
+    requested_at: str  # hall clock, ISO
+    requested_mono: float
+    state: str = "waiting"  # waiting | active | ended
+    helper: str = ""  # staff name of the helper who accepted
+    consent: bool = False
+    kiosk: Link = field(default_factory=Link)
+    helper_link: Link = field(default_factory=Link)
+    # The latest form the kiosk showed: field rows in order; values only while consent holds.
+    service_name: str = ""
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    materials: list[dict[str, str]] = field(default_factory=list)
+    captures: dict[str, tuple[str, str]] = field(default_factory=dict)  # material -> sha, type
+
+    def snapshot(self) -> p.FormSnapshot:
+        rows = [dict(row) for row in self.fields.values()]
+        if not self.consent:
+            for row in rows:
+                row["value"] = ""
+        return p.FormSnapshot(
+            service_id=self.service_id,
+            service_name=self.service_name,
+            masked=not self.consent,
+            fields=rows,
+            materials=[dict(m) for m in self.materials],
+        )
+
+
+class AssistBroker:
+    """Sessions, the queue and the relay; runs on the hall's event loop (not thread-safe)."""
+
+    def __init__(
+        self, engine: Engine, clock: Clock, staff: StaffStore, store: SubmissionStore
+    ) -> None:
+        self._engine, self._clock, self._staff, self._store = engine, clock, staff, store
+        self.sessions: dict[str, AssistSession] = {}
+        self._tasks: set[asyncio.Task[None]] = set()  # strong references until they finish
+
+    # --- stations --------------------------------------------------------------------------------
+
+    def station_token_ok(self, station_id: str, token: str) -> bool:
+        """The station's token, as fleet heartbeats register it (trust on first use)."""
+        if not token or not station_id or len(station_id) > 32:
+            return False
+        if not station_id.replace("-", "").replace("_", "").isalnum():
+            return False
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self._engine.begin() as conn:
+            row = conn.execute(
+                select(station_health.c.token_sha256).where(
+                    station_health.c.station_id == station_id
+                )
+            ).first()
+            if row is None:
+                # First contact before any heartbeat: register, as the fleet would.
+                empty = {"version": "", "uptime_s": 0, "outbox_depth": 0, "devices": {}}
+                conn.execute(
+                    insert(station_health).values(
+                        station_id=station_id,
+                        token_sha256=digest,
+                        last_seen=self._clock().isoformat(),
+                        report=json.dumps(empty),
+                    )
+                )
+                return True
+            if row.token_sha256 is None:
+                conn.execute(
+                    update(station_health)
+                    .where(station_health.c.station_id == station_id)
+                    .values(token_sha256=digest)
+                )
+                return True
+            return secrets.compare_digest(row.token_sha256, digest)
+
+    # --- queue -----------------------------------------------------------------------------------
+
+    def queue(self) -> list[dict[str, Any]]:
+        now = time.monotonic()
+        return [
+            {
+                "session_id": s.id,
+                "station_id": s.station_id,
+                "service_id": s.service_id,
+                "service_name": s.service_name,
+                "requested_at": s.requested_at,
+                "waiting_s": round(now - s.requested_mono),
+                "kiosk_connected": s.kiosk.ws is not None,
+            }
+            for s in self.sessions.values()
+            if s.state == "waiting"
+        ]
+
+    async def _announce_positions(self) -> None:
+        waiting = [s for s in self.sessions.values() if s.state == "waiting"]
+        for position, s in enumerate(waiting):
+            await s.kiosk.send(p.QueuePosition(position=position))
+
+    async def open(self, station_id: str, service_id: str) -> AssistSession:
+        session = AssistSession(
+            id=secrets.token_urlsafe(12),
+            station_id=station_id,
+            service_id=service_id,
+            requested_at=self._clock().isoformat(),
+            requested_mono=time.monotonic(),
+        )
+        self.sessions[session.id] = session
+        log.info("assist %s: help requested at %s", session.id, station_id)
+        return session
+
+    async def accept(self, session_id: str, who: Staff) -> AssistSession:
+        session = self.sessions.get(session_id)
+        if session is None or session.state == "ended":
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such help request")
+        if session.state == "active":
+            if session.helper == who.name:
+                return session
+            raise HTTPException(status.HTTP_409_CONFLICT, detail="another helper accepted it")
+        session.state, session.helper = "active", who.name
+        await self._audit(who.name, "assist.accept", session.id, "ok")
+        # The first frame the helper gets is the form as it stands (masked until consent).
+        await session.helper_link.send(session.snapshot())
+        await session.kiosk.send(p.HelperJoined(helper_name=who.name))
+        await self._announce_positions()
+        return session
+
+    async def end(self, session: AssistSession, reason: str) -> None:
+        if session.state == "ended":
+            return
+        session.state = "ended"
+        log.info("assist %s: ended (%s)", session.id, reason)
+        await session.kiosk.send(p.End(reason=reason))
+        await session.helper_link.send(p.End(reason=reason))
+        for link in (session.kiosk, session.helper_link):
+            if link.gone_timer is not None:
+                link.gone_timer.cancel()
+        # Forget the form; a later reconnect finds nothing to resume.
+        session.fields.clear()
+        session.captures.clear()
+        await self._announce_positions()
+        self.sessions.pop(session.id, None)
+
+    def _arm_gone(self, session: AssistSession, link: Link, reason: str) -> None:
+        """End the session if ``link`` stays without a socket past the resume window."""
+        loop = asyncio.get_running_loop()
+
+        def expire() -> None:
+            link.gone_timer = None
+            if link.ws is None and session.state != "ended":
+                task = loop.create_task(self._side_lost(session, reason))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+        if link.gone_timer is not None:
+            link.gone_timer.cancel()
+        link.gone_timer = loop.call_later(RESUME_WINDOW_S, expire)
+
+    async def _side_lost(self, session: AssistSession, reason: str) -> None:
+        if reason == "helper_lost" and session.state == "active":
+            await session.kiosk.send(p.HelperLeft(reason=reason))
+        await self.end(session, reason)
+
+    async def _audit(self, actor: str, action: str, session_id: str, outcome: str) -> None:
+        await run_in_threadpool(self._staff.audit, actor, action, SUBJECT, session_id, outcome)
+
+    # --- kiosk side -----------------------------------------------------------------------------
+
+    async def from_kiosk(self, session: AssistSession, seq: int, msg: p.Message) -> None:
+        if seq > 0:
+            if seq <= session.kiosk.in_last:
+                return  # already have it (replayed after a resume)
+            session.kiosk.in_last = seq
+        helper = session.helper_link
+        match msg:
+            case p.Ping():
+                await session.kiosk.send_control(p.Ping())
+            case p.ConsentGranted():
+                session.consent = True
+                log.info("assist %s: consent granted", session.id)
+                await helper.send(msg)
+            case p.ConsentRevoked():
+                session.consent = False
+                log.info("assist %s: consent revoked", session.id)
+                for row in session.fields.values():
+                    row["value"] = ""
+                # Frames already buffered for the helper must not replay values after revoke.
+                kept = [(s, m) for s, m in helper.out if not _carries_values(m)]
+                helper.out.clear()
+                helper.out.extend(kept)
+                await helper.send(msg)
+                await helper.send(session.snapshot())
+            case p.FormSnapshot():
+                session.service_id = msg.service_id
+                session.service_name = msg.service_name
+                session.materials = [dict(m) for m in msg.materials]
+                session.fields = {
+                    f["name"]: dict(f, value=f["value"] if session.consent else "")
+                    for f in msg.fields
+                }
+                await helper.send(session.snapshot())
+            case p.FieldChanged():
+                value = msg.value if session.consent else ""
+                row = session.fields.setdefault(
+                    msg.name, {"name": msg.name, "label": msg.name, "value": "", "by": ""}
+                )
+                row.update(value=value, by=msg.by)
+                masked = not session.consent
+                await helper.send(
+                    p.FieldChanged(name=msg.name, value=value, by=msg.by, masked=masked)
+                )
+            case p.CaptureAttached():
+                session.captures[msg.material_id] = (msg.sha256, msg.media_type)
+                await helper.send(msg)
+            case p.RtcOffer() | p.RtcAnswer() | p.IceCandidate() if not session.consent:
+                log.warning("assist %s: video signalling before consent dropped", session.id)
+            case p.End(reason=reason):
+                # The kiosk's code: the walk-in hung up, or the session was wiped.
+                await self.end(session, reason if reason in KIOSK_END_REASONS else "walk_in_ended")
+            case _:
+                await helper.send(msg)
+
+    # --- helper side ----------------------------------------------------------------------------
+
+    async def from_helper(
+        self, session: AssistSession, who: Staff, seq: int, msg: p.Message
+    ) -> None:
+        if seq > 0:
+            if seq <= session.helper_link.in_last:
+                return
+            session.helper_link.in_last = seq
+        action = f"assist.{msg.TYPE}"
+        match msg:
+            case p.Ping():
+                await session.helper_link.send_control(p.Ping())
+                return
+            case p.End():
+                await self._audit(who.name, action, session.id, "ok")
+                await self.end(session, "helper_ended")
+                return
+            case p.FieldProposed() | p.HighlightField():
+                if msg.name not in session.fields:
+                    await self._audit(who.name, action, session.id, f"refused:{msg.name}")
+                    return
+                await self._audit(who.name, action, session.id, f"field={msg.name}")
+            case p.CaptureRequested():
+                await self._audit(who.name, action, session.id, f"material={msg.material_id}")
+            case p.RtcOffer() | p.RtcAnswer() | p.IceCandidate():
+                # Video shows the walk-in: signalling only flows once they consented.
+                if not session.consent:
+                    await self._audit(who.name, action, session.id, "refused:no_consent")
+                    return
+            case _:
+                await self._audit(who.name, action, session.id, "ok")
+        await session.kiosk.send(msg)
+
+    def capture(self, session_id: str, material_id: str, who: Staff) -> tuple[bytes, str]:
+        session = self._helper_session(session_id, who)
+        if not session.consent:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the walk-in has not consented")
+        found = session.captures.get(material_id)
+        data = self._store.get_blob(found[0]) if found else None
+        if found is None or data is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such capture")
+        return data, found[1]
+
+    def _helper_session(self, session_id: str, who: Staff) -> AssistSession:
+        session = self.sessions.get(session_id)
+        # One answer for "unknown" and "someone else's": a helper learns nothing of the others.
+        if session is None or session.state != "active" or session.helper != who.name:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such assist session")
+        return session
+
+
+def _broker(app: Any) -> AssistBroker:
+    broker: AssistBroker = app.state.assist
+    return broker
+
+
+def _bearer(ws: WebSocket) -> str:
+    auth = ws.headers.get("authorization", "")
+    return auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
+
+
+async def _receive(ws: WebSocket) -> p.Envelope | None:
+    """The next valid frame, or None once the socket is closed (a bad frame closes it)."""
+    try:
+        text = await ws.receive_text()
+    except (WebSocketDisconnect, RuntimeError):
+        return None
+    try:
+        return p.parse_envelope(text)
+    except p.ProtocolError as exc:
+        log.warning("assist: bad frame refused: %s", exc)
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await ws.close(CLOSE_PROTOCOL)
+        return None
+
+
+async def _detach(link: Link, ws: WebSocket) -> None:
+    if link.ws is ws:
+        link.ws = None
+    if ws.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await ws.close()
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1/assist", tags=["assist"])
+
+    @api.get("/queue")
+    def queue(request: Request, who: StaffDep) -> list[dict[str, Any]]:
+        return _broker(request.app).queue()
+
+    @api.post("/sessions/{session_id}/accept")
+    async def accept(session_id: str, request: Request, who: StaffDep) -> dict[str, str]:
+        session = await _broker(request.app).accept(session_id, who)
+        return {"session_id": session.id, "station_id": session.station_id}
+
+    @api.get("/sessions/{session_id}/captures/{material_id}")
+    def capture(session_id: str, material_id: str, request: Request, who: StaffDep) -> Response:
+        broker = _broker(request.app)
+        data, media_type = broker.capture(session_id, material_id, who)
+        broker._staff.audit(
+            who.name, "assist.capture_viewed", SUBJECT, session_id, f"material={material_id}"
+        )
+        return Response(data, media_type=media_type, headers={"cache-control": "no-store"})
+
+    @api.websocket("/kiosk")
+    async def kiosk_socket(ws: WebSocket) -> None:
+        broker = _broker(ws.app)
+        station_id = ws.query_params.get("station_id", "")
+        ok = await run_in_threadpool(broker.station_token_ok, station_id, _bearer(ws))
+        if not ok:
+            log.warning("assist: kiosk socket for %r refused (token)", station_id[:32])
+            await ws.close(CLOSE_UNAUTHORIZED)
+            return
+        await ws.accept()
+        first = await _receive(ws)
+        if first is None:
+            return
+        match first.message:
+            case p.HelpRequested(station_id=sid, service_id=service_id) if sid == station_id:
+                session = await broker.open(station_id, service_id)
+                session.kiosk.ws = ws
+                await session.kiosk.send_control(p.SessionOpened(session_id=session.id))
+                session.kiosk.in_last = first.seq
+                await broker._announce_positions()
+            case p.Resume(session_id=sid, last_seq=last):
+                found = broker.sessions.get(sid)
+                if found is None or found.station_id != station_id:
+                    await ws.close(CLOSE_UNKNOWN_SESSION)
+                    return
+                session = found
+                old, session.kiosk.ws = session.kiosk.ws, ws
+                if old is not None and old is not ws:
+                    await _detach(Link(ws=old), old)
+                if session.kiosk.gone_timer is not None:
+                    session.kiosk.gone_timer.cancel()
+                log.info("assist %s: kiosk resumed after seq %d", session.id, last)
+                await session.kiosk.send_control(
+                    p.Resumed(session_id=session.id, last_seq=session.kiosk.in_last)
+                )
+                await session.kiosk.replay_after(last)
+            case _:
+                await ws.close(CLOSE_PROTOCOL)
+                return
+        try:
+            while (envelope := await _receive(ws)) is not None:
+                if envelope.message.TYPE not in p.FROM_KIOSK or isinstance(
+                    envelope.message, p.HelpRequested | p.Resume
+                ):
+                    log.warning(
+                        "assist %s: %s from a kiosk refused", session.id, envelope.message.TYPE
+                    )
+                    continue
+                if session.state == "ended":
+                    break
+                await broker.from_kiosk(session, envelope.seq, envelope.message)
+        finally:
+            await _detach(session.kiosk, ws)
+            if session.state != "ended" and session.kiosk.ws is None:
+                broker._arm_gone(session, session.kiosk, "kiosk_lost")
+
+    @api.websocket("/helper")
+    async def helper_socket(ws: WebSocket) -> None:
+        broker = _broker(ws.app)
+        token = ws.cookies.get(COOKIE_NAME)
+        who = await run_in_threadpool(broker._staff.session_staff, token) if token else None
+        origin, host = ws.headers.get("origin"), ws.headers.get("host", "")
+        if who is None:
+            await ws.close(CLOSE_UNAUTHORIZED)
+            return
+        if origin is not None and origin.split("://", 1)[-1].lower() != host.lower():
+            # A page elsewhere must not ride on the helper's cookie (cross-site WebSocket).
+            await ws.close(CLOSE_FORBIDDEN)
+            return
+        await ws.accept()
+        first = await _receive(ws)
+        if first is None:
+            return
+        if not isinstance(first.message, p.Resume):
+            await ws.close(CLOSE_PROTOCOL)
+            return
+        session = broker.sessions.get(first.message.session_id)
+        if session is None or session.state != "active" or session.helper != who.name:
+            await broker._audit(who.name, "assist.join", first.message.session_id[:40], "refused")
+            await ws.close(CLOSE_UNKNOWN_SESSION)
+            return
+        link = session.helper_link
+        old, link.ws = link.ws, ws
+        if old is not None and old is not ws:
+            await _detach(Link(ws=old), old)
+        if link.gone_timer is not None:
+            link.gone_timer.cancel()
+        await link.send_control(p.Resumed(session_id=session.id, last_seq=link.in_last))
+        await link.replay_after(first.message.last_seq)
+        try:
+            while (envelope := await _receive(ws)) is not None:
+                if envelope.message.TYPE not in p.FROM_HELPER or isinstance(
+                    envelope.message, p.Resume
+                ):
+                    await broker._audit(
+                        who.name, f"assist.{envelope.message.TYPE}", session.id, "refused"
+                    )
+                    continue
+                if session.state == "ended":
+                    break
+                await broker.from_helper(session, who, envelope.seq, envelope.message)
+        finally:
+            await _detach(link, ws)
+            if session.state != "ended" and link.ws is None:
+                broker._arm_gone(session, link, "helper_lost")
+
+    return api

@@ -1,0 +1,105 @@
+"""Video for remote help: aiortc on the kiosk's assist client, Chromium's WebRTC in the console
+(fake camera), signalled over the assist WebSocket through a real hall; both ends reach
+"connected".
+
+aiortc leaves 127.0.0.1 out of its ICE candidates, so the test pins its host addresses to
+loopback; this needs its own Chromium with the fake media-device flags.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from hall.server import HallServer
+from remote_assist import protocol as p
+from remote_assist.client import AssistClient, Status
+from tests.assist.harness import WAIT_S
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.hall.helpers import PASSWORD, add_staff, start_hall
+
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@pytest.fixture
+def media_page(browser: Browser) -> Iterator[Page]:
+    """A second Chromium with the fake camera, from the session's Playwright (one per thread)."""
+    media_browser = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS + MEDIA_ARGS
+    )
+    try:
+        context = media_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        assert errors == [], errors
+    finally:
+        media_browser.close()
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[HallServer]:
+    server = start_hall(str(tmp_path / "hall.db"))
+    add_staff(server, "lin.helper")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_video_connects_on_both_ends_after_consent(
+    media_page: Page, hall: HallServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shots = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path)
+    import aioice.ice
+
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
+    statuses: queue.Queue[Status] = queue.Queue()
+    media: queue.Queue[str] = queue.Queue()
+    kiosk = AssistClient(
+        hall.url,
+        "QH001",
+        "tok",
+        on_status=statuses.put,
+        on_message=lambda m: None,
+        on_media_state=media.put,
+    )
+    page = media_page
+    try:
+        kiosk.request_help("svc")
+        kiosk.send(
+            p.FormSnapshot(
+                service_id="svc", service_name="测试事项", masked=True, fields=[], materials=[]
+            )
+        )
+        page.goto(hall.url + "/console/#/assist")
+        page.fill("#login-name", "lin.helper")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        page.locator("tr.assist-request button.accept").click()
+        expect(page.locator("#assist-status")).to_contain_text("等待群众授权")
+        # No consent yet: no video (the hall also drops signalling; see tests/assist).
+        expect(page.locator("#assist-video-start")).to_be_disabled()
+
+        kiosk.grant_consent()
+        expect(page.locator("#assist-video-start")).to_be_enabled()
+        page.click("#assist-video-start")
+        expect(page.locator("#assist-video-state")).to_have_attribute(
+            "data-state", "connected", timeout=20_000
+        )
+        while (state := media.get(timeout=WAIT_S)) != "connected":
+            assert state not in ("failed", "closed"), state
+        # The kiosk's picture arrives in the browser.
+        page.wait_for_function(
+            "() => document.getElementById('assist-video-remote').videoWidth > 0"
+        )
+        page.screenshot(path=shots / "console_assist_video.png")
+    finally:
+        kiosk.close()

@@ -1,0 +1,250 @@
+"""Remote help on the kiosk (QML offscreen) against a real hall's broker, with a helper speaking
+the protocol from Python: consent, helper-filled fields, highlight, chat, a photo request, the
+walk-in's confirmation of a proposed submit, hang-up with the form intact, the wipe ending the
+call, and the notice when the hall cannot be reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from hall.server import HallServer
+from kiosk.runtime import KioskRuntime
+from remote_assist import protocol as p
+from tests.assist.harness import HelperSocket, cookie_of
+from tests.hall.helpers import add_staff, login, start_hall
+from tests.ui.conftest import Kiosk
+from ui.app import KioskUi
+from ui.robot import Robot
+from ui.screenshots import ManualClock, demo_config
+
+TOKEN = "station-token-1"
+
+
+def make_assist_kiosk(
+    tmp_path: Path, hall_url: str, token: str = TOKEN
+) -> Kiosk | tuple[KioskUi, KioskRuntime]:
+    config = demo_config(tmp_path / "kiosk", hall_url, "zh_CN", False)
+    config = config.model_copy(update={"hall": config.hall.model_copy(update={"token": token})})
+    runtime = KioskRuntime(config)
+    return KioskUi(runtime, clock=ManualClock()), runtime
+
+
+@pytest.fixture
+def assist_hall(tmp_path: Path) -> Iterator[HallServer]:
+    server = start_hall(str(tmp_path / "hall.db"))
+    add_staff(server, "lin.helper")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def kiosk(qapp: object, tmp_path: Path, assist_hall: HallServer) -> Iterator[Kiosk]:
+    ui, runtime = make_assist_kiosk(tmp_path, assist_hall.url)  # type: ignore[misc]
+    try:
+        yield Kiosk(ui, runtime, Robot(ui.window), ManualClock(), assist_hall)
+    finally:
+        ui.close()
+        runtime.close()
+
+
+def wait_screen(k: Kiosk, screen: str) -> None:
+    k.robot.wait_until(lambda: k.ui.session.property("screen") == screen, 10)
+
+
+def open_form_and_call(k: Kiosk) -> tuple[requests.Session, HelperSocket]:
+    k.robot.click("startButton")
+    wait_screen(k, "ServiceHome")
+    k.robot.click("service_company_startup_power")
+    wait_screen(k, "Form")
+    k.robot.click("getHelpButton")
+    k.robot.wait_for("assistQueuePosition")
+    lin = login(k.hall, "lin.helper")
+    rows: list[dict[str, str]] = []
+    k.robot.wait_until(
+        lambda: bool(
+            rows.extend(lin.get(k.hall.url + "/api/v1/assist/queue", timeout=5).json()) or rows
+        ),
+        10,
+    )
+    session_id = rows[0]["session_id"]
+    assert lin.post(f"{k.hall.url}/api/v1/assist/sessions/{session_id}/accept", timeout=5).ok
+    return lin, HelperSocket(k.hall.url, cookie_of(lin), session_id)
+
+
+def recv_in_qt(k: Kiosk, helper: HelperSocket, kind: type) -> object:
+    """Receive on the helper socket while Qt keeps processing (the kiosk runs on this thread)."""
+    found: list[object] = []
+
+    def arrived() -> bool:
+        try:
+            msg = p.parse_envelope(helper.ws.recv(timeout=0.01))
+        except TimeoutError:
+            return False
+        if msg.seq > helper.last_seq:
+            helper.last_seq = msg.seq
+            if isinstance(msg.message, kind):
+                found.append(msg.message)
+        return bool(found)
+
+    k.robot.wait_until(arrived, 10)
+    return found[0]
+
+
+def test_helper_fills_the_form_and_the_walk_in_confirms(kiosk: Kiosk) -> None:
+    k = kiosk
+    lin, helper = open_form_and_call(k)
+    try:
+        k.robot.wait_for("assistConsentButton")  # the helper joined: consent is asked
+        masked = recv_in_qt(k, helper, p.FormSnapshot)
+        assert masked.masked and all(f["value"] == "" for f in masked.fields)  # type: ignore[attr-defined]
+        k.robot.click("assistConsentButton")
+        recv_in_qt(k, helper, p.ConsentGranted)
+        shared = recv_in_qt(k, helper, p.FormSnapshot)
+        values = {f["name"]: f["value"] for f in shared.fields}  # type: ignore[attr-defined]
+        assert values["applicant_name"] == "张三丰"
+
+        for name, value in [
+            ("mobile", "13912345678"),
+            ("company_name", "启航科技有限公司"),
+            ("enterprise_type", "llc"),
+            ("registered_capital", "100"),
+            ("business_address", "苏州88"),
+            ("business_scope", "软件开发"),
+            ("power_capacity_kw", "80"),
+            ("power_start_date", "2026-12-15"),
+        ]:
+            helper.send(p.FieldProposed(name=name, value=value))
+        rows = lambda: {r["name"]: r for r in k.ui.session.property("fields")}  # noqa: E731
+        k.robot.wait_until(lambda: rows()["power_start_date"]["value"] == "2026-12-15")
+        assert rows()["mobile"]["helperFilled"] is True
+        assert rows()["applicant_name"]["helperFilled"] is False
+        k.robot.wait_for("helperFilled_mobile")
+
+        helper.send(p.HighlightField(name="business_scope"))
+        k.robot.wait_for("highlight_business_scope")
+        helper.send(p.Chat(sender="helper", text="请拍摄场地证明"))
+        k.robot.wait_until(lambda: "帮办：请拍摄场地证明" in k.robot.texts())
+
+        helper.send(p.CaptureRequested(material_id="premises_proof"))
+        k.robot.click("assistTakePhotoButton")
+        wait_screen(k, "Capture")
+        k.robot.wait_until(lambda: k.ui.capture.property("hasCapture"), 15)
+        k.robot.click("usePhotoButton")
+        wait_screen(k, "Form")
+        attached = recv_in_qt(k, helper, p.CaptureAttached)
+        picture = lin.get(
+            f"{k.hall.url}/api/v1/assist/sessions/{k.ui.assist._client.session_id}/captures/premises_proof",  # type: ignore[union-attr]
+            timeout=5,
+        )
+        assert picture.status_code == 200 and picture.content[:2] == b"\xff\xd8"
+        assert attached.material_id == "premises_proof"  # type: ignore[attr-defined]
+
+        helper.send(p.SubmitProposed())
+        k.robot.click("assistConfirmSubmitButton")
+        confirmed = recv_in_qt(k, helper, p.SubmitConfirmed)
+        assert isinstance(confirmed, p.SubmitConfirmed)
+        wait_screen(k, "Receipt")
+        sub_id = k.ui.flow.context.submission_id  # type: ignore[union-attr]
+        k.robot.wait_until(
+            lambda: requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).ok, 15
+        )
+        body = requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).json()
+        assert body["status"] == "received"
+        k.robot.click("finishButton") if k.robot.visible_items(
+            "finishButton"
+        ) else k.ui.flow.finish()  # type: ignore[union-attr]
+        # The session's wipe ends the call: the helper is told.
+        end = recv_in_qt(k, helper, p.End)
+        assert end == p.End(reason="session_over")  # type: ignore[comparison-overlap]
+        assert k.ui.assist.property("phase") == "idle"
+    finally:
+        helper.close()
+
+
+def test_hang_up_returns_to_the_form_intact(kiosk: Kiosk) -> None:
+    k = kiosk
+    _lin, helper = open_form_and_call(k)
+    try:
+        k.robot.click("assistDeclineConsentButton")
+        helper.send(p.FieldProposed(name="mobile", value="13912345678"))
+        rows = lambda: {r["name"]: r for r in k.ui.session.property("fields")}  # noqa: E731
+        k.robot.wait_until(lambda: rows()["mobile"]["value"] == "13912345678")
+        # Declined consent: the helper still sees no values, even the one they proposed.
+        change = recv_in_qt(k, helper, p.FieldChanged)
+        assert change == p.FieldChanged(name="mobile", value="", by="helper", masked=True)
+        k.robot.click("assistHangUpButton")
+        assert recv_in_qt(k, helper, p.End) == p.End(reason="walk_in_ended")
+        assert k.ui.session.property("screen") == "Form"
+        assert rows()["mobile"]["value"] == "13912345678"
+        assert not k.robot.visible_items("assistBar")
+    finally:
+        helper.close()
+
+
+def test_hall_unreachable_offers_to_continue_alone(qapp: object, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ui, runtime = make_assist_kiosk(tmp_path, f"http://127.0.0.1:{port}")  # type: ignore[misc]
+    robot = Robot(ui.window)
+    try:
+        robot.click("startButton")
+        robot.wait_until(lambda: ui.session.property("screen") == "ServiceHome", 10)
+        robot.click("getHelpButton")
+        robot.wait_for("assistNoticeTitle", 10)
+        assert (
+            "暂时无法连接服务大厅" in "".join(robot.texts())
+            or ui.assist.property("notice") == "unreachable"
+        )
+        robot.click("assistContinueAloneButton")
+        robot.wait_until(lambda: not robot.visible_items("assistOverlay"))
+        assert ui.session.property("screen") == "ServiceHome"
+    finally:
+        ui.close()
+        runtime.close()
+
+
+def test_a_network_blip_resumes_the_call_with_the_form_intact(
+    qapp: object, tmp_path: Path, assist_hall: HallServer
+) -> None:
+    from tests.assist.proxy import TcpProxy
+
+    proxy = TcpProxy(int(assist_hall.url.rsplit(":", 1)[1]))
+    ui, runtime = make_assist_kiosk(tmp_path, proxy.url)  # type: ignore[misc]
+    k = Kiosk(ui, runtime, Robot(ui.window), ManualClock(), assist_hall)
+    # The helper talks to the hall directly; only the kiosk's network blips.
+    try:
+        _lin, helper = open_form_and_call(k)
+        k.robot.click("assistConsentButton")
+        recv_in_qt(k, helper, p.ConsentGranted)
+        rows = lambda: {r["name"]: r for r in k.ui.session.property("fields")}  # noqa: E731
+        helper.send(p.FieldProposed(name="mobile", value="139"))
+        k.robot.wait_until(lambda: rows()["mobile"]["value"] == "139")
+
+        proxy.cut()
+        k.robot.wait_until(lambda: k.ui.assist.property("phase") == "reconnecting", 10)
+        assert "正在重新连接帮办人员…" in k.robot.texts()
+        helper.send(p.FieldProposed(name="mobile", value="13912345678"))
+        k.ui.flow.set_field("company_name", "启航科技有限公司")  # type: ignore[union-attr]
+        proxy.restore()
+        k.robot.wait_until(lambda: k.ui.assist.property("phase") == "live", 10)
+        k.robot.wait_until(lambda: rows()["mobile"]["value"] == "13912345678", 10)
+        change = recv_in_qt(k, helper, p.FieldChanged)
+        while change.name != "company_name":  # type: ignore[attr-defined]
+            change = recv_in_qt(k, helper, p.FieldChanged)
+        assert change.value == "启航科技有限公司"  # type: ignore[attr-defined]
+        assert rows()["applicant_name"]["value"] == "张三丰"
+        assert rows()["mobile"]["helperFilled"] is True
+        helper.close()
+    finally:
+        ui.close()
+        runtime.close()
+        proxy.close()
