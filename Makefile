@@ -34,7 +34,7 @@ lint: venv
 	$(PY) -m mypy
 
 screenshots: venv i18n
-	$(QT_ENV) $(PY) main.py screenshots docs/screenshots
+	$(QT_ENV) $(PY) main.py screenshots var/screenshots
 
 BENCHES ?= startup outbox card printer vision services
 bench: venv i18n

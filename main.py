@@ -107,6 +107,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "hall.url": f"http://127.0.0.1:{port}",
             "paths.state_dir": str(ROOT / "var" / "demo" / "kiosk"),
             "ui.fullscreen": False,
+            # The demo station can ask the demo hall for help (stations get real tokens).
+            "hall.token": "demo-station-token",
         }
         return cmd_kiosk(argparse.Namespace(config=EXAMPLE_CONFIG), overrides)
     except KeyboardInterrupt:

@@ -46,16 +46,18 @@ log = logging.getLogger(__name__)
 
 BUFFER_FRAMES = 2000
 
-# Phases the kiosk shows.
-IDLE, CONNECTING, WAITING, LIVE, RECONNECTING, UNREACHABLE, ENDED = (
-    "idle",
-    "connecting",
-    "waiting",
-    "live",
-    "reconnecting",
-    "unreachable",
-    "ended",
+# Phases the kiosk shows (defined in phases.py, re-exported here).
+from remote_assist.phases import (  # noqa: E402
+    CONNECTING,
+    ENDED,
+    IDLE,
+    LIVE,
+    RECONNECTING,
+    UNREACHABLE,
+    WAITING,
 )
+
+__all__ = ["CONNECTING", "ENDED", "IDLE", "LIVE", "RECONNECTING", "UNREACHABLE", "WAITING"]
 
 
 @dataclass(frozen=True)

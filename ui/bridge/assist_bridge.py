@@ -16,13 +16,25 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Property, QObject, Qt, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from remote_assist import protocol as p
-from remote_assist.client import ENDED, IDLE, LIVE, UNREACHABLE, AssistClient, Status
+from remote_assist.phases import ENDED, IDLE, LIVE, UNREACHABLE
+
+
+class _Protocol:
+    """`remote_assist.protocol`, imported on first use (it is not needed for the first frame)."""
+
+    def __getattr__(self, name: str) -> object:
+        from remote_assist import protocol
+
+        return getattr(protocol, name)
+
+
+p = _Protocol()
 
 if TYPE_CHECKING:
     from kiosk.session.flow import SessionFlow
+    from remote_assist.client import AssistClient, Status
     from ui.bridge.settings_bridge import SettingsBridge
 
 log = logging.getLogger(__name__)
@@ -50,29 +62,34 @@ class AssistBridge(QObject):
         token: str,
         on_unavailable: Callable[[], None],
         ice_servers: Sequence[str] = (),
-        client_factory: Callable[..., AssistClient] = AssistClient,
+        client_factory: Callable[..., AssistClient] | None = None,
     ) -> None:
         super().__init__()
         self._settings = settings
         self._on_unavailable = on_unavailable
         self._flow: SessionFlow | None = None
         self._unsubscribe: Callable[[], None] = lambda: None
-        self._status_arrived.connect(self._on_status, Qt.ConnectionType.QueuedConnection)
-        self._message_arrived.connect(self._on_message, Qt.ConnectionType.QueuedConnection)
-        self._media_state_arrived.connect(self._on_media_state, Qt.ConnectionType.QueuedConnection)
-        self._client: AssistClient | None = (
-            client_factory(
-                hall_url,
-                station_id,
-                token,
-                on_status=self._status_arrived.emit,
-                on_message=self._message_arrived.emit,
-                on_media_state=self._media_state_arrived.emit,
-                ice_servers=ice_servers,
-            )
-            if token
-            else None
-        )
+        # The client (asyncio, websockets, requests: ~120 ms to import) is made when the session
+        # attaches, just after the first frame, and only when the station can get help at all.
+        self._client: AssistClient | None = None
+        self._make_client: Callable[[], AssistClient] | None = None
+        if token:
+
+            def make() -> AssistClient:
+                factory = client_factory
+                if factory is None:
+                    from remote_assist.client import AssistClient as factory
+                return factory(
+                    hall_url,
+                    station_id,
+                    token,
+                    on_status=self._status_arrived.emit,
+                    on_message=self._message_arrived.emit,
+                    on_media_state=self._media_state_arrived.emit,
+                    ice_servers=ice_servers,
+                )
+
+            self._make_client = make
         self._clear()
 
     def _clear(self) -> None:
@@ -101,8 +118,19 @@ class AssistBridge(QObject):
         self.changed.emit()
 
     def attach(self, flow: SessionFlow) -> None:
+        # Queued even when the client calls back on this thread: no re-entrant UI updates. Done
+        # here, after the first frame: touching `Qt` builds ~100 Python enums (~15 ms).
+        from PySide6.QtCore import Qt
+
+        queued = Qt.ConnectionType.QueuedConnection
+        self._status_arrived.connect(self._on_status, queued)
+        self._message_arrived.connect(self._on_message, queued)
+        self._media_state_arrived.connect(self._on_media_state, queued)
+        if self._client is None and self._make_client is not None:
+            self._client = self._make_client()
         self._flow = flow
         self._unsubscribe = flow.subscribe(self._on_flow_changed)
+        self.changed.emit()  # `available` may have just become true
 
     def close(self) -> None:
         self._unsubscribe()

@@ -33,9 +33,14 @@ ApplicationWindow {
             source: "screens/" + session.screen + "Screen.qml"
         }
 
-        AssistBar {
+        // Remote help appears only once someone is in a session: load it after the first frame.
+        Loader {
+            objectName: "assistBarLoader"
             Layout.fillWidth: true
-            Layout.preferredHeight: implicitHeight
+            Layout.preferredHeight: item ? item.implicitHeight : 0
+            active: keyboardLoader.active
+            asynchronous: true
+            sourceComponent: AssistBar {}
         }
 
         // The Pinyin keyboard loads right after the first frame: no one types on the attract
@@ -55,8 +60,11 @@ ApplicationWindow {
         }
     }
 
-    AssistOverlay {
+    Loader {
         anchors.fill: parent
+        active: keyboardLoader.active
+        asynchronous: true
+        sourceComponent: AssistOverlay {}
     }
 
     TimeoutOverlay {
