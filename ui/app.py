@@ -24,9 +24,10 @@ from kiosk import watchdog
 from kiosk.runtime import KioskRuntime
 from ui.bridge.assist_bridge import AssistBridge
 from ui.bridge.background import QtBackground
-from ui.bridge.capture_bridge import CaptureBridge, FrameProvider
+from ui.bridge.camera_frames import CameraImageProvider
+from ui.bridge.capture_bridge import CaptureBridge
 from ui.bridge.consult_bridge import ConsultBridge
-from ui.bridge.qr_scan_bridge import QrFrameProvider, QrScanBridge
+from ui.bridge.qr_scan_bridge import QrScanBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
@@ -136,8 +137,8 @@ class KioskUi:
         self.engine = QQmlApplicationEngine()
         self.settings.attach_engine(self.engine)
         self.engine.addImageProvider("qr", QrImageProvider())
-        self.engine.addImageProvider("camera", FrameProvider(self.capture))
-        self.engine.addImageProvider("qrscan", QrFrameProvider(self.qr_scan))
+        self.engine.addImageProvider("camera", CameraImageProvider(self.capture.image_for))
+        self.engine.addImageProvider("qrscan", CameraImageProvider(self.qr_scan.frame))
         ctx = self.engine.rootContext()
         ctx.setContextProperty("session", self.session)
         ctx.setContextProperty("settings", self.settings)

@@ -21,7 +21,6 @@ import os
 import socket
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,212 +47,42 @@ from drivers.printer.escpos_decode import (  # noqa: E402
     is_transmit_status_byte,
     parse_status,
 )
+from drivers.printer.layout import (  # noqa: E402  (re-exported: the driver's public API)
+    CHINESE_OFF,
+    CHINESE_ON,
+    COLUMNS_BY_WIDTH_MM,
+    DLE,
+    DOTS_BY_WIDTH_MM,
+    EOT,
+    JOB_DONE_QUERY,
+    PAPER_NEAR_END_CODE,
+    build_receipt_job,
+    encode_line,
+    encode_qr,
+    text_columns,
+    wrap_columns,
+)
 from drivers.printer.raster import (  # noqa: E402
     FontProfile,
-    encode_raster,
-    needs_raster,
-    render_text,
 )
 
 log = logging.getLogger(__name__)
 
-# Font A (12x24 dots) columns and printable dots per roll width.
-COLUMNS_BY_WIDTH_MM: dict[int, int] = {58: 32, 80: 48}
-DOTS_BY_WIDTH_MM: dict[int, int] = {58: 384, 80: 576}
-PAPER_NEAR_END_CODE = "PRINTER_PAPER_NEAR_END"
-
-ESC, GS, FS, DLE, EOT, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\x04", b"\n"
-INIT = ESC + b"@"
-ALIGN_LEFT = ESC + b"a\x00"
-ALIGN_CENTER = ESC + b"a\x01"
-BOLD_ON = ESC + b"E\x01"
-BOLD_OFF = ESC + b"E\x00"
-SIZE_NORMAL = GS + b"!\x00"
-SIZE_DOUBLE = GS + b"!\x11"  # double width and height
-SIZE_TALL = GS + b"!\x01"  # double height only: keeps every column
-CHINESE_ON = FS + b"&"
-CHINESE_OFF = FS + b"."
-# Function B cut: feed until the last line has cleared the cutter, then cut partially (a tab
-# remains, so the receipt does not fall into the kiosk's chute before the walk-in takes it).
-CUT = GS + b"V\x42\x00"
-# GS r 1: transmit paper sensor status, processed in turn after everything before it printed.
-JOB_DONE_QUERY = GS + b"r\x01"
-
-# QR byte-mode capacity at error correction M, versions 1-15: a kiosk QR is a short URL.
-_QR_CAPACITY_M = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412)
-QR_MAX_BYTES = _QR_CAPACITY_M[-1]
-
-
-def column_width(char: str) -> int:
-    """Print columns one character takes: 1 for ASCII, 0 combining or control, else 2.
-
-    Every other character counts two, not only East Asian wide ones: in Chinese mode the printer
-    prints each two-byte GB18030 code full width (24 dots), é and — included.
-    """
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Cc", "Cf"):
-        return 0
-    return 1 if char.isascii() else 2
-
-
-def text_columns(text: str) -> int:
-    return sum(column_width(c) for c in text)
-
-
-def wrap_columns(text: str, width: int) -> list[str]:
-    """Wrap `text` into lines of at most `width` print columns (full-width characters count 2).
-
-    "\\n" forces a break and is dropped; nothing else is dropped, so joining the result gives the
-    input without its newlines. A run of narrow non-space characters (a Latin word, a number) moves
-    whole to the next line when it would otherwise be split after a space.
-    """
-    if width < 2:
-        raise ValueError("width must be at least 2 columns (a full-width character needs 2)")
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        used = 0
-        for char in paragraph:
-            w = column_width(char)
-            if used + w > width and line:
-                head, tail = _split_word(line, char)
-                if not head and char in NO_LINE_START and len(line) > 1:
-                    # Chinese line-breaking rule (禁则): closing punctuation never starts a line;
-                    # carry the character before it down with it.
-                    head, tail = line[:-1], line[-1]
-                if head and text_columns(tail) + w <= width:
-                    lines.append(head)
-                    line, used = tail, text_columns(tail)
-                else:
-                    lines.append(line)
-                    line, used = "", 0
-            line += char
-            used += w
-        lines.append(line)
-    return lines
-
-
-NO_LINE_START = frozenset("，。、；：？！）】》」』”’…—")
-
-
-def _split_word(line: str, next_char: str) -> tuple[str, str]:
-    """Split `line` before the narrow word it ends with, when `next_char` would split that word
-    or follow it as a space (which would otherwise begin the next line)."""
-    if not (_is_word_char(next_char) or next_char == " "):
-        return "", line
-    cut = len(line)
-    while cut > 0 and _is_word_char(line[cut - 1]):
-        cut -= 1
-    if cut == 0 or line[cut - 1] != " ":
-        return "", line
-    return line[:cut], line[cut:]
-
-
-def _is_word_char(char: str) -> bool:
-    return not char.isspace() and column_width(char) == 1
-
-
-def _clean(text: str) -> str:
-    """Drop control characters: receipt text comes from forms, and a stray ESC or GS would be
-    read by the printer as the start of a command."""
-    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
-
-
-def encode_line(text: str) -> bytes:
-    """One printed line: ASCII as is, anything else in Chinese mode as GB18030."""
-    if text.isascii():
-        return text.encode("ascii") + LF
-    return CHINESE_ON + text.encode("gb18030", errors="replace") + CHINESE_OFF + LF
-
-
-def _qr_module_size(payload: bytes, dots: int) -> int:
-    version = next(v for v, cap in enumerate(_QR_CAPACITY_M, start=1) if len(payload) <= cap)
-    modules = 17 + 4 * version + 8  # plus the 4-module quiet zone on each side
-    return max(1, min(6, dots // modules))
-
-
-def encode_qr(payload: str, dots: int) -> bytes:
-    """GS ( k: select model 2, module size, error correction M, store the data, print it."""
-    data = payload.encode("utf-8")
-    if len(data) > QR_MAX_BYTES:
-        raise ValueError(f"QR payload is {len(data)} bytes; at most {QR_MAX_BYTES} fit a receipt")
-
-    def fn(body: bytes) -> bytes:
-        return GS + b"(k" + len(body).to_bytes(2, "little") + body
-
-    return b"".join(
-        (
-            fn(b"1A2\x00"),  # model 2
-            fn(b"1C" + bytes([_qr_module_size(data, dots)])),
-            fn(b"1E1"),  # error correction M (15 %): survives a smudged thermal print
-            fn(b"1P0" + data),
-            fn(b"1Q0"),
-        )
-    )
-
-
-def build_receipt_job(
-    receipt: Receipt,
-    width_mm: int = 58,
-    *,
-    font_profile: FontProfile | str = FontProfile.GB18030,
-    raster_font: str = "",
-) -> bytes:
-    """The complete ESC/POS job for one receipt. Pure: raises ValueError for what cannot print.
-
-    A wrapped line the printer's font cannot print whole (per `font_profile`) is sent as one
-    `GS v 0` raster line in the same style, so a rare character in a name never prints as `?`.
-    """
-    if width_mm not in COLUMNS_BY_WIDTH_MM:
-        raise ValueError(f"width_mm must be one of {sorted(COLUMNS_BY_WIDTH_MM)}")
-    profile = FontProfile(font_profile)
-    cols = COLUMNS_BY_WIDTH_MM[width_mm]
-    dots = DOTS_BY_WIDTH_MM[width_mm]
-    out = bytearray(INIT)
-    style = {"width": 1, "height": 1, "bold": False}
-
-    def para(text: str, width: int) -> None:
-        for line in wrap_columns(_clean(text), width):
-            if needs_raster(line, profile):
-                image = render_text(
-                    line,
-                    width=style["width"],
-                    height=style["height"],
-                    bold=bool(style["bold"]),
-                    max_dots=dots,
-                    font_path=raster_font,
-                )
-                out.extend(encode_raster(image))
-            else:
-                out.extend(encode_line(line))
-
-    def set_style(command: bytes, *, width: int, height: int, bold: bool) -> None:
-        out.extend(command)
-        style.update(width=width, height=height, bold=bold)
-
-    out += ALIGN_CENTER
-    set_style(SIZE_DOUBLE + BOLD_ON, width=2, height=2, bold=True)
-    para(receipt.title, cols // 2)  # double width halves the columns
-    set_style(SIZE_NORMAL + BOLD_OFF, width=1, height=1, bold=False)
-    para(receipt.station_name, cols)
-    para(receipt.service_name, cols)
-    # Double height, not width: a tracking number split over two lines gets misread or mistyped.
-    out += LF
-    set_style(SIZE_TALL + BOLD_ON, width=1, height=2, bold=True)
-    para(receipt.tracking_number, cols)
-    set_style(SIZE_NORMAL + BOLD_OFF, width=1, height=1, bold=False)
-    out += LF + ALIGN_LEFT
-    para(receipt.issued_at, cols)
-    para("-" * cols, cols)
-    for line in receipt.lines:
-        para(line, cols)
-    if receipt.qr_payload:
-        out += LF + ALIGN_CENTER + encode_qr(receipt.qr_payload, dots) + LF
-    if receipt.footer:
-        out += ALIGN_CENTER
-        for line in receipt.footer:
-            para(line, cols)
-    out += ALIGN_LEFT + CUT
-    return bytes(out)
+__all__ = [
+    "CHINESE_OFF",
+    "CHINESE_ON",
+    "COLUMNS_BY_WIDTH_MM",
+    "DOTS_BY_WIDTH_MM",
+    "EscposReceiptPrinter",
+    "NetworkPort",
+    "SerialPort",
+    "UsbPort",
+    "build_receipt_job",
+    "encode_line",
+    "encode_qr",
+    "text_columns",
+    "wrap_columns",
+]
 
 
 def _health_for(status: PrinterStatus) -> Health:

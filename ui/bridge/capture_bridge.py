@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QObject, QSize, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtQuick import QQuickImageProvider
 
+from ui.bridge.camera_frames import frame_image
 from ui.bridge.failures import failure_text, guidance_text
 
 if TYPE_CHECKING:
@@ -26,23 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREVIEW_FPS = 15.0  # what the screen shows; analysis keeps up with the camera regardless
-
-
-class FrameProvider(QQuickImageProvider):
-    """Serves the newest preview frame and the captured page to QML."""
-
-    def __init__(self, bridge: CaptureBridge) -> None:
-        super().__init__(QQuickImageProvider.ImageType.Image)
-        self._bridge = bridge
-
-    def requestImage(self, id: str, size: QSize, requested: QSize) -> QImage:
-        image = self._bridge.image_for(id.split("/", 1)[0])
-        if image.isNull():  # the screen is closing: an empty picture, not a QML warning
-            image = QImage(1, 1, QImage.Format.Format_RGB888)
-            image.fill(0)
-        size.setWidth(image.width())
-        size.setHeight(image.height())
-        return image
 
 
 class CaptureBridge(QObject):
@@ -108,15 +91,10 @@ class CaptureBridge(QObject):
         if self._preview is None:
             return  # a late frame after the screen closed
         self._error = update.error or ""
-        if update.frame is not None:
-            f = update.frame
-            # QImage does not own a Python buffer: copy, or it points at freed memory.
-            self._frame = QImage(
-                f.data, f.width, f.height, 3 * f.width, QImage.Format.Format_RGB888
-            ).copy()
+        picture = frame_image(update)
+        if picture is not None:
+            self._frame, self._outline = picture
             self._frame_no += 1
-            w, h = float(f.width), float(f.height)
-            self._outline = [{"x": x / w, "y": y / h} for x, y in (update.outline or ())]
             self.frameChanged.emit()
         self._reasons = [str(r) for r in update.reasons]
         self._steady = update.steady

@@ -15,10 +15,10 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QObject, QSize, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtQuick import QQuickImageProvider
 
+from ui.bridge.camera_frames import frame_image
 from ui.bridge.failures import failure_text
 
 if TYPE_CHECKING:
@@ -28,23 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREVIEW_FPS = 15.0
-
-
-class QrFrameProvider(QQuickImageProvider):
-    """Serves the newest QR preview frame to QML."""
-
-    def __init__(self, bridge: QrScanBridge) -> None:
-        super().__init__(QQuickImageProvider.ImageType.Image)
-        self._bridge = bridge
-
-    def requestImage(self, id: str, size: QSize, requested: QSize) -> QImage:
-        image = self._bridge.frame()
-        if image.isNull():  # the scan is ending: an empty picture, not a QML warning
-            image = QImage(1, 1, QImage.Format.Format_RGB888)
-            image.fill(0)
-        size.setWidth(image.width())
-        size.setHeight(image.height())
-        return image
 
 
 class QrScanBridge(QObject):
@@ -107,15 +90,10 @@ class QrScanBridge(QObject):
         if self._preview is None:
             return  # a late frame after the scan ended
         self._error = update.error or ""
-        if update.frame is not None:
-            f = update.frame
-            # QImage does not own a Python buffer: copy, or it points at freed memory.
-            self._frame = QImage(
-                f.data, f.width, f.height, 3 * f.width, QImage.Format.Format_RGB888
-            ).copy()
+        picture = frame_image(update)
+        if picture is not None:
+            self._frame, self._outline = picture
             self._frame_no += 1
-            w, h = float(f.width), float(f.height)
-            self._outline = [{"x": x / w, "y": y / h} for x, y in (update.outline or ())]
             self.frameChanged.emit()
         self.changed.emit()
         if update.qr is not None and self._flow is not None:
@@ -125,7 +103,7 @@ class QrScanBridge(QObject):
             except Exception:
                 log.exception("QR code rejected in state %s", self._flow.state)
 
-    def frame(self) -> QImage:
+    def frame(self, kind: str = "frame") -> QImage:
         return self._frame
 
     # -- properties ----------------------------------------------------------------------------
