@@ -2,6 +2,9 @@
 
     python -m ui.i18n.build            compile .ts -> .qm (what `make i18n` runs)
     python -m ui.i18n.build --update   refresh .ts from the QML and Python sources (lupdate)
+    python -m ui.i18n.build --update --fill words.json
+                                       ... then translate unfinished entries from a JSON
+                                       object {"English source": "中文"} (exact source match)
 
 English is the source language; ``qihang_zh_CN.ts`` carries the Simplified Chinese UI.
 """
@@ -40,6 +43,34 @@ def update() -> None:
         )
 
 
+def fill(table: dict[str, str]) -> list[str]:
+    """Translate every unfinished entry whose source is in ``table``; returns sources left
+    unfinished (so the caller sees what still needs words). Edits the entries in place, so
+    lupdate's layout of the file is kept."""
+    import html
+    import re
+
+    entry = re.compile(
+        r"(<source>)(?P<source>.*?)(</source>.*?<translation) type=\"unfinished\"\s*"
+        r"(?:/>|>(?P<old>.*?)</translation>)",
+        re.DOTALL,
+    )
+    left: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        source = html.unescape(match["source"])
+        if source not in table:
+            left.append(source)
+            return match[0]
+        words = html.escape(table[source], quote=False)
+        return f"{match[1]}{match['source']}{match[3]}>{words}</translation>"
+
+    for ts in TS_FILES:
+        text = ts.read_text(encoding="utf-8")
+        ts.write_text(entry.sub(replace, text), encoding="utf-8")
+    return left
+
+
 def ensure_compiled(force: bool = False) -> None:
     """Build each .qm that is missing or older than its .ts (cheap when up to date)."""
     for ts in TS_FILES:
@@ -53,9 +84,16 @@ def ensure_compiled(force: bool = False) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="run lupdate first")
+    parser.add_argument("--fill", type=Path, help="JSON {source: translation} for new entries")
     args = parser.parse_args()
     if args.update:
         update()
+    if args.fill:
+        import json
+
+        left = fill(json.loads(args.fill.read_text(encoding="utf-8")))
+        for source in left:
+            print(f"untranslated: {source!r}", file=sys.stderr)
     ensure_compiled(force=True)
 
 

@@ -4,62 +4,62 @@
 <context>
     <name>AssistBar</name>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="27" />
+        <location filename="../qml/components/AssistBar.qml" line="27"/>
         <source>Reconnecting to the helper…</source>
         <translation>正在重新连接帮办人员…</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="28" />
+        <location filename="../qml/components/AssistBar.qml" line="28"/>
         <source>%1 is helping you</source>
         <translation>%1 正在为您帮办</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="39" />
+        <location filename="../qml/components/AssistBar.qml" line="39"/>
         <source>Video on</source>
         <translation>视频已接通</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="46" />
+        <location filename="../qml/components/AssistBar.qml" line="46"/>
         <source>Sharing your form</source>
         <translation>正在共享您的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="46" />
+        <location filename="../qml/components/AssistBar.qml" line="46"/>
         <source>Your answers are hidden</source>
         <translation>您填写的内容已隐藏</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="65" />
+        <location filename="../qml/components/AssistBar.qml" line="65"/>
         <source>Helper: %1</source>
         <translation>帮办：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="65" />
+        <location filename="../qml/components/AssistBar.qml" line="65"/>
         <source>You: %1</source>
         <translation>我：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="80" />
+        <location filename="../qml/components/AssistBar.qml" line="80"/>
         <source>Write to the helper</source>
         <translation>给帮办人员留言</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="97" />
+        <location filename="../qml/components/AssistBar.qml" line="97"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="106" />
+        <location filename="../qml/components/AssistBar.qml" line="106"/>
         <source>Stop sharing</source>
         <translation>停止共享</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="106" />
+        <location filename="../qml/components/AssistBar.qml" line="106"/>
         <source>Share my form</source>
         <translation>共享我的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="113" />
+        <location filename="../qml/components/AssistBar.qml" line="113"/>
         <source>End help</source>
         <translation>结束帮办</translation>
     </message>
@@ -67,119 +67,119 @@
 <context>
     <name>AssistOverlay</name>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="22" />
+        <location filename="../qml/components/AssistOverlay.qml" line="22"/>
         <source>The service hall cannot be reached right now</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="24" />
+        <location filename="../qml/components/AssistOverlay.qml" line="24"/>
         <source>The helper has left the call</source>
         <translation>帮办人员已离开</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="25" />
+        <location filename="../qml/components/AssistOverlay.qml" line="25"/>
         <source>The connection to the helper was lost</source>
         <translation>与帮办人员的连接已中断</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="29" />
+        <location filename="../qml/components/AssistOverlay.qml" line="29"/>
         <source>Your answers are kept. You can ask for another helper or continue on your own.</source>
         <translation>您填写的内容都已保留。您可以再次请求帮办，或自行继续办理。</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="30" />
+        <location filename="../qml/components/AssistOverlay.qml" line="30"/>
         <source>Your answers are kept. You can continue on your own, or ask the station staff.</source>
         <translation>您填写的内容都已保留。您可以自行继续办理，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="54" />
+        <location filename="../qml/components/AssistOverlay.qml" line="54"/>
         <source>Calling a helper at the service hall…</source>
         <translation>正在呼叫服务大厅的帮办人员…</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="65" />
+        <location filename="../qml/components/AssistOverlay.qml" line="65"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="66" />
+        <location filename="../qml/components/AssistOverlay.qml" line="66"/>
         <source>You are next in line.</source>
         <translation>下一位就是您。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/components/AssistOverlay.qml" line="67" />
+        <location filename="../qml/components/AssistOverlay.qml" line="67"/>
         <source>%n people ahead of you.</source>
         <translation>
             <numerusform>您前面还有 %n 位。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="77" />
+        <location filename="../qml/components/AssistOverlay.qml" line="77"/>
         <source>Cancel and continue on my own</source>
         <translation>取消，自行办理</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="85" />
+        <location filename="../qml/components/AssistOverlay.qml" line="85"/>
         <source>%1 from the service hall is here to help</source>
         <translation>服务大厅的 %1 来帮您办理</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="96" />
+        <location filename="../qml/components/AssistOverlay.qml" line="96"/>
         <source>May the helper see what you type on this form and the photos you take here? Until you agree, the helper sees only which fields are filled. You can stop sharing at any time.</source>
         <translation>是否允许帮办人员查看您在本表单中填写的内容和在此拍摄的材料照片？在您同意之前，帮办人员只能看到哪些栏目已填写。您可以随时停止共享。</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="107" />
+        <location filename="../qml/components/AssistOverlay.qml" line="107"/>
         <source>Yes, share my form</source>
         <translation>同意，共享我的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="114" />
+        <location filename="../qml/components/AssistOverlay.qml" line="114"/>
         <source>No, keep my answers hidden</source>
         <translation>不同意，隐藏我填写的内容</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="122" />
+        <location filename="../qml/components/AssistOverlay.qml" line="122"/>
         <source>Submit this application now?</source>
         <translation>现在提交申请吗？</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="132" />
+        <location filename="../qml/components/AssistOverlay.qml" line="132"/>
         <source>The helper thinks your form is complete. Only you can submit it.</source>
         <translation>帮办人员认为您的表单已填写完整。只有您本人可以提交。</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="143" />
+        <location filename="../qml/components/AssistOverlay.qml" line="143"/>
         <source>Yes, submit</source>
         <translation>确认提交</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="150" />
+        <location filename="../qml/components/AssistOverlay.qml" line="150"/>
         <source>Not yet</source>
         <translation>暂不提交</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="158" />
+        <location filename="../qml/components/AssistOverlay.qml" line="158"/>
         <source>The helper asks for a photo of: %1</source>
         <translation>帮办人员请您拍摄：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="170" />
+        <location filename="../qml/components/AssistOverlay.qml" line="170"/>
         <source>Take the photo</source>
         <translation>去拍摄</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="177" />
+        <location filename="../qml/components/AssistOverlay.qml" line="177"/>
         <source>Not now</source>
         <translation>暂不拍摄</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="207" />
+        <location filename="../qml/components/AssistOverlay.qml" line="207"/>
         <source>Continue on my own</source>
         <translation>自行继续办理</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="214" />
+        <location filename="../qml/components/AssistOverlay.qml" line="214"/>
         <source>Ask for another helper</source>
         <translation>再次请求帮办</translation>
     </message>
@@ -187,42 +187,42 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="17" />
+        <location filename="../qml/screens/AttractScreen.qml" line="17"/>
         <source>Enterprise self-service</source>
         <translation>企业自助服务</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="27" />
+        <location filename="../qml/screens/AttractScreen.qml" line="27"/>
         <source>Start a company, connect electricity, report a business need, find policies and check progress — here, with help from the service hall.</source>
         <translation>开办企业、用电报装、反映诉求、查找政策、查询进度——就在这里办，服务大厅远程协助。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="45" />
+        <location filename="../qml/screens/AttractScreen.qml" line="45"/>
         <source>Company start-up + electricity, one filing</source>
         <translation>企业开办+用电报装，一次办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="46" />
+        <location filename="../qml/screens/AttractScreen.qml" line="46"/>
         <source>Business needs tracked to closure</source>
         <translation>企业诉求，全程跟踪办结</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="47" />
+        <location filename="../qml/screens/AttractScreen.qml" line="47"/>
         <source>Policies matched to your company</source>
         <translation>惠企政策，精准匹配</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="48" />
+        <location filename="../qml/screens/AttractScreen.qml" line="48"/>
         <source>Printed receipt with a tracking code</source>
         <translation>打印回执，扫码查进度</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="77" />
+        <location filename="../qml/screens/AttractScreen.qml" line="77"/>
         <source>Touch to start</source>
         <translation>点击开始办理</translation>
     </message>
     <message>
-        <location filename="../qml/screens/AttractScreen.qml" line="84" />
+        <location filename="../qml/screens/AttractScreen.qml" line="84"/>
         <source>Your information is erased from this terminal when you finish.</source>
         <translation>办理结束后，本机将自动清除您的信息。</translation>
     </message>
@@ -230,7 +230,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../qml/components/Banner.qml" line="42" />
+        <location filename="../qml/components/Banner.qml" line="42"/>
         <source>Failure code: %1</source>
         <translation>故障代码：%1</translation>
     </message>
@@ -238,37 +238,37 @@
 <context>
     <name>CaptureScreen</name>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="8" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="8"/>
         <source>Is the page clear and complete?</source>
         <translation>页面是否清晰完整？</translation>
     </message>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="9" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="9"/>
         <source>Photograph: %1</source>
         <translation>拍摄：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="11" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="11"/>
         <source>Lay the page flat under the camera. It is taken by itself when it is sharp and still.</source>
         <translation>请将材料平放在高拍仪下，画面清晰稳定后会自动拍摄。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="107" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="107"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="116" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="116"/>
         <source>Take the photo now</source>
         <translation>立即拍摄</translation>
     </message>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="123" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="123"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../qml/screens/CaptureScreen.qml" line="131" />
+        <location filename="../qml/screens/CaptureScreen.qml" line="131"/>
         <source>Use this photo</source>
         <translation>使用这张照片</translation>
     </message>
@@ -276,132 +276,132 @@
 <context>
     <name>Consult</name>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="33" />
+        <location filename="../bridge/consult_bridge.py" line="33"/>
         <source>Looking up…</source>
         <translation>正在查询…</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="35" />
+        <location filename="../bridge/consult_bridge.py" line="35"/>
         <source>This is not a tracking number</source>
         <translation>这不是有效的受理编号</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="36" />
+        <location filename="../bridge/consult_bridge.py" line="36"/>
         <source>Check the number on your receipt, for example SND-SS-001-20261127-0001.</source>
         <translation>请核对回执上的受理编号，例如 SND-SS-001-20261127-0001。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="42" />
+        <location filename="../bridge/consult_bridge.py" line="42"/>
         <source>No filing found with this number</source>
         <translation>没有找到这个编号的申请</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="43" />
+        <location filename="../bridge/consult_bridge.py" line="43"/>
         <source>Check the number, or ask the station staff.</source>
         <translation>请核对编号，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="46" />
+        <location filename="../bridge/consult_bridge.py" line="46"/>
         <source>The progress cannot be looked up right now</source>
         <translation>暂时无法查询办理进度</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="47" />
+        <location filename="../bridge/consult_bridge.py" line="47"/>
         <source>Please try again in a moment, or ask the station staff.</source>
         <translation>请稍后再试，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="50" />
+        <location filename="../bridge/consult_bridge.py" line="50"/>
         <source>This QR code is not from one of our receipts</source>
         <translation>这个二维码不是本站回执上的查询码</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="51" />
+        <location filename="../bridge/consult_bridge.py" line="51"/>
         <source>Hold up the QR code printed on your receipt.</source>
         <translation>请出示回执上印的二维码。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="53" />
+        <location filename="../bridge/consult_bridge.py" line="53"/>
         <source>Finding policies…</source>
         <translation>正在匹配政策…</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="55" />
+        <location filename="../bridge/consult_bridge.py" line="55"/>
         <source>Policy information is not available right now</source>
         <translation>政策信息暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="56" />
+        <location filename="../bridge/consult_bridge.py" line="56"/>
         <source>Please ask the station staff.</source>
         <translation>请咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="59" />
+        <location filename="../bridge/consult_bridge.py" line="59"/>
         <source>Matching did not work this time</source>
         <translation>本次匹配未成功</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="60" />
+        <location filename="../bridge/consult_bridge.py" line="60"/>
         <source>Please try again, or ask the station staff.</source>
         <translation>请再试一次，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="62" />
+        <location filename="../bridge/consult_bridge.py" line="62"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="64" />
+        <location filename="../bridge/consult_bridge.py" line="64"/>
         <source>No answer found</source>
         <translation>没有找到答案</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="65" />
+        <location filename="../bridge/consult_bridge.py" line="65"/>
         <source>Try other words, or ask a service agent to help you.</source>
         <translation>请换个说法再试，或请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="68" />
+        <location filename="../bridge/consult_bridge.py" line="68"/>
         <source>Questions and answers are not available right now</source>
         <translation>问答库暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="69" />
+        <location filename="../bridge/consult_bridge.py" line="69"/>
         <source>Ask a service agent to help you.</source>
         <translation>请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="72" />
+        <location filename="../bridge/consult_bridge.py" line="72"/>
         <source>The search did not work this time</source>
         <translation>本次搜索未成功</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="73" />
+        <location filename="../bridge/consult_bridge.py" line="73"/>
         <source>Please try again, or ask a service agent to help you.</source>
         <translation>请再试一次，或请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="78" />
+        <location filename="../bridge/consult_bridge.py" line="78"/>
         <source>%1 · registered by: %3 %2</source>
         <translation>%1 · 登记机关：%3%2</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="79" />
+        <location filename="../bridge/consult_bridge.py" line="79"/>
         <source>Applications open on %1</source>
         <translation>%1 开始申报</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="80" />
+        <location filename="../bridge/consult_bridge.py" line="80"/>
         <source>Apply by %1 (closes today)</source>
         <translation>申报截止 %1（今天截止）</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="81" />
+        <location filename="../bridge/consult_bridge.py" line="81"/>
         <source>Apply by %1 (1 day left)</source>
         <translation>申报截止 %1（还剩 1 天）</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="82" />
+        <location filename="../bridge/consult_bridge.py" line="82"/>
         <source>Apply by %1 (%2 days left)</source>
         <translation>申报截止 %1（还剩 %2 天）</translation>
     </message>
@@ -409,37 +409,37 @@
 <context>
     <name>ConsultTile</name>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="10" />
+        <location filename="../qml/components/ConsultTile.qml" line="10"/>
         <source>Check progress</source>
         <translation>查办事进度</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="11" />
+        <location filename="../qml/components/ConsultTile.qml" line="11"/>
         <source>Find policies for you</source>
         <translation>政策匹配</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="12" />
+        <location filename="../qml/components/ConsultTile.qml" line="12"/>
         <source>Ask a question</source>
         <translation>政策问答</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="13" />
+        <location filename="../qml/components/ConsultTile.qml" line="13"/>
         <source>Type the number on your receipt, or scan its QR code.</source>
         <translation>输入回执上的受理编号，或扫描回执二维码。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="14" />
+        <location filename="../qml/components/ConsultTile.qml" line="14"/>
         <source>Answer a few questions about your enterprise and see which support policies fit.</source>
         <translation>填写企业基本情况，看看能申报哪些惠企政策。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="15" />
+        <location filename="../qml/components/ConsultTile.qml" line="15"/>
         <source>Search common questions; if there is no answer, a service agent can help.</source>
         <translation>搜索常见问题；找不到答案可请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="50" />
+        <location filename="../qml/components/ConsultTile.qml" line="50"/>
         <source>No ID card needed</source>
         <translation>无需身份证</translation>
     </message>
@@ -447,12 +447,12 @@
 <context>
     <name>ErrorScreen</name>
     <message>
-        <location filename="../qml/screens/ErrorScreen.qml" line="8" />
+        <location filename="../qml/screens/ErrorScreen.qml" line="8"/>
         <source>We could not finish</source>
         <translation>未能完成办理</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ErrorScreen.qml" line="27" />
+        <location filename="../qml/screens/ErrorScreen.qml" line="27"/>
         <source>Back to the start</source>
         <translation>返回首页</translation>
     </message>
@@ -460,218 +460,218 @@
 <context>
     <name>Failure</name>
     <message>
-        <location filename="../bridge/failures.py" line="16" />
+        <location filename="../bridge/failures.py" line="16"/>
         <source>No card found</source>
         <translation>未检测到证件</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="17" />
+        <location filename="../bridge/failures.py" line="17"/>
         <source>Place your ID card flat on the reader.</source>
         <translation>请将身份证平放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="20" />
+        <location filename="../bridge/failures.py" line="20"/>
         <source>The card could not be read</source>
         <translation>证件读取失败</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="21" />
+        <location filename="../bridge/failures.py" line="21"/>
         <source>Lift the card, then place it flat on the reader again.</source>
         <translation>请拿起证件，再重新平放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="24" />
+        <location filename="../bridge/failures.py" line="24"/>
         <source>The card reader is not working</source>
         <translation>读卡器暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="25" />
-        <location filename="../bridge/failures.py" line="74" />
+        <location filename="../bridge/failures.py" line="25"/>
+        <location filename="../bridge/failures.py" line="74"/>
         <source>Continue without a card for consultation, or ask the station staff.</source>
         <translation>您可以不刷证件继续咨询，或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="30" />
+        <location filename="../bridge/failures.py" line="30"/>
         <source>This ID card has expired</source>
         <translation>该证件已过有效期</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="31" />
+        <location filename="../bridge/failures.py" line="31"/>
         <source>Filings need a valid ID card. Please renew it at a police service centre.</source>
         <translation>办理事项需要有效证件，请到公安服务窗口换领。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="36" />
+        <location filename="../bridge/failures.py" line="36"/>
         <source>The card was moved while it was being read</source>
         <translation>读卡过程中证件被移动了</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="37" />
+        <location filename="../bridge/failures.py" line="37"/>
         <source>Place it flat on the reader again and keep it still until it is read.</source>
         <translation>请重新将证件平放在读卡区，读取完成前不要移动。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="42" />
+        <location filename="../bridge/failures.py" line="42"/>
         <source>This card cannot be read here</source>
         <translation>本机无法读取此类卡片</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="43" />
+        <location filename="../bridge/failures.py" line="43"/>
         <source>Use your resident ID card, residence permit, passport or social security card.</source>
         <translation>请使用居民身份证、居住证、护照或社保卡。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="49" />
+        <location filename="../bridge/failures.py" line="49"/>
         <source>This card does not allow its data to be read here</source>
         <translation>此卡不允许在本机读取信息</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="50" />
+        <location filename="../bridge/failures.py" line="50"/>
         <source>Please use your resident ID card or passport instead.</source>
         <translation>请改用居民身份证或护照。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="53" />
+        <location filename="../bridge/failures.py" line="53"/>
         <source>Enter three items from your passport</source>
         <translation>请输入护照上的三项信息</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="54" />
+        <location filename="../bridge/failures.py" line="54"/>
         <source>The chip opens with the document number, date of birth and expiry date printed on the photo page.</source>
         <translation>护照芯片需要用资料页上的证件号码、出生日期和有效期至才能读取。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="61" />
+        <location filename="../bridge/failures.py" line="61"/>
         <source>Those passport details do not open the chip</source>
         <translation>输入的护照信息与芯片不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="62" />
+        <location filename="../bridge/failures.py" line="62"/>
         <source>Check the document number and both dates against the photo page.</source>
         <translation>请对照资料页核对证件号码和两个日期。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="67" />
+        <location filename="../bridge/failures.py" line="67"/>
         <source>The card reader is not answering properly</source>
         <translation>读卡器通信异常</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="68" />
+        <location filename="../bridge/failures.py" line="68"/>
         <source>Lift the card and place it again. If it repeats, ask the station staff.</source>
         <translation>请拿起证件后重新放置。如仍不行，请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="73" />
+        <location filename="../bridge/failures.py" line="73"/>
         <source>The card reader needs a technician</source>
         <translation>读卡器需要技术人员维修</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="79" />
+        <location filename="../bridge/failures.py" line="79"/>
         <source>This service needs your ID card</source>
         <translation>该事项需要刷身份证</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="80" />
+        <location filename="../bridge/failures.py" line="80"/>
         <source>Go back and place your ID card on the reader.</source>
         <translation>请返回上一步，将身份证放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="83" />
+        <location filename="../bridge/failures.py" line="83"/>
         <source>Some answers need correcting</source>
         <translation>部分内容需要修改</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="84" />
+        <location filename="../bridge/failures.py" line="84"/>
         <source>Fix the fields marked in red, then continue.</source>
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="87" />
+        <location filename="../bridge/failures.py" line="87"/>
         <source>Your filing could not be saved</source>
         <translation>您的申请未能保存</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="88" />
+        <location filename="../bridge/failures.py" line="88"/>
         <source>Nothing was submitted. Please ask the station staff or call 0512-12345.</source>
         <translation>本次未提交任何内容。请联系站点工作人员或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="94" />
+        <location filename="../bridge/failures.py" line="94"/>
         <source>The receipt printer is out of paper</source>
         <translation>回执打印机缺纸</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="95" />
-        <location filename="../bridge/failures.py" line="101" />
-        <location filename="../bridge/failures.py" line="107" />
-        <location filename="../bridge/failures.py" line="113" />
-        <location filename="../bridge/failures.py" line="119" />
+        <location filename="../bridge/failures.py" line="95"/>
+        <location filename="../bridge/failures.py" line="101"/>
+        <location filename="../bridge/failures.py" line="107"/>
+        <location filename="../bridge/failures.py" line="113"/>
+        <location filename="../bridge/failures.py" line="119"/>
         <source>Your filing is saved. Take a photo of the tracking number and QR code.</source>
         <translation>您的申请已保存。请拍下受理编号和二维码留存。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="100" />
+        <location filename="../bridge/failures.py" line="100"/>
         <source>The receipt printer cover is open</source>
         <translation>回执打印机仓盖未关</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="106" />
+        <location filename="../bridge/failures.py" line="106"/>
         <source>The receipt printer is not responding</source>
         <translation>回执打印机无响应</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="112" />
-        <source>The receipt printer's cutter is stuck</source>
+        <location filename="../bridge/failures.py" line="112"/>
+        <source>The receipt printer&apos;s cutter is stuck</source>
         <translation>回执打印机切刀卡住了</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="118" />
+        <location filename="../bridge/failures.py" line="118"/>
         <source>The receipt could not be printed</source>
         <translation>回执未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="124" />
+        <location filename="../bridge/failures.py" line="124"/>
         <source>The A4 summary could not be printed</source>
         <translation>A4办事摘要未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="125" />
+        <location filename="../bridge/failures.py" line="125"/>
         <source>Your filing is saved; scan the QR code to see it, or ask the station staff.</source>
         <translation>您的申请已保存；可扫描二维码查看，或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="130" />
+        <location filename="../bridge/failures.py" line="130"/>
         <source>The camera is not working</source>
         <translation>摄像头暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="131" />
-        <location filename="../bridge/failures.py" line="137" />
+        <location filename="../bridge/failures.py" line="131"/>
+        <location filename="../bridge/failures.py" line="137"/>
         <source>Go back and continue without the photo, or ask the station staff.</source>
         <translation>请返回继续填写（暂不拍照），或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="136" />
+        <location filename="../bridge/failures.py" line="136"/>
         <source>The camera picture has stopped</source>
         <translation>摄像头画面已停止</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="142" />
+        <location filename="../bridge/failures.py" line="142"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="143" />
+        <location filename="../bridge/failures.py" line="143"/>
         <source>Your filing is kept and will be sent automatically.</source>
         <translation>您的申请已保存，网络恢复后将自动发送。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="146" />
+        <location filename="../bridge/failures.py" line="146"/>
         <source>Something went wrong</source>
         <translation>系统出现问题</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="147" />
+        <location filename="../bridge/failures.py" line="147"/>
         <source>Please start again, or ask the station staff for help.</source>
         <translation>请重新开始，或联系站点工作人员协助。</translation>
     </message>
@@ -679,89 +679,89 @@
 <context>
     <name>FieldError</name>
     <message>
-        <location filename="../bridge/failures.py" line="163" />
+        <location filename="../bridge/failures.py" line="163"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="164" />
+        <location filename="../bridge/failures.py" line="164"/>
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="165" />
+        <location filename="../bridge/failures.py" line="165"/>
         <source>Not a valid ID number: check the 18 characters</source>
         <translation>身份证号码有误，请核对18位号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="168" />
+        <location filename="../bridge/failures.py" line="168"/>
         <source>Not a valid unified social credit code: check the 18 characters</source>
         <translation>统一社会信用代码有误，请核对18位代码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="171" />
+        <location filename="../bridge/failures.py" line="171"/>
         <source>Enter an 11-digit mobile number</source>
         <translation>请输入11位手机号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="172" />
+        <location filename="../bridge/failures.py" line="172"/>
         <source>Enter a whole number</source>
         <translation>请输入整数</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="173" />
+        <location filename="../bridge/failures.py" line="173"/>
         <source>Enter an amount, e.g. 100 or 12.5</source>
         <translation>请输入金额，例如 100 或 12.5</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="174" />
-        <location filename="../bridge/failures.py" line="188" />
-        <location filename="../bridge/failures.py" line="192" />
+        <location filename="../bridge/failures.py" line="174"/>
+        <location filename="../bridge/failures.py" line="188"/>
+        <location filename="../bridge/failures.py" line="192"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="175" />
+        <location filename="../bridge/failures.py" line="175"/>
         <source>Choose one of the options</source>
         <translation>请选择一项</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="176" />
+        <location filename="../bridge/failures.py" line="176"/>
         <source>Unexpected field</source>
         <translation>无效字段</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="177" />
+        <location filename="../bridge/failures.py" line="177"/>
         <source>Please photograph this document</source>
         <translation>请拍摄这份材料</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="178" />
+        <location filename="../bridge/failures.py" line="178"/>
         <source>Enter a year such as 2018</source>
         <translation>请输入年份，例如 2018</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="179" />
+        <location filename="../bridge/failures.py" line="179"/>
         <source>Not an industry code of the chosen industry, e.g. C3973</source>
         <translation>不是所选行业的行业代码，例如 C3973</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="182" />
+        <location filename="../bridge/failures.py" line="182"/>
         <source>Letters and digits only, up to 9, as printed on the photo page</source>
         <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="185" />
+        <location filename="../bridge/failures.py" line="185"/>
         <source>The document number does not match its check digit</source>
         <translation>证件号码与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="189" />
+        <location filename="../bridge/failures.py" line="189"/>
         <source>The date of birth does not match its check digit</source>
         <translation>出生日期与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="193" />
+        <location filename="../bridge/failures.py" line="193"/>
         <source>The expiry date does not match its check digit</source>
         <translation>有效期与校验位不符</translation>
     </message>
@@ -769,27 +769,27 @@
 <context>
     <name>FormField</name>
     <message>
-        <location filename="../qml/components/FormField.qml" line="55" />
+        <location filename="../qml/components/FormField.qml" line="55"/>
         <source>← The helper points here</source>
         <translation>← 帮办人员提示您看这里</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="64" />
+        <location filename="../qml/components/FormField.qml" line="64"/>
         <source>Filled by helper</source>
         <translation>帮办人员填写</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="83" />
+        <location filename="../qml/components/FormField.qml" line="83"/>
         <source>YYYY-MM-DD</source>
         <translation>年-月-日</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="158" />
+        <location filename="../qml/components/FormField.qml" line="158"/>
         <source>From what you wrote, this may belong to (tap to use it):</source>
         <translation>根据您的描述，建议归入以下类别（点击采用）：</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="169" />
+        <location filename="../qml/components/FormField.qml" line="169"/>
         <source>words: %1</source>
         <translation>关键词：%1</translation>
     </message>
@@ -797,49 +797,49 @@
 <context>
     <name>FormScreen</name>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="11" />
+        <location filename="../qml/screens/FormScreen.qml" line="11"/>
         <source>One filing, handled by: %1</source>
         <translation>一件事，一次办：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="11" />
+        <location filename="../qml/screens/FormScreen.qml" line="11"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="12" />
+        <location filename="../qml/screens/FormScreen.qml" line="12"/>
         <source>Fields marked * are required.</source>
         <translation>带 * 的为必填项。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/screens/FormScreen.qml" line="21" />
+        <location filename="../qml/screens/FormScreen.qml" line="21"/>
         <source>%n answer(s) need correcting</source>
         <translation>
             <numerusform>%n 项内容需要修改</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="22" />
+        <location filename="../qml/screens/FormScreen.qml" line="22"/>
         <source>Fix the fields marked in red, then continue.</source>
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="59" />
+        <location filename="../qml/screens/FormScreen.qml" line="59"/>
         <source>Documents to photograph</source>
         <translation>需拍摄的材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="68" />
+        <location filename="../qml/screens/FormScreen.qml" line="68"/>
         <source>Lay each page flat under the document camera. The photos go to the hall with your filing.</source>
         <translation>请将每页材料平放在高拍仪下拍摄，照片将随申请一并提交服务大厅。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="89" />
+        <location filename="../qml/screens/FormScreen.qml" line="89"/>
         <source>Back</source>
         <translation>上一步</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="96" />
+        <location filename="../qml/screens/FormScreen.qml" line="96"/>
         <source>Next: review</source>
         <translation>下一步：核对信息</translation>
     </message>
@@ -847,62 +847,62 @@
 <context>
     <name>Guidance</name>
     <message>
-        <location filename="../bridge/failures.py" line="207" />
+        <location filename="../bridge/failures.py" line="207"/>
         <source>Move the page into the frame</source>
         <translation>请将材料移入画面</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="208" />
+        <location filename="../bridge/failures.py" line="208"/>
         <source>Show the whole page, all four corners</source>
         <translation>请露出整页，四个角都要在画面内</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="209" />
+        <location filename="../bridge/failures.py" line="209"/>
         <source>Hold still…</source>
         <translation>请保持不动……</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="210" />
+        <location filename="../bridge/failures.py" line="210"/>
         <source>Too dark: move the page into the light</source>
         <translation>太暗了：请把材料移到光线充足处</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="211" />
+        <location filename="../bridge/failures.py" line="211"/>
         <source>Blurred: keep the page flat and still</source>
         <translation>画面模糊：请将材料放平并保持不动</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="212" />
+        <location filename="../bridge/failures.py" line="212"/>
         <source>Glare: tilt the page away from the light</source>
         <translation>有反光：请调整材料角度避开灯光</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="213" />
+        <location filename="../bridge/failures.py" line="213"/>
         <source>Look at the camera</source>
         <translation>请看摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="214" />
+        <location filename="../bridge/failures.py" line="214"/>
         <source>Only one person in the picture, please</source>
         <translation>画面中只能有一个人</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="215" />
+        <location filename="../bridge/failures.py" line="215"/>
         <source>Move to the centre</source>
         <translation>请移到画面中间</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="216" />
+        <location filename="../bridge/failures.py" line="216"/>
         <source>Come a little closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="217" />
+        <location filename="../bridge/failures.py" line="217"/>
         <source>Move back a little</source>
         <translation>请稍微后退</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="218" />
+        <location filename="../bridge/failures.py" line="218"/>
         <source>Too dark: face the light</source>
         <translation>太暗了：请面向光源</translation>
     </message>
@@ -910,22 +910,22 @@
 <context>
     <name>Header</name>
     <message>
-        <location filename="../qml/components/Header.qml" line="20" />
+        <location filename="../qml/components/Header.qml" line="20"/>
         <source>Su Xin Ban · Qihang Station</source>
         <translation>苏新办·企航家</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="45" />
+        <location filename="../qml/components/Header.qml" line="45"/>
         <source>Get help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="56" />
+        <location filename="../qml/components/Header.qml" line="56"/>
         <source>Standard</source>
         <translation>标准版</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="56" />
+        <location filename="../qml/components/Header.qml" line="56"/>
         <source>Large text</source>
         <translation>关怀版</translation>
     </message>
@@ -933,82 +933,82 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="14" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="14"/>
         <source>Enter three items from your passport</source>
         <translation>请输入护照上的三项信息</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="15" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="15"/>
         <source>Hold your card or passport on the reader</source>
         <translation>请将卡片或护照放在感应区</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="16" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="16"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="17" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="17"/>
         <source>They are printed on the photo page. Keep the passport on the reader.</source>
         <translation>这些信息印在护照资料页上。请保持护照放在感应区。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="18" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="18"/>
         <source>Social security card, passport or travel permit with a chip.</source>
         <translation>支持社保卡、电子护照和带芯片的通行证。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="19" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="19"/>
         <source>Resident ID card, Hong Kong/Macau/Taiwan residence permit or foreign permanent resident ID card.</source>
         <translation>支持居民身份证、港澳台居民居住证、外国人永久居留身份证。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="33" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="33"/>
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="34" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="34"/>
         <source>Date of birth (YYYY-MM-DD)</source>
         <translation>出生日期（年-月-日）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="35" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="35"/>
         <source>Date of expiry (YYYY-MM-DD)</source>
         <translation>有效期至（年-月-日）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="39" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="39"/>
         <source>Read the chip</source>
         <translation>读取芯片</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="80" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="80"/>
         <source>ID card</source>
         <translation>身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="80" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="80"/>
         <source>Card or passport</source>
         <translation>卡片或护照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="98" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="98"/>
         <source>Waiting for your card… keep it flat and still until you hear a beep.</source>
         <translation>正在等待证件……请平放不动，听到提示音后再拿开。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="119" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="119"/>
         <source>Read the card again</source>
         <translation>重新读卡</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="173" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="173"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="179" />
+        <location filename="../qml/screens/IdentifyScreen.qml" line="179"/>
         <source>Continue without a card (questions only)</source>
         <translation>不刷证件，仅咨询</translation>
     </message>
@@ -1016,7 +1016,7 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../qml/Main.qml" line="13" />
+        <location filename="../qml/Main.qml" line="13"/>
         <source>Qihang Station Kiosk</source>
         <translation>企航站点自助终端</translation>
     </message>
@@ -1024,27 +1024,27 @@
 <context>
     <name>MaterialRow</name>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="31" />
+        <location filename="../qml/components/MaterialRow.qml" line="31"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="31" />
+        <location filename="../qml/components/MaterialRow.qml" line="31"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="31" />
+        <location filename="../qml/components/MaterialRow.qml" line="31"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="40" />
+        <location filename="../qml/components/MaterialRow.qml" line="40"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="40" />
+        <location filename="../qml/components/MaterialRow.qml" line="40"/>
         <source>Photograph</source>
         <translation>拍摄</translation>
     </message>
@@ -1052,144 +1052,144 @@
 <context>
     <name>PoliciesScreen</name>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="11" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="11"/>
         <source>Policies for your enterprise</source>
         <translation>您的企业可关注的政策</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="11" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="11"/>
         <source>Find policies for your enterprise</source>
         <translation>惠企政策匹配</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="13" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="13"/>
         <source>%1 you can apply for · %2 need one more thing</source>
         <translation>可申报 %1 项 · 差一个条件 %2 项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="14" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="14"/>
         <source>All questions are optional; the more you answer, the more exact the result.</source>
         <translation>各项均为选填；填得越多，匹配越准确。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/screens/PoliciesScreen.qml" line="75" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="75"/>
         <source>%n answer(s) need correcting</source>
         <translation>
             <numerusform>%n 项内容需要修改</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="76" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="76"/>
         <source>Fix the answers marked in red, then try again.</source>
         <translation>请修改标红的内容后再试。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="105" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="105"/>
         <source>Unified social credit code (optional)</source>
         <translation>统一社会信用代码（选填）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="110" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="110"/>
         <source>18 characters, on the business licence</source>
         <translation>18 位，见营业执照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="122" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="122"/>
         <source>This code was issued outside Suzhou High-tech District; most policies here are for enterprises registered in the district.</source>
         <translation>该代码不是在苏州高新区登记的；本站政策大多面向在高新区注册的企业。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="127" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="127"/>
         <source>The code does not tell the industry, size, capital, founding year or certifications: please answer below.</source>
         <translation>代码本身不包含行业、规模、注册资本、成立年份和资质认定，请在下面填写。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="131" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="131"/>
         <source>Enterprise size</source>
         <translation>企业规模</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="146" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="146"/>
         <source>Registered capital (×10,000 CNY)</source>
         <translation>注册资本（万元）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="151" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="151"/>
         <source>e.g. 500</source>
         <translation>例如 500</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="156" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="156"/>
         <source>Year founded</source>
         <translation>成立年份</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="161" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="161"/>
         <source>e.g. 2018</source>
         <translation>例如 2018</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="166" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="166"/>
         <source>Certifications (tap all that apply)</source>
         <translation>资质认定（可多选）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="181" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="181"/>
         <source>Where the enterprise is registered</source>
         <translation>注册地</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="196" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="196"/>
         <source>Industry</source>
         <translation>所属行业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="216" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="216"/>
         <source>Change</source>
         <translation>重新选择</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="225" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="225"/>
         <source>Industry code if you know it (optional), e.g. C3973</source>
         <translation>行业代码（选填，如知道），例如 C3973</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="260" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="260"/>
         <source>You can apply</source>
         <translation>可以申报</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="260" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="260"/>
         <source>One thing missing</source>
         <translation>还差一个条件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="297" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="297"/>
         <source>Still needed: %1</source>
         <translation>还需：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="326" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="326"/>
         <source>No policy fits these answers yet. Change the answers, or ask the station staff about other support.</source>
         <translation>按目前填写的情况，暂未匹配到政策。可修改填写内容，或向站点工作人员咨询其他扶持。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="339" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="339"/>
         <source>Change answers</source>
         <translation>修改填写内容</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="339" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="339"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="348" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="348"/>
         <source>Show matching policies</source>
         <translation>查看可申报政策</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="356" />
+        <location filename="../qml/screens/PoliciesScreen.qml" line="356"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1197,82 +1197,82 @@
 <context>
     <name>ProgressScreen</name>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="10" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="10"/>
         <source>Check the progress of a filing</source>
         <translation>查询办事进度</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="11" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="11"/>
         <source>Hold the QR code on your receipt up to the camera.</source>
         <translation>请把回执上的二维码对准摄像头。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="12" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="12"/>
         <source>Type the tracking number printed on your receipt, or scan its QR code.</source>
         <translation>请输入回执上的受理编号，或扫描回执上的二维码。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="31" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="31"/>
         <source>e.g. SND-SS-001-20261127-0001</source>
         <translation>例如 SND-SS-001-20261127-0001</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="47" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="47"/>
         <source>Scan QR code</source>
         <translation>扫描二维码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="91" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="91"/>
         <source>Please type the tracking number instead.</source>
         <translation>请改为输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="92" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="92"/>
         <source>Looking for the QR code…</source>
         <translation>正在识别二维码…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="123" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="123"/>
         <source>Not yet sent to the service hall</source>
         <translation>尚未发送到服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="124" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="124"/>
         <source>Offline: last known status</source>
         <translation>暂时离线：最近一次查到的状态</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="140" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="140"/>
         <source>Tracking number %1</source>
         <translation>受理编号 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="194" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="194"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="247" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="247"/>
         <source>Another number</source>
         <translation>查询其他编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="247" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="247"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="254" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="254"/>
         <source>Type the number instead</source>
         <translation>改为输入编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="263" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="263"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="271" />
+        <location filename="../qml/screens/ProgressScreen.qml" line="271"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1280,47 +1280,47 @@
 <context>
     <name>QaScreen</name>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="12" />
+        <location filename="../qml/screens/QaScreen.qml" line="12"/>
         <source>Ask a question</source>
         <translation>政策问答</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="13" />
+        <location filename="../qml/screens/QaScreen.qml" line="13"/>
         <source>Type a few words, or the first letters of their pinyin (e.g. yyzz for 营业执照).</source>
         <translation>输入几个关键词，或拼音首字母（例如 yyzz 即“营业执照”）。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="14" />
+        <location filename="../qml/screens/QaScreen.qml" line="14"/>
         <source>The answers are written in Chinese.</source>
         <translation>答案为中文。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="39" />
+        <location filename="../qml/screens/QaScreen.qml" line="39"/>
         <source>e.g. 营业执照丢了 / 社保 / yyzz</source>
         <translation>例如：营业执照丢了、社保、yyzz</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="68" />
+        <location filename="../qml/screens/QaScreen.qml" line="68"/>
         <source>Get remote help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="76" />
+        <location filename="../qml/screens/QaScreen.qml" line="76"/>
         <source>Remote help is coming soon</source>
         <translation>远程帮办即将开通</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="77" />
+        <location filename="../qml/screens/QaScreen.qml" line="77"/>
         <source>Video help from a service agent is being set up at this station. Until then, please ask the station staff or call 0512-12345.</source>
         <translation>本站点正在开通工作人员视频帮办。开通前请咨询站点工作人员，或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="131" />
+        <location filename="../qml/screens/QaScreen.qml" line="131"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="139" />
+        <location filename="../qml/screens/QaScreen.qml" line="139"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
@@ -1328,49 +1328,49 @@
 <context>
     <name>ReceiptScreen</name>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="9" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="9"/>
         <source>Your filing has been received</source>
         <translation>您的申请已受理</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="10" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="10"/>
         <source>Printing your receipt…</source>
         <translation>正在打印回执……</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="11" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="11"/>
         <source>Please take your receipt and your ID card.</source>
         <translation>请取走回执和身份证。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="40" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="40"/>
         <source>Tracking number</source>
         <translation>受理编号</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/screens/ReceiptScreen.qml" line="66" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="66"/>
         <source>Scan to follow the progress. We will finish within %n working day(s).</source>
         <translation>
             <numerusform>扫码查询办理进度。我们将在 %n 个工作日内办结。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="81" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="81"/>
         <source>Printing the A4 summary…</source>
         <translation>正在打印A4办事摘要……</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="82" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="82"/>
         <source>A4 summary printed ✓</source>
         <translation>A4办事摘要已打印 ✓</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="83" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="83"/>
         <source>Print an A4 summary of this filing</source>
         <translation>打印本次申请的A4办事摘要</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="101" />
+        <location filename="../qml/screens/ReceiptScreen.qml" line="101"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1378,7 +1378,7 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../bridge/session_bridge.py" line="299" />
+        <location filename="../bridge/session_bridge.py" line="299"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
@@ -1386,27 +1386,27 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="9" />
+        <location filename="../qml/screens/ReviewScreen.qml" line="9"/>
         <source>Check your answers</source>
         <translation>请核对您填写的信息</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="57" />
+        <location filename="../qml/screens/ReviewScreen.qml" line="57"/>
         <source>Privacy</source>
         <translation>隐私说明</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="58" />
+        <location filename="../qml/screens/ReviewScreen.qml" line="58"/>
         <source>By submitting you agree that the service hall uses these answers to handle this filing. They stay on this terminal only until the hall has them, and the screen forgets them when you finish.</source>
         <translation>提交即表示您同意服务大厅使用以上信息办理本事项。信息送达大厅后即从本机删除，办理结束后屏幕不再保留。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="66" />
+        <location filename="../qml/screens/ReviewScreen.qml" line="66"/>
         <source>Change answers</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="73" />
+        <location filename="../qml/screens/ReviewScreen.qml" line="73"/>
         <source>Agree and submit</source>
         <translation>同意并提交</translation>
     </message>
@@ -1414,27 +1414,27 @@
 <context>
     <name>ServiceHomeScreen</name>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="10" />
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="10"/>
         <source>Hello, %1. What would you like to do?</source>
         <translation>%1，您好！请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="11" />
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="11"/>
         <source>What would you like to do?</source>
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="147" />
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="147"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="163" />
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="163"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="178" />
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="178"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -1442,39 +1442,39 @@
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="12" />
+        <location filename="../qml/components/StatusBar.qml" line="12"/>
         <source>Card reader</source>
         <translation>读卡器</translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="13" />
+        <location filename="../qml/components/StatusBar.qml" line="13"/>
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="14" />
+        <location filename="../qml/components/StatusBar.qml" line="14"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="33" />
+        <location filename="../qml/components/StatusBar.qml" line="33"/>
         <source>Connected to the service hall</source>
         <translation>已连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="34" />
+        <location filename="../qml/components/StatusBar.qml" line="34"/>
         <source>Offline: filings are kept and sent later</source>
         <translation>离线：申请已保存，将稍后发送</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/components/StatusBar.qml" line="42" />
+        <location filename="../qml/components/StatusBar.qml" line="42"/>
         <source>%n waiting to send</source>
         <translation>
             <numerusform>%n 件待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="43" />
+        <location filename="../qml/components/StatusBar.qml" line="43"/>
         <source>Synced %1</source>
         <translation>%1 已同步</translation>
     </message>
@@ -1482,12 +1482,12 @@
 <context>
     <name>SubmittingScreen</name>
     <message>
-        <location filename="../qml/screens/SubmittingScreen.qml" line="20" />
+        <location filename="../qml/screens/SubmittingScreen.qml" line="20"/>
         <source>Saving your filing…</source>
         <translation>正在保存您的申请……</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SubmittingScreen.qml" line="28" />
+        <location filename="../qml/screens/SubmittingScreen.qml" line="28"/>
         <source>Please wait. Do not remove your card.</source>
         <translation>请稍候，请勿拿走证件。</translation>
     </message>
@@ -1495,17 +1495,17 @@
 <context>
     <name>TimeoutOverlay</name>
     <message>
-        <location filename="../qml/components/TimeoutOverlay.qml" line="27" />
+        <location filename="../qml/components/TimeoutOverlay.qml" line="27"/>
         <source>Are you still there?</source>
         <translation>您还在办理吗？</translation>
     </message>
     <message>
-        <location filename="../qml/components/TimeoutOverlay.qml" line="36" />
+        <location filename="../qml/components/TimeoutOverlay.qml" line="36"/>
         <source>In %1 seconds this session ends and your information is erased.</source>
         <translation>%1 秒后将结束本次办理，并清除您的信息。</translation>
     </message>
     <message>
-        <location filename="../qml/components/TimeoutOverlay.qml" line="48" />
+        <location filename="../qml/components/TimeoutOverlay.qml" line="48"/>
         <source>Continue</source>
         <translation>继续办理</translation>
     </message>
