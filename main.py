@@ -5,6 +5,8 @@ python main.py hall [--port N]            the hall service on 127.0.0.1
 python main.py demo                       hall + kiosk on simulated devices
 python main.py screenshots DIR            every screen in zh, en and care mode, to PNG
 python main.py outbox status [--json]     what waits in the outbox (technicians)
+python main.py technician-pin             argon2 hash of a technician PIN for kiosk.toml
+python main.py provision --hall URL --code CODE   enrol this terminal with the hall (technicians)
 """
 
 from __future__ import annotations
@@ -31,22 +33,46 @@ The kiosk needs a screen. Without one you can still:
 """
 
 
-def _load_config(path: Path | None, overrides: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+def _config_data(
+    path: Path | None, overrides: dict[str, object] | None = None
+) -> tuple[Path, dict[str, object]]:
+    """The config file's mapping with what enrolment provisioned (``station.json`` in the state
+    directory: station, hall URL, ICE servers) and then ``overrides`` applied on top."""
     import tomllib
 
-    from kiosk.config import ConfigError, parse_config
+    from kiosk.provision import provisioned_overrides
 
     path = path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else EXAMPLE_CONFIG)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         sys.exit(f"config {path}: {exc}")
-    for dotted, value in (overrides or {}).items():
+    _apply(data, overrides or {})
+    _apply(data, provisioned_overrides(_state_dir(data)))
+    _apply(data, overrides or {})
+    return path, data
+
+
+def _apply(data: dict[str, object], overrides: dict[str, object]) -> None:
+    for dotted, value in overrides.items():
         node = data
         *parents, leaf = dotted.split(".")
         for p in parents:
-            node = node.setdefault(p, {})
+            node = node.setdefault(p, {})  # type: ignore[assignment]
         node[leaf] = value
+
+
+def _state_dir(data: dict[str, object]) -> Path:
+    paths = data.get("paths")
+    return Path(
+        str(paths.get("state_dir", "var/kiosk")) if isinstance(paths, dict) else "var/kiosk"
+    )
+
+
+def _load_config(path: Path | None, overrides: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+    from kiosk.config import ConfigError, parse_config
+
+    path, data = _config_data(path, overrides)
     try:
         return parse_config(data)
     except ConfigError as exc:
@@ -59,11 +85,26 @@ def cmd_kiosk(args: argparse.Namespace, overrides: dict[str, object] | None = No
     if not has_display():
         print(NO_DISPLAY_HELP, file=sys.stderr)
         return 2
-    config = _load_config(args.config, overrides)
-    from kiosk.runtime import KioskRuntime
-    from ui.app import KioskUi, create_application
+    _, data = _config_data(args.config, overrides)
+    from ui.app import create_application
 
     app = create_application()
+    if "station" not in data:
+        # First boot: no station yet. The enrolment screen provisions it, then the kiosk starts.
+        from ui.first_boot import run_first_boot
+
+        hall = data.get("hall")
+        ui_cfg = data.get("ui")
+        if not run_first_boot(
+            _state_dir(data),
+            hall_url=str(hall.get("url", "")) if isinstance(hall, dict) else "",
+            language=str(ui_cfg.get("language", "zh_CN")) if isinstance(ui_cfg, dict) else "zh_CN",
+        ):
+            return 1
+    config = _load_config(args.config, overrides)
+    from kiosk.runtime import KioskRuntime
+    from ui.app import KioskUi
+
     runtime = KioskRuntime(config, start=False)  # the UI starts it after the first frame
     ui = KioskUi(runtime)
     try:
@@ -81,6 +122,7 @@ def cmd_hall(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from kiosk.technician.pin import DEMO_PIN_HASH
     from ui.app import has_display
 
     port = args.port
@@ -109,6 +151,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "ui.fullscreen": False,
             # The demo station can ask the demo hall for help (stations get real tokens).
             "hall.token": "demo-station-token",
+            # Technician mode on the demo: five taps top-left on the attract screen, PIN 246810.
+            "technician.pin_hash": DEMO_PIN_HASH,
         }
         return cmd_kiosk(argparse.Namespace(config=EXAMPLE_CONFIG), overrides)
     except KeyboardInterrupt:
@@ -152,6 +196,75 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+# Exit codes of `provision`, for scripts: 0 enrolled, 2 usage, 3 the code (unknown, used,
+# expired, too many tries), 4 the hall could not be reached, 5 refused or not stored.
+_PROVISION_EXIT = {
+    "ENROL_CODE_UNKNOWN": 3,
+    "ENROL_CODE_USED": 3,
+    "ENROL_CODE_EXPIRED": 3,
+    "ENROL_TOO_MANY_ATTEMPTS": 3,
+    "ENROL_HALL_UNREACHABLE": 4,
+}
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from kiosk.device_identity import load_identity
+    from kiosk.provision import MESSAGES, ProvisionError, hall_url_ok, provision
+
+    if not hall_url_ok(args.hall):
+        print(
+            f"error: --hall must be a URL such as https://hall.example, not {args.hall!r}",
+            file=sys.stderr,
+        )
+        return 2
+    _, data = _config_data(args.config)
+    state_dir = _state_dir(data)
+    existing = load_identity(state_dir)
+    if existing is not None and not args.force:
+        print(
+            f"error: this terminal is already enrolled (device {existing.device_id}, station "
+            f"{existing.credential.station_id}); add --force to enrol it again",
+            file=sys.stderr,
+        )
+        return 2
+    # "-" keeps the code out of the process list and the shell history.
+    code = sys.stdin.readline().strip() if args.code == "-" else args.code
+    try:
+        station = provision(state_dir, args.hall, code)
+    except ProvisionError as exc:
+        print(f"error [{exc.reason}]: {MESSAGES[exc.reason]}", file=sys.stderr)
+        print(f"  ({exc})", file=sys.stderr)
+        return _PROVISION_EXIT.get(exc.reason, 5)
+    print(
+        f"enrolled: station {station.station_id} ({station.station_name}), "
+        f"device {station.device_id}"
+    )
+    print(f"credential and station config stored in {state_dir} (mode 0600)")
+    return 0
+
+
+def cmd_technician_pin(args: argparse.Namespace) -> int:
+    """Read a PIN (twice on a terminal, never from argv) and print its argon2 hash."""
+    import getpass
+
+    from kiosk.technician.pin import hash_pin
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("technician PIN (4-12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("error: the two PINs differ", file=sys.stderr)
+            return 2
+    else:
+        pin = sys.stdin.readline().strip()
+    try:
+        hashed = hash_pin(pin)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f'[technician]\npin_hash = "{hashed}"')
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -172,6 +285,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["status"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--config", type=Path, default=None)
+    p = sub.add_parser("provision", help="enrol this terminal with the hall (technicians)")
+    p.add_argument("--hall", required=True, help="the hall's URL, e.g. https://hall.example")
+    p.add_argument(
+        "--code", required=True, help="the enrolment code from the hall ('-': read it from stdin)"
+    )
+    p.add_argument("--force", action="store_true", help="enrol again over an existing identity")
+    p.add_argument("--config", type=Path, default=None)
+    sub.add_parser("technician-pin", help="hash a technician PIN for kiosk.toml (reads stdin)")
     args = parser.parse_args(argv)
     handlers = {
         "kiosk": cmd_kiosk,
@@ -179,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         "demo": cmd_demo,
         "screenshots": cmd_screenshots,
         "outbox": cmd_outbox,
+        "technician-pin": cmd_technician_pin,
+        "provision": cmd_provision,
     }
     return handlers[args.command](args)
 

@@ -1,6 +1,7 @@
 """Run the hall, e.g. ``python -m hall --port 8700 --db var/hall/hall.db``, or administer it:
-``python -m hall [--db DB] staff add NAME --role helper`` and ``python -m hall [--db DB] catalog
-publish FILE`` (see :mod:`hall.cli`).
+``python -m hall [--db DB] staff add NAME --role helper``, ``python -m hall [--db DB] catalog
+publish FILE``, ``python -m hall enrol-code --station ID`` and ``python -m hall devices revoke ID``
+(see :mod:`hall.cli`).
 
 Serving prints the URL it listens on (useful with ``--port 0``) and serves until Ctrl-C or
 SIGTERM, which uvicorn handles here because it runs on the main thread.
@@ -11,12 +12,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import timedelta
 
 import uvicorn
 
 from hall.server import bind_socket, make_config, url_for
 
-_ADMIN_AREAS = frozenset({"staff", "catalog"})
+_ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +55,12 @@ def serve(argv: list[str]) -> int:
         help="SQLite file, or a database URL such as postgresql+psycopg://user@host/db",
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, …")
+    parser.add_argument(
+        "--offline-after-min",
+        type=_minutes,
+        default=5.0,
+        help="a station silent this many minutes shows as offline on the fleet page (default 5)",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -62,13 +70,26 @@ def serve(argv: list[str]) -> int:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
         parser.exit(2, f"cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
-    server = uvicorn.Server(make_config(args.db, access_log=True))
+    from hall.fleet import FleetSettings
+
+    fleet_settings = FleetSettings(offline_after=timedelta(minutes=args.offline_after_min))
+    server = uvicorn.Server(
+        make_config(args.db, access_log=True, app_options={"fleet_settings": fleet_settings})
+    )
     # Only the kind of database: a URL may carry a password.
     where = args.db if "://" not in args.db else args.db.split("://", 1)[0]
     print(f"hall listening on {url_for(sock)} (db {where})", flush=True)
     print(f"staff console: {url_for(sock)}/console/", flush=True)
     server.run(sockets=[sock])
     return 0 if server.started else 1
+
+
+def _minutes(text: str) -> float:
+    # Under two minutes a station would flicker offline between its 60-s heartbeats.
+    value = float(text)
+    if not 2 <= value <= 24 * 60:
+        raise argparse.ArgumentTypeError("give 2 to 1440 minutes")
+    return value
 
 
 if __name__ == "__main__":

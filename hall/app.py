@@ -38,7 +38,18 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from hall import assist, auth, catalog_publish, demand_desk, fleet, progress_page, tracking
+from hall import (
+    assist,
+    auth,
+    catalog_publish,
+    demand_desk,
+    device_auth,
+    diagnostics,
+    enrolment,
+    fleet,
+    progress_page,
+    tracking,
+)
 from hall.clock import Clock, utc_now
 from hall.store import (
     MAX_BLOB_BYTES,
@@ -192,12 +203,14 @@ def create_app(
     taxonomy: Taxonomy | None = None,
     calendar: WorkCalendar | None = None,
     password_hasher: PasswordHasher | None = None,
+    fleet_settings: fleet.FleetSettings | None = None,
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
     ``clock`` is the hall's time for deadlines, sessions and audit rows (tests pass a fake one);
     ``taxonomy`` and ``calendar`` default to the shipped demand content; ``password_hasher``
-    to argon2-cffi's defaults (tests pass cheaper parameters).
+    to argon2-cffi's defaults (tests pass cheaper parameters); ``fleet_settings`` are the
+    station alert thresholds (offline after 5 minutes, …).
     """
     store = SubmissionStore(db)
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
@@ -213,12 +226,15 @@ def create_app(
         tracking=tracking_store,
     )
     store.intake_hooks += [tracking_store.on_intake, desk.on_intake]
-    fleet_store = fleet.FleetStore(store.engine, clock)
+    fleet_store = fleet.FleetStore(store.engine, clock, fleet_settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Help calls a previous run left open resume if their sides come back (hall.assist).
+        await app.state.assist.restore()
         yield
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
+        app.state.assist.close()
         store.close()
 
     app = FastAPI(title="Qihang hall", version="1", lifespan=lifespan)
@@ -228,6 +244,7 @@ def create_app(
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
     app.state.fleet_store = fleet_store
+    app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
     app.state.clock = clock
     app.state.assist = assist.AssistBroker(store.engine, clock, staff_store, store)
     app.add_middleware(SecurityHeaders)
@@ -270,6 +287,11 @@ def create_app(
             if len(data) > MAX_BLOB_BYTES:
                 raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
         try:
+            # A revoked device is refused here too (the blob names no station).
+            await device_auth.check_connection(request, bytes(data), None)
+        except device_auth.DeviceAuthError as exc:
+            raise exc.http() from None
+        try:
             # Hashing 200 KB and a database write: off the event loop.
             outcome = await run_in_threadpool(store.put_blob, sha256, bytes(data))
         except BlobHashMismatch:
@@ -287,7 +309,10 @@ def create_app(
             422: {"description": "invalid body, or an attachment was not uploaded"},
         },
     )
-    def post_submission(body: SubmissionIn, response: Response) -> IntakeReceipt:
+    def post_submission(
+        body: SubmissionIn, request: Request, response: Response, who: device_auth.CallerDep
+    ) -> IntakeReceipt:
+        device_auth.admit_http(request, who, body.station_id)
         try:
             outcome = store.put(body.to_submission())
         except MissingBlobs as exc:
@@ -323,6 +348,8 @@ def create_app(
     app.include_router(tracking.router())
     app.include_router(demand_desk.router())
     app.include_router(fleet.router())
+    app.include_router(diagnostics.router())
+    app.include_router(enrolment.router())
     app.include_router(progress_page.router())
     app.include_router(assist.router())
 

@@ -1,6 +1,7 @@
 """The assist broker: walk-ins asking for remote help (远程帮办) meet hall helpers.
 
-Each kiosk holds one outbound WebSocket (``/api/v1/assist/kiosk``, the per-station token) and each
+Each kiosk holds one outbound WebSocket (``/api/v1/assist/kiosk``; its handshake is checked by
+:mod:`hall.device_auth`: the device signature, or a never-enrolled station's token) and each
 helper one from the console (``/api/v1/assist/helper``, the staff session cookie). A help request
 waits in a queue until a helper accepts it; the broker then relays
 :mod:`remote_assist.protocol` frames between the two, refusing any frame from the wrong side.
@@ -18,7 +19,8 @@ waits in a queue until a helper accepts it; the broker then relays
 - **Audit.** Every helper action goes to the hall's audit log: who, when, which session, which
   field — never a value or a chat text.
 - **Lifetime.** A kiosk or helper gone longer than :data:`RESUME_WINDOW_S` ends the session (the
-  other side is told); sessions live in memory only, as a help call does not outlive the hall.
+  other side is told). Calls are written through to the database (:mod:`hall.assist_store`):
+  after a hall restart, sides that come back within the window resume as after a blip.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +42,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, insert, select, update
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from hall import device_auth
+from hall.assist_store import AssistStore, StoredCall
 from hall.auth import COOKIE_NAME, Staff, StaffDep, StaffStore
 from hall.clock import Clock
 from hall.fleet import station_health
@@ -65,6 +70,7 @@ def _masked(msg: p.FormSnapshot) -> p.FormSnapshot:
         masked=True,
         fields=[{**f, "value": ""} for f in msg.fields],
         materials=msg.materials,
+        choices=msg.choices,
     )
 
 
@@ -84,11 +90,20 @@ class Link:
     )
     in_last: int = 0
     gone_timer: asyncio.TimerHandle | None = None
+    # Writes the frame (and the call's state) to disk before it goes out; see hall.assist_store.
+    persist: Callable[[int, str], Awaitable[None]] | None = None
+    # Numbering, saving and writing one frame happen together: frames leave in seq order.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, msg: p.Message) -> None:
-        self.out_seq += 1
-        self.out.append((self.out_seq, msg))
-        await self._write(p.dump(msg, self.out_seq))
+        async with self.lock:
+            self.out_seq += 1
+            seq = self.out_seq
+            self.out.append((seq, msg))
+            frame = p.dump(msg, seq)
+            if self.persist is not None:
+                await self.persist(seq, frame)
+            await self._write(frame)
 
     async def send_control(self, msg: p.Message) -> None:
         await self._write(p.dump(msg, 0))
@@ -125,7 +140,32 @@ class AssistSession:
     service_name: str = ""
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     materials: list[dict[str, str]] = field(default_factory=list)
+    choices: dict[str, list[list[str]]] = field(default_factory=dict)
     captures: dict[str, tuple[str, str]] = field(default_factory=dict)  # material -> sha, type
+
+    def row(self) -> dict[str, Any]:
+        """The call as :mod:`hall.assist_store` keeps it (values only while consent holds)."""
+        form = {
+            "service_name": self.service_name,
+            "fields": list(self.fields.values()),
+            "materials": self.materials,
+            "choices": self.choices,
+            "captures": {k: list(v) for k, v in self.captures.items()},
+        }
+        return {
+            "id": self.id,
+            "station_id": self.station_id,
+            "service_id": self.service_id,
+            "requested_at": self.requested_at,
+            "state": self.state,
+            "helper": self.helper,
+            "consent": self.consent,
+            "form": json.dumps(form, ensure_ascii=False),
+            "kiosk_in_last": self.kiosk.in_last,
+            "helper_in_last": self.helper_link.in_last,
+            "kiosk_out_seq": self.kiosk.out_seq,
+            "helper_out_seq": self.helper_link.out_seq,
+        }
 
     def snapshot(self) -> p.FormSnapshot:
         rows = [dict(row) for row in self.fields.values()]
@@ -138,6 +178,7 @@ class AssistSession:
             masked=not self.consent,
             fields=rows,
             materials=[dict(m) for m in self.materials],
+            choices={name: [list(pair) for pair in pairs] for name, pairs in self.choices.items()},
         )
 
 
@@ -150,6 +191,67 @@ class AssistBroker:
         self._engine, self._clock, self._staff, self._store = engine, clock, staff, store
         self.sessions: dict[str, AssistSession] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # strong references until they finish
+        self._calls = AssistStore(engine, BUFFER_FRAMES)
+
+    def close(self) -> None:
+        self._calls.close()
+
+    # --- persistence -----------------------------------------------------------------------------
+
+    def _wire(self, session: AssistSession) -> None:
+        """Make both links write through to the database."""
+        for side, link in (("kiosk", session.kiosk), ("helper", session.helper_link)):
+
+            async def persist(seq: int, frame: str, side: str = side) -> None:
+                row = session.row()  # the state as of this frame, taken before any await
+                await run_in_threadpool(self._calls.save, row, (side, seq, frame))
+
+            link.persist = persist
+
+    async def _save(self, session: AssistSession) -> None:
+        await run_in_threadpool(self._calls.save, session.row())
+
+    async def restore(self) -> None:
+        """Load the calls a previous run left waiting or live; each side gets the resume window
+        from now to come back, as after a blip. Runs on the event loop at start-up."""
+        calls = await run_in_threadpool(self._calls.load)
+        now = self._clock()
+        for call in calls:
+            session = self._revive(call, now)
+            self.sessions[session.id] = session
+            self._arm_gone(session, session.kiosk, "kiosk_lost")
+            if session.state == "active":
+                self._arm_gone(session, session.helper_link, "helper_lost")
+        if calls:
+            log.info("assist: %d call(s) restored after a restart", len(calls))
+
+    def _revive(self, call: StoredCall, now: Any) -> AssistSession:
+        from datetime import datetime
+
+        row, form = call.row, call.form
+        waited = max(0.0, (now - datetime.fromisoformat(row["requested_at"])).total_seconds())
+        session = AssistSession(
+            id=row["id"],
+            station_id=row["station_id"],
+            service_id=row["service_id"],
+            requested_at=row["requested_at"],
+            requested_mono=time.monotonic() - waited,
+            state=row["state"],
+            helper=row["helper"],
+            consent=bool(row["consent"]),
+            service_name=form["service_name"],
+            fields={f["name"]: dict(f) for f in form["fields"]},
+            materials=[dict(m) for m in form["materials"]],
+            choices={k: [list(x) for x in v] for k, v in form["choices"].items()},
+            captures={k: (v[0], v[1]) for k, v in form["captures"].items()},
+        )
+        for side, link in (("kiosk", session.kiosk), ("helper", session.helper_link)):
+            link.in_last = row[f"{side}_in_last"]
+            link.out_seq = row[f"{side}_out_seq"]
+            for seq, frame in call.frames.get(side, []):
+                link.out.append((seq, p.parse_envelope(frame).message))
+        self._wire(session)
+        return session
 
     # --- stations --------------------------------------------------------------------------------
 
@@ -219,6 +321,8 @@ class AssistBroker:
             requested_mono=time.monotonic(),
         )
         self.sessions[session.id] = session
+        self._wire(session)
+        await self._save(session)
         log.info("assist %s: help requested at %s", session.id, station_id)
         return session
 
@@ -243,6 +347,10 @@ class AssistBroker:
             return
         session.state = "ended"
         log.info("assist %s: ended (%s)", session.id, reason)
+        # Off the disk before either side hears the end: an ended call is never resumed.
+        for link in (session.kiosk, session.helper_link):
+            link.persist = None
+        await run_in_threadpool(self._calls.forget, session.id)
         await session.kiosk.send(p.End(reason=reason))
         await session.helper_link.send(p.End(reason=reason))
         for link in (session.kiosk, session.helper_link):
@@ -301,12 +409,19 @@ class AssistBroker:
                 kept = [(s, m) for s, m in helper.out if not _carries_values(m)]
                 helper.out.clear()
                 helper.out.extend(kept)
+                await run_in_threadpool(
+                    self._calls.replace_frames,
+                    session.row(),
+                    "helper",
+                    [(s, p.dump(m, s)) for s, m in kept],
+                )
                 await helper.send(msg)
                 await helper.send(session.snapshot())
             case p.FormSnapshot():
                 session.service_id = msg.service_id
                 session.service_name = msg.service_name
                 session.materials = [dict(m) for m in msg.materials]
+                session.choices = {k: [list(x) for x in v] for k, v in msg.choices.items()}
                 session.fields = {
                     f["name"]: dict(f, value=f["value"] if session.consent else "")
                     for f in msg.fields
@@ -443,7 +558,15 @@ def router() -> APIRouter:
     async def kiosk_socket(ws: WebSocket) -> None:
         broker = _broker(ws.app)
         station_id = ws.query_params.get("station_id", "")
-        ok = await run_in_threadpool(broker.station_token_ok, station_id, _bearer(ws))
+        try:  # an enrolled device, or a never-enrolled station's token (hall.device_auth)
+            who = await device_auth.check_connection(ws, b"", station_id)
+        except device_auth.DeviceAuthError as exc:
+            log.warning("assist: kiosk socket for %r refused (%s)", station_id[:32], exc.detail)
+            await device_auth.deny_websocket(ws, exc)
+            return
+        ok = who.device_id is not None or await run_in_threadpool(
+            broker.station_token_ok, station_id, who.token
+        )
         if not ok:
             log.warning("assist: kiosk socket for %r refused (token)", station_id[:32])
             await ws.close(CLOSE_UNAUTHORIZED)

@@ -1,10 +1,14 @@
-"""Hall administration from the command line: staff accounts and catalog publication.
+"""Hall administration from the command line: staff accounts, catalog publication, terminal
+enrolment.
 
 ``python -m hall staff add NAME --role helper`` asks for the password (twice, hidden) on a
 terminal, or reads one line from stdin when piped (``printf '%s\\n' "$PW" | python -m hall staff
 add …``); a password is never taken from argv, which ``ps`` and shell history show to others.
 ``python -m hall catalog publish FILE`` runs the same checks as ``PUT /api/v1/catalog`` and
-prints every reason a bad catalog is refused. Each command works on the database the hall uses
+prints every reason a bad catalog is refused. ``python -m hall enrol-code --station ID`` prints a
+single-use enrolment code and its expiry for the technician (:mod:`hall.enrolment`); ``python -m
+hall devices list`` and ``python -m hall devices revoke DEVICE_ID`` manage enrolled terminals. Each
+command works on the database the hall uses
 (``--db``), without the hall running; actions are written to the audit log as the ``cli`` actor.
 """
 
@@ -12,13 +16,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 from hall.auth import ROLES, StaffError, StaffStore
 from hall.catalog_publish import CatalogStore, VersionClash
 from hall.clock import utc_now
+from hall.enrolment import CODE_TTL, MAX_TTL, STATION_PATTERN, EnrolmentStore, UnknownDevice
 from hall.store import SubmissionStore
 from kiosk.services.catalog import CatalogError
 
@@ -59,16 +66,38 @@ def build_parser() -> argparse.ArgumentParser:
     publish = catalog.add_parser("publish", help="check and publish a catalog JSON file")
     publish.add_argument("file", type=Path)
     catalog.add_parser("versions", help="list published versions")
+
+    code = sub.add_parser("enrol-code", help="make a single-use enrolment code for a station")
+    code.add_argument("--station", required=True, help="station id, e.g. SND-SS-001")
+    code.add_argument("--name", default="", help="station name shown on the kiosk")
+    code.add_argument(
+        "--ice-server", action="append", default=[], help="STUN/TURN URL for assist video"
+    )
+    code.add_argument(
+        "--ttl-minutes", type=int, default=int(CODE_TTL.total_seconds() // 60), help="validity"
+    )
+    devices = sub.add_parser("devices", help="enrolled terminals").add_subparsers(
+        dest="cmd", required=True
+    )
+    devices.add_parser("list", help="list enrolled devices")
+    revoke = devices.add_parser("revoke", help="revoke a device: refused from its next request")
+    revoke.add_argument("device_id")
     return parser
 
 
-def main(argv: list[str], stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """Run one administration command; returns the exit status."""
+def main(argv: list[str], stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """Run one administration command; returns the exit status. ``stdin``/``out`` default to
+    the process's streams as they are at the call (not at import: tests capture them)."""
+    stdin = stdin if stdin is not None else sys.stdin
+    out = out if out is not None else sys.stdout
     args = build_parser().parse_args(argv)
     store = SubmissionStore(args.db)
     try:
         if args.area == "staff":
             return _staff(args, StaffStore(store.engine, utc_now), stdin, out)
+        if args.area in ("enrol-code", "devices"):
+            enrolment = EnrolmentStore(store.engine, utc_now)
+            return _enrolment(args, enrolment, StaffStore(store.engine, utc_now), out)
         catalogs = CatalogStore(store.engine, utc_now)
         return _catalog(args, catalogs, StaffStore(store.engine, utc_now), out)
     finally:
@@ -130,4 +159,40 @@ def _catalog(
         return 1
     staff.audit("cli", "catalog.publish", "catalog", latest.version, outcome)
     print(f"catalog {latest.version}: {outcome} (ETag {latest.etag})", file=out)
+    return 0
+
+
+def _enrolment(
+    args: argparse.Namespace, enrolment: EnrolmentStore, staff: StaffStore, out: TextIO
+) -> int:
+    if args.area == "enrol-code":
+        if re.fullmatch(STATION_PATTERN, args.station) is None:
+            print("error: a station id is 1-32 letters, digits, - or _", file=sys.stderr)
+            return 1
+        if not 1 <= args.ttl_minutes <= MAX_TTL.total_seconds() // 60:
+            print("error: --ttl-minutes must be between 1 and 1440", file=sys.stderr)
+            return 1
+        issued = enrolment.create_code(
+            args.station,
+            "cli",
+            station_name=args.name,
+            ice_servers=args.ice_server,
+            ttl=timedelta(minutes=args.ttl_minutes),
+        )
+        staff.audit("cli", "enrolment.code", "station", args.station)
+        print(f"enrolment code for {issued.station_id}: {issued.code}", file=out)
+        print(f"valid once, until {issued.expires_at} (UTC)", file=out)
+        return 0
+    if args.cmd == "list":
+        for d in enrolment.devices():
+            state = f"revoked {d.revoked_at}" if d.revoked else "active"
+            print(f"{d.device_id}\t{d.station_id}\t{d.enrolled_at}\t{state}", file=out)
+        return 0
+    try:
+        device = enrolment.revoke(args.device_id, "cli")
+    except UnknownDevice:
+        print(f"error: no device {args.device_id}", file=sys.stderr)
+        return 1
+    staff.audit("cli", "enrolment.revoke", "device", device.device_id)
+    print(f"{device.device_id} (station {device.station_id}) revoked", file=out)
     return 0

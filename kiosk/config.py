@@ -33,7 +33,7 @@ class StationConfig(_Strict):
 class HallConfig(_Strict):
     url: str = Field(pattern=r"^https?://[^\s/]+(:\d+)?(/.*)?$")
     timeout_s: float = Field(default=5.0, gt=0, le=60)
-    token: str = Field(default="", description="per-station token until enrolment exists")
+    token: str = Field(default="", description="legacy per-station token; unused once enrolled")
 
 
 class DeviceConfig(_Strict):
@@ -107,6 +107,44 @@ class AssistConfig(_Strict):
         default_factory=list,
         description="STUN/TURN URLs for video, e.g. 'stun:stun.hall.example:3478'; none on a LAN",
     )
+    hold_timeout_s: float = Field(
+        default=900,
+        ge=60,
+        le=3600,
+        description="while a help call waits or runs, the inactivity countdown is held this long "
+        "at most (a walk-in listening to a helper is not idle)",
+    )
+    microphone: str = Field(
+        default="",
+        pattern=r"^([a-z0-9_]+:.+)?$",
+        description="FFmpeg input device for the walk-in's voice, e.g. 'alsa:default'; '' = none",
+    )
+    speaker: str = Field(
+        default="alsa:default",
+        pattern=r"^([a-z0-9_]+:.+)?$",
+        description="FFmpeg output device for the helper's voice; '' = none",
+    )
+
+
+class TechnicianConfig(_Strict):
+    """Technician mode (维护模式): a hidden gesture on the attract screen, then this PIN."""
+
+    pin_hash: str = Field(
+        default="",
+        description="argon2 hash from `python main.py technician-pin`; empty = mode disabled",
+    )
+    export_dir: Path | None = Field(
+        default=None, description="where diagnostics bundles are written (a mounted USB stick)"
+    )
+    lockout_minutes: int = Field(default=15, ge=1, le=1440, description="after 5 wrong PINs")
+    idle_s: float = Field(default=120, ge=30, le=1800, description="back to attract when idle")
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _argon2(cls, v: str) -> str:
+        if v and not v.startswith("$argon2"):
+            raise ValueError("must be an argon2 hash (python main.py technician-pin)")
+        return v
 
 
 class PathsConfig(_Strict):
@@ -121,6 +159,7 @@ class KioskConfig(_Strict):
     ui: UiConfig = Field(default_factory=UiConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
     assist: AssistConfig = Field(default_factory=AssistConfig)
+    technician: TechnicianConfig = Field(default_factory=TechnicianConfig)
 
 
 def parse_config(data: dict[str, Any]) -> KioskConfig:

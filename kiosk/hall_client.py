@@ -8,6 +8,10 @@ exception, so the outbox sender and the rest of the core never depend on the HTT
 statuses are returned as :class:`offline_queue.transport.Answer` (with a parsed ``Retry-After``),
 not raised: what a 409 or a 503 means is the sender's decision.
 
+Authentication: an enrolled terminal passes ``auth`` (:meth:`kiosk.device_identity.DeviceIdentity
+.requests_auth`), which signs every request with the device key; otherwise the station's legacy
+``token`` goes out as a bearer token.
+
 :meth:`HallClient.get_catalog` is a :data:`kiosk.services.catalog_cache.Fetch` and
 :meth:`HallClient.get_progress` a :data:`kiosk.progress.FetchStatus`: plug them in as they are.
 """
@@ -23,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+import requests.auth
 
 from offline_queue.transport import Answer
 
@@ -54,14 +59,22 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 class HallClient:
     """A keep-alive session to one hall; safe to share between threads."""
 
-    def __init__(self, base_url: str, timeout_s: float, token: str = "") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float,
+        token: str = "",
+        auth: requests.auth.AuthBase | None = None,
+    ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "qihang-kiosk"
-        if token:
+        if auth is not None:
+            self._session.auth = auth
+        elif token:
             self._session.headers["Authorization"] = f"Bearer {token}"
         # requests.Session is not documented as thread-safe; the sender thread posts while the
         # status bar may probe health, so calls take turns.
@@ -115,6 +128,17 @@ class HallClient:
         """Send this station's health (devices, outbox, version; nothing personal)."""
         url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/heartbeat"
         return self._send("POST", url, json=report).status
+
+    def post_diagnostics(self, station_id: str, bundle: bytes) -> int:
+        """Upload a technician's diagnostics bundle (a zip, scrubbed of personal data)."""
+        url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/diagnostics"
+        headers = {"Content-Type": "application/zip"}
+        return self._send("POST", url, data=bundle, headers=headers).status
+
+    def post_technician_audit(self, station_id: str, entries: list[dict[str, Any]]) -> int:
+        """Send technician audit entries (codes only); the hall keeps each ``seq`` once."""
+        url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/technician-audit"
+        return self._send("POST", url, json={"entries": entries}).status
 
     def _send(self, method: str, url: str, **kwargs: Any) -> Answer:
         response = self._request(method, url, **kwargs)

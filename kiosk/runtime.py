@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from drivers.health import Health
 from kiosk import __version__ as _VERSION
 from kiosk.config import KioskConfig
+from kiosk.device_identity import DeviceIdentity, load_identity
+from kiosk.health_history import HealthHistory
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -162,8 +165,12 @@ class KioskRuntime:
         self.config = config
         self.state_dir = Path(config.paths.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # The enrolled device (kiosk.device_identity): reads a small JSON file, no crypto yet.
+        self.identity: DeviceIdentity | None = load_identity(self.state_dir)
         self._catalog: Catalog | None = None
         self._started_at = time.monotonic()
+        # Device level changes and failure codes shown, for the heartbeat and technicians.
+        self.health_history = HealthHistory(self.state_dir / "health-history.jsonl")
         self._catalog_cache_obj: Any = None
         self._catalog_lock = threading.Lock()
         self.outbox_path = self.state_dir / "outbox.sqlite3"
@@ -207,7 +214,11 @@ class KioskRuntime:
             key_path = self.state_dir / "keys" / "outbox.key"
             parts["queue"] = ThreadLocalOutbox(self.outbox_path, self.config.station.id, key_path)
             hall = HallClient(
-                self.config.hall.url, self.config.hall.timeout_s, self.config.hall.token
+                self.config.hall.url,
+                self.config.hall.timeout_s,
+                self.config.hall.token,
+                # An enrolled terminal signs with its device key; else the legacy token.
+                auth=None if self.identity is None else self.identity.requests_auth(),
             )
             parts["hall"] = hall
             parts["sender"] = Sender(
@@ -216,6 +227,7 @@ class KioskRuntime:
             check_printer = getattr(parts["printer"], "check_status", None)
             probes = (
                 *((check_printer,) if check_printer is not None else ()),
+                self.status,  # notes device changes in the health history even with no UI
                 _every(4, lambda: self.send_heartbeat(hall)),  # every 60 s
                 _every(40, self.refresh_catalog),  # ~10 minutes at the monitor's 15 s
             )
@@ -271,18 +283,24 @@ class KioskRuntime:
         return Timeouts(t.idle_s, t.warning_s, t.receipt_s, t.card_read_s)
 
     def heartbeat(self) -> dict[str, Any]:
-        """What the hall's fleet page shows of this station: devices, outbox, version, uptime.
-        Nothing personal."""
+        """What the hall's fleet page shows of this station: devices, outbox, version, uptime,
+        free space where the outbox lives, and the last trouble codes. Nothing personal."""
         from offline_queue.outbox import Outbox
 
         status = self.status()
         with Outbox(self.outbox_path, self.config.station.id) as box:
-            oldest = box.oldest_pending_age_s()
+            # From the database itself, not the sender's last status: one consistent snapshot.
+            depth, oldest = box.depth(), box.oldest_pending_age_s()
+        disk = shutil.disk_usage(self.state_dir)
         return {
             "version": _VERSION,
+            "station_name": self.config.station.name,
             "uptime_s": round(time.monotonic() - self._started_at, 1),
-            "outbox_depth": status.outbox_depth,
+            "outbox_depth": depth,
             "oldest_pending_s": None if oldest is None else round(oldest, 1),
+            "disk_free_bytes": disk.free,
+            "disk_free_pct": round(100 * disk.free / disk.total, 1) if disk.total else 0.0,
+            "last_error_codes": self.health_history.recent_codes(5),
             "devices": {
                 name: {"level": h.level.value, "code": h.code} for name, h in status.devices.items()
             },
@@ -326,16 +344,27 @@ class KioskRuntime:
             return Status(False, 0, None, dict.fromkeys(names, STARTING))
         p = self._parts
         s = p["sender"].status()
+        devices = {
+            "card_reader": p["reader"].health(),
+            "printer": p["printer"].health(),
+            "camera": p["camera"].health(),
+        }
+        for name, health in devices.items():
+            self._note_health(name, health)
         return Status(
             online=p["monitor"].online or s.online,
             outbox_depth=s.depth,
             last_sync=s.last_success_at,
-            devices={
-                "card_reader": p["reader"].health(),
-                "printer": p["printer"].health(),
-                "camera": p["camera"].health(),
-            },
+            devices=devices,
         )
+
+    def _note_health(self, name: str, health: Health) -> None:
+        # Only a change is written (the status bar polls every second); a driver code that is not
+        # a plain upper-case code is a driver bug, not a reason to stop reporting status.
+        try:
+            self.health_history.record_device(name, health.level.value, health.code)
+        except ValueError as exc:
+            log.warning("health of %s not recorded: %s", name, exc)
 
     def close(self) -> None:
         self.ready.wait(30)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kiosk.masking import mask_id_number
 from kiosk.services.catalog import ServiceItem
 
 _TEXT = {
@@ -64,11 +65,6 @@ class FilingSummary:
 
     def __repr__(self) -> str:  # never log the answers
         return f"FilingSummary(tracking_number={self.tracking_number!r})"
-
-
-def mask_id_number(value: str) -> str:
-    """110105********002X: the walk-in recognises it, a passer-by cannot copy it."""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
 
 
 def build_summary(

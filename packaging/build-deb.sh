@@ -60,9 +60,15 @@ fi
 
 # --- configuration: the example with production paths ------------------------------------------
 install -d "$STAGE/etc/qihang"
+# No [station]: a new terminal boots into the enrolment screen and gets its station from the
+# hall (main.py provision, or the first-boot screen), never from a shipped file.
 sed -e 's|^state_dir = "var/kiosk"|state_dir = "/var/lib/qihang/kiosk"|' \
     -e 's|render_dir = "var/kiosk/receipts"|render_dir = "/var/lib/qihang/kiosk/receipts"|' \
+    -e '/^\[station\]$/,/^$/c\# [station] comes from enrolment: the first-boot screen or main.py provision.\n' \
     "$ROOT/packaging/kiosk.example.toml" > "$STAGE/etc/qihang/kiosk.toml"
+if grep -q '^\[station\]' "$STAGE/etc/qihang/kiosk.toml"; then
+    echo "the packaged kiosk.toml must not name a station (first boot enrols it)" >&2; exit 1
+fi
 if grep -nE '"var/' "$STAGE/etc/qihang/kiosk.toml" ||
     ! grep -q '^state_dir = "/var/lib/qihang/kiosk"' "$STAGE/etc/qihang/kiosk.toml"; then
     echo "kiosk.example.toml changed: update the production paths in build-deb.sh" >&2; exit 1

@@ -40,7 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from remote_assist import protocol as p
-from remote_assist.media import FrameSource, MediaPeer, media_available
+from remote_assist.media import FrameSource, MediaPeer, RemoteFrameSink, media_available
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +94,22 @@ class AssistClient:
         on_media_state: Callable[[str], None] | None = None,
         ice_servers: Sequence[str] = (),
         frame_source: FrameSource | None = None,
+        on_remote_frame: RemoteFrameSink | None = None,
+        microphone: str = "",
+        speaker: str = "",
+        auth_headers: Callable[[str, str], dict[str, str]] | None = None,
     ) -> None:
         self._hall_url, self._station_id, self._token = hall_url, station_id, token
+        # An enrolled terminal signs the handshake (method, path -> headers; see
+        # kiosk.device_identity); otherwise the station token goes as a bearer token.
+        self._auth_headers = auth_headers
         self._on_status, self._on_message = on_status, on_message
         self.resume_window_s = resume_window_s
         self._open_timeout_s = open_timeout_s
         self._on_media_state = on_media_state or (lambda state: None)
         self._ice_servers, self._frame_source = list(ice_servers), frame_source
+        self._on_remote_frame = on_remote_frame
+        self._microphone, self._speaker = microphone, speaker
         self._media: MediaPeer | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="assist", daemon=True)
@@ -124,8 +133,8 @@ class AssistClient:
 
     @property
     def available(self) -> bool:
-        """A station without a token cannot be authenticated, so it offers no remote help."""
-        return bool(self._token)
+        """A station without a credential cannot be authenticated, so it offers no remote help."""
+        return bool(self._token) or self._auth_headers is not None
 
     # --- GUI-thread API (each call hops onto the client's loop) ---------------------------------
 
@@ -275,6 +284,13 @@ class AssistClient:
     def _finish(self, status: Status) -> None:
         self._final = status
 
+    def _handshake_headers(self) -> dict[str, str]:
+        if self._auth_headers is None:
+            return {"Authorization": f"Bearer {self._token}"}
+        url = ws_url(self._hall_url, self._station_id)
+        path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+        return self._auth_headers("GET", path)
+
     async def _connect_loop(self) -> None:
         """Connect, resume after drops, until the call ends or the resume window runs out."""
         self._status(Status(CONNECTING))
@@ -285,7 +301,7 @@ class AssistClient:
             try:
                 ws = await connect(
                     ws_url(self._hall_url, self._station_id),
-                    additional_headers={"Authorization": f"Bearer {self._token}"},
+                    additional_headers=self._handshake_headers(),
                     open_timeout=self._open_timeout_s,
                     proxy=None,
                     ping_interval=5,
@@ -385,6 +401,9 @@ class AssistClient:
                 self._on_media_state,
                 ice_servers=self._ice_servers,
                 frame_source=self._frame_source,
+                on_remote_frame=self._on_remote_frame,
+                microphone=self._microphone,
+                speaker=self._speaker,
             )
         try:
             await self._media.offer(sdp)

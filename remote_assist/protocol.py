@@ -215,7 +215,9 @@ class FormSnapshot:
     """Kiosk → helper: the form as the walk-in sees it. Each field is ``{name, label, value,
     by}``; ``masked`` snapshots carry no values at all (the protocol refuses one that does).
     ``materials`` are the documents the kiosk can photograph: ``{id, label, captured}`` with
-    ``captured`` ``"yes"`` or ``""``."""
+    ``captured`` ``"yes"`` or ``""``. ``choices`` gives, per choice field, its ``[value,
+    label]`` pairs in the walk-in's order, so the helper reads "有限责任公司", not "llc", and
+    proposes a value the form accepts (labels are catalog text, never personal data)."""
 
     TYPE: ClassVar[str] = "form_snapshot"
     service_id: str
@@ -223,9 +225,14 @@ class FormSnapshot:
     masked: bool
     fields: list[dict[str, str]]
     materials: list[dict[str, str]]
+    choices: dict[str, list[list[str]]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_fields(self)
+        names = {entry.get("name") for entry in self.fields}
+        for name, pairs in self.choices.items():
+            if name not in names or any(len(pair) != 2 for pair in pairs):
+                raise ProtocolError("form_snapshot choices must be [value, label] pairs of a field")
         for material in self.materials:
             if set(material) != SNAPSHOT_MATERIAL_KEYS or material["captured"] not in ("", "yes"):
                 raise ProtocolError("form_snapshot material must be {id, label, captured}")

@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # Not `Qt`: touching the Qt namespace builds ~100 Python enums (~15 ms) on the start path.
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
@@ -32,6 +32,7 @@ from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
 from ui.bridge.summary_bridge import SummaryBridge
+from ui.bridge.technician_bridge import TechnicianBridge
 from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
@@ -102,6 +103,28 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
     )
 
 
+def _device_headers(runtime: KioskRuntime) -> Callable[[str, str], dict[str, str]] | None:
+    """The enrolled device's request signer for the assist handshake; None: legacy token."""
+    identity = getattr(runtime, "identity", None)
+    return None if identity is None else identity.headers
+
+
+def _assist_camera(camera: Any) -> Callable[[], Any]:
+    """The camera as remote-assist video frames; remote_assist.media (asyncio, ~25 ms to
+    import) is loaded on the first frame of the first video call, not at start-up."""
+    grab: Callable[[], Any] | None = None
+
+    def source() -> Any:
+        nonlocal grab
+        if grab is None:
+            from remote_assist.media import camera_frame_source
+
+            grab = camera_frame_source(camera)
+        return grab()
+
+    return source
+
+
 class KioskUi:
     def __init__(
         self,
@@ -132,13 +155,28 @@ class KioskUi:
             token=cfg.hall.token,
             on_unavailable=self.consult.requestHelp,
             ice_servers=cfg.assist.ice_servers,
+            frame_source=_assist_camera(runtime.camera),
+            hold_timeout_s=cfg.assist.hold_timeout_s,
+            microphone=cfg.assist.microphone,
+            speaker=cfg.assist.speaker,
+            auth_headers=_device_headers(runtime),
+        )
+
+        self.technician = TechnicianBridge(
+            runtime,
+            self.background,
+            clock=clock,
+            can_enter=lambda: self.flow is None or self.flow.state == "idle",
+            session_values=self._session_values,
         )
 
         self.engine = QQmlApplicationEngine()
         self.settings.attach_engine(self.engine)
         self.engine.addImageProvider("qr", QrImageProvider())
         self.engine.addImageProvider("camera", CameraImageProvider(self.capture.image_for))
+        self.engine.addImageProvider("assist", CameraImageProvider(self.assist.image_for))
         self.engine.addImageProvider("qrscan", CameraImageProvider(self.qr_scan.frame))
+        self.engine.addImageProvider("techcam", CameraImageProvider(self.technician.frame))
         ctx = self.engine.rootContext()
         ctx.setContextProperty("session", self.session)
         ctx.setContextProperty("settings", self.settings)
@@ -148,6 +186,7 @@ class KioskUi:
         ctx.setContextProperty("consult", self.consult)
         ctx.setContextProperty("qrScan", self.qr_scan)
         ctx.setContextProperty("assist", self.assist)
+        ctx.setContextProperty("technician", self.technician)
         reader = cfg.devices.card_reader.backend
         ctx.setContextProperty(
             "kioskInfo",
@@ -200,6 +239,7 @@ class KioskUi:
             clock=self._clock,
             on_queued=runtime.wake_sender,
             consult=consult_services(runtime),
+            on_failure=runtime.health_history.record_failure,
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
         self.session.attach(self.flow)
@@ -220,6 +260,12 @@ class KioskUi:
     def _touch(self) -> None:
         if self.flow is not None:
             self.flow.touch()
+        self.technician.touch()
+
+    def _session_values(self) -> list[str]:
+        from kiosk.technician.service import session_personal_values
+
+        return session_personal_values(None if self.flow is None else self.flow.context)
 
     def _start_after_first_frame(self) -> None:
         thread = self.runtime.start_in_background()
@@ -256,6 +302,7 @@ class KioskUi:
         self.capture.close()
         self.qr_scan.close()
         self.assist.close()
+        self.technician.close()
         self.consult.detach()
         if self.flow is not None:
             self.flow.consult.close_resources()

@@ -19,6 +19,8 @@ from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
 from kiosk.session.flow import HeldBackground
 from kiosk.session.inactivity import ManualClock
+from kiosk.technician.pin import DEMO_PIN as DEMO_TECHNICIAN_PIN
+from kiosk.technician.pin import DEMO_PIN_HASH as DEMO_TECHNICIAN_PIN_HASH
 from ui.app import KioskUi, create_application
 from ui.bridge.failures import guidance_text
 from ui.robot import Robot
@@ -26,6 +28,7 @@ from ui.robot import Robot
 log = logging.getLogger(__name__)
 
 MODES = {"zh": ("zh_CN", False), "en": ("en_US", False), "care": ("zh_CN", True)}
+
 
 # Valid answers for the bundle form (the sample walk-in 张三丰 from the card simulator).
 BUNDLE_ANSWERS = {
@@ -54,6 +57,10 @@ def demo_config(state_dir: Path, hall_url: str, language: str, care: bool) -> An
             },
             "ui": {"language": language, "care_mode": care, "fullscreen": False},
             "paths": {"state_dir": str(state_dir)},
+            "technician": {
+                "pin_hash": DEMO_TECHNICIAN_PIN_HASH,
+                "export_dir": str(state_dir / "usb"),
+            },
         }
     )
 
@@ -67,6 +74,8 @@ def render_all(out_dir: Path) -> list[Path]:
         with HallServer(Path(tmp) / "hall.sqlite3") as hall:
             for mode, (language, care) in MODES.items():
                 written += _render_mode(app, out_dir, root / mode, hall.url, mode, language, care)
+            for mode in MODES:
+                written += _render_first_boot(out_dir, root / f"first-boot-{mode}", hall, mode)
     return written
 
 
@@ -140,6 +149,7 @@ def _render_mode(
         _render_failures(ui, robot, bg, runtime, shot)
         _render_consult(ui, robot, bg, runtime, shot)
         _render_assist(ui, robot, bg, shot)
+        _render_technician(ui, robot, bg, runtime, shot)
     finally:
         ui.close()
         runtime.close()
@@ -185,6 +195,13 @@ def _render_assist(
         assist._on_message(p.FieldProposed(name=name, value=BUNDLE_ANSWERS[name]))
     assist._on_message(p.HighlightField(name="registered_capital"))
     assist._on_message(p.Guidance(text="注册资本请按万元填写，例如 100。"))
+    # Video on: the helper's camera is played by the camera simulator's face scene.
+    from drivers.camera.simulator import SimulatedCamera
+
+    helper = SimulatedCamera(width=480, height=360, scene="face", seed=7).capture_still()
+    assist._on_media_state("connected")
+    assist._receive_frame(helper.width, helper.height, helper.data)
+    robot.settle()
     shot("assist_live")
     assist._on_message(p.SubmitProposed())
     shot("assist_submit_confirm")
@@ -392,3 +409,109 @@ def _sample_progress_status(flow: Any) -> None:
     cache = flow.consult.services.progress_cache
     if cache is not None:
         cache.put(SAMPLE_TRACKING_NUMBER, SAMPLE_STATUS, dt.datetime(2026, 11, 26, 8, 15))
+
+
+def _render_technician(
+    ui: KioskUi,
+    robot: Robot,
+    bg: HeldBackground,
+    runtime: KioskRuntime,
+    shot: Callable[[str], None],
+) -> None:
+    """Technician mode: the PIN pad (after a wrong PIN), health, tests, outbox with a quarantined
+    filing, diagnostics saved to the "USB stick", and the restart screen."""
+    from offline_queue.outbox import Outbox
+
+    # A filing the hall refused for good (the sender is stopped so it stays as it is).
+    runtime.part("sender").stop()
+    queued = runtime.queue.enqueue("enterprise_demand", {"description": "x"})
+    with Outbox(runtime.outbox_path, runtime.config.station.id) as box:
+        box.mark_quarantined(queued.id, "HTTP_422")
+    (runtime.state_dir / "usb").mkdir(exist_ok=True)
+    for _ in range(5):
+        robot.click("technicianCorner")
+    for digit in "1111":
+        robot.click("pinKey" + digit)
+    robot.click("pinEnter")
+    bg.release()
+    for digit in DEMO_TECHNICIAN_PIN[:3]:
+        robot.click("pinKey" + digit)
+    shot("tech_pin")
+    for digit in DEMO_TECHNICIAN_PIN[3:]:
+        robot.click("pinKey" + digit)
+    robot.click("pinEnter")
+    bg.release()
+    runtime.printer.state.paper_out = True
+    try:
+        runtime.printer.check_status()  # the monitor's idle poll notices the empty roll
+    except Exception as exc:
+        log.info("printer status for the health screen: %s", type(exc).__name__)
+    ui.technician.tick()
+    robot.wait_until(lambda: ui.technician.property("screen") == "Health")
+    shot("tech_health")
+    runtime.printer.state.paper_out = False
+    robot.click("techNavTests")
+    # The camera first: the results the other tests add above it would move it down.
+    robot.click("techCameraButton")
+    bg.release()
+    robot.wait_until(lambda: ui.technician.property("frameNo") > 0, 10)
+    for button in ("techPrintButton", "techCardButton", "techNetworkButton"):
+        robot.click(button)
+        bg.release()
+    robot.settle(10)
+    shot("tech_tests")
+    robot.click("techNavOutbox")
+    bg.release()
+    shot("tech_outbox")
+    robot.click("techNavDiagnostics")
+    robot.click("techExportButton")
+    bg.release()
+    shot("tech_diagnostics")
+    robot.click("techNavRestart")
+    shot("tech_restart")
+    robot.click("techExitButton")
+    bg.release()
+
+
+def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: str) -> list[Path]:
+    """The first-boot enrolment screen: empty form, a refused code, enrolled. A station of its
+    own, so the demo station keeps its legacy (un-enrolled) path for the other screens."""
+    from hall.clock import utc_now
+    from hall.enrolment import EnrolmentStore
+    from hall.store import SubmissionStore
+    from ui.first_boot import FirstBootUi
+
+    language, care = MODES[mode]
+    ui = FirstBootUi(state_dir, hall_url=hall.url, language=language, care_mode=care)
+    robot = Robot(ui.window)
+    shots: list[Path] = []
+
+    def shot(name: str) -> None:
+        path = out_dir / f"{mode}_first_boot_{len(shots) + 1}_{name}.png"
+        robot.grab(str(path))
+        shots.append(path)
+
+    try:
+        robot.type_into("codeField", "K7QM-4XPD-R9TB-2HNW")
+        shot("entry")
+        robot.click("enrolButton")
+        robot.wait_until(lambda: ui.enrolment.phase == "failed", 10)
+        shot("code_unknown")
+        robot.click("retryButton")
+        store = SubmissionStore(hall.db_path)
+        try:
+            code = (
+                EnrolmentStore(store.engine, utc_now)
+                .create_code("SND-SS-002", "screenshots", station_name="狮山街道第二站")
+                .code
+            )
+        finally:
+            store.close()
+        field = robot.find("codeField")
+        field.setProperty("text", code)
+        robot.click("enrolButton")
+        robot.wait_until(lambda: ui.enrolment.phase == "done", 10)
+        shot("enrolled")
+    finally:
+        ui.close()
+    return shots

@@ -126,6 +126,7 @@ class SessionFlow:
         now: Callable[[], dt.datetime] = dt.datetime.now,
         on_queued: Callable[[], None] = lambda: None,
         consult: ConsultServices | None = None,
+        on_failure: Callable[[str], None] = lambda code: None,
     ) -> None:
         self.catalog = catalog
         self.context = SessionContext()
@@ -137,6 +138,9 @@ class SessionFlow:
         self._station_name, self._hall_url = station_name, hall_url
         self._now = now
         self._on_queued = on_queued
+        # Told the code of every failure shown (card, storage, printer) for the station's health
+        # history; codes only, never what the walk-in entered.
+        self._on_failure = on_failure
         self.inactivity = Inactivity(clock)
         self._clock = clock
         self._reprint_at = 0.0  # when to try the pending receipt again (clock seconds)
@@ -316,6 +320,14 @@ class SessionFlow:
     def touch(self) -> None:
         self.inactivity.touch()
 
+    def hold_timeout(self, max_s: float) -> None:
+        """A help call is waiting or live: hold the inactivity countdown (at most ``max_s``)."""
+        self.inactivity.hold(max_s)
+
+    def release_timeout(self) -> None:
+        """The call is over: the walk-in gets the full idle time from now."""
+        self.inactivity.release()
+
     # -- consulting: progress, policies, Q&A (the work is in kiosk/session/consult.py) -------------
     def open_consult(self, kind: str) -> None:
         """From the service home, without an ID card: "progress", "policies" or "qa"."""
@@ -397,6 +409,7 @@ class SessionFlow:
     def _on_identity(self, identity: Identity) -> None:
         if identity.is_expired(self._now().date()):
             self.card_status = FailureReason.CARD_EXPIRED
+            self._report_failure(self.card_status)
             self._changed()
             return
         self.card_status = ""
@@ -411,6 +424,7 @@ class SessionFlow:
             log.error("card read crashed", exc_info=exc)
         self.card_status = reason_for(exc)
         log.warning("card read failed: %s", self.card_status)
+        self._report_failure(self.card_status)
         self._changed()
 
     def _submit(self) -> None:
@@ -451,6 +465,7 @@ class SessionFlow:
         # Nothing was committed, so no receipt may claim success.
         log.error("could not queue the submission", exc_info=exc)
         self.context.failure = FailureReason.SUBMIT_STORAGE_FAILED
+        self._report_failure(self.context.failure)
         self.machine.send("failed")
 
     def _print(self) -> None:
@@ -478,8 +493,10 @@ class SessionFlow:
         # The submission is safely queued; the walk-in keeps the number shown on screen instead,
         # and the printer keeps the receipt to print it in full once it is ready again.
         self._reprinting = False
-        self.context.print_status = reason_for(exc)
+        previous, self.context.print_status = self.context.print_status, reason_for(exc)
         log.warning("receipt not printed: %s", self.context.print_status)
+        if self.context.print_status != previous:  # not again for each 3-s reprint attempt
+            self._report_failure(self.context.print_status)
         # Time to photograph the number or wait for the paper: the usual warning, not 20 s.
         self.inactivity.arm(self._timeouts.idle_s, self._timeouts.warning_s)
         self._reprint_at = self._clock() + REPRINT_EVERY_S
@@ -516,6 +533,12 @@ class SessionFlow:
             self._changed()
 
     # -- helpers -------------------------------------------------------------------------------
+    def _report_failure(self, code: str) -> None:
+        try:
+            self._on_failure(code)
+        except Exception:  # the history is diagnostics: it must never break a session
+            log.exception("failure code %s not recorded", code)
+
     def _prefill(self, key: str) -> str:
         identity = self.context.identity
         if identity is None or not key:

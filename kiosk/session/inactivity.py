@@ -1,7 +1,9 @@
 """Inactivity tracking with a warning phase, driven by an injected clock (no Qt, no threads).
 
 The UI calls ``touch()`` on every user interaction and ``poll()`` from a timer; ``poll`` says
-whether the walk-in is active, being warned (with the seconds left) or has timed out.
+whether the walk-in is active, being warned (with the seconds left) or has timed out. ``hold``
+stops the countdown for a bounded time (a walk-in waiting for, or talking with, a remote helper
+is not idle); after ``release`` or at the hold's end, the countdown starts afresh.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Inactivity:
         self._last = clock()
         self._idle_s = 0.0
         self._warning_s = 0.0
+        self._held_until: float | None = None
 
     def arm(self, idle_s: float, warning_s: float) -> None:
         """Restart the countdown with new limits (per state; warning_s 0 = no warning phase)."""
@@ -37,6 +40,22 @@ class Inactivity:
 
     def disarm(self) -> None:
         self._idle_s = self._warning_s = 0.0
+        self._held_until = None
+
+    def hold(self, max_s: float) -> None:
+        """Count no idle time for up to ``max_s`` seconds from now (until :meth:`release`)."""
+        self._held_until = self._clock() + max_s
+        self._last = self._clock()
+
+    def release(self) -> None:
+        """End a hold: the walk-in gets the full idle time from now."""
+        if self._held_until is not None:
+            self._held_until = None
+            self._last = self._clock()
+
+    @property
+    def held(self) -> bool:
+        return self._held_until is not None and self._clock() < self._held_until
 
     @property
     def armed(self) -> bool:
@@ -48,6 +67,14 @@ class Inactivity:
     def poll(self) -> InactivityStatus:
         if not self.armed:
             return InactivityStatus(Phase.ACTIVE, 0.0)
+        if self._held_until is not None:
+            now = self._clock()
+            if now < self._held_until:
+                self._last = now
+                return InactivityStatus(Phase.ACTIVE, self._idle_s + self._warning_s)
+            # The hold ran out (a call that outlived its cap): idle time counts from its end.
+            self._last = max(self._last, self._held_until)
+            self._held_until = None
         elapsed = self._clock() - self._last
         left = self._idle_s + self._warning_s - elapsed
         if left <= 0:

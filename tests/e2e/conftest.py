@@ -8,6 +8,7 @@ Chromium the tests fail: `make test` installs it, so its absence is an install b
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,3 +73,11 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
     # A script error or a CSP violation in the console fails the test that caused it.
     assert errors == [], errors
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: $CONSOLE_SCREENSHOTS (docs/screenshots when refreshing), else tmp."""
+    folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

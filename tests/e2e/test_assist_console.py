@@ -14,7 +14,6 @@ browser again.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,13 +59,6 @@ def kiosk(qapp: object, tmp_path: Path, hall: HallServer) -> Iterator[Kiosk]:
         runtime.close()
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def field_row(page: Page, name: str) -> object:
     return page.locator(f"tr.assist-field[data-field={name}]")
 
@@ -108,10 +100,13 @@ def test_helper_guides_the_walk_in_to_a_confirmed_filing(
         row = page.locator(f"tr.assist-field[data-field={name}]")
         row.locator("input.propose-input").fill(value)
         row.locator("button.propose").click()
-    page.locator("tr.assist-field[data-field=enterprise_type] input.propose-input").fill("llc")
-    page.locator("tr.assist-field[data-field=enterprise_type] button.propose").click()
+    # A choice field: the helper picks the walk-in's wording; the form gets the value.
+    kind = page.locator("tr.assist-field[data-field=enterprise_type]")
+    kind.locator("select.propose-input").select_option(label="有限责任公司")
+    kind.locator("button.propose").click()
     rows = lambda: {r["name"]: r for r in k.ui.session.property("fields")}  # noqa: E731
     robot.wait_until(lambda: rows()["enterprise_type"]["value"] == "llc", 10)
+    expect(kind.locator(".value")).to_have_text("有限责任公司")
     assert all(rows()[name]["value"] == value for name, value in PROPOSALS.items())
     assert rows()["mobile"]["helperFilled"] is True
     robot.wait_for("helperFilled_mobile")

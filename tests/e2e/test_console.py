@@ -10,7 +10,6 @@ temporary folder.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,13 +42,6 @@ def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
         yield server, clock
     finally:
         server.stop()
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_helper_closes_the_loop_and_sees_the_figures(

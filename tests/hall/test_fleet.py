@@ -3,18 +3,25 @@ a printer out of paper or a station gone quiet, and a stranger cannot speak for 
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
-from drivers.errors import PaperOut
+from drivers.errors import PaperOut, ReaderUnavailable
+from hall.clock import FakeClock
+from hall.fleet import BACKLOG_ALERT, FleetSettings
+from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.hall_client import HallClient
 from kiosk.runtime import KioskRuntime
+from offline_queue.outbox import Outbox
 from tests.hall.conftest import ConsoleHall
-from tests.hall.helpers import add_staff, login
+from tests.hall.helpers import START, add_staff, cheap_hasher, login
 
 
 def kiosk(tmp_path: Path, hall_url: str) -> KioskRuntime:
@@ -69,3 +76,262 @@ def test_another_token_cannot_speak_for_a_registered_station(
     assert stranger.status_code == 403
     junk = requests.post(url, json={"devices": "x"}, timeout=5)
     assert junk.status_code == 422
+
+
+# -- every simulated fault becomes its alert ----------------------------------------------------
+
+
+def stations(hall: ConsoleHall, staff: requests.Session) -> dict[str, dict[str, Any]]:
+    answer = staff.get(hall.url + "/api/v1/stations", timeout=5)
+    assert answer.status_code == 200, answer.text
+    return {s["station_id"]: s for s in answer.json()}
+
+
+def alerts_after_beat(
+    runtime: KioskRuntime, client: HallClient, hall: ConsoleHall, staff: requests.Session
+) -> list[str]:
+    runtime.send_heartbeat(client)
+    found: list[str] = stations(hall, staff)["SND-SS-001"]["alerts"]
+    return found
+
+
+@pytest.fixture
+def staff(sqlite_hall: ConsoleHall) -> requests.Session:
+    add_staff(sqlite_hall.server, "wang")
+    return login(sqlite_hall.server, "wang")
+
+
+def test_each_device_fault_fires_its_alert(
+    tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
+) -> None:
+    runtime = kiosk(tmp_path, sqlite_hall.url)
+    client = HallClient(sqlite_hall.url, 2, "station-secret")
+    try:
+        assert alerts_after_beat(runtime, client, sqlite_hall, staff) == []
+        station = stations(sqlite_hall, staff)["SND-SS-001"]
+        assert (station["severity"], station["silent_s"]) == ("ok", 0)
+        assert station["name"] == "狮山街道站"
+
+        printer = runtime.printer
+        printer.state.paper_near_end = True
+        printer.check_status()  # still prints: degraded
+        assert alerts_after_beat(runtime, client, sqlite_hall, staff) == ["PAPER_LOW"]
+        assert stations(sqlite_hall, staff)["SND-SS-001"]["severity"] == "warning"
+
+        printer.state.paper_out = True
+        with pytest.raises(PaperOut):
+            printer.check_status()
+        assert alerts_after_beat(runtime, client, sqlite_hall, staff) == [
+            "DEVICE_DOWN:printer:PRINTER_PAPER_OUT"
+        ]
+        printer.state.reload_paper()
+        printer.check_status()
+
+        runtime.reader.inject_fault(ReaderUnavailable)  # the reader's USB cable pulled
+        with pytest.raises(ReaderUnavailable):
+            runtime.reader.read_identity(1)
+        assert alerts_after_beat(runtime, client, sqlite_hall, staff) == [
+            "DEVICE_DOWN:card_reader:CARD_READER_UNAVAILABLE"
+        ]
+
+        runtime.camera.unplug()
+        station_alerts = alerts_after_beat(runtime, client, sqlite_hall, staff)
+        assert station_alerts == [
+            "DEVICE_DOWN:camera:CAMERA_UNAVAILABLE",
+            "DEVICE_DOWN:card_reader:CARD_READER_UNAVAILABLE",
+        ]
+        station = stations(sqlite_hall, staff)["SND-SS-001"]
+        assert station["severity"] == "critical"
+        # The kiosk's own history of what went wrong travels with the heartbeat.
+        assert station["report"]["last_error_codes"][:2] == [
+            "CAMERA_UNAVAILABLE",
+            "CARD_READER_UNAVAILABLE",
+        ]
+        assert "PRINTER_PAPER_OUT" in station["report"]["last_error_codes"]
+    finally:
+        client.close()
+        runtime.close()
+
+
+def test_filings_waiting_too_long_or_piling_up_fire_alerts(
+    tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
+) -> None:
+    runtime = kiosk(tmp_path, sqlite_hall.url)  # no sender: what is queued stays queued
+    client = HallClient(sqlite_hall.url, 2, "station-secret")
+    two_hours_ago = dt.datetime.now(dt.UTC) - timedelta(hours=2)
+    try:
+        # A filing queued two hours ago that never reached the hall (the station lost its link).
+        with Outbox(
+            runtime.outbox_path,
+            "SND-SS-001",
+            clock=lambda: two_hours_ago,
+            key_path=runtime.state_dir / "keys" / "outbox.key",
+        ) as box:
+            box.enqueue("enterprise_demand", {"form": {"description": "x"}})
+        assert alerts_after_beat(runtime, client, sqlite_hall, staff) == ["OUTBOX_STALE"]
+
+        for _ in range(BACKLOG_ALERT - 1):
+            runtime.queue.enqueue("enterprise_demand", {"form": {"description": "x"}})
+        assert alerts_after_beat(runtime, client, sqlite_hall, staff) == [
+            "OUTBOX_STALE",
+            "OUTBOX_BACKLOG",
+        ]
+        report = stations(sqlite_hall, staff)["SND-SS-001"]["report"]
+        assert report["outbox_depth"] == BACKLOG_ALERT
+        assert report["oldest_pending_s"] >= 2 * 3600
+    finally:
+        client.close()
+        runtime.close()
+
+
+def test_a_filling_disk_fires_disk_low(
+    tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
+) -> None:
+    runtime = kiosk(tmp_path, sqlite_hall.url)
+    client = HallClient(sqlite_hall.url, 2, "station-secret")
+    try:
+        report = runtime.heartbeat()
+        assert report["disk_free_bytes"] > 0
+        # The real disk is roomy; the station's report is what a nearly full one sends.
+        for disk in (
+            {"disk_free_bytes": 200 * 1024**2, "disk_free_pct": 40.0},  # small disk, little left
+            {"disk_free_bytes": 30 * 1024**3, "disk_free_pct": 4.5},  # big disk, 4.5% left
+        ):
+            assert client.post_heartbeat("SND-SS-001", {**report, **disk}) == 204
+            assert stations(sqlite_hall, staff)["SND-SS-001"]["alerts"] == ["DISK_LOW"]
+        roomy = {"disk_free_bytes": 30 * 1024**3, "disk_free_pct": 45.0}
+        assert client.post_heartbeat("SND-SS-001", {**report, **roomy}) == 204
+        assert stations(sqlite_hall, staff)["SND-SS-001"]["alerts"] == []
+    finally:
+        client.close()
+        runtime.close()
+
+
+def test_offline_after_the_halls_setting(tmp_path: Path) -> None:
+    report = {"version": "1.0.0", "uptime_s": 10.0, "outbox_depth": 0, "devices": {}}
+    for settings, quiet_enough in (
+        (None, timedelta(minutes=5)),
+        (FleetSettings(offline_after=timedelta(minutes=12)), timedelta(minutes=12)),
+    ):
+        clock = FakeClock(START)
+        options: dict[str, Any] = {} if settings is None else {"fleet_settings": settings}
+        server = HallServer(
+            str(tmp_path / f"hall-{quiet_enough}.db"),
+            clock=clock,
+            password_hasher=cheap_hasher(),
+            **options,
+        ).start()
+        try:
+            url = server.url + "/api/v1/stations/QH-7/heartbeat"
+            assert requests.post(url, json=report, timeout=5).status_code == 204
+            add_staff(server, "wang")
+            staff = login(server, "wang")
+            hall = ConsoleHall(server, clock)
+            clock.advance(quiet_enough)  # exactly the limit: not yet
+            (station,) = stations(hall, staff).values()
+            assert station["alerts"] == []
+            assert station["silent_s"] == quiet_enough.total_seconds()
+            clock.advance(timedelta(seconds=1))
+            (station,) = stations(hall, staff).values()
+            assert (station["alerts"], station["severity"]) == (["STATION_OFFLINE"], "critical")
+            # A heartbeat brings it back.
+            assert requests.post(url, json=report, timeout=5).status_code == 204
+            (station,) = stations(hall, staff).values()
+            assert (station["alerts"], station["silent_s"]) == ([], 0)
+        finally:
+            server.stop()
+
+
+def test_stations_come_most_urgent_first(sqlite_hall: ConsoleHall, staff: requests.Session) -> None:
+    def beat(station_id: str, **changes: Any) -> None:
+        body = {"version": "1.0.0", "uptime_s": 5.0, "outbox_depth": 0, "devices": {}, **changes}
+        url = f"{sqlite_hall.url}/api/v1/stations/{station_id}/heartbeat"
+        assert requests.post(url, json=body, timeout=5).status_code == 204
+
+    beat("A-FINE")
+    beat("B-PAPER", devices={"printer": {"level": "degraded", "code": "PRINTER_PAPER_NEAR_END"}})
+    beat("C-DOWN", devices={"camera": {"level": "down", "code": "CAMERA_FROZEN"}})
+    answer = staff.get(sqlite_hall.url + "/api/v1/stations", timeout=5).json()
+    assert [(s["station_id"], s["severity"]) for s in answer] == [
+        ("C-DOWN", "critical"),
+        ("B-PAPER", "warning"),
+        ("A-FINE", "ok"),
+    ]
+
+
+# -- the heartbeat's format ---------------------------------------------------------------------
+
+OLD_STYLE = {  # exactly what kiosks sent before the fleet page (no disk, no codes, no name)
+    "version": "0.9.0",
+    "uptime_s": 3600.5,
+    "outbox_depth": 2,
+    "oldest_pending_s": 12.5,
+    "devices": {
+        "card_reader": {"level": "ok", "code": ""},
+        "printer": {"level": "degraded", "code": "PRINTER_PAPER_NEAR_END"},
+        "camera": {"level": "ok", "code": ""},
+    },
+}
+
+
+def test_an_old_kiosks_heartbeat_is_still_accepted(
+    sqlite_hall: ConsoleHall, staff: requests.Session
+) -> None:
+    url = sqlite_hall.url + "/api/v1/stations/OLD-1/heartbeat"
+    assert requests.post(url, json=OLD_STYLE, timeout=5).status_code == 204
+    station = stations(sqlite_hall, staff)["OLD-1"]
+    assert station["alerts"] == ["PAPER_LOW"]  # no disk figures: no disk alert
+    assert station["name"] is None
+    assert station["report"]["last_error_codes"] == []
+    assert station["report"]["disk_free_pct"] is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"outbox_depth": "2"},  # strict: no strings for numbers
+        {"uptime_s": "3600"},
+        {"outbox_depth": 2.0},
+        {"version": 1},
+        {"surprise": True},  # unknown fields are refused, not ignored
+        {"devices": {"printer": {"level": "on fire", "code": ""}}},
+        {"devices": {"printer": {"level": "down", "code": "Paper out for 张三丰"}}},
+        {"devices": {"打印机": {"level": "ok", "code": ""}}},
+        {"devices": {"printer": {"level": "ok", "code": "", "detail": "x"}}},
+        {"last_error_codes": ["11010519491231002X"]},  # codes only: nothing personal fits
+        {"last_error_codes": ["张三丰"]},
+        {"last_error_codes": [f"CODE_{i}" for i in range(11)]},
+        {"disk_free_pct": 120.0},
+        {"disk_free_bytes": -1},
+        {"station_name": "x" * 65},
+    ],
+)
+def test_the_heartbeat_is_strict(sqlite_hall: ConsoleHall, change: dict[str, Any]) -> None:
+    url = sqlite_hall.url + "/api/v1/stations/STRICT-1/heartbeat"
+    answer = requests.post(url, json={**OLD_STYLE, **change}, timeout=5)
+    assert answer.status_code == 422, answer.text
+    assert "张三丰" not in answer.text and "11010519491231002X" not in answer.text
+
+
+def test_the_kiosks_own_heartbeat_thread_reports_a_fault(
+    tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
+) -> None:
+    """No hand-made request: the runtime's monitor thread polls the printer and posts the
+    heartbeat as it does every 60 s (its first round runs at once)."""
+    runtime = kiosk(tmp_path, sqlite_hall.url)
+    try:
+        runtime.printer.state.paper_out = True
+        runtime.part("monitor").start()
+        station = None
+        for _ in range(200):  # the heartbeat is asynchronous: poll the hall, not the clock
+            station = stations(sqlite_hall, staff).get("SND-SS-001")
+            if station is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        runtime.close()
+    assert station is not None, "no heartbeat reached the hall"
+    assert "DEVICE_DOWN:printer:PRINTER_PAPER_OUT" in station["alerts"]
+    assert station["severity"] == "critical"
+    assert station["report"]["last_error_codes"][0] == "PRINTER_PAPER_OUT"
+    assert station["report"]["version"]

@@ -101,12 +101,30 @@ def test_conffile_is_the_example_with_production_paths(tree: Path) -> None:
         "/etc/qihang/kiosk.toml",
         "/etc/pam.d/qihang-kiosk",
     ]
-    config = parse_config(tomllib.loads((tree / "etc/qihang/kiosk.toml").read_text()))
+    data = tomllib.loads((tree / "etc/qihang/kiosk.toml").read_text())
+    # No station is shipped: a new terminal boots into enrolment, which provides it.
+    assert "station" not in data
+    config = parse_config({**data, "station": {"id": "SND-SS-009", "name": "新站"}})
     assert str(config.paths.state_dir) == "/var/lib/qihang/kiosk"
     example = (ROOT / "packaging" / "kiosk.example.toml").read_text().splitlines()
     shipped = (tree / "etc/qihang/kiosk.toml").read_text().splitlines()
+    end = example.index("", example.index("[station]"))
+    example = [
+        *example[: example.index("[station]")],
+        "# [station] comes from enrolment",
+        *example[end:],
+    ]
     changed = [b for a, b in zip(example, shipped, strict=True) if a != b]
-    assert all("/var/lib/qihang/kiosk" in line for line in changed) and len(changed) == 2
+    assert (
+        shipped.count(
+            "# [station] comes from enrolment: the first-boot screen or main.py provision."
+        )
+        == 1
+    )
+    assert [line for line in changed if "[station]" not in line] == [
+        line for line in shipped if "/var/lib/qihang/kiosk" in line
+    ]
+    assert len(changed) == 3
 
 
 def test_kiosk_unit_runs_cage_as_kiosk_with_a_watchdog(tree: Path) -> None:

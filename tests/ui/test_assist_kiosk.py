@@ -25,12 +25,12 @@ TOKEN = "station-token-1"
 
 
 def make_assist_kiosk(
-    tmp_path: Path, hall_url: str, token: str = TOKEN
+    tmp_path: Path, hall_url: str, token: str = TOKEN, clock: ManualClock | None = None
 ) -> Kiosk | tuple[KioskUi, KioskRuntime]:
     config = demo_config(tmp_path / "kiosk", hall_url, "zh_CN", False)
     config = config.model_copy(update={"hall": config.hall.model_copy(update={"token": token})})
     runtime = KioskRuntime(config)
-    return KioskUi(runtime, clock=ManualClock()), runtime
+    return KioskUi(runtime, clock=clock or ManualClock()), runtime
 
 
 @pytest.fixture
@@ -45,9 +45,10 @@ def assist_hall(tmp_path: Path) -> Iterator[HallServer]:
 
 @pytest.fixture
 def kiosk(qapp: object, tmp_path: Path, assist_hall: HallServer) -> Iterator[Kiosk]:
-    ui, runtime = make_assist_kiosk(tmp_path, assist_hall.url)  # type: ignore[misc]
+    clock = ManualClock()
+    ui, runtime = make_assist_kiosk(tmp_path, assist_hall.url, clock=clock)  # type: ignore[misc]
     try:
-        yield Kiosk(ui, runtime, Robot(ui.window), ManualClock(), assist_hall)
+        yield Kiosk(ui, runtime, Robot(ui.window), clock, assist_hall)
     finally:
         ui.close()
         runtime.close()
@@ -64,6 +65,11 @@ def open_form_and_call(k: Kiosk) -> tuple[requests.Session, HelperSocket]:
     wait_screen(k, "Form")
     k.robot.click("getHelpButton")
     k.robot.wait_for("assistQueuePosition")
+    return accept_first_call(k)
+
+
+def accept_first_call(k: Kiosk) -> tuple[requests.Session, HelperSocket]:
+    """A helper logs in and accepts the first call in the queue."""
     lin = login(k.hall, "lin.helper")
     rows: list[dict[str, str]] = []
     k.robot.wait_until(
@@ -248,3 +254,158 @@ def test_a_network_blip_resumes_the_call_with_the_form_intact(
         ui.close()
         runtime.close()
         proxy.close()
+
+
+class _HelperPeer:
+    """The helper's browser, played by aiortc on its own loop: sends an orange picture with a
+    moving bar and records the size of the kiosk's picture."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self.kiosk_sizes: list[tuple[int, int]] = []
+        self.pc: object = None
+
+    def run(self, coro: object) -> object:
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(15)  # type: ignore[arg-type]
+
+    async def offer(self) -> str:
+        import numpy as np
+        from aiortc import RTCPeerConnection
+        from aiortc.mediastreams import VideoStreamTrack
+        from av import VideoFrame
+
+        class Orange(VideoStreamTrack):
+            async def recv(self) -> VideoFrame:
+                pts, time_base = await self.next_timestamp()
+                image = np.zeros((480, 640, 3), np.uint8)
+                image[:] = (240, 120, 20)
+                image[:, (pts // 3000) % 600 : (pts // 3000) % 600 + 40] = 255
+                frame = VideoFrame.from_ndarray(image, format="rgb24")
+                frame.pts, frame.time_base = pts, time_base
+                return frame
+
+        pc = RTCPeerConnection()
+        self.pc = pc
+        pc.addTransceiver(Orange(), direction="sendrecv")
+
+        @pc.on("track")
+        def track(incoming: object) -> None:
+            async def read() -> None:
+                while True:
+                    frame = await incoming.recv()  # type: ignore[attr-defined]
+                    self.kiosk_sizes.append((frame.width, frame.height))
+
+            self.loop.create_task(read())
+
+        await pc.setLocalDescription(await pc.createOffer())
+        return str(pc.localDescription.sdp)
+
+    async def answer(self, sdp: str) -> None:
+        from aiortc import RTCSessionDescription
+
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        if self.pc is not None:
+            self.run(self.pc.close())  # type: ignore[attr-defined]
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def test_helper_video_shows_on_the_kiosk_and_the_kiosk_camera_reaches_the_helper(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aioice.ice
+
+    from remote_assist.media import SEND_WIDTH
+
+    # aiortc leaves loopback out of its candidates; on one machine loopback is all there is.
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
+    k = kiosk
+    lin, helper = open_form_and_call(k)
+    peer = _HelperPeer()
+    try:
+        k.robot.click("assistConsentButton")
+        recv_in_qt(k, helper, p.ConsentGranted)
+        helper.send(p.RtcOffer(sdp=peer.run(peer.offer())))  # type: ignore[arg-type]
+        answer = recv_in_qt(k, helper, p.RtcAnswer)
+        peer.run(peer.answer(answer.sdp))  # type: ignore[attr-defined]
+
+        k.robot.wait_until(lambda: k.ui.assist.property("helperFrame") > 2, 20)
+        assert k.ui.assist.property("videoState") == "connected"
+        k.robot.wait_for("assistHelperPicture")
+        picture = k.ui.assist.image_for("helper")
+        assert picture.width() <= 480 and picture.height() == picture.width() * 3 // 4
+        # The orange background survives the VP8 round trip.
+        colour = picture.pixelColor(picture.width() // 2, 4)
+        assert colour.red() > 180 and 80 < colour.green() < 160 and colour.blue() < 80, colour
+        # The kiosk sends its (simulated) camera, scaled to 640 wide — not the 320x240 pattern.
+        k.robot.wait_until(lambda: len(peer.kiosk_sizes) > 0, 20)
+        assert peer.kiosk_sizes[-1][0] == SEND_WIDTH
+
+        # Hanging up drops the picture from the screen and the bridge.
+        k.robot.click("assistHangUpButton")
+        k.robot.wait_until(lambda: k.ui.assist.property("helperFrame") == 0, 10)
+        assert k.ui.assist.image_for("helper").isNull()
+    finally:
+        peer.close()
+        helper.close()
+        lin.close()
+
+
+def test_waiting_for_or_talking_with_a_helper_is_not_idle(kiosk: Kiosk) -> None:
+    """The idle countdown is held while a call waits or runs (bounded by assist.hold_timeout_s)
+    and starts afresh when it ends; the wipe still comes for a walk-in who has gone."""
+    k = kiosk
+    limits = k.runtime.config.timeouts
+    gone = limits.idle_s + limits.warning_s + 5  # long enough to wipe an idle session
+    k.robot.click("startButton")
+    wait_screen(k, "ServiceHome")
+    k.robot.click("service_company_startup_power")
+    wait_screen(k, "Form")
+    k.robot.click("getHelpButton")
+    k.robot.wait_for("assistQueuePosition")  # waiting in the queue
+    k.clock.now += gone
+    assert k.ui.flow.tick().phase == "active"  # type: ignore[union-attr]
+    assert k.ui.session.property("screen") == "Form"
+
+    lin, helper = accept_first_call(k)
+    try:
+        k.robot.click("assistConsentButton")  # live with the helper
+        recv_in_qt(k, helper, p.ConsentGranted)
+        k.clock.now += gone
+        assert k.ui.flow.tick().phase == "active"  # type: ignore[union-attr]
+        k.robot.click("assistHangUpButton")
+        assert recv_in_qt(k, helper, p.End) == p.End(reason="walk_in_ended")
+    finally:
+        helper.close()
+        lin.close()
+    # The call is over: the ordinary countdown runs from the hang-up.
+    k.clock.now += limits.idle_s + 1
+    k.robot.wait_until(lambda: k.robot.find("timeoutOverlay").isVisible())
+    k.clock.now += limits.warning_s
+    wait_screen(k, "Attract")
+    assert k.ui.flow.context.is_empty()  # type: ignore[union-attr]
+
+
+def test_the_hold_is_bounded(kiosk: Kiosk) -> None:
+    """A walk-in who asked for help and left is still wiped once the hold runs out."""
+    k = kiosk
+    limits = k.runtime.config.timeouts
+    k.robot.click("startButton")
+    wait_screen(k, "ServiceHome")
+    k.robot.click("service_company_startup_power")
+    wait_screen(k, "Form")
+    k.robot.click("getHelpButton")
+    k.robot.wait_for("assistQueuePosition")
+    k.clock.now += k.runtime.config.assist.hold_timeout_s + limits.idle_s + 1
+    k.robot.wait_until(lambda: k.robot.find("timeoutOverlay").isVisible())
+    k.clock.now += limits.warning_s
+    wait_screen(k, "Attract")
+    assert k.ui.assist.property("phase") == "idle"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.session.inactivity import Inactivity, Phase
+from kiosk.session.inactivity import Inactivity, InactivityStatus, ManualClock, Phase
 
 
 class Clock:
@@ -45,4 +45,44 @@ def test_no_warning_phase() -> None:
     clock.now = 19.9
     assert timer.poll().phase is Phase.ACTIVE
     clock.now = 20
+    assert timer.poll().phase is Phase.EXPIRED
+
+
+def test_a_hold_stops_the_countdown_until_released() -> None:
+    clock = ManualClock()
+    timer = Inactivity(clock)
+    timer.arm(idle_s=90, warning_s=20)
+    clock.now += 80
+    timer.hold(900)
+    clock.now += 500  # a long wait for a helper: not idle
+    assert timer.poll() == InactivityStatus(Phase.ACTIVE, 110)
+    timer.release()
+    clock.now += 89  # the full idle time counts from the release
+    assert timer.poll().phase is Phase.ACTIVE
+    clock.now += 2
+    assert timer.poll().phase is Phase.WARNING
+    timer.release()  # no hold: nothing changes
+    assert timer.poll().phase is Phase.WARNING
+
+
+def test_a_hold_runs_out_and_the_countdown_starts_from_its_end() -> None:
+    clock = ManualClock()
+    timer = Inactivity(clock)
+    timer.arm(idle_s=90, warning_s=20)
+    timer.hold(600)
+    assert timer.held
+    clock.now += 600 + 89
+    assert timer.poll().phase is Phase.ACTIVE and not timer.held
+    clock.now += 22
+    assert timer.poll().phase is Phase.EXPIRED
+
+
+def test_disarming_drops_a_hold() -> None:
+    clock = ManualClock()
+    timer = Inactivity(clock)
+    timer.arm(idle_s=90, warning_s=20)
+    timer.hold(600)
+    timer.disarm()
+    timer.arm(idle_s=90, warning_s=20)  # the next session starts unheld
+    clock.now += 111
     assert timer.poll().phase is Phase.EXPIRED

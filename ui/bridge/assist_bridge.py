@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtGui import QImage
 
 from remote_assist.phases import ENDED, IDLE, LIVE, UNREACHABLE
 
@@ -52,6 +54,8 @@ class AssistBridge(QObject):
     _status_arrived = Signal(object)
     _message_arrived = Signal(object)
     _media_state_arrived = Signal(str)
+    _helper_frame_arrived = Signal()
+    helperFrameChanged = Signal()
 
     def __init__(
         self,
@@ -63,8 +67,24 @@ class AssistBridge(QObject):
         on_unavailable: Callable[[], None],
         ice_servers: Sequence[str] = (),
         client_factory: Callable[..., AssistClient] | None = None,
+        frame_source: Callable[[], Any] | None = None,
+        hold_timeout_s: float = 900.0,
+        microphone: str = "",
+        speaker: str = "",
+        auth_headers: Callable[[str, str], dict[str, str]] | None = None,
     ) -> None:
         super().__init__()
+        # While a call waits or runs, the session's idle countdown is held (bounded): waiting in
+        # the queue or listening to a helper is not walking away.
+        self._hold_timeout_s = hold_timeout_s
+        self._holding = False
+        self.changed.connect(self._sync_hold)
+        # The helper's video: the client's thread parks the newest frame here and signals once;
+        # frames arriving before the screen took the last one replace it (never a backlog).
+        self._frame_lock = threading.Lock()
+        self._pending_frame: tuple[int, int, bytes] | None = None
+        self._helper_image = QImage()
+        self._helper_frames = 0
         self._settings = settings
         self._on_unavailable = on_unavailable
         self._flow: SessionFlow | None = None
@@ -73,7 +93,7 @@ class AssistBridge(QObject):
         # attaches, just after the first frame, and only when the station can get help at all.
         self._client: AssistClient | None = None
         self._make_client: Callable[[], AssistClient] | None = None
-        if token:
+        if token or auth_headers is not None:  # an enrolled device, or the legacy token
 
             def make() -> AssistClient:
                 factory = client_factory
@@ -87,6 +107,11 @@ class AssistBridge(QObject):
                     on_message=self._message_arrived.emit,
                     on_media_state=self._media_state_arrived.emit,
                     ice_servers=ice_servers,
+                    frame_source=frame_source,
+                    on_remote_frame=self._receive_frame,
+                    microphone=microphone,
+                    speaker=speaker,
+                    **({"auth_headers": auth_headers} if auth_headers is not None else {}),
                 )
 
             self._make_client = make
@@ -105,6 +130,7 @@ class AssistBridge(QObject):
         self._highlight = ""
         self._chat: list[dict[str, str]] = []
         self._video = ""
+        self._drop_helper_picture()
         self._key = secrets.token_bytes(16)
         self._sent_service = ""
         self._digests: dict[str, tuple[bytes, str]] = {}
@@ -126,6 +152,7 @@ class AssistBridge(QObject):
         self._status_arrived.connect(self._on_status, queued)
         self._message_arrived.connect(self._on_message, queued)
         self._media_state_arrived.connect(self._on_media_state, queued)
+        self._helper_frame_arrived.connect(self._on_helper_frame, queued)
         if self._client is None and self._make_client is not None:
             self._client = self._make_client()
         self._flow = flow
@@ -183,6 +210,9 @@ class AssistBridge(QObject):
     def _get_video(self) -> str:
         return self._video
 
+    def _get_helper_frame(self) -> int:
+        return self._helper_frames
+
     def _get_available(self) -> bool:
         return self._client is not None
 
@@ -213,6 +243,9 @@ class AssistBridge(QObject):
     active = Property(bool, _get_active, notify=changed)
     available = Property(bool, _get_available, notify=changed)
     videoState = Property(str, _get_video, notify=changed)
+    # Counts the helper's frames shown; 0 = no picture yet. QML asks the "assist" image provider
+    # for image://assist/helper/<n>, so each new number fetches the newest frame.
+    helperFrame = Property(int, _get_helper_frame, notify=helperFrameChanged)
     notice = Property(str, _get_notice, notify=changed)
 
     # --- intents from QML -------------------------------------------------------------------
@@ -369,7 +402,44 @@ class AssistBridge(QObject):
         if self._phase not in ACTIVE_PHASES and state != "closed":
             return
         self._video = "" if state == "closed" else state
+        if state in ("closed", "failed"):
+            self._drop_helper_picture()
         self.changed.emit()
+
+    # --- the helper's video -----------------------------------------------------------------
+
+    def _receive_frame(self, width: int, height: int, rgb: bytes) -> None:
+        """On the client's thread: keep only the newest frame; wake the GUI thread once."""
+        with self._frame_lock:
+            idle = self._pending_frame is None
+            self._pending_frame = (width, height, rgb)
+        if idle:
+            self._helper_frame_arrived.emit()
+
+    def _on_helper_frame(self) -> None:
+        with self._frame_lock:
+            frame, self._pending_frame = self._pending_frame, None
+        if frame is None or self._phase not in ACTIVE_PHASES:
+            return
+        width, height, rgb = frame
+        # QImage does not own a Python buffer: copy.
+        self._helper_image = QImage(
+            rgb, width, height, 3 * width, QImage.Format.Format_RGB888
+        ).copy()
+        self._helper_frames += 1
+        self.helperFrameChanged.emit()
+
+    def _drop_helper_picture(self) -> None:
+        with self._frame_lock:
+            self._pending_frame = None
+        self._helper_image = QImage()
+        if self._helper_frames:
+            self._helper_frames = 0
+            self.helperFrameChanged.emit()
+
+    def image_for(self, kind: str) -> QImage:
+        """The "assist" image provider's picture: the helper's latest frame."""
+        return self._helper_image if kind == "helper" else QImage()
 
     def _add_chat(self, sender: str, text: str) -> None:
         self._chat.append({"sender": sender, "text": text})
@@ -377,6 +447,17 @@ class AssistBridge(QObject):
         self.changed.emit()
 
     # --- the form, to the helper ------------------------------------------------------------
+
+    def _sync_hold(self) -> None:
+        flow = self._flow
+        active = self._phase in ACTIVE_PHASES
+        if flow is None or active == self._holding:
+            return
+        self._holding = active
+        if active:
+            flow.hold_timeout(self._hold_timeout_s)
+        else:
+            flow.release_timeout()
 
     def _on_flow_changed(self) -> None:
         flow = self._flow
@@ -412,6 +493,19 @@ class AssistBridge(QObject):
             rows.append({"name": f.name, "label": label, "value": value, "by": by})
         return rows
 
+    def _choices(self) -> dict[str, list[list[str]]]:
+        """Each choice field's options as the walk-in sees them: [value, label] pairs."""
+        flow = self._flow
+        item = flow.service if flow is not None else None
+        if item is None:
+            return {}
+        zh = self._settings.property("language") != "en_US"
+        return {
+            f.name: [[c.value, c.label_zh if zh else c.label_en] for c in f.choices]
+            for f in item.form.fields
+            if f.choices
+        }
+
     def _materials(self) -> list[dict[str, str]]:
         flow = self._flow
         item = flow.service if flow is not None else None
@@ -444,6 +538,7 @@ class AssistBridge(QObject):
                     masked=False,
                     fields=rows,
                     materials=self._materials(),
+                    choices=self._choices(),
                 )
             )
             self._sent_service = service_id

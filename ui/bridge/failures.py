@@ -142,6 +142,40 @@ _TEXTS: dict[str, tuple[str, str]] = {
         QT_TRANSLATE_NOOP("Failure", "The service hall cannot be reached"),
         QT_TRANSLATE_NOOP("Failure", "Your filing is kept and will be sent automatically."),
     ),
+    "ENROL_CODE_UNKNOWN": (
+        QT_TRANSLATE_NOOP("Failure", "The hall does not know this code"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "Check it letter by letter: 16 characters, and never the letters O, I, L "
+            "or the digits 0, 1.",
+        ),
+    ),
+    "ENROL_CODE_USED": (
+        QT_TRANSLATE_NOOP("Failure", "This code has already been used"),
+        QT_TRANSLATE_NOOP("Failure", "Each code works once. Ask the hall for a new code."),
+    ),
+    "ENROL_CODE_EXPIRED": (
+        QT_TRANSLATE_NOOP("Failure", "This code has expired"),
+        QT_TRANSLATE_NOOP(
+            "Failure", "Codes are valid for 30 minutes. Ask the hall for a new code."
+        ),
+    ),
+    "ENROL_TOO_MANY_ATTEMPTS": (
+        QT_TRANSLATE_NOOP("Failure", "Too many wrong codes"),
+        QT_TRANSLATE_NOOP("Failure", "Wait 15 minutes, then enter a code from the hall."),
+    ),
+    "ENROL_HALL_UNREACHABLE": (
+        QT_TRANSLATE_NOOP("Failure", "The hall cannot be reached at this address"),
+        QT_TRANSLATE_NOOP("Failure", "Check the hall address and the station's network cable."),
+    ),
+    "ENROL_REFUSED": (
+        QT_TRANSLATE_NOOP("Failure", "The hall refused the enrolment"),
+        QT_TRANSLATE_NOOP("Failure", "Call the hall's support staff and give them the code below."),
+    ),
+    "ENROL_STORAGE_FAILED": (
+        QT_TRANSLATE_NOOP("Failure", "The terminal could not store its credential"),
+        QT_TRANSLATE_NOOP("Failure", "Check the storage of this terminal, then try again."),
+    ),
     "INTERNAL_ERROR": (
         QT_TRANSLATE_NOOP("Failure", "Something went wrong"),
         QT_TRANSLATE_NOOP("Failure", "Please start again, or ask the station staff for help."),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QCoreApplication, QObject, QTimer, Signal, Slot
 
+from kiosk.masking import mask_id_number, mask_name
 from kiosk.session.context import SessionContext
 from kiosk.session.inactivity import InactivityStatus, Phase
 from ui.bridge.failures import failure_text, field_error_text
@@ -33,20 +34,6 @@ _CATEGORY_CONSULTS: dict[str, list[str]] = {
     "policy_services": ["policies", "qa"],
 }
 _KEYBOARD_HINTS = {"pinyin": "pinyin", "digits": "digits", "phone": "phone", "latin": "latin"}
-
-
-def mask_name(name: str) -> str:
-    """张三丰 -> 张*丰, 李四 -> 李*: enough to greet, not enough to identify."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id_number(value: str) -> str:
-    """110105********002X: the walk-in recognises it, a passer-by cannot copy it."""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value
 
 
 class _NoCatalog:

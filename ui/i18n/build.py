@@ -51,7 +51,9 @@ def fill(table: dict[str, str]) -> list[str]:
     import re
 
     entry = re.compile(
-        r"(<source>)(?P<source>.*?)(</source>.*?<translation) type=\"unfinished\"\s*"
+        # Never across a </message>: a finished entry must not pair with the next unfinished one.
+        r"(<source>)(?P<source>[^<]*)(</source>(?:(?!</message>).)*?<translation) "
+        r"type=\"unfinished\"\s*"
         r"(?:/>|>(?P<old>.*?)</translation>)",
         re.DOTALL,
     )

@@ -4,62 +4,72 @@
 <context>
     <name>AssistBar</name>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="27"/>
+        <location filename="../qml/components/AssistBar.qml" line="83"/>
         <source>Reconnecting to the helper…</source>
         <translation>正在重新连接帮办人员…</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="28"/>
+        <location filename="../qml/components/AssistBar.qml" line="84"/>
         <source>%1 is helping you</source>
         <translation>%1 正在为您帮办</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="39"/>
+        <location filename="../qml/components/AssistBar.qml" line="51"/>
         <source>Video on</source>
         <translation>视频已接通</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="46"/>
+        <location filename="../qml/components/AssistBar.qml" line="62"/>
+        <source>Video unavailable</source>
+        <translation>视频暂不可用</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/AssistBar.qml" line="63"/>
+        <source>Connecting video…</source>
+        <translation>正在接通视频…</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/AssistBar.qml" line="94"/>
         <source>Sharing your form</source>
         <translation>正在共享您的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="46"/>
+        <location filename="../qml/components/AssistBar.qml" line="94"/>
         <source>Your answers are hidden</source>
         <translation>您填写的内容已隐藏</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="65"/>
+        <location filename="../qml/components/AssistBar.qml" line="114"/>
         <source>Helper: %1</source>
         <translation>帮办：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="65"/>
+        <location filename="../qml/components/AssistBar.qml" line="114"/>
         <source>You: %1</source>
         <translation>我：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="80"/>
+        <location filename="../qml/components/AssistBar.qml" line="129"/>
         <source>Write to the helper</source>
         <translation>给帮办人员留言</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="97"/>
+        <location filename="../qml/components/AssistBar.qml" line="146"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="106"/>
+        <location filename="../qml/components/AssistBar.qml" line="155"/>
         <source>Stop sharing</source>
         <translation>停止共享</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="106"/>
+        <location filename="../qml/components/AssistBar.qml" line="155"/>
         <source>Share my form</source>
         <translation>共享我的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="113"/>
+        <location filename="../qml/components/AssistBar.qml" line="162"/>
         <source>End help</source>
         <translation>结束帮办</translation>
     </message>
@@ -667,11 +677,81 @@
     </message>
     <message>
         <location filename="../bridge/failures.py" line="146"/>
+        <source>The hall does not know this code</source>
+        <translation>大厅不认识这个登记码</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="147"/>
+        <source>Check it letter by letter: 16 characters, and never the letters O, I, L or the digits 0, 1.</source>
+        <translation>请逐位核对：共 16 位，不含字母 O、I、L，也不含数字 0、1。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="154"/>
+        <source>This code has already been used</source>
+        <translation>这个登记码已被使用</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="155"/>
+        <source>Each code works once. Ask the hall for a new code.</source>
+        <translation>每个登记码只能使用一次。请向大厅申请新的登记码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="158"/>
+        <source>This code has expired</source>
+        <translation>这个登记码已过期</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="159"/>
+        <source>Codes are valid for 30 minutes. Ask the hall for a new code.</source>
+        <translation>登记码 30 分钟内有效。请向大厅申请新的登记码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="164"/>
+        <source>Too many wrong codes</source>
+        <translation>错误次数过多</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="165"/>
+        <source>Wait 15 minutes, then enter a code from the hall.</source>
+        <translation>请等待 15 分钟，再输入大厅提供的登记码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="168"/>
+        <source>The hall cannot be reached at this address</source>
+        <translation>无法通过此地址连接大厅</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="169"/>
+        <source>Check the hall address and the station&apos;s network cable.</source>
+        <translation>请检查大厅地址和站点的网线。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="172"/>
+        <source>The hall refused the enrolment</source>
+        <translation>大厅拒绝了登记</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="173"/>
+        <source>Call the hall&apos;s support staff and give them the code below.</source>
+        <translation>请致电大厅技术支持，并告知下方的故障代码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="176"/>
+        <source>The terminal could not store its credential</source>
+        <translation>终端无法保存其凭据</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="177"/>
+        <source>Check the storage of this terminal, then try again.</source>
+        <translation>请检查本终端的存储，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="180"/>
         <source>Something went wrong</source>
         <translation>系统出现问题</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="147"/>
+        <location filename="../bridge/failures.py" line="181"/>
         <source>Please start again, or ask the station staff for help.</source>
         <translation>请重新开始，或联系站点工作人员协助。</translation>
     </message>
@@ -679,91 +759,174 @@
 <context>
     <name>FieldError</name>
     <message>
-        <location filename="../bridge/failures.py" line="163"/>
+        <location filename="../bridge/failures.py" line="197"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="164"/>
+        <location filename="../bridge/failures.py" line="198"/>
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="165"/>
+        <location filename="../bridge/failures.py" line="199"/>
         <source>Not a valid ID number: check the 18 characters</source>
         <translation>身份证号码有误，请核对18位号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="168"/>
+        <location filename="../bridge/failures.py" line="202"/>
         <source>Not a valid unified social credit code: check the 18 characters</source>
         <translation>统一社会信用代码有误，请核对18位代码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="171"/>
+        <location filename="../bridge/failures.py" line="205"/>
         <source>Enter an 11-digit mobile number</source>
         <translation>请输入11位手机号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="172"/>
+        <location filename="../bridge/failures.py" line="206"/>
         <source>Enter a whole number</source>
         <translation>请输入整数</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="173"/>
+        <location filename="../bridge/failures.py" line="207"/>
         <source>Enter an amount, e.g. 100 or 12.5</source>
         <translation>请输入金额，例如 100 或 12.5</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="174"/>
-        <location filename="../bridge/failures.py" line="188"/>
-        <location filename="../bridge/failures.py" line="192"/>
+        <location filename="../bridge/failures.py" line="208"/>
+        <location filename="../bridge/failures.py" line="222"/>
+        <location filename="../bridge/failures.py" line="226"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="175"/>
+        <location filename="../bridge/failures.py" line="209"/>
         <source>Choose one of the options</source>
         <translation>请选择一项</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="176"/>
+        <location filename="../bridge/failures.py" line="210"/>
         <source>Unexpected field</source>
         <translation>无效字段</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="177"/>
+        <location filename="../bridge/failures.py" line="211"/>
         <source>Please photograph this document</source>
         <translation>请拍摄这份材料</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="178"/>
+        <location filename="../bridge/failures.py" line="212"/>
         <source>Enter a year such as 2018</source>
         <translation>请输入年份，例如 2018</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="179"/>
+        <location filename="../bridge/failures.py" line="213"/>
         <source>Not an industry code of the chosen industry, e.g. C3973</source>
         <translation>不是所选行业的行业代码，例如 C3973</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="182"/>
+        <location filename="../bridge/failures.py" line="216"/>
         <source>Letters and digits only, up to 9, as printed on the photo page</source>
         <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="185"/>
+        <location filename="../bridge/failures.py" line="219"/>
         <source>The document number does not match its check digit</source>
         <translation>证件号码与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="189"/>
+        <location filename="../bridge/failures.py" line="223"/>
         <source>The date of birth does not match its check digit</source>
         <translation>出生日期与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="193"/>
+        <location filename="../bridge/failures.py" line="227"/>
         <source>The expiry date does not match its check digit</source>
         <translation>有效期与校验位不符</translation>
+    </message>
+</context>
+<context>
+    <name>FirstBoot</name>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="14"/>
+        <source>Qihang Station Kiosk</source>
+        <translation>企航站点自助终端</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="72"/>
+        <source>Su Xin Ban · Qihang Station</source>
+        <translation>苏新办·企航家</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="85"/>
+        <source>Standard</source>
+        <translation>标准版</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="85"/>
+        <source>Large text</source>
+        <translation>关怀版</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="106"/>
+        <source>Set up this terminal</source>
+        <translation>设置本终端</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="115"/>
+        <source>For technicians. Enter the hall&apos;s address and the enrolment code the hall staff gave you. A code works once, for 30 minutes.</source>
+        <translation>供技术人员使用：请输入大厅地址和大厅工作人员提供的登记码。每个登记码只能使用一次，30 分钟内有效。</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="127"/>
+        <source>Hall address</source>
+        <translation>大厅地址</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="141"/>
+        <source>Enrolment code</source>
+        <translation>登记码</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="158"/>
+        <source>16 letters and digits; codes never use O, I, L, 0 or 1.</source>
+        <translation>共 16 位字母和数字；登记码中没有 O、I、L、0 和 1。</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="168"/>
+        <source>Enrol this terminal</source>
+        <translation>登记本终端</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="193"/>
+        <source>Contacting the hall…</source>
+        <translation>正在连接大厅…</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="207"/>
+        <source>This terminal is enrolled</source>
+        <translation>本终端已登记</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="216"/>
+        <source>Station: %1 (%2)</source>
+        <translation>站点：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="226"/>
+        <source>Start the kiosk</source>
+        <translation>启动自助终端</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="263"/>
+        <source>Fault code: %1</source>
+        <translation>故障代码：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/FirstBoot.qml" line="274"/>
+        <source>Try again</source>
+        <translation>重试</translation>
     </message>
 </context>
 <context>
@@ -847,62 +1010,62 @@
 <context>
     <name>Guidance</name>
     <message>
-        <location filename="../bridge/failures.py" line="207"/>
+        <location filename="../bridge/failures.py" line="241"/>
         <source>Move the page into the frame</source>
         <translation>请将材料移入画面</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="208"/>
+        <location filename="../bridge/failures.py" line="242"/>
         <source>Show the whole page, all four corners</source>
         <translation>请露出整页，四个角都要在画面内</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="209"/>
+        <location filename="../bridge/failures.py" line="243"/>
         <source>Hold still…</source>
         <translation>请保持不动……</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="210"/>
+        <location filename="../bridge/failures.py" line="244"/>
         <source>Too dark: move the page into the light</source>
         <translation>太暗了：请把材料移到光线充足处</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="211"/>
+        <location filename="../bridge/failures.py" line="245"/>
         <source>Blurred: keep the page flat and still</source>
         <translation>画面模糊：请将材料放平并保持不动</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="212"/>
+        <location filename="../bridge/failures.py" line="246"/>
         <source>Glare: tilt the page away from the light</source>
         <translation>有反光：请调整材料角度避开灯光</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="213"/>
+        <location filename="../bridge/failures.py" line="247"/>
         <source>Look at the camera</source>
         <translation>请看摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="214"/>
+        <location filename="../bridge/failures.py" line="248"/>
         <source>Only one person in the picture, please</source>
         <translation>画面中只能有一个人</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="215"/>
+        <location filename="../bridge/failures.py" line="249"/>
         <source>Move to the centre</source>
         <translation>请移到画面中间</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="216"/>
+        <location filename="../bridge/failures.py" line="250"/>
         <source>Come a little closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="217"/>
+        <location filename="../bridge/failures.py" line="251"/>
         <source>Move back a little</source>
         <translation>请稍微后退</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="218"/>
+        <location filename="../bridge/failures.py" line="252"/>
         <source>Too dark: face the light</source>
         <translation>太暗了：请面向光源</translation>
     </message>
@@ -1376,6 +1539,14 @@
     </message>
 </context>
 <context>
+    <name>ResultLine</name>
+    <message>
+        <location filename="../qml/components/ResultLine.qml" line="32"/>
+        <source>Code: %1</source>
+        <translation>代码：%1</translation>
+    </message>
+</context>
+<context>
     <name>Review</name>
     <message>
         <location filename="../bridge/session_bridge.py" line="299"/>
@@ -1490,6 +1661,440 @@
         <location filename="../qml/screens/SubmittingScreen.qml" line="28"/>
         <source>Please wait. Do not remove your card.</source>
         <translation>请稍候，请勿拿走证件。</translation>
+    </message>
+</context>
+<context>
+    <name>Technician</name>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="49"/>
+        <source>Technician mode is not set up on this station.</source>
+        <translation>本站点未设置维护模式。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="52"/>
+        <source>No USB stick found at the export folder. Insert it and try again.</source>
+        <translation>导出目录下未找到U盘。请插入后重试。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="55"/>
+        <source>The bundle could not be written to the USB stick.</source>
+        <translation>无法将诊断包写入U盘。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="58"/>
+        <source>The hall&apos;s name cannot be resolved (DNS).</source>
+        <translation>无法解析服务大厅的地址（DNS）。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="61"/>
+        <source>The hall cannot be reached.</source>
+        <translation>无法连接服务大厅。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="62"/>
+        <source>The hall did not answer in time.</source>
+        <translation>服务大厅未及时响应。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="63"/>
+        <source>The hall answers but reports a problem.</source>
+        <translation>服务大厅有响应，但报告异常。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="66"/>
+        <source>Card reader</source>
+        <translation>读卡器</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="67"/>
+        <source>Receipt printer</source>
+        <translation>凭条打印机</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="68"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="71"/>
+        <source>Working</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="72"/>
+        <source>Needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="73"/>
+        <source>Not working</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="86"/>
+        <source>The hall refused it (%1).</source>
+        <translation>服务大厅拒绝了该请求（%1）。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="203"/>
+        <source>Too many wrong PINs. Try again in %1 min.</source>
+        <translation>密码错误次数过多，请 %1 分钟后再试。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="245"/>
+        <source>Wrong PIN. Attempts left before the lock: %1</source>
+        <translation>密码错误。锁定前剩余尝试次数：%1</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="322"/>
+        <source>Running…</source>
+        <translation>正在进行…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="344"/>
+        <source>Test page printed. Check that it is complete.</source>
+        <translation>测试页已打印，请检查是否完整。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="355"/>
+        <source>Place a card on the reader…</source>
+        <translation>请把证件放在读卡器上…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="366"/>
+        <source>Card read: %1 %2 (%3)</source>
+        <translation>读卡成功：%1 %2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="389"/>
+        <source>Hall reached: name %1 ms, connect %2 ms, health check %3 ms</source>
+        <translation>已连通服务大厅：解析 %1 毫秒，连接 %2 毫秒，健康检查 %3 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="423"/>
+        <source>Opening the camera…</source>
+        <translation>正在打开摄像头…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="506"/>
+        <source>Saved to the USB stick: %1</source>
+        <translation>已保存到U盘：%1</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="527"/>
+        <source>Sent to the hall.</source>
+        <translation>已发送到服务大厅。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="602"/>
+        <source>Shown to a walk-in</source>
+        <translation>向办事人显示</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="619"/>
+        <source>Waiting to send</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="620"/>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_bridge.py" line="621"/>
+        <source>Quarantined</source>
+        <translation>已隔离</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianDiagnosticsScreen</name>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="8"/>
+        <source>Diagnostics</source>
+        <translation>诊断信息</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="16"/>
+        <source>One zip file for the support team: software versions, settings without passwords or keys, device health and its history, failure codes, outbox counts, the technician log and recent log lines.</source>
+        <translation>为技术支持生成一个压缩包：软件版本、不含密码和密钥的配置、设备状态及历史、故障代码、待发队列统计、维护操作记录和近期日志。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="26"/>
+        <source>No personal data</source>
+        <translation>不含个人信息</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="27"/>
+        <source>Names, ID numbers, phone numbers and form answers are never included; the bundle is checked for them before it is written.</source>
+        <translation>绝不包含姓名、证件号码、手机号和表单内容；写出前会逐项检查。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="34"/>
+        <source>Save to the USB stick</source>
+        <translation>保存到U盘</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="40"/>
+        <source>Folder: %1</source>
+        <translation>目录：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="41"/>
+        <source>No USB folder is configured (technician.export_dir).</source>
+        <translation>未配置U盘目录（technician.export_dir）。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianDiagnosticsScreen.qml" line="50"/>
+        <source>Send to the hall</source>
+        <translation>发送到服务大厅</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianFrame</name>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="20"/>
+        <source>Technician mode</source>
+        <translation>维护模式</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="46"/>
+        <source>Health</source>
+        <translation>设备状态</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="47"/>
+        <source>Device tests</source>
+        <translation>设备测试</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="48"/>
+        <source>Outbox</source>
+        <translation>待发队列</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="49"/>
+        <source>Diagnostics</source>
+        <translation>诊断信息</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="50"/>
+        <source>Restart</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="64"/>
+        <source>Exit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/TechnicianFrame.qml" line="79"/>
+        <source>No personal data is shown here. Every action is recorded.</source>
+        <translation>此处不显示任何个人信息。每项操作都会被记录。</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianHealthScreen</name>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="9"/>
+        <source>Device health</source>
+        <translation>设备状态</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="58"/>
+        <source>Code: %1</source>
+        <translation>代码：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="84"/>
+        <source>Hall: connected</source>
+        <translation>服务大厅：已连接</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="84"/>
+        <source>Hall: not connected</source>
+        <translation>服务大厅：未连接</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="91"/>
+        <source>Filings waiting to send: %1</source>
+        <translation>待发送的申报：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="92"/>
+        <source>Last sent: %1</source>
+        <translation>最近发送：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="103"/>
+        <source>Recent changes</source>
+        <translation>最近变化</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianHealthScreen.qml" line="112"/>
+        <source>Nothing recorded yet.</source>
+        <translation>暂无记录。</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianOutboxScreen</name>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="9"/>
+        <source>Outbox</source>
+        <translation>待发队列</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="58"/>
+        <source>Quarantined filings</source>
+        <translation>已隔离的申报</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="65"/>
+        <source>The hall refused these for good. Retry only after the cause is fixed at the hall.</source>
+        <translation>服务大厅已明确拒收这些申报。请在大厅排除原因后再重试。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="74"/>
+        <source>None.</source>
+        <translation>无。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="113"/>
+        <source>Reason: %1 · attempts: %2</source>
+        <translation>原因：%1 · 尝试次数：%2</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="131"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianOutboxScreen.qml" line="141"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianPinScreen</name>
+    <message>
+        <location filename="../qml/screens/TechnicianPinScreen.qml" line="8"/>
+        <source>Technician PIN</source>
+        <translation>维护人员密码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianPinScreen.qml" line="9"/>
+        <source>For station technicians only. If you came to use the terminal, tap Cancel.</source>
+        <translation>仅供站点维护人员使用。如您是来办事的，请点“取消”。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianPinScreen.qml" line="27"/>
+        <source>Enter the PIN</source>
+        <translation>请输入密码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianPinScreen.qml" line="48"/>
+        <source>Attempts left before a %1-minute lock: %2</source>
+        <translation>剩余尝试次数（用完将锁定 %1 分钟）：%2</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianPinScreen.qml" line="70"/>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianPinScreen.qml" line="88"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianRestartScreen</name>
+    <message>
+        <location filename="../qml/screens/TechnicianRestartScreen.qml" line="8"/>
+        <source>Restart the app</source>
+        <translation>重启程序</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianRestartScreen.qml" line="16"/>
+        <source>The kiosk app closes and starts again by itself in about ten seconds. Filings waiting in the outbox are kept and sent after the restart.</source>
+        <translation>终端程序将关闭，约十秒后自动重新启动。待发队列中的申报会保留，重启后继续发送。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianRestartScreen.qml" line="28"/>
+        <source>Restart now</source>
+        <translation>立即重启</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianTestsScreen</name>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="8"/>
+        <source>Device tests</source>
+        <translation>设备测试</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="24"/>
+        <source>Receipt printer</source>
+        <translation>凭条打印机</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="25"/>
+        <source>Prints a test page with Chinese text, a QR code and a cut.</source>
+        <translation>打印一张含中文、二维码并切纸的测试页。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="27"/>
+        <source>Print a test page</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="32"/>
+        <source>Card reader</source>
+        <translation>读卡器</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="33"/>
+        <source>Place any ID card after tapping. Only masked values are shown.</source>
+        <translation>点击后放上任一证件，只显示脱敏信息。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="35"/>
+        <source>Read a card</source>
+        <translation>读卡测试</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="40"/>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="41"/>
+        <source>Looks up the hall, connects to it and asks its health check.</source>
+        <translation>解析服务大厅地址、建立连接并请求健康检查。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="43"/>
+        <source>Test the hall link</source>
+        <translation>测试大厅连接</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="48"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="49"/>
+        <source>A live picture from the document camera; nothing is saved.</source>
+        <translation>显示高拍仪实时画面，不保存任何图像。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="51"/>
+        <source>Stop the preview</source>
+        <translation>停止预览</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="51"/>
+        <source>Show the preview</source>
+        <translation>显示预览</translation>
     </message>
 </context>
 <context>

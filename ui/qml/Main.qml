@@ -30,7 +30,9 @@ ApplicationWindow {
             objectName: "screenLoader"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            source: "screens/" + session.screen + "Screen.qml"
+            // Technician mode (hidden gesture + PIN on the attract screen) replaces the screens.
+            source: technician.active ? "screens/Technician" + technician.screen + "Screen.qml"
+                                      : "screens/" + session.screen + "Screen.qml"
         }
 
         // Remote help appears only once someone is in a session: load it after the first frame.

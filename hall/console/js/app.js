@@ -10,6 +10,8 @@ import * as demand from "./pages/demand.js";
 import * as stats from "./pages/stats.js";
 import * as assistQueue from "./pages/assist_queue.js";
 import * as assistSession from "./pages/assist_session.js";
+import * as fleet from "./pages/fleet.js";
+import * as devices from "./pages/devices.js";
 
 // route pattern -> [section for the nav highlight, page module]
 const SECTIONS = [
@@ -18,6 +20,8 @@ const SECTIONS = [
   [/^#\/stats\/?$/, "stats", stats],
   [/^#\/assist\/([^/]+)$/, "assist", assistSession],
   [/^#\/assist\/?$/, "assist", assistQueue],
+  [/^#\/fleet\/?$/, "fleet", fleet],
+  [/^#\/devices\/?$/, "devices", devices],
 ];
 const HOME = "#/demands";
 

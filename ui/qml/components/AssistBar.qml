@@ -1,5 +1,6 @@
-// The live call, under the screen: who helps, their latest guidance and chat, a chat line, and
-// the walk-in's controls (stop sharing, hang up). It never covers the screen's primary action.
+// The live call, under the screen: the helper's video, who helps, their latest guidance and
+// chat, a chat line, and the walk-in's controls (stop sharing, hang up). It never covers the
+// screen's primary action.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,20 +9,75 @@ Rectangle {
     id: bar
     objectName: "assistBar"
     visible: assist.phase === "live" || assist.phase === "reconnecting"
-    implicitHeight: visible ? col.implicitHeight + 2 * theme.gap : 0
+    implicitHeight: visible
+        ? Math.max(col.implicitHeight, videoPane.visible ? videoPane.Layout.preferredHeight : 0)
+          + 2 * theme.gap
+        : 0
     color: theme.surfaceAlt
     border.color: theme.primary
     border.width: 3
 
-    ColumnLayout {
-        id: col
+    RowLayout {
         anchors.fill: parent
         anchors.margins: theme.gap
-        spacing: theme.gap / 2
+        spacing: theme.gap
 
-        RowLayout {
+        // The helper's camera, once video is on (the pictures come from the "assist" provider).
+        Rectangle {
+            id: videoPane
+            objectName: "assistHelperVideo"
+            visible: assist.videoState !== ""
+            Layout.alignment: Qt.AlignTop
+            Layout.preferredHeight: 224  // not scaled in care mode: the words need the room
+            Layout.preferredWidth: Math.round(Layout.preferredHeight * 4 / 3)
+            radius: theme.radius
+            color: "#1b1b1b"
+            clip: true
+
+            Image {
+                objectName: "assistHelperPicture"
+                anchors.fill: parent
+                visible: assist.helperFrame > 0
+                fillMode: Image.PreserveAspectFit
+                cache: false
+                source: assist.helperFrame > 0 ? "image://assist/helper/" + assist.helperFrame : ""
+            }
+            Text {
+                objectName: "assistVideoState"
+                visible: assist.videoState === "connected"
+                anchors.left: parent.left
+                anchors.bottom: parent.bottom
+                anchors.margins: 6
+                text: qsTr("Video on")
+                font.pixelSize: theme.small
+                font.family: theme.fontFamily
+                color: "#ffffff"
+                style: Text.Outline
+                styleColor: "#000000"
+            }
+            Text {
+                visible: assist.helperFrame === 0
+                anchors.fill: parent
+                anchors.margins: theme.gap / 2
+                text: assist.videoState === "failed" ? qsTr("Video unavailable")
+                    : qsTr("Connecting video…")
+                font.pixelSize: theme.small
+                font.family: theme.fontFamily
+                color: "#ffffff"
+                wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+            }
+        }
+
+        ColumnLayout {
+            id: col
             Layout.fillWidth: true
-            spacing: theme.gap
+            Layout.alignment: Qt.AlignTop
+            spacing: theme.gap / 2
+
+            // Who helps (wrapping, never elided: in care mode the words are large) and what the
+            // helper can see.
             Text {
                 objectName: "assistHelperName"
                 text: assist.phase === "reconnecting" ? qsTr("Reconnecting to the helper…")
@@ -30,16 +86,8 @@ Rectangle {
                 font.bold: true
                 font.family: theme.fontFamily
                 color: theme.primary
-                elide: Text.ElideRight
+                wrapMode: Text.WordWrap
                 Layout.fillWidth: true
-            }
-            Text {
-                objectName: "assistVideoState"
-                visible: assist.videoState === "connected"
-                text: qsTr("Video on")
-                font.pixelSize: theme.small
-                font.family: theme.fontFamily
-                color: theme.success
             }
             Text {
                 objectName: "assistSharingState"
@@ -47,72 +95,74 @@ Rectangle {
                 font.pixelSize: theme.small
                 font.family: theme.fontFamily
                 color: theme.muted
-            }
-        }
-        Text {
-            objectName: "assistGuidance"
-            visible: assist.guidance !== ""
-            text: assist.guidance
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.text
-            wrapMode: Text.WordWrap
-            Layout.fillWidth: true
-        }
-        Repeater {
-            model: assist.chat.slice(-3)
-            delegate: Text {
-                text: (modelData.sender === "helper" ? qsTr("Helper: %1") : qsTr("You: %1"))
-                        .arg(modelData.text)
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: modelData.sender === "helper" ? theme.primary : theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
-        }
-        RowLayout {
-            Layout.fillWidth: true
-            spacing: theme.gap / 2
-            TextField {
-                id: chatField
-                objectName: "assistChatField"
-                placeholderText: qsTr("Write to the helper")
+            Text {
+                objectName: "assistGuidance"
+                visible: assist.guidance !== ""
+                text: assist.guidance
                 font.pixelSize: theme.body
                 font.family: theme.fontFamily
-                Layout.fillWidth: true
-                Layout.preferredHeight: theme.touch
                 color: theme.text
-                placeholderTextColor: theme.muted
-                background: Rectangle {
-                    radius: theme.radius
-                    color: theme.surface
-                    border.color: chatField.activeFocus ? theme.primary : theme.border
-                    border.width: 2
+                wrapMode: Text.WordWrap
+                Layout.fillWidth: true
+            }
+            Repeater {
+                model: assist.chat.slice(-3)
+                delegate: Text {
+                    text: (modelData.sender === "helper" ? qsTr("Helper: %1") : qsTr("You: %1"))
+                            .arg(modelData.text)
+                    font.pixelSize: theme.body
+                    font.family: theme.fontFamily
+                    color: modelData.sender === "helper" ? theme.primary : theme.text
+                    wrapMode: Text.WordWrap
+                    Layout.fillWidth: true
                 }
-                onAccepted: { assist.sendChat(text); text = "" }
             }
-            BigButton {
-                objectName: "assistChatSendButton"
-                text: qsTr("Send")
-                onClicked: { assist.sendChat(chatField.text); chatField.text = "" }
-            }
-        }
-        RowLayout {
-            Layout.fillWidth: true
-            spacing: theme.gap / 2
-            BigButton {
-                objectName: "assistShareButton"
-                text: assist.consent ? qsTr("Stop sharing") : qsTr("Share my form")
+            RowLayout {
                 Layout.fillWidth: true
-                onClicked: assist.consent ? assist.revokeConsent() : assist.grantConsent()
+                spacing: theme.gap / 2
+                TextField {
+                    id: chatField
+                    objectName: "assistChatField"
+                    placeholderText: qsTr("Write to the helper")
+                    font.pixelSize: theme.body
+                    font.family: theme.fontFamily
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: theme.touch
+                    color: theme.text
+                    placeholderTextColor: theme.muted
+                    background: Rectangle {
+                        radius: theme.radius
+                        color: theme.surface
+                        border.color: chatField.activeFocus ? theme.primary : theme.border
+                        border.width: 2
+                    }
+                    onAccepted: { assist.sendChat(text); text = "" }
+                }
+                BigButton {
+                    objectName: "assistChatSendButton"
+                    text: qsTr("Send")
+                    onClicked: { assist.sendChat(chatField.text); chatField.text = "" }
+                }
             }
-            BigButton {
-                objectName: "assistHangUpButton"
-                kind: "quiet"
-                text: qsTr("End help")
+            RowLayout {
                 Layout.fillWidth: true
-                onClicked: assist.hangUp()
+                spacing: theme.gap / 2
+                BigButton {
+                    objectName: "assistShareButton"
+                    text: assist.consent ? qsTr("Stop sharing") : qsTr("Share my form")
+                    Layout.fillWidth: true
+                    onClicked: assist.consent ? assist.revokeConsent() : assist.grantConsent()
+                }
+                BigButton {
+                    objectName: "assistHangUpButton"
+                    kind: "quiet"
+                    text: qsTr("End help")
+                    Layout.fillWidth: true
+                    onClicked: assist.hangUp()
+                }
             }
         }
     }

@@ -91,4 +91,15 @@ Item {
         }
         Item { Layout.preferredHeight: theme.gap }
     }
+
+    // Technician mode: five taps here within three seconds open the PIN pad. Invisible and
+    // away from the start button; presses count, so quick taps are never merged into a double.
+    MouseArea {
+        objectName: "technicianCorner"
+        anchors.top: parent.top
+        anchors.left: parent.left
+        width: 120
+        height: 120
+        onPressed: technician.cornerTapped()
+    }
 }

@@ -30,11 +30,38 @@ export async function render(view, { params }) {
   const guidanceInput = h("input", { id: "assist-guidance-input", placeholder: "在站点屏幕上显示的提示" });
   const submitState = h("p", { id: "assist-submit-state", class: "sub" });
   const videoState = h("span", { id: "assist-video-state", class: "badge" }, "未开始");
-  const remoteVideo = h("video", { id: "assist-video-remote", autoplay: true, playsinline: true, muted: true });
+  // Not muted: the helper hears the walk-in (the kiosk's microphone, when the station has one).
+  const remoteVideo = h("video", { id: "assist-video-remote", autoplay: true, playsinline: true });
   const localVideo = h("video", { id: "assist-video-local", autoplay: true, playsinline: true, muted: true });
   const videoButton = h("button", { type: "button", id: "assist-video-start", disabled: true }, "开始视频");
+  // Whether the walk-in's microphone is heard: a helper talking to a silent station should know.
+  const audioLevel = h("span", { id: "assist-audio-level", class: "badge", "data-heard": "", hidden: true }, "");
   const VIDEO_STATES = { new: "准备中", connecting: "连接中", connected: "已接通", disconnected: "已中断", failed: "连接失败", closed: "已结束" };
   let pc = null;
+  let audioTimer = null;
+
+  function watchAudio(peer) {
+    let energy = 0;
+    let quietFor = 0;
+    clearInterval(audioTimer);
+    audioTimer = setInterval(async () => {
+      if (peer.connectionState === "closed") { clearInterval(audioTimer); audioLevel.hidden = true; return; }
+      audioLevel.hidden = false;
+      const stats = [...(await peer.getStats()).values()];
+      const inbound = stats.find((r) => r.type === "inbound-rtp" && r.kind === "audio");
+      if (!inbound) {
+        Object.assign(audioLevel, { textContent: "站点无麦克风" });
+        audioLevel.dataset.heard = "none";
+        return;
+      }
+      const now = inbound.totalAudioEnergy || 0;
+      quietFor = now > energy + 1e-6 ? 0 : quietFor + 1;
+      energy = now;
+      const heard = quietFor < 3;
+      audioLevel.textContent = heard ? "站点麦克风：有声音" : "站点麦克风：无声音";
+      audioLevel.dataset.heard = heard ? "yes" : "no";
+    }, 1000);
+  }
 
   // Video: the browser offers once ICE gathering is complete (candidates inside the SDP, as
   // aiortc on the kiosk expects); the hall forwards signalling only after the walk-in consented.
@@ -47,16 +74,27 @@ export async function render(view, { params }) {
       videoState.textContent = VIDEO_STATES[peer.connectionState] || peer.connectionState;
       videoState.dataset.state = peer.connectionState;
       videoState.className = `badge ${peer.connectionState === "connected" ? "state-confirmed" : ""}`;
+      if (peer.connectionState === "connected") watchAudio(peer);
     });
+    // The kiosk's picture and voice arrive as two tracks: one stream for the <video>.
+    const remoteStream = new MediaStream();
     peer.addEventListener("track", (event) => {
-      remoteVideo.srcObject = event.streams[0] || new MediaStream([event.track]);
+      remoteStream.addTrack(event.track);
+      remoteVideo.srcObject = remoteStream;
     });
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+    // The desk's camera and headset when it has them; without, the desk still receives.
+    let stream = null;
+    for (const wanted of [{ video: true, audio: true }, { video: true }, { audio: true }]) {
+      try { stream = await navigator.mediaDevices.getUserMedia(wanted); break; } catch { /* next */ }
+    }
+    if (stream) {
       localVideo.srcObject = stream;
       for (const track of stream.getTracks()) peer.addTrack(track, stream);
-    } catch {
-      peer.addTransceiver("video", { direction: "recvonly" });  // no camera at this desk
+    }
+    for (const kind of ["video", "audio"]) {
+      if (!stream || stream.getTracks().every((t) => t.kind !== kind)) {
+        peer.addTransceiver(kind, { direction: "recvonly" });
+      }
     }
     await peer.setLocalDescription(await peer.createOffer());
     if (peer.iceGatheringState !== "complete") {
@@ -87,10 +125,18 @@ export async function render(view, { params }) {
     if (!snap) return;
     document.getElementById("assist-service").textContent = snap.service_name || snap.service_id || "（尚未选择事项）";
     formBody.replaceChildren(...snap.fields.map((f) => {
-      const input = h("input", { class: "propose-input", "data-field": f.name, placeholder: "建议填写内容" });
+      // A choice field shows the walk-in's wording and is proposed from its options, so the
+      // helper never has to know that "有限责任公司" is submitted as "llc".
+      const options = (snap.choices || {})[f.name];
+      const labelOf = (value) => (options ? (options.find(([v]) => v === value) || [value, value])[1] : value);
+      const input = options
+        ? h("select", { class: "propose-input", "data-field": f.name },
+          h("option", { value: "" }, "请选择…"),
+          ...options.map(([value, label]) => h("option", { value }, label)))
+        : h("input", { class: "propose-input", "data-field": f.name, placeholder: "建议填写内容" });
       const shown = snap.masked
         ? h("span", { class: "masked" }, f.by ? "●●●●（已填写，内容已遮蔽）" : "（未填写）")
-        : h("span", { class: "value" }, f.value || "（未填写）");
+        : h("span", { class: "value" }, f.value ? labelOf(f.value) : "（未填写）");
       return h("tr", { class: "assist-field", "data-field": f.name },
         h("td", {}, f.label),
         h("td", {}, shown),
@@ -100,6 +146,7 @@ export async function render(view, { params }) {
           h("button", {
             type: "button", class: "propose",
             onclick: () => {
+              if (options && !input.value) { toast("请先选择一项"); return; }
               send("field_proposed", { name: f.name, value: input.value });
               toast(`已向群众提交「${f.label}」的建议`);
             },
@@ -229,7 +276,7 @@ export async function render(view, { params }) {
         h("div", { class: "card" }, h("h2", {}, "材料拍摄"), materialsList)),
       h("div", {},
         h("div", { class: "card video" },
-          h("h2", {}, "视频通话 ", videoState),
+          h("h2", {}, "视频通话 ", videoState, " ", audioLevel),
           h("div", { class: "videos" }, remoteVideo, localVideo),
           h("div", { class: "actions" }, videoButton)),
         h("div", { class: "card" }, h("h2", {}, "与群众交流"), chatLog, chatForm),

@@ -1,0 +1,251 @@
+"""Technician diagnostics at the hall: bundles uploaded from a station's technician mode, and
+the station's technician audit trail.
+
+Kiosk side (authenticated like the heartbeat, :mod:`hall.device_auth`: an enrolled device, or
+for a never-enrolled station the token its heartbeats registered):
+
+- ``POST /api/v1/stations/{id}/diagnostics`` — the zip (``application/zip``, at most
+  :data:`MAX_BUNDLE_BYTES`); 201 ``{"id", "sha256", "size"}``; 413 too large; 422 not a zip.
+  The kiosk scrubs the bundle of personal data before it leaves (``kiosk/technician``).
+- ``POST /api/v1/stations/{id}/technician-audit`` — ``{"entries": [{seq, at, who, action,
+  outcome, detail}]}``, codes only; each ``(station, seq)`` is kept once, so a kiosk that lost
+  the answer simply sends again. 200 ``{"stored": n, "last_seq": m}``.
+
+Staff side (console session): ``GET /api/v1/stations/{id}/diagnostics`` lists bundles,
+``GET /api/v1/diagnostics/{n}`` downloads one (supervisors; audited as ``diagnostics.download``),
+``GET /api/v1/stations/{id}/technician-audit`` lists the station's technician actions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import threading
+import zipfile
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from hall import auth
+from hall.clock import Clock, iso
+from hall.device_auth import Caller, CallerDep, admit_http
+from hall.store import metadata
+
+log = logging.getLogger(__name__)
+
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+_CODE = r"^[A-Za-z0-9_.:/=-]{0,120}$"  # the kiosk's audit detail rule, checked again here
+
+diagnostic_bundles = Table(
+    "diagnostic_bundles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station_id", String(32), nullable=False, index=True),
+    Column("received_at", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+technician_audit = Table(
+    "technician_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station_id", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("detail", String(128), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    UniqueConstraint("station_id", "seq", name="technician_audit_once"),
+)
+
+
+class AuditEntryIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    seq: int = Field(ge=1)
+    at: str = Field(max_length=40)
+    who: str = Field(pattern=r"^technician$")
+    action: str = Field(pattern=_CODE, min_length=1, max_length=64)
+    outcome: str = Field(pattern=r"^(ok|failed|refused|locked_out|started)$")
+    detail: str = Field(default="", pattern=_CODE)
+
+
+class AuditBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: list[AuditEntryIn] = Field(max_length=1000)
+
+
+class DiagnosticsStore:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine, self._clock = engine, clock
+        metadata.create_all(engine, tables=[diagnostic_bundles, technician_audit])
+
+    def add_bundle(self, station_id: str, data: bytes) -> dict[str, Any]:
+        digest = hashlib.sha256(data).hexdigest()
+        with self._engine.begin() as conn:
+            row_id = conn.execute(
+                insert(diagnostic_bundles).values(
+                    station_id=station_id,
+                    received_at=iso(self._clock()),
+                    sha256=digest,
+                    size=len(data),
+                    data=data,
+                )
+            ).inserted_primary_key
+        assert row_id is not None
+        log.info("diagnostics bundle from %s (%d bytes)", station_id, len(data))
+        return {"id": int(row_id[0]), "sha256": digest, "size": len(data)}
+
+    def bundles(self, station_id: str) -> list[dict[str, Any]]:
+        cols = diagnostic_bundles.c
+        query = (
+            select(cols.id, cols.received_at, cols.sha256, cols.size)
+            .where(cols.station_id == station_id)
+            .order_by(cols.id.desc())
+        )
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def bundle(self, bundle_id: int) -> tuple[str, bytes] | None:
+        cols = diagnostic_bundles.c
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(cols.station_id, cols.data).where(cols.id == bundle_id)
+            ).first()
+        return None if row is None else (str(row.station_id), bytes(row.data))
+
+    def add_audit(self, station_id: str, entries: list[AuditEntryIn]) -> int:
+        """Store entries not held yet; return how many were new."""
+        stored = 0
+        now = iso(self._clock())
+        for e in entries:
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(
+                        insert(technician_audit).values(
+                            station_id=station_id,
+                            seq=e.seq,
+                            at=e.at,
+                            action=e.action,
+                            outcome=e.outcome,
+                            detail=e.detail,
+                            received_at=now,
+                        )
+                    )
+                stored += 1
+            except IntegrityError:
+                pass  # already held: the kiosk sent it again after a lost answer
+        return stored
+
+    def audit(self, station_id: str) -> list[dict[str, Any]]:
+        cols = technician_audit.c
+        query = (
+            select(cols.seq, cols.at, cols.action, cols.outcome, cols.detail)
+            .where(cols.station_id == station_id)
+            .order_by(cols.seq)
+        )
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+
+_store_lock = threading.Lock()
+
+
+def _store(request: Request) -> DiagnosticsStore:
+    state = request.app.state
+    with _store_lock:
+        found: DiagnosticsStore | None = getattr(state, "diagnostics_store", None)
+        if found is None:
+            found = DiagnosticsStore(state.store.engine, state.clock)
+            state.diagnostics_store = found
+    return found
+
+
+def _check_station(request: Request, who: Caller, station_id: str) -> None:
+    """An enrolled device for this station, or the token this station's heartbeats registered
+    (a station the hall has never heard from cannot upload)."""
+    if not station_id.replace("-", "").replace("_", "").isalnum() or len(station_id) > 32:
+        raise HTTPException(422, detail="bad station id")
+    admit_http(request, who, station_id)
+    if who.device_id is not None:
+        return
+    from hall.fleet import station_health
+
+    digest = hashlib.sha256(who.token.encode()).hexdigest()
+    with request.app.state.store.engine.connect() as conn:
+        row = conn.execute(
+            select(station_health.c.token_sha256).where(station_health.c.station_id == station_id)
+        ).first()
+    if not who.token or row is None or row.token_sha256 != digest:
+        log.warning("technician upload for %s refused: unknown station or wrong token", station_id)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="wrong station token")
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["diagnostics"])
+
+    @api.post("/stations/{station_id}/diagnostics", status_code=status.HTTP_201_CREATED)
+    async def upload(station_id: str, request: Request, who: CallerDep) -> dict[str, Any]:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BUNDLE_BYTES:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
+        data = await request.body()
+        if len(data) > MAX_BUNDLE_BYTES:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
+        await run_in_threadpool(_check_station, request, who, station_id)
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise HTTPException(422, detail="not a zip file")
+        return await run_in_threadpool(_store(request).add_bundle, station_id, data)
+
+    @api.post("/stations/{station_id}/technician-audit")
+    def audit_in(
+        station_id: str, batch: AuditBatchIn, request: Request, who: CallerDep
+    ) -> dict[str, int]:
+        _check_station(request, who, station_id)
+        stored = _store(request).add_audit(station_id, batch.entries)
+        last = max((e.seq for e in batch.entries), default=0)
+        return {"stored": stored, "last_seq": last}
+
+    @api.get("/stations/{station_id}/diagnostics")
+    def bundles(
+        station_id: str, request: Request, who: Annotated[auth.Staff, Depends(auth.require_staff)]
+    ) -> list[dict[str, Any]]:
+        return _store(request).bundles(station_id)
+
+    @api.get("/stations/{station_id}/technician-audit")
+    def audit_out(
+        station_id: str, request: Request, who: Annotated[auth.Staff, Depends(auth.require_staff)]
+    ) -> list[dict[str, Any]]:
+        return _store(request).audit(station_id)
+
+    @api.get("/diagnostics/{bundle_id}")
+    def download(bundle_id: int, request: Request, who: auth.SupervisorDep) -> Response:
+        found = _store(request).bundle(bundle_id)
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such bundle")
+        station_id, data = found
+        auth.audit(request, who, "diagnostics.download", "station", station_id, "ok")
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="diagnostics-{bundle_id}.zip"'},
+        )
+
+    return api

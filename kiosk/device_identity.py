@@ -1,0 +1,261 @@
+"""This terminal's device identity: its Ed25519 key pair and the credential the hall bound to it.
+
+At enrolment (:mod:`kiosk.provision`) the kiosk makes its own key pair — the private key never
+leaves the state directory — and the hall answers with a device id and a random credential tied
+to the public key. Both live under ``<state_dir>/keys/`` with mode 0600: ``device.key`` (the
+private key, PKCS#8 PEM) and ``device.json`` (device id, station id, credential, hall URL).
+
+Every request to the hall then carries the credential *and* proves the key: the
+``Authorization: QihangDevice <device id>:<credential>`` header, a Unix-time
+``X-Qihang-Timestamp`` and ``X-Qihang-Signature``, an Ed25519 signature (base64) over
+:func:`signing_input` — method, path with query, timestamp and the body's sha256. A copied
+credential alone is useless; a captured request is refused once its timestamp is older than the
+hall's window (:data:`MAX_SKEW_S`). The hall (:mod:`hall.device_auth`) imports the same
+:func:`signing_input`, so both sides build the bytes in one place.
+
+``cryptography`` is imported only when a key is made or used: the kiosk's start path (time to
+first frame) reads just ``device.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import requests
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+log = logging.getLogger(__name__)
+
+AUTH_SCHEME = "QihangDevice"
+TIMESTAMP_HEADER = "X-Qihang-Timestamp"
+SIGNATURE_HEADER = "X-Qihang-Signature"
+MAX_SKEW_S = 300  # the hall refuses a signed request whose timestamp is further off than this
+ENROL_CONTEXT = b"qihang-enrol-v1"
+# Enrolment codes: 16 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown
+# in groups of four; the hall makes them (hall.enrolment), the kiosk checks what was typed.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 16
+KEY_FILE = "device.key"
+CREDENTIAL_FILE = "device.json"
+
+
+def signing_input(method: str, path: str, timestamp: int, body: bytes) -> bytes:
+    """The bytes a request signature covers (``path`` includes the query string)."""
+    digest = hashlib.sha256(body).hexdigest()
+    return f"qihang-req-v1\n{method.upper()}\n{path}\n{timestamp}\n{digest}".encode()
+
+
+def enrolment_proof_input(code: str, public_key_b64: str) -> bytes:
+    """The bytes the enrolment proof signs: the typed code (normalised) and the public key."""
+    return b"\n".join((ENROL_CONTEXT, normalise_code(code).encode(), public_key_b64.encode()))
+
+
+def normalise_code(code: str) -> str:
+    """An enrolment code as the hall stores it: upper case, without spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch not in " -\t")
+
+
+def code_well_formed(code: str) -> bool:
+    """Could this be an enrolment code at all (length, alphabet)? Checked before asking."""
+    plain = normalise_code(code)
+    return len(plain) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in plain)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def keys_dir(state_dir: Path) -> Path:
+    return Path(state_dir) / "keys"
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` with mode 0600 from the first byte (temp file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # the mode above is masked by umask; this is not
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class DeviceKey:
+    """An Ed25519 key pair (the private half stays in this process and its 0600 file)."""
+
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self._private = private
+
+    @classmethod
+    def generate(cls) -> DeviceKey:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return cls(Ed25519PrivateKey.generate())
+
+    @classmethod
+    def load(cls, path: Path) -> DeviceKey:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        key = load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path} does not hold an Ed25519 key")
+        return cls(key)
+
+    def save(self, path: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+
+        pem = self._private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        write_secret(path, pem)
+
+    @property
+    def public_key_b64(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        raw = self._private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return b64(raw)
+
+    def sign(self, data: bytes) -> str:
+        """The Ed25519 signature of ``data``, base64."""
+        return b64(self._private.sign(data))
+
+
+@dataclass(frozen=True)
+class DeviceCredential:
+    """What the hall issued to this terminal. ``repr`` hides the credential."""
+
+    device_id: str
+    station_id: str
+    credential: str
+    hall_url: str
+
+    def __repr__(self) -> str:
+        return f"DeviceCredential(device_id={self.device_id!r}, station_id={self.station_id!r})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "station_id": self.station_id,
+            "credential": self.credential,
+            "hall_url": self.hall_url,
+        }
+
+
+class DeviceIdentity:
+    """The credential plus the key that signs requests; the key is read on first use."""
+
+    def __init__(
+        self,
+        credential: DeviceCredential,
+        key_path: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        key: DeviceKey | None = None,
+    ) -> None:
+        self.credential = credential
+        self._key_path = key_path
+        self._key = key
+        self._clock = clock
+
+    @property
+    def device_id(self) -> str:
+        return self.credential.device_id
+
+    def _signer(self) -> DeviceKey:
+        if self._key is None:
+            self._key = DeviceKey.load(self._key_path)
+        return self._key
+
+    def headers(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
+        """The authentication headers for one request (``path`` with its query string)."""
+        timestamp = int(self._clock())
+        signature = self._signer().sign(signing_input(method, path, timestamp, body))
+        return {
+            "Authorization": f"{AUTH_SCHEME} {self.credential.device_id}:"
+            f"{self.credential.credential}",
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: signature,
+        }
+
+    def requests_auth(self) -> requests.auth.AuthBase:
+        """A ``requests`` auth that signs every request it is attached to."""
+        return _make_requests_auth(self)
+
+    def __repr__(self) -> str:
+        return f"DeviceIdentity(device_id={self.device_id!r})"
+
+
+def _make_requests_auth(identity: DeviceIdentity) -> requests.auth.AuthBase:
+    import requests.auth
+
+    class SignedRequests(requests.auth.AuthBase):
+        def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+            body = r.body or b""
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            if not isinstance(body, bytes):
+                raise TypeError("signed hall requests need a body in memory, not a stream")
+            r.headers.update(identity.headers(r.method or "GET", r.path_url, body))
+            return r
+
+    return SignedRequests()
+
+
+def save_identity(state_dir: Path, key: DeviceKey, credential: DeviceCredential) -> None:
+    """Store the key and the credential (both 0600); the credential last, so a half-finished
+    enrolment never looks finished."""
+    keys = keys_dir(state_dir)
+    key.save(keys / KEY_FILE)
+    write_secret(keys / CREDENTIAL_FILE, json.dumps(credential.to_json(), indent=1).encode())
+
+
+def load_identity(
+    state_dir: Path, *, clock: Callable[[], float] = time.time
+) -> DeviceIdentity | None:
+    """This terminal's identity, or None when it has not been enrolled. Reads only JSON (the key
+    file is opened on the first signature)."""
+    keys = keys_dir(state_dir)
+    path = keys / CREDENTIAL_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.error("device credential %s unreadable: %s", path, type(exc).__name__)
+        return None
+    try:
+        credential = DeviceCredential(
+            device_id=str(doc["device_id"]),
+            station_id=str(doc["station_id"]),
+            credential=str(doc["credential"]),
+            hall_url=str(doc.get("hall_url", "")),
+        )
+    except (KeyError, TypeError):
+        log.error("device credential %s is incomplete", path)
+        return None
+    return DeviceIdentity(credential, keys / KEY_FILE, clock=clock)

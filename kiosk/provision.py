@@ -1,0 +1,219 @@
+"""Enrolling this terminal with the hall: a code in, a device credential and station config out.
+
+``python main.py provision --hall URL --code CODE`` and the first-boot screen both call
+:func:`provision`: it checks the typed code's shape, makes an Ed25519 key pair
+(:class:`kiosk.device_identity.DeviceKey`), posts ``{code, public_key, proof}`` to the hall's
+``POST /api/v1/enrolment`` and stores what comes back under the state directory, every file 0600:
+``keys/device.key``, ``keys/device.json`` (device id and credential) and ``station.json`` (the
+station's id and name, the hall URL this terminal reached, assist ICE servers).
+:func:`provisioned_overrides` turns ``station.json`` into config overrides, so the packaged
+``kiosk.toml`` needs no per-station values.
+
+Errors (the tree)::
+
+    ProvisionError                  .reason is the FailureReason shown to people
+     ├─ CodeUnknown                 ENROL_CODE_UNKNOWN   malformed, or the hall does not know it
+     ├─ CodeUsed                    ENROL_CODE_USED      already exchanged (a replay is this)
+     ├─ CodeExpired                 ENROL_CODE_EXPIRED
+     ├─ TooManyAttempts             ENROL_TOO_MANY_ATTEMPTS (.retry_after_s)
+     ├─ HallUnreachable             ENROL_HALL_UNREACHABLE network, TLS, timeout
+     ├─ HallRefused                 ENROL_REFUSED        any other answer
+     └─ StorageFailed               ENROL_STORAGE_FAILED the state directory is not writable
+
+The code and the credential never reach the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.device_identity import (
+    DeviceCredential,
+    DeviceKey,
+    code_well_formed,
+    enrolment_proof_input,
+    save_identity,
+    write_secret,
+)
+from kiosk.errors import FailureReason
+
+log = logging.getLogger(__name__)
+
+ENROL_PATH = "/api/v1/enrolment"
+STATION_FILE = "station.json"
+_URL = re.compile(r"^https?://[^\s/]+(:\d+)?(/.*)?$")
+
+
+class ProvisionError(Exception):
+    reason = FailureReason.ENROL_REFUSED
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class CodeUnknown(ProvisionError):
+    reason = FailureReason.ENROL_CODE_UNKNOWN
+
+
+class CodeUsed(ProvisionError):
+    reason = FailureReason.ENROL_CODE_USED
+
+
+class CodeExpired(ProvisionError):
+    reason = FailureReason.ENROL_CODE_EXPIRED
+
+
+class TooManyAttempts(ProvisionError):
+    reason = FailureReason.ENROL_TOO_MANY_ATTEMPTS
+
+
+class HallUnreachable(ProvisionError):
+    reason = FailureReason.ENROL_HALL_UNREACHABLE
+
+
+class HallRefused(ProvisionError):
+    reason = FailureReason.ENROL_REFUSED
+
+
+class StorageFailed(ProvisionError):
+    reason = FailureReason.ENROL_STORAGE_FAILED
+
+
+_BY_CODE: dict[str, type[ProvisionError]] = {
+    "unknown_code": CodeUnknown,
+    "code_used": CodeUsed,
+    "code_expired": CodeExpired,
+    "too_many_attempts": TooManyAttempts,
+}
+
+# For the command line (the screen words them through ui/bridge/failures.py).
+MESSAGES: dict[FailureReason, str] = {
+    FailureReason.ENROL_CODE_UNKNOWN: "The hall does not know this code. Check it letter by "
+    "letter (16 characters; there is no O, I, L, 0 or 1).",
+    FailureReason.ENROL_CODE_USED: "This code has already been used. Ask the hall for a new code.",
+    FailureReason.ENROL_CODE_EXPIRED: "This code has expired. Ask the hall for a new code.",
+    FailureReason.ENROL_TOO_MANY_ATTEMPTS: "Too many wrong codes from this terminal. Wait, then "
+    "try again with a code from the hall.",
+    FailureReason.ENROL_HALL_UNREACHABLE: "The hall cannot be reached at this address. Check the "
+    "URL and the station's network.",
+    FailureReason.ENROL_REFUSED: "The hall refused the enrolment. Ask the hall's support staff.",
+    FailureReason.ENROL_STORAGE_FAILED: "The terminal could not store its credential. Check the "
+    "state directory's permissions and free space.",
+}
+
+
+@dataclass(frozen=True)
+class ProvisionedStation:
+    device_id: str
+    station_id: str
+    station_name: str
+    hall_url: str
+    ice_servers: tuple[str, ...] = ()
+
+
+def hall_url_ok(url: str) -> bool:
+    return _URL.match(url.strip()) is not None
+
+
+def provision(
+    state_dir: Path, hall_url: str, code: str, *, timeout_s: float = 10.0
+) -> ProvisionedStation:
+    """Enrol this terminal; see the module docstring. Blocking (network): not on the GUI
+    thread."""
+    hall_url = hall_url.strip().rstrip("/")
+    if not hall_url_ok(hall_url):
+        raise HallUnreachable("the hall URL must look like https://hall.example")
+    if not code_well_formed(code):
+        raise CodeUnknown("not an enrolment code")
+    key = DeviceKey.generate()
+    public_key = key.public_key_b64
+    body = {
+        "code": code,
+        "public_key": public_key,
+        "proof": key.sign(enrolment_proof_input(code, public_key)),
+    }
+    answer = _post(hall_url + ENROL_PATH, body, timeout_s)
+    try:
+        station = answer["station"]
+        credential = DeviceCredential(
+            device_id=str(answer["device_id"]),
+            station_id=str(answer["station_id"]),
+            credential=str(answer["credential"]),
+            hall_url=hall_url,
+        )
+        result = ProvisionedStation(
+            device_id=credential.device_id,
+            station_id=credential.station_id,
+            station_name=str(station.get("name") or credential.station_id),
+            hall_url=hall_url,
+            ice_servers=tuple(str(s) for s in answer.get("assist", {}).get("ice_servers", [])),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise HallRefused("the hall's answer is incomplete") from exc
+    try:
+        save_identity(state_dir, key, credential)
+        _save_station(state_dir, result)
+    except OSError as exc:
+        raise StorageFailed(f"cannot write under {state_dir}: {exc.strerror}") from exc
+    log.info("enrolled as device %s for station %s", result.device_id, result.station_id)
+    return result
+
+
+def _post(url: str, body: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    import requests
+
+    try:
+        response = requests.post(url, json=body, timeout=timeout_s, allow_redirects=False)
+    except requests.RequestException as exc:
+        log.warning("enrolment: hall unreachable (%s)", type(exc).__name__)
+        raise HallUnreachable(f"cannot reach the hall: {type(exc).__name__}") from exc
+    try:
+        doc = response.json()
+    except ValueError:
+        doc = None
+    if response.status_code == 201 and isinstance(doc, dict):
+        return doc
+    detail = doc.get("detail") if isinstance(doc, dict) else None
+    code = detail.get("code") if isinstance(detail, dict) else None
+    log.warning("enrolment refused: HTTP %d %s", response.status_code, code or "")
+    cls = _BY_CODE.get(str(code), HallRefused)
+    retry = response.headers.get("Retry-After", "")
+    raise cls(
+        f"the hall answered HTTP {response.status_code} ({code or 'no reason given'})",
+        retry_after_s=float(retry) if retry.isdigit() else None,
+    )
+
+
+def _save_station(state_dir: Path, station: ProvisionedStation) -> None:
+    doc = {
+        "station": {"id": station.station_id, "name": station.station_name},
+        "hall": {"url": station.hall_url},
+        "assist": {"ice_servers": list(station.ice_servers)},
+        "device_id": station.device_id,
+    }
+    write_secret(
+        Path(state_dir) / STATION_FILE, json.dumps(doc, ensure_ascii=False, indent=1).encode()
+    )
+
+
+def provisioned_overrides(state_dir: Path) -> dict[str, object]:
+    """Config overrides from ``station.json`` (dotted keys); empty when not provisioned."""
+    try:
+        doc = json.loads((Path(state_dir) / STATION_FILE).read_text(encoding="utf-8"))
+        return {
+            "station.id": str(doc["station"]["id"]),
+            "station.name": str(doc["station"]["name"]),
+            "hall.url": str(doc["hall"]["url"]),
+            "assist.ice_servers": [str(s) for s in doc.get("assist", {}).get("ice_servers", [])],
+        }
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.error("%s unreadable, ignored: %s", STATION_FILE, type(exc).__name__)
+        return {}

@@ -1,0 +1,182 @@
+"""The console's fleet page (终端状态) in real headless Chromium against a real hall with a fake
+clock: one station is a real KioskRuntime on the simulators whose printer ran out of paper; the
+others post the heartbeats stations with other faults send (through the kiosk's real HallClient);
+one has gone quiet. A helper logs in, opens the page from the navigation, sees the stations most
+urgent first with their alerts worded in Chinese, and sees the page refresh itself once the paper
+is reloaded. Writes ``console_fleet.png`` to ``$CONSOLE_SCREENSHOTS`` (``docs/screenshots`` for
+the docs), else to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from drivers.errors import PaperOut
+from hall.clock import FakeClock
+from hall.server import HallServer
+from kiosk.config import parse_config
+from kiosk.hall_client import HallClient
+from kiosk.runtime import KioskRuntime
+from tests.hall.helpers import PASSWORD, START, add_staff, start_hall
+
+TOKEN = "fleet-test-token"
+ALL_OK = {
+    "card_reader": {"level": "ok", "code": ""},
+    "printer": {"level": "ok", "code": ""},
+    "camera": {"level": "ok", "code": ""},
+}
+GB = 1024**3
+
+
+def beat(name: str, **changes: Any) -> dict[str, Any]:
+    """A heartbeat as a healthy kiosk of this release sends it, with ``changes``."""
+    report: dict[str, Any] = {
+        "version": "1.4.0",
+        "station_name": name,
+        "uptime_s": 3 * 86400 + 5 * 3600.0,
+        "outbox_depth": 0,
+        "oldest_pending_s": None,
+        "disk_free_bytes": 41 * GB,
+        "disk_free_pct": 68.5,
+        "last_error_codes": [],
+        "devices": ALL_OK,
+    }
+    return {**report, **changes}
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
+    clock = FakeClock(START)
+    server = start_hall(str(tmp_path / "hall.db"), clock)
+    try:
+        yield server, clock
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, hall: tuple[HallServer, FakeClock]) -> Iterator[KioskRuntime]:
+    server, _ = hall
+    config = parse_config(
+        {
+            "station": {"id": "SND-SS-001", "name": "狮山街道站"},
+            "hall": {"url": server.url, "timeout_s": 2, "token": TOKEN},
+            "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
+            "paths": {"state_dir": str(tmp_path / "kiosk")},
+        }
+    )
+    found = KioskRuntime(config, start_sender=False)
+    try:
+        yield found
+    finally:
+        found.close()
+
+
+def test_fleet_page_shows_stations_and_alerts(
+    page: Page, hall: tuple[HallServer, FakeClock], runtime: KioskRuntime, shots: Path
+) -> None:
+    server, clock = hall
+    add_staff(server, "lin.helper")
+    client = HallClient(server.url, 2, TOKEN)
+    try:
+        # A station that stopped reporting twelve minutes ago.
+        assert client.post_heartbeat("SND-HS-002", beat("浒墅关站")) == 204
+        clock.advance(dt.timedelta(minutes=12))
+        # The real kiosk: its printer ran out of paper.
+        runtime.printer.state.paper_out = True
+        with pytest.raises(PaperOut):
+            runtime.printer.check_status()
+        runtime.send_heartbeat(client)
+        # Paper low, filings piling up for two hours (its link to the hall is down).
+        paper_low = {"level": "degraded", "code": "PRINTER_PAPER_NEAR_END"}
+        assert (
+            client.post_heartbeat(
+                "SND-FQ-003",
+                beat(
+                    "枫桥街道站",
+                    devices={**ALL_OK, "printer": paper_low},
+                    outbox_depth=23,
+                    oldest_pending_s=2 * 3600 + 840.0,
+                    last_error_codes=["HALL_UNREACHABLE", "PRINTER_PAPER_NEAR_END"],
+                ),
+            )
+            == 204
+        )
+        # A nearly full disk.
+        assert (
+            client.post_heartbeat(
+                "SND-TA-004",
+                beat("通安站", disk_free_bytes=int(2.1 * GB), disk_free_pct=3.4, uptime_s=4000.0),
+            )
+            == 204
+        )
+        assert client.post_heartbeat("SND-DZ-005", beat("东渚站")) == 204
+
+        # The page's 15-s refresh runs on Playwright's clock, so the test moves time, not waits.
+        page.clock.install()
+        page.goto(server.url + "/console/")
+        page.fill("#login-name", "lin.helper")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        expect(page.locator("#demand-rows")).to_be_visible()
+        page.click("#nav a[data-section=fleet]")
+        expect(page.locator("#nav a[data-section=fleet]")).to_have_class("active")
+
+        rows = page.locator("#fleet-rows tr.station")
+        expect(rows).to_have_count(5)
+        order = [rows.nth(i).get_attribute("data-station") for i in range(5)]
+        assert order[:2] == ["SND-HS-002", "SND-SS-001"]  # critical first
+        assert set(order[2:4]) == {"SND-FQ-003", "SND-TA-004"} and order[4] == "SND-DZ-005"
+        expect(page.locator("#fleet-critical .value")).to_have_text("2")
+        expect(page.locator("#fleet-warning .value")).to_have_text("2")
+        expect(page.locator("#fleet-ok .value")).to_have_text("1")
+
+        offline = page.locator("tr[data-station=SND-HS-002]")
+        expect(offline).to_contain_text("浒墅关站")
+        expect(offline).to_contain_text("12 分钟前")
+        expect(offline.locator("[data-alert=STATION_OFFLINE]")).to_contain_text(
+            "站点离线：已 12 分钟未收到心跳"
+        )
+
+        kiosk_row = page.locator("tr[data-station=SND-SS-001]")
+        expect(kiosk_row).to_contain_text("狮山街道站")
+        expect(kiosk_row).to_contain_text("刚刚")
+        expect(kiosk_row.locator(".chip[data-device=printer]")).to_have_text("凭条打印机 · 缺纸")
+        expect(kiosk_row.locator(".chip[data-device=printer]")).to_have_class("chip down")
+        paper_out = kiosk_row.locator("[data-alert='DEVICE_DOWN:printer:PRINTER_PAPER_OUT']")
+        expect(paper_out).to_contain_text("凭条打印机缺纸")
+        expect(paper_out).to_contain_text("处理：请到站点更换热敏纸卷")
+
+        backlog = page.locator("tr[data-station=SND-FQ-003]")
+        expect(backlog.locator("[data-alert=PAPER_LOW]")).to_contain_text("凭条纸即将用完")
+        expect(backlog.locator("[data-alert=OUTBOX_STALE]")).to_contain_text(
+            "最早一件申请已等待 2 小时 14 分"
+        )
+        expect(backlog.locator("[data-alert=OUTBOX_BACKLOG]")).to_contain_text(
+            "待上传申请积压 23 件"
+        )
+        expect(backlog).to_contain_text("近期故障代码：HALL_UNREACHABLE、PRINTER_PAPER_NEAR_END")
+        expect(page.locator("tr[data-station=SND-TA-004] [data-alert=DISK_LOW]")).to_contain_text(
+            "终端存储空间不足：剩余 2.1 GB（3.4%）"
+        )
+        expect(page.locator("tr[data-station=SND-DZ-005]")).to_contain_text("运行正常")
+        page.screenshot(path=shots / "console_fleet.png", full_page=True)
+
+        # A technician reloads the paper; the kiosk's next heartbeat clears the alert and the
+        # page shows it at its next refresh, with nobody pressing anything.
+        runtime.printer.state.reload_paper()
+        runtime.printer.check_status()
+        runtime.send_heartbeat(client)
+        page.clock.run_for(16_000)
+        expect(kiosk_row.locator(".chip[data-device=printer]")).to_have_text("凭条打印机 · 正常")
+        expect(kiosk_row.locator(".fleet-alert")).to_have_count(0)
+        expect(kiosk_row).to_contain_text("近期故障代码：PRINTER_PAPER_OUT")
+        expect(page.locator("#fleet-critical .value")).to_have_text("1")
+    finally:
+        client.close()
