@@ -33,9 +33,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ThreadLocalOutbox:
-    """Enqueues through a per-thread Outbox connection (SQLite connections are thread-confined).
+class SharedOutbox:
+    """Enqueues through one Outbox connection shared by every thread, one call at a time.
 
+    Not one connection per thread, kept until shutdown: that was bounded only by who calls
+    (today the session's four workers), and any short-lived thread that filed would have left
+    its connection open for good. Submissions are human-paced; a lock costs nothing here.
     The data key is loaded (or created, 0600, on the very first start) here, once, so a broken
     key file stops the kiosk at start rather than at a walk-in's submit.
     """
@@ -46,20 +49,16 @@ class ThreadLocalOutbox:
 
         self._path, self._station_id = path, station_id
         self._cipher = Cipher.from_key_file(key_path or default_key_path(path))
-        self._local = threading.local()
-        self._all: list[Outbox] = []
+        self._box: Outbox | None = None
         self._lock = threading.Lock()
 
     def _outbox(self) -> Outbox:
+        """The connection, opened on first use (callers hold the lock or are single-threaded)."""
         from offline_queue.outbox import Outbox
 
-        box: Outbox | None = getattr(self._local, "outbox", None)
-        if box is None:
-            box = Outbox(self._path, self._station_id, cipher=self._cipher)
-            self._local.outbox = box
-            with self._lock:
-                self._all.append(box)
-        return box
+        if self._box is None:
+            self._box = Outbox(self._path, self._station_id, cipher=self._cipher, shared=True)
+        return self._box
 
     def enqueue(
         self,
@@ -68,17 +67,14 @@ class ThreadLocalOutbox:
         *,
         attachments: Sequence[Attachment | AttachmentRef] = (),
     ) -> QueuedSubmission:
-        return self._outbox().enqueue(service_id, payload, attachments=attachments)
+        with self._lock:
+            return self._outbox().enqueue(service_id, payload, attachments=attachments)
 
     def close(self) -> None:
-        # Connections opened on worker threads are closed at shutdown, after the workers stop.
         with self._lock:
-            boxes, self._all = self._all, []
-        for box in boxes:
-            try:
-                box.close()
-            except Exception:  # a connection owned by another thread; the process is ending
-                log.debug("outbox connection close skipped", exc_info=True)
+            box, self._box = self._box, None
+        if box is not None:
+            box.close()
 
 
 def _every(n: int, probe: Callable[[], object]) -> Callable[[], object]:
@@ -212,7 +208,7 @@ class KioskRuntime:
             )
             parts["camera"] = registry.build_camera(devices.camera.backend, devices.camera.options)
             key_path = self.state_dir / "keys" / "outbox.key"
-            parts["queue"] = ThreadLocalOutbox(self.outbox_path, self.config.station.id, key_path)
+            parts["queue"] = SharedOutbox(self.outbox_path, self.config.station.id, key_path)
             hall = HallClient(
                 self.config.hall.url,
                 self.config.hall.timeout_s,

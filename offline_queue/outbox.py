@@ -356,7 +356,10 @@ class Outbox:
         key_path: Path | None = None,
         blob_dir: Path | None = None,
         cipher: Cipher | None = None,
+        shared: bool = False,
     ) -> None:
+        """``shared``: the connection may be used from any thread; the caller serialises the
+        calls (see kiosk.runtime.SharedOutbox). Otherwise it belongs to the opening thread."""
         check_station_id(station_id)
         self.path = Path(path)
         self.station_id = station_id
@@ -365,7 +368,9 @@ class Outbox:
         self._cipher = cipher or Cipher.from_key_file(key_path or default_key_path(self.path))
         self.blobs = BlobStore(blob_dir or default_blob_dir(self.path), self._cipher)
         # isolation_level=None: no implicit transactions; every write says BEGIN IMMEDIATE.
-        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(
+            self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=not shared
+        )
         self.db = Database(conn)
         try:
             self.db.enable_wal()

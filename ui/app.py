@@ -21,6 +21,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
 from kiosk import watchdog
+from kiosk.memory import release_free_memory
 from kiosk.runtime import KioskRuntime
 from ui.bridge.assist_bridge import AssistBridge
 from ui.bridge.background import QtBackground
@@ -293,6 +294,9 @@ class KioskUi:
             # A catalog the hall published meanwhile applies from the next session on, never
             # in the middle of someone's form.
             self.flow.catalog = self.runtime.catalog
+            # Freed memory back to the system (and the last walk-in's freed bytes with it),
+            # once the attract screen is up: see kiosk/memory.py.
+            QTimer.singleShot(0, release_free_memory)
 
     def close(self) -> None:
         self._watchdog.stop()

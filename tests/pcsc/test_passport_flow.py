@@ -13,7 +13,7 @@ from drivers.card_reader.pcsc_virtual import VirtualPcscCardReader
 from drivers.card_reader.pcscd import PcscdProcess
 from drivers.card_reader.vpcd_card import sample_card
 from drivers.printer.simulator import SimulatedPrinter
-from kiosk.runtime import ThreadLocalOutbox
+from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
 from kiosk.session.flow import SessionFlow, Timeouts, run_inline
 from kiosk.session.inactivity import ManualClock
@@ -25,7 +25,7 @@ def flow(
 ) -> Iterator[tuple[SessionFlow, VirtualPcscCardReader]]:
     reader = VirtualPcscCardReader.from_options({"card": "emrtd", "start_pcscd": False})
     printer = SimulatedPrinter.from_options({"port": 0})
-    queue = ThreadLocalOutbox(tmp_path / "outbox.sqlite3", "SND-1")
+    queue = SharedOutbox(tmp_path / "outbox.sqlite3", "SND-1")
     flow = SessionFlow(
         catalog=load_catalog(),
         reader=reader,

@@ -141,7 +141,7 @@ def test_fault_ends_with_exactly_one_copy(
 def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Path) -> None:
     from drivers.card_reader.simulator import SimulatedCardReader
     from drivers.printer.simulator import SimulatedPrinter
-    from kiosk.runtime import ThreadLocalOutbox
+    from kiosk.runtime import SharedOutbox
     from kiosk.services.catalog import load_catalog
     from kiosk.session.flow import SessionFlow, Timeouts, run_inline
     from kiosk.session.inactivity import ManualClock
@@ -150,7 +150,7 @@ def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Pa
     outbox_path = tmp_path / "outbox.sqlite3"
     reader = SimulatedCardReader.from_options({"delay_s": 0})
     printer = SimulatedPrinter.from_options({"port": 0})
-    queue = ThreadLocalOutbox(outbox_path, STATION)
+    queue = SharedOutbox(outbox_path, STATION)
     flow = SessionFlow(
         catalog=load_catalog(),
         reader=reader,

@@ -15,7 +15,7 @@ import pytest
 from drivers.card_reader.simulator import SimulatedCardReader
 from drivers.errors import CardReadFailed
 from drivers.printer.simulator import SimulatedPrinter
-from kiosk.runtime import ThreadLocalOutbox
+from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
 from kiosk.session.flow import HeldBackground, SessionFlow, Timeouts, run_inline
 from kiosk.session.inactivity import ManualClock
@@ -39,7 +39,7 @@ class Parts:
     flow: SessionFlow
     reader: SimulatedCardReader
     printer: SimulatedPrinter
-    queue: ThreadLocalOutbox
+    queue: SharedOutbox
     clock: ManualClock
     outbox_path: Path
 
@@ -52,7 +52,7 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
 def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
     reader = SimulatedCardReader.from_options({"delay_s": 0})
     printer = SimulatedPrinter.from_options({"port": 0})
-    queue = ThreadLocalOutbox(tmp_path / "outbox.sqlite3", "SND-1")
+    queue = SharedOutbox(tmp_path / "outbox.sqlite3", "SND-1")
     clock = ManualClock(0.0)
     flow = SessionFlow(
         catalog=load_catalog(),
@@ -74,7 +74,7 @@ def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
         reader.close()
 
 
-def fill_the_disk(queue: ThreadLocalOutbox) -> int:
+def fill_the_disk(queue: SharedOutbox) -> int:
     """A real "database or disk is full" from SQLite: cap the file, then queue until it is full.
 
     Returns how many filings were queued before the disk filled up.
