@@ -58,6 +58,40 @@ def service_available() -> bool:
     return True
 
 
+_LISTEN, _TIME_WAIT = "0A", "06"  # socket states as /proc/net/tcp writes them
+
+
+def _tcp_ports(state: str | None) -> set[int]:
+    """Local TCP ports in /proc/net/tcp{,6}: in ``state``, or (None) in any state but TIME_WAIT,
+    which vpcd's SO_REUSEADDR bind gets past."""
+    ports: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if len(fields) <= 3:
+                    continue
+                if fields[3] == state or (state is None and fields[3] != _TIME_WAIT):
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def vpcd_listening() -> bool:
+    """Does vpcd wait for a card on its reader-0 port? Read from the kernel's socket table, not
+    by connecting: vpcd would take a connection for a card."""
+    from drivers.card_reader.vpcd_card import VPCD_PORT
+
+    return VPCD_PORT in _tcp_ports(_LISTEN)
+
+
+def _vpcd_port_busy() -> bool:
+    """Another socket (say, a client that drew vpcd's port as its ephemeral port) holds it, so
+    vpcd's bind inside a new pcscd would fail and the reader would silently not exist."""
+    from drivers.card_reader.vpcd_card import VPCD_PORT
+
+    return VPCD_PORT in _tcp_ports(None)
+
+
 class PcscdProcess:
     """A pcscd child process. `start()` is a no-op if one is already serving (`owned` False)."""
 
@@ -75,6 +109,26 @@ class PcscdProcess:
         if service_available():
             log.info("pcscd already running; using it")
             return self
+        vpcd = VPCD_CONF.exists()
+        for attempt in range(3):
+            if vpcd:
+                # vpcd's port sits in the ephemeral range: wait until no socket holds it.
+                deadline = time.monotonic() + timeout_s
+                while _vpcd_port_busy() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+            self._start_once(timeout_s)
+            if not vpcd:
+                return self
+            deadline = time.monotonic() + 3.0
+            while not vpcd_listening() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if vpcd_listening():
+                return self
+            log.warning("pcscd up but vpcd not listening (attempt %d); restarting", attempt + 1)
+            self.stop()
+        raise RuntimeError("pcscd started, but vpcd never listened on its port")
+
+    def _start_once(self, timeout_s: float) -> None:
         binary = pcscd_binary()
         args = [binary, "--foreground"]
         if self._debug:
@@ -95,7 +149,6 @@ class PcscdProcess:
                 raise RuntimeError(f"pcscd did not come up within {timeout_s:g} s")
             time.sleep(0.05)
         log.info("pcscd started (pid %d)", self._proc.pid)
-        return self
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop the pcscd this object started (SIGTERM, then SIGKILL); others are left alone."""
