@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 
 from hall import (
     assist,
+    assist_routes,
     auth,
     catalog_publish,
     demand_desk,
@@ -351,7 +352,7 @@ def create_app(
     app.include_router(diagnostics.router())
     app.include_router(enrolment.router())
     app.include_router(progress_page.router())
-    app.include_router(assist.router())
+    app.include_router(assist_routes.router())
 
     # html=True serves index.html for /console/ and redirects /console there.
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")

@@ -1,0 +1,194 @@
+"""The assist broker's endpoints: the helper queue and accept, capture viewing, and the two
+WebSockets (kiosk: device credential or station token; helper: staff session cookie, same
+origin). The broker itself — sessions, relay, resume, persistence — is :mod:`hall.assist`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, WebSocket
+from fastapi.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from hall import device_auth
+from hall.assist import (
+    CLOSE_FORBIDDEN,
+    CLOSE_PROTOCOL,
+    CLOSE_UNAUTHORIZED,
+    CLOSE_UNKNOWN_SESSION,
+    SUBJECT,
+    AssistBroker,
+    Link,
+)
+from hall.auth import COOKIE_NAME, StaffDep
+from remote_assist import protocol as p
+
+log = logging.getLogger(__name__)
+
+
+def _broker(app: Any) -> AssistBroker:
+    broker: AssistBroker = app.state.assist
+    return broker
+
+
+async def _receive(ws: WebSocket) -> p.Envelope | None:
+    """The next valid frame, or None once the socket is closed (a bad frame closes it)."""
+    try:
+        text = await ws.receive_text()
+    except (WebSocketDisconnect, RuntimeError):
+        return None
+    try:
+        return p.parse_envelope(text)
+    except p.ProtocolError as exc:
+        log.warning("assist: bad frame refused: %s", exc)
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await ws.close(CLOSE_PROTOCOL)
+        return None
+
+
+async def _detach(link: Link, ws: WebSocket) -> None:
+    if link.ws is ws:
+        link.ws = None
+    if ws.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await ws.close()
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1/assist", tags=["assist"])
+
+    @api.get("/queue")
+    def queue(request: Request, who: StaffDep) -> list[dict[str, Any]]:
+        return _broker(request.app).queue()
+
+    @api.post("/sessions/{session_id}/accept")
+    async def accept(session_id: str, request: Request, who: StaffDep) -> dict[str, str]:
+        session = await _broker(request.app).accept(session_id, who)
+        return {"session_id": session.id, "station_id": session.station_id}
+
+    @api.get("/sessions/{session_id}/captures/{material_id}")
+    def capture(session_id: str, material_id: str, request: Request, who: StaffDep) -> Response:
+        broker = _broker(request.app)
+        data, media_type = broker.capture(session_id, material_id, who)
+        broker._staff.audit(
+            who.name, "assist.capture_viewed", SUBJECT, session_id, f"material={material_id}"
+        )
+        return Response(data, media_type=media_type, headers={"cache-control": "no-store"})
+
+    @api.websocket("/kiosk")
+    async def kiosk_socket(ws: WebSocket) -> None:
+        broker = _broker(ws.app)
+        station_id = ws.query_params.get("station_id", "")
+        try:  # an enrolled device, or a never-enrolled station's token (hall.device_auth)
+            who = await device_auth.check_connection(ws, b"", station_id)
+        except device_auth.DeviceAuthError as exc:
+            log.warning("assist: kiosk socket for %r refused (%s)", station_id[:32], exc.detail)
+            await device_auth.deny_websocket(ws, exc)
+            return
+        ok = who.device_id is not None or await run_in_threadpool(
+            broker.station_token_ok, station_id, who.token
+        )
+        if not ok:
+            log.warning("assist: kiosk socket for %r refused (token)", station_id[:32])
+            await ws.close(CLOSE_UNAUTHORIZED)
+            return
+        await ws.accept()
+        first = await _receive(ws)
+        if first is None:
+            return
+        match first.message:
+            case p.HelpRequested(station_id=sid, service_id=service_id) if sid == station_id:
+                session = await broker.open(station_id, service_id)
+                session.kiosk.ws = ws
+                await session.kiosk.send_control(p.SessionOpened(session_id=session.id))
+                session.kiosk.in_last = first.seq
+                await broker._announce_positions()
+            case p.Resume(session_id=sid, last_seq=last):
+                found = broker.sessions.get(sid)
+                if found is None or found.station_id != station_id:
+                    await ws.close(CLOSE_UNKNOWN_SESSION)
+                    return
+                session = found
+                old, session.kiosk.ws = session.kiosk.ws, ws
+                if old is not None and old is not ws:
+                    await _detach(Link(ws=old), old)
+                if session.kiosk.gone_timer is not None:
+                    session.kiosk.gone_timer.cancel()
+                log.info("assist %s: kiosk resumed after seq %d", session.id, last)
+                await session.kiosk.send_control(
+                    p.Resumed(session_id=session.id, last_seq=session.kiosk.in_last)
+                )
+                await session.kiosk.replay_after(last)
+            case _:
+                await ws.close(CLOSE_PROTOCOL)
+                return
+        try:
+            while (envelope := await _receive(ws)) is not None:
+                if envelope.message.TYPE not in p.FROM_KIOSK or isinstance(
+                    envelope.message, p.HelpRequested | p.Resume
+                ):
+                    log.warning(
+                        "assist %s: %s from a kiosk refused", session.id, envelope.message.TYPE
+                    )
+                    continue
+                if session.state == "ended":
+                    break
+                await broker.from_kiosk(session, envelope.seq, envelope.message)
+        finally:
+            await _detach(session.kiosk, ws)
+            if session.state != "ended" and session.kiosk.ws is None:
+                broker._arm_gone(session, session.kiosk, "kiosk_lost")
+
+    @api.websocket("/helper")
+    async def helper_socket(ws: WebSocket) -> None:
+        broker = _broker(ws.app)
+        token = ws.cookies.get(COOKIE_NAME)
+        who = await run_in_threadpool(broker._staff.session_staff, token) if token else None
+        origin, host = ws.headers.get("origin"), ws.headers.get("host", "")
+        if who is None:
+            await ws.close(CLOSE_UNAUTHORIZED)
+            return
+        if origin is not None and origin.split("://", 1)[-1].lower() != host.lower():
+            # A page elsewhere must not ride on the helper's cookie (cross-site WebSocket).
+            await ws.close(CLOSE_FORBIDDEN)
+            return
+        await ws.accept()
+        first = await _receive(ws)
+        if first is None:
+            return
+        if not isinstance(first.message, p.Resume):
+            await ws.close(CLOSE_PROTOCOL)
+            return
+        session = broker.sessions.get(first.message.session_id)
+        if session is None or session.state != "active" or session.helper != who.name:
+            await broker._audit(who.name, "assist.join", first.message.session_id[:40], "refused")
+            await ws.close(CLOSE_UNKNOWN_SESSION)
+            return
+        link = session.helper_link
+        old, link.ws = link.ws, ws
+        if old is not None and old is not ws:
+            await _detach(Link(ws=old), old)
+        if link.gone_timer is not None:
+            link.gone_timer.cancel()
+        await link.send_control(p.Resumed(session_id=session.id, last_seq=link.in_last))
+        await link.replay_after(first.message.last_seq)
+        try:
+            while (envelope := await _receive(ws)) is not None:
+                if envelope.message.TYPE not in p.FROM_HELPER or isinstance(
+                    envelope.message, p.Resume
+                ):
+                    await broker._audit(
+                        who.name, f"assist.{envelope.message.TYPE}", session.id, "refused"
+                    )
+                    continue
+                if session.state == "ended":
+                    break
+                await broker.from_helper(session, who, envelope.seq, envelope.message)
+        finally:
+            await _detach(link, ws)
+            if session.state != "ended" and link.ws is None:
+                broker._arm_gone(session, link, "helper_lost")
+
+    return api
