@@ -46,6 +46,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from offline_queue.wire import AttachmentRef, canonical_json
+
+# The attachment reference is the kiosk's own type: the intake reads what the outbox wrote.
+BlobRef = AttachmentRef
+
 log = logging.getLogger(__name__)
 
 PutOutcome = Literal["created", "duplicate", "conflict"]
@@ -96,30 +101,6 @@ class BlobHashMismatch(Exception):
     """An uploaded blob's bytes do not hash to the name it was uploaded under."""
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-
-
-@dataclass(frozen=True)
-class BlobRef:
-    """An attachment as a submission names it."""
-
-    sha256: str
-    size: int
-    media_type: str = "application/octet-stream"
-    name: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sha256": self.sha256,
-            "size": self.size,
-            "media_type": self.media_type,
-            "name": self.name,
-        }
-
-
 @dataclass(frozen=True)
 class Submission:
     """A submission as the kiosk sent it (``payload`` is personal data: never log it)."""
@@ -145,7 +126,7 @@ class Submission:
         # Only when present, so submissions stored before attachments existed keep their hash.
         if self.attachments:
             doc["attachments"] = [a.to_json() for a in self.attachments]
-        return hashlib.sha256(_canonical(doc).encode("utf-8")).hexdigest()
+        return hashlib.sha256(canonical_json(doc)).hexdigest()
 
     def __repr__(self) -> str:
         return f"Submission(id={self.id!r}, tracking_number={self.tracking_number!r})"
@@ -242,9 +223,11 @@ class SubmissionStore:
                 "service_id": sub.service_id,
                 "tracking_number": sub.tracking_number,
                 "created_at": sub.created_at,
-                "payload": _canonical(sub.payload),
+                "payload": canonical_json(sub.payload).decode("utf-8"),
                 "attachments": (
-                    _canonical([a.to_json() for a in sub.attachments]) if sub.attachments else None
+                    canonical_json([a.to_json() for a in sub.attachments]).decode("utf-8")
+                    if sub.attachments
+                    else None
                 ),
                 "content_sha256": digest,
                 "status": "received",

@@ -44,8 +44,11 @@ from offline_queue.outbox_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     associated_data,
-    canonical_json,
 )
+
+# Re-exported: the outbox's callers name them here.
+from offline_queue.wire import AttachmentRef as AttachmentRef
+from offline_queue.wire import canonical_json as canonical_json
 
 log = logging.getLogger(__name__)
 
@@ -101,28 +104,6 @@ class Attachment:
 
     def __repr__(self) -> str:
         return f"Attachment(media_type={self.media_type!r}, size={len(self.data)})"
-
-
-@dataclass(frozen=True)
-class AttachmentRef:
-    """An attachment as the submission names it: the hall looks the blob up by ``sha256``."""
-
-    sha256: str
-    size: int
-    media_type: str = "application/octet-stream"
-    name: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sha256": self.sha256,
-            "size": self.size,
-            "media_type": self.media_type,
-            "name": self.name,
-        }
-
-    def __repr__(self) -> str:
-        # The file name may carry a person's name.
-        return f"AttachmentRef(sha256={self.sha256[:12]!r}…, size={self.size})"
 
 
 @dataclass(frozen=True)

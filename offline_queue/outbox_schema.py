@@ -9,13 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from offline_queue.crypto import Cipher
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one JSON spelling the outbox seals and the hall hashes: sorted keys, no spaces."""
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+from offline_queue.wire import canonical_json
 
 
 def associated_data(row: dict[str, Any] | tuple[str, ...]) -> bytes:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drivers.camera.base import Camera, Frame
+from drivers.camera.face_guide import FaceGuide
 from drivers.camera.vision import (
     Box,
     CapturedImage,
     DocumentScanner,
-    FaceGuide,
     Guidance,
     Point,
     QrCode,

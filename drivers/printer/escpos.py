@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -36,7 +35,6 @@ os.environ.setdefault(
 Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
 
 from escpos.exceptions import Error as EscposError  # noqa: E402
-from escpos.printer import Network  # noqa: E402
 
 from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable  # noqa: E402
 from drivers.health import Health, HealthLevel  # noqa: E402
@@ -61,6 +59,19 @@ from drivers.printer.layout import (  # noqa: E402  (re-exported: the driver's p
     encode_qr,
     text_columns,
     wrap_columns,
+)
+from drivers.printer.ports import (  # noqa: E402  (the port types are re-exported)
+    CONNECTION_DEPENDENCIES,
+    Link,
+    NetworkPort,
+    PrinterPort,
+    SerialPort,
+    UsbPort,
+    open_network,
+    open_serial,
+    open_usb,
+    port_from_options,
+    whole_option,
 )
 from drivers.printer.raster import (  # noqa: E402
     FontProfile,
@@ -113,129 +124,6 @@ def _raise_for(status: PrinterStatus, during_job: bool = False) -> None:
         raise PrinterError(f"printer reports an error (head or mechanism){when}")
     if status.offline:
         raise PrinterUnavailable(f"printer is offline{when}")
-
-
-# -- where the printer is -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkPort:
-    host: str
-    port: int = 9100
-
-    def describe(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-@dataclass(frozen=True, slots=True)
-class UsbPort:
-    vendor_id: int
-    product_id: int
-    in_ep: int = 0x82
-    out_ep: int = 0x01
-
-    def describe(self) -> str:
-        return f"usb {self.vendor_id:04x}:{self.product_id:04x}"
-
-
-@dataclass(frozen=True, slots=True)
-class SerialPort:
-    device: str
-    baudrate: int = 9600
-
-    def describe(self) -> str:
-        return f"serial {self.device}@{self.baudrate}"
-
-
-PrinterPort = NetworkPort | UsbPort | SerialPort
-
-# connection option -> (python module python-escpos needs for it, pip package to name).
-_CONNECTION_DEPENDENCIES: dict[str, tuple[str, str] | None] = {
-    "network": None,
-    "usb": ("usb", "pyusb"),
-    "serial": ("serial", "pyserial"),
-}
-BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
-
-
-class _Link:
-    """One open connection: bytes out through python-escpos' `_raw`, bytes in with a timeout."""
-
-    def __init__(self, printer: Any, read: Callable[[float], bytes | None]) -> None:
-        self.printer = printer
-        self._read = read
-        self._buffer = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.printer._raw(data)
-
-    def read_byte(self, timeout_s: float) -> int | None:
-        """The next byte from the printer, or None if none came within `timeout_s`."""
-        if not self._buffer:
-            chunk = self._read(timeout_s)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        return self._buffer.pop(0)
-
-    def close(self) -> None:
-        self.printer.close()
-
-
-def _open_network(port: NetworkPort, timeout_s: float) -> _Link:
-    # We open the socket ourselves and hand it to python-escpos: its Network.open() (3.1)
-    # leaves the socket unclosed when connect fails (a ResourceWarning per attempt).
-    sock = socket.create_connection((port.host, port.port), timeout=timeout_s)
-    try:
-        printer = Network(port.host, port.port, timeout=timeout_s)
-    except BaseException:
-        sock.close()
-        raise
-    printer.device = sock
-
-    def read(wait_s: float) -> bytes | None:
-        sock.settimeout(wait_s)
-        try:
-            chunk = sock.recv(64)
-        except TimeoutError:
-            return None
-        if not chunk:
-            raise ConnectionResetError("the printer closed the connection")
-        return chunk
-
-    return _Link(printer, read)
-
-
-def _open_usb(port: UsbPort, timeout_s: float) -> _Link:
-    from escpos.printer import Usb  # pyusb is optional: only a USB printer needs it
-
-    timeout_ms = int(timeout_s * 1000)
-    printer = Usb(port.vendor_id, port.product_id, timeout=timeout_ms, in_ep=port.in_ep,
-                  out_ep=port.out_ep)  # fmt: skip
-    printer.open()
-
-    usb_core: Any = importlib.import_module("usb.core")  # present: printer.open() needed it
-
-    def read(wait_s: float) -> bytes | None:
-        try:
-            return bytes(printer.device.read(port.in_ep, 64, max(1, int(wait_s * 1000))))
-        except usb_core.USBTimeoutError:
-            return None
-
-    return _Link(printer, read)
-
-
-def _open_serial(port: SerialPort, timeout_s: float) -> _Link:
-    from escpos.printer import Serial  # pyserial is optional: only a serial printer needs it
-
-    printer = Serial(port.device, baudrate=port.baudrate, timeout=timeout_s)
-    printer.open()
-
-    def read(wait_s: float) -> bytes | None:
-        printer.device.timeout = wait_s
-        return bytes(printer.device.read(64)) or None
-
-    return _Link(printer, read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,13 +216,13 @@ class EscposReceiptPrinter:
                 f"escpos printer ({kind}): unknown option(s) {', '.join(unknown)}; "
                 f"use any of: {', '.join(sorted(known))}"
             )
-        dependency = _CONNECTION_DEPENDENCIES[kind]
+        dependency = CONNECTION_DEPENDENCIES[kind]
         if dependency is not None and importlib.util.find_spec(dependency[0]) is None:
             raise ValueError(
                 f"printer connection {kind!r} needs the Python package {dependency[1]} "
                 f"(pip install {dependency[1]})"
             )
-        connection = _port_from_options(kind, options)
+        connection = port_from_options(kind, options)
 
         def number(name: str, default: float) -> float:
             value = options.get(name, default)
@@ -342,7 +230,7 @@ class EscposReceiptPrinter:
                 raise ValueError(f"printer option {name!r} must be a number, not {value!r}")
             return float(value)
 
-        width_mm = _whole(options, "width_mm", 58)
+        width_mm = whole_option(options, "width_mm", 58)
         raster_font = options.get("raster_font", "")
         if not isinstance(raster_font, str):
             raise ValueError("printer option 'raster_font' must be a font file path")
@@ -490,21 +378,21 @@ class EscposReceiptPrinter:
             self._set_health(Health.down(PrinterUnavailable.code, type(exc).__name__))
             raise PrinterUnavailable(f"printer {where}: {type(exc).__name__}: {exc}") from exc
 
-    def _open(self) -> _Link:
+    def _open(self) -> Link:
         connection = self.connection
         if isinstance(connection, NetworkPort):
-            return _open_network(connection, self.timeout_s)
+            return open_network(connection, self.timeout_s)
         kind = "usb" if isinstance(connection, UsbPort) else "serial"
-        dependency = _CONNECTION_DEPENDENCIES[kind]
+        dependency = CONNECTION_DEPENDENCIES[kind]
         if dependency is not None and importlib.util.find_spec(dependency[0]) is None:
             # Checked before python-escpos builds its printer object: that object's __del__
             # raises when the library is missing.
             raise PrinterUnavailable(f"{connection.describe()}: {dependency[1]} is not installed")
         if isinstance(connection, UsbPort):
-            return _open_usb(connection, self.timeout_s)
-        return _open_serial(connection, self.timeout_s)
+            return open_usb(connection, self.timeout_s)
+        return open_serial(connection, self.timeout_s)
 
-    def _await_job_done(self, link: _Link) -> None:
+    def _await_job_done(self, link: Link) -> None:
         """Wait for the GS r 1 answer; while it is missing, ask the real-time status.
 
         The answer comes only after the cut. A printer that stopped (paper ran out, cover
@@ -530,7 +418,7 @@ class EscposReceiptPrinter:
                     f"the printer did not confirm the job within {self.job_timeout_s:g} s"
                 )
 
-    def _status_while_printing(self, link: _Link) -> tuple[bool, PrinterStatus]:
+    def _status_while_printing(self, link: Link) -> tuple[bool, PrinterStatus]:
         """DLE EOT 1..4 during a job; True first if the job's GS r answer arrived meanwhile."""
         done = False
         replies: list[int] = []
@@ -545,14 +433,14 @@ class EscposReceiptPrinter:
                 break
         return done, self._parse(replies)
 
-    def _query_status(self, link: _Link) -> PrinterStatus:
+    def _query_status(self, link: Link) -> PrinterStatus:
         replies = []
         for n in (1, 2, 3, 4):
             link.write(DLE + EOT + bytes([n]))
             replies.append(self._read_reply(link, n))
         return self._parse(replies)
 
-    def _read_reply(self, link: _Link, n: int) -> int:
+    def _read_reply(self, link: Link, n: int) -> int:
         byte = link.read_byte(self.timeout_s)
         if byte is None:
             raise PrinterUnavailable(f"no answer to DLE EOT {n} within {self.timeout_s:g} s")
@@ -567,47 +455,3 @@ class EscposReceiptPrinter:
             return parse_status(online, offline_cause, paper, error_cause)
         except ValueError as exc:
             raise PrinterUnavailable(f"unexpected status answer: {exc}") from exc
-
-
-def _whole(options: Mapping[str, Any], name: str, default: int) -> int:
-    value = options.get(name, default)
-    if isinstance(value, str) and name in ("vendor_id", "product_id", "in_ep", "out_ep"):
-        try:
-            value = int(value, 0)  # USB ids are written in hex: "0x0416"
-        except ValueError:
-            raise ValueError(f"printer option {name!r} must be a number, not {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"printer option {name!r} must be a whole number, not {value!r}")
-    return value
-
-
-def _port_from_options(kind: str, options: Mapping[str, Any]) -> PrinterPort:
-    if kind == "network":
-        host = options.get("host")
-        if not isinstance(host, str) or not host:
-            raise ValueError("printer option 'host' is required (the printer's address)")
-        port = _whole(options, "port", 9100)
-        if not 1 <= port <= 65535:
-            raise ValueError(f"printer option 'port' must be 1-65535, not {port}")
-        return NetworkPort(host, port)
-    if kind == "usb":
-        for name in ("vendor_id", "product_id"):
-            if name not in options:
-                raise ValueError(f"printer option {name!r} is required for a USB printer")
-        ids = {n: _whole(options, n, 0) for n in ("vendor_id", "product_id")}
-        eps = {n: _whole(options, n, d) for n, d in (("in_ep", 0x82), ("out_ep", 0x01))}
-        for name, value in (ids | eps).items():
-            limit = 0xFFFF if name in ids else 0xFF
-            if not 0 < value <= limit:
-                raise ValueError(f"printer option {name!r} must be 1-0x{limit:X}, not {value}")
-        return UsbPort(ids["vendor_id"], ids["product_id"], eps["in_ep"], eps["out_ep"])
-    device = options.get("device")
-    if not isinstance(device, str) or not device.startswith("/dev/"):
-        raise ValueError("printer option 'device' must be a device path such as /dev/ttyUSB0")
-    baudrate = _whole(options, "baudrate", 9600)
-    if baudrate not in BAUD_RATES:
-        raise ValueError(
-            f"printer option 'baudrate' must be one of {', '.join(map(str, BAUD_RATES))}, "
-            f"not {baudrate}"
-        )
-    return SerialPort(device, baudrate)

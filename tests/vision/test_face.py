@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from drivers.camera import scenes
-from drivers.camera.vision import FaceGuide, FaceLimits, Guidance, array_frame
+from drivers.camera.face_guide import FaceGuide, FaceLimits
+from drivers.camera.vision import Guidance, array_frame
 
 
 @pytest.fixture(scope="module")

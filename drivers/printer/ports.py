@@ -1,0 +1,183 @@
+"""Where a receipt printer is and how bytes reach it: network (raw TCP 9100), USB and serial ports,
+their options as the kiosk's config gives them, and one open connection (:class:`Link`) that
+writes through python-escpos and reads the printer's status bytes with a timeout.
+
+Imported by :mod:`drivers.printer.escpos`, which sets python-escpos' capabilities cache up first;
+python-escpos itself is imported only when a port is opened.
+"""
+
+from __future__ import annotations
+
+import importlib
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# -- where the printer is -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPort:
+    host: str
+    port: int = 9100
+
+    def describe(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class UsbPort:
+    vendor_id: int
+    product_id: int
+    in_ep: int = 0x82
+    out_ep: int = 0x01
+
+    def describe(self) -> str:
+        return f"usb {self.vendor_id:04x}:{self.product_id:04x}"
+
+
+@dataclass(frozen=True, slots=True)
+class SerialPort:
+    device: str
+    baudrate: int = 9600
+
+    def describe(self) -> str:
+        return f"serial {self.device}@{self.baudrate}"
+
+
+PrinterPort = NetworkPort | UsbPort | SerialPort
+
+# connection option -> (python module python-escpos needs for it, pip package to name).
+CONNECTION_DEPENDENCIES: dict[str, tuple[str, str] | None] = {
+    "network": None,
+    "usb": ("usb", "pyusb"),
+    "serial": ("serial", "pyserial"),
+}
+BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
+
+
+class Link:
+    """One open connection: bytes out through python-escpos' `_raw`, bytes in with a timeout."""
+
+    def __init__(self, printer: Any, read: Callable[[float], bytes | None]) -> None:
+        self.printer = printer
+        self._read = read
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.printer._raw(data)
+
+    def read_byte(self, timeout_s: float) -> int | None:
+        """The next byte from the printer, or None if none came within `timeout_s`."""
+        if not self._buffer:
+            chunk = self._read(timeout_s)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        return self._buffer.pop(0)
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+def open_network(port: NetworkPort, timeout_s: float) -> Link:
+    from escpos.printer import Network  # after drivers.printer.escpos set up its cache
+
+    # We open the socket ourselves and hand it to python-escpos: its Network.open() (3.1)
+    # leaves the socket unclosed when connect fails (a ResourceWarning per attempt).
+    sock = socket.create_connection((port.host, port.port), timeout=timeout_s)
+    try:
+        printer = Network(port.host, port.port, timeout=timeout_s)
+    except BaseException:
+        sock.close()
+        raise
+    printer.device = sock
+
+    def read(wait_s: float) -> bytes | None:
+        sock.settimeout(wait_s)
+        try:
+            chunk = sock.recv(64)
+        except TimeoutError:
+            return None
+        if not chunk:
+            raise ConnectionResetError("the printer closed the connection")
+        return chunk
+
+    return Link(printer, read)
+
+
+def open_usb(port: UsbPort, timeout_s: float) -> Link:
+    from escpos.printer import Usb  # pyusb is optional: only a USB printer needs it
+
+    timeout_ms = int(timeout_s * 1000)
+    printer = Usb(port.vendor_id, port.product_id, timeout=timeout_ms, in_ep=port.in_ep,
+                  out_ep=port.out_ep)  # fmt: skip
+    printer.open()
+
+    usb_core: Any = importlib.import_module("usb.core")  # present: printer.open() needed it
+
+    def read(wait_s: float) -> bytes | None:
+        try:
+            return bytes(printer.device.read(port.in_ep, 64, max(1, int(wait_s * 1000))))
+        except usb_core.USBTimeoutError:
+            return None
+
+    return Link(printer, read)
+
+
+def open_serial(port: SerialPort, timeout_s: float) -> Link:
+    from escpos.printer import Serial  # pyserial is optional: only a serial printer needs it
+
+    printer = Serial(port.device, baudrate=port.baudrate, timeout=timeout_s)
+    printer.open()
+
+    def read(wait_s: float) -> bytes | None:
+        printer.device.timeout = wait_s
+        return bytes(printer.device.read(64)) or None
+
+    return Link(printer, read)
+
+
+def whole_option(options: Mapping[str, Any], name: str, default: int) -> int:
+    value = options.get(name, default)
+    if isinstance(value, str) and name in ("vendor_id", "product_id", "in_ep", "out_ep"):
+        try:
+            value = int(value, 0)  # USB ids are written in hex: "0x0416"
+        except ValueError:
+            raise ValueError(f"printer option {name!r} must be a number, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"printer option {name!r} must be a whole number, not {value!r}")
+    return value
+
+
+def port_from_options(kind: str, options: Mapping[str, Any]) -> PrinterPort:
+    if kind == "network":
+        host = options.get("host")
+        if not isinstance(host, str) or not host:
+            raise ValueError("printer option 'host' is required (the printer's address)")
+        port = whole_option(options, "port", 9100)
+        if not 1 <= port <= 65535:
+            raise ValueError(f"printer option 'port' must be 1-65535, not {port}")
+        return NetworkPort(host, port)
+    if kind == "usb":
+        for name in ("vendor_id", "product_id"):
+            if name not in options:
+                raise ValueError(f"printer option {name!r} is required for a USB printer")
+        ids = {n: whole_option(options, n, 0) for n in ("vendor_id", "product_id")}
+        eps = {n: whole_option(options, n, d) for n, d in (("in_ep", 0x82), ("out_ep", 0x01))}
+        for name, value in (ids | eps).items():
+            limit = 0xFFFF if name in ids else 0xFF
+            if not 0 < value <= limit:
+                raise ValueError(f"printer option {name!r} must be 1-0x{limit:X}, not {value}")
+        return UsbPort(ids["vendor_id"], ids["product_id"], eps["in_ep"], eps["out_ep"])
+    device = options.get("device")
+    if not isinstance(device, str) or not device.startswith("/dev/"):
+        raise ValueError("printer option 'device' must be a device path such as /dev/ttyUSB0")
+    baudrate = whole_option(options, "baudrate", 9600)
+    if baudrate not in BAUD_RATES:
+        raise ValueError(
+            f"printer option 'baudrate' must be one of {', '.join(map(str, BAUD_RATES))}, "
+            f"not {baudrate}"
+        )
+    return SerialPort(device, baudrate)

@@ -1,0 +1,27 @@
+"""Fixtures for the outbox tests: a fresh outbox file, its clock, and the open outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from offline_queue.outbox import Outbox
+from tests.unit.outbox.support import STATION, FakeClock
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "outbox" / "outbox.db"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Local noon, so the local calendar date is the same in every time zone the CI might use.
+    return FakeClock(datetime(2025, 3, 1, 12, 0).astimezone())
+
+
+@pytest.fixture
+def outbox(path: Path, clock: FakeClock) -> Outbox:
+    return Outbox(path, STATION, clock=clock)

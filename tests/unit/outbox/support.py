@@ -1,0 +1,38 @@
+"""What the outbox tests share: the station, a sample payload and a settable clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+STATION = "SND-001"
+PAYLOAD = {"company": "苏州某某科技有限公司", "phone": "13800000000", "count": 3}
+
+
+class FakeClock:
+    """A settable clock, so dates and ages are exact."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+# A walk-in whose name and ID number must never be found on disk.
+WALK_IN_NAME = "张三丰"
+WALK_IN_ID = "11010519491231002X"
+
+
+def walk_in_payload() -> dict[str, object]:
+    return {
+        "service_id": "company_startup_power",
+        "parts": ["company_registration"],
+        "form": {
+            "applicant_name": WALK_IN_NAME,
+            "applicant_id_number": WALK_IN_ID,
+            "notes": "x" * 2000,
+        },
+        "helper_filled": [],
+        "language": "zh_CN",
+        "catalog_version": "1",
+    }
