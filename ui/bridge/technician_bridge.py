@@ -11,7 +11,6 @@ numbers only. The service (and argon2) are built on first use, not on the start 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -32,7 +31,17 @@ from PySide6.QtGui import QImage
 from kiosk.technician.gesture import CornerTaps
 from kiosk.technician.log_buffer import install_log_buffer
 from ui.bridge.camera_frames import frame_image
-from ui.bridge.failures import failure_text
+from ui.bridge.technician_rows import (
+    code_text,
+    device_rows,
+    history_rows,
+    last_sync_text,
+    locked_text,
+    outbox_count_rows,
+    pin_message,
+    quarantined_rows,
+    tr,
+)
 
 if TYPE_CHECKING:
     from drivers.camera.preview import LivePreview, PreviewUpdate
@@ -41,52 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_CTX = "Technician"
 SCREENS = ("Pin", "Health", "Tests", "Outbox", "Diagnostics", "Restart")
 PREVIEW_FPS = 10.0
-
-_CODES: dict[str, str] = {
-    "TECH_PIN_NOT_SET": QT_TRANSLATE_NOOP(
-        "Technician", "Technician mode is not set up on this station."
-    ),
-    "TECH_EXPORT_NO_DIR": QT_TRANSLATE_NOOP(
-        "Technician", "No USB stick found at the export folder. Insert it and try again."
-    ),
-    "TECH_EXPORT_FAILED": QT_TRANSLATE_NOOP(
-        "Technician", "The bundle could not be written to the USB stick."
-    ),
-    "NETWORK_DNS_FAILED": QT_TRANSLATE_NOOP(
-        "Technician", "The hall's name cannot be resolved (DNS)."
-    ),
-    "NETWORK_UNREACHABLE": QT_TRANSLATE_NOOP("Technician", "The hall cannot be reached."),
-    "NETWORK_TIMEOUT": QT_TRANSLATE_NOOP("Technician", "The hall did not answer in time."),
-    "HALL_UNHEALTHY": QT_TRANSLATE_NOOP("Technician", "The hall answers but reports a problem."),
-}
-_DEVICES = {
-    "card_reader": QT_TRANSLATE_NOOP("Technician", "Card reader"),
-    "printer": QT_TRANSLATE_NOOP("Technician", "Receipt printer"),
-    "camera": QT_TRANSLATE_NOOP("Technician", "Camera"),
-}
-_LEVELS = {
-    "ok": QT_TRANSLATE_NOOP("Technician", "Working"),
-    "degraded": QT_TRANSLATE_NOOP("Technician", "Needs attention"),
-    "down": QT_TRANSLATE_NOOP("Technician", "Not working"),
-}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
-def code_text(code: str) -> str:
-    """Words for a code: the technician table, the hall's HTTP refusals, else the walk-in's."""
-    if code in _CODES:
-        return _tr(_CODES[code])
-    if code.startswith("HTTP_"):
-        return _tr(QT_TRANSLATE_NOOP("Technician", "The hall refused it (%1).")).replace(
-            "%1", code.removeprefix("HTTP_")
-        )
-    return failure_text(code)[0]
 
 
 def _idle_result() -> dict[str, Any]:
@@ -205,13 +170,7 @@ class TechnicianBridge(QObject):
         if not status.configured:
             self._pin_message = code_text("TECH_PIN_NOT_SET")
         elif minutes:
-            self._pin_message = self._locked_text(minutes)
-
-    @staticmethod
-    def _locked_text(minutes: int) -> str:
-        return _tr(
-            QT_TRANSLATE_NOOP("Technician", "Too many wrong PINs. Try again in %1 min.")
-        ).replace("%1", str(minutes))
+            self._pin_message = locked_text(minutes)
 
     @Slot(str)
     def pinDigit(self, digit: str) -> None:
@@ -243,17 +202,11 @@ class TechnicianBridge(QObject):
         now = dt.datetime.now(dt.UTC)
         minutes = int((status.locked_for_s(now) + 59) // 60)
         self._pin_status = (status.configured, status.attempts_left, minutes)
+        self._pin_message = (
+            "" if result.ok else pin_message(result.code, status.attempts_left, minutes)
+        )
         if result.ok:
-            self._pin_message = ""
             self.show("Health")
-        elif result.code == "TECH_PIN_LOCKED":
-            self._pin_message = self._locked_text(minutes)
-        elif result.code == "TECH_PIN_NOT_SET":
-            self._pin_message = code_text(result.code)
-        else:
-            self._pin_message = _tr(
-                QT_TRANSLATE_NOOP("Technician", "Wrong PIN. Attempts left before the lock: %1")
-            ).replace("%1", str(status.attempts_left))
 
     @Slot()
     def leave(self) -> None:
@@ -336,7 +289,7 @@ class TechnicianBridge(QObject):
     def _running(self, key: str) -> None:
         self._results[key] = {
             "state": "running",
-            "text": _tr(QT_TRANSLATE_NOOP("Technician", "Running…")),
+            "text": tr(QT_TRANSLATE_NOOP("Technician", "Running…")),
             "code": "",
         }
 
@@ -357,7 +310,7 @@ class TechnicianBridge(QObject):
             self._set(
                 "print",
                 True,
-                _tr(
+                tr(
                     QT_TRANSLATE_NOOP("Technician", "Test page printed. Check that it is complete.")
                 ),
             )
@@ -369,7 +322,7 @@ class TechnicianBridge(QObject):
             return
         self._results["card"] = {
             "state": "running",
-            "text": _tr(QT_TRANSLATE_NOOP("Technician", "Place a card on the reader…")),
+            "text": tr(QT_TRANSLATE_NOOP("Technician", "Place a card on the reader…")),
             "code": "",
         }
         svc = self.service()
@@ -380,7 +333,7 @@ class TechnicianBridge(QObject):
             code = "INTERNAL_ERROR" if isinstance(result, Exception) else result.code
             self._set("card", False, code_text(code), code)
             return
-        text = _tr(QT_TRANSLATE_NOOP("Technician", "Card read: %1 %2 (%3)"))
+        text = tr(QT_TRANSLATE_NOOP("Technician", "Card read: %1 %2 (%3)"))
         for marker, value in (
             ("%1", result.masked_name),
             ("%2", result.masked_number),
@@ -402,7 +355,7 @@ class TechnicianBridge(QObject):
         if isinstance(result, Exception):
             self._set("network", False, code_text("INTERNAL_ERROR"), "INTERNAL_ERROR")
         elif result.ok:
-            text = _tr(
+            text = tr(
                 QT_TRANSLATE_NOOP(
                     "Technician", "Hall reached: name %1 ms, connect %2 ms, health check %3 ms"
                 )
@@ -437,7 +390,7 @@ class TechnicianBridge(QObject):
         self._preview.start()
         self._results["camera"] = {
             "state": "running",
-            "text": _tr(QT_TRANSLATE_NOOP("Technician", "Opening the camera…")),
+            "text": tr(QT_TRANSLATE_NOOP("Technician", "Opening the camera…")),
             "code": "",
         }
         svc = self.service()
@@ -520,7 +473,7 @@ class TechnicianBridge(QObject):
             self._set(
                 "diagnostics",
                 True,
-                _tr(QT_TRANSLATE_NOOP("Technician", "Saved to the USB stick: %1")).replace(
+                tr(QT_TRANSLATE_NOOP("Technician", "Saved to the USB stick: %1")).replace(
                     "%1", result
                 ),
             )
@@ -540,9 +493,7 @@ class TechnicianBridge(QObject):
         elif result:
             self._set("diagnostics", False, code_text(result), result)
         else:
-            self._set(
-                "diagnostics", True, _tr(QT_TRANSLATE_NOOP("Technician", "Sent to the hall."))
-            )
+            self._set("diagnostics", True, tr(QT_TRANSLATE_NOOP("Technician", "Sent to the hall.")))
 
     # -- restart -------------------------------------------------------------------------------
     @Slot()
@@ -580,20 +531,7 @@ class TechnicianBridge(QObject):
         return self._pin_status[2]
 
     def _get_devices(self) -> list[dict[str, str]]:
-        out = []
-        for name, h in self._health.get("devices", {}).items():
-            level, code = h["level"], h["code"]
-            out.append(
-                {
-                    "name": name,
-                    "label": _tr(_DEVICES.get(name, name)),
-                    "level": level,
-                    "levelText": _tr(_LEVELS.get(level, level)),
-                    "code": code,
-                    "text": code_text(code) if code and level != "ok" else "",
-                }
-            )
-        return out
+        return device_rows(self._health)
 
     def _get_online(self) -> bool:
         return bool(self._health.get("online", False))
@@ -602,25 +540,10 @@ class TechnicianBridge(QObject):
         return int(self._health.get("outbox_depth", 0))
 
     def _get_last_sync(self) -> str:
-        at = str(self._health.get("last_sync") or "")
-        with contextlib.suppress(ValueError):
-            at = dt.datetime.fromisoformat(at).astimezone().strftime("%m-%d %H:%M")
-        return at
+        return last_sync_text(self._health)
 
     def _get_history(self) -> list[dict[str, str]]:
-        rows = []
-        for e in reversed(self._health.get("history", [])[-8:]):
-            at = str(e.get("at", ""))
-            with contextlib.suppress(ValueError):
-                at = dt.datetime.fromisoformat(at).astimezone().strftime("%m-%d %H:%M:%S")
-            what = (
-                _tr(_DEVICES.get(e.get("name", ""), ""))
-                if e.get("name")
-                else _tr(QT_TRANSLATE_NOOP("Technician", "Shown to a walk-in"))
-            )
-            level = _tr(_LEVELS[e["level"]]) if e.get("level") in _LEVELS else ""
-            rows.append({"at": at, "what": what, "level": level, "code": str(e.get("code", ""))})
-        return rows
+        return history_rows(self._health)
 
     def _get_results(self) -> dict[str, Any]:
         return dict(self._results)
@@ -632,26 +555,10 @@ class TechnicianBridge(QObject):
         return self._frame_no
 
     def _get_outbox_counts(self) -> list[dict[str, Any]]:
-        labels = {
-            "pending": _tr(QT_TRANSLATE_NOOP("Technician", "Waiting to send")),
-            "delivered": _tr(QT_TRANSLATE_NOOP("Technician", "Delivered")),
-            "quarantined": _tr(QT_TRANSLATE_NOOP("Technician", "Quarantined")),
-        }
-        return [
-            {"status": k, "label": labels.get(k, k), "count": int(v)}
-            for k, v in self._outbox.get("counts", {}).items()
-        ]
+        return outbox_count_rows(self._outbox)
 
     def _get_quarantined(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": q["id"],
-                "trackingNumber": q["tracking_number"],
-                "reason": q["reason"],
-                "attempts": q["attempts"],
-            }
-            for q in self._outbox.get("quarantined", [])
-        ]
+        return quarantined_rows(self._outbox)
 
     def _get_export_dir(self) -> str:
         d = self._runtime.config.technician.export_dir

@@ -1549,7 +1549,7 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../bridge/session_bridge.py" line="299"/>
+        <location filename="../bridge/session_bridge.py" line="286"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
@@ -1666,142 +1666,142 @@
 <context>
     <name>Technician</name>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="49"/>
+        <location filename="../bridge/technician_rows.py" line="18"/>
         <source>Technician mode is not set up on this station.</source>
         <translation>本站点未设置维护模式。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="52"/>
+        <location filename="../bridge/technician_rows.py" line="21"/>
         <source>No USB stick found at the export folder. Insert it and try again.</source>
         <translation>导出目录下未找到U盘。请插入后重试。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="55"/>
+        <location filename="../bridge/technician_rows.py" line="24"/>
         <source>The bundle could not be written to the USB stick.</source>
         <translation>无法将诊断包写入U盘。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="58"/>
+        <location filename="../bridge/technician_rows.py" line="27"/>
         <source>The hall&apos;s name cannot be resolved (DNS).</source>
         <translation>无法解析服务大厅的地址（DNS）。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="61"/>
+        <location filename="../bridge/technician_rows.py" line="30"/>
         <source>The hall cannot be reached.</source>
         <translation>无法连接服务大厅。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="62"/>
+        <location filename="../bridge/technician_rows.py" line="31"/>
         <source>The hall did not answer in time.</source>
         <translation>服务大厅未及时响应。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="63"/>
+        <location filename="../bridge/technician_rows.py" line="32"/>
         <source>The hall answers but reports a problem.</source>
         <translation>服务大厅有响应，但报告异常。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="66"/>
+        <location filename="../bridge/technician_rows.py" line="35"/>
         <source>Card reader</source>
         <translation>读卡器</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="67"/>
+        <location filename="../bridge/technician_rows.py" line="36"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="68"/>
+        <location filename="../bridge/technician_rows.py" line="37"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="71"/>
+        <location filename="../bridge/technician_rows.py" line="40"/>
         <source>Working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="72"/>
+        <location filename="../bridge/technician_rows.py" line="41"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="73"/>
+        <location filename="../bridge/technician_rows.py" line="42"/>
         <source>Not working</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="86"/>
+        <location filename="../bridge/technician_rows.py" line="55"/>
         <source>The hall refused it (%1).</source>
         <translation>服务大厅拒绝了该请求（%1）。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="203"/>
+        <location filename="../bridge/technician_rows.py" line="130"/>
         <source>Too many wrong PINs. Try again in %1 min.</source>
         <translation>密码错误次数过多，请 %1 分钟后再试。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="245"/>
+        <location filename="../bridge/technician_rows.py" line="142"/>
         <source>Wrong PIN. Attempts left before the lock: %1</source>
         <translation>密码错误。锁定前剩余尝试次数：%1</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="322"/>
+        <location filename="../bridge/technician_bridge.py" line="292"/>
         <source>Running…</source>
         <translation>正在进行…</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="344"/>
+        <location filename="../bridge/technician_bridge.py" line="314"/>
         <source>Test page printed. Check that it is complete.</source>
         <translation>测试页已打印，请检查是否完整。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="355"/>
+        <location filename="../bridge/technician_bridge.py" line="325"/>
         <source>Place a card on the reader…</source>
         <translation>请把证件放在读卡器上…</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="366"/>
+        <location filename="../bridge/technician_bridge.py" line="336"/>
         <source>Card read: %1 %2 (%3)</source>
         <translation>读卡成功：%1 %2（%3）</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="389"/>
+        <location filename="../bridge/technician_bridge.py" line="359"/>
         <source>Hall reached: name %1 ms, connect %2 ms, health check %3 ms</source>
         <translation>已连通服务大厅：解析 %1 毫秒，连接 %2 毫秒，健康检查 %3 毫秒</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="423"/>
+        <location filename="../bridge/technician_bridge.py" line="393"/>
         <source>Opening the camera…</source>
         <translation>正在打开摄像头…</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="506"/>
+        <location filename="../bridge/technician_bridge.py" line="476"/>
         <source>Saved to the USB stick: %1</source>
         <translation>已保存到U盘：%1</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="527"/>
+        <location filename="../bridge/technician_bridge.py" line="496"/>
         <source>Sent to the hall.</source>
         <translation>已发送到服务大厅。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="602"/>
+        <location filename="../bridge/technician_rows.py" line="96"/>
         <source>Shown to a walk-in</source>
         <translation>向办事人显示</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="619"/>
+        <location filename="../bridge/technician_rows.py" line="106"/>
         <source>Waiting to send</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="620"/>
+        <location filename="../bridge/technician_rows.py" line="107"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="621"/>
+        <location filename="../bridge/technician_rows.py" line="108"/>
         <source>Quarantined</source>
         <translation>已隔离</translation>
     </message>
