@@ -95,123 +95,118 @@ CHAT_SENDERS = frozenset({"walk_in", "helper"})
 
 
 @dataclass(frozen=True)
-class HelpRequested:
-    """Kiosk → hall: a walk-in pressed "ask the hall for help"."""
+class _Message:
+    """What every message checks on construction (parsing included): each field exactly its
+    declared type, the ``NONEMPTY`` fields not empty, then the class's own :meth:`_check`."""
 
-    TYPE: ClassVar[str] = "help_requested"
-    station_id: str
-    service_id: str
+    TYPE: ClassVar[str] = ""
+    NONEMPTY: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         _check_fields(self)
-        if not self.station_id:
-            raise ProtocolError("help_requested.station_id must not be empty")
+        _nonempty(self, *self.NONEMPTY)
+        self._check()
+
+    def _check(self) -> None:
+        """Rules beyond types and non-empty fields (none by default)."""
 
 
 @dataclass(frozen=True)
-class QueuePosition:
+class HelpRequested(_Message):
+    """Kiosk → hall: a walk-in pressed "ask the hall for help"."""
+
+    TYPE: ClassVar[str] = "help_requested"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("station_id",)
+    station_id: str
+    service_id: str
+
+
+@dataclass(frozen=True)
+class QueuePosition(_Message):
     """Hall → kiosk: how many walk-ins wait for a helper ahead of this one."""
 
     TYPE: ClassVar[str] = "queue_position"
     position: int
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    def _check(self) -> None:
         if self.position < 0:
             raise ProtocolError("queue_position.position must be >= 0")
 
 
 @dataclass(frozen=True)
-class SessionOpened:
+class SessionOpened(_Message):
     """Hall → kiosk: the help request is queued as this assist session (the key to resume it)."""
 
     TYPE: ClassVar[str] = "session_opened"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("session_id",)
     session_id: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "session_id")
 
 
 @dataclass(frozen=True)
-class Resume:
+class Resume(_Message):
     """Kiosk or helper → hall, first frame after a reconnect: continue ``session_id``;
     ``last_seq`` is the highest seq received from the hall (0: nothing yet)."""
 
     TYPE: ClassVar[str] = "resume"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("session_id",)
     session_id: str
     last_seq: int
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "session_id")
+    def _check(self) -> None:
         if self.last_seq < 0:
             raise ProtocolError("resume.last_seq must be >= 0")
 
 
 @dataclass(frozen=True)
-class Resumed:
+class Resumed(_Message):
     """Hall → the reconnected side: ``last_seq`` is the highest seq the hall holds from it, so
     it re-sends only what came after (no lost and no duplicated edits)."""
 
     TYPE: ClassVar[str] = "resumed"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("session_id",)
     session_id: str
     last_seq: int
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "session_id")
+    def _check(self) -> None:
         if self.last_seq < 0:
             raise ProtocolError("resumed.last_seq must be >= 0")
 
 
 @dataclass(frozen=True)
-class HelperJoined:
+class HelperJoined(_Message):
     """Hall → kiosk: a helper accepted the request (``helper_name``: the name shown on screen)."""
 
     TYPE: ClassVar[str] = "helper_joined"
     helper_name: str
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class HelperLeft:
+class HelperLeft(_Message):
     """Hall → kiosk: the helper hung up or lost the connection (``reason`` is a code)."""
 
     TYPE: ClassVar[str] = "helper_left"
     reason: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
 
 
 # --- consent and form ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ConsentGranted:
+class ConsentGranted(_Message):
     """Kiosk → hall: the walk-in agreed on screen that the helper may see the form's values."""
 
     TYPE: ClassVar[str] = "consent_granted"
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class ConsentRevoked:
+class ConsentRevoked(_Message):
     """Kiosk → hall: the walk-in took consent back; values are masked again from now on."""
 
     TYPE: ClassVar[str] = "consent_revoked"
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class FormSnapshot:
+class FormSnapshot(_Message):
     """Kiosk → helper: the form as the walk-in sees it. Each field is ``{name, label, value,
     by}``; ``masked`` snapshots carry no values at all (the protocol refuses one that does).
     ``materials`` are the documents the kiosk can photograph: ``{id, label, captured}`` with
@@ -227,8 +222,7 @@ class FormSnapshot:
     materials: list[dict[str, str]]
     choices: dict[str, list[list[str]]] = dataclasses.field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    def _check(self) -> None:
         names = {entry.get("name") for entry in self.fields}
         for name, pairs in self.choices.items():
             if name not in names or any(len(pair) != 2 for pair in pairs):
@@ -248,167 +242,137 @@ class FormSnapshot:
 
 
 @dataclass(frozen=True)
-class FieldChanged:
+class FieldChanged(_Message):
     """Kiosk → helper: one field changed (``by`` who); ``masked``: no value before consent."""
 
     TYPE: ClassVar[str] = "field_changed"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("name",)
     name: str
     value: str
     by: str
     masked: bool
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "name")
+    def _check(self) -> None:
         _one_of(self, "by", FILLED_BY)
         if self.masked and self.value:
             raise ProtocolError("a masked field_changed must not carry a value")
 
 
 @dataclass(frozen=True)
-class FieldProposed:
+class FieldProposed(_Message):
     """Helper → kiosk: fill ``name`` with ``value`` (arrives as the walk-in's own edit would)."""
 
     TYPE: ClassVar[str] = "field_proposed"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("name",)
     name: str
     value: str
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "name")
-
 
 @dataclass(frozen=True)
-class HighlightField:
+class HighlightField(_Message):
     """Helper → kiosk: draw the walk-in's eye to one field."""
 
     TYPE: ClassVar[str] = "highlight_field"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("name",)
     name: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "name")
 
 
 @dataclass(frozen=True)
-class Guidance:
+class Guidance(_Message):
     """Helper → kiosk: a short instruction shown in a banner on the kiosk."""
 
     TYPE: ClassVar[str] = "guidance"
     text: str
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class Chat:
+class Chat(_Message):
     """Either way: one chat line; ``sender`` is ``walk_in`` or ``helper``."""
 
     TYPE: ClassVar[str] = "chat"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("text",)
     sender: str
     text: str
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    def _check(self) -> None:
         _one_of(self, "sender", CHAT_SENDERS)
-        _nonempty(self, "text")
 
 
 # --- captures and submit -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CaptureRequested:
+class CaptureRequested(_Message):
     """Helper → kiosk: please photograph the material ``material_id``."""
 
     TYPE: ClassVar[str] = "capture_requested"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("material_id",)
     material_id: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "material_id")
 
 
 @dataclass(frozen=True)
-class CaptureAttached:
+class CaptureAttached(_Message):
     """Kiosk → helper: the photo is uploaded to the hall as blob ``sha256`` (bytes never ride
     on this socket: the helper fetches them through the broker, consent permitting)."""
 
     TYPE: ClassVar[str] = "capture_attached"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("material_id",)
     material_id: str
     sha256: str
     media_type: str
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "material_id")
+    def _check(self) -> None:
         if len(self.sha256) != 64 or any(c not in "0123456789abcdef" for c in self.sha256):
             raise ProtocolError("capture_attached.sha256 must be a lower-case hex sha256")
 
 
 @dataclass(frozen=True)
-class SubmitProposed:
+class SubmitProposed(_Message):
     """Helper → kiosk: the form looks complete; ask the walk-in to confirm the submit."""
 
     TYPE: ClassVar[str] = "submit_proposed"
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class SubmitConfirmed:
+class SubmitConfirmed(_Message):
     """Kiosk → helper: the walk-in confirmed on screen; the kiosk submits (``tracking_number``
     once known, else empty)."""
 
     TYPE: ClassVar[str] = "submit_confirmed"
     tracking_number: str
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class SubmitDeclined:
+class SubmitDeclined(_Message):
     """Kiosk → helper: the walk-in said no, or the form is not complete (``reason`` code)."""
 
     TYPE: ClassVar[str] = "submit_declined"
     reason: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
 
 
 # --- WebRTC signalling ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class RtcOffer:
+class RtcOffer(_Message):
     """Either way: a WebRTC session description offer."""
 
     TYPE: ClassVar[str] = "rtc_offer"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("sdp",)
     sdp: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "sdp")
 
 
 @dataclass(frozen=True)
-class RtcAnswer:
+class RtcAnswer(_Message):
     """Either way: the answer to an :class:`RtcOffer`."""
 
     TYPE: ClassVar[str] = "rtc_answer"
+    NONEMPTY: ClassVar[tuple[str, ...]] = ("sdp",)
     sdp: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, "sdp")
 
 
 @dataclass(frozen=True)
-class IceCandidate:
+class IceCandidate(_Message):
     """Either way: one trickled ICE candidate (empty ``candidate``: end of candidates)."""
 
     TYPE: ClassVar[str] = "ice_candidate"
@@ -416,8 +380,7 @@ class IceCandidate:
     sdp_mid: str
     sdp_mline_index: int
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    def _check(self) -> None:
         if self.sdp_mline_index < 0:
             raise ProtocolError("ice_candidate.sdp_mline_index must be >= 0")
 
@@ -426,24 +389,18 @@ class IceCandidate:
 
 
 @dataclass(frozen=True)
-class Ping:
+class Ping(_Message):
     """Either way: keep-alive; the peer answers with its own ping."""
 
     TYPE: ClassVar[str] = "ping"
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
-
 
 @dataclass(frozen=True)
-class End:
+class End(_Message):
     """Either way: the assist session is over (``reason`` is a code, e.g. ``helper_left``)."""
 
     TYPE: ClassVar[str] = "end"
     reason: str
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
 
 
 Message = (
