@@ -18,18 +18,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from offline_queue.crypto import Cipher, TamperedError
+from offline_queue.durable import TMP_PREFIX, atomic_write
 
 log = logging.getLogger(__name__)
 
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-_TMP_PREFIX = ".tmp-"
 
 
 def check_sha256(value: str) -> str:
@@ -45,14 +44,6 @@ class StoredBlob:
 
     sha256: str
     size: int
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class BlobStore:
@@ -73,24 +64,8 @@ class BlobStore:
         if final.exists():
             return StoredBlob(digest, len(data))
         sealed = self._cipher.seal(data, digest.encode("ascii"))
-        tmp = self.root / f"{_TMP_PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                view = memoryview(sealed)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            # rename is atomic: readers see no file or the whole file, never a partial one.
-            os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            raise
-        _fsync_dir(self.root)
+        # Readers see no file or the whole file, never a partial one.
+        atomic_write(final, sealed, mode=0o600)
         return StoredBlob(digest, len(data))
 
     def get(self, sha256: str) -> bytes:
@@ -122,7 +97,7 @@ class BlobStore:
         removed = 0
         for entry in self.root.iterdir():
             name = entry.name
-            orphan = name.startswith(_TMP_PREFIX) or (
+            orphan = name.startswith(TMP_PREFIX) or (
                 _SHA256_HEX.match(name) is not None and name not in referenced
             )
             if not orphan:

@@ -19,6 +19,7 @@ Error tree::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -26,6 +27,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from offline_queue.durable import atomic_write
 
 KEY_BYTES = 32
 _FORMAT_V1 = b"\x01"
@@ -47,20 +50,13 @@ class TamperedError(CryptoError):
     """A ciphertext did not authenticate: changed on disk, truncated, or from another key."""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def load_or_create_key(path: Path) -> bytes:
     """Return the data key at ``path``, creating it (0600, in a 0700 folder) on first start.
 
     Safe against two threads or processes starting at once: the key is written to a private
-    temporary file and hard-linked into place, which fails if another starter won the race, so
-    nobody ever reads a half-written key.
+    temporary file and linked into place (:func:`~offline_queue.durable.atomic_write` with
+    ``overwrite=False``), which fails if another starter won the race, so nobody ever reads a
+    half-written key.
     """
     path = Path(path)
     try:
@@ -68,20 +64,9 @@ def load_or_create_key(path: Path) -> bytes:
     except FileNotFoundError:
         pass
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, os.urandom(KEY_BYTES))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)
-        _fsync_dir(path.parent)
-    except FileExistsError:
-        pass  # another starter created it first: use theirs
-    finally:
-        tmp.unlink()
+    # FileExistsError: another starter created it first, so use theirs.
+    with contextlib.suppress(FileExistsError):
+        atomic_write(path, os.urandom(KEY_BYTES), mode=0o600, overwrite=False)
     return _read_key(path)
 
 
