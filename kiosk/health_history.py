@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from offline_queue.durable import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +123,8 @@ class HealthHistory:
             log.warning("health history not written: %s", type(exc).__name__)
 
     def _rewrite(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
-            for entry in self._entries:
-                f.write(json.dumps(entry, ensure_ascii=True) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        lines = "".join(json.dumps(entry, ensure_ascii=True) + "\n" for entry in self._entries)
+        atomic_write(path, lines.encode("ascii"))
         self._lines_in_file = len(self._entries)
 
     def _load(self, path: Path) -> None:

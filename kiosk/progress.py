@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from kiosk.services.catalog import Catalog, ServiceItem
 from kiosk.services.validators import is_valid_tracking_number
+from offline_queue.durable import atomic_write
 
 __all__ = [
     "PART_STATUSES",
@@ -360,9 +360,7 @@ class ProgressCache:
             while len(entries) > self.max_entries:
                 entries.pop(next(iter(entries)))
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.path)
+            atomic_write(self.path, json.dumps(entries, ensure_ascii=False).encode("utf-8"))
 
     def _read(self) -> dict[str, Any]:
         try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from kiosk.services.catalog import (
     load_catalog,
     parse_catalog,
 )
+from offline_queue.durable import atomic_write
 
 __all__ = [
     "CACHE_FILE_NAME",
@@ -179,15 +179,4 @@ class CatalogCache:
         envelope = {"etag": etag, "saved_at": saved_at.isoformat(), "catalog": document}
         data = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        # The rename itself must reach the disk too, or a power cut may bring back the old name.
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        atomic_write(self.path, data)

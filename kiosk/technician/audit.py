@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from offline_queue.durable import atomic_write
+
 log = logging.getLogger(__name__)
 
 WHO = "technician"
@@ -94,6 +96,5 @@ class AuditLog:
 
     def mark_sent(self, seq: int) -> None:
         with self._lock:
-            tmp = self._sent_path.with_suffix(".tmp")
-            tmp.write_text(str(max(seq, self.sent_upto())), encoding="ascii")
-            os.replace(tmp, self._sent_path)
+            done = str(max(seq, self.sent_upto())).encode("ascii")
+            atomic_write(self._sent_path, done)

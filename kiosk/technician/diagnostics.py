@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from offline_queue.durable import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -175,20 +176,9 @@ def export_bundle(data: bytes, export_dir: Path | None, name: str) -> Path:
     if export_dir is None or not Path(export_dir).is_dir():
         raise ExportError("TECH_EXPORT_NO_DIR")
     target = Path(export_dir) / name
-    tmp = target.with_suffix(".part")
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        dir_fd = os.open(export_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)  # a stick pulled right after "done" keeps the file
-        finally:
-            os.close(dir_fd)
+        atomic_write(target, data)  # durable: a stick pulled right after "done" keeps the file
     except OSError as exc:
         log.warning("diagnostics export failed: %s", type(exc).__name__)
-        tmp.unlink(missing_ok=True)
         raise ExportError("TECH_EXPORT_FAILED") from exc
     return target

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from offline_queue.durable import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +159,4 @@ class PinGate:
             "locked_until": None if locked_until is None else locked_until.isoformat(),
         }
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self._path)
+        atomic_write(self._path, json.dumps(doc).encode("utf-8"), mode=0o600)
