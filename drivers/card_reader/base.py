@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from drivers.card_reader.mrz import MrzKey
 from drivers.health import Health
 
 
@@ -60,6 +61,24 @@ class CardReader(Protocol):
     def health(self) -> Health: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class MrzCardReader(CardReader, Protocol):
+    """A reader that opens a passport or travel-permit chip (eMRTD, BAC) with the MRZ key the
+    walk-in typed in: a contactless (ISO 14443) reader, hence ``read_uid``.
+
+    ``isinstance`` against a runtime-checkable Protocol only sees member names, and every reader
+    has ``read_identity``; ``read_uid`` is what tells a contactless reader from a GA/T 467 one.
+    """
+
+    def read_identity(self, timeout_s: float, mrz: MrzKey | None = None) -> Identity:
+        """As CardReader.read_identity; with ``mrz``, the chip is opened with that key."""
+        ...
+
+    def read_uid(self, timeout_s: float) -> object:
+        """The contactless card's UID and ATR, without reading any file."""
+        ...
 
 
 class CardEventKind(StrEnum):

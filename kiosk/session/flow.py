@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-from drivers.card_reader.base import CardReader, Identity
+from drivers.card_reader.base import CardReader, Identity, MrzCardReader
 from drivers.card_reader.mrz import MrzKey, validate_entry
-from drivers.errors import CardReaderError, NoCard
-from drivers.printer.base import ReceiptPrinter
+from drivers.errors import CardReaderError, CardUnsupported, NoCard
+from drivers.printer.base import ReceiptPrinter, RecoverableReceiptPrinter
 from kiosk.errors import FailureReason, reason_for
 from kiosk.receipts import build_receipt, progress_url
 from kiosk.services.catalog import Catalog, ServiceItem
@@ -33,6 +34,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+@runtime_checkable
+class StartingPart(Protocol):
+    """A device that the runtime builds after the first frame (kiosk.runtime's stand-in):
+    ``ready`` is set once it exists; until then any other attribute would block the caller."""
+
+    ready: threading.Event
 
 
 class Background(Protocol):
@@ -197,10 +206,8 @@ class SessionFlow:
             self.card_status = ""
             self._timeouts = self._base_timeouts
             # A receipt that never printed must not come out for the next walk-in.
-            if self._printer_ready():
-                discard = getattr(self._printer, "discard_pending", None)
-                if discard is not None:
-                    discard()
+            if self._printer_ready() and isinstance(self._printer, RecoverableReceiptPrinter):
+                self._printer.discard_pending()
         self._changed()
 
     # -- intents -------------------------------------------------------------------------------
@@ -398,7 +405,11 @@ class SessionFlow:
         def read() -> Identity:
             if mrz is None:
                 return reader.read_identity(timeout)
-            return reader.read_identity(timeout, mrz=mrz)  # type: ignore[call-arg]
+            if not isinstance(reader, MrzCardReader):
+                # Only a contactless reader opens a passport chip; the MRZ screen is not shown
+                # for the others, so this is a configuration mistake, said as a card failure.
+                raise CardUnsupported("this reader cannot open a chip with an MRZ key")
+            return reader.read_identity(timeout, mrz=mrz)
 
         self._bg(
             read,
@@ -503,8 +514,9 @@ class SessionFlow:
         self._changed()
 
     def _printer_ready(self) -> bool:
-        ready = getattr(self._printer, "ready", None)  # a deferred part: don't wait for it
-        return ready is None or ready.is_set()
+        # A part still being built (kiosk.runtime): asking it anything would wait for it.
+        printer = self._printer
+        return not isinstance(printer, StartingPart) or printer.ready.is_set()
 
     def _reprint_due(self) -> bool:
         return (
@@ -512,14 +524,16 @@ class SessionFlow:
             and self.context.print_status not in ("", "printing", "printed")
             and not self._reprinting
             and self._clock() >= self._reprint_at
-            and hasattr(self._printer, "reprint_if_pending")
+            and isinstance(self._printer, RecoverableReceiptPrinter)
         )
 
     def _reprint(self) -> None:
         """Try the kept receipt again (paper reloaded, cover closed): printed once, in full."""
+        printer = self._printer
+        assert isinstance(printer, RecoverableReceiptPrinter)  # checked by _reprint_due
         self._reprinting = True
         self._bg(
-            self._printer.reprint_if_pending,  # type: ignore[attr-defined]
+            printer.reprint_if_pending,
             self._guarded(self._on_reprinted),
             self._guarded(self._on_print_error),
         )
