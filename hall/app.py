@@ -4,9 +4,9 @@
 the bytes do not hash to the name (or the name is not a sha256), 413 when too large.
 ``POST /api/v1/submissions`` answers 201 for a new id, 200 when the same id comes again with the
 same content (a kiosk re-sending after a lost answer), 409 when the id comes with different
-content, and 422 when the body does not match :class:`SubmissionIn` exactly (unknown fields are
-refused, not ignored: a kiosk and a hall that disagree about the format should find out at once)
-or when an attachment it names has not been uploaded (``detail.missing_blobs``).
+content, and 422 when the body does not match :class:`contracts.wire.Submission` exactly (unknown
+fields are refused, not ignored: a kiosk and a hall that disagree about the format should find out
+at once) or when an attachment it names has not been uploaded (``detail.missing_blobs``).
 ``GET /api/v1/submissions/{id}`` reports status only; payloads never leave the hall through this
 API and never reach the log.
 
@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, HTTPException, Request, Response, status
@@ -36,8 +34,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel
 
+from contracts.ids import canonical_uuid
+from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, Submission
 from hall import (
     assist,
     assist_routes,
@@ -52,14 +52,7 @@ from hall import (
     tracking,
 )
 from hall.clock import Clock, utc_now
-from hall.store import (
-    MAX_BLOB_BYTES,
-    BlobHashMismatch,
-    BlobRef,
-    MissingBlobs,
-    Submission,
-    SubmissionStore,
-)
+from hall.store import BlobHashMismatch, MissingBlobs, SubmissionStore
 from kiosk.demands import Taxonomy, WorkCalendar, load_calendar, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -106,74 +99,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _canonical_uuid(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ValueError("must be a UUID") from None
-
-
-_SHA256 = r"^[0-9a-f]{64}$"
-
-
-class AttachmentIn(BaseModel):
-    """One attachment a submission names; its bytes arrive first through the blob upload."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sha256: Annotated[StrictStr, Field(pattern=_SHA256)]
-    size: Annotated[StrictInt, Field(ge=0, le=MAX_BLOB_BYTES)]
-    media_type: Annotated[StrictStr, Field(min_length=1, max_length=100)]
-    name: Annotated[StrictStr, Field(max_length=255)] = ""
-
-
-class SubmissionIn(BaseModel):
-    """The intake body. Strings are strict (no number-to-string coercion)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: StrictStr = Field(description="client-generated UUID (v7), the idempotency key")
-    station_id: Annotated[
-        StrictStr, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-    ]
-    service_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-    tracking_number: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-    created_at: StrictStr = Field(description="ISO 8601 with a UTC offset")
-    payload: dict[str, Any]
-    attachments: Annotated[list[AttachmentIn], Field(max_length=50)] = []
-
-    @field_validator("id")
-    @classmethod
-    def _id_is_uuid(cls, v: str) -> str:
-        # Canonical form, so "ABC…" and "abc…" are the same submission.
-        return _canonical_uuid(v)
-
-    @field_validator("created_at")
-    @classmethod
-    def _created_at_is_iso(cls, v: str) -> str:
-        try:
-            parsed = datetime.fromisoformat(v)
-        except ValueError:
-            raise ValueError("must be an ISO 8601 date-time") from None
-        if parsed.tzinfo is None:
-            raise ValueError("must carry a UTC offset")
-        # Normalised to UTC, so "+08:00" and "Z" spellings of one instant hash the same.
-        return parsed.astimezone(UTC).isoformat(timespec="microseconds")
-
-    def to_submission(self) -> Submission:
-        return Submission(
-            id=self.id,
-            station_id=self.station_id,
-            service_id=self.service_id,
-            tracking_number=self.tracking_number,
-            created_at=self.created_at,
-            payload=self.payload,
-            attachments=tuple(
-                BlobRef(a.sha256, a.size, a.media_type, a.name) for a in self.attachments
-            ),
-        )
 
 
 class IntakeReceipt(BaseModel):
@@ -277,7 +202,7 @@ def create_app(
         },
     )
     async def put_blob(sha256: str, request: Request, response: Response) -> BlobReceipt:
-        if re.fullmatch(_SHA256, sha256) is None:
+        if re.fullmatch(SHA256_PATTERN, sha256) is None:
             raise HTTPException(422, detail="the name must be a lower-case hex sha256")
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > MAX_BLOB_BYTES:
@@ -311,11 +236,11 @@ def create_app(
         },
     )
     def post_submission(
-        body: SubmissionIn, request: Request, response: Response, who: device_auth.CallerDep
+        body: Submission, request: Request, response: Response, who: device_auth.CallerDep
     ) -> IntakeReceipt:
         device_auth.admit_http(request, who, body.station_id)
         try:
-            outcome = store.put(body.to_submission())
+            outcome = store.put(body)
         except MissingBlobs as exc:
             raise HTTPException(
                 422, detail={"msg": "attachments not received", "missing_blobs": exc.missing}
@@ -331,7 +256,7 @@ def create_app(
     @app.get("/api/v1/submissions/{sub_id}")
     def get_submission(sub_id: str) -> SubmissionStatus:
         try:
-            key = _canonical_uuid(sub_id)
+            key = canonical_uuid(sub_id)
         except ValueError:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such submission") from None
         record = store.get(key)

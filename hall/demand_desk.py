@@ -29,10 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
+from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
 from hall.clock import Clock, iso
-from hall.store import Submission, metadata, submissions
+from hall.store import metadata, submissions
 from hall.tracking import TrackingStore
 from kiosk.demands import (
     STATE_LABELS,

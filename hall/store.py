@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -46,10 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from offline_queue.wire import AttachmentRef, canonical_json
-
-# The attachment reference is the kiosk's own type: the intake reads what the outbox wrote.
-BlobRef = AttachmentRef
+from contracts.wire import AttachmentRef, Submission, canonical_json
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +55,6 @@ PutOutcome = Literal["created", "duplicate", "conflict"]
 # the rows it adds (tracked parts, a demand) exist exactly when the submission does.
 IntakeHook = Callable[[Connection, "Submission"], None]
 BlobOutcome = Literal["created", "duplicate"]
-
-MAX_BLOB_BYTES = 20 * 1024 * 1024
 
 metadata = MetaData()
 
@@ -99,37 +94,6 @@ class MissingBlobs(Exception):
 
 class BlobHashMismatch(Exception):
     """An uploaded blob's bytes do not hash to the name it was uploaded under."""
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A submission as the kiosk sent it (``payload`` is personal data: never log it)."""
-
-    id: str
-    station_id: str
-    service_id: str
-    tracking_number: str
-    created_at: str
-    payload: dict[str, Any]
-    attachments: tuple[BlobRef, ...] = field(default=())
-
-    def content_sha256(self) -> str:
-        """sha256 of the canonical JSON of every field: key order and whitespace do not count."""
-        doc: dict[str, Any] = {
-            "id": self.id,
-            "station_id": self.station_id,
-            "service_id": self.service_id,
-            "tracking_number": self.tracking_number,
-            "created_at": self.created_at,
-            "payload": self.payload,
-        }
-        # Only when present, so submissions stored before attachments existed keep their hash.
-        if self.attachments:
-            doc["attachments"] = [a.to_json() for a in self.attachments]
-        return hashlib.sha256(canonical_json(doc)).hexdigest()
-
-    def __repr__(self) -> str:
-        return f"Submission(id={self.id!r}, tracking_number={self.tracking_number!r})"
 
 
 @dataclass(frozen=True)
@@ -285,7 +249,7 @@ class SubmissionStore:
             tracking_number=row.tracking_number,
             created_at=row.created_at,
             payload=json.loads(row.payload),
-            attachments=tuple(BlobRef(**a) for a in json.loads(row.attachments or "[]")),
+            attachments=tuple(AttachmentRef(**a) for a in json.loads(row.attachments or "[]")),
         )
 
     def stored_payload(self, sub_id: str) -> str | None:
@@ -340,7 +304,7 @@ class SubmissionStore:
             ).scalar_one_or_none()
         return None if value is None else bytes(value)
 
-    def missing_blobs(self, refs: Sequence[BlobRef]) -> list[str]:
+    def missing_blobs(self, refs: Sequence[AttachmentRef]) -> list[str]:
         """sha256s of ``refs`` the hall does not hold with the stated size, in order."""
         if not refs:
             return []

@@ -30,10 +30,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
+from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
 from hall.clock import Clock, iso
-from hall.store import Submission, metadata, submissions
+from hall.store import metadata, submissions
 from kiosk.progress import STEP_STATUSES
 from kiosk.services.catalog import fan_out
 from kiosk.services.validators import is_valid_tracking_number

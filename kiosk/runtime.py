@@ -25,10 +25,11 @@ from kiosk.health_history import HealthHistory
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from contracts.wire import AttachmentRef, Submission
     from kiosk.hall_client import HallClient
     from kiosk.services.catalog import Catalog
     from kiosk.session.flow import Timeouts
-    from offline_queue.outbox import Attachment, AttachmentRef, Outbox, QueuedSubmission
+    from offline_queue.outbox import Attachment, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class SharedOutbox:
         payload: dict[str, Any],
         *,
         attachments: Sequence[Attachment | AttachmentRef] = (),
-    ) -> QueuedSubmission:
+    ) -> Submission:
         with self._lock:
             return self._outbox().enqueue(service_id, payload, attachments=attachments)
 

@@ -29,7 +29,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from contracts.wire import AttachmentRef, Submission, canonical_json
 from offline_queue.blobs import BlobStore, StoredBlob, check_sha256
 from offline_queue.crypto import Cipher, TamperedError
 from offline_queue.ids import uuid7
@@ -45,10 +46,6 @@ from offline_queue.outbox_schema import (
     SCHEMA_VERSION,
     associated_data,
 )
-
-# Re-exported: the outbox's callers name them here.
-from offline_queue.wire import AttachmentRef as AttachmentRef
-from offline_queue.wire import canonical_json as canonical_json
 
 log = logging.getLogger(__name__)
 
@@ -104,37 +101,6 @@ class Attachment:
 
     def __repr__(self) -> str:
         return f"Attachment(media_type={self.media_type!r}, size={len(self.data)})"
-
-
-@dataclass(frozen=True)
-class QueuedSubmission:
-    """One submission as queued; ``payload`` holds the walk-in's answers (personal data)."""
-
-    id: str
-    tracking_number: str
-    service_id: str
-    station_id: str
-    created_at: str
-    payload: dict[str, Any]
-    attachments: tuple[AttachmentRef, ...] = field(default=())
-
-    def to_body(self) -> dict[str, Any]:
-        """The JSON body the hall's ``POST /api/v1/submissions`` expects."""
-        body: dict[str, Any] = {
-            "id": self.id,
-            "station_id": self.station_id,
-            "service_id": self.service_id,
-            "tracking_number": self.tracking_number,
-            "created_at": self.created_at,
-            "payload": self.payload,
-        }
-        if self.attachments:
-            body["attachments"] = [a.to_json() for a in self.attachments]
-        return body
-
-    def __repr__(self) -> str:
-        # Keep the payload out of reprs: they end up in logs and tracebacks.
-        return f"QueuedSubmission(id={self.id!r}, tracking_number={self.tracking_number!r})"
 
 
 def _utcnow() -> datetime:
@@ -247,7 +213,7 @@ class Outbox:
         payload: dict[str, Any],
         *,
         attachments: Sequence[Attachment | AttachmentRef] = (),
-    ) -> QueuedSubmission:
+    ) -> Submission:
         """Store a new submission and give it an id and a tracking number, atomically.
 
         ``attachments`` are new files (:class:`Attachment`, written to the blob store here) or
@@ -316,7 +282,7 @@ class Outbox:
                 [(sub_id, i, ref.sha256) for i, ref in enumerate(refs)],
             )
         log.info("queued submission %s as %s", sub_id, tracking_number)
-        return QueuedSubmission(
+        return Submission(
             id=sub_id,
             tracking_number=tracking_number,
             service_id=service_id,
@@ -326,7 +292,7 @@ class Outbox:
             attachments=tuple(refs),
         )
 
-    def claim_next(self) -> QueuedSubmission | None:
+    def claim_next(self) -> Submission | None:
         """The oldest pending submission, frozen for sending; None when nothing waits.
 
         The freeze is committed before this returns, i.e. before any byte of it goes out.
@@ -469,7 +435,7 @@ class Outbox:
         )
         return rows[0] if rows else None
 
-    def next_pending(self) -> QueuedSubmission | None:
+    def next_pending(self) -> Submission | None:
         """The oldest pending submission without claiming it; None when nothing waits."""
         row = self._oldest_pending()
         return None if row is None else self._decode(row)
@@ -562,13 +528,13 @@ class Outbox:
                 problems.append(f"blob {sha[:12]}…: {type(exc).__name__}")
         return problems
 
-    def _decode(self, row: dict[str, Any]) -> QueuedSubmission:
+    def _decode(self, row: dict[str, Any]) -> Submission:
         try:
             plaintext = self._cipher.open(row["body"], associated_data(row))
         except TamperedError:
             raise TamperedRow(row["id"], row["tracking_number"]) from None
         doc = json.loads(plaintext)
-        return QueuedSubmission(
+        return Submission(
             id=row["id"],
             tracking_number=row["tracking_number"],
             service_id=row["service_id"],

@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from contracts.wire import canonical_json
 from offline_queue.crypto import Cipher
-from offline_queue.wire import canonical_json
 
 
 def associated_data(row: dict[str, Any] | tuple[str, ...]) -> bytes:

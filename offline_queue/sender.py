@@ -36,8 +36,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+from contracts.wire import Submission
 from offline_queue.crypto import TamperedError
-from offline_queue.outbox import Outbox, QueuedSubmission, TamperedRow, check_station_id
+from offline_queue.outbox import Outbox, TamperedRow, check_station_id
 from offline_queue.transport import Answer, HallTransport
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,7 @@ class Sender:
         return _Result(result.outcome, code, result.retry_after_s)
 
     def _call(
-        self, sub: QueuedSubmission, what: str, request: Callable[[], Answer | int]
+        self, sub: Submission, what: str, request: Callable[[], Answer | int]
     ) -> _Result:
         try:
             raw = request()

@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from contracts.wire import canonical_json
 from kiosk.hall_client import HallClient
-from offline_queue.outbox import Attachment, Outbox, canonical_json
+from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import Sender, SenderStatus
 from offline_queue.transport import Answer
 

@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
+from contracts.wire import canonical_json
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from kiosk.hall_client import HallClient
-from offline_queue.outbox import Attachment, Outbox, canonical_json
+from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import Sender, SenderStatus
 from tests.reliability.support import CountingHall, Faults, StatusLog, free_port
 

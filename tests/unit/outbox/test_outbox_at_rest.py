@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from contracts.wire import AttachmentRef
 from offline_queue.outbox import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Attachment,
-    AttachmentRef,
     Outbox,
     TamperedRow,
 )

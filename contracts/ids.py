@@ -1,0 +1,44 @@
+"""Identifiers both sides read: station ids, receipt tracking numbers and submission ids.
+
+A tracking number is ``<station id>-<YYYYMMDD>-<0001..>``: the kiosk's outbox assigns it with
+the local date, the receipt prints it, the hall's progress page is looked up by it. Submission
+ids are client-made UUIDs (v7, :mod:`offline_queue.ids`), compared in their canonical spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from typing import Final
+
+# It ends up inside printed tracking numbers and URLs.
+STATION_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{1,32}$"
+
+_TRACKING: Final = re.compile(r"[A-Za-z0-9_-]{1,32}-([0-9]{8})-[0-9]{4,6}", re.ASCII)
+
+
+def is_valid_tracking_number(s: object) -> bool:
+    """True for a receipt tracking number: ``<station id>-<YYYYMMDD>-<0001..>`` with a real date.
+
+    Total: ``False`` for anything malformed (wrong type included), never raises.
+    """
+    if not isinstance(s, str):
+        return False
+    m = _TRACKING.fullmatch(s)
+    if m is None:
+        return False
+    day = m[1]
+    try:
+        date(int(day[0:4]), int(day[4:6]), int(day[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
+def canonical_uuid(value: str) -> str:
+    """The canonical spelling of a UUID (lower case, hyphenated); ``ValueError`` if not one."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError("must be a UUID") from None
