@@ -123,3 +123,95 @@ def hall_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return str(tmp_path / "hall" / "hall.db")
     cluster: PostgresCluster = request.getfixturevalue("postgres")
     return cluster.new_database()
+
+
+# --- Leftover processes (issue 13: `make test` twice in a row, nothing left behind) -----------
+# Every process the tests start, directly or not (pcscd, cupsd, PostgreSQL, Chromium, halls in
+# child processes, simulators, benches), inherits this mark in its environment, daemons that
+# detach from their parent included. When the session ends, any live process still carrying it
+# (or still below this one) fails the run; it is then killed by pid so the next run starts clean.
+# Processes from other test runs on the same machine carry another mark and are left alone.
+
+LEFTOVER_MARK = "QIHANG_TEST_RUN"
+# A stopped child may still be exiting: this bounds the wait (the check's own test shortens it).
+LEFTOVER_GRACE_S = float(os.environ.get("QIHANG_LEFTOVER_GRACE_S", "10"))
+os.environ[LEFTOVER_MARK] = f"{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def _proc_stat(pid: str) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # the command name in (...) may hold spaces
+    return fields[0], int(fields[1])
+
+
+def leftover_processes(mark: str = "") -> dict[int, str]:
+    """Live processes (not zombies) carrying this run's mark or descending from this process:
+    pid -> command line."""
+    mark_entry = f"{LEFTOVER_MARK}={mark or os.environ[LEFTOVER_MARK]}".encode()
+    me = os.getpid()
+    parents: dict[int, int] = {}
+    marked: set[int] = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        stat = _proc_stat(entry)
+        if stat is None or stat[0] == "Z":
+            continue
+        parents[int(entry)] = stat[1]
+        try:
+            environ = Path(f"/proc/{entry}/environ").read_bytes()
+        except OSError:
+            continue  # gone, or not ours to read
+        if mark_entry in environ.split(b"\0"):
+            marked.add(int(entry))
+
+    def below_me(pid: int) -> bool:
+        seen = set()
+        while pid not in seen and pid > 1:
+            seen.add(pid)
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+        return False
+
+    found: dict[int, str] = {}
+    for pid in parents:
+        if pid in marked or below_me(pid):
+            try:
+                raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            found[pid] = raw.replace(b"\0", b" ").decode(errors="replace").strip()
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import contextlib
+    import signal
+    import time
+
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    left = leftover_processes()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = leftover_processes()
+    if not left:
+        return
+    lines = [f"  pid {pid}: {cmd}" for pid, cmd in sorted(left.items())]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = "processes started by the tests are still alive (killed now):\n" + "\n".join(lines)
+    if reporter is not None:
+        reporter.write_line(f"\nLEFTOVER PROCESSES: {message}", red=True, bold=True)
+    else:
+        print(message)
+    for pid in left:
+        with contextlib.suppress(OSError):  # exited meanwhile
+            os.kill(pid, signal.SIGKILL)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- end of the leftover-process check -------------------------------------------------------
