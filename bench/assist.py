@@ -35,7 +35,18 @@ from remote_assist.client import AssistClient, Status
 from remote_assist.media import media_available
 
 EDITS = 1000
+QUICK_EDITS = 50
 WAIT_S = 10.0
+KEYS = (
+    "edit_to_kiosk_p50_ms",
+    "edit_to_kiosk_p99_ms",
+    "edits",
+    "resume_after_cut_median_ms",
+    "resume_after_cut_max_ms",
+    "resume_runs",
+    "webrtc_connect_median_ms",
+    "webrtc_runs",
+)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -74,8 +85,11 @@ def _webrtc_connect(
     return asyncio.run(offer_and_wait())
 
 
-def run(runs: int) -> dict[str, Any]:
+def run(runs: int, *, quick: bool = False) -> dict[str, Any]:
+    """``quick``: 50 edits instead of 1,000."""
     from tests.assist.proxy import TcpProxy  # the same cuttable relay the tests use
+
+    edits = QUICK_EDITS if quick else EDITS
 
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     with (
@@ -134,7 +148,7 @@ def run(runs: int) -> dict[str, Any]:
                 assert isinstance(resumed, p.Resumed)
                 seq = resumed.last_seq
                 latencies = []
-                for i in range(EDITS):
+                for i in range(edits):
                     seq += 1
                     frame = p.dump(p.FieldProposed(name="mobile", value=str(i)), seq)
                     sent = time.perf_counter()
@@ -163,7 +177,7 @@ def run(runs: int) -> dict[str, Any]:
     return {
         "edit_to_kiosk_p50_ms": round(statistics.median(latencies), 3),
         "edit_to_kiosk_p99_ms": round(_percentile(latencies, 0.99), 3),
-        "edits": EDITS,
+        "edits": edits,
         "resume_after_cut_median_ms": round(statistics.median(resumes), 1),
         "resume_after_cut_max_ms": round(max(resumes), 1),
         "resume_runs": len(resumes),

@@ -31,6 +31,28 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = 10_000
+QUICK_HISTORY = 200
+KEYS = (
+    "runs",
+    "items",
+    "enqueue_p50_ms",
+    "enqueue_p99_ms",
+    "persist_queue_enqueue_p50_ms",
+    "persist_queue_enqueue_p99_ms",
+    "enqueue_p99_ratio_vs_persist_queue",
+    "claim_ack_items",
+    "claim_ack_history",
+    "claim_ack_ms_empty_history",
+    "claim_ack_ms_10k_delivered",
+    "claim_ack_growth",
+    "persist_queue_get_ack_ms_empty_history",
+    "persist_queue_get_ack_ms_10k_acked",
+    "persist_queue_get_ack_growth",
+    "drain_items",
+    "drain_submissions_per_s",
+    "drain_with_200kb_attachment_per_s",
+    "goals",
+)
 
 
 def _payload(i: int) -> dict[str, Any]:
@@ -163,13 +185,15 @@ def _theirs_get_ack(path: Path, history: int, items: int) -> float:
     return statistics.median(samples)
 
 
-def bench_claim_ack(tmp: Path, items: int) -> dict[str, Any]:
+def bench_claim_ack(tmp: Path, items: int, history: int = HISTORY) -> dict[str, Any]:
+    """``*_10k_*`` keys keep their names when ``history`` is smaller (``--quick``)."""
     ours_empty = _ours_claim_ack(tmp / "ca0" / "outbox.sqlite3", 0, items)
-    ours_full = _ours_claim_ack(tmp / "ca1" / "outbox.sqlite3", HISTORY, items)
+    ours_full = _ours_claim_ack(tmp / "ca1" / "outbox.sqlite3", history, items)
     theirs_empty = _theirs_get_ack(tmp / "ca0-pq", 0, items)
-    theirs_full = _theirs_get_ack(tmp / "ca1-pq", HISTORY, items)
+    theirs_full = _theirs_get_ack(tmp / "ca1-pq", history, items)
     return {
         "claim_ack_items": items,
+        "claim_ack_history": history,
         "claim_ack_ms_empty_history": _ms(ours_empty),
         "claim_ack_ms_10k_delivered": _ms(ours_full),
         "claim_ack_growth": round(ours_full / ours_empty, 2),
@@ -251,23 +275,28 @@ def _drain_rate(tmp: Path, name: str, items: int, attachment_bytes: int) -> floa
     return items / elapsed
 
 
-def bench_drain(tmp: Path, items: int) -> dict[str, Any]:
+def bench_drain(tmp: Path, items: int, attached: int) -> dict[str, Any]:
     return {
         "drain_items": items,
         "drain_submissions_per_s": round(_drain_rate(tmp, "drain", items, 0), 1),
         "drain_with_200kb_attachment_per_s": round(
-            _drain_rate(tmp, "drain-att", max(50, items // 5), 200_000), 1
+            _drain_rate(tmp, "drain-att", attached, 200_000), 1
         ),
     }
 
 
-def run(runs: int = 5) -> dict[str, Any]:
+def run(runs: int = 5, *, quick: bool = False) -> dict[str, Any]:
+    """``quick``: 20 items per figure and a 200-row history instead of 10,000."""
+    items = 20 * runs if quick else 100 * runs
+    drained = 20 * runs if quick else 200 * runs
     with tempfile.TemporaryDirectory(prefix="qihang-bench-outbox-") as name:
         tmp = Path(name)
         result: dict[str, Any] = {"runs": runs}
-        result.update(bench_enqueue(tmp, items=100 * runs))
-        result.update(bench_claim_ack(tmp, items=100 * runs))
-        result.update(bench_drain(tmp, items=200 * runs))
+        result.update(bench_enqueue(tmp, items=items))
+        result.update(
+            bench_claim_ack(tmp, items=items, history=QUICK_HISTORY if quick else HISTORY)
+        )
+        result.update(bench_drain(tmp, drained, drained // 2 if quick else max(50, drained // 5)))
     result["goals"] = {
         "enqueue_p99_no_worse_than_persist_queue": result["enqueue_p99_ratio_vs_persist_queue"]
         <= 1.0,

@@ -16,6 +16,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+KEYS = (
+    "runs",
+    "catalog_load_ms",
+    "policies",
+    "policy_matches",
+    "policy_eligible",
+    "policy_match_p50_ms",
+    "policy_match_p99_ms",
+    "policy_build_ms",
+    "qa_entries",
+    "qa_search_p50_ms",
+    "qa_search_p99_ms",
+    "qa_index_build_ms",
+)
+
 
 def _percentiles(samples_s: list[float]) -> tuple[float, float]:
     ordered = sorted(samples_s)
@@ -29,17 +44,20 @@ def _time(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
-def run(runs: int = 5) -> dict[str, Any]:
+def run(runs: int = 5, *, quick: bool = False) -> dict[str, Any]:
+    """``quick``: 200 synthetic policies and 500 Q&A entries, few repetitions."""
     from kiosk.knowledge import KnowledgeBase, load_entries, load_synonyms, synthetic_entries
     from kiosk.policies import EnterpriseProfile, load_policies, match, synthetic_policies
     from kiosk.services.catalog import load_catalog
 
     load_catalog()  # warm imports (pydantic) so the figure is the load itself
-    catalog_s = statistics.median(_time(load_catalog) for _ in range(max(runs, 5) * 4))
+    catalog_s = statistics.median(
+        _time(load_catalog) for _ in range(runs if quick else max(runs, 5) * 4)
+    )
 
     t0 = time.perf_counter()
     sample = load_policies()
-    policies = synthetic_policies(2147, vocabulary=sample).policies
+    policies = synthetic_policies(200 if quick else 2147, vocabulary=sample).policies
     policies_build_s = time.perf_counter() - t0
     profile = EnterpriseProfile(
         industry="I6513",
@@ -58,7 +76,7 @@ def run(runs: int = 5) -> dict[str, Any]:
     match_p50, match_p99 = _percentiles(samples)
 
     t0 = time.perf_counter()
-    kb = KnowledgeBase(synthetic_entries(5000) + load_entries(), load_synonyms())
+    kb = KnowledgeBase(synthetic_entries(500 if quick else 5000) + load_entries(), load_synonyms())
     kb_build_s = time.perf_counter() - t0
     queries = [
         "营业执照丢了怎么办",

@@ -44,6 +44,38 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("submit", "cancel_form", "timeout", "cancel_home")
+KEYS = (
+    "sessions",
+    "warmup_sessions",
+    "mix",
+    "submitted_measured_and_warmup",
+    "outbox_depth_end",
+    "seconds",
+    "sessions_per_s",
+    "rss_start_mb",
+    "rss_end_mb",
+    "rss_growth_mb_per_1000",
+    "rss_slope_mb_per_1000",
+    "rss_trimmed_start_mb",
+    "rss_trimmed_end_mb",
+    "rss_trimmed_growth_mb_per_1000",
+    "fds_start",
+    "fds_end",
+    "fd_growth_per_1000",
+    "fds_opened",
+    "fds_closed",
+    "threads_start",
+    "threads_end",
+    "py_objects_start",
+    "py_objects_end",
+    "py_object_growth_per_1000",
+    "none_refcount_start",
+    "none_refcount_end",
+    "true_refcount_start",
+    "true_refcount_end",
+    "rss_samples_mb",
+    "total_wall_s",
+)
 
 
 def _rss_kb() -> int:
@@ -234,12 +266,25 @@ def _slope_per_1000(points: list[tuple[int, float]]) -> float:
     return sxy / sxx * 1000 if sxx else 0.0
 
 
-def run(runs: int = 1, *args: str) -> dict[str, Any]:
-    """``runs`` is unused (one long run is the measurement); options come from ``args``."""
+def run(runs: int = 1, *args: str, quick: bool = False) -> dict[str, Any]:
+    """``runs`` is unused (one long run is the measurement); options come from ``args``.
+
+    ``quick`` changes the defaults to one session of each kind, warmed up and measured (a smoke
+    run: growth per 1,000 from four sessions means nothing).
+    """
     parser = argparse.ArgumentParser(prog="python -m bench soak")
-    parser.add_argument("--sessions", type=int, default=1000, help="measured sessions")
-    parser.add_argument("--warmup", type=int, default=50, help="sessions before the start figures")
-    parser.add_argument("--samples", type=int, default=20, help="RSS samples along the run")
+    parser.add_argument(
+        "--sessions", type=int, default=len(KINDS) if quick else 1000, help="measured sessions"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=len(KINDS) if quick else 50,
+        help="sessions before the start figures",
+    )
+    parser.add_argument(
+        "--samples", type=int, default=2 if quick else 20, help="RSS samples along the run"
+    )
     opts = parser.parse_args(list(args))
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

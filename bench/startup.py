@@ -18,6 +18,18 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+KEYS = (
+    "runs",
+    "first_frame_s",
+    "first_frame_cpu_s",
+    "rss_mb",
+    "bare_first_frame_s",
+    "bare_first_frame_cpu_s",
+    "bare_rss_mb",
+    "first_frame_ratio",
+    "first_frame_cpu_ratio",
+    "rss_ratio",
+)
 
 
 def _probe(mode: str) -> dict[str, float]:
@@ -35,16 +47,19 @@ def _probe(mode: str) -> dict[str, float]:
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
+    if proc.returncode != 0:
+        raise RuntimeError(f"probe {mode!r} exited {proc.returncode}:\n{proc.stderr[-4000:]}")
     last = [line for line in proc.stdout.splitlines() if line.startswith("{")][-1]
     result: dict[str, float] = json.loads(last)
     return result
 
 
-def run(runs: int = 5) -> dict[str, Any]:
-    _probe("bare")  # warm the OS file cache so the first measured run is not an outlier
-    _probe("app")
+def run(runs: int = 5, *, quick: bool = False) -> dict[str, Any]:
+    """``quick``: no warm-up pair (the first measured pair then includes a cold file cache)."""
+    if not quick:
+        _probe("bare")  # warm the OS file cache so the first measured run is not an outlier
+        _probe("app")
     app, bare = [], []
     for _ in range(runs):  # interleaved, so drift on the machine hits both alike
         bare.append(_probe("bare"))
