@@ -2,24 +2,46 @@
 
 Every WebSocket text frame is one JSON envelope ``{"type", "v", "seq", "body"}``: ``type`` names
 the message, ``v`` is the protocol version, ``seq`` a per-sender counter (≥ 0) so the receiver
-can spot loss and reordering, ``body`` the message's fields. Each message is defined once here as
-a frozen dataclass. Parsing is strict — unknown type, other version, missing or extra field,
-wrong JSON type (``true`` is not an int), duplicate key, oversize frame — and every such problem
-raises :class:`ProtocolError`, never another exception, because the peer is untrusted input.
+can spot loss and reordering, ``body`` the message's fields. Each message is one strict, frozen
+pydantic model here; the frames form one union discriminated by ``type``, parsed by one
+``TypeAdapter``. Parsing is strict — unknown type, other version, missing or extra field, wrong
+JSON type (``true`` is not an int), duplicate key, oversize frame — and every such problem raises
+:class:`ProtocolError` (pydantic's ``ValidationError`` is its ``__cause__``), never another
+exception, because the peer is untrusted input.
+
+This module imports pydantic (~100 ms): the kiosk imports it only when a help call starts.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, Union, cast
+
+from annotated_types import Ge, Len, MinLen
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    model_validator,
+    with_config,
+)
+from pydantic_core import ErrorDetails
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 PROTOCOL_VERSION = 1
 # Assist messages are small (form edits, signalling); anything bigger is a broken or hostile peer.
 MAX_MESSAGE_CHARS = 64 * 1024
-_ENVELOPE_KEYS = frozenset({"type", "v", "seq", "body"})
+
+_STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
+# Parse-time context: on the wire every field is required, even one the constructor defaults.
+_WIRE = {"wire": True}
 
 
 class ProtocolError(ValueError):
@@ -32,147 +54,110 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _names(keys: set[str] | frozenset[str]) -> str:
-    shown = [_short(k) for k in sorted(keys)[:5]]
-    return "[" + ", ".join(shown) + (", ...]" if len(keys) > 5 else "]")
+def _path(loc: tuple[int | str, ...]) -> str:
+    """``form_snapshot.fields[0].by`` from a pydantic location (peer-chosen keys bounded)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += "." + (part if part.isidentifier() and len(part) <= 40 else _short(part))
+    return out.lstrip(".")
 
 
-_FIELD_TYPES: dict[type, dict[str, type]] = {}
+def _what(err: ErrorDetails) -> str:
+    """What is wrong at one location, in words that never echo the peer's data."""
+    if err["type"] == "missing":
+        return "missing field"
+    if err["type"] == "extra_forbidden":
+        return "unexpected field"
+    return err["msg"].removeprefix("Value error, ")
 
 
-def _field_types(cls: type) -> dict[str, type]:
-    """Declared field types of a message class, resolved once (annotations are strings here)."""
-    types = _FIELD_TYPES.get(cls)
-    if types is None:
-        hints = typing.get_type_hints(cls)
-        types = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-        _FIELD_TYPES[cls] = types
-    return types
+def _reason(errors: list[ErrorDetails], describe: Callable[[ErrorDetails], str]) -> str:
+    """The first problem, described; how many more there were."""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return describe(errors[0]) + more
 
 
-def _conforms(value: object, hint: Any) -> bool:
-    """Does ``value`` (decoded JSON) have exactly the declared type? ``bool`` is not ``int``."""
-    origin = typing.get_origin(hint)
-    if origin is None:
-        return type(value) is hint
-    args = typing.get_args(hint)
-    if origin is list:
-        return type(value) is list and all(_conforms(v, args[0]) for v in value)
-    if origin is dict:
-        return type(value) is dict and all(
-            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
-        )
-    return False
-
-
-def _check_fields(msg: object) -> None:
-    """Each field must be exactly its declared type (``bool`` is not an ``int`` here)."""
-    for name, expected in _field_types(type(msg)).items():
-        value = getattr(msg, name)
-        if not _conforms(value, expected):
-            shown = expected.__name__ if typing.get_origin(expected) is None else str(expected)
-            raise ProtocolError(
-                f"{type(msg).__name__}.{name}: expected {shown}, got {type(value).__name__}"
-            )
-
-
-def _nonempty(msg: object, *names: str) -> None:
-    for name in names:
-        if not getattr(msg, name):
-            raise ProtocolError(f"{getattr(msg, 'TYPE', '?')}.{name} must not be empty")
-
-
-def _one_of(msg: object, name: str, allowed: frozenset[str]) -> None:
-    if getattr(msg, name) not in allowed:
-        raise ProtocolError(f"{getattr(msg, 'TYPE', '?')}.{name}: not one of {sorted(allowed)}")
-
-
+NonEmpty = Annotated[str, MinLen(1)]
+Count = Annotated[int, Ge(0)]
 # Who last filled a field, as the helper's console shows it: nobody, the walk-in, the helper.
-FILLED_BY = frozenset({"", "walk_in", "helper"})
-SNAPSHOT_FIELD_KEYS = frozenset({"name", "label", "value", "by"})
-SNAPSHOT_MATERIAL_KEYS = frozenset({"id", "label", "captured"})
-CHAT_SENDERS = frozenset({"walk_in", "helper"})
+FilledBy = Literal["", "walk_in", "helper"]
+ChatSender = Literal["walk_in", "helper"]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+ChoicePair = Annotated[list[str], Len(2, 2)]  # [value, label]
 
 
-@dataclass(frozen=True)
-class _Message:
-    """What every message checks on construction (parsing included): each field exactly its
-    declared type, the ``NONEMPTY`` fields not empty, then the class's own :meth:`_check`."""
+@with_config(ConfigDict(strict=True, extra="forbid"))
+class SnapshotField(TypedDict):
+    """One form field as the helper sees it (``value`` is empty while masked)."""
 
+    name: str
+    label: str
+    value: str
+    by: FilledBy
+
+
+@with_config(ConfigDict(strict=True, extra="forbid"))
+class SnapshotMaterial(TypedDict):
+    """One document the kiosk can photograph; ``captured`` is ``"yes"`` or ``""``."""
+
+    id: str
+    label: str
+    captured: Literal["", "yes"]
+
+
+class _Message(BaseModel):
+    """Every message: strict (``true`` is not an int, ``"3"`` not an int), no extra fields,
+    immutable. Building one with bad values raises pydantic's ``ValidationError`` (our own
+    code's mistake, not the peer's); only :func:`parse` turns errors into ProtocolError, as a
+    custom ``__init__`` would also run, and re-wrap, inside every parse."""
+
+    model_config = _STRICT
     TYPE: ClassVar[str] = ""
-    NONEMPTY: ClassVar[tuple[str, ...]] = ()
-
-    def __post_init__(self) -> None:
-        _check_fields(self)
-        _nonempty(self, *self.NONEMPTY)
-        self._check()
-
-    def _check(self) -> None:
-        """Rules beyond types and non-empty fields (none by default)."""
 
 
-@dataclass(frozen=True)
 class HelpRequested(_Message):
     """Kiosk → hall: a walk-in pressed "ask the hall for help"."""
 
     TYPE: ClassVar[str] = "help_requested"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("station_id",)
-    station_id: str
+    station_id: NonEmpty
     service_id: str
 
 
-@dataclass(frozen=True)
 class QueuePosition(_Message):
     """Hall → kiosk: how many walk-ins wait for a helper ahead of this one."""
 
     TYPE: ClassVar[str] = "queue_position"
-    position: int
-
-    def _check(self) -> None:
-        if self.position < 0:
-            raise ProtocolError("queue_position.position must be >= 0")
+    position: Count
 
 
-@dataclass(frozen=True)
 class SessionOpened(_Message):
     """Hall → kiosk: the help request is queued as this assist session (the key to resume it)."""
 
     TYPE: ClassVar[str] = "session_opened"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("session_id",)
-    session_id: str
+    session_id: NonEmpty
 
 
-@dataclass(frozen=True)
 class Resume(_Message):
     """Kiosk or helper → hall, first frame after a reconnect: continue ``session_id``;
     ``last_seq`` is the highest seq received from the hall (0: nothing yet)."""
 
     TYPE: ClassVar[str] = "resume"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("session_id",)
-    session_id: str
-    last_seq: int
-
-    def _check(self) -> None:
-        if self.last_seq < 0:
-            raise ProtocolError("resume.last_seq must be >= 0")
+    session_id: NonEmpty
+    last_seq: Count
 
 
-@dataclass(frozen=True)
 class Resumed(_Message):
     """Hall → the reconnected side: ``last_seq`` is the highest seq the hall holds from it, so
     it re-sends only what came after (no lost and no duplicated edits)."""
 
     TYPE: ClassVar[str] = "resumed"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("session_id",)
-    session_id: str
-    last_seq: int
-
-    def _check(self) -> None:
-        if self.last_seq < 0:
-            raise ProtocolError("resumed.last_seq must be >= 0")
+    session_id: NonEmpty
+    last_seq: Count
 
 
-@dataclass(frozen=True)
 class HelperJoined(_Message):
     """Hall → kiosk: a helper accepted the request (``helper_name``: the name shown on screen)."""
 
@@ -180,7 +165,6 @@ class HelperJoined(_Message):
     helper_name: str
 
 
-@dataclass(frozen=True)
 class HelperLeft(_Message):
     """Hall → kiosk: the helper hung up or lost the connection (``reason`` is a code)."""
 
@@ -191,93 +175,82 @@ class HelperLeft(_Message):
 # --- consent and form ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class ConsentGranted(_Message):
     """Kiosk → hall: the walk-in agreed on screen that the helper may see the form's values."""
 
     TYPE: ClassVar[str] = "consent_granted"
 
 
-@dataclass(frozen=True)
 class ConsentRevoked(_Message):
     """Kiosk → hall: the walk-in took consent back; values are masked again from now on."""
 
     TYPE: ClassVar[str] = "consent_revoked"
 
 
-@dataclass(frozen=True)
 class FormSnapshot(_Message):
-    """Kiosk → helper: the form as the walk-in sees it. Each field is ``{name, label, value,
-    by}``; ``masked`` snapshots carry no values at all (the protocol refuses one that does).
-    ``materials`` are the documents the kiosk can photograph: ``{id, label, captured}`` with
-    ``captured`` ``"yes"`` or ``""``. ``choices`` gives, per choice field, its ``[value,
-    label]`` pairs in the walk-in's order, so the helper reads "有限责任公司", not "llc", and
-    proposes a value the form accepts (labels are catalog text, never personal data)."""
+    """Kiosk → helper: the form as the walk-in sees it. ``masked`` snapshots carry no values at
+    all (the protocol refuses one that does). ``materials`` are the documents the kiosk can
+    photograph. ``choices`` gives, per choice field, its ``[value, label]`` pairs in the
+    walk-in's order, so the helper reads "有限责任公司", not "llc", and proposes a value the form
+    accepts (labels are catalog text, never personal data). The constructor defaults
+    ``choices`` to none; on the wire the key is required like every other."""
 
     TYPE: ClassVar[str] = "form_snapshot"
     service_id: str
     service_name: str
     masked: bool
-    fields: list[dict[str, str]]
-    materials: list[dict[str, str]]
-    choices: dict[str, list[list[str]]] = dataclasses.field(default_factory=dict)
+    fields: list[SnapshotField]
+    materials: list[SnapshotMaterial]
+    choices: dict[str, list[ChoicePair]] = Field(default_factory=dict)
 
-    def _check(self) -> None:
-        names = {entry.get("name") for entry in self.fields}
-        for name, pairs in self.choices.items():
-            if name not in names or any(len(pair) != 2 for pair in pairs):
-                raise ProtocolError("form_snapshot choices must be [value, label] pairs of a field")
-        for material in self.materials:
-            if set(material) != SNAPSHOT_MATERIAL_KEYS or material["captured"] not in ("", "yes"):
-                raise ProtocolError("form_snapshot material must be {id, label, captured}")
-        for entry in self.fields:
-            if set(entry) != SNAPSHOT_FIELD_KEYS:
-                raise ProtocolError(
-                    f"form_snapshot field keys must be {sorted(SNAPSHOT_FIELD_KEYS)}"
-                )
-            if entry["by"] not in FILLED_BY:
-                raise ProtocolError("form_snapshot field 'by' is not a known filler")
-            if self.masked and entry["value"]:
-                raise ProtocolError("a masked form_snapshot must not carry values")
+    @model_validator(mode="before")
+    @classmethod
+    def _choices_on_the_wire(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.context == _WIRE and isinstance(data, dict) and "choices" not in data:
+            raise ValueError("choices: missing field")
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FormSnapshot:
+        if self.masked and any(entry["value"] for entry in self.fields):
+            raise ValueError("a masked form_snapshot must not carry values")
+        names = {entry["name"] for entry in self.fields}
+        if not set(self.choices) <= names:
+            raise ValueError("form_snapshot choices must belong to a field")
+        return self
 
 
-@dataclass(frozen=True)
 class FieldChanged(_Message):
     """Kiosk → helper: one field changed (``by`` who); ``masked``: no value before consent."""
 
     TYPE: ClassVar[str] = "field_changed"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("name",)
-    name: str
+    name: NonEmpty
     value: str
-    by: str
+    by: FilledBy
     masked: bool
 
-    def _check(self) -> None:
-        _one_of(self, "by", FILLED_BY)
+    @model_validator(mode="after")
+    def _masked_means_no_value(self) -> FieldChanged:
         if self.masked and self.value:
-            raise ProtocolError("a masked field_changed must not carry a value")
+            raise ValueError("a masked field_changed must not carry a value")
+        return self
 
 
-@dataclass(frozen=True)
 class FieldProposed(_Message):
     """Helper → kiosk: fill ``name`` with ``value`` (arrives as the walk-in's own edit would)."""
 
     TYPE: ClassVar[str] = "field_proposed"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("name",)
-    name: str
+    name: NonEmpty
     value: str
 
 
-@dataclass(frozen=True)
 class HighlightField(_Message):
     """Helper → kiosk: draw the walk-in's eye to one field."""
 
     TYPE: ClassVar[str] = "highlight_field"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("name",)
-    name: str
+    name: NonEmpty
 
 
-@dataclass(frozen=True)
 class Guidance(_Message):
     """Helper → kiosk: a short instruction shown in a banner on the kiosk."""
 
@@ -285,55 +258,41 @@ class Guidance(_Message):
     text: str
 
 
-@dataclass(frozen=True)
 class Chat(_Message):
     """Either way: one chat line; ``sender`` is ``walk_in`` or ``helper``."""
 
     TYPE: ClassVar[str] = "chat"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("text",)
-    sender: str
-    text: str
-
-    def _check(self) -> None:
-        _one_of(self, "sender", CHAT_SENDERS)
+    sender: ChatSender
+    text: NonEmpty
 
 
 # --- captures and submit -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class CaptureRequested(_Message):
     """Helper → kiosk: please photograph the material ``material_id``."""
 
     TYPE: ClassVar[str] = "capture_requested"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("material_id",)
-    material_id: str
+    material_id: NonEmpty
 
 
-@dataclass(frozen=True)
 class CaptureAttached(_Message):
-    """Kiosk → helper: the photo is uploaded to the hall as blob ``sha256`` (bytes never ride
-    on this socket: the helper fetches them through the broker, consent permitting)."""
+    """Kiosk → helper: the photo is uploaded to the hall as blob ``sha256`` (lower-case hex;
+    bytes never ride on this socket: the helper fetches them through the broker, consent
+    permitting)."""
 
     TYPE: ClassVar[str] = "capture_attached"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("material_id",)
-    material_id: str
-    sha256: str
+    material_id: NonEmpty
+    sha256: Sha256Hex
     media_type: str
 
-    def _check(self) -> None:
-        if len(self.sha256) != 64 or any(c not in "0123456789abcdef" for c in self.sha256):
-            raise ProtocolError("capture_attached.sha256 must be a lower-case hex sha256")
 
-
-@dataclass(frozen=True)
 class SubmitProposed(_Message):
     """Helper → kiosk: the form looks complete; ask the walk-in to confirm the submit."""
 
     TYPE: ClassVar[str] = "submit_proposed"
 
 
-@dataclass(frozen=True)
 class SubmitConfirmed(_Message):
     """Kiosk → helper: the walk-in confirmed on screen; the kiosk submits (``tracking_number``
     once known, else empty)."""
@@ -342,7 +301,6 @@ class SubmitConfirmed(_Message):
     tracking_number: str
 
 
-@dataclass(frozen=True)
 class SubmitDeclined(_Message):
     """Kiosk → helper: the walk-in said no, or the form is not complete (``reason`` code)."""
 
@@ -353,49 +311,38 @@ class SubmitDeclined(_Message):
 # --- WebRTC signalling ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class RtcOffer(_Message):
     """Either way: a WebRTC session description offer."""
 
     TYPE: ClassVar[str] = "rtc_offer"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("sdp",)
-    sdp: str
+    sdp: NonEmpty
 
 
-@dataclass(frozen=True)
 class RtcAnswer(_Message):
     """Either way: the answer to an :class:`RtcOffer`."""
 
     TYPE: ClassVar[str] = "rtc_answer"
-    NONEMPTY: ClassVar[tuple[str, ...]] = ("sdp",)
-    sdp: str
+    sdp: NonEmpty
 
 
-@dataclass(frozen=True)
 class IceCandidate(_Message):
     """Either way: one trickled ICE candidate (empty ``candidate``: end of candidates)."""
 
     TYPE: ClassVar[str] = "ice_candidate"
     candidate: str
     sdp_mid: str
-    sdp_mline_index: int
-
-    def _check(self) -> None:
-        if self.sdp_mline_index < 0:
-            raise ProtocolError("ice_candidate.sdp_mline_index must be >= 0")
+    sdp_mline_index: Count
 
 
 # --- keep-alive and end --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Ping(_Message):
     """Either way: keep-alive; the peer answers with its own ping."""
 
     TYPE: ClassVar[str] = "ping"
 
 
-@dataclass(frozen=True)
 class End(_Message):
     """Either way: the assist session is over (``reason`` is a code, e.g. ``helper_left``)."""
 
@@ -478,12 +425,65 @@ FROM_HELPER: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+# --- frames ------------------------------------------------------------------------------------
+
+
+def _known_version(version: int) -> int:
+    if version != PROTOCOL_VERSION:
+        raise ValueError("unsupported protocol version")
+    return version
+
+
+# ``Literal[1]`` would take ``true`` and ``1.0`` even in strict mode: a strict int, then equality.
+Version = Annotated[int, AfterValidator(_known_version)]
+
+
+def _frame_model(cls: type[Message]) -> type[BaseModel]:
+    """The envelope of one message type: ``type`` is its tag in the frame union."""
+    return create_model(
+        f"{cls.__name__}Frame",
+        __config__=_STRICT,
+        type=(cast(Any, Literal)[cls.TYPE], ...),  # a tag made at run time: Any to mypy
+        v=(Version, ...),
+        seq=(Count, ...),
+        body=(cls, ...),
+    )
+
+
+_FRAME_UNION: Any = cast(Any, Union)[tuple(_frame_model(cls) for cls in MESSAGE_TYPES.values())]
+# The one parser of every frame: the union of the 25 frame models, discriminated by "type".
+_FRAMES: TypeAdapter[Any] = TypeAdapter(Annotated[_FRAME_UNION, Field(discriminator="type")])
+
+
 @dataclass(frozen=True)
 class Envelope:
     """One parsed frame: the sender's sequence number and the message."""
 
     seq: int
     message: Message
+
+
+def _describe_frame_error(err: ErrorDetails) -> str:
+    loc = err["loc"]
+    if err["type"] == "union_tag_invalid":
+        data = err["input"]
+        return f"unknown message type {_short(data.get('type') if isinstance(data, dict) else '')}"
+    if err["type"] == "union_tag_not_found":
+        return "envelope: missing field 'type'"
+    if len(loc) < 2:
+        return "frame must be a JSON object"
+    kind, key, inner = str(loc[0]), loc[1], loc[2:]
+    if inner:
+        return f"{_path((kind, *inner))}: {_what(err)}"
+    if err["type"] in ("missing", "extra_forbidden"):
+        return f"envelope: {_what(err)} {_short(key)}"
+    if key == "v":
+        return f"unsupported protocol version {_short(err['input'])}"
+    if key == "seq":
+        return "seq must be a non-negative integer"
+    if err["type"] == "model_type":
+        return f"{kind}: body must be a JSON object"
+    return f"{kind}: {_what(err)}"
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -504,6 +504,8 @@ def parse_envelope(text: str | bytes) -> Envelope:
     if len(text) > MAX_MESSAGE_CHARS:
         raise ProtocolError(f"frame longer than {MAX_MESSAGE_CHARS} characters")
     try:
+        # The standard library's parser, for its duplicate-key and NaN hooks: a frame with two
+        # "type" keys could mean one thing here and another in the console's JavaScript.
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
     except ProtocolError:
         raise
@@ -511,32 +513,11 @@ def parse_envelope(text: str | bytes) -> Envelope:
         # ValueError covers JSONDecodeError and UnicodeDecodeError; RecursionError is what a
         # frame of 100,000 nested brackets gives.
         raise ProtocolError(f"not JSON: {type(exc).__name__}") from None
-    if not isinstance(data, dict):
-        raise ProtocolError("frame must be a JSON object")
-    keys = set(data)
-    if keys != _ENVELOPE_KEYS:
-        raise ProtocolError(
-            f"envelope keys: missing {_names(_ENVELOPE_KEYS - keys)}, "
-            f"unexpected {_names(keys - _ENVELOPE_KEYS)}"
-        )
-    kind, version, seq, body = data["type"], data["v"], data["seq"], data["body"]
-    if type(version) is not int or version != PROTOCOL_VERSION:
-        raise ProtocolError(f"unsupported protocol version {_short(version)}")
-    if type(seq) is not int or seq < 0:
-        raise ProtocolError("seq must be a non-negative integer")
-    if type(kind) is not str or kind not in MESSAGE_TYPES:
-        raise ProtocolError(f"unknown message type {_short(kind)}")
-    if not isinstance(body, dict):
-        raise ProtocolError(f"{kind}: body must be a JSON object")
-    cls = MESSAGE_TYPES[kind]
-    names = frozenset(_field_types(cls))
-    if set(body) != names:
-        raise ProtocolError(
-            f"{kind}: missing fields {_names(names - set(body))}, "
-            f"unexpected {_names(set(body) - names)}"
-        )
-    # Field types are checked by the dataclass itself (__post_init__ raises ProtocolError).
-    return Envelope(seq=seq, message=cls(**body))
+    try:
+        frame = _FRAMES.validate_python(data, strict=True, context=_WIRE)
+    except ValidationError as exc:
+        raise ProtocolError(_reason(exc.errors(include_url=False), _describe_frame_error)) from exc
+    return Envelope(seq=frame.seq, message=frame.body)
 
 
 def parse(text: str | bytes) -> Message:
@@ -550,5 +531,5 @@ def dump(msg: Message, seq: int) -> str:
         raise ProtocolError("seq must be a non-negative integer")
     if type(msg) not in MESSAGE_TYPES.values():
         raise ProtocolError(f"not a protocol message: {type(msg).__name__}")
-    frame = {"type": msg.TYPE, "v": PROTOCOL_VERSION, "seq": seq, "body": dataclasses.asdict(msg)}
+    frame = {"type": msg.TYPE, "v": PROTOCOL_VERSION, "seq": seq, "body": msg.model_dump()}
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
