@@ -12,7 +12,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from drivers.registry import CAMERA_BACKENDS, CARD_READER_BACKENDS, PRINTER_BACKENDS
+from drivers.options import DriverOptionsError
+from drivers.registry import (
+    CAMERA_BACKENDS,
+    CARD_READER_BACKENDS,
+    KINDS,
+    PRINTER_BACKENDS,
+    check_options,
+)
 
 Language = Literal["zh_CN", "en_US"]
 
@@ -85,6 +92,23 @@ class DevicesConfig(_Strict):
     printer: PrinterConfig = Field(default_factory=PrinterConfig)
     camera: CameraConfig = Field(default_factory=CameraConfig)
     a4_printer: A4PrinterConfig = Field(default_factory=A4PrinterConfig)
+
+    def option_problems(self) -> list[str]:
+        """Every bad driver option, as "devices.<kind>.options.<option>: ..." lines. The
+        backends' own option models do the checking (light modules: no vendor library)."""
+        lines = []
+        for kind in KINDS:
+            device: DeviceConfig = getattr(self, kind)
+            try:
+                check_options(kind, device.backend, device.options)
+            except DriverOptionsError as exc:
+                key = f"devices.{kind}.options"
+                lines += [
+                    f"{key}{'.' + p.option if p.option else ''}: backend {exc.backend!r}: "
+                    f"{p.reason}; accepted: {p.accepted}"
+                    for p in exc.problems
+                ]
+        return lines
 
 
 class TimeoutsConfig(_Strict):
@@ -165,9 +189,13 @@ class KioskConfig(_Strict):
 def parse_config(data: dict[str, Any]) -> KioskConfig:
     """Validate a config mapping; raise ConfigError naming every bad key."""
     try:
-        return KioskConfig.model_validate(data)
+        config = KioskConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_explain(exc)) from None
+    problems = config.devices.option_problems()
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    return config
 
 
 def load_config(path: Path) -> KioskConfig:

@@ -24,6 +24,7 @@ import cv2
 import numpy.typing as npt
 
 from drivers.camera.base import Frame
+from drivers.camera.options import OpenCVCameraOptions
 from drivers.camera.watchdog import FrameWatchdog
 from drivers.errors import CameraFrozen, CameraUnavailable
 from drivers.health import Health, HealthLevel
@@ -80,8 +81,6 @@ def _fourcc(code: str) -> float:
 class OpenCVCamera:
     """A V4L2 camera read by a worker thread, with a freshness watchdog and reconnects."""
 
-    OPTIONS = ("device", "width", "height", "fps", "fourcc", "watchdog_ms", "reconnect_s")
-
     def __init__(
         self,
         device: Device = 0,
@@ -124,28 +123,16 @@ class OpenCVCamera:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> OpenCVCamera:
-        unknown = sorted(set(options) - set(cls.OPTIONS))
-        if unknown:
-            raise ValueError(
-                f"opencv camera: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(cls.OPTIONS))}"
-            )
-        for name in ("width", "height"):
-            value = options.get(name, 720)
-            if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= 7680:
-                raise ValueError(f"camera option {name!r} must be 16-7680, not {value!r}")
-        for name in ("fps", "watchdog_ms", "reconnect_s"):
-            value = options.get(name, 1.0)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"camera option {name!r} must be a positive number, not {value!r}")
+        """From `[devices.camera.options]`; DriverOptionsError names a bad option."""
+        opts = OpenCVCameraOptions.parse(options)
         return cls(
-            device=options.get("device", 0),
-            width=options.get("width", 1280),
-            height=options.get("height", 720),
-            fps=options.get("fps", 30.0),
-            fourcc=str(options.get("fourcc", "MJPG")),
-            watchdog_ms=float(options.get("watchdog_ms", 2000.0)),
-            reconnect_s=float(options.get("reconnect_s", 2.0)),
+            device=opts.device,
+            width=opts.width,
+            height=opts.height,
+            fps=opts.fps,
+            fourcc=opts.fourcc,
+            watchdog_ms=opts.watchdog_ms,
+            reconnect_s=opts.reconnect_s,
         )
 
     # -- the worker ----------------------------------------------------------------------------

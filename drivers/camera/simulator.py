@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from drivers.camera import scenes
 from drivers.camera.base import Frame
+from drivers.camera.options import DEFAULT_QR_TEXT, SimulatedCameraOptions
 from drivers.camera.scenes import DESK_GREY, Scene, SceneKind
 from drivers.camera.watchdog import FrameWatchdog
 from drivers.errors import CameraFrozen, CameraUnavailable
@@ -37,7 +38,6 @@ __all__ = ["DESK_GREY", "SimulatedCamera", "SimulatedCapture", "SimulatedDevice"
 
 MAX_SIDE = 7680
 SCENES: tuple[SceneKind, ...] = ("document", "qr", "face", "black")
-DEFAULT_QR_TEXT = "https://qihang.example/progress/QH-001-20250101-0001"
 _NOISE_VARIANTS = 3  # frames cycle through these, so consecutive frames always differ
 
 Image = npt.NDArray[Any]  # cv2 stubs type results as MatLike; NumPy dtypes do not survive it
@@ -255,8 +255,6 @@ class SimulatedCamera:
     pose, desk and lighting), qr_text, watchdog_ms (frozen/black frames for this long = down).
     """
 
-    OPTIONS = ("width", "height", "fps", "scene", "seed", "qr_text", "watchdog_ms")
-
     def __init__(
         self,
         width: int = 1280,
@@ -280,32 +278,16 @@ class SimulatedCamera:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> SimulatedCamera:
-        unknown = sorted(set(options) - set(cls.OPTIONS))
-        if unknown:
-            raise ValueError(
-                f"camera simulator: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(cls.OPTIONS))}"
-            )
-        seed = options.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"camera option 'seed' must be an integer, not {seed!r}")
-        watchdog_ms = options.get("watchdog_ms", 2000.0)
-        if (
-            isinstance(watchdog_ms, bool)
-            or not isinstance(watchdog_ms, int | float)
-            or watchdog_ms <= 0
-        ):
-            raise ValueError(
-                f"camera option 'watchdog_ms' must be a positive number, not {watchdog_ms!r}"
-            )
+        """From `[devices.camera.options]`; DriverOptionsError names a bad option."""
+        opts = SimulatedCameraOptions.parse(options)
         return cls(
-            width=options.get("width", 1280),
-            height=options.get("height", 720),
-            fps=options.get("fps", 15.0),
-            scene=options.get("scene", "document"),
-            seed=seed,
-            qr_text=str(options.get("qr_text", DEFAULT_QR_TEXT)),
-            watchdog_ms=float(watchdog_ms),
+            width=opts.width,
+            height=opts.height,
+            fps=opts.fps,
+            scene=opts.scene,
+            seed=opts.seed,
+            qr_text=opts.qr_text,
+            watchdog_ms=opts.watchdog_ms,
         )
 
     # The device's controls, for tests and the demo's technician menu.

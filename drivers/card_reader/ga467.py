@@ -36,6 +36,7 @@ from drivers.card_reader.base import (
     Identity,
     PhotoDecoder,
 )
+from drivers.card_reader.options import MIN_POLL_S, Ga467CardReaderOptions
 from drivers.errors import (
     CardReaderError,
     CardReadFailed,
@@ -48,7 +49,6 @@ from drivers.health import Health
 log = logging.getLogger(__name__)
 
 DEFAULT_BAUD = 115200
-MIN_POLL_S = 0.01
 
 
 class _NoAnswer(Exception):
@@ -111,40 +111,27 @@ class Ga467CardReader:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Ga467CardReader:
-        known = {
-            "port",
-            "baud",
-            "poll_s",
-            "answer_timeout_s",
-            "retries",
-            "debounce",
-            "fingerprint",
-            "appended_address",
-            "photo_decoder",
-            "check_sam",
-        }
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"ga467 card reader: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        port = options.get("port")
-        if not isinstance(port, str) or not port:
-            raise ValueError("ga467 card reader option 'port' is required, e.g. /dev/ttyUSB0")
-        decoder_path = options.get("photo_decoder")
-        decoder = load_photo_decoder(decoder_path) if decoder_path else None
+        """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
+        opts = Ga467CardReaderOptions.parse(options)
+        decoder = None
+        if opts.photo_decoder:
+            try:
+                decoder = load_photo_decoder(opts.photo_decoder)
+            except ValueError as exc:
+                raise Ga467CardReaderOptions.fail(
+                    "photo_decoder", str(exc), "'package.module:factory' returning a PhotoDecoder"
+                ) from exc
         return cls(
-            port,
-            baud=_int(options, "baud", DEFAULT_BAUD),
-            poll_s=_number(options, "poll_s", 0.3),
-            answer_timeout_s=_number(options, "answer_timeout_s", 3.0),
-            retries=_int(options, "retries", 1),
-            debounce=_int(options, "debounce", 2),
-            fingerprint=_bool(options, "fingerprint", False),
-            appended_address=_bool(options, "appended_address", False),
+            opts.port,
+            baud=opts.baud,
+            poll_s=opts.poll_s,
+            answer_timeout_s=opts.answer_timeout_s,
+            retries=opts.retries,
+            debounce=opts.debounce,
+            fingerprint=opts.fingerprint,
+            appended_address=opts.appended_address,
             photo_decoder=decoder,
-            check_sam=_bool(options, "check_sam", True),
+            check_sam=opts.check_sam,
         )
 
     # -- public API ---------------------------------------------------------------------------
@@ -431,36 +418,13 @@ class Ga467CardReader:
 def load_photo_decoder(path: object) -> PhotoDecoder:
     """Import ``package.module:factory`` and call it; the result must be a PhotoDecoder."""
     if not isinstance(path, str) or ":" not in path:
-        raise ValueError(
-            "card reader option 'photo_decoder' must look like 'package.module:factory'"
-        )
+        raise ValueError(f"{path!r} does not look like 'package.module:factory'")
     module_name, _, attr = path.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
-        raise ValueError(f"card reader option 'photo_decoder': cannot load {path!r}") from exc
+        raise ValueError(f"cannot load {path!r}: {exc}") from exc
     decoder = factory()
     if not callable(getattr(decoder, "decode", None)) or not hasattr(decoder, "output_format"):
-        raise ValueError(f"card reader option 'photo_decoder': {path!r} is not a PhotoDecoder")
+        raise ValueError(f"{path!r} did not give a PhotoDecoder")
     return decoder  # type: ignore[no-any-return]
-
-
-def _number(options: Mapping[str, Any], key: str, default: float) -> float:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"card reader option {key!r} must be a number, not {value!r}")
-    return float(value)
-
-
-def _int(options: Mapping[str, Any], key: str, default: int) -> int:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"card reader option {key!r} must be a whole number, not {value!r}")
-    return value
-
-
-def _bool(options: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = options.get(key, default)
-    if not isinstance(value, bool):
-        raise ValueError(f"card reader option {key!r} must be true or false")
-    return value

@@ -33,7 +33,8 @@ from typing import Any
 from drivers.card_reader import ga467_codec as codec
 from drivers.card_reader.base import CardEventListener, Identity
 from drivers.card_reader.ga467 import Ga467CardReader
-from drivers.card_reader.simulator import SAMPLE_IDENTITY, _identity_from_overrides
+from drivers.card_reader.options import EmulatedGa467CardReaderOptions, Ga467CardReaderOptions
+from drivers.card_reader.simulator import SAMPLE_IDENTITY, identity_from_overrides
 from drivers.errors import (
     CardReaderError,
     CardReadFailed,
@@ -356,72 +357,31 @@ class EmulatedGa467CardReader:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> EmulatedGa467CardReader:
-        known = {
-            "identity",
-            "auto_place",
-            "card_present",
-            "baud",
-            "pace",
-            "read_delay_s",
-            "poll_s",
-            "answer_timeout_s",
-            "appended_address",
-            "fail_next",
-        }
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"ga467_emulator card reader: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        overrides = options.get("identity")
-        if overrides is not None and not isinstance(overrides, Mapping):
-            raise ValueError("card reader option 'identity' must be a table of identity fields")
-        identity = _identity_from_overrides(overrides) if overrides else SAMPLE_IDENTITY
-        try:
-            codec.encode_text_block(identity)
-        except ValueError as exc:
-            raise ValueError(f"card reader option 'identity': {exc}") from None
-        flags: dict[str, Any] = {}
-        for key, default in (("auto_place", True), ("card_present", False), ("pace", True)):
-            value = options.get(key, default)
-            if not isinstance(value, bool):
-                raise ValueError(f"card reader option {key!r} must be true or false")
-            flags[key] = value
-        read_delay = options.get("read_delay_s", 0.0)
-        if (
-            isinstance(read_delay, bool)
-            or not isinstance(read_delay, int | float)
-            or read_delay < 0
-        ):
-            raise ValueError("card reader option 'read_delay_s' must be a number >= 0")
-        fail_next = options.get("fail_next", 0)
-        if isinstance(fail_next, bool):
-            fail_next = int(fail_next)
-        if not isinstance(fail_next, int) or fail_next < 0:
-            raise ValueError("card reader option 'fail_next' must be true/false or a count")
-        appended = options.get("appended_address", "")
-        if not isinstance(appended, str):
-            raise ValueError("card reader option 'appended_address' must be text")
-        reader_options: dict[str, Any] = {"port": "/dev/null"}
-        for key in ("baud", "poll_s", "answer_timeout_s"):
-            if key in options:
-                reader_options[key] = options[key]
-        reader_options["appended_address"] = bool(appended)
-        Ga467CardReader.from_options(reader_options)  # validate before starting anything
+        """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
+        opts = EmulatedGa467CardReaderOptions.parse(options)
+        identity = identity_from_overrides(opts.identity) if opts.identity else SAMPLE_IDENTITY
+        reader_options = Ga467CardReaderOptions(
+            port="/dev/null",  # the emulator's pty, once it runs
+            baud=opts.baud,
+            poll_s=opts.poll_s,
+            answer_timeout_s=opts.answer_timeout_s,
+            appended_address=bool(opts.appended_address),
+        )
         emulator = Ga467Emulator(
             identity=identity,
-            auto_place=flags["auto_place"],
-            card_present=flags["card_present"],
-            baud=int(reader_options.get("baud", 115200)),
-            pace=flags["pace"],
-            read_delay_s=float(read_delay),
-            appended_address=appended,
+            auto_place=opts.auto_place,
+            card_present=opts.card_present,
+            baud=opts.baud,
+            pace=opts.pace,
+            read_delay_s=opts.read_delay_s,
+            appended_address=opts.appended_address,
         ).start()
-        for _ in range(fail_next):
+        for _ in range(opts.fail_next):
             emulator.inject_fault(EmulatorFault.READ_FAILED)
-        reader_options["port"] = emulator.port
-        return cls(emulator, Ga467CardReader.from_options(reader_options))
+        reader = Ga467CardReader.from_options(
+            reader_options.model_copy(update={"port": emulator.port}).model_dump()
+        )
+        return cls(emulator, reader)
 
     # -- the simulator's driving methods ---------------------------------------------------------
 

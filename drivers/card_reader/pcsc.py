@@ -38,6 +38,7 @@ from drivers.card_reader import emrtd as emrtd_mod
 from drivers.card_reader import ssc as ssc_mod
 from drivers.card_reader.base import CardEvent, CardEventKind, CardEventListener, Identity
 from drivers.card_reader.mrz import MrzKey, yymmdd_to_date
+from drivers.card_reader.options import PcscCardReaderOptions
 from drivers.errors import (
     CardReaderError,
     CardReadFailed,
@@ -125,28 +126,14 @@ class PcscCardReader:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> PcscCardReader:
-        known = {"reader", "mode", "max_le", "read_photo"}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"pcsc card reader: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        reader = options.get("reader", "")
-        if not isinstance(reader, str):
-            raise ValueError("pcsc card reader option 'reader' must be text (part of a name)")
-        mode = options.get("mode", "auto")
-        if mode not in MODES:
-            raise ValueError(f"pcsc card reader option 'mode' must be one of {', '.join(MODES)}")
-        max_le = options.get("max_le")
-        if max_le is not None and (
-            isinstance(max_le, bool) or not isinstance(max_le, int) or not 1 <= max_le <= 65536
-        ):
-            raise ValueError("pcsc card reader option 'max_le' must be 1-65536")
-        read_photo = options.get("read_photo", True)
-        if not isinstance(read_photo, bool):
-            raise ValueError("pcsc card reader option 'read_photo' must be true or false")
-        return cls(reader_filter=reader, mode=mode, max_le=max_le, read_photo=read_photo)
+        """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
+        opts = PcscCardReaderOptions.parse(options)
+        return cls(
+            reader_filter=opts.reader,
+            mode=opts.mode,
+            max_le=opts.max_le,
+            read_photo=opts.read_photo,
+        )
 
     # -- public API ---------------------------------------------------------------------------
 

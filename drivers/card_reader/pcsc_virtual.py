@@ -16,9 +16,10 @@ from typing import Any
 
 from drivers.card_reader.base import CardEventListener, Identity
 from drivers.card_reader.mrz import MrzKey
+from drivers.card_reader.options import VirtualPcscCardReaderOptions
 from drivers.card_reader.pcsc import CardInfo, PcscCardReader
 from drivers.card_reader.pcscd import PcscdProcess
-from drivers.card_reader.simulator import SAMPLE_IDENTITY, _identity_from_overrides
+from drivers.card_reader.simulator import SAMPLE_IDENTITY, identity_from_overrides
 from drivers.card_reader.vpcd_card import (
     VPCD_PORT,
     EmrtdData,
@@ -31,7 +32,6 @@ from drivers.health import Health
 log = logging.getLogger(__name__)
 
 VIRTUAL_READER = "Virtual PCD 00 00"  # vpcd reader 0, port 35963
-CARD_KINDS = ("ssc", "emrtd", "uid")
 
 
 class VirtualPcscCardReader:
@@ -52,48 +52,22 @@ class VirtualPcscCardReader:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> VirtualPcscCardReader:
-        known = {"card", "identity", "card_present", "start_pcscd", "mode", "max_le",
-                 "max_response", "port"}  # fmt: skip
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"pcsc_virtual card reader: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        kind = options.get("card", "ssc")
-        if kind not in CARD_KINDS:
-            raise ValueError(f"card reader option 'card' must be one of {', '.join(CARD_KINDS)}")
-        overrides = options.get("identity")
-        if overrides is not None and not isinstance(overrides, Mapping):
-            raise ValueError("card reader option 'identity' must be a table of identity fields")
-        identity = _identity_from_overrides(overrides) if overrides else SAMPLE_IDENTITY
-        flags = {}
-        for key, default in (("card_present", True), ("start_pcscd", True)):
-            value = options.get(key, default)
-            if not isinstance(value, bool):
-                raise ValueError(f"card reader option {key!r} must be true or false")
-            flags[key] = value
-        max_response = options.get("max_response", 4096)
-        if isinstance(max_response, bool) or not isinstance(max_response, int) or max_response < 64:
-            raise ValueError("card reader option 'max_response' must be a whole number >= 64")
-        port = options.get("port", VPCD_PORT)
-        if port not in (VPCD_PORT, VPCD_PORT + 1):
-            raise ValueError(f"card reader option 'port' must be {VPCD_PORT} or {VPCD_PORT + 1}")
-        reader_options: dict[str, Any] = {
-            "reader": VIRTUAL_READER if port == VPCD_PORT else "Virtual PCD 00 01",
-            "mode": options.get("mode", "auto"),
-        }
-        if "max_le" in options:
-            reader_options["max_le"] = options["max_le"]
-        reader = PcscCardReader.from_options(reader_options)
-        card = VirtualCard(
-            social_security=identity if kind == "ssc" else None,
-            emrtd_data=EmrtdData(max_response=max_response) if kind == "emrtd" else None,
+        """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
+        opts = VirtualPcscCardReaderOptions.parse(options)
+        identity = identity_from_overrides(opts.identity) if opts.identity else SAMPLE_IDENTITY
+        reader = PcscCardReader(
+            reader_filter=VIRTUAL_READER if opts.port == VPCD_PORT else "Virtual PCD 00 01",
+            mode=opts.mode,
+            max_le=opts.max_le,
         )
-        pcscd = PcscdProcess().start() if flags["start_pcscd"] else None
-        peer = VpcdCardPeer(port=port)
+        card = VirtualCard(
+            social_security=identity if opts.card == "ssc" else None,
+            emrtd_data=EmrtdData(max_response=opts.max_response) if opts.card == "emrtd" else None,
+        )
+        pcscd = PcscdProcess().start() if opts.start_pcscd else None
+        peer = VpcdCardPeer(port=opts.port)
         made = cls(reader, peer, card, pcscd)
-        if flags["card_present"]:
+        if opts.card_present:
             made.place_card()
         return made
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from drivers.card_reader.base import Identity
+from drivers.card_reader.options import SimulatedCardReaderOptions
 from drivers.errors import CardReaderError, CardReadFailed, NoCard, ReaderUnavailable
 from drivers.health import Health
 
@@ -39,13 +40,13 @@ _DATE_FIELDS = frozenset({"birth_date", "valid_from", "valid_to"})
 _IDENTITY_FIELDS = frozenset(f.name for f in dataclasses.fields(Identity))
 
 
-def _identity_from_overrides(overrides: Mapping[str, Any]) -> Identity:
+def identity_from_overrides(overrides: Mapping[str, Any]) -> Identity:
     """Sample identity with `overrides` applied; dates may be ISO strings (they come from TOML)."""
     unknown = sorted(set(overrides) - _IDENTITY_FIELDS)
     if unknown:
         raise ValueError(
-            f"card reader option 'identity': unknown field(s) {', '.join(unknown)}; "
-            f"use any of: {', '.join(sorted(_IDENTITY_FIELDS))}"
+            f"unknown identity field(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_IDENTITY_FIELDS))})"
         )
     values: dict[str, Any] = {}
     for key, value in overrides.items():
@@ -53,9 +54,7 @@ def _identity_from_overrides(overrides: Mapping[str, Any]) -> Identity:
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(
-                    f"card reader option 'identity.{key}': {value!r} is not a date (YYYY-MM-DD)"
-                ) from None
+                raise ValueError(f"identity.{key}: {value!r} is not a date (YYYY-MM-DD)") from None
         values[key] = value
     return dataclasses.replace(SAMPLE_IDENTITY, **values)
 
@@ -94,33 +93,13 @@ class SimulatedCardReader:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> SimulatedCardReader:
-        known = {"delay_s", "identity", "auto_place", "fail_next"}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"card reader simulator: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        delay = options.get("delay_s", 0.3)
-        if isinstance(delay, bool) or not isinstance(delay, int | float):
-            raise ValueError(f"card reader option 'delay_s' must be a number, not {delay!r}")
-        overrides = options.get("identity")
-        if overrides is not None and not isinstance(overrides, Mapping):
-            raise ValueError("card reader option 'identity' must be a table of identity fields")
-        auto_place = options.get("auto_place", True)
-        if not isinstance(auto_place, bool):
-            raise ValueError("card reader option 'auto_place' must be true or false")
-        fail_next = options.get("fail_next", 0)
-        # `fail_next = true` reads naturally in TOML; a number fails that many reads.
-        if isinstance(fail_next, bool):
-            fail_next = int(fail_next)
-        if not isinstance(fail_next, int):
-            raise ValueError("card reader option 'fail_next' must be true/false or a count")
+        """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
+        opts = SimulatedCardReaderOptions.parse(options)
         return cls(
-            delay_s=float(delay),
-            identity=_identity_from_overrides(overrides) if overrides else None,
-            auto_place=auto_place,
-            fail_next=fail_next,
+            delay_s=opts.delay_s,
+            identity=identity_from_overrides(opts.identity) if opts.identity else None,
+            auto_place=opts.auto_place,
+            fail_next=opts.fail_next,
         )
 
     # -- driving the simulator (tests, demo) ------------------------------------------------

@@ -60,6 +60,7 @@ from drivers.printer.layout import (  # noqa: E402  (re-exported: the driver's p
     text_columns,
     wrap_columns,
 )
+from drivers.printer.options import EscposOptions  # noqa: E402
 from drivers.printer.ports import (  # noqa: E402  (the port types are re-exported)
     CONNECTION_DEPENDENCIES,
     Link,
@@ -70,8 +71,6 @@ from drivers.printer.ports import (  # noqa: E402  (the port types are re-export
     open_network,
     open_serial,
     open_usb,
-    port_from_options,
-    whole_option,
 )
 from drivers.printer.raster import (  # noqa: E402
     FontProfile,
@@ -195,53 +194,26 @@ class EscposReceiptPrinter:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> EscposReceiptPrinter:
-        """From `[devices.printer.options]`; ValueError names the bad option and what fits."""
-        common = {"width_mm", "timeout_s", "font_profile", "raster_font", "job_timeout_s",
-                  "reprint_window_s", "connection"}  # fmt: skip
-        by_connection = {
-            "network": {"host", "port"},
-            "usb": {"vendor_id", "product_id", "in_ep", "out_ep"},
-            "serial": {"device", "baudrate"},
-        }
-        kind = options.get("connection", "network")
-        if kind not in by_connection:
-            raise ValueError(
-                f"printer option 'connection' must be one of {', '.join(by_connection)}, "
-                f"not {kind!r}"
-            )
-        known = common | by_connection[kind]
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"escpos printer ({kind}): unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        dependency = CONNECTION_DEPENDENCIES[kind]
+        """From `[devices.printer.options]`; DriverOptionsError names a bad option."""
+        opts = EscposOptions.parse(options)
+        dependency = CONNECTION_DEPENDENCIES[opts.connection]
         if dependency is not None and importlib.util.find_spec(dependency[0]) is None:
-            raise ValueError(
-                f"printer connection {kind!r} needs the Python package {dependency[1]} "
-                f"(pip install {dependency[1]})"
+            installed = [k for k, d in CONNECTION_DEPENDENCIES.items()
+                         if d is None or importlib.util.find_spec(d[0]) is not None]  # fmt: skip
+            raise EscposOptions.fail(
+                "connection",
+                f"{opts.connection!r} needs the Python package {dependency[1]} "
+                f"(pip install {dependency[1]})",
+                "one of " + ", ".join(f'"{k}"' for k in installed) + " on this machine",
             )
-        connection = port_from_options(kind, options)
-
-        def number(name: str, default: float) -> float:
-            value = options.get(name, default)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"printer option {name!r} must be a number, not {value!r}")
-            return float(value)
-
-        width_mm = whole_option(options, "width_mm", 58)
-        raster_font = options.get("raster_font", "")
-        if not isinstance(raster_font, str):
-            raise ValueError("printer option 'raster_font' must be a font file path")
         return cls(
-            connection=connection,
-            width_mm=width_mm,
-            timeout_s=number("timeout_s", 5.0),
-            font_profile=options.get("font_profile", FontProfile.GB18030),
-            raster_font=raster_font,
-            job_timeout_s=number("job_timeout_s", 30.0),
-            reprint_window_s=number("reprint_window_s", 600.0),
+            connection=opts.to_port(),
+            width_mm=opts.width_mm,
+            timeout_s=opts.timeout_s,
+            font_profile=opts.font_profile,
+            raster_font=opts.raster_font,
+            job_timeout_s=opts.job_timeout_s,
+            reprint_window_s=opts.reprint_window_s,
         )
 
     @property

@@ -1,6 +1,7 @@
-"""Where a receipt printer is and how bytes reach it: network (raw TCP 9100), USB and serial ports,
-their options as the kiosk's config gives them, and one open connection (:class:`Link`) that
-writes through python-escpos and reads the printer's status bytes with a timeout.
+"""Where a receipt printer is and how bytes reach it: network (raw TCP 9100), USB and serial ports
+(built from the config by `drivers.printer.options`), and one open connection (:class:`Link`)
+that writes through python-escpos' printer classes and reads the printer's status bytes with a
+timeout, which python-escpos' own `_read()` cannot (see docs/architecture.md, "Receipt printer").
 
 Imported by :mod:`drivers.printer.escpos`, which sets python-escpos' capabilities cache up first;
 python-escpos itself is imported only when a port is opened.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,6 @@ CONNECTION_DEPENDENCIES: dict[str, tuple[str, str] | None] = {
     "usb": ("usb", "pyusb"),
     "serial": ("serial", "pyserial"),
 }
-BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
 
 
 class Link:
@@ -137,47 +137,3 @@ def open_serial(port: SerialPort, timeout_s: float) -> Link:
         return bytes(printer.device.read(64)) or None
 
     return Link(printer, read)
-
-
-def whole_option(options: Mapping[str, Any], name: str, default: int) -> int:
-    value = options.get(name, default)
-    if isinstance(value, str) and name in ("vendor_id", "product_id", "in_ep", "out_ep"):
-        try:
-            value = int(value, 0)  # USB ids are written in hex: "0x0416"
-        except ValueError:
-            raise ValueError(f"printer option {name!r} must be a number, not {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"printer option {name!r} must be a whole number, not {value!r}")
-    return value
-
-
-def port_from_options(kind: str, options: Mapping[str, Any]) -> PrinterPort:
-    if kind == "network":
-        host = options.get("host")
-        if not isinstance(host, str) or not host:
-            raise ValueError("printer option 'host' is required (the printer's address)")
-        port = whole_option(options, "port", 9100)
-        if not 1 <= port <= 65535:
-            raise ValueError(f"printer option 'port' must be 1-65535, not {port}")
-        return NetworkPort(host, port)
-    if kind == "usb":
-        for name in ("vendor_id", "product_id"):
-            if name not in options:
-                raise ValueError(f"printer option {name!r} is required for a USB printer")
-        ids = {n: whole_option(options, n, 0) for n in ("vendor_id", "product_id")}
-        eps = {n: whole_option(options, n, d) for n, d in (("in_ep", 0x82), ("out_ep", 0x01))}
-        for name, value in (ids | eps).items():
-            limit = 0xFFFF if name in ids else 0xFF
-            if not 0 < value <= limit:
-                raise ValueError(f"printer option {name!r} must be 1-0x{limit:X}, not {value}")
-        return UsbPort(ids["vendor_id"], ids["product_id"], eps["in_ep"], eps["out_ep"])
-    device = options.get("device")
-    if not isinstance(device, str) or not device.startswith("/dev/"):
-        raise ValueError("printer option 'device' must be a device path such as /dev/ttyUSB0")
-    baudrate = whole_option(options, "baudrate", 9600)
-    if baudrate not in BAUD_RATES:
-        raise ValueError(
-            f"printer option 'baudrate' must be one of {', '.join(map(str, BAUD_RATES))}, "
-            f"not {baudrate}"
-        )
-    return SerialPort(device, baudrate)

@@ -48,6 +48,7 @@ from drivers.printer.escpos_decode import (
     PrinterStatus,
     decode_escpos,
 )
+from drivers.printer.options import SimulatedPrinterOptions
 
 log = logging.getLogger(__name__)
 
@@ -462,40 +463,20 @@ class SimulatedPrinter:
     Tests read what arrived through `.server` and script faults through `.server.state`.
     """
 
-    DRIVER_OPTIONS = ("width_mm", "timeout_s", "font_profile", "raster_font", "job_timeout_s",
-                      "reprint_window_s")  # fmt: skip
-
     def __init__(self, server: EscposSimulatorServer, printer: EscposReceiptPrinter) -> None:
         self.server = server
         self.printer = printer
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> SimulatedPrinter:
-        known = {"host", "port", "render_dir", *cls.DRIVER_OPTIONS}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ValueError(
-                f"printer simulator: unknown option(s) {', '.join(unknown)}; "
-                f"use any of: {', '.join(sorted(known))}"
-            )
-        host = options.get("host", "127.0.0.1")
-        port = options.get("port", 0)
-        if not isinstance(host, str) or not host:
-            raise ValueError("printer simulator option 'host' must be an address")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ValueError(f"printer simulator option 'port' must be 0-65535, not {port!r}")
-        render_dir = options.get("render_dir")
-        if render_dir is not None and not isinstance(render_dir, str | Path):
-            raise ValueError("printer simulator option 'render_dir' must be a directory path")
-        width_mm = options.get("width_mm", 58)
-        # Validate the driver options before binding a port, so a bad config leaks nothing.
-        driver_options: dict[str, Any] = {"host": host, "port": 9100, "timeout_s": 2.0}
-        driver_options.update({k: options[k] for k in cls.DRIVER_OPTIONS if k in options})
-        EscposReceiptPrinter.from_options(driver_options)
-        server = EscposSimulatorServer(host, port, render_dir=render_dir, width_mm=width_mm)
+        """From `[devices.printer.options]`; DriverOptionsError names a bad option. Everything is
+        validated before the simulator binds a port, so a bad config leaks nothing."""
+        opts = SimulatedPrinterOptions.parse(options)
+        server = EscposSimulatorServer(
+            opts.host, opts.port, render_dir=opts.render_dir, width_mm=opts.width_mm
+        )
         server.start()
-        driver_options["port"] = server.port
-        return cls(server, EscposReceiptPrinter.from_options(driver_options))
+        return cls(server, EscposReceiptPrinter.from_options(opts.driver_options(server.port)))
 
     @property
     def state(self) -> SimulatorState:

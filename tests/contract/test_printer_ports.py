@@ -15,13 +15,11 @@ from PIL import Image
 
 from drivers.errors import PrinterUnavailable
 from drivers.printer.base import Receipt
-from drivers.printer.escpos import (
-    EscposReceiptPrinter,
-    NetworkPort,
-    SerialPort,
-    UsbPort,
-)
+from drivers.options import DriverOptionsError
+from drivers.printer.escpos import EscposReceiptPrinter
 from drivers.printer.escpos_decode import PrintedLine
+from drivers.printer.options import EscposOptions
+from drivers.printer.ports import NetworkPort, SerialPort, UsbPort
 from drivers.printer.simulator import EscposSimulatorServer, SimulatedPrinter, raster_to_pil
 from tests.contract.printer_rig import RECEIPT
 
@@ -193,13 +191,13 @@ def test_usb_and_serial_options_build_or_name_the_missing_package(
 
 
 def test_usb_ids_and_endpoints_are_range_checked() -> None:
-    from drivers.printer.ports import port_from_options
+    def port(options: dict[str, object]) -> object:
+        return EscposOptions.parse(options).to_port()
 
-    assert port_from_options("usb", {"vendor_id": "0x0416", "product_id": 0x5011}) == UsbPort(
-        0x0416, 0x5011
-    )
-    with pytest.raises(ValueError, match="out_ep"):
-        port_from_options("usb", {"vendor_id": 1, "product_id": 2, "out_ep": 0x100})
-    with pytest.raises(ValueError, match="product_id"):
-        port_from_options("usb", {"vendor_id": 1})
-    assert port_from_options("network", {"host": "10.0.0.9"}) == NetworkPort("10.0.0.9", 9100)
+    usb = {"connection": "usb", "vendor_id": "0x0416", "product_id": 0x5011}
+    assert port(usb) == UsbPort(0x0416, 0x5011)
+    with pytest.raises(DriverOptionsError, match="out_ep"):
+        port({**usb, "out_ep": 0x100})
+    with pytest.raises(DriverOptionsError, match="product_id"):
+        port({"connection": "usb", "vendor_id": 1})
+    assert port({"host": "10.0.0.9"}) == NetworkPort("10.0.0.9", 9100)
