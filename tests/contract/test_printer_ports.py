@@ -14,8 +14,8 @@ from escpos.printer import Network
 from PIL import Image
 
 from drivers.errors import PrinterUnavailable
-from drivers.printer.base import Receipt
 from drivers.options import DriverOptionsError
+from drivers.printer.base import Receipt
 from drivers.printer.escpos import EscposReceiptPrinter
 from drivers.printer.escpos_decode import PrintedLine
 from drivers.printer.options import EscposOptions
