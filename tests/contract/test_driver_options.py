@@ -18,9 +18,7 @@ REQUIRED: dict[tuple[str, str], dict[str, Any]] = {
     ("card_reader", "ga467"): {"port": "/dev/ttyUSB9"},
     ("printer", "escpos_network"): {"host": "127.0.0.1"},
 }
-BACKENDS = [
-    (kind, name) for kind, (classes, _models) in registry.KINDS.items() for name in classes
-]
+BACKENDS = [(kind, name) for kind, (classes, _models) in registry.KINDS.items() for name in classes]
 # Each backend with its smallest valid options; the ESC/POS driver once per connection, since
 # each connection has options of its own.
 VARIANTS = [(kind, name, REQUIRED.get((kind, name), {})) for kind, name in BACKENDS] + [
@@ -32,6 +30,8 @@ VARIANTS = [(kind, name, REQUIRED.get((kind, name), {})) for kind, name in BACKE
 def _fields(kind: str, name: str, base: dict[str, Any]) -> list[str]:
     """The options of the model that `base` selects (for ESC/POS: its connection's model)."""
     return list(type(registry.options_model(kind, name).parse(base, name)).model_fields)
+
+
 SHAPE = re.compile(
     r"^(?P<kind>\w+) backend '(?P<backend>\w+)': option '(?P<option>\w+)': "
     r"(?P<reason>.+); accepted: (?P<accepted>.+)$"
