@@ -1,7 +1,8 @@
 """ESC/POS receipt printer on python-escpos: network (raw TCP 9100), USB or serial, 58/80 mm.
 
-The only module that imports python-escpos. It lays a `Receipt` out for the roll, asks the
-printer for its real-time status (`DLE EOT 1..4`) before the job, sends the job followed by
+The driver: it has the receipt laid out for the roll (`drivers.printer.layout`, composed on
+python-escpos' `Dummy`), opens a python-escpos printer as the transport (`drivers.printer.ports`),
+asks the printer for its real-time status (`DLE EOT 1..4`) before the job, sends the job followed by
 `GS r 1` — answered only once everything before it has printed, so the answer means the receipt
 came out and was cut — and asks for the status again after it. Chinese text goes in Chinese mode
 (`FS &` GB18030 bytes `FS .`) through `_raw`, because python-escpos' `text()` has no GB18030
@@ -17,82 +18,45 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-# python-escpos parses its printer-capabilities YAML on every import (~100 ms) and caches the
-# result in a fresh temporary directory each time, leaving one behind per process. A stable cache
-# makes the second start fast and stops the litter.
-os.environ.setdefault(
-    "ESCPOS_CAPABILITIES_PICKLE_DIR",
-    str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "qihang-kiosk"),
-)
-Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
+from escpos.exceptions import Error as EscposError
 
-from escpos.exceptions import Error as EscposError  # noqa: E402
-
-from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable  # noqa: E402
-from drivers.health import Health, HealthLevel  # noqa: E402
-from drivers.printer.base import CutterError, Receipt  # noqa: E402
-from drivers.printer.escpos_decode import (  # noqa: E402
+from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable
+from drivers.health import Health, HealthLevel
+from drivers.printer.base import CutterError, Receipt
+from drivers.printer.escpos_decode import (
     PrinterStatus,
     is_status_byte,
     is_transmit_status_byte,
     parse_status,
 )
-from drivers.printer.layout import (  # noqa: E402  (re-exported: the driver's public API)
-    CHINESE_OFF,
-    CHINESE_ON,
+from drivers.printer.layout import (
     COLUMNS_BY_WIDTH_MM,
     DLE,
-    DOTS_BY_WIDTH_MM,
     EOT,
     JOB_DONE_QUERY,
     PAPER_NEAR_END_CODE,
     build_receipt_job,
-    encode_line,
-    encode_qr,
-    text_columns,
-    wrap_columns,
 )
-from drivers.printer.options import EscposOptions  # noqa: E402
-from drivers.printer.ports import (  # noqa: E402  (the port types are re-exported)
+from drivers.printer.options import EscposOptions
+from drivers.printer.ports import (
     CONNECTION_DEPENDENCIES,
     Link,
     NetworkPort,
     PrinterPort,
-    SerialPort,
     UsbPort,
     open_network,
     open_serial,
     open_usb,
 )
-from drivers.printer.raster import (  # noqa: E402
-    FontProfile,
-)
+from drivers.printer.raster import FontProfile
 
 log = logging.getLogger(__name__)
-
-__all__ = [
-    "CHINESE_OFF",
-    "CHINESE_ON",
-    "COLUMNS_BY_WIDTH_MM",
-    "DOTS_BY_WIDTH_MM",
-    "EscposReceiptPrinter",
-    "NetworkPort",
-    "SerialPort",
-    "UsbPort",
-    "build_receipt_job",
-    "encode_line",
-    "encode_qr",
-    "text_columns",
-    "wrap_columns",
-]
 
 
 def _health_for(status: PrinterStatus) -> Health:

@@ -1,12 +1,20 @@
 """Laying a Receipt out as ESC/POS bytes: print columns, line wrapping (禁则 included), Chinese
-mode, QR codes and raster lines for characters the printer's font lacks. Pure functions, no I/O
-and no python-escpos: the driver (`escpos.py`) sends what this builds, and the simulator's tests
-read it back.
+mode, QR codes and raster lines for characters the printer's font lacks. Pure functions, no I/O:
+the driver (`escpos.py`) sends what this builds, and the simulator's tests read it back.
+
+The job is composed on python-escpos' `Dummy` printer, which records bytes: python-escpos writes
+the commands it has (initialise, alignment, bold, character size, the native QR code, the cut);
+this module adds through `_raw` only what python-escpos cannot do — Chinese text in Chinese mode
+as GB18030 (`FS &` … `FS .`; its `text()` has no GB18030 code page and prints `?`) and raster
+lines for characters the printer's font lacks (`drivers.printer.raster`).
 """
 
 from __future__ import annotations
 
 import unicodedata
+
+from escpos.constants import QR_ECLEVEL_M, QR_MODEL_2
+from escpos.printer import Dummy
 
 from drivers.printer.base import Receipt
 from drivers.printer.raster import FontProfile, encode_raster, needs_raster, render_text
@@ -16,20 +24,9 @@ COLUMNS_BY_WIDTH_MM: dict[int, int] = {58: 32, 80: 48}
 DOTS_BY_WIDTH_MM: dict[int, int] = {58: 384, 80: 576}
 PAPER_NEAR_END_CODE = "PRINTER_PAPER_NEAR_END"
 
-ESC, GS, FS, DLE, EOT, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\x04", b"\n"
-INIT = ESC + b"@"
-ALIGN_LEFT = ESC + b"a\x00"
-ALIGN_CENTER = ESC + b"a\x01"
-BOLD_ON = ESC + b"E\x01"
-BOLD_OFF = ESC + b"E\x00"
-SIZE_NORMAL = GS + b"!\x00"
-SIZE_DOUBLE = GS + b"!\x11"  # double width and height
-SIZE_TALL = GS + b"!\x01"  # double height only: keeps every column
+GS, FS, DLE, EOT, LF = b"\x1d", b"\x1c", b"\x10", b"\x04", b"\n"
 CHINESE_ON = FS + b"&"
 CHINESE_OFF = FS + b"."
-# Function B cut: feed until the last line has cleared the cutter, then cut partially (a tab
-# remains, so the receipt does not fall into the kiosk's chute before the walk-in takes it).
-CUT = GS + b"V\x42\x00"
 # GS r 1: transmit paper sensor status, processed in turn after everything before it printed.
 JOB_DONE_QUERY = GS + b"r\x01"
 
@@ -126,23 +123,15 @@ def _qr_module_size(payload: bytes, dots: int) -> int:
 
 
 def encode_qr(payload: str, dots: int) -> bytes:
-    """GS ( k: select model 2, module size, error correction M, store the data, print it."""
+    """GS ( k: model 2, module size to fit the roll, error correction M, store the data, print."""
     data = payload.encode("utf-8")
     if len(data) > QR_MAX_BYTES:
         raise ValueError(f"QR payload is {len(data)} bytes; at most {QR_MAX_BYTES} fit a receipt")
-
-    def fn(body: bytes) -> bytes:
-        return GS + b"(k" + len(body).to_bytes(2, "little") + body
-
-    return b"".join(
-        (
-            fn(b"1A2\x00"),  # model 2
-            fn(b"1C" + bytes([_qr_module_size(data, dots)])),
-            fn(b"1E1"),  # error correction M (15 %): survives a smudged thermal print
-            fn(b"1P0" + data),
-            fn(b"1Q0"),
-        )
-    )
+    printer = Dummy()
+    # M (15 %) survives a smudged thermal print; native: the printer draws it, sharp and small.
+    printer.qr(payload, ec=QR_ECLEVEL_M, size=_qr_module_size(data, dots), model=QR_MODEL_2,
+               native=True)  # fmt: skip
+    return bytes(printer.output)
 
 
 def build_receipt_job(
@@ -162,7 +151,8 @@ def build_receipt_job(
     profile = FontProfile(font_profile)
     cols = COLUMNS_BY_WIDTH_MM[width_mm]
     dots = DOTS_BY_WIDTH_MM[width_mm]
-    out = bytearray(INIT)
+    job = Dummy()
+    job.hw("INIT")
     style = {"width": 1, "height": 1, "bold": False}
 
     def para(text: str, width: int) -> None:
@@ -176,35 +166,44 @@ def build_receipt_job(
                     max_dots=dots,
                     font_path=raster_font,
                 )
-                out.extend(encode_raster(image))
+                job._raw(encode_raster(image))
             else:
-                out.extend(encode_line(line))
+                job._raw(encode_line(line))
 
-    def set_style(command: bytes, *, width: int, height: int, bold: bool) -> None:
-        out.extend(command)
+    def set_style(*, width: int, height: int, bold: bool) -> None:
+        # custom_size sends GS ! (size of every character); python-escpos' double_width and
+        # double_height send ESC !, which printers apply to ASCII only, not in Chinese mode.
+        job.set(custom_size=True, width=width, height=height, bold=bold)
         style.update(width=width, height=height, bold=bold)
 
-    out += ALIGN_CENTER
-    set_style(SIZE_DOUBLE + BOLD_ON, width=2, height=2, bold=True)
+    job.set(align="center")
+    set_style(width=2, height=2, bold=True)
     para(receipt.title, cols // 2)  # double width halves the columns
-    set_style(SIZE_NORMAL + BOLD_OFF, width=1, height=1, bold=False)
+    set_style(width=1, height=1, bold=False)
     para(receipt.station_name, cols)
     para(receipt.service_name, cols)
     # Double height, not width: a tracking number split over two lines gets misread or mistyped.
-    out += LF
-    set_style(SIZE_TALL + BOLD_ON, width=1, height=2, bold=True)
+    job._raw(LF)
+    set_style(width=1, height=2, bold=True)
     para(receipt.tracking_number, cols)
-    set_style(SIZE_NORMAL + BOLD_OFF, width=1, height=1, bold=False)
-    out += LF + ALIGN_LEFT
+    set_style(width=1, height=1, bold=False)
+    job._raw(LF)
+    job.set(align="left")
     para(receipt.issued_at, cols)
     para("-" * cols, cols)
     for line in receipt.lines:
         para(line, cols)
     if receipt.qr_payload:
-        out += LF + ALIGN_CENTER + encode_qr(receipt.qr_payload, dots) + LF
+        job._raw(LF)
+        job.set(align="center")
+        job._raw(encode_qr(receipt.qr_payload, dots) + LF)
     if receipt.footer:
-        out += ALIGN_CENTER
+        job.set(align="center")
         for line in receipt.footer:
             para(line, cols)
-    out += ALIGN_LEFT + CUT
-    return bytes(out)
+    job.set(align="left")
+    # GS V 66 0 (python-escpos sends it for feed=False): the printer feeds until the last line
+    # has cleared the cutter, then cuts partially — a tab remains, so the receipt does not fall
+    # into the kiosk's chute before the walk-in takes it.
+    job.cut(mode="PART", feed=False)
+    return bytes(job.output)

@@ -3,8 +3,8 @@
 that writes through python-escpos' printer classes and reads the printer's status bytes with a
 timeout, which python-escpos' own `_read()` cannot (see docs/architecture.md, "Receipt printer").
 
-Imported by :mod:`drivers.printer.escpos`, which sets python-escpos' capabilities cache up first;
-python-escpos itself is imported only when a port is opened.
+python-escpos' printer classes are imported only when a port is opened: pyusb and pyserial are
+optional, and only the port in use needs its own.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from typing import Any
 
 from drivers.health import Health
 from drivers.printer.base import Receipt
-from drivers.printer.escpos import DOTS_BY_WIDTH_MM, EscposReceiptPrinter
+from drivers.printer.escpos import EscposReceiptPrinter
 from drivers.printer.escpos_decode import (
     ERROR_AUTOCUTTER,
     GS_R_NEAR_END,
@@ -48,6 +48,7 @@ from drivers.printer.escpos_decode import (
     PrinterStatus,
     decode_escpos,
 )
+from drivers.printer.layout import DOTS_BY_WIDTH_MM
 from drivers.printer.options import SimulatedPrinterOptions
 
 log = logging.getLogger(__name__)

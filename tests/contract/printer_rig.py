@@ -8,9 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.printer.base import Receipt, ReceiptPrinter
-from drivers.printer.escpos import (
-    EscposReceiptPrinter,
-)
+from drivers.printer.escpos import EscposReceiptPrinter
 from drivers.printer.simulator import EscposSimulatorServer, SimulatedPrinter
 
 TIMEOUT_S = 0.5  # the driver's socket timeout; only the "silent printer" test waits it out

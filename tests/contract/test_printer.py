@@ -19,11 +19,9 @@ import pytest
 from drivers.errors import CoverOpen, PaperOut, PrinterError, PrinterUnavailable
 from drivers.health import Health, HealthLevel
 from drivers.printer.base import CutterError, Receipt, ReceiptPrinter, RecoverableReceiptPrinter
-from drivers.printer.escpos import (
-    EscposReceiptPrinter,
-    build_receipt_job,
-)
+from drivers.printer.escpos import EscposReceiptPrinter
 from drivers.printer.escpos_decode import decode_escpos
+from drivers.printer.layout import build_receipt_job
 from drivers.printer.simulator import EscposSimulatorServer
 from tests.contract.printer_rig import RECEIPT, STATUS_ONLY, TIMEOUT_S, PrinterRig, settled
 

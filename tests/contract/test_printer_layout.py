@@ -13,14 +13,14 @@ from PIL import Image, ImageChops, ImageDraw
 
 from drivers import registry
 from drivers.printer.base import Receipt
-from drivers.printer.escpos import (
+from drivers.printer.escpos import EscposReceiptPrinter
+from drivers.printer.escpos_decode import PrintedLine, decode_escpos
+from drivers.printer.layout import (
     COLUMNS_BY_WIDTH_MM,
     DOTS_BY_WIDTH_MM,
-    EscposReceiptPrinter,
     build_receipt_job,
     text_columns,
 )
-from drivers.printer.escpos_decode import PrintedLine, decode_escpos
 from drivers.printer.raster import FontProfile, has_glyph, load_font, render_text
 from drivers.printer.simulator import EscposSimulatorServer, SimulatedPrinter, raster_to_pil
 from tests.contract.printer_rig import TIMEOUT_S, PrinterRig, settled

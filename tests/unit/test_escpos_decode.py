@@ -6,14 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.printer.escpos import (
-    CHINESE_OFF,
-    CHINESE_ON,
-    encode_line,
-    encode_qr,
-    text_columns,
-    wrap_columns,
-)
 from drivers.printer.escpos_decode import (
     PrintedLine,
     PrintedQr,
@@ -21,6 +13,14 @@ from drivers.printer.escpos_decode import (
     is_status_byte,
     is_transmit_status_byte,
     parse_status,
+)
+from drivers.printer.layout import (
+    CHINESE_OFF,
+    CHINESE_ON,
+    encode_line,
+    encode_qr,
+    text_columns,
+    wrap_columns,
 )
 from drivers.printer.simulator import SimulatorState
 
@@ -264,3 +264,33 @@ def test_wrap_never_starts_a_line_with_closing_chinese_punctuation() -> None:
     lines = wrap_columns("事项: 企业开办+用电报装“一件事”", 32)
     assert lines == ["事项: 企业开办+用电报装“一件", "事”"]
     assert all(not line.startswith(("，", "。", "”", "）")) for line in lines)
+
+
+# -- python-escpos' own commands, recorded by its Dummy printer, read by the interpreter --------
+
+
+def test_interpreter_reads_what_python_escpos_writes() -> None:
+    # python-escpos writes these bytes itself, so a misreading here is the simulator's, not a
+    # mistake the layout and the interpreter share.
+    from escpos.constants import QR_ECLEVEL_M
+    from escpos.printer import Dummy
+
+    job = Dummy()
+    job.hw("INIT")
+    job.set(align="center", bold=True, custom_size=True, width=2, height=2)
+    job.textln("QIHANG")
+    job.set(align="left", bold=False, normal_textsize=True)
+    job.textln("ticket 0007")
+    job.set(double_height=True)  # ESC ! 0x10: double height for ASCII
+    job.textln("TALL")
+    job.qr("https://qihang.example/p/7", ec=QR_ECLEVEL_M, size=5, native=True)
+    job.cut(mode="PART", feed=False)
+    decoded = decode_escpos(job.output)
+    lines = [item for item in decoded.items if isinstance(item, PrintedLine)]
+    assert lines[0] == PrintedLine("QIHANG", align="center", width=2, height=2, bold=True)
+    assert lines[1] == PrintedLine("ticket 0007")
+    assert lines[2] == PrintedLine("TALL", height=2)
+    qr = [item for item in decoded.items if isinstance(item, PrintedQr)]
+    assert qr == [PrintedQr("https://qihang.example/p/7", align="left", module_size=5)]
+    assert decoded.cuts == 1 and decoded.complete
+    assert decoded.unknown == []

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from drivers.printer.base import Receipt
-from drivers.printer.escpos import (
+from drivers.printer.escpos_decode import PrintedLine, decode_escpos
+from drivers.printer.layout import (
     COLUMNS_BY_WIDTH_MM,
     DOTS_BY_WIDTH_MM,
     build_receipt_job,
     text_columns,
     wrap_columns,
 )
-from drivers.printer.escpos_decode import PrintedLine, decode_escpos
 from drivers.printer.raster import (
     FontProfile,
     RasterImage,
