@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-STATE_SCREENS: dict[str, str] = {
+from typing import Literal
+
+# The QML files under ui/qml/screens/ a session state can show (``<Screen>Screen.qml``).
+Screen = Literal[
+    "Attract",
+    "Identify",
+    "ServiceHome",
+    "Form",
+    "Capture",
+    "Review",
+    "Submitting",
+    "Receipt",
+    "Error",
+    "Progress",
+    "Policies",
+    "Qa",
+]
+
+STATE_SCREENS: dict[str, Screen] = {
     "idle": "Attract",
     "identifying": "Identify",
     "choosing_service": "ServiceHome",
@@ -17,14 +35,14 @@ STATE_SCREENS: dict[str, str] = {
 }
 
 # `consulting` shows the screen of the consultation the walk-in opened.
-CONSULT_SCREENS: dict[str, str] = {
+CONSULT_SCREENS: dict[str, Screen] = {
     "progress": "Progress",
     "policies": "Policies",
     "qa": "Qa",
 }
 
 
-def screen_for(state: str, consult_kind: str = "") -> str:
+def screen_for(state: str, consult_kind: str = "") -> Screen:
     """The screen for a session state (and, in ``consulting``, the kind of consultation)."""
     screen = STATE_SCREENS[state]
     # The flow sets the kind before it enters `consulting`; the fallback is only a safe default.

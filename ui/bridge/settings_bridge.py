@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Literal, TypeGuard
 
 from PySide6.QtCore import Property, QCoreApplication, QObject, QTranslator, Signal, Slot
 from PySide6.QtQml import QQmlEngine
@@ -15,7 +16,12 @@ from PySide6.QtQml import QQmlEngine
 log = logging.getLogger(__name__)
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
-LANGUAGES = ("zh_CN", "en_US")
+Language = Literal["zh_CN", "en_US"]
+LANGUAGES: tuple[Language, ...] = ("zh_CN", "en_US")
+
+
+def is_language(code: str) -> TypeGuard[Language]:
+    return code in LANGUAGES
 
 
 class SettingsBridge(QObject):
@@ -24,7 +30,8 @@ class SettingsBridge(QObject):
     def __init__(self, language: str, care_mode: bool, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._default_language, self._default_care = language, care_mode
-        self._language = ""
+        self._language: Language = "zh_CN"
+        self._applied = False
         self._care = care_mode
         self._translator: QTranslator | None = None
         self._engine: QQmlEngine | None = None
@@ -34,7 +41,7 @@ class SettingsBridge(QObject):
         self._engine = engine
 
     def _apply_language(self, language: str) -> None:
-        if language not in LANGUAGES or language == self._language:
+        if not is_language(language) or (self._applied and language == self._language):
             return
         app = QCoreApplication.instance()
         if self._translator is not None and app is not None:
@@ -48,10 +55,19 @@ class SettingsBridge(QObject):
                 self._translator = translator
             else:
                 log.error("translation %s missing; run `make i18n`", qm.name)
-        self._language = language
+        self._language, self._applied = language, True
         if self._engine is not None:
             self._engine.retranslate()
         self.changed.emit()
+
+    # Typed reads for Python callers (the Qt Properties below are what QML sees).
+    @property
+    def current_language(self) -> Language:
+        return self._language
+
+    @property
+    def care_mode(self) -> bool:
+        return self._care
 
     def _get_language(self) -> str:
         return self._language

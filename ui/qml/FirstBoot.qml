@@ -12,45 +12,47 @@ ApplicationWindow {
     height: 1920
     visible: true
     title: qsTr("Qihang Station Kiosk")
-    color: theme.background
-    font.family: theme.fontFamily
-    font.pixelSize: theme.body
+    color: Theme.background
+    font.family: Theme.fontFamily
+    font.pixelSize: Theme.body
 
-    Theme { id: theme }
+    // The theme follows the walk-in's care mode (larger type, high contrast).
+    Binding { target: Theme; property: "s"; value: settings.scale }
+    Binding { target: Theme; property: "contrast"; value: settings.careMode }
 
     component EntryField: TextField {
         Layout.fillWidth: true
-        implicitHeight: theme.touch
-        font.pixelSize: theme.large
-        font.family: theme.fontFamily
-        color: theme.text
-        placeholderTextColor: theme.muted
-        leftPadding: theme.gap
+        implicitHeight: Theme.touch
+        font.pixelSize: Theme.large
+        font.family: Theme.fontFamily
+        color: Theme.text
+        placeholderTextColor: Theme.muted
+        leftPadding: Theme.gap
         background: Rectangle {
-            radius: theme.radius
-            color: theme.surface
+            radius: Theme.radius
+            color: Theme.surface
             border.width: parent.activeFocus ? 4 : 2
-            border.color: parent.activeFocus ? theme.primary : theme.border
+            border.color: parent.activeFocus ? Theme.primary : Theme.border
         }
     }
 
     component HeaderButton: Button {
-        implicitHeight: Math.round(88 * Math.min(theme.s, 1.2))
+        implicitHeight: Math.round(88 * Math.min(Theme.s, 1.2))
         implicitWidth: Math.max(implicitHeight * 2, contentItem.implicitWidth + 48)
         focusPolicy: Qt.NoFocus
         contentItem: Text {
             text: parent.text
-            color: theme.headerText
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
+            color: Theme.headerText
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter
         }
         background: Rectangle {
-            radius: theme.radius
+            radius: Theme.radius
             color: "transparent"
             border.width: 2
-            border.color: theme.headerText
+            border.color: Theme.headerText
         }
     }
 
@@ -60,18 +62,18 @@ ApplicationWindow {
 
         Rectangle {
             Layout.fillWidth: true
-            implicitHeight: Math.round(132 * Math.min(theme.s, 1.2))
-            color: theme.headerBg
+            implicitHeight: Math.round(132 * Math.min(Theme.s, 1.2))
+            color: Theme.headerBg
             RowLayout {
                 anchors.fill: parent
-                anchors.leftMargin: theme.margin
-                anchors.rightMargin: theme.gap
-                spacing: theme.gap
+                anchors.leftMargin: Theme.margin
+                anchors.rightMargin: Theme.gap
+                spacing: Theme.gap
                 Text {
                     Layout.fillWidth: true
                     text: qsTr("Su Xin Ban · Qihang Station")
-                    color: theme.headerText
-                    font.pixelSize: theme.large
+                    color: Theme.headerText
+                    font.pixelSize: Theme.large
                     font.bold: true
                     elide: Text.ElideRight
                 }
@@ -91,21 +93,21 @@ ApplicationWindow {
         Flickable {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            contentHeight: body.implicitHeight + 2 * theme.margin
+            contentHeight: body.implicitHeight + 2 * Theme.margin
             clip: true
 
             ColumnLayout {
                 id: body
-                x: theme.margin
-                y: theme.margin
-                width: parent.width - 2 * theme.margin
-                spacing: theme.gap
+                x: Theme.margin
+                y: Theme.margin
+                width: parent.width - 2 * Theme.margin
+                spacing: Theme.gap
 
                 Text {
                     Layout.fillWidth: true
                     text: qsTr("Set up this terminal")
-                    color: theme.text
-                    font.pixelSize: theme.title
+                    color: Theme.text
+                    font.pixelSize: Theme.title
                     font.bold: true
                     wrapMode: Text.WordWrap
                 }
@@ -113,8 +115,8 @@ ApplicationWindow {
                     Layout.fillWidth: true
                     visible: enrolment.phase === "entry"
                     text: qsTr("For technicians. Enter the hall's address and the enrolment code the hall staff gave you. A code works once, for 30 minutes.")
-                    color: theme.muted
-                    font.pixelSize: theme.body
+                    color: Theme.muted
+                    font.pixelSize: Theme.body
                     wrapMode: Text.WordWrap
                 }
 
@@ -122,11 +124,11 @@ ApplicationWindow {
                 ColumnLayout {
                     Layout.fillWidth: true
                     visible: enrolment.phase === "entry"
-                    spacing: theme.gap
+                    spacing: Theme.gap
                     Text {
                         text: qsTr("Hall address")
-                        color: theme.text
-                        font.pixelSize: theme.body
+                        color: Theme.text
+                        font.pixelSize: Theme.body
                         font.bold: true
                     }
                     EntryField {
@@ -139,15 +141,15 @@ ApplicationWindow {
                     }
                     Text {
                         text: qsTr("Enrolment code")
-                        color: theme.text
-                        font.pixelSize: theme.body
+                        color: Theme.text
+                        font.pixelSize: Theme.body
                         font.bold: true
                     }
                     EntryField {
                         id: codeField
                         objectName: "codeField"
                         placeholderText: "XXXX-XXXX-XXXX-XXXX"
-                        font.pixelSize: theme.title
+                        font.pixelSize: Theme.title
                         font.letterSpacing: 4
                         maximumLength: 24
                         inputMethodHints: Qt.ImhUppercaseOnly | Qt.ImhNoPredictiveText
@@ -156,14 +158,14 @@ ApplicationWindow {
                     Text {
                         Layout.fillWidth: true
                         text: qsTr("16 letters and digits; codes never use O, I, L, 0 or 1.")
-                        color: theme.muted
-                        font.pixelSize: theme.small
+                        color: Theme.muted
+                        font.pixelSize: Theme.small
                         wrapMode: Text.WordWrap
                     }
                     BigButton {
                         objectName: "enrolButton"
                         Layout.fillWidth: true
-                        Layout.topMargin: theme.gap
+                        Layout.topMargin: Theme.gap
                         kind: "primary"
                         text: qsTr("Enrol this terminal")
                         enabled: codeField.text.replace(/[\s-]/g, "").length >= 16
@@ -181,18 +183,18 @@ ApplicationWindow {
                 // --- working -------------------------------------------------------------------
                 RowLayout {
                     visible: enrolment.phase === "working"
-                    spacing: theme.gap
+                    spacing: Theme.gap
                     BusyIndicator {
                         running: enrolment.phase === "working"
-                        implicitWidth: theme.touch
-                        implicitHeight: theme.touch
+                        implicitWidth: Theme.touch
+                        implicitHeight: Theme.touch
                     }
                     Text {
                         Layout.fillWidth: true
                         objectName: "workingText"
                         text: qsTr("Contacting the hall…")
-                        color: theme.text
-                        font.pixelSize: theme.large
+                        color: Theme.text
+                        font.pixelSize: Theme.large
                         wrapMode: Text.WordWrap
                     }
                 }
@@ -201,12 +203,12 @@ ApplicationWindow {
                 ColumnLayout {
                     Layout.fillWidth: true
                     visible: enrolment.phase === "done"
-                    spacing: theme.gap
+                    spacing: Theme.gap
                     Text {
                         Layout.fillWidth: true
                         text: qsTr("This terminal is enrolled")
-                        color: theme.success
-                        font.pixelSize: theme.large
+                        color: Theme.success
+                        font.pixelSize: Theme.large
                         font.bold: true
                         wrapMode: Text.WordWrap
                     }
@@ -214,14 +216,14 @@ ApplicationWindow {
                         Layout.fillWidth: true
                         objectName: "stationText"
                         text: qsTr("Station: %1 (%2)").arg(enrolment.stationName).arg(enrolment.stationId)
-                        color: theme.text
-                        font.pixelSize: theme.large
+                        color: Theme.text
+                        font.pixelSize: Theme.large
                         wrapMode: Text.WordWrap
                     }
                     BigButton {
                         objectName: "startButton"
                         Layout.fillWidth: true
-                        Layout.topMargin: theme.gap
+                        Layout.topMargin: Theme.gap
                         kind: "primary"
                         text: qsTr("Start the kiosk")
                         onClicked: enrolment.finish()
@@ -232,37 +234,37 @@ ApplicationWindow {
                 Rectangle {
                     Layout.fillWidth: true
                     visible: enrolment.phase === "failed"
-                    implicitHeight: failedColumn.implicitHeight + 2 * theme.gap
-                    radius: theme.radius
-                    color: theme.dangerBg
-                    border.width: theme.borderWidth
-                    border.color: theme.danger
+                    implicitHeight: failedColumn.implicitHeight + 2 * Theme.gap
+                    radius: Theme.radius
+                    color: Theme.dangerBg
+                    border.width: Theme.borderWidth
+                    border.color: Theme.danger
                     ColumnLayout {
                         id: failedColumn
-                        x: theme.gap
-                        y: theme.gap
-                        width: parent.width - 2 * theme.gap
-                        spacing: theme.gap / 2
+                        x: Theme.gap
+                        y: Theme.gap
+                        width: parent.width - 2 * Theme.gap
+                        spacing: Theme.gap / 2
                         Text {
                             Layout.fillWidth: true
                             objectName: "failureTitle"
                             text: enrolment.failureTitle
-                            color: theme.danger
-                            font.pixelSize: theme.large
+                            color: Theme.danger
+                            font.pixelSize: Theme.large
                             font.bold: true
                             wrapMode: Text.WordWrap
                         }
                         Text {
                             Layout.fillWidth: true
                             text: enrolment.failureNext
-                            color: theme.text
-                            font.pixelSize: theme.body
+                            color: Theme.text
+                            font.pixelSize: Theme.body
                             wrapMode: Text.WordWrap
                         }
                         Text {
                             text: qsTr("Fault code: %1").arg(enrolment.failureCode)
-                            color: theme.muted
-                            font.pixelSize: theme.small
+                            color: Theme.muted
+                            font.pixelSize: Theme.small
                         }
                     }
                 }

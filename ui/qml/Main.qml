@@ -11,11 +11,13 @@ ApplicationWindow {
     height: 1920
     visible: true
     title: qsTr("Qihang Station Kiosk")
-    color: theme.background
-    font.family: theme.fontFamily
-    font.pixelSize: theme.body
+    color: Theme.background
+    font.family: Theme.fontFamily
+    font.pixelSize: Theme.body
 
-    Theme { id: theme }
+    // The theme follows the walk-in's care mode (larger type, high contrast).
+    Binding { target: Theme; property: "s"; value: settings.scale }
+    Binding { target: Theme; property: "contrast"; value: settings.careMode }
 
     ColumnLayout {
         anchors.fill: parent

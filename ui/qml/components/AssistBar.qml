@@ -11,16 +11,16 @@ Rectangle {
     visible: assist.phase === "live" || assist.phase === "reconnecting"
     implicitHeight: visible
         ? Math.max(col.implicitHeight, videoPane.visible ? videoPane.Layout.preferredHeight : 0)
-          + 2 * theme.gap
+          + 2 * Theme.gap
         : 0
-    color: theme.surfaceAlt
-    border.color: theme.primary
+    color: Theme.surfaceAlt
+    border.color: Theme.primary
     border.width: 3
 
     RowLayout {
         anchors.fill: parent
-        anchors.margins: theme.gap
-        spacing: theme.gap
+        anchors.margins: Theme.gap
+        spacing: Theme.gap
 
         // The helper's camera, once video is on (the pictures come from the "assist" provider).
         Rectangle {
@@ -30,7 +30,7 @@ Rectangle {
             Layout.alignment: Qt.AlignTop
             Layout.preferredHeight: 224  // not scaled in care mode: the words need the room
             Layout.preferredWidth: Math.round(Layout.preferredHeight * 4 / 3)
-            radius: theme.radius
+            radius: Theme.radius
             color: "#1b1b1b"
             clip: true
 
@@ -49,8 +49,8 @@ Rectangle {
                 anchors.bottom: parent.bottom
                 anchors.margins: 6
                 text: qsTr("Video on")
-                font.pixelSize: theme.small
-                font.family: theme.fontFamily
+                font.pixelSize: Theme.small
+                font.family: Theme.fontFamily
                 color: "#ffffff"
                 style: Text.Outline
                 styleColor: "#000000"
@@ -58,11 +58,11 @@ Rectangle {
             Text {
                 visible: assist.helperFrame === 0
                 anchors.fill: parent
-                anchors.margins: theme.gap / 2
+                anchors.margins: Theme.gap / 2
                 text: assist.videoState === "failed" ? qsTr("Video unavailable")
                     : qsTr("Connecting video…")
-                font.pixelSize: theme.small
-                font.family: theme.fontFamily
+                font.pixelSize: Theme.small
+                font.family: Theme.fontFamily
                 color: "#ffffff"
                 wrapMode: Text.WordWrap
                 horizontalAlignment: Text.AlignHCenter
@@ -74,7 +74,7 @@ Rectangle {
             id: col
             Layout.fillWidth: true
             Layout.alignment: Qt.AlignTop
-            spacing: theme.gap / 2
+            spacing: Theme.gap / 2
 
             // Who helps (wrapping, never elided: in care mode the words are large) and what the
             // helper can see.
@@ -82,19 +82,19 @@ Rectangle {
                 objectName: "assistHelperName"
                 text: assist.phase === "reconnecting" ? qsTr("Reconnecting to the helper…")
                     : qsTr("%1 is helping you").arg(assist.helperName)
-                font.pixelSize: theme.large
+                font.pixelSize: Theme.large
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.primary
+                font.family: Theme.fontFamily
+                color: Theme.primary
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
             Text {
                 objectName: "assistSharingState"
                 text: assist.consent ? qsTr("Sharing your form") : qsTr("Your answers are hidden")
-                font.pixelSize: theme.small
-                font.family: theme.fontFamily
-                color: theme.muted
+                font.pixelSize: Theme.small
+                font.family: Theme.fontFamily
+                color: Theme.muted
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -102,9 +102,9 @@ Rectangle {
                 objectName: "assistGuidance"
                 visible: assist.guidance !== ""
                 text: assist.guidance
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.text
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -113,30 +113,30 @@ Rectangle {
                 delegate: Text {
                     text: (modelData.sender === "helper" ? qsTr("Helper: %1") : qsTr("You: %1"))
                             .arg(modelData.text)
-                    font.pixelSize: theme.body
-                    font.family: theme.fontFamily
-                    color: modelData.sender === "helper" ? theme.primary : theme.text
+                    font.pixelSize: Theme.body
+                    font.family: Theme.fontFamily
+                    color: modelData.sender === "helper" ? Theme.primary : Theme.text
                     wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                 }
             }
             RowLayout {
                 Layout.fillWidth: true
-                spacing: theme.gap / 2
+                spacing: Theme.gap / 2
                 TextField {
                     id: chatField
                     objectName: "assistChatField"
                     placeholderText: qsTr("Write to the helper")
-                    font.pixelSize: theme.body
-                    font.family: theme.fontFamily
+                    font.pixelSize: Theme.body
+                    font.family: Theme.fontFamily
                     Layout.fillWidth: true
-                    Layout.preferredHeight: theme.touch
-                    color: theme.text
-                    placeholderTextColor: theme.muted
+                    Layout.preferredHeight: Theme.touch
+                    color: Theme.text
+                    placeholderTextColor: Theme.muted
                     background: Rectangle {
-                        radius: theme.radius
-                        color: theme.surface
-                        border.color: chatField.activeFocus ? theme.primary : theme.border
+                        radius: Theme.radius
+                        color: Theme.surface
+                        border.color: chatField.activeFocus ? Theme.primary : Theme.border
                         border.width: 2
                     }
                     onAccepted: { assist.sendChat(text); text = "" }
@@ -149,7 +149,7 @@ Rectangle {
             }
             RowLayout {
                 Layout.fillWidth: true
-                spacing: theme.gap / 2
+                spacing: Theme.gap / 2
                 BigButton {
                     objectName: "assistShareButton"
                     text: assist.consent ? qsTr("Stop sharing") : qsTr("Share my form")

@@ -34,28 +34,28 @@ Rectangle {
 
     Rectangle {
         anchors.centerIn: parent
-        width: parent.width - 2 * theme.margin * 2
-        height: box.implicitHeight + 2 * theme.margin
-        radius: theme.radius * 2
-        color: theme.surface
-        border.color: theme.border
-        border.width: theme.borderWidth
+        width: parent.width - 2 * Theme.margin * 2
+        height: box.implicitHeight + 2 * Theme.margin
+        radius: Theme.radius * 2
+        color: Theme.surface
+        border.color: Theme.border
+        border.width: Theme.borderWidth
 
         ColumnLayout {
             id: box
             anchors.fill: parent
-            anchors.margins: theme.margin
-            spacing: theme.gap * 1.5
+            anchors.margins: Theme.margin
+            spacing: Theme.gap * 1.5
 
             // --- waiting for a helper ---
             Text {
                 objectName: "assistWaitingTitle"
                 visible: overlay.card === "waiting"
                 text: qsTr("Calling a helper at the service hall…")
-                font.pixelSize: theme.title
+                font.pixelSize: Theme.title
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -65,9 +65,9 @@ Rectangle {
                 text: assist.phase === "connecting" ? qsTr("Connecting…")
                     : assist.position === 0 ? qsTr("You are next in line.")
                     : qsTr("%n people ahead of you.", "", assist.position)
-                font.pixelSize: theme.large
-                font.family: theme.fontFamily
-                color: theme.muted
+                font.pixelSize: Theme.large
+                font.family: Theme.fontFamily
+                color: Theme.muted
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -83,10 +83,10 @@ Rectangle {
             Text {
                 visible: overlay.card === "consent"
                 text: qsTr("%1 from the service hall is here to help").arg(assist.helperName)
-                font.pixelSize: theme.title
+                font.pixelSize: Theme.title
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -94,9 +94,9 @@ Rectangle {
                 objectName: "assistConsentText"
                 visible: overlay.card === "consent"
                 text: qsTr("May the helper see what you type on this form and the photos you take here? Until you agree, the helper sees only which fields are filled. You can stop sharing at any time.")
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.text
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -120,19 +120,19 @@ Rectangle {
             Text {
                 visible: overlay.card === "submit"
                 text: qsTr("Submit this application now?")
-                font.pixelSize: theme.title
+                font.pixelSize: Theme.title
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
             Text {
                 visible: overlay.card === "submit"
                 text: qsTr("The helper thinks your form is complete. Only you can submit it.")
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.text
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -156,10 +156,10 @@ Rectangle {
             Text {
                 visible: overlay.card === "capture"
                 text: qsTr("The helper asks for a photo of: %1").arg(assist.captureLabel)
-                font.pixelSize: theme.large
+                font.pixelSize: Theme.large
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
@@ -184,19 +184,19 @@ Rectangle {
                 objectName: "assistNoticeTitle"
                 visible: overlay.card === "notice"
                 text: overlay.noticeTitle()
-                font.pixelSize: theme.title
+                font.pixelSize: Theme.title
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
             Text {
                 visible: overlay.card === "notice"
                 text: overlay.noticeDetail()
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.text
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }

@@ -8,41 +8,41 @@ Rectangle {
     property string heading: ""
     property string detail: ""
     property string code: ""
-    implicitHeight: col.implicitHeight + 2 * theme.gap
-    radius: theme.radius
-    color: tone === "error" ? theme.dangerBg : theme.surfaceAlt
-    border.color: tone === "error" ? theme.danger : tone === "success" ? theme.success : theme.border
+    implicitHeight: col.implicitHeight + 2 * Theme.gap
+    radius: Theme.radius
+    color: tone === "error" ? Theme.dangerBg : Theme.surfaceAlt
+    border.color: tone === "error" ? Theme.danger : tone === "success" ? Theme.success : Theme.border
     border.width: 2
 
     ColumnLayout {
         id: col
         anchors.fill: parent
-        anchors.margins: theme.gap
+        anchors.margins: Theme.gap
         spacing: 8
         Text {
             text: banner.heading
-            font.pixelSize: theme.large
+            font.pixelSize: Theme.large
             font.bold: true
-            font.family: theme.fontFamily
-            color: banner.tone === "error" ? theme.danger : theme.text
+            font.family: Theme.fontFamily
+            color: banner.tone === "error" ? Theme.danger : Theme.text
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             visible: banner.detail !== ""
             text: banner.detail
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.text
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.text
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             visible: banner.code !== ""
             text: qsTr("Failure code: %1").arg(banner.code)
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             Layout.fillWidth: true
         }
     }

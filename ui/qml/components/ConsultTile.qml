@@ -13,44 +13,44 @@ Button {
     readonly property string summary: kind === "progress" ? qsTr("Type the number on your receipt, or scan its QR code.")
                                     : kind === "policies" ? qsTr("Answer a few questions about your enterprise and see which support policies fit.")
                                     : qsTr("Search common questions; if there is no answer, a service agent can help.")
-    implicitHeight: Math.max(compact ? Math.round(150 * theme.s) : Math.round(200 * theme.s),
-                             col.implicitHeight + 2 * theme.gap)
+    implicitHeight: Math.max(compact ? Math.round(150 * Theme.s) : Math.round(200 * Theme.s),
+                             col.implicitHeight + 2 * Theme.gap)
     focusPolicy: Qt.NoFocus
     onClicked: consult.open(kind)
     background: Rectangle {
-        radius: theme.radius
-        color: tile.down ? theme.surfaceAlt : theme.surface
-        border.color: theme.primary
+        radius: Theme.radius
+        color: tile.down ? Theme.surfaceAlt : Theme.surface
+        border.color: Theme.primary
         border.width: 2
     }
     contentItem: ColumnLayout {
         id: col
         spacing: 6
         anchors.fill: parent
-        anchors.margins: theme.gap
+        anchors.margins: Theme.gap
         Text {
             text: tile.heading
-            font.pixelSize: theme.large
+            font.pixelSize: Theme.large
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.primary
+            font.family: Theme.fontFamily
+            color: Theme.primary
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             visible: !tile.compact
             text: tile.summary
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             text: qsTr("No ID card needed")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }

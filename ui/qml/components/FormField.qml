@@ -7,7 +7,20 @@ import QtQuick.VirtualKeyboard.Settings
 
 ColumnLayout {
     id: field
-    property var row: ({})
+    objectName: "formField_" + name
+    // One row of SessionBridge.fieldModel (ui/bridge/field_model.py): each role updates alone.
+    required property string name
+    required property string kind
+    required property string label
+    required property string help
+    required property bool mandatory
+    required property int maxLength
+    required property string keyboard
+    required property string value
+    required property string error
+    required property bool helperFilled
+    required property var choices
+    required property var suggestions
     signal focused(Item item)
     spacing: 8
 
@@ -34,114 +47,114 @@ ColumnLayout {
     }
     function onFieldFocus(item) {
         field.focused(field)
-        if (field.row.kind === "text" || field.row.kind === "multiline")
+        if (field.kind === "text" || field.kind === "multiline")
             Qt.callLater(field.preferPinyin)
     }
 
     RowLayout {
         Layout.fillWidth: true
         Text {
-            text: field.row.label + (field.row.required ? " *" : "")
-            font.pixelSize: theme.body
+            text: field.label + (field.mandatory ? " *" : "")
+            font.pixelSize: Theme.body
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.text
+            font.family: Theme.fontFamily
+            color: Theme.text
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
-            objectName: "highlight_" + field.row.name
-            visible: assist.highlightField === field.row.name
+            objectName: "highlight_" + field.name
+            visible: assist.highlightField === field.name
             text: qsTr("← The helper points here")
-            font.pixelSize: theme.small
+            font.pixelSize: Theme.small
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.accent
+            font.family: Theme.fontFamily
+            color: Theme.accent
         }
         Text {
-            objectName: "helperFilled_" + field.row.name
-            visible: field.row.helperFilled === true
+            objectName: "helperFilled_" + field.name
+            visible: field.helperFilled === true
             text: qsTr("Filled by helper")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.primary
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.primary
         }
     }
 
     TextField {
         id: input
-        objectName: "field_" + field.row.name
-        visible: field.row.kind !== "choice" && field.row.kind !== "multiline"
+        objectName: "field_" + field.name
+        visible: field.kind !== "choice" && field.kind !== "multiline"
         Layout.fillWidth: true
-        Layout.preferredHeight: theme.touch
-        text: field.row.value !== undefined ? field.row.value : ""
-        font.pixelSize: theme.large
-        font.family: theme.fontFamily
-        color: theme.text
-        maximumLength: field.row.maxLength > 0 ? field.row.maxLength : 32767
-        inputMethodHints: field.hintsFor(field.row.kind)
-        placeholderText: field.row.kind === "date" ? qsTr("YYYY-MM-DD") : ""
-        placeholderTextColor: theme.muted
-        onTextEdited: session.setField(field.row.name, text)
+        Layout.preferredHeight: Theme.touch
+        text: field.value
+        font.pixelSize: Theme.large
+        font.family: Theme.fontFamily
+        color: Theme.text
+        maximumLength: field.maxLength > 0 ? field.maxLength : 32767
+        inputMethodHints: field.hintsFor(field.kind)
+        placeholderText: field.kind === "date" ? qsTr("YYYY-MM-DD") : ""
+        placeholderTextColor: Theme.muted
+        onTextEdited: session.setField(field.name, text)
         onActiveFocusChanged: if (activeFocus) field.onFieldFocus(this)
         background: Rectangle {
-            radius: theme.radius
-            color: theme.surface
-            border.color: field.row.error ? theme.danger : (input.activeFocus ? theme.primary : theme.border)
-            border.width: input.activeFocus || field.row.error ? 3 : 2
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: field.error ? Theme.danger : (input.activeFocus ? Theme.primary : Theme.border)
+            border.width: input.activeFocus || field.error ? 3 : 2
         }
     }
 
     TextArea {
         id: area
-        objectName: "field_" + field.row.name
-        visible: field.row.kind === "multiline"
+        objectName: "field_" + field.name
+        visible: field.kind === "multiline"
         Layout.fillWidth: true
-        Layout.preferredHeight: Math.round(theme.touch * 1.8)
-        text: field.row.value !== undefined ? field.row.value : ""
-        font.pixelSize: theme.large
-        font.family: theme.fontFamily
-        color: theme.text
+        Layout.preferredHeight: Math.round(Theme.touch * 1.8)
+        text: field.value
+        font.pixelSize: Theme.large
+        font.family: Theme.fontFamily
+        color: Theme.text
         wrapMode: TextEdit.Wrap
-        onTextChanged: if (activeFocus) session.setField(field.row.name, text)
+        onTextChanged: if (activeFocus) session.setField(field.name, text)
         onActiveFocusChanged: if (activeFocus) field.onFieldFocus(this)
         background: Rectangle {
-            radius: theme.radius
-            color: theme.surface
-            border.color: field.row.error ? theme.danger : (area.activeFocus ? theme.primary : theme.border)
-            border.width: area.activeFocus || field.row.error ? 3 : 2
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: field.error ? Theme.danger : (area.activeFocus ? Theme.primary : Theme.border)
+            border.width: area.activeFocus || field.error ? 3 : 2
         }
     }
 
     Flow {
-        visible: field.row.kind === "choice"
+        visible: field.kind === "choice"
         Layout.fillWidth: true
-        spacing: theme.gap / 2
+        spacing: Theme.gap / 2
         Repeater {
-            model: field.row.kind === "choice" ? field.row.choices : []
+            model: field.kind === "choice" ? field.choices : []
             delegate: Button {
                 id: chip
-                objectName: "choice_" + field.row.name + "_" + modelData.value
-                readonly property bool selected: field.row.value === modelData.value
-                height: Math.round(theme.touch * 0.85)
-                width: Math.max(Math.round(220 * theme.s), chipText.implicitWidth + 48)
+                objectName: "choice_" + field.name + "_" + modelData.value
+                readonly property bool selected: field.value === modelData.value
+                height: Math.round(Theme.touch * 0.85)
+                width: Math.max(Math.round(220 * Theme.s), chipText.implicitWidth + 48)
                 focusPolicy: Qt.NoFocus
-                onClicked: { input.focus = false; session.setField(field.row.name, modelData.value) }
+                onClicked: { input.focus = false; session.setField(field.name, modelData.value) }
                 contentItem: Text {
                     id: chipText
                     text: modelData.label
-                    font.pixelSize: theme.body
-                    font.family: theme.fontFamily
+                    font.pixelSize: Theme.body
+                    font.family: Theme.fontFamily
                     font.bold: chip.selected
-                    color: chip.selected ? theme.primaryText : theme.text
+                    color: chip.selected ? Theme.primaryText : Theme.text
                     horizontalAlignment: Text.AlignHCenter
                     verticalAlignment: Text.AlignVCenter
                 }
                 background: Rectangle {
-                    radius: theme.radius
-                    color: chip.selected ? theme.primary : theme.surface
-                    border.color: chip.selected ? theme.primary
-                                                : (field.row.error ? theme.danger : theme.border)
+                    radius: Theme.radius
+                    color: chip.selected ? Theme.primary : Theme.surface
+                    border.color: chip.selected ? Theme.primary
+                                                : (field.error ? Theme.danger : Theme.border)
                     border.width: 2
                 }
             }
@@ -150,20 +163,20 @@ ColumnLayout {
 
     // A category suggested from what the walk-in wrote: applied only when they tap it.
     ColumnLayout {
-        objectName: "suggestions_" + field.row.name
-        visible: field.row.suggestions !== undefined && field.row.suggestions.length > 0
+        objectName: "suggestions_" + field.name
+        visible: field.suggestions.length > 0
         Layout.fillWidth: true
         spacing: 8
         Text {
             text: qsTr("From what you wrote, this may belong to (tap to use it):")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Repeater {
-            model: field.row.suggestions || []
+            model: field.suggestions
             delegate: ChoiceChip {
                 objectName: "suggestion_" + modelData.category
                 text: modelData.name + "  (" + qsTr("words: %1").arg(modelData.because) + ")"
@@ -175,21 +188,21 @@ ColumnLayout {
     }
 
     Text {
-        visible: field.row.help !== "" && !field.row.error
-        text: field.row.help
-        font.pixelSize: theme.small
-        font.family: theme.fontFamily
-        color: theme.muted
+        visible: field.help !== "" && !field.error
+        text: field.help
+        font.pixelSize: Theme.small
+        font.family: Theme.fontFamily
+        color: Theme.muted
         wrapMode: Text.WordWrap
         Layout.fillWidth: true
     }
     Text {
-        objectName: "error_" + field.row.name
-        visible: field.row.error !== ""
-        text: field.row.error
-        font.pixelSize: theme.body
-        font.family: theme.fontFamily
-        color: theme.danger
+        objectName: "error_" + field.name
+        visible: field.error !== ""
+        text: field.error
+        font.pixelSize: Theme.body
+        font.family: Theme.fontFamily
+        color: Theme.danger
         wrapMode: Text.WordWrap
         Layout.fillWidth: true
     }

@@ -4,33 +4,33 @@ import QtQuick.Controls
 import QtQuick.Layouts
 
 Rectangle {
-    implicitHeight: Math.round(132 * Math.min(theme.s, 1.2))
-    color: theme.headerBg
+    implicitHeight: Math.round(132 * Math.min(Theme.s, 1.2))
+    color: Theme.headerBg
 
     RowLayout {
         anchors.fill: parent
-        anchors.leftMargin: theme.margin
-        anchors.rightMargin: theme.gap
-        spacing: theme.gap
+        anchors.leftMargin: Theme.margin
+        anchors.rightMargin: Theme.gap
+        spacing: Theme.gap
 
         ColumnLayout {
             spacing: 2
             Layout.fillWidth: true
             Text {
                 text: qsTr("Su Xin Ban · Qihang Station")
-                color: theme.headerText
-                font.pixelSize: theme.large
+                color: Theme.headerText
+                font.pixelSize: Theme.large
                 font.bold: true
-                font.family: theme.fontFamily
+                font.family: Theme.fontFamily
                 elide: Text.ElideRight
                 Layout.fillWidth: true
             }
             Text {
                 text: kioskInfo.stationName
-                color: theme.headerText
+                color: Theme.headerText
                 opacity: 0.85
-                font.pixelSize: theme.small
-                font.family: theme.fontFamily
+                font.pixelSize: Theme.small
+                font.family: Theme.fontFamily
                 elide: Text.ElideRight
                 Layout.fillWidth: true
             }
@@ -60,22 +60,22 @@ Rectangle {
 
     component HeaderToggle: Button {
         id: t
-        implicitHeight: Math.round(96 * Math.min(theme.s, 1.2))
+        implicitHeight: Math.round(96 * Math.min(Theme.s, 1.2))
         implicitWidth: Math.max(200, contentItem.implicitWidth + 48)
         focusPolicy: Qt.NoFocus
-        font.pixelSize: theme.body
-        font.family: theme.fontFamily
+        font.pixelSize: Theme.body
+        font.family: Theme.fontFamily
         contentItem: Text {
             text: t.text
             font: t.font
-            color: theme.headerText
+            color: Theme.headerText
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter
         }
         background: Rectangle {
-            radius: theme.radius
+            radius: Theme.radius
             color: t.down ? Qt.rgba(1, 1, 1, 0.25) : "transparent"
-            border.color: theme.headerText
+            border.color: Theme.headerText
             border.width: 2
         }
     }

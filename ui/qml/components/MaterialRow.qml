@@ -5,40 +5,40 @@ import QtQuick.Layouts
 Rectangle {
     id: materialRow
     property var row: ({})
-    implicitHeight: rowLayout.implicitHeight + 2 * theme.gap
-    radius: theme.radius
-    color: theme.surface
-    border.color: row.error ? theme.danger : theme.border
-    border.width: row.error ? 3 : theme.borderWidth
+    implicitHeight: rowLayout.implicitHeight + 2 * Theme.gap
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: row.error ? Theme.danger : Theme.border
+    border.width: row.error ? 3 : Theme.borderWidth
 
     RowLayout {
         id: rowLayout
         anchors.fill: parent
-        anchors.margins: theme.gap
-        spacing: theme.gap
+        anchors.margins: Theme.gap
+        spacing: Theme.gap
         ColumnLayout {
             Layout.fillWidth: true
             spacing: 4
             Text {
                 text: materialRow.row.name + (materialRow.row.required ? " *" : "")
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.text
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.text
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
             Text {
                 text: materialRow.row.captured ? qsTr("Photographed ✓") : (materialRow.row.error || (materialRow.row.required ? qsTr("Required") : qsTr("Optional")))
-                font.pixelSize: theme.small
-                font.family: theme.fontFamily
-                color: materialRow.row.captured ? theme.success : (materialRow.row.error ? theme.danger : theme.muted)
+                font.pixelSize: Theme.small
+                font.family: Theme.fontFamily
+                color: materialRow.row.captured ? Theme.success : (materialRow.row.error ? Theme.danger : Theme.muted)
                 Layout.fillWidth: true
             }
         }
         BigButton {
             objectName: "capture_" + materialRow.row.id
             text: materialRow.row.captured ? qsTr("Retake") : qsTr("Photograph")
-            Layout.preferredWidth: Math.round(260 * theme.s)
+            Layout.preferredWidth: Math.round(260 * Theme.s)
             onClicked: session.openCapture(materialRow.row.id)
         }
     }

@@ -11,25 +11,25 @@ Item {
 
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: theme.margin
-        spacing: theme.gap
+        anchors.margins: Theme.margin
+        spacing: Theme.gap
 
         Text {
             visible: frame.title !== ""
             text: frame.title
-            font.pixelSize: theme.title
+            font.pixelSize: Theme.title
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.text
+            font.family: Theme.fontFamily
+            color: Theme.text
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             visible: frame.subtitle !== ""
             text: frame.subtitle
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
@@ -41,7 +41,7 @@ Item {
         RowLayout {
             id: actionRow
             Layout.fillWidth: true
-            spacing: theme.gap
+            spacing: Theme.gap
         }
     }
 }

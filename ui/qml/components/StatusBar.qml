@@ -3,10 +3,10 @@ import QtQuick
 import QtQuick.Layouts
 
 Rectangle {
-    implicitHeight: Math.round(64 * Math.min(theme.s, 1.2))
-    color: theme.surface
-    border.color: theme.border
-    border.width: theme.borderWidth
+    implicitHeight: Math.round(64 * Math.min(Theme.s, 1.2))
+    color: Theme.surface
+    border.color: Theme.border
+    border.width: Theme.borderWidth
 
     function deviceLabel(name) {
         if (name === "card_reader") return qsTr("Card reader")
@@ -15,35 +15,35 @@ Rectangle {
         return name
     }
     function levelColor(level) {
-        return level === "ok" ? theme.success : level === "degraded" ? theme.warn : theme.danger
+        return level === "ok" ? Theme.success : level === "degraded" ? Theme.warn : Theme.danger
     }
 
     RowLayout {
         anchors.fill: parent
-        anchors.leftMargin: theme.margin
-        anchors.rightMargin: theme.margin
-        spacing: theme.gap
+        anchors.leftMargin: Theme.margin
+        anchors.rightMargin: Theme.margin
+        spacing: Theme.gap
 
         Rectangle {
             width: 16; height: 16; radius: 8
-            color: status.online ? theme.success : theme.warn
+            color: status.online ? Theme.success : Theme.warn
         }
         Text {
             objectName: "networkStatus"
             text: status.online ? qsTr("Connected to the service hall")
                                 : qsTr("Offline: filings are kept and sent later")
-            color: theme.muted
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
+            color: Theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
         }
         Text {
             objectName: "outboxStatus"
             visible: status.outboxDepth > 0 || status.lastSync !== ""
             text: status.outboxDepth > 0 ? qsTr("%n waiting to send", "", status.outboxDepth)
                                          : qsTr("Synced %1").arg(status.lastSync)
-            color: theme.muted
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
+            color: Theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
         }
         Item { Layout.fillWidth: true }
         Repeater {
@@ -57,9 +57,9 @@ Rectangle {
                 }
                 Text {
                     text: deviceLabel(modelData.name)
-                    color: theme.muted
-                    font.pixelSize: theme.small
-                    font.family: theme.fontFamily
+                    color: Theme.muted
+                    font.pixelSize: Theme.small
+                    font.family: Theme.fontFamily
                 }
             }
         }

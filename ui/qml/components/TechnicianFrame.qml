@@ -10,27 +10,27 @@ Item {
 
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: theme.margin
-        spacing: theme.gap
+        anchors.margins: Theme.margin
+        spacing: Theme.gap
 
         RowLayout {
             Layout.fillWidth: true
-            spacing: theme.gap
+            spacing: Theme.gap
             Text {
                 text: qsTr("Technician mode")
-                font.pixelSize: theme.small
+                font.pixelSize: Theme.small
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.primaryText
+                font.family: Theme.fontFamily
+                color: Theme.primaryText
                 padding: 10
-                Rectangle { anchors.fill: parent; z: -1; radius: 8; color: theme.warn }
+                Rectangle { anchors.fill: parent; z: -1; radius: 8; color: Theme.warn }
             }
             Text {
                 text: frame.title
-                font.pixelSize: theme.title
+                font.pixelSize: Theme.title
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 elide: Text.ElideRight
                 Layout.fillWidth: true
             }
@@ -38,8 +38,8 @@ Item {
 
         GridLayout {
             columns: 3
-            columnSpacing: theme.gap / 2
-            rowSpacing: theme.gap / 2
+            columnSpacing: Theme.gap / 2
+            rowSpacing: Theme.gap / 2
             Layout.fillWidth: true
             Repeater {
                 model: [
@@ -53,7 +53,7 @@ Item {
                     objectName: "techNav" + modelData.key
                     text: modelData.label
                     kind: frame.section === modelData.key ? "primary" : "secondary"
-                    font.pixelSize: theme.body
+                    font.pixelSize: Theme.body
                     Layout.fillWidth: true
                     Layout.preferredWidth: 1
                     onClicked: technician.show(modelData.key)
@@ -77,9 +77,9 @@ Item {
 
         Text {
             text: qsTr("No personal data is shown here. Every action is recorded.")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }

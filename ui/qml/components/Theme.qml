@@ -1,9 +1,13 @@
 // Colours, type and sizes in one place. Care mode (关怀版): ≥1.4× type, high contrast.
+// A singleton of this folder's module (qmldir): every file reads `Theme.<name>`.
+pragma Singleton
 import QtQuick
 
 QtObject {
-    readonly property real s: settings.scale
-    readonly property bool contrast: settings.careMode
+    // Bound to the walk-in's settings by the window (Main.qml, FirstBoot.qml), so the theme
+    // itself reaches no context property and qmllint can check it.
+    property real s: 1.0
+    property bool contrast: false
     readonly property string fontFamily: "WenQuanYi Micro Hei"
 
     readonly property color background: contrast ? "#000000" : "#EEF3F9"

@@ -10,34 +10,34 @@ Rectangle {
 
     Rectangle {
         anchors.centerIn: parent
-        width: parent.width - 2 * theme.margin * 2
-        height: box.implicitHeight + 2 * theme.margin
-        radius: theme.radius * 2
-        color: theme.surface
-        border.color: theme.border
-        border.width: theme.borderWidth
+        width: parent.width - 2 * Theme.margin * 2
+        height: box.implicitHeight + 2 * Theme.margin
+        radius: Theme.radius * 2
+        color: Theme.surface
+        border.color: Theme.border
+        border.width: Theme.borderWidth
 
         ColumnLayout {
             id: box
             anchors.fill: parent
-            anchors.margins: theme.margin
-            spacing: theme.gap * 1.5
+            anchors.margins: Theme.margin
+            spacing: Theme.gap * 1.5
 
             Text {
                 text: qsTr("Are you still there?")
-                font.pixelSize: theme.title
+                font.pixelSize: Theme.title
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
+                font.family: Theme.fontFamily
+                color: Theme.text
                 Layout.alignment: Qt.AlignHCenter
             }
             Text {
                 objectName: "timeoutCountdown"
                 text: qsTr("In %1 seconds this session ends and your information is erased.")
                         .arg(session.secondsLeft)
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.muted
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.muted
                 wrapMode: Text.WordWrap
                 horizontalAlignment: Text.AlignHCenter
                 Layout.fillWidth: true

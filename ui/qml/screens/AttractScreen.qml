@@ -8,26 +8,26 @@ Item {
 
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: theme.margin
-        spacing: theme.gap * 2
+        anchors.margins: Theme.margin
+        spacing: Theme.gap * 2
 
         Item { Layout.fillHeight: true; Layout.preferredHeight: 1 }
 
         Text {
             text: qsTr("Enterprise self-service")
-            font.pixelSize: theme.hero
+            font.pixelSize: Theme.hero
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.primary
+            font.family: Theme.fontFamily
+            color: Theme.primary
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             text: qsTr("Start a company, connect electricity, report a business need, find policies and check progress — here, with help from the service hall.")
-            font.pixelSize: theme.large
-            font.family: theme.fontFamily
-            color: theme.text
+            font.pixelSize: Theme.large
+            font.family: Theme.fontFamily
+            color: Theme.text
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.WordWrap
             lineHeight: 1.2
@@ -36,10 +36,10 @@ Item {
 
         GridLayout {
             columns: 2
-            columnSpacing: theme.gap
-            rowSpacing: theme.gap
+            columnSpacing: Theme.gap
+            rowSpacing: Theme.gap
             Layout.fillWidth: true
-            Layout.topMargin: theme.gap
+            Layout.topMargin: Theme.gap
             Repeater {
                 model: [
                     qsTr("Company start-up + electricity, one filing"),
@@ -49,18 +49,18 @@ Item {
                 ]
                 delegate: Rectangle {
                     Layout.fillWidth: true
-                    Layout.preferredHeight: Math.round(150 * theme.s)
-                    radius: theme.radius
-                    color: theme.surface
-                    border.color: theme.border
-                    border.width: theme.borderWidth
+                    Layout.preferredHeight: Math.round(150 * Theme.s)
+                    radius: Theme.radius
+                    color: Theme.surface
+                    border.color: Theme.border
+                    border.width: Theme.borderWidth
                     Text {
                         anchors.fill: parent
-                        anchors.margins: theme.gap
+                        anchors.margins: Theme.gap
                         text: modelData
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         verticalAlignment: Text.AlignVCenter
                         horizontalAlignment: Text.AlignHCenter
@@ -75,21 +75,21 @@ Item {
             objectName: "startButton"
             kind: "primary"
             text: qsTr("Touch to start")
-            implicitHeight: Math.round(theme.touch * 1.5)
-            font.pixelSize: theme.title
+            implicitHeight: Math.round(Theme.touch * 1.5)
+            font.pixelSize: Theme.title
             Layout.fillWidth: true
             onClicked: session.start()
         }
         Text {
             text: qsTr("Your information is erased from this terminal when you finish.")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
-        Item { Layout.preferredHeight: theme.gap }
+        Item { Layout.preferredHeight: Theme.gap }
     }
 
     // Technician mode: five taps here within three seconds open the PIN pad. Invisible and

@@ -12,7 +12,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         Banner {
             objectName: "cameraError"
@@ -28,7 +28,7 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             color: "#000000"
-            radius: theme.radius
+            radius: Theme.radius
             clip: true
 
             // Live preview; the frame number in the URL makes the provider serve each new frame.
@@ -70,7 +70,7 @@ ScreenFrame {
             Image {
                 objectName: "capturedPage"
                 anchors.fill: parent
-                anchors.margins: theme.gap
+                anchors.margins: Theme.gap
                 visible: capture.hasCapture
                 fillMode: Image.PreserveAspectFit
                 cache: false
@@ -81,17 +81,17 @@ ScreenFrame {
                 anchors.bottom: parent.bottom
                 anchors.left: parent.left
                 anchors.right: parent.right
-                height: hintText.implicitHeight + 2 * theme.gap
+                height: hintText.implicitHeight + 2 * Theme.gap
                 color: Qt.rgba(0, 0, 0, 0.65)
                 Text {
                     id: hintText
                     objectName: "captureHint"
                     anchors.centerIn: parent
-                    width: parent.width - 2 * theme.gap
+                    width: parent.width - 2 * Theme.gap
                     text: capture.hint
-                    font.pixelSize: theme.large
+                    font.pixelSize: Theme.large
                     font.bold: true
-                    font.family: theme.fontFamily
+                    font.family: Theme.fontFamily
                     color: "#FFFFFF"
                     horizontalAlignment: Text.AlignHCenter
                     wrapMode: Text.WordWrap
@@ -105,7 +105,7 @@ ScreenFrame {
             objectName: "captureCancelButton"
             visible: !capture.hasCapture
             text: qsTr("Back")
-            Layout.preferredWidth: Math.round(300 * theme.s)
+            Layout.preferredWidth: Math.round(300 * Theme.s)
             onClicked: capture.cancel()
         },
         BigButton {
@@ -121,7 +121,7 @@ ScreenFrame {
             objectName: "retakeButton"
             visible: capture.hasCapture
             text: qsTr("Retake")
-            Layout.preferredWidth: Math.round(300 * theme.s)
+            Layout.preferredWidth: Math.round(300 * Theme.s)
             onClicked: capture.retake()
         },
         BigButton {

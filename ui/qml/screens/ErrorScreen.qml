@@ -9,7 +9,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
         Banner {
             objectName: "failureBanner"
             heading: session.failureTitle

@@ -13,7 +13,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         Banner {
             objectName: "formErrors"
@@ -29,7 +29,7 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            contentHeight: fieldColumn.implicitHeight + theme.gap
+            contentHeight: fieldColumn.implicitHeight + Theme.gap
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
 
@@ -44,12 +44,14 @@ ScreenFrame {
             ColumnLayout {
                 id: fieldColumn
                 width: flick.width - 24
-                spacing: theme.gap * 1.5
+                spacing: Theme.gap * 1.5
+                // Each delegate binds its own row's roles (required properties of FormField), so
+                // a keystroke updates the one field typed in, not every field of the form.
                 Repeater {
-                    model: session.fieldNames
+                    objectName: "formFields"
+                    model: session.fieldModel
                     delegate: FormField {
                         Layout.fillWidth: true
-                        row: session.fields[index] || ({})
                         onFocused: function(item) { flick.ensureVisible(item) }
                     }
                 }
@@ -57,18 +59,18 @@ ScreenFrame {
                 Text {
                     visible: session.materials.length > 0
                     text: qsTr("Documents to photograph")
-                    font.pixelSize: theme.large
+                    font.pixelSize: Theme.large
                     font.bold: true
-                    font.family: theme.fontFamily
-                    color: theme.text
-                    Layout.topMargin: theme.gap
+                    font.family: Theme.fontFamily
+                    color: Theme.text
+                    Layout.topMargin: Theme.gap
                 }
                 Text {
                     visible: session.materials.length > 0
                     text: qsTr("Lay each page flat under the document camera. The photos go to the hall with your filing.")
-                    font.pixelSize: theme.small
-                    font.family: theme.fontFamily
-                    color: theme.muted
+                    font.pixelSize: Theme.small
+                    font.family: Theme.fontFamily
+                    color: Theme.muted
                     wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                 }
@@ -87,7 +89,7 @@ ScreenFrame {
         BigButton {
             objectName: "backButton"
             text: qsTr("Back")
-            Layout.preferredWidth: Math.round(300 * theme.s)
+            Layout.preferredWidth: Math.round(300 * Theme.s)
             onClicked: session.back()
         },
         BigButton {

@@ -20,7 +20,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap * 2
+        spacing: Theme.gap * 2
         visible: identify.mrzMode
         Banner {
             objectName: "mrzMismatch"
@@ -45,13 +45,13 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap * 2
+        spacing: Theme.gap * 2
         visible: !identify.mrzMode
 
         // The reader and a card gliding onto it: shows where and how to place the card.
         Item {
             Layout.fillWidth: true
-            Layout.preferredHeight: Math.round(520 * Math.min(theme.s, 1.15))
+            Layout.preferredHeight: Math.round(520 * Math.min(Theme.s, 1.15))
             Rectangle {
                 id: reader
                 width: 520; height: 140
@@ -59,11 +59,11 @@ ScreenFrame {
                 anchors.horizontalCenter: parent.horizontalCenter
                 anchors.bottom: parent.bottom
                 anchors.bottomMargin: 40
-                color: theme.contrast ? "#333333" : "#2B3A4F"
+                color: Theme.contrast ? "#333333" : "#2B3A4F"
                 Rectangle {
                     width: 420; height: 20; radius: 10
                     anchors.centerIn: parent
-                    color: session.cardStatus === "reading" ? theme.success : theme.primary
+                    color: session.cardStatus === "reading" ? Theme.success : Theme.primary
                     opacity: 0.8
                 }
             }
@@ -71,16 +71,16 @@ ScreenFrame {
                 id: card
                 width: 340; height: 214; radius: 18
                 anchors.horizontalCenter: parent.horizontalCenter
-                color: theme.contrast ? "#FFD400" : "#DCE9F7"
-                border.color: theme.primary
+                color: Theme.contrast ? "#FFD400" : "#DCE9F7"
+                border.color: Theme.primary
                 border.width: 4
                 y: 20
                 Text {
                     anchors.centerIn: parent
                     text: identify.contactless ? qsTr("Card or passport") : qsTr("ID card")
-                    font.pixelSize: theme.large
-                    font.family: theme.fontFamily
-                    color: theme.contrast ? "#000000" : theme.primary
+                    font.pixelSize: Theme.large
+                    font.family: Theme.fontFamily
+                    color: Theme.contrast ? "#000000" : Theme.primary
                 }
                 SequentialAnimation on y {
                     running: session.cardStatus === "reading"
@@ -96,9 +96,9 @@ ScreenFrame {
             objectName: "cardProgress"
             visible: session.cardStatus === "reading"
             text: qsTr("Waiting for your card… keep it flat and still until you hear a beep.")
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
@@ -132,36 +132,36 @@ ScreenFrame {
         spacing: 6
         Text {
             text: parent.label
-            font.pixelSize: theme.body
+            font.pixelSize: Theme.body
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.text
+            font.family: Theme.fontFamily
+            color: Theme.text
         }
         TextField {
             id: input
             objectName: "mrz_" + parent.name
             Layout.fillWidth: true
-            Layout.preferredHeight: theme.touch
-            font.pixelSize: theme.large
-            font.family: theme.fontFamily
-            color: theme.text
+            Layout.preferredHeight: Theme.touch
+            font.pixelSize: Theme.large
+            font.family: Theme.fontFamily
+            color: Theme.text
             inputMethodHints: parent.latin
                 ? (Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText)
                 : (Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText)
             background: Rectangle {
-                radius: theme.radius
-                color: theme.surface
-                border.color: session.mrzErrors[input.parent.name] ? theme.danger
-                            : (input.activeFocus ? theme.primary : theme.border)
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: session.mrzErrors[input.parent.name] ? Theme.danger
+                            : (input.activeFocus ? Theme.primary : Theme.border)
                 border.width: 2
             }
         }
         Text {
             visible: text !== ""
             text: session.mrzErrors[parent.name] || ""
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.danger
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.danger
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
@@ -171,7 +171,7 @@ ScreenFrame {
         BigButton {
             objectName: "cancelButton"
             text: qsTr("Exit")
-            Layout.preferredWidth: Math.round(300 * theme.s)
+            Layout.preferredWidth: Math.round(300 * Theme.s)
             onClicked: session.cancel()
         },
         BigButton {

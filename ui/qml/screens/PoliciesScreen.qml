@@ -14,18 +14,18 @@ ScreenFrame {
               : qsTr("All questions are optional; the more you answer, the more exact the result.")
 
     component Heading: Text {
-        font.pixelSize: theme.body
+        font.pixelSize: Theme.body
         font.bold: true
-        font.family: theme.fontFamily
-        color: theme.text
+        font.family: Theme.fontFamily
+        color: Theme.text
         wrapMode: Text.WordWrap
         Layout.fillWidth: true
-        Layout.topMargin: theme.gap / 2
+        Layout.topMargin: Theme.gap / 2
     }
     component Hint: Text {
-        font.pixelSize: theme.small
-        font.family: theme.fontFamily
-        color: theme.muted
+        font.pixelSize: Theme.small
+        font.family: Theme.fontFamily
+        color: Theme.muted
         wrapMode: Text.WordWrap
         Layout.fillWidth: true
     }
@@ -34,9 +34,9 @@ ScreenFrame {
         objectName: "profileError_" + field
         visible: text !== ""
         text: consult.profileErrors[field] || ""
-        font.pixelSize: theme.body
-        font.family: theme.fontFamily
-        color: theme.danger
+        font.pixelSize: Theme.body
+        font.family: Theme.fontFamily
+        color: Theme.danger
         wrapMode: Text.WordWrap
         Layout.fillWidth: true
     }
@@ -46,26 +46,26 @@ ScreenFrame {
         signal focused(Item item)
         objectName: "profile_" + field
         Layout.fillWidth: true
-        Layout.preferredHeight: theme.touch
+        Layout.preferredHeight: Theme.touch
         text: consult.profile[field] || ""
-        font.pixelSize: theme.large
-        font.family: theme.fontFamily
-        color: theme.text
-        placeholderTextColor: theme.muted
+        font.pixelSize: Theme.large
+        font.family: Theme.fontFamily
+        color: Theme.text
+        placeholderTextColor: Theme.muted
         onTextEdited: consult.setProfile(field, text)
         onActiveFocusChanged: if (activeFocus) input.focused(input)
         background: Rectangle {
-            radius: theme.radius
-            color: theme.surface
-            border.color: consult.profileErrors[input.field] ? theme.danger
-                        : (input.activeFocus ? theme.primary : theme.border)
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: consult.profileErrors[input.field] ? Theme.danger
+                        : (input.activeFocus ? Theme.primary : Theme.border)
             border.width: input.activeFocus || consult.profileErrors[input.field] ? 3 : 2
         }
     }
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         Banner {
             objectName: "consultStatus"
@@ -85,7 +85,7 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            contentHeight: formCol.implicitHeight + theme.gap
+            contentHeight: formCol.implicitHeight + Theme.gap
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
 
@@ -100,7 +100,7 @@ ScreenFrame {
             ColumnLayout {
                 id: formCol
                 width: flick.width - 24
-                spacing: theme.gap / 2
+                spacing: Theme.gap / 2
 
                 Heading { text: qsTr("Unified social credit code (optional)") }
                 ProfileInput {
@@ -115,12 +115,12 @@ ScreenFrame {
                     objectName: "usccSummary"
                     visible: consult.usccSummary !== ""
                     text: consult.usccSummary
-                    color: theme.text
+                    color: Theme.text
                 }
                 Hint {
                     visible: consult.usccOutside
                     text: qsTr("This code was issued outside Suzhou High-tech District; most policies here are for enterprises registered in the district.")
-                    color: theme.warn
+                    color: Theme.warn
                 }
                 Hint {
                     visible: consult.usccSummary !== ""
@@ -131,7 +131,7 @@ ScreenFrame {
                 Heading { text: qsTr("Enterprise size") }
                 Flow {
                     Layout.fillWidth: true
-                    spacing: theme.gap / 2
+                    spacing: Theme.gap / 2
                     Repeater {
                         model: consult.sizes
                         delegate: ChoiceChip {
@@ -166,7 +166,7 @@ ScreenFrame {
                 Heading { text: qsTr("Certifications (tap all that apply)") }
                 Flow {
                     Layout.fillWidth: true
-                    spacing: theme.gap / 2
+                    spacing: Theme.gap / 2
                     Repeater {
                         model: consult.certifications
                         delegate: ChoiceChip {
@@ -181,7 +181,7 @@ ScreenFrame {
                 Heading { text: qsTr("Where the enterprise is registered") }
                 Flow {
                     Layout.fillWidth: true
-                    spacing: theme.gap / 2
+                    spacing: Theme.gap / 2
                     Repeater {
                         model: consult.districts
                         delegate: ChoiceChip {
@@ -196,7 +196,7 @@ ScreenFrame {
                 Heading { text: qsTr("Industry") }
                 Flow {
                     Layout.fillWidth: true
-                    spacing: theme.gap / 2
+                    spacing: Theme.gap / 2
                     Repeater {
                         // Once chosen, only the choice stays: the long list would bury the rest.
                         model: consult.profile.industry
@@ -206,7 +206,7 @@ ScreenFrame {
                             objectName: "industry_" + modelData.id
                             text: modelData.name
                             selected: consult.profile.industry === modelData.id
-                            width: consult.profile.industry ? implicitWidth : (formCol.width - theme.gap) / 2
+                            width: consult.profile.industry ? implicitWidth : (formCol.width - Theme.gap) / 2
                             onClicked: consult.setProfile("industry", selected ? "" : modelData.id)
                         }
                     }
@@ -237,7 +237,7 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            spacing: theme.gap
+            spacing: Theme.gap
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
             model: consult.eligible.map(function (p) { return Object.assign({ eligible: true }, p) })
@@ -246,37 +246,37 @@ ScreenFrame {
                 id: card
                 objectName: "policy_" + modelData.id
                 width: resultList.width - 24
-                implicitHeight: cardCol.implicitHeight + 2 * theme.gap
-                radius: theme.radius
-                color: theme.surface
-                border.color: modelData.eligible ? theme.success : theme.border
-                border.width: modelData.eligible ? 3 : theme.borderWidth
+                implicitHeight: cardCol.implicitHeight + 2 * Theme.gap
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: modelData.eligible ? Theme.success : Theme.border
+                border.width: modelData.eligible ? 3 : Theme.borderWidth
                 ColumnLayout {
                     id: cardCol
                     anchors.fill: parent
-                    anchors.margins: theme.gap
+                    anchors.margins: Theme.gap
                     spacing: 6
                     Text {
                         text: (modelData.eligible ? qsTr("You can apply") : qsTr("One thing missing"))
-                        font.pixelSize: theme.small
+                        font.pixelSize: Theme.small
                         font.bold: true
-                        font.family: theme.fontFamily
-                        color: modelData.eligible ? theme.success : theme.warn
+                        font.family: Theme.fontFamily
+                        color: modelData.eligible ? Theme.success : Theme.warn
                     }
                     Text {
                         text: modelData.title
-                        font.pixelSize: theme.large
+                        font.pixelSize: Theme.large
                         font.bold: true
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
                     Text {
                         text: modelData.benefit
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
@@ -284,9 +284,9 @@ ScreenFrame {
                         model: modelData.why
                         delegate: Text {
                             text: "✓ " + modelData
-                            font.pixelSize: theme.small
-                            font.family: theme.fontFamily
-                            color: theme.success
+                            font.pixelSize: Theme.small
+                            font.family: Theme.fontFamily
+                            color: Theme.success
                             wrapMode: Text.WordWrap
                             Layout.fillWidth: true
                         }
@@ -295,20 +295,20 @@ ScreenFrame {
                         model: modelData.missing
                         delegate: Text {
                             text: qsTr("Still needed: %1").arg(modelData)
-                            font.pixelSize: theme.body
+                            font.pixelSize: Theme.body
                             font.bold: true
-                            font.family: theme.fontFamily
-                            color: theme.warn
+                            font.family: Theme.fontFamily
+                            color: Theme.warn
                             wrapMode: Text.WordWrap
                             Layout.fillWidth: true
                         }
                     }
                     Text {
                         text: modelData.deadline + "  ·  " + modelData.issuer
-                        font.pixelSize: theme.small
+                        font.pixelSize: Theme.small
                         font.bold: modelData.soon
-                        font.family: theme.fontFamily
-                        color: modelData.soon ? theme.danger : theme.muted
+                        font.family: Theme.fontFamily
+                        color: modelData.soon ? Theme.danger : Theme.muted
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
@@ -317,16 +317,16 @@ ScreenFrame {
             footer: Item {
                 readonly property bool none: consult.eligible.length + consult.nearMisses.length === 0
                 width: resultList.width - 24
-                height: none ? noneText.implicitHeight + theme.gap : 0
+                height: none ? noneText.implicitHeight + Theme.gap : 0
                 Text {
                     id: noneText
                     objectName: "noPolicies"
                     visible: parent.none
                     width: parent.width
                     text: qsTr("No policy fits these answers yet. Change the answers, or ask the station staff about other support.")
-                    font.pixelSize: theme.large
-                    font.family: theme.fontFamily
-                    color: theme.text
+                    font.pixelSize: Theme.large
+                    font.family: Theme.fontFamily
+                    color: Theme.text
                     wrapMode: Text.WordWrap
                 }
             }
@@ -337,7 +337,7 @@ ScreenFrame {
         BigButton {
             objectName: "backButton"
             text: consult.matched ? qsTr("Change answers") : qsTr("Back")
-            Layout.preferredWidth: Math.round(360 * theme.s)
+            Layout.preferredWidth: Math.round(360 * Theme.s)
             onClicked: consult.matched ? consult.editProfile() : consult.close()
         },
         BigButton {

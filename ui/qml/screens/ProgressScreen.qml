@@ -13,39 +13,39 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         RowLayout {
             visible: !consult.scanning
             Layout.fillWidth: true
-            spacing: theme.gap
+            spacing: Theme.gap
             TextField {
                 id: numberField
                 objectName: "trackingField"
                 Layout.fillWidth: true
-                Layout.preferredHeight: theme.touch
+                Layout.preferredHeight: Theme.touch
                 text: consult.query
-                font.pixelSize: theme.large
-                font.family: theme.fontFamily
-                color: theme.text
+                font.pixelSize: Theme.large
+                font.family: Theme.fontFamily
+                color: Theme.text
                 placeholderText: qsTr("e.g. SND-SS-001-20261127-0001")
-                placeholderTextColor: theme.muted
+                placeholderTextColor: Theme.muted
                 // Tracking numbers are Latin capitals, digits and dashes: no Pinyin here.
                 inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
                 onTextEdited: consult.setQuery(text)
                 onAccepted: { Qt.inputMethod.hide(); consult.lookUp() }
                 background: Rectangle {
-                    radius: theme.radius
-                    color: theme.surface
-                    border.color: consult.status === "invalid" ? theme.danger
-                                : (numberField.activeFocus ? theme.primary : theme.border)
+                    radius: Theme.radius
+                    color: Theme.surface
+                    border.color: consult.status === "invalid" ? Theme.danger
+                                : (numberField.activeFocus ? Theme.primary : Theme.border)
                     border.width: numberField.activeFocus ? 3 : 2
                 }
             }
             BigButton {
                 objectName: "scanButton"
                 text: qsTr("Scan QR code")
-                Layout.preferredWidth: Math.round(300 * theme.s)
+                Layout.preferredWidth: Math.round(300 * Theme.s)
                 onClicked: { Qt.inputMethod.hide(); consult.startScan() }
             }
         }
@@ -66,7 +66,7 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             color: "#000000"
-            radius: theme.radius
+            radius: Theme.radius
             clip: true
             Image {
                 id: qrLive
@@ -80,19 +80,19 @@ ScreenFrame {
                 anchors.bottom: parent.bottom
                 anchors.left: parent.left
                 anchors.right: parent.right
-                height: scanHint.implicitHeight + 2 * theme.gap
+                height: scanHint.implicitHeight + 2 * Theme.gap
                 color: Qt.rgba(0, 0, 0, 0.65)
                 Text {
                     id: scanHint
                     objectName: "scanHint"
                     anchors.centerIn: parent
-                    width: parent.width - 2 * theme.gap
+                    width: parent.width - 2 * Theme.gap
                     text: qrScan.errorTitle !== ""
                           ? qrScan.errorTitle + "\n" + qsTr("Please type the tracking number instead.")
                           : qsTr("Looking for the QR code…")
-                    font.pixelSize: theme.large
+                    font.pixelSize: Theme.large
                     font.bold: true
-                    font.family: theme.fontFamily
+                    font.family: Theme.fontFamily
                     color: "#FFFFFF"
                     horizontalAlignment: Text.AlignHCenter
                     wrapMode: Text.WordWrap
@@ -114,7 +114,7 @@ ScreenFrame {
             ColumnLayout {
                 id: resultCol
                 width: resultFlick.width - 24
-                spacing: theme.gap
+                spacing: Theme.gap
 
                 Banner {
                     objectName: "progressNotice"
@@ -128,19 +128,19 @@ ScreenFrame {
                 Text {
                     objectName: "progressHeadline"
                     text: consult.progressHeadline
-                    font.pixelSize: theme.title
+                    font.pixelSize: Theme.title
                     font.bold: true
-                    font.family: theme.fontFamily
-                    color: theme.text
+                    font.family: Theme.fontFamily
+                    color: Theme.text
                     wrapMode: Text.WordWrap
                     Layout.fillWidth: true
                 }
                 Text {
                     text: (consult.progressService !== "" ? consult.progressService + "  ·  " : "")
                           + qsTr("Tracking number %1").arg(consult.progressTrackingNumber)
-                    font.pixelSize: theme.body
-                    font.family: theme.fontFamily
-                    color: theme.muted
+                    font.pixelSize: Theme.body
+                    font.family: Theme.fontFamily
+                    color: Theme.muted
                     wrapMode: Text.WrapAnywhere
                     Layout.fillWidth: true
                 }
@@ -150,15 +150,15 @@ ScreenFrame {
                         id: partCard
                         objectName: "part_" + modelData.id
                         readonly property var part: modelData
-                        readonly property color tone: partCard.part.status === "completed" ? theme.success
-                                                    : (partCard.part.status === "needs_more" || partCard.part.status === "rejected") ? theme.danger
-                                                    : theme.primary
+                        readonly property color tone: partCard.part.status === "completed" ? Theme.success
+                                                    : (partCard.part.status === "needs_more" || partCard.part.status === "rejected") ? Theme.danger
+                                                    : Theme.primary
                         Layout.fillWidth: true
-                        implicitHeight: partCol.implicitHeight + 2 * theme.gap
-                        radius: theme.radius
-                        color: theme.surface
-                        border.color: theme.border
-                        border.width: theme.borderWidth
+                        implicitHeight: partCol.implicitHeight + 2 * Theme.gap
+                        radius: Theme.radius
+                        color: Theme.surface
+                        border.color: Theme.border
+                        border.width: Theme.borderWidth
                         Rectangle {
                             width: 10; radius: 5
                             anchors { left: parent.left; top: parent.top; bottom: parent.bottom; margins: 16 }
@@ -167,24 +167,24 @@ ScreenFrame {
                         ColumnLayout {
                             id: partCol
                             anchors.fill: parent
-                            anchors.leftMargin: theme.gap * 2
-                            anchors.rightMargin: theme.gap
-                            anchors.topMargin: theme.gap
-                            anchors.bottomMargin: theme.gap
+                            anchors.leftMargin: Theme.gap * 2
+                            anchors.rightMargin: Theme.gap
+                            anchors.topMargin: Theme.gap
+                            anchors.bottomMargin: Theme.gap
                             spacing: 6
                             Text {
                                 text: partCard.part.name + (partCard.part.department !== "" ? "  ·  " + partCard.part.department : "")
-                                font.pixelSize: theme.body
-                                font.family: theme.fontFamily
-                                color: theme.muted
+                                font.pixelSize: Theme.body
+                                font.family: Theme.fontFamily
+                                color: Theme.muted
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
                             Text {
                                 text: partCard.part.words
-                                font.pixelSize: theme.large
+                                font.pixelSize: Theme.large
                                 font.bold: true
-                                font.family: theme.fontFamily
+                                font.family: Theme.fontFamily
                                 color: partCard.tone
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
@@ -192,17 +192,17 @@ ScreenFrame {
                             Text {
                                 visible: partCard.part.updatedAt !== ""
                                 text: qsTr("Updated %1").arg(partCard.part.updatedAt)
-                                font.pixelSize: theme.small
-                                font.family: theme.fontFamily
-                                color: theme.muted
+                                font.pixelSize: Theme.small
+                                font.family: Theme.fontFamily
+                                color: Theme.muted
                                 Layout.fillWidth: true
                             }
                             Text {
                                 visible: partCard.part.note !== ""
                                 text: partCard.part.note
-                                font.pixelSize: theme.body
-                                font.family: theme.fontFamily
-                                color: theme.text
+                                font.pixelSize: Theme.body
+                                font.family: Theme.fontFamily
+                                color: Theme.text
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
@@ -210,21 +210,21 @@ ScreenFrame {
                                 model: partCard.part.steps
                                 delegate: RowLayout {
                                     Layout.fillWidth: true
-                                    spacing: theme.gap / 2
+                                    spacing: Theme.gap / 2
                                     Text {
                                         text: (modelData.status === "done" ? "✓ " : "• ") + modelData.name
                                               + (modelData.party !== "" ? "（" + modelData.party + "）" : "")
-                                        font.pixelSize: theme.body
-                                        font.family: theme.fontFamily
-                                        color: theme.text
+                                        font.pixelSize: Theme.body
+                                        font.family: Theme.fontFamily
+                                        color: Theme.text
                                         wrapMode: Text.WordWrap
                                         Layout.fillWidth: true
                                     }
                                     Text {
                                         text: modelData.words + (modelData.updatedAt !== "" ? "  " + modelData.updatedAt : "")
-                                        font.pixelSize: theme.small
-                                        font.family: theme.fontFamily
-                                        color: theme.muted
+                                        font.pixelSize: Theme.small
+                                        font.family: Theme.fontFamily
+                                        color: Theme.muted
                                     }
                                 }
                             }
@@ -245,7 +245,7 @@ ScreenFrame {
             objectName: "backButton"
             visible: !consult.scanning
             text: consult.progressFound ? qsTr("Another number") : qsTr("Back")
-            Layout.preferredWidth: Math.round(320 * theme.s)
+            Layout.preferredWidth: Math.round(320 * Theme.s)
             onClicked: consult.progressFound ? consult.newQuery() : consult.close()
         },
         BigButton {

@@ -24,27 +24,27 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         TextField {
             id: searchField
             objectName: "qaSearchField"
             Layout.fillWidth: true
-            Layout.preferredHeight: theme.touch
+            Layout.preferredHeight: Theme.touch
             text: consult.query
-            font.pixelSize: theme.large
-            font.family: theme.fontFamily
-            color: theme.text
+            font.pixelSize: Theme.large
+            font.family: Theme.fontFamily
+            color: Theme.text
             maximumLength: 100
             placeholderText: qsTr("e.g. 营业执照丢了 / 社保 / yyzz")
-            placeholderTextColor: theme.muted
+            placeholderTextColor: Theme.muted
             onTextEdited: consult.setQuery(text)
             onAccepted: { Qt.inputMethod.hide(); consult.search() }
             onActiveFocusChanged: if (activeFocus) Qt.callLater(preferPinyin)
             background: Rectangle {
-                radius: theme.radius
-                color: theme.surface
-                border.color: searchField.activeFocus ? theme.primary : theme.border
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: searchField.activeFocus ? Theme.primary : Theme.border
                 border.width: searchField.activeFocus ? 3 : 2
             }
         }
@@ -62,7 +62,7 @@ ScreenFrame {
         ColumnLayout {
             visible: consult.status === "not_found" || consult.status === "unavailable"
             Layout.fillWidth: true
-            spacing: theme.gap / 2
+            spacing: Theme.gap / 2
             BigButton {
                 objectName: "getHelpButton"
                 text: qsTr("Get remote help")
@@ -85,37 +85,37 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            spacing: theme.gap
+            spacing: Theme.gap
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
             model: consult.hits
             delegate: Rectangle {
                 objectName: "hit_" + modelData.id
                 width: hitList.width - 24
-                implicitHeight: hitCol.implicitHeight + 2 * theme.gap
-                radius: theme.radius
-                color: theme.surface
-                border.color: theme.border
-                border.width: theme.borderWidth
+                implicitHeight: hitCol.implicitHeight + 2 * Theme.gap
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: Theme.border
+                border.width: Theme.borderWidth
                 ColumnLayout {
                     id: hitCol
                     anchors.fill: parent
-                    anchors.margins: theme.gap
+                    anchors.margins: Theme.gap
                     spacing: 8
                     Text {
                         text: modelData.question
-                        font.pixelSize: theme.large
+                        font.pixelSize: Theme.large
                         font.bold: true
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
                     Text {
                         text: modelData.answer
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         lineHeight: 1.15
                         Layout.fillWidth: true
@@ -129,7 +129,7 @@ ScreenFrame {
         BigButton {
             objectName: "backButton"
             text: qsTr("Back")
-            Layout.preferredWidth: Math.round(300 * theme.s)
+            Layout.preferredWidth: Math.round(300 * Theme.s)
             onClicked: { Qt.inputMethod.hide(); consult.close() }
         },
         BigButton {

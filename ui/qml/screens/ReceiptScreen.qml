@@ -13,7 +13,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap * 1.5
+        spacing: Theme.gap * 1.5
 
         Banner {
             objectName: "printFailure"
@@ -26,47 +26,47 @@ ScreenFrame {
 
         Rectangle {
             Layout.fillWidth: true
-            Layout.preferredHeight: receiptCol.implicitHeight + 2 * theme.margin
-            radius: theme.radius
-            color: theme.surface
-            border.color: theme.border
-            border.width: theme.borderWidth
+            Layout.preferredHeight: receiptCol.implicitHeight + 2 * Theme.margin
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.border
+            border.width: Theme.borderWidth
             ColumnLayout {
                 id: receiptCol
                 anchors.fill: parent
-                anchors.margins: theme.margin
-                spacing: theme.gap
+                anchors.margins: Theme.margin
+                spacing: Theme.gap
                 Text {
                     text: qsTr("Tracking number")
-                    font.pixelSize: theme.body
-                    font.family: theme.fontFamily
-                    color: theme.muted
+                    font.pixelSize: Theme.body
+                    font.family: Theme.fontFamily
+                    color: Theme.muted
                     Layout.alignment: Qt.AlignHCenter
                 }
                 Text {
                     objectName: "trackingNumber"
                     text: session.trackingNumber
-                    font.pixelSize: theme.title
+                    font.pixelSize: Theme.title
                     font.bold: true
-                    font.family: theme.fontFamily
-                    color: theme.primary
+                    font.family: Theme.fontFamily
+                    color: Theme.primary
                     Layout.alignment: Qt.AlignHCenter
                 }
                 Image {
                     objectName: "progressQr"
                     visible: session.progressUrl !== ""
                     source: session.progressUrl !== "" ? "image://qr/" + encodeURIComponent(session.progressUrl) : ""
-                    sourceSize.width: Math.round(320 * theme.s)
-                    sourceSize.height: Math.round(320 * theme.s)
+                    sourceSize.width: Math.round(320 * Theme.s)
+                    sourceSize.height: Math.round(320 * Theme.s)
                     fillMode: Image.PreserveAspectFit
                     smooth: false
                     Layout.alignment: Qt.AlignHCenter
                 }
                 Text {
                     text: qsTr("Scan to follow the progress. We will finish within %n working day(s).", "", session.timeLimitDays)
-                    font.pixelSize: theme.body
-                    font.family: theme.fontFamily
-                    color: theme.text
+                    font.pixelSize: Theme.body
+                    font.family: Theme.fontFamily
+                    color: Theme.text
                     wrapMode: Text.WordWrap
                     horizontalAlignment: Text.AlignHCenter
                     Layout.fillWidth: true

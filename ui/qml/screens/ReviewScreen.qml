@@ -11,7 +11,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         ListView {
             objectName: "reviewList"
@@ -23,27 +23,27 @@ ScreenFrame {
             boundsBehavior: Flickable.StopAtBounds
             delegate: Rectangle {
                 width: ListView.view.width
-                implicitHeight: reviewRow.implicitHeight + theme.gap * 1.2
-                color: index % 2 === 0 ? theme.surface : theme.surfaceAlt
+                implicitHeight: reviewRow.implicitHeight + Theme.gap * 1.2
+                color: index % 2 === 0 ? Theme.surface : Theme.surfaceAlt
                 RowLayout {
                     id: reviewRow
                     anchors.fill: parent
-                    anchors.leftMargin: theme.gap
-                    anchors.rightMargin: theme.gap
-                    spacing: theme.gap
+                    anchors.leftMargin: Theme.gap
+                    anchors.rightMargin: Theme.gap
+                    spacing: Theme.gap
                     Text {
                         text: modelData.label
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.muted
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.muted
                         wrapMode: Text.WordWrap
                         Layout.preferredWidth: parent.width * 0.38
                     }
                     Text {
                         text: modelData.value !== "" ? modelData.value : "—"
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WrapAnywhere
                         Layout.fillWidth: true
                     }
@@ -64,7 +64,7 @@ ScreenFrame {
         BigButton {
             objectName: "backButton"
             text: qsTr("Change answers")
-            Layout.preferredWidth: Math.round(360 * theme.s)
+            Layout.preferredWidth: Math.round(360 * Theme.s)
             onClicked: session.back()
         },
         BigButton {

@@ -12,7 +12,7 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         Banner {
             objectName: "noticeBanner"
@@ -26,7 +26,7 @@ ScreenFrame {
         RowLayout {
             objectName: "consultRow"
             Layout.fillWidth: true
-            spacing: theme.gap / 2
+            spacing: Theme.gap / 2
             Repeater {
                 model: ["progress", "policies", "qa"]
                 delegate: ConsultTile {
@@ -41,8 +41,8 @@ ScreenFrame {
 
         GridLayout {
             columns: 3
-            columnSpacing: theme.gap / 2
-            rowSpacing: theme.gap / 2
+            columnSpacing: Theme.gap / 2
+            rowSpacing: Theme.gap / 2
             Layout.fillWidth: true
             Repeater {
                 model: session.categories
@@ -51,23 +51,23 @@ ScreenFrame {
                     objectName: "category_" + modelData.id
                     readonly property bool selected: session.category === modelData.id
                     Layout.fillWidth: true
-                    Layout.preferredHeight: theme.touch
+                    Layout.preferredHeight: Theme.touch
                     focusPolicy: Qt.NoFocus
                     onClicked: session.chooseCategory(modelData.id)
                     contentItem: Text {
                         text: modelData.name
-                        font.pixelSize: theme.body
+                        font.pixelSize: Theme.body
                         font.bold: tab.selected
-                        font.family: theme.fontFamily
-                        color: tab.selected ? theme.primaryText : theme.primary
+                        font.family: Theme.fontFamily
+                        color: tab.selected ? Theme.primaryText : Theme.primary
                         horizontalAlignment: Text.AlignHCenter
                         verticalAlignment: Text.AlignVCenter
                         wrapMode: Text.WordWrap
                     }
                     background: Rectangle {
-                        radius: theme.radius
-                        color: tab.selected ? theme.primary : theme.surface
-                        border.color: theme.primary
+                        radius: Theme.radius
+                        color: tab.selected ? Theme.primary : Theme.surface
+                        border.color: Theme.primary
                         border.width: 2
                     }
                 }
@@ -80,7 +80,7 @@ ScreenFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            spacing: theme.gap
+            spacing: Theme.gap
             model: session.services
             boundsBehavior: Flickable.StopAtBounds
             // The consultations that belong to this category (办事进度, 政策服务) come first.
@@ -101,69 +101,69 @@ ScreenFrame {
                 id: tile
                 objectName: "service_" + modelData.id
                 width: ListView.view.width
-                implicitHeight: Math.max(Math.round(200 * theme.s), tileCol.implicitHeight + 2 * theme.gap)
+                implicitHeight: Math.max(Math.round(200 * Theme.s), tileCol.implicitHeight + 2 * Theme.gap)
                 focusPolicy: Qt.NoFocus
                 onClicked: session.chooseService(modelData.id)
                 background: Rectangle {
-                    radius: theme.radius
-                    color: tile.down ? theme.surfaceAlt : theme.surface
-                    border.color: theme.border
-                    border.width: theme.borderWidth
+                    radius: Theme.radius
+                    color: tile.down ? Theme.surfaceAlt : Theme.surface
+                    border.color: Theme.border
+                    border.width: Theme.borderWidth
                     Rectangle {
                         width: 10; radius: 5
                         anchors { left: parent.left; top: parent.top; bottom: parent.bottom; margins: 16 }
-                        color: theme.primary
+                        color: Theme.primary
                     }
                 }
                 contentItem: ColumnLayout {
                     id: tileCol
                     spacing: 8
                     anchors.fill: parent
-                    anchors.leftMargin: theme.gap * 2
-                    anchors.rightMargin: theme.gap
-                    anchors.topMargin: theme.gap
-                    anchors.bottomMargin: theme.gap
+                    anchors.leftMargin: Theme.gap * 2
+                    anchors.rightMargin: Theme.gap
+                    anchors.topMargin: Theme.gap
+                    anchors.bottomMargin: Theme.gap
                     RowLayout {
                         Layout.fillWidth: true
-                        spacing: theme.gap / 2
+                        spacing: Theme.gap / 2
                         Text {
                             text: modelData.name
-                            font.pixelSize: theme.large
+                            font.pixelSize: Theme.large
                             font.bold: true
-                            font.family: theme.fontFamily
-                            color: theme.text
+                            font.family: Theme.fontFamily
+                            color: Theme.text
                             wrapMode: Text.WordWrap
                             Layout.fillWidth: true
                         }
                         Rectangle {
                             visible: modelData.bundle
                             radius: 8
-                            color: theme.accent
+                            color: Theme.accent
                             implicitWidth: bundleText.implicitWidth + 24
                             implicitHeight: bundleText.implicitHeight + 8
                             Text {
                                 id: bundleText
                                 anchors.centerIn: parent
                                 text: qsTr("One filing")
-                                font.pixelSize: theme.small
-                                font.family: theme.fontFamily
-                                color: theme.contrast ? "#000000" : "#FFFFFF"
+                                font.pixelSize: Theme.small
+                                font.family: Theme.fontFamily
+                                color: Theme.contrast ? "#000000" : "#FFFFFF"
                             }
                         }
                     }
                     Text {
                         text: modelData.summary
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.muted
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.muted
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
                     Text {
                         text: modelData.department + (modelData.needsCard ? "  ·  " + qsTr("ID card needed") : "")
-                        font.pixelSize: theme.small
-                        font.family: theme.fontFamily
-                        color: theme.muted
+                        font.pixelSize: Theme.small
+                        font.family: Theme.fontFamily
+                        color: Theme.muted
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }

@@ -8,8 +8,8 @@ Item {
     objectName: "submittingScreen"
     ColumnLayout {
         anchors.centerIn: parent
-        width: parent.width - 2 * theme.margin
-        spacing: theme.gap * 2
+        width: parent.width - 2 * Theme.margin
+        spacing: Theme.gap * 2
         BusyIndicator {
             running: true
             Layout.alignment: Qt.AlignHCenter
@@ -18,17 +18,17 @@ Item {
         }
         Text {
             text: qsTr("Saving your filing…")
-            font.pixelSize: theme.title
-            font.family: theme.fontFamily
-            color: theme.text
+            font.pixelSize: Theme.title
+            font.family: Theme.fontFamily
+            color: Theme.text
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
         }
         Text {
             text: qsTr("Please wait. Do not remove your card.")
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.muted
             horizontalAlignment: Text.AlignHCenter
             Layout.fillWidth: true
         }

@@ -10,13 +10,13 @@ TechnicianFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         Text {
             text: qsTr("One zip file for the support team: software versions, settings without passwords or keys, device health and its history, failure codes, outbox counts, the technician log and recent log lines.")
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.text
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.text
             wrapMode: Text.WordWrap
             lineHeight: 1.15
             Layout.fillWidth: true
@@ -39,9 +39,9 @@ TechnicianFrame {
         Text {
             text: technician.exportDir !== "" ? qsTr("Folder: %1").arg(technician.exportDir)
                                               : qsTr("No USB folder is configured (technician.export_dir).")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }

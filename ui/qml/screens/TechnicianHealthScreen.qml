@@ -18,37 +18,37 @@ TechnicianFrame {
         ColumnLayout {
             id: col
             width: parent.width
-            spacing: theme.gap / 2
+            spacing: Theme.gap / 2
 
             Repeater {
                 model: technician.devices
                 delegate: Rectangle {
                     objectName: "techDevice_" + modelData.name
                     Layout.fillWidth: true
-                    implicitHeight: row.implicitHeight + theme.gap
-                    radius: theme.radius
-                    color: theme.surface
-                    border.color: theme.border
-                    border.width: theme.borderWidth
+                    implicitHeight: row.implicitHeight + Theme.gap
+                    radius: Theme.radius
+                    color: Theme.surface
+                    border.color: Theme.border
+                    border.width: Theme.borderWidth
                     RowLayout {
                         id: row
                         anchors.fill: parent
-                        anchors.margins: theme.gap / 2
-                        spacing: theme.gap
+                        anchors.margins: Theme.gap / 2
+                        spacing: Theme.gap
                         Rectangle {
                             width: 28; height: 28; radius: 14
-                            color: modelData.level === "ok" ? theme.success
-                                 : modelData.level === "degraded" ? theme.warn : theme.danger
+                            color: modelData.level === "ok" ? Theme.success
+                                 : modelData.level === "degraded" ? Theme.warn : Theme.danger
                         }
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
                             Text {
                                 text: modelData.label + " — " + modelData.levelText
-                                font.pixelSize: theme.large
+                                font.pixelSize: Theme.large
                                 font.bold: true
-                                font.family: theme.fontFamily
-                                color: theme.text
+                                font.family: Theme.fontFamily
+                                color: Theme.text
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
@@ -56,9 +56,9 @@ TechnicianFrame {
                                 visible: modelData.code !== ""
                                 text: (modelData.text !== "" ? modelData.text + "  " : "")
                                       + qsTr("Code: %1").arg(modelData.code)
-                                font.pixelSize: theme.body
-                                font.family: theme.fontFamily
-                                color: theme.muted
+                                font.pixelSize: Theme.body
+                                font.family: Theme.fontFamily
+                                color: Theme.muted
                                 wrapMode: Text.WordWrap
                                 Layout.fillWidth: true
                             }
@@ -69,30 +69,30 @@ TechnicianFrame {
 
             Rectangle {
                 Layout.fillWidth: true
-                implicitHeight: facts.implicitHeight + theme.gap
-                radius: theme.radius
-                color: theme.surface
-                border.color: theme.border
-                border.width: theme.borderWidth
+                implicitHeight: facts.implicitHeight + Theme.gap
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: Theme.border
+                border.width: Theme.borderWidth
                 ColumnLayout {
                     id: facts
                     anchors.fill: parent
-                    anchors.margins: theme.gap / 2
+                    anchors.margins: Theme.gap / 2
                     spacing: 4
                     Text {
                         objectName: "techOnline"
                         text: technician.online ? qsTr("Hall: connected") : qsTr("Hall: not connected")
-                        font.pixelSize: theme.large
-                        font.family: theme.fontFamily
-                        color: technician.online ? theme.success : theme.danger
+                        font.pixelSize: Theme.large
+                        font.family: Theme.fontFamily
+                        color: technician.online ? Theme.success : Theme.danger
                         Layout.fillWidth: true
                     }
                     Text {
                         text: qsTr("Filings waiting to send: %1").arg(technician.outboxDepth)
                               + (technician.lastSync !== "" ? "   " + qsTr("Last sent: %1").arg(technician.lastSync) : "")
-                        font.pixelSize: theme.body
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
@@ -101,37 +101,37 @@ TechnicianFrame {
 
             Text {
                 text: qsTr("Recent changes")
-                font.pixelSize: theme.large
+                font.pixelSize: Theme.large
                 font.bold: true
-                font.family: theme.fontFamily
-                color: theme.text
-                Layout.topMargin: theme.gap / 2
+                font.family: Theme.fontFamily
+                color: Theme.text
+                Layout.topMargin: Theme.gap / 2
             }
             Text {
                 visible: technician.history.length === 0
                 text: qsTr("Nothing recorded yet.")
-                font.pixelSize: theme.body
-                font.family: theme.fontFamily
-                color: theme.muted
+                font.pixelSize: Theme.body
+                font.family: Theme.fontFamily
+                color: Theme.muted
             }
             Repeater {
                 model: technician.history
                 delegate: RowLayout {
                     Layout.fillWidth: true
-                    spacing: theme.gap
+                    spacing: Theme.gap
                     Text {
                         text: modelData.at
-                        font.pixelSize: theme.small
-                        font.family: theme.fontFamily
-                        color: theme.muted
-                        Layout.preferredWidth: Math.round(220 * theme.s)
+                        font.pixelSize: Theme.small
+                        font.family: Theme.fontFamily
+                        color: Theme.muted
+                        Layout.preferredWidth: Math.round(220 * Theme.s)
                     }
                     Text {
                         text: modelData.what + (modelData.level !== "" ? " · " + modelData.level : "")
                               + (modelData.code !== "" ? " · " + modelData.code : "")
-                        font.pixelSize: theme.small
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.pixelSize: Theme.small
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }

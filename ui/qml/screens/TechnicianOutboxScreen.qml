@@ -11,40 +11,40 @@ TechnicianFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         RowLayout {
             Layout.fillWidth: true
-            spacing: theme.gap
+            spacing: Theme.gap
             Repeater {
                 model: technician.outboxCounts
                 delegate: Rectangle {
                     objectName: "techCount_" + modelData.status
                     Layout.fillWidth: true
                     Layout.preferredWidth: 1
-                    implicitHeight: countCol.implicitHeight + theme.gap
-                    radius: theme.radius
-                    color: theme.surface
+                    implicitHeight: countCol.implicitHeight + Theme.gap
+                    radius: Theme.radius
+                    color: Theme.surface
                     border.color: modelData.status === "quarantined" && modelData.count > 0
-                                  ? theme.danger : theme.border
+                                  ? Theme.danger : Theme.border
                     border.width: 2
                     ColumnLayout {
                         id: countCol
                         anchors.fill: parent
-                        anchors.margins: theme.gap / 2
+                        anchors.margins: Theme.gap / 2
                         Text {
                             text: modelData.count
-                            font.pixelSize: theme.hero
+                            font.pixelSize: Theme.hero
                             font.bold: true
-                            font.family: theme.fontFamily
-                            color: theme.text
+                            font.family: Theme.fontFamily
+                            color: Theme.text
                             Layout.alignment: Qt.AlignHCenter
                         }
                         Text {
                             text: modelData.label
-                            font.pixelSize: theme.body
-                            font.family: theme.fontFamily
-                            color: theme.muted
+                            font.pixelSize: Theme.body
+                            font.family: Theme.fontFamily
+                            color: Theme.muted
                             wrapMode: Text.WordWrap
                             horizontalAlignment: Text.AlignHCenter
                             Layout.fillWidth: true
@@ -56,25 +56,25 @@ TechnicianFrame {
 
         Text {
             text: qsTr("Quarantined filings")
-            font.pixelSize: theme.large
+            font.pixelSize: Theme.large
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.text
+            font.family: Theme.fontFamily
+            color: Theme.text
         }
         Text {
             text: qsTr("The hall refused these for good. Retry only after the cause is fixed at the hall.")
-            font.pixelSize: theme.small
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.muted
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
         }
         Text {
             visible: technician.quarantined.length === 0
             text: qsTr("None.")
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.muted
         }
 
         ListView {
@@ -82,46 +82,46 @@ TechnicianFrame {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            spacing: theme.gap / 2
+            spacing: Theme.gap / 2
             model: technician.quarantined
             delegate: Rectangle {
                 width: list.width
-                implicitHeight: qrow.implicitHeight + theme.gap
-                radius: theme.radius
-                color: theme.surface
-                border.color: theme.border
-                border.width: theme.borderWidth
+                implicitHeight: qrow.implicitHeight + Theme.gap
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: Theme.border
+                border.width: Theme.borderWidth
                 RowLayout {
                     id: qrow
                     anchors.fill: parent
-                    anchors.margins: theme.gap / 2
-                    spacing: theme.gap
+                    anchors.margins: Theme.gap / 2
+                    spacing: Theme.gap
                     ColumnLayout {
                         Layout.fillWidth: true
                         spacing: 2
                         Text {
                             text: modelData.trackingNumber
-                            font.pixelSize: theme.body
+                            font.pixelSize: Theme.body
                             font.bold: true
-                            font.family: theme.fontFamily
-                            color: theme.text
+                            font.family: Theme.fontFamily
+                            color: Theme.text
                             Layout.fillWidth: true
                             elide: Text.ElideRight
                         }
                         Text {
                             objectName: "techQuarantineReason"
                             text: qsTr("Reason: %1 · attempts: %2").arg(modelData.reason).arg(modelData.attempts)
-                            font.pixelSize: theme.small
-                            font.family: theme.fontFamily
-                            color: theme.danger
+                            font.pixelSize: Theme.small
+                            font.family: Theme.fontFamily
+                            color: Theme.danger
                             Layout.fillWidth: true
                             wrapMode: Text.WordWrap
                         }
                         Text {
                             text: modelData.id
-                            font.pixelSize: theme.small
-                            font.family: theme.fontFamily
-                            color: theme.muted
+                            font.pixelSize: Theme.small
+                            font.family: Theme.fontFamily
+                            color: Theme.muted
                             Layout.fillWidth: true
                             elide: Text.ElideMiddle
                         }

@@ -10,24 +10,24 @@ ScreenFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         // The digits typed, as dots; never the digits themselves.
         Rectangle {
             Layout.alignment: Qt.AlignHCenter
-            Layout.preferredWidth: Math.round(640 * theme.s)
-            Layout.preferredHeight: theme.touch
-            radius: theme.radius
-            color: theme.surface
-            border.color: theme.border
+            Layout.preferredWidth: Math.round(640 * Theme.s)
+            Layout.preferredHeight: Theme.touch
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.border
             border.width: 2
             Text {
                 objectName: "pinDots"
                 anchors.centerIn: parent
                 text: technician.pinLength > 0 ? "●".repeat(technician.pinLength) : qsTr("Enter the PIN")
-                font.pixelSize: technician.pinLength > 0 ? theme.title : theme.body
-                font.family: theme.fontFamily
-                color: technician.pinLength > 0 ? theme.text : theme.muted
+                font.pixelSize: technician.pinLength > 0 ? Theme.title : Theme.body
+                font.family: Theme.fontFamily
+                color: technician.pinLength > 0 ? Theme.text : Theme.muted
             }
         }
 
@@ -35,10 +35,10 @@ ScreenFrame {
             objectName: "pinMessage"
             visible: text !== ""
             text: technician.pinMessage
-            font.pixelSize: theme.large
+            font.pixelSize: Theme.large
             font.bold: true
-            font.family: theme.fontFamily
-            color: theme.danger
+            font.family: Theme.fontFamily
+            color: Theme.danger
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
@@ -47,9 +47,9 @@ ScreenFrame {
             visible: technician.pinMessage === "" && technician.pinConfigured
             text: qsTr("Attempts left before a %1-minute lock: %2")
                       .arg(technician.lockoutMinutes).arg(technician.attemptsLeft)
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.muted
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.muted
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.WordWrap
             Layout.fillWidth: true
@@ -57,10 +57,10 @@ ScreenFrame {
 
         GridLayout {
             columns: 3
-            columnSpacing: theme.gap
-            rowSpacing: theme.gap
+            columnSpacing: Theme.gap
+            rowSpacing: Theme.gap
             Layout.alignment: Qt.AlignHCenter
-            Layout.preferredWidth: Math.round(720 * theme.s)
+            Layout.preferredWidth: Math.round(720 * Theme.s)
             enabled: technician.pinConfigured && technician.lockedMinutes === 0 && !technician.busy
             Repeater {
                 model: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "back", "0", "enter"]
@@ -69,8 +69,8 @@ ScreenFrame {
                               : modelData === "enter" ? "pinEnter" : "pinKey" + modelData
                     text: modelData === "back" ? "⌫" : modelData === "enter" ? qsTr("OK") : modelData
                     kind: modelData === "enter" ? "primary" : "secondary"
-                    font.pixelSize: theme.title
-                    implicitHeight: Math.round(theme.touch * 1.15)
+                    font.pixelSize: Theme.title
+                    implicitHeight: Math.round(Theme.touch * 1.15)
                     Layout.fillWidth: true
                     Layout.preferredWidth: 1
                     onClicked: modelData === "back" ? technician.pinBackspace()

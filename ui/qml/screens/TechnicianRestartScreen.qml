@@ -10,13 +10,13 @@ TechnicianFrame {
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: theme.gap
+        spacing: Theme.gap
 
         Text {
             text: qsTr("The kiosk app closes and starts again by itself in about ten seconds. Filings waiting in the outbox are kept and sent after the restart.")
-            font.pixelSize: theme.body
-            font.family: theme.fontFamily
-            color: theme.text
+            font.pixelSize: Theme.body
+            font.family: Theme.fontFamily
+            color: Theme.text
             wrapMode: Text.WordWrap
             lineHeight: 1.15
             Layout.fillWidth: true
@@ -27,7 +27,7 @@ TechnicianFrame {
             kind: "primary"
             text: qsTr("Restart now")
             enabled: !technician.busy
-            implicitHeight: Math.round(theme.touch * 1.3)
+            implicitHeight: Math.round(Theme.touch * 1.3)
             Layout.fillWidth: true
             onClicked: technician.restartApp()
         }

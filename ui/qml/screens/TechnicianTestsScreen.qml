@@ -18,7 +18,7 @@ TechnicianFrame {
         ColumnLayout {
             id: col
             width: flick.width
-            spacing: theme.gap
+            spacing: Theme.gap
 
             TestCard {
                 heading: qsTr("Receipt printer")
@@ -55,9 +55,9 @@ TechnicianFrame {
                 Rectangle {
                     visible: technician.cameraOn
                     Layout.fillWidth: true
-                    Layout.preferredHeight: Math.round(260 * theme.s)
+                    Layout.preferredHeight: Math.round(260 * Theme.s)
                     color: "#000000"
-                    radius: theme.radius
+                    radius: Theme.radius
                     clip: true
                     Image {
                         objectName: "techCameraPreview"
@@ -82,36 +82,36 @@ TechnicianFrame {
         default property alias extra: extraArea.data
         signal run()
         Layout.fillWidth: true
-        implicitHeight: inner.implicitHeight + theme.gap * 1.5
-        radius: theme.radius
-        color: theme.surface
-        border.color: theme.border
-        border.width: theme.borderWidth
+        implicitHeight: inner.implicitHeight + Theme.gap * 1.5
+        radius: Theme.radius
+        color: Theme.surface
+        border.color: Theme.border
+        border.width: Theme.borderWidth
 
         ColumnLayout {
             id: inner
             anchors.fill: parent
-            anchors.margins: theme.gap * 0.75
-            spacing: theme.gap / 2
+            anchors.margins: Theme.gap * 0.75
+            spacing: Theme.gap / 2
             RowLayout {
                 Layout.fillWidth: true
-                spacing: theme.gap
+                spacing: Theme.gap
                 ColumnLayout {
                     Layout.fillWidth: true
                     spacing: 4
                     Text {
                         text: card.heading
-                        font.pixelSize: theme.large
+                        font.pixelSize: Theme.large
                         font.bold: true
-                        font.family: theme.fontFamily
-                        color: theme.text
+                        font.family: Theme.fontFamily
+                        color: Theme.text
                         Layout.fillWidth: true
                     }
                     Text {
                         text: card.note
-                        font.pixelSize: theme.small
-                        font.family: theme.fontFamily
-                        color: theme.muted
+                        font.pixelSize: Theme.small
+                        font.family: Theme.fontFamily
+                        color: Theme.muted
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
@@ -120,7 +120,7 @@ TechnicianFrame {
                     objectName: card.buttonName
                     text: card.buttonText
                     enabled: !technician.busy
-                    Layout.preferredWidth: Math.round(340 * theme.s)
+                    Layout.preferredWidth: Math.round(340 * Theme.s)
                     onClicked: card.run()
                 }
             }
