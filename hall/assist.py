@@ -35,14 +35,14 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from fastapi import HTTPException, WebSocket, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, insert, select, update
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from hall.assist_store import AssistStore, StoredCall
+from hall.assist_store import AssistStore, CallState, Side, StoredCall
 from hall.auth import Staff, StaffStore
 from hall.clock import Clock
 from hall.fleet import station_health
@@ -130,17 +130,22 @@ class AssistSession:
     service_id: str
     requested_at: str  # hall clock, ISO
     requested_mono: float
-    state: str = "waiting"  # waiting | active | ended
+    state: CallState = CallState.WAITING
     helper: str = ""  # staff name of the helper who accepted
     consent: bool = False
     kiosk: Link = field(default_factory=Link)
     helper_link: Link = field(default_factory=Link)
     # The latest form the kiosk showed: field rows in order; values only while consent holds.
     service_name: str = ""
-    fields: dict[str, dict[str, str]] = field(default_factory=dict)
-    materials: list[dict[str, str]] = field(default_factory=list)
+    fields: dict[str, p.SnapshotField] = field(default_factory=dict)
+    materials: list[p.SnapshotMaterial] = field(default_factory=list)
     choices: dict[str, list[list[str]]] = field(default_factory=dict)
     captures: dict[str, tuple[str, str]] = field(default_factory=dict)  # material -> sha, type
+
+    @property
+    def ended(self) -> bool:
+        """Over; read after an ``await``, where another task may have ended the call."""
+        return self.state == CallState.ENDED
 
     def row(self) -> dict[str, Any]:
         """The call as :mod:`hall.assist_store` keeps it (values only while consent holds)."""
@@ -156,7 +161,7 @@ class AssistSession:
             "station_id": self.station_id,
             "service_id": self.service_id,
             "requested_at": self.requested_at,
-            "state": self.state,
+            "state": self.state.value,
             "helper": self.helper,
             "consent": self.consent,
             "form": json.dumps(form, ensure_ascii=False),
@@ -167,16 +172,15 @@ class AssistSession:
         }
 
     def snapshot(self) -> p.FormSnapshot:
-        rows = [dict(row) for row in self.fields.values()]
-        if not self.consent:
-            for row in rows:
-                row["value"] = ""
+        rows: list[p.SnapshotField] = [
+            {**row, "value": row["value"] if self.consent else ""} for row in self.fields.values()
+        ]
         return p.FormSnapshot(
             service_id=self.service_id,
             service_name=self.service_name,
             masked=not self.consent,
             fields=rows,
-            materials=[dict(m) for m in self.materials],
+            materials=[{**m} for m in self.materials],
             choices={name: [list(pair) for pair in pairs] for name, pairs in self.choices.items()},
         )
 
@@ -199,9 +203,9 @@ class AssistBroker:
 
     def _wire(self, session: AssistSession) -> None:
         """Make both links write through to the database."""
-        for side, link in (("kiosk", session.kiosk), ("helper", session.helper_link)):
+        for side, link in ((Side.KIOSK, session.kiosk), (Side.HELPER, session.helper_link)):
 
-            async def persist(seq: int, frame: str, side: str = side) -> None:
+            async def persist(seq: int, frame: str, side: Side = side) -> None:
                 row = session.row()  # the state as of this frame, taken before any await
                 await run_in_threadpool(self._calls.save, row, (side, seq, frame))
 
@@ -219,7 +223,7 @@ class AssistBroker:
             session = self._revive(call, now)
             self.sessions[session.id] = session
             self._arm_gone(session, session.kiosk, "kiosk_lost")
-            if session.state == "active":
+            if session.state == CallState.ACTIVE:
                 self._arm_gone(session, session.helper_link, "helper_lost")
         if calls:
             log.info("assist: %d call(s) restored after a restart", len(calls))
@@ -235,16 +239,17 @@ class AssistBroker:
             service_id=row["service_id"],
             requested_at=row["requested_at"],
             requested_mono=time.monotonic() - waited,
-            state=row["state"],
+            state=CallState(row["state"]),
             helper=row["helper"],
             consent=bool(row["consent"]),
             service_name=form["service_name"],
-            fields={f["name"]: dict(f) for f in form["fields"]},
-            materials=[dict(m) for m in form["materials"]],
+            # Written by row() from validated messages: the same shapes come back.
+            fields={f["name"]: cast(p.SnapshotField, dict(f)) for f in form["fields"]},
+            materials=[cast(p.SnapshotMaterial, dict(m)) for m in form["materials"]],
             choices={k: [list(x) for x in v] for k, v in form["choices"].items()},
             captures={k: (v[0], v[1]) for k, v in form["captures"].items()},
         )
-        for side, link in (("kiosk", session.kiosk), ("helper", session.helper_link)):
+        for side, link in ((Side.KIOSK, session.kiosk), (Side.HELPER, session.helper_link)):
             link.in_last = row[f"{side}_in_last"]
             link.out_seq = row[f"{side}_out_seq"]
             for seq, frame in call.frames.get(side, []):
@@ -303,11 +308,11 @@ class AssistBroker:
                 "kiosk_connected": s.kiosk.ws is not None,
             }
             for s in self.sessions.values()
-            if s.state == "waiting"
+            if s.state == CallState.WAITING
         ]
 
     async def _announce_positions(self) -> None:
-        waiting = [s for s in self.sessions.values() if s.state == "waiting"]
+        waiting = [s for s in self.sessions.values() if s.state == CallState.WAITING]
         for position, s in enumerate(waiting):
             await s.kiosk.send(p.QueuePosition(position=position))
 
@@ -327,13 +332,13 @@ class AssistBroker:
 
     async def accept(self, session_id: str, who: Staff) -> AssistSession:
         session = self.sessions.get(session_id)
-        if session is None or session.state == "ended":
+        if session is None or session.state == CallState.ENDED:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such help request")
-        if session.state == "active":
+        if session.state == CallState.ACTIVE:
             if session.helper == who.name:
                 return session
             raise HTTPException(status.HTTP_409_CONFLICT, detail="another helper accepted it")
-        session.state, session.helper = "active", who.name
+        session.state, session.helper = CallState.ACTIVE, who.name
         await self._audit(who.name, "assist.accept", session.id, "ok")
         # The first frame the helper gets is the form as it stands (masked until consent).
         await session.helper_link.send(session.snapshot())
@@ -342,9 +347,9 @@ class AssistBroker:
         return session
 
     async def end(self, session: AssistSession, reason: str) -> None:
-        if session.state == "ended":
+        if session.state == CallState.ENDED:
             return
-        session.state = "ended"
+        session.state = CallState.ENDED
         log.info("assist %s: ended (%s)", session.id, reason)
         # Off the disk before either side hears the end: an ended call is never resumed.
         for link in (session.kiosk, session.helper_link):
@@ -367,7 +372,7 @@ class AssistBroker:
 
         def expire() -> None:
             link.gone_timer = None
-            if link.ws is None and session.state != "ended":
+            if link.ws is None and session.state != CallState.ENDED:
                 task = loop.create_task(self._side_lost(session, reason))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
@@ -377,7 +382,7 @@ class AssistBroker:
         link.gone_timer = loop.call_later(RESUME_WINDOW_S, expire)
 
     async def _side_lost(self, session: AssistSession, reason: str) -> None:
-        if reason == "helper_lost" and session.state == "active":
+        if reason == "helper_lost" and session.state == CallState.ACTIVE:
             await session.kiosk.send(p.HelperLeft(reason=reason))
         await self.end(session, reason)
 
@@ -411,7 +416,7 @@ class AssistBroker:
                 await run_in_threadpool(
                     self._calls.replace_frames,
                     session.row(),
-                    "helper",
+                    Side.HELPER,
                     [(s, p.dump(m, s)) for s, m in kept],
                 )
                 await helper.send(msg)
@@ -419,10 +424,10 @@ class AssistBroker:
             case p.FormSnapshot():
                 session.service_id = msg.service_id
                 session.service_name = msg.service_name
-                session.materials = [dict(m) for m in msg.materials]
+                session.materials = [{**m} for m in msg.materials]
                 session.choices = {k: [list(x) for x in v] for k, v in msg.choices.items()}
                 session.fields = {
-                    f["name"]: dict(f, value=f["value"] if session.consent else "")
+                    f["name"]: {**f, "value": f["value"] if session.consent else ""}
                     for f in msg.fields
                 }
                 await helper.send(session.snapshot())
@@ -431,7 +436,7 @@ class AssistBroker:
                 row = session.fields.setdefault(
                     msg.name, {"name": msg.name, "label": msg.name, "value": "", "by": ""}
                 )
-                row.update(value=value, by=msg.by)
+                row["value"], row["by"] = value, msg.by
                 masked = not session.consent
                 await helper.send(
                     p.FieldChanged(name=msg.name, value=value, by=msg.by, masked=masked)
@@ -494,6 +499,6 @@ class AssistBroker:
     def _helper_session(self, session_id: str, who: Staff) -> AssistSession:
         session = self.sessions.get(session_id)
         # One answer for "unknown" and "someone else's": a helper learns nothing of the others.
-        if session is None or session.state != "active" or session.helper != who.name:
+        if session is None or session.state != CallState.ACTIVE or session.helper != who.name:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such assist session")
         return session

@@ -22,6 +22,7 @@ from hall.assist import (
     AssistBroker,
     Link,
 )
+from hall.assist_store import CallState
 from hall.auth import COOKIE_NAME, StaffDep
 from remote_assist import protocol as p
 
@@ -133,12 +134,12 @@ def router() -> APIRouter:
                         "assist %s: %s from a kiosk refused", session.id, envelope.message.TYPE
                     )
                     continue
-                if session.state == "ended":
+                if session.ended:
                     break
                 await broker.from_kiosk(session, envelope.seq, envelope.message)
         finally:
             await _detach(session.kiosk, ws)
-            if session.state != "ended" and session.kiosk.ws is None:
+            if not session.ended and session.kiosk.ws is None:
                 broker._arm_gone(session, session.kiosk, "kiosk_lost")
 
     @api.websocket("/helper")
@@ -162,7 +163,7 @@ def router() -> APIRouter:
             await ws.close(CLOSE_PROTOCOL)
             return
         session = broker.sessions.get(first.message.session_id)
-        if session is None or session.state != "active" or session.helper != who.name:
+        if session is None or session.state != CallState.ACTIVE or session.helper != who.name:
             await broker._audit(who.name, "assist.join", first.message.session_id[:40], "refused")
             await ws.close(CLOSE_UNKNOWN_SESSION)
             return
@@ -183,12 +184,12 @@ def router() -> APIRouter:
                         who.name, f"assist.{envelope.message.TYPE}", session.id, "refused"
                     )
                     continue
-                if session.state == "ended":
+                if session.ended:
                     break
                 await broker.from_helper(session, who, envelope.seq, envelope.message)
         finally:
             await _detach(link, ws)
-            if session.state != "ended" and link.ws is None:
+            if not session.ended and link.ws is None:
                 broker._arm_gone(session, link, "helper_lost")
 
     return api

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -40,6 +41,25 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hall.store import metadata
 
+
+class CallState(StrEnum):
+    """A help call's life: queued until a helper accepts, live with that helper, over."""
+
+    WAITING = "waiting"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Side(StrEnum):
+    """The two ends of a call; a stored frame is for one of them."""
+
+    KIOSK = "kiosk"
+    HELPER = "helper"
+
+
+# Calls a restart brings back; an ended call is never resumed.
+OPEN_STATES = (CallState.WAITING.value, CallState.ACTIVE.value)
+
 assist_sessions = Table(
     "assist_sessions",
     metadata,
@@ -47,7 +67,7 @@ assist_sessions = Table(
     Column("station_id", String(32), nullable=False),
     Column("service_id", String(64), nullable=False),
     Column("requested_at", String(40), nullable=False),
-    Column("state", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # a CallState
     Column("helper", String(64), nullable=False),
     Column("consent", Boolean, nullable=False),
     Column("form", Text, nullable=False),  # service name, fields, materials, choices, captures
@@ -61,7 +81,7 @@ assist_frames = Table(
     "assist_frames",
     metadata,
     Column("session_id", String(40), primary_key=True),
-    Column("side", String(8), primary_key=True),  # who the frame is for: kiosk | helper
+    Column("side", String(8), primary_key=True),  # who the frame is for: a Side
     Column("seq", Integer, primary_key=True),
     Column("frame", Text, nullable=False),
 )
@@ -71,7 +91,7 @@ assist_frames = Table(
 class StoredCall:
     row: dict[str, Any]
     form: dict[str, Any]
-    frames: dict[str, list[tuple[int, str]]]  # side -> [(seq, frame text)] in order
+    frames: dict[Side, list[tuple[int, str]]]  # side -> [(seq, frame text)] in order
 
 
 def _relaxed_sqlite(dbapi_conn: Any, record: Any) -> None:
@@ -114,7 +134,7 @@ class AssistStore:
         )
         conn.execute(stmt)
 
-    def save(self, row: dict[str, Any], frame: tuple[str, int, str] | None = None) -> None:
+    def save(self, row: dict[str, Any], frame: tuple[Side, int, str] | None = None) -> None:
         """Write the call's row and, if given, one frame ``(side, seq, text)`` for a side."""
         with self._begin() as conn:
             self._relax(conn)
@@ -123,33 +143,35 @@ class AssistStore:
                 side, seq, body = frame
                 conn.execute(
                     assist_frames.insert().values(
-                        session_id=row["id"], side=side, seq=seq, frame=body
+                        session_id=row["id"], side=side.value, seq=seq, frame=body
                     )
                 )
                 # Keep what the in-memory buffer keeps, no more.
                 conn.execute(
                     delete(assist_frames).where(
                         assist_frames.c.session_id == row["id"],
-                        assist_frames.c.side == side,
+                        assist_frames.c.side == side.value,
                         assist_frames.c.seq <= seq - self._buffer,
                     )
                 )
 
-    def replace_frames(self, row: dict[str, Any], side: str, frames: list[tuple[int, str]]) -> None:
+    def replace_frames(
+        self, row: dict[str, Any], side: Side, frames: list[tuple[int, str]]
+    ) -> None:
         """After a consent revoke: the side's buffer without the frames that carried values."""
         with self._begin() as conn:
             self._relax(conn)
             self._upsert(conn, row)
             conn.execute(
                 delete(assist_frames).where(
-                    assist_frames.c.session_id == row["id"], assist_frames.c.side == side
+                    assist_frames.c.session_id == row["id"], assist_frames.c.side == side.value
                 )
             )
             if frames:
                 conn.execute(
                     assist_frames.insert(),
                     [
-                        {"session_id": row["id"], "side": side, "seq": seq, "frame": body}
+                        {"session_id": row["id"], "side": side.value, "seq": seq, "frame": body}
                         for seq, body in frames
                     ],
                 )
@@ -164,28 +186,24 @@ class AssistStore:
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(assist_sessions)
-                .where(assist_sessions.c.state.in_(("waiting", "active")))
+                .where(assist_sessions.c.state.in_(OPEN_STATES))
                 .order_by(assist_sessions.c.requested_at)
             ).all()
             calls = []
             for row in rows:
-                frames: dict[str, list[tuple[int, str]]] = {"kiosk": [], "helper": []}
+                frames: dict[Side, list[tuple[int, str]]] = {side: [] for side in Side}
                 for f in conn.execute(
                     select(assist_frames.c.side, assist_frames.c.seq, assist_frames.c.frame)
                     .where(assist_frames.c.session_id == row.id)
                     .order_by(assist_frames.c.side, assist_frames.c.seq)
                 ):
-                    frames.setdefault(f.side, []).append((f.seq, f.frame))
+                    frames[Side(f.side)].append((f.seq, f.frame))
                 data = dict(row._mapping)
                 calls.append(StoredCall(data, json.loads(data.pop("form")), frames))
             # Ended calls whose rows outlived a crash between "ended" and "forgotten".
             conn.commit()
         with self._begin() as conn:
-            stale = select(assist_sessions.c.id).where(
-                assist_sessions.c.state.not_in(("waiting", "active"))
-            )
+            stale = select(assist_sessions.c.id).where(assist_sessions.c.state.not_in(OPEN_STATES))
             conn.execute(delete(assist_frames).where(assist_frames.c.session_id.in_(stale)))
-            conn.execute(
-                delete(assist_sessions).where(assist_sessions.c.state.not_in(("waiting", "active")))
-            )
+            conn.execute(delete(assist_sessions).where(assist_sessions.c.state.not_in(OPEN_STATES)))
         return calls

@@ -41,30 +41,18 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from remote_assist import protocol as p
 from remote_assist.media import FrameSource, MediaPeer, RemoteFrameSink, media_available
+from remote_assist.phases import Phase
 
 log = logging.getLogger(__name__)
 
 BUFFER_FRAMES = 2000
-
-# Phases the kiosk shows (defined in phases.py, re-exported here).
-from remote_assist.phases import (  # noqa: E402
-    CONNECTING,
-    ENDED,
-    IDLE,
-    LIVE,
-    RECONNECTING,
-    UNREACHABLE,
-    WAITING,
-)
-
-__all__ = ["CONNECTING", "ENDED", "IDLE", "LIVE", "RECONNECTING", "UNREACHABLE", "WAITING"]
 
 
 @dataclass(frozen=True)
 class Status:
     """Where the help call stands; ``reason`` is a code for ``unreachable`` and ``ended``."""
 
-    phase: str
+    phase: Phase
     position: int = 0
     helper_name: str = ""
     reason: str = ""
@@ -121,7 +109,7 @@ class AssistClient:
     def _reset(self) -> None:
         self.session_id = ""
         self._helper_left = ""
-        self._standing = Status(WAITING)
+        self._standing = Status(Phase.WAITING)
         self._dropped_at: float | None = None  # when the socket dropped, while reconnecting
         self._consent = False
         self._out_seq = 0
@@ -268,7 +256,7 @@ class AssistClient:
     async def _run(self) -> None:
         """The call's task: its final status is reported once the task is no longer current, so
         the walk-in can ask again from that very callback."""
-        self._final = Status(ENDED, reason="walk_in_ended")
+        self._final = Status(Phase.ENDED, reason="walk_in_ended")
         try:
             await self._connect_loop()
         finally:
@@ -293,7 +281,7 @@ class AssistClient:
 
     async def _connect_loop(self) -> None:
         """Connect, resume after drops, until the call ends or the resume window runs out."""
-        self._status(Status(CONNECTING))
+        self._status(Status(Phase.CONNECTING))
         self._dropped_at = None
         ended = False
         while not ended:
@@ -310,15 +298,15 @@ class AssistClient:
                 )
             except InvalidStatus as exc:
                 log.warning("assist: hall refused the socket (HTTP %d)", exc.response.status_code)
-                self._finish(Status(UNREACHABLE, reason="ASSIST_REFUSED"))
+                self._finish(Status(Phase.UNREACHABLE, reason="ASSIST_REFUSED"))
                 return
             except (OSError, TimeoutError, InvalidHandshake) as exc:
                 if dropped_at is None and not self.session_id:
                     log.warning("assist: hall unreachable: %s", type(exc).__name__)
-                    self._finish(Status(UNREACHABLE, reason="HALL_UNREACHABLE"))
+                    self._finish(Status(Phase.UNREACHABLE, reason="HALL_UNREACHABLE"))
                     return
                 if dropped_at is not None and time.monotonic() - dropped_at > self.resume_window_s:
-                    self._finish(Status(ENDED, reason="HALL_LOST"))
+                    self._finish(Status(Phase.ENDED, reason="HALL_LOST"))
                     return
                 await asyncio.sleep(0.2)
                 continue
@@ -330,7 +318,7 @@ class AssistClient:
             if not ended:
                 if self._dropped_at is None:
                     self._dropped_at = time.monotonic()
-                self._status(Status(RECONNECTING))
+                self._status(Status(Phase.RECONNECTING))
 
     async def _session(self, ws: ClientConnection) -> bool:
         """One connection's life; True when the call is over, False when the socket dropped."""
@@ -340,7 +328,7 @@ class AssistClient:
                 first = p.parse_envelope(await ws.recv())
             except ConnectionClosed as exc:
                 if exc.rcvd is not None and exc.rcvd.code == 4404:
-                    self._finish(Status(ENDED, reason="session_unknown"))
+                    self._finish(Status(Phase.ENDED, reason="session_unknown"))
                     return True
                 return False
             if not isinstance(first.message, p.Resumed):
@@ -421,17 +409,17 @@ class AssistClient:
         match msg:
             case p.SessionOpened(session_id=sid):
                 self.session_id = sid
-                self._stand(Status(WAITING))
+                self._stand(Status(Phase.WAITING))
             case p.QueuePosition(position=n):
-                if self._standing.phase == WAITING:
-                    self._stand(Status(WAITING, position=n))
+                if self._standing.phase == Phase.WAITING:
+                    self._stand(Status(Phase.WAITING, position=n))
             case p.HelperJoined(helper_name=name):
-                self._stand(Status(LIVE, helper_name=name))
+                self._stand(Status(Phase.LIVE, helper_name=name))
             case p.HelperLeft(reason=reason):
                 # The End that follows carries the session's reason; the walk-in is told why.
                 self._helper_left = reason
             case p.End(reason=reason):
-                self._finish(Status(ENDED, reason=self._helper_left or reason))
+                self._finish(Status(Phase.ENDED, reason=self._helper_left or reason))
                 return True
             case p.Ping() | p.Resumed():
                 pass

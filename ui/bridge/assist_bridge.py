@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from remote_assist.phases import ENDED, IDLE, LIVE, UNREACHABLE
+from remote_assist.phases import ACTIVE_PHASES, Phase
 
 
 class _Protocol:
@@ -46,7 +46,6 @@ MAX_CHAT_LINES = 30
 HELPER_GONE = frozenset({"helper_lost", "helper_ended"})
 # End reasons the walk-in caused themselves: nothing to tell them.
 QUIET_ENDS = frozenset({"walk_in_ended", "session_over"})
-ACTIVE_PHASES = frozenset({"connecting", "waiting", "live", "reconnecting"})
 
 
 class AssistBridge(QObject):
@@ -118,7 +117,7 @@ class AssistBridge(QObject):
         self._clear()
 
     def _clear(self) -> None:
-        self._phase = IDLE
+        self._phase = Phase.IDLE
         self._position = 0
         self._helper_name = ""
         self._end_reason = ""
@@ -167,7 +166,7 @@ class AssistBridge(QObject):
     # --- properties -------------------------------------------------------------------------
 
     def _get_phase(self) -> str:
-        return self._phase
+        return self._phase.value
 
     def _get_position(self) -> int:
         return self._position
@@ -221,11 +220,11 @@ class AssistBridge(QObject):
 
     def _get_notice(self) -> str:
         """What to tell the walk-in after a call that did not end by their hand ("" if none)."""
-        if self._phase == UNREACHABLE:
+        if self._phase == Phase.UNREACHABLE:
             return "unreachable"
-        if self._phase == ENDED and self._end_reason in HELPER_GONE:
+        if self._phase == Phase.ENDED and self._end_reason in HELPER_GONE:
             return "helper_left"
-        if self._phase == ENDED and self._end_reason not in QUIET_ENDS:
+        if self._phase == Phase.ENDED and self._end_reason not in QUIET_ENDS:
             return "lost"
         return ""
 
@@ -261,7 +260,7 @@ class AssistBridge(QObject):
         if self._phase in ACTIVE_PHASES:
             return
         self._clear()
-        self._phase = "connecting"
+        self._phase = Phase.CONNECTING
         service_id = flow.context.service_id if flow is not None else ""
         self._client.request_help(service_id)
         self._send_form(force=True)
@@ -307,7 +306,7 @@ class AssistBridge(QObject):
     @Slot(str)
     def sendChat(self, text: str) -> None:
         text = text.strip()
-        if self._client is None or self._phase != LIVE or not text:
+        if self._client is None or self._phase != Phase.LIVE or not text:
             return
         self._client.send(p.Chat(sender="walk_in", text=text))
         self._add_chat("walk_in", text)
@@ -354,15 +353,15 @@ class AssistBridge(QObject):
     # --- from the client (GUI thread, via the queued signals) ------------------------------
 
     def _on_status(self, status: Status) -> None:
-        if self._phase == IDLE and status.phase not in (UNREACHABLE,):
+        if self._phase == Phase.IDLE and status.phase != Phase.UNREACHABLE:
             return  # a call the walk-in already left (hang-up, wipe)
         self._phase = status.phase
         self._position = status.position
-        if status.phase == LIVE:
+        if status.phase == Phase.LIVE:
             if not self._helper_name:
                 self._consent_asked = not self._consent
             self._helper_name = status.helper_name
-        if status.phase in (ENDED, UNREACHABLE):
+        if status.phase in (Phase.ENDED, Phase.UNREACHABLE):
             self._end_reason = status.reason
             self._consent = self._consent_asked = self._submit_asked = False
             self._capture_material = self._guidance = self._highlight = ""
@@ -467,7 +466,7 @@ class AssistBridge(QObject):
             # The session's wipe ends the call too; nothing of it survives for the next person.
             if self._client is not None and self._phase in ACTIVE_PHASES:
                 self._client.hang_up("session_over")
-            if self._phase != IDLE:
+            if self._phase != Phase.IDLE:
                 self._clear()
                 self.changed.emit()
             return
