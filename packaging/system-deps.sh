@@ -2,10 +2,12 @@
 # Installs the Debian packages the kiosk and its tests need. As root it runs apt; otherwise it
 # prints the exact apt command and fails, so nothing half-works silently.
 set -euo pipefail
-PACKAGES=(libpulse0 fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3
-  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
+# Noto Sans CJK first: WenQuanYi draws rare name characters (𠮷, 䶮) as empty boxes, and those
+# are what the printer's raster path and tests/packaging/test_fonts.py draw.
+PACKAGES=(libpulse0 fonts-noto-cjk fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfig1
+  libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
   pcscd libpcsclite-dev vsmartcard-vpcd swig
-  fonts-noto-cjk cups
+  cups
   postgresql  # the hall tests start a throwaway cluster of it (tests/conftest.py)
   chromium  # the hall console tests drive it through Playwright (tests/e2e)
   cage lintian shellcheck)  # tests/packaging: units verified with cage present; .deb checks
