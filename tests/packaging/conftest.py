@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("qihang-kiosk", "qihang-hall")
+from tests.packaging.deb_files import PACKAGES, ROOT
 
 
 @pytest.fixture(scope="session")
@@ -37,19 +36,3 @@ def trees(debs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> di
         subprocess.run(["dpkg-deb", "-e", str(deb), str(root / "DEBIAN")], check=True)
         roots[name] = root
     return roots
-
-
-def depends(deb: Path) -> list[str]:
-    """The Depends field as a list of relations ("a | b" kept as one)."""
-    field = subprocess.run(
-        ["dpkg-deb", "--field", str(deb), "Depends"], capture_output=True, text=True, check=True
-    ).stdout
-    return [relation.strip() for relation in field.split(",") if relation.strip()]
-
-
-def contents(deb: Path) -> set[str]:
-    """Every path in the package's data, as installed (leading "/", no trailing "/")."""
-    listing = subprocess.run(
-        ["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True
-    ).stdout
-    return {line.split()[-1].lstrip(".").rstrip("/") for line in listing.splitlines()} - {""}

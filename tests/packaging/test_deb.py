@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import parse_config
-from tests.packaging.conftest import PACKAGES, ROOT, contents, depends
+from tests.packaging.deb_files import PACKAGES, ROOT, contents, depends
 
 UNITS = {"qihang-kiosk": "qihang-kiosk.service", "qihang-hall": "qihang-hall.service"}
 # The station's libraries the server must never carry (the hall has no screen, card or camera).

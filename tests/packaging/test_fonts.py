@@ -13,7 +13,7 @@ import pytest
 from PIL import ImageFont
 
 from drivers.printer.raster import load_font
-from tests.packaging.conftest import depends
+from tests.packaging.deb_files import depends
 
 RARE = ("\U00020bb7", "\u4dae")  # 𠮷 䶮
 # Unassigned in Unicode (Greek and Coptic block): no font maps it, so it must count as empty.
