@@ -37,11 +37,12 @@ ApplicationWindow {
     }
 
     component HeaderButton: Button {
+        id: headerButton
         implicitHeight: Math.round(88 * Math.min(Theme.s, 1.2))
         implicitWidth: Math.max(implicitHeight * 2, contentItem.implicitWidth + 48)
         focusPolicy: Qt.NoFocus
         contentItem: Text {
-            text: parent.text
+            text: headerButton.text
             color: Theme.headerText
             font.pixelSize: Theme.body
             font.family: Theme.fontFamily
@@ -174,7 +175,7 @@ ApplicationWindow {
                             // The keyboard goes with the form: the next view has no field.
                             hallField.focus = false
                             codeField.focus = false
-                            Qt.inputMethod.hide()
+                            OnScreenKeyboard.hide()
                             enrolment.enrol(hallField.text, codeField.text)
                         }
                     }
@@ -283,7 +284,8 @@ ApplicationWindow {
             id: keyboardLoader
             objectName: "keyboardLoader"
             Layout.fillWidth: true
-            Layout.preferredHeight: item && item.active ? item.implicitHeight : 0
+            // The panel is visible while it is active (Keyboard.qml).
+            Layout.preferredHeight: item && (item as Item).visible ? (item as Item).implicitHeight : 0
             source: "components/Keyboard.qml"
         }
     }

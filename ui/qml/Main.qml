@@ -41,7 +41,7 @@ ApplicationWindow {
         Loader {
             objectName: "assistBarLoader"
             Layout.fillWidth: true
-            Layout.preferredHeight: item ? item.implicitHeight : 0
+            Layout.preferredHeight: item ? (item as Item).implicitHeight : 0
             active: keyboardLoader.active
             asynchronous: true
             sourceComponent: AssistBar {}
@@ -53,7 +53,8 @@ ApplicationWindow {
             id: keyboardLoader
             objectName: "keyboardLoader"
             Layout.fillWidth: true
-            Layout.preferredHeight: item && item.active ? item.implicitHeight : 0
+            // The panel is visible while it is active (Keyboard.qml).
+            Layout.preferredHeight: item && (item as Item).visible ? (item as Item).implicitHeight : 0
             active: false
             asynchronous: true
             source: "components/Keyboard.qml"

@@ -25,7 +25,7 @@ Rectangle {
         spacing: Theme.gap
 
         Rectangle {
-            width: 16; height: 16; radius: 8
+            implicitWidth: 16; implicitHeight: 16; radius: 8
             color: status.online ? Theme.success : Theme.warn
         }
         Text {

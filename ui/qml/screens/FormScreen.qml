@@ -97,7 +97,7 @@ ScreenFrame {
             kind: "primary"
             text: qsTr("Next: review")
             Layout.fillWidth: true
-            onClicked: { Qt.inputMethod.hide(); session.submitForm() }
+            onClicked: { OnScreenKeyboard.hide(); session.submitForm() }
         }
     ]
 }

@@ -38,7 +38,7 @@ ScreenFrame {
             kind: "primary"
             text: qsTr("Read the chip")
             Layout.fillWidth: true
-            onClicked: { Qt.inputMethod.hide(); session.submitMrz(mrzDoc.text, mrzBirth.text, mrzExpiry.text) }
+            onClicked: { OnScreenKeyboard.hide(); session.submitMrz(mrzDoc.text, mrzBirth.text, mrzExpiry.text) }
         }
         Item { Layout.fillHeight: true }
     }
@@ -124,6 +124,7 @@ ScreenFrame {
     }
 
     component MrzField: ColumnLayout {
+        id: mrzField
         property string name
         property string label
         property bool latin: false
@@ -131,7 +132,7 @@ ScreenFrame {
         Layout.fillWidth: true
         spacing: 6
         Text {
-            text: parent.label
+            text: mrzField.label
             font.pixelSize: Theme.body
             font.bold: true
             font.family: Theme.fontFamily
@@ -139,26 +140,26 @@ ScreenFrame {
         }
         TextField {
             id: input
-            objectName: "mrz_" + parent.name
+            objectName: "mrz_" + mrzField.name
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
             font.pixelSize: Theme.large
             font.family: Theme.fontFamily
             color: Theme.text
-            inputMethodHints: parent.latin
+            inputMethodHints: mrzField.latin
                 ? (Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText)
                 : (Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText)
             background: Rectangle {
                 radius: Theme.radius
                 color: Theme.surface
-                border.color: session.mrzErrors[input.parent.name] ? Theme.danger
+                border.color: session.mrzErrors[mrzField.name] ? Theme.danger
                             : (input.activeFocus ? Theme.primary : Theme.border)
                 border.width: 2
             }
         }
         Text {
             visible: text !== ""
-            text: session.mrzErrors[parent.name] || ""
+            text: session.mrzErrors[mrzField.name] || ""
             font.pixelSize: Theme.body
             font.family: Theme.fontFamily
             color: Theme.danger

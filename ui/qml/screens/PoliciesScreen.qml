@@ -347,7 +347,7 @@ ScreenFrame {
             kind: "primary"
             text: qsTr("Show matching policies")
             Layout.fillWidth: true
-            onClicked: { Qt.inputMethod.hide(); consult.matchPolicies() }
+            onClicked: { OnScreenKeyboard.hide(); consult.matchPolicies() }
         },
         BigButton {
             objectName: "doneButton"

@@ -33,7 +33,7 @@ ScreenFrame {
                 // Tracking numbers are Latin capitals, digits and dashes: no Pinyin here.
                 inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
                 onTextEdited: consult.setQuery(text)
-                onAccepted: { Qt.inputMethod.hide(); consult.lookUp() }
+                onAccepted: { OnScreenKeyboard.hide(); consult.lookUp() }
                 background: Rectangle {
                     radius: Theme.radius
                     color: Theme.surface
@@ -46,7 +46,7 @@ ScreenFrame {
                 objectName: "scanButton"
                 text: qsTr("Scan QR code")
                 Layout.preferredWidth: Math.round(300 * Theme.s)
-                onClicked: { Qt.inputMethod.hide(); consult.startScan() }
+                onClicked: { OnScreenKeyboard.hide(); consult.startScan() }
             }
         }
 
@@ -262,7 +262,7 @@ ScreenFrame {
             kind: "primary"
             text: qsTr("Look up")
             Layout.fillWidth: true
-            onClicked: { Qt.inputMethod.hide(); consult.lookUp() }
+            onClicked: { OnScreenKeyboard.hide(); consult.lookUp() }
         },
         BigButton {
             objectName: "doneButton"

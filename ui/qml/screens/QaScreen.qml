@@ -39,7 +39,7 @@ ScreenFrame {
             placeholderText: qsTr("e.g. 营业执照丢了 / 社保 / yyzz")
             placeholderTextColor: Theme.muted
             onTextEdited: consult.setQuery(text)
-            onAccepted: { Qt.inputMethod.hide(); consult.search() }
+            onAccepted: { OnScreenKeyboard.hide(); consult.search() }
             onActiveFocusChanged: if (activeFocus) Qt.callLater(preferPinyin)
             background: Rectangle {
                 radius: Theme.radius
@@ -130,7 +130,7 @@ ScreenFrame {
             objectName: "backButton"
             text: qsTr("Back")
             Layout.preferredWidth: Math.round(300 * Theme.s)
-            onClicked: { Qt.inputMethod.hide(); consult.close() }
+            onClicked: { OnScreenKeyboard.hide(); consult.close() }
         },
         BigButton {
             objectName: "searchButton"
@@ -138,7 +138,7 @@ ScreenFrame {
             kind: "primary"
             text: qsTr("Search")
             Layout.fillWidth: true
-            onClicked: { Qt.inputMethod.hide(); consult.search() }
+            onClicked: { OnScreenKeyboard.hide(); consult.search() }
         }
     ]
 }

@@ -1,6 +1,5 @@
 // Receipt: the filing is taken. Take the receipt and the card; if the printer failed, photograph this.
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import "../components"
 

@@ -1,6 +1,5 @@
 // Review: every answer once more, the privacy notice, and agreeing = submitting.
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import "../components"
 

@@ -36,7 +36,7 @@ TechnicianFrame {
                         anchors.margins: Theme.gap / 2
                         spacing: Theme.gap
                         Rectangle {
-                            width: 28; height: 28; radius: 14
+                            implicitWidth: 28; implicitHeight: 28; radius: 14
                             color: modelData.level === "ok" ? Theme.success
                                  : modelData.level === "degraded" ? Theme.warn : Theme.danger
                         }
