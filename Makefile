@@ -53,7 +53,8 @@ BENCHES ?= startup outbox card printer vision services soak assist
 bench: venv i18n
 	@for b in $(BENCHES); do echo "== $$b"; $(PY) -m bench $$b --json || exit 1; done
 
-# The station package: app source + pinned requirements; postinst builds the venv (docs/runbook.md).
+# Both packages, qihang-kiosk and qihang-hall: source + hashed requirements; postinst builds the
+# venv with --require-hashes (docs/runbook.md).
 deb: venv
 	packaging/build-deb.sh dist
 
