@@ -15,6 +15,8 @@ from typing import Final
 # It ends up inside printed tracking numbers and URLs.
 STATION_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{1,32}$"
 
+# <station id>-<YYYYMMDD>-<sequence>, as offline_queue.outbox assigns it; the station id may itself
+# contain "-", so the date is found from the right.
 _TRACKING: Final = re.compile(r"[A-Za-z0-9_-]{1,32}-([0-9]{8})-[0-9]{4,6}", re.ASCII)
 
 
