@@ -122,10 +122,25 @@ def cmd_hall(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import functools
+
     from kiosk.technician.pin import DEMO_PIN_HASH
     from ui.app import has_display
 
     port = args.port
+    if _port_taken(port):
+        # Starting anyway would leave our hall unable to bind while the kiosk talked to whatever
+        # holds the port (typically the hall of a demo that was killed).
+        print(
+            f"port {port} is already in use on 127.0.0.1: another hall (perhaps one a killed demo "
+            f"left behind) is listening there. Stop it (`ss -ltnp 'sport = :{port}'` shows its "
+            "pid) or start the demo on another port with --port N.",
+            file=sys.stderr,
+        )
+        return 1
+    data_dir: Path = args.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    signals = _DemoSignals()
     hall = subprocess.Popen(
         [
             sys.executable,
@@ -134,11 +149,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "--port",
             str(port),
             "--db",
-            str(ROOT / "var" / "demo" / "hall.sqlite3"),
+            str(data_dir / "hall.sqlite3"),
         ],
+        # preexec_fn is unsafe with threads; none are running in this process yet.
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()),
     )
     try:
-        _wait_for_hall(f"http://127.0.0.1:{port}")
+        _wait_for_hall(f"http://127.0.0.1:{port}", hall)
         print(f"Hall running at http://127.0.0.1:{port}  (health: /healthz)", flush=True)
         if not has_display():
             print(NO_DISPLAY_HELP, file=sys.stderr)
@@ -147,26 +164,132 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 0
         overrides: dict[str, object] = {
             "hall.url": f"http://127.0.0.1:{port}",
-            "paths.state_dir": str(ROOT / "var" / "demo" / "kiosk"),
+            "paths.state_dir": str(data_dir / "kiosk"),
             "ui.fullscreen": False,
             # The demo station can ask the demo hall for help (stations get real tokens).
             "hall.token": "demo-station-token",
             # Technician mode on the demo: five taps top-left on the attract screen, PIN 246810.
             "technician.pin_hash": DEMO_PIN_HASH,
         }
+        signals.enter_qt()
         return cmd_kiosk(argparse.Namespace(config=EXAMPLE_CONFIG), overrides)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _DemoStop):
         return 0
     finally:
+        signals.close()  # a second signal must not cut the hall's stop short
         hall.terminate()
-        hall.wait(timeout=10)
+        try:
+            hall.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            hall.kill()
+            hall.wait()
+        signals.restore()
 
 
-def _wait_for_hall(url: str, timeout_s: float = 20.0) -> None:
+class _DemoStop(Exception):
+    """SIGTERM or SIGHUP (or SIGINT) while the demo waits outside Qt's event loop."""
+
+
+class _DemoSignals:
+    """SIGINT, SIGTERM and SIGHUP end the demo as Ctrl+C does: the kiosk closes, then the hall.
+
+    Before Qt's loop the handler raises `_DemoStop` (caught in `cmd_demo`, whose `finally` stops
+    the hall). Inside the loop an exception raised in a slot would never reach `cmd_demo`, so the
+    handler asks the loop to quit instead, and `cmd_kiosk` returns normally. Python runs signal
+    handlers only when the main thread runs Python code, which Qt's loop may not do for long: a
+    wakeup socket watched by a QSocketNotifier wakes it. Without this, `kill` of the demo ended
+    the process at once and left `main.py hall` running on the port.
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self) -> None:
+        import signal
+
+        self._in_qt = False
+        self._keep: list[object] = []  # the wakeup sockets and their notifier
+        self._previous = {
+            name: signal.signal(getattr(signal, name), self._on_signal) for name in self.SIGNALS
+        }
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if not self._in_qt:
+            raise _DemoStop(signum)
+        from PySide6.QtCore import QCoreApplication, QTimer
+
+        # Posted, not called: quit() before exec() has started would be lost.
+        QTimer.singleShot(0, QCoreApplication.quit)
+
+    def enter_qt(self) -> None:
+        """From here on a signal quits the kiosk's event loop (the application is made here)."""
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier
+
+        from ui.app import create_application
+
+        create_application()  # cmd_kiosk reuses this instance
+        wake_read, wake_write = socket.socketpair()
+        wake_read.setblocking(False)
+        wake_write.setblocking(False)
+        signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
+        notifier = QSocketNotifier(wake_read.fileno(), QSocketNotifier.Type.Read)
+        # Reading is all it takes: the Python-level handler runs as this slot is entered.
+        notifier.activated.connect(lambda: wake_read.recv(64))
+        self._keep = [wake_read, wake_write, notifier]
+        self._in_qt = True
+
+    def close(self) -> None:
+        """Ignore these signals while the demo stops its hall (bounded by the hall's stop)."""
+        import signal
+
+        for name in self.SIGNALS:
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        if self._keep:
+            signal.set_wakeup_fd(-1)
+
+    def restore(self) -> None:
+        import signal
+
+        for name, previous in self._previous.items():
+            signal.signal(getattr(signal, name), previous)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the hall child before exec: the kernel sends it SIGTERM when the demo dies, SIGKILL
+    included (no handler runs then): the backstop against an orphaned hall on the demo's port."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the demo died before prctl took effect
+        os._exit(1)
+
+
+def _port_taken(port: int) -> bool:
+    """Is something listening on 127.0.0.1:``port`` (or otherwise holding it)?"""
+    import socket
+
+    with socket.socket() as sock:
+        # SO_REUSEADDR as the hall binds: a TIME_WAIT left by a clean stop does not count.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _wait_for_hall(url: str, hall: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
     import requests
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        if hall.poll() is not None:
+            # Never go on with some other process answering on the port.
+            sys.exit(f"the hall exited with status {hall.returncode} before answering at {url}")
         try:
             if requests.get(f"{url}/healthz", timeout=1).ok:
                 return
@@ -279,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default=str(ROOT / "var" / "hall" / "hall.sqlite3"), help="file or URL")
     p = sub.add_parser("demo", help="hall + kiosk on simulated devices")
     p.add_argument("--port", type=int, default=8700)
+    p.add_argument(
+        "--data-dir", type=Path, default=ROOT / "var" / "demo", help="hall database, kiosk state"
+    )
     p = sub.add_parser("screenshots", help="render every screen to PNG (offscreen)")
     p.add_argument("dir")
     p = sub.add_parser("outbox", help="inspect the outbox (technicians)")
