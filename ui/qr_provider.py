@@ -25,7 +25,7 @@ class QrImageProvider(QQuickImageProvider):
         qr.make(fit=True)
         buf = io.BytesIO()
         qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
-        image = QImage.fromData(buf.getvalue(), "PNG")
+        image = QImage.fromData(buf.getvalue())  # format read from the PNG header
         if requested.isValid() and requested.width() > 0:
             image = image.scaled(requested.width(), requested.height())
         size.setWidth(image.width())

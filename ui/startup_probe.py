@@ -88,9 +88,8 @@ def main() -> None:
         window.update()
         app.exec()
         if mode != "bare":
-            ui, runtime = keep[1], keep[0]
-            ui.close()  # type: ignore[attr-defined]
-            runtime.close()  # type: ignore[attr-defined]
+            ui.close()
+            runtime.close()
     print(json.dumps(result), flush=True)
 
 

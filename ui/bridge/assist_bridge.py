@@ -32,7 +32,10 @@ class _Protocol:
         return getattr(protocol, name)
 
 
-p = _Protocol()
+if TYPE_CHECKING:  # the checker sees the module itself; at run time, the lazy stand-in
+    from remote_assist import protocol as p
+else:
+    p = _Protocol()
 
 if TYPE_CHECKING:
     from kiosk.session.flow import SessionFlow
@@ -95,9 +98,13 @@ class AssistBridge(QObject):
         if token or auth_headers is not None:  # an enrolled device, or the legacy token
 
             def make() -> AssistClient:
-                factory = client_factory
-                if factory is None:
-                    from remote_assist.client import AssistClient as factory
+                factory: Callable[..., AssistClient]
+                if client_factory is not None:
+                    factory = client_factory
+                else:
+                    from remote_assist.client import AssistClient as default_factory
+
+                    factory = default_factory
                 return factory(
                     hall_url,
                     station_id,
@@ -110,7 +117,7 @@ class AssistBridge(QObject):
                     on_remote_frame=self._receive_frame,
                     microphone=microphone,
                     speaker=speaker,
-                    **({"auth_headers": auth_headers} if auth_headers is not None else {}),
+                    auth_headers=auth_headers,
                 )
 
             self._make_client = make
@@ -238,7 +245,7 @@ class AssistBridge(QObject):
     captureLabel = Property(str, _get_capture_label, notify=changed)
     guidance = Property(str, _get_guidance, notify=changed)
     highlightField = Property(str, _get_highlight, notify=changed)
-    chat = Property("QVariantList", _get_chat, notify=changed)
+    chat = Property(list, _get_chat, notify=changed)
     active = Property(bool, _get_active, notify=changed)
     available = Property(bool, _get_available, notify=changed)
     videoState = Property(str, _get_video, notify=changed)

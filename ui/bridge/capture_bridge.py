@@ -49,7 +49,8 @@ class CaptureBridge(PreviewMixin, QObject):
         self._steady = update.steady
         if update.captured is not None and self._captured is None:
             self._captured = update.captured
-            self._captured_image = QImage.fromData(bytes(update.captured.jpeg), "JPEG")
+            # The format (JPEG) is read from the header.
+            self._captured_image = QImage.fromData(bytes(update.captured.jpeg))
             log.info("page captured (%s)", "manual" if update.captured.manual else "auto")
 
     def _closed(self) -> None:
@@ -90,7 +91,7 @@ class CaptureBridge(PreviewMixin, QObject):
         return ""
 
     frameNo = Property(int, PreviewMixin._get_frame_no, notify=frameChanged)
-    outline = Property("QVariantList", PreviewMixin._get_outline, notify=frameChanged)
+    outline = Property(list, PreviewMixin._get_outline, notify=frameChanged)
     hint = Property(str, _get_hint, notify=changed)
     ready = Property(bool, _get_ready, notify=changed)
     steady = Property(float, _get_steady, notify=changed)

@@ -13,14 +13,15 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Property, QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import Property, QCoreApplication, QObject, Signal, Slot
 
 from ui.bridge.failures import field_error_text
 from ui.bridge.settings_bridge import SettingsBridge
+from ui.i18n.marks import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
+    from contracts.progress import ProgressView
     from kiosk.policies import Match
-    from kiosk.progress import ProgressView
     from kiosk.session.context import Consultation
     from kiosk.session.flow import SessionFlow
 
@@ -131,7 +132,7 @@ class ConsultBridge(QObject):
         return flow.context.consult
 
     def _language(self) -> str:
-        return "en_US" if self._settings.language == "en_US" else "zh_CN"
+        return self._settings.current_language
 
     def _pick(self, zh: str, en: str) -> str:
         return en if self._language() == "en_US" and en else zh
@@ -277,7 +278,7 @@ class ConsultBridge(QObject):
         return [{**row, "on": row["id"] in chosen} for row in self._vocabulary("certifications")]
 
     def _get_uscc_summary(self) -> str:
-        from kiosk.policies import uscc_info
+        from kiosk.uscc import uscc_info
 
         data = self._data()
         info = uscc_info(data.profile.get("uscc", "").strip().upper()) if data else None
@@ -291,7 +292,7 @@ class ConsultBridge(QObject):
         )
 
     def _get_uscc_outside(self) -> bool:
-        from kiosk.policies import uscc_info
+        from kiosk.uscc import uscc_info
 
         data = self._data()
         info = uscc_info(data.profile.get("uscc", "").strip().upper()) if data else None
@@ -354,20 +355,20 @@ class ConsultBridge(QObject):
     progressHeadline = Property(str, _get_progress_headline, notify=changed)
     progressNotice = Property(str, _get_progress_notice, notify=changed)
     progressSource = Property(str, _get_progress_source, notify=changed)
-    progressParts = Property("QVariantList", _get_progress_parts, notify=changed)
-    profile = Property("QVariantMap", _get_profile, notify=changed)
-    profileErrors = Property("QVariantMap", _get_profile_errors, notify=changed)
+    progressParts = Property(list, _get_progress_parts, notify=changed)
+    profile = Property(dict, _get_profile, notify=changed)
+    profileErrors = Property(dict, _get_profile_errors, notify=changed)
     profileErrorCount = Property(int, _get_profile_error_count, notify=changed)
-    sections = Property("QVariantList", _get_sections, notify=changed)
-    sizes = Property("QVariantList", _get_sizes, notify=changed)
-    districts = Property("QVariantList", _get_districts, notify=changed)
-    certifications = Property("QVariantList", _get_certifications, notify=changed)
+    sections = Property(list, _get_sections, notify=changed)
+    sizes = Property(list, _get_sizes, notify=changed)
+    districts = Property(list, _get_districts, notify=changed)
+    certifications = Property(list, _get_certifications, notify=changed)
     usccSummary = Property(str, _get_uscc_summary, notify=changed)
     usccOutside = Property(bool, _get_uscc_outside, notify=changed)
     matched = Property(bool, _get_matched, notify=changed)
-    eligible = Property("QVariantList", _get_eligible, notify=changed)
-    nearMisses = Property("QVariantList", _get_near_misses, notify=changed)
-    hits = Property("QVariantList", _get_hits, notify=changed)
+    eligible = Property(list, _get_eligible, notify=changed)
+    nearMisses = Property(list, _get_near_misses, notify=changed)
+    hits = Property(list, _get_hits, notify=changed)
     helpRequested = Property(bool, _get_help_requested, notify=changed)
 
     # -- intents -------------------------------------------------------------------------------

@@ -89,9 +89,13 @@ class EnrolmentBridge(QObject):
         self._hall_url = hall_url.strip()
         self._set_phase("working")
         log.info("enrolment: started")
-        provision = self._provision
-        if provision is None:
-            from kiosk.provision import provision
+        provision: Callable[..., Any]
+        if self._provision is not None:
+            provision = self._provision
+        else:
+            from kiosk.provision import provision as provision_station
+
+            provision = provision_station
 
         state_dir, url = self._state_dir, self._hall_url
         self._background(lambda: provision(state_dir, url, code), self._done, self._failed)

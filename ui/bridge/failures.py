@@ -6,7 +6,9 @@ through Qt Linguist. Technicians see the code itself next to it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
+
+from ui.i18n.marks import QT_TRANSLATE_NOOP
 
 _CTX = "Failure"
 

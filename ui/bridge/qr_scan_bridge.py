@@ -60,7 +60,7 @@ class QrScanBridge(PreviewMixin, QObject):
 
     active = Property(bool, _get_active, notify=changed)
     frameNo = Property(int, PreviewMixin._get_frame_no, notify=frameChanged)
-    outline = Property("QVariantList", PreviewMixin._get_outline, notify=frameChanged)
+    outline = Property(list, PreviewMixin._get_outline, notify=frameChanged)
     errorTitle = Property(str, PreviewMixin._get_error_title, notify=changed)
     errorStep = Property(str, PreviewMixin._get_error_step, notify=changed)
     errorCode = Property(str, PreviewMixin._get_error_code, notify=changed)

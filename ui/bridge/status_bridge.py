@@ -58,7 +58,7 @@ class StatusBridge(QObject):
     online = Property(bool, _online, notify=changed)
     outboxDepth = Property(int, _depth, notify=changed)
     lastSync = Property(str, _last_sync, notify=changed)
-    devices = Property("QVariantList", _devices, notify=changed)
+    devices = Property(list, _devices, notify=changed)
     devicesOk = Property(bool, _all_ok, notify=changed)
 
     def close(self) -> None:

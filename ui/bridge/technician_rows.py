@@ -8,9 +8,10 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from ui.bridge.failures import failure_text
+from ui.i18n.marks import QT_TRANSLATE_NOOP
 
 _CTX = "Technician"
 
