@@ -47,7 +47,8 @@ def _time(fn: Callable[[], object]) -> float:
 def run(runs: int = 5, *, quick: bool = False) -> dict[str, Any]:
     """``quick``: 200 synthetic policies and 500 Q&A entries, few repetitions."""
     from kiosk.knowledge import KnowledgeBase, load_entries, load_synonyms, synthetic_entries
-    from kiosk.policies import EnterpriseProfile, load_policies, match, synthetic_policies
+    from kiosk.policies import EnterpriseProfile, load_policies, match
+    from kiosk.policies_synthetic import synthetic_policies
     from kiosk.services.catalog import load_catalog
 
     load_catalog()  # warm imports (pydantic) so the figure is the load itself

@@ -3,7 +3,8 @@
 A phone opens it after scanning, so it is one small server-rendered HTML page: no script, inline
 CSS only, Chinese first with the English underneath, readable at a phone's width. It shows what
 ``GET /api/v1/progress/...`` shows — statuses and times, named from the published catalog through
-:func:`kiosk.progress.describe` (the same words the kiosk screen uses) — and no personal data.
+:func:`contracts.progress.describe` (the same words the kiosk screen uses) — and no personal
+data.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from contracts.progress import ProgressView, describe, parse_status
 from hall.catalog_publish import CatalogStore
 from hall.tracking import TrackingStore
-from kiosk.progress import ProgressView, describe, parse_status
 
 # The district's time (China has one zone and no daylight saving), whatever zone the hall's
 # server runs in: the walk-in compares it with the receipt and the phone's clock.

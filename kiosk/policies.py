@@ -10,13 +10,13 @@ conditions unmet or not known from the profile).
 
 Content: ``services/content/policies.json`` holds ~20 hand-written sample policies in the style of
 Suzhou High-tech District (sample data, not real policy text) plus the vocabularies (sizes,
-certifications, districts); :func:`synthetic_policies` makes a deterministic set of 2,147 for
-scale tests. Industries use GB/T 4754-2017 codes: a section letter and/or digits (``"C3973"``,
-``"I65"``, ``"6520"``, ``"M"``); :func:`industry_section` derives the letter from the division.
+certifications, districts); :func:`kiosk.policies_synthetic.synthetic_policies` makes a
+deterministic set of 2,147 for scale tests. Industries use GB/T 4754-2017 codes: a section letter
+and/or digits (``"C3973"``, ``"I65"``, ``"6520"``, ``"M"``); :func:`industry_section` derives the
+letter from the division.
 
-:func:`uscc_info` reads what a unified social credit code itself says (registration authority,
-organisation type, the registering authority's region) and, honestly, what it cannot: industry,
-size, capital, founding date and certifications live in registers the hall must query.
+What a unified social credit code itself says (and what it cannot) is read in :mod:`kiosk.uscc`,
+which builds a profile for matching here.
 """
 
 from __future__ import annotations
@@ -40,15 +40,10 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicySet",
-    "UsccInfo",
     "compile_policies",
     "industry_section",
     "load_policies",
     "match",
-    "profile_from_uscc",
-    "synthetic_policies",
-    "uscc_from_qr",
-    "uscc_info",
 ]
 
 DEFAULT_POLICIES_PATH: Final[Path] = (
@@ -506,8 +501,3 @@ def match(
         )
     out.sort(key=lambda m: (not m.eligible, len(m.missing), m.days_left, m.policy.id))
     return out
-
-
-# Kept importable from here (they live in their own modules to keep this one about matching).
-from kiosk.policies_synthetic import synthetic_policies  # noqa: E402
-from kiosk.uscc import UsccInfo, profile_from_uscc, uscc_from_qr, uscc_info  # noqa: E402

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.device_auth import code_well_formed, enrolment_proof_input
 from kiosk.device_identity import (
     DeviceCredential,
     DeviceKey,
-    code_well_formed,
-    enrolment_proof_input,
     save_identity,
     write_secret,
 )

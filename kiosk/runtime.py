@@ -25,9 +25,9 @@ from kiosk.health_history import HealthHistory
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from contracts.catalog import Catalog
     from contracts.wire import AttachmentRef, Submission
     from kiosk.hall_client import HallClient
-    from kiosk.services.catalog import Catalog
     from kiosk.session.flow import Timeouts
     from offline_queue.outbox import Attachment, Outbox
 

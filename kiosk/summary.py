@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contracts.catalog import ServiceItem
 from kiosk.masking import mask_id_number
-from kiosk.services.catalog import ServiceItem
 
 _TEXT = {
     "zh_CN": {

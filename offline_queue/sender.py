@@ -305,9 +305,7 @@ class Sender:
             self._update(depth=outbox.depth(), last_error_code=code, online=False)
         return _Result(result.outcome, code, result.retry_after_s)
 
-    def _call(
-        self, sub: Submission, what: str, request: Callable[[], Answer | int]
-    ) -> _Result:
+    def _call(self, sub: Submission, what: str, request: Callable[[], Answer | int]) -> _Result:
         try:
             raw = request()
         except Exception as exc:

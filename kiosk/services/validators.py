@@ -2,12 +2,12 @@
 
 Resident identity numbers follow GB 11643-1999 (ISO 7064 MOD 11-2 check character), unified
 social credit codes (统一社会信用代码) follow GB 32100-2015 (MOD 31 over a 31-character alphabet),
-plus mainland mobile numbers, ISO dates, whole numbers, money amounts and the kiosk's own
-receipt tracking numbers. Every ``is_valid_*``
-function is total: it answers ``False`` for anything malformed (wrong type included) and never
-raises, because its input comes straight from a touchscreen or a helper's console. The
-``*_check_*`` helpers compute check characters for well-formed prefixes and raise ``ValueError``
-otherwise; they are for tests, simulators and content tools, not for user input.
+plus mainland mobile numbers, ISO dates, whole numbers and money amounts (receipt tracking
+numbers, which the hall checks too, are :func:`contracts.ids.is_valid_tracking_number`). Every
+``is_valid_*`` function is total: it answers ``False`` for anything malformed (wrong type
+included) and never raises, because its input comes straight from a touchscreen or a helper's
+console. The ``*_check_*`` helpers compute check characters for well-formed prefixes and raise
+``ValueError`` otherwise; they are for tests, simulators and content tools, not for user input.
 
 Case: the letters in an ID number (``X``) and in a USCC are accepted in lower case too, because
 people copy them by hand; :func:`kiosk.services.forms.normalize` stores them upper-cased.
@@ -29,7 +29,6 @@ __all__ = [
     "is_valid_date",
     "is_valid_mobile",
     "is_valid_resident_id",
-    "is_valid_tracking_number",
     "is_valid_uscc",
     "is_valid_whole_number",
     "resident_id_birth_date",
@@ -55,9 +54,6 @@ _RESIDENT_ID = re.compile(r"[1-9][0-9]{16}[0-9X]", re.ASCII)
 _MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]*", re.ASCII)
-# <station id>-<YYYYMMDD>-<sequence>, as offline_queue.outbox assigns it; the station id rule is
-# kiosk.config.StationConfig.id (it may itself contain "-", so the date is found from the right).
-_TRACKING = re.compile(r"[A-Za-z0-9_-]{1,32}-([0-9]{8})-[0-9]{4,6}", re.ASCII)
 # No leading zeros ("007"), no sign, no exponent, at most two decimals (fen).
 _AMOUNT = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]{1,2})?", re.ASCII)
 
@@ -152,14 +148,6 @@ def is_valid_amount(s: object) -> bool:
         return Decimal(s) >= 0
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         return False
-
-
-def is_valid_tracking_number(s: object) -> bool:
-    """True for a receipt tracking number: ``<station id>-<YYYYMMDD>-<0001..>`` with a real date."""
-    if not isinstance(s, str):
-        return False
-    m = _TRACKING.fullmatch(s)
-    return m is not None and _parse_yyyymmdd(m[1]) is not None
 
 
 def _parse_yyyymmdd(s: str) -> date | None:

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from drivers.card_reader.base import Identity
 
 if TYPE_CHECKING:  # types only: the attract screen imports this module before the services load
+    from contracts.progress import ProgressView
     from kiosk.demands import Suggestion
     from kiosk.knowledge import Hit
     from kiosk.policies import Match
-    from kiosk.progress import ProgressView
 
 
 @dataclass

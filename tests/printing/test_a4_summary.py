@@ -14,8 +14,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication
 
+from contracts.catalog import ServiceItem
 from kiosk.receipts import progress_url
-from kiosk.services.catalog import ServiceItem, load_catalog
+from kiosk.services.catalog import load_catalog
 from kiosk.summary import FilingSummary, build_summary
 from tests.printing.conftest import Cups
 from ui.a4_summary import SummaryPrintError, print_summary, summary_html, write_summary_pdf

@@ -10,14 +10,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.services.catalog import (
-    DEFAULT_CATALOG_PATH,
-    Catalog,
-    CatalogError,
-    fan_out,
-    load_catalog,
-    parse_catalog,
-)
+from contracts.catalog import Catalog, CatalogError, fan_out, parse_catalog
+from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
 from kiosk.services.forms import normalize, validate
 
 Doc = dict[str, Any]

@@ -6,15 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.services.forms import (
-    ERROR_KEYS,
-    FIELD_KINDS,
-    Choice,
-    FieldSpec,
-    FormSchema,
-    normalize,
-    validate,
-)
+from contracts.forms import FIELD_KINDS, Choice, FieldSpec, FormSchema
+from kiosk.services.forms import ERROR_KEYS, normalize, validate
 
 TYPES = (
     Choice("llc", "有限责任公司", "Limited liability company"),

@@ -18,12 +18,10 @@ from kiosk.policies import (
     industry_section,
     load_policies,
     match,
-    profile_from_uscc,
-    synthetic_policies,
-    uscc_from_qr,
-    uscc_info,
 )
+from kiosk.policies_synthetic import synthetic_policies
 from kiosk.services.validators import uscc_check_char
+from kiosk.uscc import profile_from_uscc, uscc_from_qr, uscc_info
 
 TODAY = dt.date(2026, 7, 1)
 

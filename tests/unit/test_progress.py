@@ -9,17 +9,11 @@ from typing import Any
 
 import pytest
 
-from kiosk.progress import (
-    OutboxStub,
-    ProgressCache,
-    ProgressNotFound,
-    describe,
-    look_up,
-    parse_progress_qr,
-    parse_status,
-)
+from contracts.catalog import Catalog
+from contracts.progress import describe, parse_status
+from kiosk.progress import OutboxStub, ProgressCache, ProgressNotFound, look_up, parse_progress_qr
 from kiosk.receipts import progress_url
-from kiosk.services.catalog import Catalog, load_catalog
+from kiosk.services.catalog import load_catalog
 
 TN = "QH-SZ-001-20261127-0003"
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -120,17 +114,24 @@ def test_unknown_status_and_part_do_not_crash(catalog: Catalog) -> None:
 @pytest.mark.parametrize(
     ("doc", "why"),
     [
-        ([], "must be an object"),
-        ({"tracking_number": "nope", "parts": []}, "bad tracking_number"),
-        ({"tracking_number": TN, "parts": []}, "non-empty list"),
-        ({"tracking_number": TN, "parts": [{"id": "a"}]}, "status must be non-empty"),
+        ([], "^document: Input should be a valid dictionary"),
+        ({"tracking_number": "nope", "parts": []}, "^tracking_number: .*not a tracking number"),
+        ({"tracking_number": TN, "parts": []}, "^parts: .*at least 1 item"),
+        ({"tracking_number": TN, "parts": [{"id": "a"}]}, "^parts.0.status: Field required"),
+        ({"tracking_number": TN, "parts": [{"id": "a", "status": ""}]}, "^parts.0.status: "),
+        # Strict: a number is not text, a Unix time is not an ISO-8601 time.
+        ({"tracking_number": TN, "parts": [{"id": 7, "status": "x"}]}, "^parts.0.id: "),
+        (
+            {"tracking_number": TN, "parts": [{"id": "a", "status": "x", "updated_at": 1}]},
+            "ISO-8601",
+        ),
         (
             {"tracking_number": TN, "parts": [{"id": "a", "status": "x", "updated_at": "soon"}]},
             "ISO-8601",
         ),
         (
             {"tracking_number": TN, "parts": [{"id": "a", "status": "x", "steps": [1]}]},
-            "must be an object",
+            "^parts.0.steps.0: Input should be a valid dictionary",
         ),
     ],
 )

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contracts.ids import is_valid_tracking_number
 from kiosk.services.validators import (
     RESIDENT_ID_CHECK_MAP,
     USCC_ALPHABET,
@@ -15,7 +16,6 @@ from kiosk.services.validators import (
     is_valid_date,
     is_valid_mobile,
     is_valid_resident_id,
-    is_valid_tracking_number,
     is_valid_uscc,
     is_valid_whole_number,
     resident_id_birth_date,
