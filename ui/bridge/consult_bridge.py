@@ -372,67 +372,66 @@ class ConsultBridge(QObject):
     helpRequested = Property(bool, _get_help_requested, notify=changed)
 
     # -- intents -------------------------------------------------------------------------------
-    def _intent(self, name: str, *args: Any) -> None:
+    def _send(self, intent: Callable[[SessionFlow], object]) -> None:
         flow = self._flow
         if flow is None:
-            return
+            return  # no consultation before the session attaches (the attract screen has none)
         flow.touch()
         try:
-            target = flow if name in ("open_consult", "close_consult") else flow.consult
-            getattr(target, name)(*args)
+            intent(flow)
         except Exception:
             # A stray intent (double tap during a transition) must not crash the kiosk.
-            log.exception("consult intent %s rejected in state %s", name, flow.state)
+            log.exception("consult intent rejected in state %s", flow.state)
 
     @Slot(str)
     def open(self, kind: str) -> None:
-        self._intent("open_consult", kind)
+        self._send(lambda flow: flow.open_consult(kind))
 
     @Slot()
     def close(self) -> None:
-        self._intent("close_consult")
+        self._send(lambda flow: flow.close_consult())
 
     @Slot(str)
     def setQuery(self, text: str) -> None:
         data = self._data()
         if data is not None and data.query != text:
-            self._intent("set_query", text)
+            self._send(lambda flow: flow.consult.set_query(text))
 
     @Slot()
     def lookUp(self) -> None:
-        self._intent("look_up_progress")
+        self._send(lambda flow: flow.consult.look_up_progress())
 
     @Slot()
     def startScan(self) -> None:
-        self._intent("start_scan")
+        self._send(lambda flow: flow.consult.start_scan())
 
     @Slot()
     def stopScan(self) -> None:
-        self._intent("stop_scan")
+        self._send(lambda flow: flow.consult.stop_scan())
 
     @Slot()
     def newQuery(self) -> None:
-        self._intent("new_progress_query")
+        self._send(lambda flow: flow.consult.new_progress_query())
 
     @Slot(str, str)
     def setProfile(self, name: str, value: str) -> None:
-        self._intent("set_profile", name, value)
+        self._send(lambda flow: flow.consult.set_profile(name, value))
 
     @Slot(str)
     def toggleCertification(self, certification: str) -> None:
-        self._intent("toggle_certification", certification)
+        self._send(lambda flow: flow.consult.toggle_certification(certification))
 
     @Slot()
     def matchPolicies(self) -> None:
-        self._intent("match_policies")
+        self._send(lambda flow: flow.consult.match_policies())
 
     @Slot()
     def editProfile(self) -> None:
-        self._intent("edit_profile")
+        self._send(lambda flow: flow.consult.edit_profile())
 
     @Slot()
     def search(self) -> None:
-        self._intent("search_knowledge")
+        self._send(lambda flow: flow.consult.search_knowledge())
 
     @Slot()
     def requestHelp(self) -> None:
