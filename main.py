@@ -301,7 +301,14 @@ def _wait_for_hall(url: str, hall: subprocess.Popen[bytes], timeout_s: float = 2
 def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
-    from ui.screenshots import render_all
+    # A developer tool built on the test doubles (robot user, fake clock): it lives in tests/,
+    # which a source checkout has and an installed station does not.
+    try:
+        from tests.support.screenshots import render_all
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tests", "tests.support", "tests.support.screenshots"):
+            raise
+        sys.exit("screenshots needs a source checkout (tests/support/); run it from the repository")
 
     paths = render_all(Path(args.dir))
     print(f"wrote {len(paths)} screenshots to {args.dir}")

@@ -173,7 +173,7 @@ class _Walker:
     """Walks one robot session of a given kind and returns to the attract screen."""
 
     def __init__(self, ui: Any, runtime: Any, clock: Any) -> None:
-        from ui.robot import Robot
+        from tests.support.robot import Robot
 
         self.ui, self.runtime, self.clock = ui, runtime, clock
         self.robot = Robot(ui.window)
@@ -229,9 +229,9 @@ class _Walker:
             self.open_form("policy_services", "policy_consultation")
             robot.type_into("field_mobile", "1391234")
             timeouts = self.runtime.config.timeouts
-            self.clock.now += timeouts.idle_s + 1
+            self.clock.advance(timeouts.idle_s + 1)
             robot.wait_until(lambda: robot.find("timeoutOverlay").isVisible(), 20)
-            self.clock.now += timeouts.warning_s + 1
+            self.clock.advance(timeouts.warning_s + 1)
         elif kind == "cancel_home":
             self.to_service_home()
             robot.click("cancelButton")
@@ -295,7 +295,7 @@ def run(runs: int = 1, *args: str, quick: bool = False) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)  # a state entry per screen would flood the run
 
     from kiosk.runtime import KioskRuntime
-    from kiosk.session.inactivity import ManualClock
+    from tests.support.clock import FakeClock
     from ui.app import KioskUi, create_application
 
     app = create_application()
@@ -304,7 +304,7 @@ def run(runs: int = 1, *args: str, quick: bool = False) -> dict[str, Any]:
         tmp = Path(tmp_name)
         with _hall(tmp) as hall_url:
             runtime = KioskRuntime(_config(tmp / "kiosk", hall_url))
-            clock = ManualClock()
+            clock = FakeClock()
             ui = KioskUi(runtime, clock=clock)
             walker = _Walker(ui, runtime, clock)
             try:

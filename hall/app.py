@@ -36,6 +36,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.ids import canonical_uuid
 from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, Submission
 from hall import (
@@ -51,7 +52,6 @@ from hall import (
     progress_page,
     tracking,
 )
-from hall.clock import Clock, utc_now
 from hall.store import BlobHashMismatch, MissingBlobs, SubmissionStore
 from kiosk.demands import Taxonomy, WorkCalendar, load_calendar, load_taxonomy
 
@@ -125,7 +125,7 @@ class Health(BaseModel):
 def create_app(
     db: Path | str,
     *,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     taxonomy: Taxonomy | None = None,
     calendar: WorkCalendar | None = None,
     password_hasher: PasswordHasher | None = None,

@@ -42,9 +42,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, insert, select, update
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from contracts.clock import Clock
 from hall.assist_store import AssistStore, CallState, Side, StoredCall
 from hall.auth import Staff, StaffStore
-from hall.clock import Clock
 from hall.fleet import station_health
 from hall.store import SubmissionStore
 from remote_assist import protocol as p
@@ -218,7 +218,7 @@ class AssistBroker:
         """Load the calls a previous run left waiting or live; each side gets the resume window
         from now to come back, as after a blip. Runs on the event loop at start-up."""
         calls = await run_in_threadpool(self._calls.load)
-        now = self._clock()
+        now = self._clock.now()
         for call in calls:
             session = self._revive(call, now)
             self.sessions[session.id] = session
@@ -279,7 +279,7 @@ class AssistBroker:
                     insert(station_health).values(
                         station_id=station_id,
                         token_sha256=digest,
-                        last_seen=self._clock().isoformat(),
+                        last_seen=self._clock.now().isoformat(),
                         report=json.dumps(empty),
                     )
                 )
@@ -321,7 +321,7 @@ class AssistBroker:
             id=secrets.token_urlsafe(12),
             station_id=station_id,
             service_id=service_id,
-            requested_at=self._clock().isoformat(),
+            requested_at=self._clock.now().isoformat(),
             requested_mono=time.monotonic(),
         )
         self.sessions[session.id] = session

@@ -52,7 +52,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from hall.clock import Clock, iso
+from contracts.clock import Clock
+from hall.clock import iso
 from hall.store import metadata
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ class StaffStore:
             "role": role,
             "password_hash": self.hasher.hash(password),
             "active": True,
-            "created_at": iso(self.clock()),
+            "created_at": iso(self.clock.now()),
         }
         try:
             with self.engine.begin() as conn:
@@ -219,7 +220,7 @@ class StaffStore:
         Raises :class:`LockedOut` after :data:`MAX_FAILURES` wrong passwords in a row for one
         name, until the lockout (doubling each time) has passed.
         """
-        now = self.clock()
+        now = self.clock.now()
         self._check_lockout(name, now)
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -277,7 +278,7 @@ class StaffStore:
     def start_session(self, who: Staff) -> str:
         """A new session for ``who``; returns the token for the cookie (stored only hashed)."""
         token = secrets.token_urlsafe(32)
-        now = self.clock()
+        now = self.clock.now()
         with self.engine.begin() as conn:
             # Expired sessions of anyone are swept here, the one write every login makes anyway.
             conn.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < iso(now)))
@@ -295,7 +296,7 @@ class StaffStore:
     def session_staff(self, token: str) -> Staff | None:
         """The staff member of a live session; refreshes its idle timer. None when not live."""
         digest = _token_digest(token)
-        now = self.clock()
+        now = self.clock.now()
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(
@@ -336,7 +337,7 @@ class StaffStore:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(audit_log).values(
-                    at=iso(self.clock()),
+                    at=iso(self.clock.now()),
                     actor=actor,
                     action=action,
                     subject_kind=subject_kind,

@@ -30,8 +30,9 @@ from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, sel
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from contracts.clock import Clock
 from hall.auth import StaffDep, SupervisorDep, audit
-from hall.clock import Clock, iso
+from hall.clock import iso
 from hall.store import metadata
 from kiosk.services.catalog import (
     DEFAULT_CATALOG_PATH,
@@ -121,7 +122,7 @@ class CatalogStore:
                         version=catalog.version,
                         etag=etag,
                         body=body.decode("utf-8"),
-                        published_at=iso(self.clock()),
+                        published_at=iso(self.clock.now()),
                         published_by=actor,
                     )
                 )

@@ -22,9 +22,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from contracts.clock import SYSTEM_CLOCK
 from hall.auth import ROLES, StaffError, StaffStore
 from hall.catalog_publish import CatalogStore, VersionClash
-from hall.clock import utc_now
 from hall.enrolment import CODE_TTL, MAX_TTL, STATION_PATTERN, EnrolmentStore, UnknownDevice
 from hall.store import SubmissionStore
 from kiosk.services.catalog import CatalogError
@@ -94,12 +94,12 @@ def main(argv: list[str], stdin: TextIO | None = None, out: TextIO | None = None
     store = SubmissionStore(args.db)
     try:
         if args.area == "staff":
-            return _staff(args, StaffStore(store.engine, utc_now), stdin, out)
+            return _staff(args, StaffStore(store.engine, SYSTEM_CLOCK), stdin, out)
         if args.area in ("enrol-code", "devices"):
-            enrolment = EnrolmentStore(store.engine, utc_now)
-            return _enrolment(args, enrolment, StaffStore(store.engine, utc_now), out)
-        catalogs = CatalogStore(store.engine, utc_now)
-        return _catalog(args, catalogs, StaffStore(store.engine, utc_now), out)
+            enrolment = EnrolmentStore(store.engine, SYSTEM_CLOCK)
+            return _enrolment(args, enrolment, StaffStore(store.engine, SYSTEM_CLOCK), out)
+        catalogs = CatalogStore(store.engine, SYSTEM_CLOCK)
+        return _catalog(args, catalogs, StaffStore(store.engine, SYSTEM_CLOCK), out)
     finally:
         store.close()
 

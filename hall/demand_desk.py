@@ -29,10 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
+from contracts.clock import Clock
 from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
-from hall.clock import Clock, iso
+from hall.clock import iso
 from hall.store import metadata, submissions
 from hall.tracking import TrackingStore
 from kiosk.demands import (
@@ -178,7 +179,7 @@ class DemandDesk:
                 subcategory = None
         except KeyError:
             subcategory = None
-        now = self.clock()
+        now = self.clock.now()
         filed = dt.datetime.fromisoformat(sub.created_at)
         demand = new_demand(
             sub.id,
@@ -267,7 +268,7 @@ class DemandDesk:
         # Never earlier than the last event: a hall clock stepped back by NTP must not make the
         # loop refuse every action.
         last = current.demand.history[-1].at if current.demand.history else None
-        now = self.clock()
+        now = self.clock.now()
         at = max(now, last) if last else max(now, current.demand.received_at)
         changed = apply(
             current.demand,
@@ -302,7 +303,7 @@ class DemandDesk:
     def view(self, stored: StoredDemand) -> dict[str, Any]:
         """A demand as the console lists it: tracking data and flags, no personal data."""
         d = stored.demand
-        now = self.clock()
+        now = self.clock.now()
         return {
             "id": d.id,
             "tracking_number": stored.tracking_number,
@@ -358,7 +359,7 @@ def router() -> APIRouter:
             items = [i for i in items if i["overdue"] is overdue]
         # Overdue first, then the nearest due date: what needs doing comes first.
         items.sort(key=lambda i: (not i["overdue"], i["due_date"], i["received_at"]))
-        return {"as_of": d.clock().isoformat(), "total": len(items), "items": items[:limit]}
+        return {"as_of": d.clock.now().isoformat(), "total": len(items), "items": items[:limit]}
 
     @api.get("/meta")
     def meta(request: Request, who: StaffDep) -> dict[str, Any]:
@@ -394,7 +395,7 @@ def router() -> APIRouter:
         category: Annotated[str | None, Query(max_length=64)] = None,
     ) -> dict[str, Any]:
         d = desk(request)
-        now = d.clock()
+        now = d.clock.now()
         figures = demand_stats((s.demand for s in d.all(category=category)), now, d.calendar)
         return {"as_of": now.isoformat(), **figures.to_json()}
 

@@ -109,7 +109,7 @@ def authenticate(
         timestamp = int(headers.get(TIMESTAMP_HEADER.lower(), ""))
     except ValueError:
         raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "missing request timestamp") from None
-    now = store.clock().timestamp()
+    now = store.clock.now().timestamp()
     if abs(now - timestamp) > MAX_SKEW_S:
         log.warning("device %s: stale or future timestamp refused", device.device_id)
         raise DeviceAuthError(

@@ -41,8 +41,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from contracts.clock import Clock
 from hall import auth
-from hall.clock import Clock, iso
+from hall.clock import iso
 from hall.device_auth import Caller, CallerDep, admit_http
 from hall.store import metadata
 
@@ -103,7 +104,7 @@ class DiagnosticsStore:
             row_id = conn.execute(
                 insert(diagnostic_bundles).values(
                     station_id=station_id,
-                    received_at=iso(self._clock()),
+                    received_at=iso(self._clock.now()),
                     sha256=digest,
                     size=len(data),
                     data=data,
@@ -134,7 +135,7 @@ class DiagnosticsStore:
     def add_audit(self, station_id: str, entries: list[AuditEntryIn]) -> int:
         """Store entries not held yet; return how many were new."""
         stored = 0
-        now = iso(self._clock())
+        now = iso(self._clock.now())
         for e in entries:
             try:
                 with self._engine.begin() as conn:

@@ -41,8 +41,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, String, Table, Text, insert, select, update
 
+from contracts.clock import Clock
 from hall.auth import StaffDep, SupervisorDep, audit
-from hall.clock import Clock, iso
+from hall.clock import iso
 from hall.store import metadata
 from kiosk.device_identity import (
     CODE_ALPHABET,
@@ -191,7 +192,7 @@ class EnrolmentStore:
         ttl: timedelta = CODE_TTL,
     ) -> IssuedCode:
         code = new_code()
-        now = self.clock()
+        now = self.clock.now()
         expires = iso(now + ttl)
         with self.engine.begin() as conn:
             conn.execute(
@@ -221,7 +222,7 @@ class EnrolmentStore:
     def _enrol(self, code: str, public_key_b64: str, proof_b64: str) -> dict[str, Any]:
         _verify_proof(code, public_key_b64, proof_b64)
         digest = _digest(normalise_code(code))
-        now = self.clock()
+        now = self.clock.now()
         device_id = "dev-" + secrets.token_hex(8)
         credential = secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
@@ -271,7 +272,7 @@ class EnrolmentStore:
         }
 
     def _check_guesses(self, client: str) -> None:
-        now = self.clock()
+        now = self.clock.now()
         with self._failures_lock:
             recent = self._failures.get(client)
             if recent is None:
@@ -287,7 +288,7 @@ class EnrolmentStore:
 
     def _note_failure(self, client: str) -> None:
         with self._failures_lock:
-            self._failures.setdefault(client, deque()).append(self.clock())
+            self._failures.setdefault(client, deque()).append(self.clock.now())
 
     # --- devices --------------------------------------------------------------------------------
 
@@ -315,7 +316,7 @@ class EnrolmentStore:
         return "active" if any(r.revoked_at is None for r in rows) else "revoked"
 
     def revoke(self, device_id: str, by: str) -> Device:
-        now = iso(self.clock())
+        now = iso(self.clock.now())
         with self.engine.begin() as conn:
             found = conn.execute(
                 update(devices)

@@ -22,8 +22,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column, Engine, String, Table, Text, insert, select, update
 
+from contracts.clock import Clock
 from hall.auth import Staff, require_staff
-from hall.clock import Clock
 from hall.device_auth import CallerDep, admit_http
 from hall.store import metadata
 
@@ -97,7 +97,7 @@ class FleetStore:
     def record(self, station_id: str, token: str, beat: HeartbeatIn) -> bool:
         """Store the heartbeat; False if the station is registered with another token."""
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
-        now = self._clock().isoformat()
+        now = self._clock.now().isoformat()
         report = beat.model_dump_json()
         with self._engine.begin() as conn:
             row = conn.execute(
@@ -125,7 +125,7 @@ class FleetStore:
         """Every station with its last report, how long it has been silent (by the hall's clock,
         so the console needs no clock of its own), its alerts and their severity; the most
         urgent station first."""
-        now = self._clock()
+        now = self._clock.now()
         with self._engine.connect() as conn:
             rows = conn.execute(select(station_health).order_by(station_health.c.station_id))
             out = []

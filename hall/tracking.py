@@ -30,10 +30,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
+from contracts.clock import Clock
 from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
-from hall.clock import Clock, iso
+from hall.clock import iso
 from hall.store import metadata, submissions
 from kiosk.progress import STEP_STATUSES
 from kiosk.services.catalog import fan_out
@@ -121,7 +122,7 @@ class TrackingStore:
         service the published catalog does not know gets the parts the kiosk listed, else one
         part named after the service.
         """
-        now = iso(self.clock())
+        now = iso(self.clock.now())
         form = sub.payload.get("form")
         values = (
             {k: v for k, v in form.items() if isinstance(v, str)} if isinstance(form, dict) else {}
@@ -184,7 +185,10 @@ class TrackingStore:
             update(parts)
             .where(parts.c.submission_id == submission_id)
             .values(
-                status=new_status, note_zh=note_zh, note_en=note_en, updated_at=iso(self.clock())
+                status=new_status,
+                note_zh=note_zh,
+                note_en=note_en,
+                updated_at=iso(self.clock.now()),
             )
         )
 
@@ -276,7 +280,7 @@ class TrackingStore:
         allowed = STAFF_STEP_STATUSES if step_id else STAFF_PART_STATUSES
         if new_status not in allowed:
             raise ValueError(f"status must be one of: {', '.join(allowed)}")
-        now = iso(self.clock())
+        now = iso(self.clock.now())
         with self.engine.begin() as conn:
             found = self._submission_for(conn, tracking_number)
             if found is None:

@@ -24,12 +24,11 @@ import hashlib
 import json
 import logging
 import os
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from offline_queue.durable import atomic_write
 
 if TYPE_CHECKING:
@@ -163,7 +162,7 @@ class DeviceIdentity:
         credential: DeviceCredential,
         key_path: Path,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
         key: DeviceKey | None = None,
     ) -> None:
         self.credential = credential
@@ -182,7 +181,7 @@ class DeviceIdentity:
 
     def headers(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
         """The authentication headers for one request (``path`` with its query string)."""
-        timestamp = int(self._clock())
+        timestamp = int(self._clock.now().timestamp())
         signature = self._signer().sign(signing_input(method, path, timestamp, body))
         return {
             "Authorization": f"{AUTH_SCHEME} {self.credential.device_id}:"
@@ -223,9 +222,7 @@ def save_identity(state_dir: Path, key: DeviceKey, credential: DeviceCredential)
     write_secret(keys / CREDENTIAL_FILE, json.dumps(credential.to_json(), indent=1).encode())
 
 
-def load_identity(
-    state_dir: Path, *, clock: Callable[[], float] = time.time
-) -> DeviceIdentity | None:
+def load_identity(state_dir: Path, *, clock: Clock = SYSTEM_CLOCK) -> DeviceIdentity | None:
     """This terminal's identity, or None when it has not been enrolled. Reads only JSON (the key
     file is opened on the first signature)."""
     keys = keys_dir(state_dir)

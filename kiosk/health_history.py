@@ -21,10 +21,10 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from offline_queue.durable import atomic_write
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 LEVELS = frozenset({"ok", "degraded", "down"})
 CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 DEVICE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class HealthHistory:
@@ -51,7 +47,7 @@ class HealthHistory:
         path: Path | None = None,
         max_entries: int = 500,
         *,
-        clock: Callable[[], dt.datetime] = _utc_now,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
@@ -108,7 +104,7 @@ class HealthHistory:
     # -- storage -------------------------------------------------------------------------------
     def _add(self, entry: dict[str, str]) -> None:
         # Caller holds the lock.
-        full = {"at": self._clock().astimezone(dt.UTC).isoformat(timespec="seconds"), **entry}
+        full = {"at": self._clock.now().astimezone(dt.UTC).isoformat(timespec="seconds"), **entry}
         self._entries.append(full)
         if self._path is None:
             return

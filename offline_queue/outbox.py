@@ -27,7 +27,7 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.wire import AttachmentRef, Submission, canonical_json
 from offline_queue.blobs import BlobStore, StoredBlob, check_sha256
 from offline_queue.crypto import Cipher, TamperedError
@@ -103,10 +104,6 @@ class Attachment:
         return f"Attachment(media_type={self.media_type!r}, size={len(self.data)})"
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -123,7 +120,7 @@ class Outbox:
         path: Path,
         station_id: str,
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = SYSTEM_CLOCK,
         key_path: Path | None = None,
         blob_dir: Path | None = None,
         cipher: Cipher | None = None,
@@ -234,7 +231,7 @@ class Outbox:
             else:
                 check_sha256(item.sha256)
                 refs.append(item)
-        now = self._clock()
+        now = self._clock.now()
         created_at = _iso(now)
         # The receipt shows the station's local date, which is what the walk-in sees on the wall.
         day = now.astimezone().strftime("%Y%m%d")
@@ -307,7 +304,7 @@ class Outbox:
                 conn.execute(
                     "UPDATE submissions SET sending_since = ?, updated_at = ? "
                     "WHERE id = ? AND sending_since IS NULL",
-                    (_iso(self._clock()), _iso(self._clock()), sub.id),
+                    (_iso(self._clock.now()), _iso(self._clock.now()), sub.id),
                 )
         return sub
 
@@ -328,7 +325,7 @@ class Outbox:
             conn.execute(
                 "UPDATE attachments SET sent_at = ? WHERE submission_id = ? AND sha256 = ? "
                 "AND sent_at IS NULL",
-                (_iso(self._clock()), sub_id, sha256),
+                (_iso(self._clock.now()), sub_id, sha256),
             )
 
     def read_blob(self, sha256: str) -> bytes:
@@ -340,7 +337,7 @@ class Outbox:
 
         No-op if the row is not pending. Blobs no other waiting row names are deleted.
         """
-        now = _iso(self._clock())
+        now = _iso(self._clock.now())
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE submissions SET status = 'delivered', body = NULL, last_error = NULL, "
@@ -372,7 +369,7 @@ class Outbox:
 
     def mark_quarantined(self, sub_id: str, reason: str) -> None:
         """Refused for good (or tampered with); keep it for a technician. No-op if not pending."""
-        now = _iso(self._clock())
+        now = _iso(self._clock.now())
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE submissions SET status = 'quarantined', last_error = ?, "
@@ -388,7 +385,7 @@ class Outbox:
             cur = conn.execute(
                 "UPDATE submissions SET attempts = attempts + 1, last_error = ?, updated_at = ? "
                 "WHERE id = ?",
-                (error, _iso(self._clock()), sub_id),
+                (error, _iso(self._clock.now()), sub_id),
             )
             self._require_row(conn, sub_id, cur.rowcount)
 
@@ -402,7 +399,7 @@ class Outbox:
             cur = conn.execute(
                 "UPDATE submissions SET status = 'pending', updated_at = ? "
                 "WHERE id = ? AND status = 'quarantined'",
-                (_iso(self._clock()), sub_id),
+                (_iso(self._clock.now()), sub_id),
             )
             self._require_row(conn, sub_id, cur.rowcount)
             conn.execute("UPDATE attachments SET sent_at = NULL WHERE submission_id = ?", (sub_id,))
@@ -492,7 +489,7 @@ class Outbox:
         ).fetchone()
         if row is None:
             return None
-        now = now if now is not None else self._clock()
+        now = now if now is not None else self._clock.now()
         age = (now - datetime.fromisoformat(row[0])).total_seconds()
         # A clock stepped backwards would give a negative age; "just queued" is the honest answer.
         return max(age, 0.0)

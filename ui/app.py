@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk import watchdog
 from kiosk.memory import release_free_memory
 from kiosk.runtime import KioskRuntime
@@ -132,7 +132,7 @@ class KioskUi:
         runtime: KioskRuntime,
         *,
         background: Background | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         ensure_compiled()
         cfg = runtime.config

@@ -24,10 +24,11 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk.services.catalog import (
     DEFAULT_CATALOG_PATH,
     Catalog,
@@ -94,11 +95,11 @@ class CatalogCache:
         state_dir: Path,
         *,
         sample_path: Path | None = None,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.path = Path(state_dir) / CACHE_FILE_NAME
         self._sample_path = DEFAULT_CATALOG_PATH if sample_path is None else sample_path
-        self._now = now
+        self._clock = clock
         self._lock = threading.Lock()
         self._current: CachedCatalog | None = None
 
@@ -146,7 +147,7 @@ class CatalogCache:
                     "catalog refresh rejected (%d problems): %s", len(exc.reasons), exc.reasons[0]
                 )
                 return RefreshResult("rejected", current, exc.reasons)
-            saved_at = self._now()
+            saved_at = self._clock.now()
             self._write_cache(data, etag, saved_at)
             self._current = CachedCatalog(catalog, "cache", etag, saved_at)
             log.info("catalog updated: %s -> %s", current.catalog.version, catalog.version)

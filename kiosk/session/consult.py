@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from contracts.clock import Clock
 from kiosk.demands import Suggestion, Taxonomy, load_taxonomy
 from kiosk.knowledge import Hit, KnowledgeBase, KnowledgeError
 from kiosk.policies import (
@@ -220,7 +221,7 @@ class ConsultFlow:
         run: Runner,
         changed: Callable[[], None],
         set_field: Callable[[str, str], None],
-        now: Callable[[], dt.datetime],
+        clock: Clock,
         hall_url: str,
     ) -> None:
         self._context = context
@@ -229,7 +230,7 @@ class ConsultFlow:
         self._cache = services.progress_cache or _NoCache()
         self._send, self._state, self._run = send, state, run
         self._changed, self._set_field = changed, set_field
-        self._now, self._hall_url = now, hall_url
+        self._clock, self._hall_url = clock, hall_url
         self._request = 0  # the walk-in's latest request; older answers are dropped
         self._lock = threading.Lock()
         self._policies: PolicySet | None = None
@@ -345,7 +346,7 @@ class ConsultFlow:
                 raise failure
             return doc
 
-        fetched_at = self._now()
+        fetched_at = self._clock.now().astimezone()
         stubs: dict[str, OutboxStub | None] = {}
 
         def stub_once(tracking_number: str) -> OutboxStub | None:
@@ -409,7 +410,7 @@ class ConsultFlow:
         """Check the form, then match the profile against every policy in the background."""
         data = self._require("policies")
         answers, certifications = dict(data.profile), set(data.certifications)
-        today = self._now().date()
+        today = self._clock.now().astimezone().date()
 
         def job() -> tuple[dict[str, str], dict[str, tuple[Match, ...]]]:
             policy_set = self._load_policies()

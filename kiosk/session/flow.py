@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
+from contracts.clock import Clock
 from drivers.card_reader.base import CardReader, Identity, MrzCardReader
 from drivers.card_reader.mrz import MrzKey, validate_entry
 from drivers.errors import CardReaderError, CardUnsupported, NoCard
@@ -51,43 +52,6 @@ class Background(Protocol):
         on_done: Callable[[Any], None],
         on_error: Callable[[Exception], None],
     ) -> None: ...
-
-
-def run_inline(
-    job: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
-) -> None:
-    """A Background for tests and tools: runs the job now, on the caller's thread."""
-    try:
-        result = job()
-    except Exception as exc:
-        on_error(exc)
-    else:
-        on_done(result)
-
-
-class HeldBackground:
-    """A Background that holds jobs until `release()`: a slow device, on demand.
-
-    Used by tests (late results) and the screenshot tool (screens shown while a job is running).
-    """
-
-    def __init__(self) -> None:
-        self.jobs: list[
-            tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
-        ] = []
-
-    def __call__(
-        self,
-        job: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[Exception], None],
-    ) -> None:
-        self.jobs.append((job, on_done, on_error))
-
-    def release(self) -> None:
-        """Run every held job (and any job their callbacks start) now, in order."""
-        while self.jobs:
-            run_inline(*self.jobs.pop(0))
 
 
 class Queued(Protocol):
@@ -131,8 +95,7 @@ class SessionFlow:
         timeouts: Timeouts,
         station_name: str,
         hall_url: str,
-        clock: Callable[[], float],
-        now: Callable[[], dt.datetime] = dt.datetime.now,
+        clock: Clock,
         on_queued: Callable[[], None] = lambda: None,
         consult: ConsultServices | None = None,
         on_failure: Callable[[str], None] = lambda code: None,
@@ -145,14 +108,13 @@ class SessionFlow:
         self._base_timeouts = timeouts
         self._timeouts = timeouts
         self._station_name, self._hall_url = station_name, hall_url
-        self._now = now
         self._on_queued = on_queued
         # Told the code of every failure shown (card, storage, printer) for the station's health
         # history; codes only, never what the walk-in entered.
         self._on_failure = on_failure
         self.inactivity = Inactivity(clock)
         self._clock = clock
-        self._reprint_at = 0.0  # when to try the pending receipt again (clock seconds)
+        self._reprint_at = 0.0  # when to try the pending receipt again (monotonic seconds)
         self._reprinting = False
         self.card_status = ""  # "", "reading", or a FailureReason code; not personal
         self.notice = ""  # a FailureReason code to show on the current screen
@@ -168,7 +130,7 @@ class SessionFlow:
             run=self._run_guarded,
             changed=self._changed,
             set_field=self.set_field,
-            now=now,
+            clock=clock,
             hall_url=hall_url,
         )
 
@@ -181,6 +143,10 @@ class SessionFlow:
     def _changed(self) -> None:
         for listener in list(self._listeners):
             listener()
+
+    def _local_now(self) -> dt.datetime:
+        # Receipts and card expiry read the station's local time, what the walk-in's watch says.
+        return self._clock.now().astimezone()
 
     @property
     def state(self) -> str:
@@ -315,7 +281,7 @@ class SessionFlow:
             values=self.context.values,
             tracking_number=self.context.tracking_number,
             progress_url=self.context.progress_url,
-            issued_at=self._now(),
+            issued_at=self._local_now(),
         )
 
     def finish(self) -> None:
@@ -418,7 +384,7 @@ class SessionFlow:
         )
 
     def _on_identity(self, identity: Identity) -> None:
-        if identity.is_expired(self._now().date()):
+        if identity.is_expired(self._local_now().date()):
             self.card_status = FailureReason.CARD_EXPIRED
             self._report_failure(self.card_status)
             self._changed()
@@ -488,7 +454,7 @@ class SessionFlow:
             tracking_number=self.context.tracking_number,
             time_limit_days=item.time_limit_days,
             progress_url=self.context.progress_url,
-            issued_at=self._now(),
+            issued_at=self._local_now(),
         )
         self._bg(
             lambda: self._printer.print_receipt(receipt),
@@ -510,7 +476,7 @@ class SessionFlow:
             self._report_failure(self.context.print_status)
         # Time to photograph the number or wait for the paper: the usual warning, not 20 s.
         self.inactivity.arm(self._timeouts.idle_s, self._timeouts.warning_s)
-        self._reprint_at = self._clock() + REPRINT_EVERY_S
+        self._reprint_at = self._clock.monotonic() + REPRINT_EVERY_S
         self._changed()
 
     def _printer_ready(self) -> bool:
@@ -523,7 +489,7 @@ class SessionFlow:
             self.state == "printing"
             and self.context.print_status not in ("", "printing", "printed")
             and not self._reprinting
-            and self._clock() >= self._reprint_at
+            and self._clock.monotonic() >= self._reprint_at
             and isinstance(self._printer, RecoverableReceiptPrinter)
         )
 

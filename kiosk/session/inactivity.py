@@ -3,14 +3,16 @@
 The UI calls ``touch()`` on every user interaction and ``poll()`` from a timer; ``poll`` says
 whether the walk-in is active, being warned (with the seconds left) or has timed out. ``hold``
 stops the countdown for a bounded time (a walk-in waiting for, or talking with, a remote helper
-is not idle); after ``release`` or at the hold's end, the countdown starts afresh.
+is not idle); after ``release`` or at the hold's end, the countdown starts afresh. It reads the
+clock's monotonic time, so a wall clock stepped by NTP never ends a walk-in's session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from contracts.clock import Clock
 
 
 class Phase(StrEnum):
@@ -26,9 +28,9 @@ class InactivityStatus:
 
 
 class Inactivity:
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._last = clock()
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock.monotonic
+        self._last = self._clock()
         self._idle_s = 0.0
         self._warning_s = 0.0
         self._held_until: float | None = None
@@ -82,13 +84,3 @@ class Inactivity:
         if elapsed >= self._idle_s:
             return InactivityStatus(Phase.WARNING, left)
         return InactivityStatus(Phase.ACTIVE, left)
-
-
-class ManualClock:
-    """A clock that moves only when told (tests, the screenshot tool): `clock.now += 90`."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now

@@ -9,16 +9,15 @@ every diagnostics bundle.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from offline_queue.durable import atomic_write
 
 log = logging.getLogger(__name__)
@@ -28,14 +27,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_.:/=-]{0,120}$")  # codes, ids, counts, file n
 _OUTCOMES = frozenset({"ok", "failed", "refused", "locked_out", "started"})
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class AuditLog:
     """``<state>/technician/audit.jsonl`` plus ``audit.sent`` (how many reached the hall)."""
 
-    def __init__(self, path: Path, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+    def __init__(self, path: Path, clock: Clock = SYSTEM_CLOCK) -> None:
         self.path = Path(path)
         self._sent_path = self.path.with_suffix(".sent")
         self._clock = clock
@@ -52,7 +47,7 @@ class AuditLog:
         with self._lock:
             entry = {
                 "seq": self._count() + 1,
-                "at": self._clock().isoformat(timespec="seconds"),
+                "at": self._clock.now().isoformat(timespec="seconds"),
                 "who": WHO,
                 "action": action,
                 "outcome": outcome,

@@ -4,9 +4,9 @@ even then the PIN pad only asks for a PIN and goes away by itself."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
-from collections.abc import Callable
+
+from contracts.clock import SYSTEM_CLOCK, Clock
 
 TAPS = 5
 WINDOW_S = 3.0
@@ -17,9 +17,9 @@ class CornerTaps:
         self,
         taps: int = TAPS,
         window_s: float = WINDOW_S,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self._taps, self._window, self._clock = taps, window_s, clock
+        self._taps, self._window, self._clock = taps, window_s, clock.monotonic
         self._times: deque[float] = deque(maxlen=taps)
 
     def tap(self) -> bool:

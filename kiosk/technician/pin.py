@@ -12,10 +12,10 @@ import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from offline_queue.durable import atomic_write
 
 log = logging.getLogger(__name__)
@@ -23,18 +23,12 @@ log = logging.getLogger(__name__)
 MAX_FAILURES = 5
 PIN_DIGITS = (4, 12)  # shortest and longest PIN the pad and `technician-pin` accept
 
-Clock = Callable[[], dt.datetime]
-
 # The demo station's PIN (`main.py demo`, the screenshot tool, UI tests); never on a real station.
 DEMO_PIN = "246810"
 DEMO_PIN_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$PSySYZuJkDhi+NojMYHNyg"
     "$OSU5oNfY3W0jVnG/CGovWacrj6Nmx0hRtFnkadRe3FQ"
 )
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +71,7 @@ class PinGate:
         pin_hash: str,
         *,
         lockout: dt.timedelta = dt.timedelta(minutes=15),
-        clock: Clock = utc_now,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._path, self._hash = Path(state_path), pin_hash
         self._lockout, self._clock = lockout, clock
@@ -107,7 +101,7 @@ class PinGate:
                 return PinResult(True, "", self._status(0, None))
             failures += 1
             if failures >= MAX_FAILURES:
-                locked_until = self._clock() + self._lockout
+                locked_until = self._clock.now() + self._lockout
                 self._save(0, locked_until)
                 log.warning(
                     "technician PIN refused %d times: locked until %s",
@@ -132,7 +126,7 @@ class PinGate:
             return False
 
     def _status(self, failures: int, locked_until: dt.datetime | None) -> PinStatus:
-        if locked_until is not None and locked_until <= self._clock():
+        if locked_until is not None and locked_until <= self._clock.now():
             locked_until, failures = None, 0
         left = 0 if locked_until is not None else MAX_FAILURES - failures
         return PinStatus(bool(self._hash), left, locked_until)
@@ -148,8 +142,8 @@ class PinGate:
         except (OSError, ValueError, TypeError, AttributeError):
             # A damaged counter must not open the gate: treat it as a fresh lockout.
             log.error("technician PIN counter unreadable; locking")
-            return 0, self._clock() + self._lockout
-        if locked_until is not None and locked_until <= self._clock():
+            return 0, self._clock.now() + self._lockout
+        if locked_until is not None and locked_until <= self._clock.now():
             return 0, None
         return max(0, failures), locked_until
 

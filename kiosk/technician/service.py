@@ -18,9 +18,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk import __version__ as KIOSK_VERSION
 from kiosk.technician.audit import AuditLog
-from kiosk.technician.pin import PinGate, PinResult, PinStatus, utc_now
+from kiosk.technician.pin import PinGate, PinResult, PinStatus
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class TechnicianService:
         self,
         runtime: Any,
         *,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = SYSTEM_CLOCK,
         recent_logs: Callable[[], list[str]] | None = None,
         session_values: Callable[[], Iterable[str]] = lambda: (),
     ) -> None:
@@ -105,7 +106,7 @@ class TechnicianService:
     def print_test(self) -> Any:
         from kiosk.technician.device_tests import printer_test
 
-        now = self._clock().astimezone()
+        now = self._clock.now().astimezone()
         result = printer_test(self.runtime.printer, self.config.station.name, KIOSK_VERSION, now)
         self._audit("test_print", "ok" if result.ok else "failed", result.code)
         return result
@@ -157,7 +158,7 @@ class TechnicianService:
         from kiosk.technician import diagnostics as d
         from kiosk.technician.outbox_view import outbox_view
 
-        now = self._clock()
+        now = self._clock.now()
         history = getattr(self.runtime, "health_history", None)
         health = self.health()
         sender = getattr(self.runtime, "_parts", {}).get("sender")

@@ -23,10 +23,10 @@ from playwright.sync_api import Page, expect
 
 from hall.server import HallServer
 from tests.hall.helpers import PASSWORD, add_staff, start_hall
+from tests.support.clock import FakeClock
+from tests.support.robot import Robot
 from tests.ui.conftest import Kiosk
 from tests.ui.test_assist_kiosk import make_assist_kiosk
-from ui.robot import Robot
-from ui.screenshots import ManualClock
 
 PROPOSALS = {
     "mobile": "13912345678",
@@ -53,7 +53,7 @@ def hall(tmp_path: Path) -> Iterator[HallServer]:
 def kiosk(qapp: object, tmp_path: Path, hall: HallServer) -> Iterator[Kiosk]:
     ui, runtime = make_assist_kiosk(tmp_path, hall.url)  # type: ignore[misc]
     try:
-        yield Kiosk(ui, runtime, Robot(ui.window), ManualClock(), hall)
+        yield Kiosk(ui, runtime, Robot(ui.window), FakeClock(), hall)
     finally:
         ui.close()
         runtime.close()

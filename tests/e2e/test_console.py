@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hall.clock import FakeClock
 from hall.server import HallServer
 from tests.hall.helpers import (
     DEMAND_FORM,
@@ -30,6 +29,7 @@ from tests.hall.helpers import (
     start_hall,
     submission,
 )
+from tests.support.clock import FakeClock
 
 NUMBER = "QH001-20261123-0001"
 

@@ -18,12 +18,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from drivers.errors import PaperOut
-from hall.clock import FakeClock
 from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.hall_client import HallClient
 from kiosk.runtime import KioskRuntime
 from tests.hall.helpers import PASSWORD, START, add_staff, start_hall
+from tests.support.clock import FakeClock
 
 TOKEN = "fleet-test-token"
 ALL_OK = {

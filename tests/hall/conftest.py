@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from hall.clock import FakeClock
     from hall.server import HallServer
+    from tests.support.clock import FakeClock
 
 
 @pytest.fixture
@@ -41,8 +41,8 @@ class ConsoleHall:
 
 @pytest.fixture
 def console_hall(hall_db: str) -> Iterator[ConsoleHall]:
-    from hall.clock import FakeClock
     from tests.hall.helpers import START, start_hall
+    from tests.support.clock import FakeClock
 
     clock = FakeClock(START)
     server = start_hall(hall_db, clock)
@@ -55,8 +55,8 @@ def console_hall(hall_db: str) -> Iterator[ConsoleHall]:
 @pytest.fixture
 def sqlite_hall(tmp_path: Path) -> Iterator[ConsoleHall]:
     """The same on SQLite only, for tests where the database kind adds nothing."""
-    from hall.clock import FakeClock
     from tests.hall.helpers import START, start_hall
+    from tests.support.clock import FakeClock
 
     clock = FakeClock(START)
     server = start_hall(str(tmp_path / "hall" / "hall.db"), clock)

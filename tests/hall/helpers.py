@@ -16,9 +16,9 @@ import requests
 from argon2 import PasswordHasher
 
 from hall.auth import COOKIE_NAME, StaffStore
-from hall.clock import FakeClock
 from hall.server import HallServer
 from hall.store import SubmissionStore
+from tests.support.clock import FakeClock
 
 # Monday 23 November 2026, 09:00 in Suzhou.
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -38,7 +38,7 @@ def add_staff(server: HallServer, name: str, role: str = "helper") -> None:
     """Create an account directly in the hall's database (as `python -m hall staff add` does)."""
     store = SubmissionStore(server.db_path)
     try:
-        StaffStore(store.engine, lambda: START, cheap_hasher()).add(name, role, PASSWORD)
+        StaffStore(store.engine, FakeClock(START), cheap_hasher()).add(name, role, PASSWORD)
     finally:
         store.close()
 
@@ -91,7 +91,8 @@ def audit_rows(server: HallServer, **filters: str) -> list[tuple[str, str, str, 
     """(actor, action, subject id, outcome) of the hall's audit log, oldest first."""
     store = SubmissionStore(server.db_path)
     try:
-        entries = StaffStore(store.engine, lambda: START, cheap_hasher()).audit_entries(**filters)
+        staff = StaffStore(store.engine, FakeClock(START), cheap_hasher())
+        entries = staff.audit_entries(**filters)
     finally:
         store.close()
     return [(e.actor, e.action, e.subject_id, e.outcome) for e in reversed(entries)]

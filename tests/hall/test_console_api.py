@@ -227,8 +227,8 @@ def test_supervisor_publishes_and_a_bad_bundle_is_rejected_with_reasons(
 
 
 def test_bundle_fans_out_into_two_tracked_parts(console_hall: ConsoleHall) -> None:
+    from contracts.clock import SYSTEM_CLOCK
     from hall.catalog_publish import CatalogStore
-    from hall.clock import utc_now
     from hall.store import SubmissionStore
     from hall.tracking import TrackingStore
 
@@ -255,8 +255,8 @@ def test_bundle_fans_out_into_two_tracked_parts(console_hall: ConsoleHall) -> No
 
     store = SubmissionStore(console_hall.server.db_path)
     try:
-        catalogs = CatalogStore(store.engine, utc_now)
-        rows = TrackingStore(store.engine, utc_now, catalogs).parts_of(body["id"])
+        catalogs = CatalogStore(store.engine, SYSTEM_CLOCK)
+        rows = TrackingStore(store.engine, SYSTEM_CLOCK, catalogs).parts_of(body["id"])
     finally:
         store.close()
     # Each department's part names the fields it receives; the values stay in the submission.

@@ -19,6 +19,7 @@ from kiosk.runtime import KioskRuntime
 from kiosk.technician.service import TechnicianService
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import add_staff, login
+from tests.support.clock import FakeClock
 
 TOKEN = "station-secret"
 
@@ -142,7 +143,7 @@ def test_bundles_on_each_database_kind(tmp_path: Path, hall_server: object) -> N
     try:
         with HallClient(url, 5, TOKEN) as hall:
             runtime.send_heartbeat(hall)
-        svc = TechnicianService(runtime, clock=lambda: dt.datetime(2026, 11, 27, tzinfo=dt.UTC))
+        svc = TechnicianService(runtime, clock=FakeClock(dt.datetime(2026, 11, 27, tzinfo=dt.UTC)))
         assert svc.upload() == ""
         assert svc.ship_audit() == ""
     finally:

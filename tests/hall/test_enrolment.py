@@ -13,7 +13,6 @@ import queue
 import stat
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ import requests
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from hall.clock import utc_now
+from contracts.clock import SYSTEM_CLOCK
 from hall.enrolment import GUESS_LIMIT, EnrolmentStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
@@ -58,15 +57,14 @@ def make_code(server: HallServer, station: str = STATION, **kwargs: Any) -> str:
     """A code made straight in the hall's database, as `python -m hall enrol-code` does."""
     store = SubmissionStore(server.db_path)
     try:
-        enrol = EnrolmentStore(store.engine, utc_now)
+        enrol = EnrolmentStore(store.engine, SYSTEM_CLOCK)
         return enrol.create_code(station, "test", station_name="启航测试站", **kwargs).code
     finally:
         store.close()
 
 
 def identity_for(state_dir: Path, hall: ConsoleHall | None = None) -> DeviceIdentity:
-    clock = (lambda: hall.clock().timestamp()) if hall is not None else time.time
-    found = load_identity(state_dir, clock=clock)
+    found = load_identity(state_dir, clock=hall.clock if hall is not None else SYSTEM_CLOCK)
     assert found is not None
     return found
 

@@ -13,7 +13,6 @@ import pytest
 import requests
 
 from drivers.errors import PaperOut, ReaderUnavailable
-from hall.clock import FakeClock
 from hall.fleet import BACKLOG_ALERT, FleetSettings
 from hall.server import HallServer
 from kiosk.config import parse_config
@@ -22,6 +21,7 @@ from kiosk.runtime import KioskRuntime
 from offline_queue.outbox import Outbox
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import START, add_staff, cheap_hasher, login
+from tests.support.clock import FakeClock
 
 
 def kiosk(tmp_path: Path, hall_url: str) -> KioskRuntime:
@@ -164,7 +164,7 @@ def test_filings_waiting_too_long_or_piling_up_fire_alerts(
         with Outbox(
             runtime.outbox_path,
             "SND-SS-001",
-            clock=lambda: two_hours_ago,
+            clock=FakeClock(two_hours_ago),
             key_path=runtime.state_dir / "keys" / "outbox.key",
         ) as box:
             box.enqueue("enterprise_demand", {"form": {"description": "x"}})

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from hall.clock import FakeClock
 from kiosk.hall_client import HallClient
 from kiosk.progress import ProgressCache, ProgressNotFound, look_up
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
@@ -26,12 +25,13 @@ from tests.hall.helpers import (
     start_hall,
     submission,
 )
+from tests.support.clock import FakeClock
 
 
 def test_catalog_refresh_through_the_real_hall(tmp_path: Path) -> None:
     hall = start_hall(str(tmp_path / "hall.db"), FakeClock(START))
     client = HallClient(hall.url, timeout_s=5)
-    cache = CatalogCache(tmp_path / "kiosk", now=lambda: START)
+    cache = CatalogCache(tmp_path / "kiosk", clock=FakeClock(START))
     try:
         assert cache.load().source == "sample"
         first = cache.refresh(client.get_catalog)

@@ -126,9 +126,9 @@ def test_walk_in_who_leaves_mid_form_is_wiped(kiosk: Kiosk) -> None:
     wait_screen(k, "Form")
     robot.type_into("field_mobile", "13912345678")
     timeouts = k.runtime.config.timeouts
-    k.clock.now += timeouts.idle_s + 1
+    k.clock.advance(timeouts.idle_s + 1)
     robot.wait_until(lambda: robot.find("timeoutOverlay").isVisible())
-    k.clock.now += timeouts.warning_s
+    k.clock.advance(timeouts.warning_s)
     wait_screen(k, "Attract")
     assert_forgotten(k)
     # Nothing was filed.

@@ -3,7 +3,6 @@ chip through BAC behind a real pcscd, and a mistyped key is told apart from a br
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from drivers.card_reader.vpcd_card import sample_card
 from drivers.printer.simulator import SimulatedPrinter
 from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
-from kiosk.session.flow import SessionFlow, Timeouts, run_inline
-from kiosk.session.inactivity import ManualClock
+from kiosk.session.flow import SessionFlow, Timeouts
+from tests.support.background import run_inline
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
@@ -35,8 +35,7 @@ def flow(
         timeouts=Timeouts(90, 20, 20, 5),
         station_name="狮山街道站",
         hall_url="http://127.0.0.1:8700",
-        clock=ManualClock(),
-        now=lambda: dt.datetime(2026, 11, 27, 10, 0),
+        clock=FakeClock(),
     )
     try:
         yield flow, reader

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hall.server import HallServer
 from tests.printing.conftest import Cups
+from tests.support.robot import Robot
 from tests.ui.conftest import make_kiosk
 from ui.app import KioskUi
-from ui.robot import Robot
 
 
 def reach_receipt(ui: KioskUi, robot: Robot) -> None:

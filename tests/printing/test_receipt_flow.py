@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drivers.printer.base import RecoverableReceiptPrinter
-from kiosk.session.flow import run_inline
+from tests.support.background import run_inline
 from tests.unit.test_flow import Parts, _parts, fill_bundle
 
 STATUS_ONLY = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
@@ -72,15 +72,15 @@ def test_paper_out_mid_job_is_reprinted_once_while_the_walk_in_waits(parts: Part
     assert flow.context.print_status == "PRINTER_PAPER_OUT"
     assert printer.server.complete_jobs() == []  # half a receipt is not a receipt
 
-    parts.clock.now += 5  # still out of paper: the retry fails and is kept
+    parts.clock.advance(5)  # still out of paper: the retry fails and is kept
     flow.tick()
     assert flow.context.print_status == "PRINTER_PAPER_OUT"
 
     printer.state.reload_paper()
-    parts.clock.now += 5
+    parts.clock.advance(5)
     flow.tick()
     assert flow.context.print_status == "printed"
-    parts.clock.now += 5
+    parts.clock.advance(5)
     flow.tick()  # nothing pending any more: no second copy
     (receipt,) = printer.server.complete_jobs()
     assert flow.context.tracking_number in receipt.lines

@@ -9,7 +9,6 @@ kiosk killed between the hall's "201" and recording it.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import random
 import signal
@@ -144,8 +143,9 @@ def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Pa
     from drivers.printer.simulator import SimulatedPrinter
     from kiosk.runtime import SharedOutbox
     from kiosk.services.catalog import load_catalog
-    from kiosk.session.flow import SessionFlow, Timeouts, run_inline
-    from kiosk.session.inactivity import ManualClock
+    from kiosk.session.flow import SessionFlow, Timeouts
+    from tests.support.background import run_inline
+    from tests.support.clock import FakeClock
 
     port = free_port()  # nothing listens here yet: the hall is down
     outbox_path = tmp_path / "outbox.sqlite3"
@@ -161,8 +161,7 @@ def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Pa
         timeouts=Timeouts(idle_s=90, warning_s=20, receipt_s=20, card_read_s=5),
         station_name="狮山街道站",
         hall_url=f"http://127.0.0.1:{port}",
-        clock=ManualClock(0.0),
-        now=lambda: dt.datetime(2026, 11, 27, 10, 0),
+        clock=FakeClock(monotonic=0.0),
     )
     log = StatusLog()
     client = HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0)

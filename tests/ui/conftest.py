@@ -17,9 +17,10 @@ os.environ["QT_QUICK_CONTROLS_STYLE"] = "Basic"
 
 from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
+from tests.support.clock import FakeClock
+from tests.support.robot import Robot
+from tests.support.screenshots import demo_config
 from ui.app import KioskUi
-from ui.robot import Robot
-from ui.screenshots import ManualClock, demo_config
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Kiosk:
     ui: KioskUi
     runtime: KioskRuntime
     robot: Robot
-    clock: ManualClock
+    clock: FakeClock
     hall: HallServer
 
 
@@ -38,7 +39,7 @@ def make_kiosk(
     care: bool = False,
     card_delay_s: float = 0.0,
     a4_queue: str = "",
-) -> tuple[KioskUi, KioskRuntime, ManualClock]:
+) -> tuple[KioskUi, KioskRuntime, FakeClock]:
     config = demo_config(tmp_path / "kiosk", hall.url, language, care)
     devices = config.devices
     config = config.model_copy(
@@ -54,7 +55,7 @@ def make_kiosk(
         }
     )
     runtime = KioskRuntime(config)
-    clock = ManualClock()
+    clock = FakeClock()
     ui = KioskUi(runtime, clock=clock)
     return ui, runtime, clock
 

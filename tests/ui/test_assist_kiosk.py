@@ -16,21 +16,22 @@ from kiosk.runtime import KioskRuntime
 from remote_assist import protocol as p
 from tests.assist.harness import HelperSocket, cookie_of
 from tests.hall.helpers import add_staff, login, start_hall
+from tests.support.clock import FakeClock
+from tests.support.robot import Robot
+from tests.support.screenshots import demo_config
 from tests.ui.conftest import Kiosk
 from ui.app import KioskUi
-from ui.robot import Robot
-from ui.screenshots import ManualClock, demo_config
 
 TOKEN = "station-token-1"
 
 
 def make_assist_kiosk(
-    tmp_path: Path, hall_url: str, token: str = TOKEN, clock: ManualClock | None = None
+    tmp_path: Path, hall_url: str, token: str = TOKEN, clock: FakeClock | None = None
 ) -> Kiosk | tuple[KioskUi, KioskRuntime]:
     config = demo_config(tmp_path / "kiosk", hall_url, "zh_CN", False)
     config = config.model_copy(update={"hall": config.hall.model_copy(update={"token": token})})
     runtime = KioskRuntime(config)
-    return KioskUi(runtime, clock=clock or ManualClock()), runtime
+    return KioskUi(runtime, clock=clock or FakeClock()), runtime
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def assist_hall(tmp_path: Path) -> Iterator[HallServer]:
 
 @pytest.fixture
 def kiosk(qapp: object, tmp_path: Path, assist_hall: HallServer) -> Iterator[Kiosk]:
-    clock = ManualClock()
+    clock = FakeClock()
     ui, runtime = make_assist_kiosk(tmp_path, assist_hall.url, clock=clock)  # type: ignore[misc]
     try:
         yield Kiosk(ui, runtime, Robot(ui.window), clock, assist_hall)
@@ -225,7 +226,7 @@ def test_a_network_blip_resumes_the_call_with_the_form_intact(
 
     proxy = TcpProxy(int(assist_hall.url.rsplit(":", 1)[1]))
     ui, runtime = make_assist_kiosk(tmp_path, proxy.url)  # type: ignore[misc]
-    k = Kiosk(ui, runtime, Robot(ui.window), ManualClock(), assist_hall)
+    k = Kiosk(ui, runtime, Robot(ui.window), FakeClock(), assist_hall)
     # The helper talks to the hall directly; only the kiosk's network blips.
     try:
         _lin, helper = open_form_and_call(k)
@@ -371,7 +372,7 @@ def test_waiting_for_or_talking_with_a_helper_is_not_idle(kiosk: Kiosk) -> None:
     wait_screen(k, "Form")
     k.robot.click("getHelpButton")
     k.robot.wait_for("assistQueuePosition")  # waiting in the queue
-    k.clock.now += gone
+    k.clock.advance(gone)
     assert k.ui.flow.tick().phase == "active"  # type: ignore[union-attr]
     assert k.ui.session.property("screen") == "Form"
 
@@ -379,7 +380,7 @@ def test_waiting_for_or_talking_with_a_helper_is_not_idle(kiosk: Kiosk) -> None:
     try:
         k.robot.click("assistConsentButton")  # live with the helper
         recv_in_qt(k, helper, p.ConsentGranted)
-        k.clock.now += gone
+        k.clock.advance(gone)
         assert k.ui.flow.tick().phase == "active"  # type: ignore[union-attr]
         k.robot.click("assistHangUpButton")
         assert recv_in_qt(k, helper, p.End) == p.End(reason="walk_in_ended")
@@ -387,9 +388,9 @@ def test_waiting_for_or_talking_with_a_helper_is_not_idle(kiosk: Kiosk) -> None:
         helper.close()
         lin.close()
     # The call is over: the ordinary countdown runs from the hang-up.
-    k.clock.now += limits.idle_s + 1
+    k.clock.advance(limits.idle_s + 1)
     k.robot.wait_until(lambda: k.robot.find("timeoutOverlay").isVisible())
-    k.clock.now += limits.warning_s
+    k.clock.advance(limits.warning_s)
     wait_screen(k, "Attract")
     assert k.ui.flow.context.is_empty()  # type: ignore[union-attr]
 
@@ -404,8 +405,8 @@ def test_the_hold_is_bounded(kiosk: Kiosk) -> None:
     wait_screen(k, "Form")
     k.robot.click("getHelpButton")
     k.robot.wait_for("assistQueuePosition")
-    k.clock.now += k.runtime.config.assist.hold_timeout_s + limits.idle_s + 1
+    k.clock.advance(k.runtime.config.assist.hold_timeout_s + limits.idle_s + 1)
     k.robot.wait_until(lambda: k.robot.find("timeoutOverlay").isVisible())
-    k.clock.now += limits.warning_s
+    k.clock.advance(limits.warning_s)
     wait_screen(k, "Attract")
     assert k.ui.assist.property("phase") == "idle"

@@ -68,13 +68,13 @@ def test_timeout_overlay_counts_down_then_wipes(kiosk: Kiosk) -> None:
     robot.click("startButton")
     wait_screen(kiosk, "ServiceHome")
     idle_s = kiosk.runtime.config.timeouts.idle_s
-    clock.now += idle_s + 2
+    clock.advance(idle_s + 2)
     overlay = robot.find("timeoutOverlay")
     robot.wait_until(lambda: overlay.isVisible())
     assert "秒后将结束本次办理" in " ".join(robot.texts())
     robot.click("continueButton")
     robot.wait_until(lambda: not overlay.isVisible())
-    clock.now += idle_s + kiosk.runtime.config.timeouts.warning_s + 1
+    clock.advance(idle_s + kiosk.runtime.config.timeouts.warning_s + 1)
     wait_screen(kiosk, "Attract")
     assert kiosk.ui.flow.context.is_empty()
 

@@ -227,9 +227,9 @@ def test_leaving_mid_consultation_forgets_it(kiosk: Kiosk, kind: str, screen: st
         k.robot.wait_until(lambda: bool(consult.property("districts")))
         k.robot.type_into("profile_capital", "98765")
     timeouts = k.runtime.config.timeouts
-    k.clock.now += timeouts.idle_s + 1
+    k.clock.advance(timeouts.idle_s + 1)
     k.robot.wait_until(lambda: k.robot.find("timeoutOverlay").isVisible())
-    k.clock.now += timeouts.warning_s
+    k.clock.advance(timeouts.warning_s)
     wait_screen(k, "Attract")
     assert k.ui.flow.context.is_empty()
     meta = consult.metaObject()

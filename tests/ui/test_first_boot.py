@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from hall.clock import utc_now
+from contracts.clock import SYSTEM_CLOCK
 from hall.enrolment import EnrolmentStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from kiosk.device_identity import load_identity
+from tests.support.robot import Robot
 from ui.first_boot import FirstBootUi
-from ui.robot import Robot
 
 WAIT_MS = 10_000  # bounds how long a broken test takes to fail; never a speed requirement
 
@@ -26,7 +26,7 @@ WAIT_MS = 10_000  # bounds how long a broken test takes to fail; never a speed r
 def make_code(hall: HallServer) -> str:
     store = SubmissionStore(hall.db_path)
     try:
-        issued = EnrolmentStore(store.engine, utc_now).create_code(
+        issued = EnrolmentStore(store.engine, SYSTEM_CLOCK).create_code(
             "SND-SS-002", "test", station_name="狮山街道第二站"
         )
         return issued.code

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
-from kiosk.session.flow import HeldBackground
-from kiosk.session.inactivity import ManualClock
+from tests.support.background import HeldBackground
+from tests.support.clock import FakeClock
+from tests.support.screenshots import DEMO_TECHNICIAN_PIN, demo_config
 from tests.ui.conftest import Kiosk
 from ui.bridge.technician_bridge import TechnicianBridge
-from ui.screenshots import DEMO_TECHNICIAN_PIN, demo_config
 
 
 def tech(k: Kiosk, name: str) -> object:
@@ -98,10 +98,10 @@ def test_technician_mode_times_out_back_to_the_attract_screen(kiosk: Kiosk) -> N
     open_technician_mode(kiosk)
     kiosk.robot.click("techNavTests")
     idle_s = kiosk.runtime.config.technician.idle_s
-    kiosk.clock.now += idle_s - 1
+    kiosk.clock.advance(idle_s - 1)
     kiosk.ui.technician.tick()
     assert tech(kiosk, "active")
-    kiosk.clock.now += 2
+    kiosk.clock.advance(2)
     kiosk.ui.technician.tick()
     kiosk.robot.wait_for("attractScreen")
     assert not tech(kiosk, "active")
@@ -157,7 +157,7 @@ def test_leaving_waits_for_a_running_device_test(
     """Exit (or the timeout) during a card test returns to the attract screen only when the test
     ends, so the next walk-in's card read never shares the reader with it."""
     runtime = KioskRuntime(demo_config(tmp_path / "kiosk", hall_server.url, "zh_CN", False))
-    bg, clock = HeldBackground(), ManualClock()
+    bg, clock = HeldBackground(), FakeClock()
     bridge = TechnicianBridge(runtime, bg, clock=clock)
     try:
         for _ in range(5):

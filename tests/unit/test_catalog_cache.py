@@ -21,6 +21,7 @@ import pytest
 
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
 from kiosk.services.catalog_cache import CACHE_FILE_NAME, CatalogCache, Fetch, catalog_etag
+from tests.support.clock import FakeClock
 
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 
@@ -112,7 +113,7 @@ def test_refresh_stores_the_published_catalog_and_survives_a_restart(
 ) -> None:
     state, url = hall
     etag = state.publish(_newer(sample_doc, "2026.12.1"))
-    cache = CatalogCache(tmp_path, now=lambda: NOW)
+    cache = CatalogCache(tmp_path, clock=FakeClock(NOW))
     result = cache.refresh(http_fetch(url))
     assert result.outcome == "updated" and result.changed
     assert result.current.catalog.version == "2026.12.1"

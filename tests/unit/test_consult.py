@@ -29,8 +29,9 @@ from kiosk.session.consult import (
     hall_unavailable,
     normalize_tracking_number,
 )
-from kiosk.session.flow import HeldBackground, SessionFlow, Timeouts
-from kiosk.session.inactivity import ManualClock
+from kiosk.session.flow import SessionFlow, Timeouts
+from tests.support.background import HeldBackground
+from tests.support.clock import FakeClock
 
 HALL = "http://127.0.0.1:8700"
 NOW = dt.datetime(2026, 11, 27, 10, 0)
@@ -82,13 +83,14 @@ class Kit:
     hall: Hall
     cache: ProgressCache
     stubs: dict[str, OutboxStub]
+    clock: FakeClock
 
 
 def make_kit(tmp_path: Path, **services: Any) -> Kit:
     hall = Hall({})
     cache = ProgressCache(tmp_path / "progress.cache.json")
     stubs: dict[str, OutboxStub] = {}
-    bg = HeldBackground()
+    bg, kit_clock = HeldBackground(), FakeClock(monotonic=0.0)
     flow = SessionFlow(
         catalog=load_catalog(),
         reader=SimulatedCardReader.from_options({"delay_s": 0}),
@@ -98,8 +100,7 @@ def make_kit(tmp_path: Path, **services: Any) -> Kit:
         timeouts=Timeouts(idle_s=90, warning_s=20, receipt_s=20, card_read_s=5),
         station_name="狮山街道站",
         hall_url=HALL,
-        clock=ManualClock(0.0),
-        now=lambda: NOW,
+        clock=kit_clock,
         consult=ConsultServices(
             progress_cache=cache,
             fetch_progress=hall.fetch,
@@ -107,7 +108,7 @@ def make_kit(tmp_path: Path, **services: Any) -> Kit:
             **services,
         ),
     )
-    return Kit(flow, bg, hall, cache, stubs)
+    return Kit(flow, bg, hall, cache, stubs, kit_clock)
 
 
 @pytest.fixture
@@ -426,9 +427,7 @@ def test_cancel_and_timeout_wipe_the_consultation(kit: Kit, kind: str) -> None:
 
 def test_consulting_times_out(kit: Kit) -> None:
     open_consult(kit, "qa")
-    clock = kit.flow.inactivity._clock
-    assert isinstance(clock, ManualClock)
-    clock.now += 90 + 20 + 1
+    kit.clock.advance(90 + 20 + 1)
     kit.flow.tick()
     kit.flow.tick()
     assert kit.flow.state == "idle"

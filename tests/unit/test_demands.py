@@ -28,19 +28,9 @@ from kiosk.demands import (
     suggest_category,
 )
 from kiosk.services.catalog import load_catalog
+from tests.support.clock import FakeClock
 
 CST = dt.timezone(dt.timedelta(hours=8))
-
-
-class FakeClock:
-    """Moves only when told; every action in a test happens at ``clock.now``."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def advance(self, **delta: float) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +161,7 @@ def test_holiday_and_workday_on_the_same_date_is_refused(tmp_path: Path) -> None
 
 def _start(taxonomy: Taxonomy, calendar: WorkCalendar, clock: FakeClock) -> Demand:
     # Friday 27 Nov 2026, 10:00: a human-resources demand has 5 working days, due Fri 4 Dec.
-    return new_demand("D-1", "human_resources", clock.now, taxonomy=taxonomy, calendar=calendar)
+    return new_demand("D-1", "human_resources", clock.now(), taxonomy=taxonomy, calendar=calendar)
 
 
 def test_the_whole_loop_through_reopen_to_confirmed(
@@ -182,30 +172,30 @@ def test_the_whole_loop_through_reopen_to_confirmed(
     assert d.state is DemandState.RECEIVED and d.due_date == dt.date(2026, 12, 4)
 
     def act(demand: Demand, action: Action, **kw: object) -> Demand:
-        return apply(demand, action, at=clock.now, taxonomy=taxonomy, calendar=calendar, **kw)
+        return apply(demand, action, at=clock.now(), taxonomy=taxonomy, calendar=calendar, **kw)
 
-    clock.advance(hours=1)
+    clock.advance(dt.timedelta(hours=1))
     d = act(d, Action.CLASSIFY, category="human_resources", subcategory="recruitment")
     assert d.state is DemandState.CLASSIFIED
-    clock.advance(hours=1)
+    clock.advance(dt.timedelta(hours=1))
     d = act(d, Action.DISPATCH, department="hr_social_security", actor="staff-7")
     assert d.state is DemandState.DISPATCHED and d.department == "hr_social_security"
-    clock.advance(days=3)  # Monday
+    clock.advance(dt.timedelta(days=3))  # Monday
     d = act(d, Action.ACCEPT)
     assert d.state is DemandState.HANDLING
-    clock.advance(days=1)
+    clock.advance(dt.timedelta(days=1))
     d = act(d, Action.REPLY, note="已对接人才市场专场招聘会")
-    assert d.state is DemandState.REPLIED and d.replied_at == clock.now
-    first_reply = clock.now
-    clock.advance(days=1)  # Wednesday 2 Dec
+    assert d.state is DemandState.REPLIED and d.replied_at == clock.now()
+    first_reply = clock.now()
+    clock.advance(dt.timedelta(days=1))  # Wednesday 2 Dec
     d = act(d, Action.REOPEN, note="招聘会时间不合适")
     assert d.state is DemandState.REOPENED and d.reopen_count == 1
     assert d.due_date == dt.date(2026, 12, 9)  # a fresh 5 working days from the reopen
-    clock.advance(hours=2)
+    clock.advance(dt.timedelta(hours=2))
     d = act(d, Action.ACCEPT)
-    clock.advance(days=1)
+    clock.advance(dt.timedelta(days=1))
     d = act(d, Action.REPLY)
-    clock.advance(days=1)
+    clock.advance(dt.timedelta(days=1))
     d = act(d, Action.CONFIRM, rating=4)
     assert d.state is DemandState.CONFIRMED and d.rating == 4
     assert d.first_replied_at == first_reply
@@ -232,11 +222,11 @@ def test_department_can_return_a_demand_and_it_is_redispatched(
     clock = FakeClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=CST))
     kw = {"taxonomy": taxonomy, "calendar": calendar}
     d = _start(taxonomy, calendar, clock)
-    d = apply(d, "classify", at=clock.now, category="transport", **kw)
-    d = apply(d, "dispatch", at=clock.now, department="enterprise_service", **kw)
-    d = apply(d, "return", at=clock.advance(hours=3), **kw)
+    d = apply(d, "classify", at=clock.now(), category="transport", **kw)
+    d = apply(d, "dispatch", at=clock.now(), department="enterprise_service", **kw)
+    d = apply(d, "return", at=clock.advance(dt.timedelta(hours=3)), **kw)
     assert d.state is DemandState.CLASSIFIED and d.department is None
-    d = apply(d, "dispatch", at=clock.now, department="transport_bureau", **kw)
+    d = apply(d, "dispatch", at=clock.now(), department="transport_bureau", **kw)
     assert d.department == "transport_bureau"
 
 
@@ -248,7 +238,7 @@ def test_reclassifying_moves_the_deadline_from_the_day_received(
     d = apply(
         d,
         Action.CLASSIFY,
-        at=clock.advance(days=3),
+        at=clock.advance(dt.timedelta(days=3)),
         taxonomy=taxonomy,
         calendar=calendar,
         category="government_services",  # 3 working days
@@ -273,9 +263,9 @@ def test_stray_actions_are_refused(
     d = _start(taxonomy, calendar, clock)
     args = {"category": "human_resources", "department": "x", "rating": 5}
     for name in state_actions:
-        d = apply(d, name, at=clock.now, taxonomy=taxonomy, calendar=calendar, **args)
+        d = apply(d, name, at=clock.now(), taxonomy=taxonomy, calendar=calendar, **args)
     with pytest.raises(TransitionNotAllowed, match=f"cannot {action.value}"):
-        apply(d, action, at=clock.now, taxonomy=taxonomy, calendar=calendar, **args)
+        apply(d, action, at=clock.now(), taxonomy=taxonomy, calendar=calendar, **args)
 
 
 def test_bad_arguments_are_refused(taxonomy: Taxonomy, calendar: WorkCalendar) -> None:
@@ -283,39 +273,40 @@ def test_bad_arguments_are_refused(taxonomy: Taxonomy, calendar: WorkCalendar) -
     kw = {"taxonomy": taxonomy, "calendar": calendar}
     d = _start(taxonomy, calendar, clock)
     with pytest.raises(ValueError, match="unknown category"):
-        apply(d, "classify", at=clock.now, category="weather", **kw)
+        apply(d, "classify", at=clock.now(), category="weather", **kw)
     with pytest.raises(ValueError, match="unknown category"):
-        apply(d, "classify", at=clock.now, category="transport", subcategory="patents", **kw)
-    d = apply(d, "classify", at=clock.now, category="transport", **kw)
+        apply(d, "classify", at=clock.now(), category="transport", subcategory="patents", **kw)
+    d = apply(d, "classify", at=clock.now(), category="transport", **kw)
     with pytest.raises(ValueError, match="needs a department"):
-        apply(d, "dispatch", at=clock.now, **kw)
+        apply(d, "dispatch", at=clock.now(), **kw)
     with pytest.raises(ValueError, match="before the last event"):
-        apply(d, "dispatch", at=clock.now - dt.timedelta(seconds=1), department="x", **kw)
-    d = apply(d, "dispatch", at=clock.now, department="x", **kw)
-    d = apply(d, "accept", at=clock.now, **kw)
-    d = apply(d, "reply", at=clock.now, **kw)
+        apply(d, "dispatch", at=clock.now() - dt.timedelta(seconds=1), department="x", **kw)
+    d = apply(d, "dispatch", at=clock.now(), department="x", **kw)
+    d = apply(d, "accept", at=clock.now(), **kw)
+    d = apply(d, "reply", at=clock.now(), **kw)
     for rating in (None, 0, 6, True):
         with pytest.raises(ValueError, match="rating 1-5"):
-            apply(d, "confirm", at=clock.now, rating=rating, **kw)
+            apply(d, "confirm", at=clock.now(), rating=rating, **kw)
     with pytest.raises(ValueError):
-        apply(d, "shout", at=clock.now, **kw)
+        apply(d, "shout", at=clock.now(), **kw)
 
 
 def test_overdue_with_a_fake_clock(taxonomy: Taxonomy, calendar: WorkCalendar) -> None:
     clock = FakeClock(dt.datetime(2026, 9, 25 - 1, 16, 0, tzinfo=CST))  # Thu 24 Sept
     kw = {"taxonomy": taxonomy, "calendar": calendar}
-    d = new_demand("D-9", "government_services", clock.now, **kw)
+    d = new_demand("D-9", "government_services", clock.now(), **kw)
     # 3 working days, skipping Mid-Autumn (25-27 Sept): Mon 28, Tue 29, Wed 30.
     assert d.due_date == dt.date(2026, 9, 30)
     assert not is_overdue(d, dt.datetime(2026, 9, 30, 23, 59, tzinfo=CST))
     assert is_overdue(d, dt.datetime(2026, 10, 1, 0, 0, tzinfo=CST))
-    d = apply(d, "classify", at=clock.advance(days=10), category="government_services", **kw)
-    d = apply(d, "dispatch", at=clock.now, department="approval", **kw)
-    d = apply(d, "accept", at=clock.now, **kw)
-    assert is_overdue(d, clock.now)
-    d = apply(d, "reply", at=clock.advance(hours=1), **kw)
-    assert not is_overdue(d, clock.now)  # answered: no longer waiting, though late
-    stats = demand_stats([d], clock.now, calendar)
+    later = clock.advance(dt.timedelta(days=10))
+    d = apply(d, "classify", at=later, category="government_services", **kw)
+    d = apply(d, "dispatch", at=clock.now(), department="approval", **kw)
+    d = apply(d, "accept", at=clock.now(), **kw)
+    assert is_overdue(d, clock.now())
+    d = apply(d, "reply", at=clock.advance(dt.timedelta(hours=1)), **kw)
+    assert not is_overdue(d, clock.now())  # answered: no longer waiting, though late
+    stats = demand_stats([d], clock.now(), calendar)
     assert stats.overdue_count == 0 and stats.late_reply_count == 1
 
 

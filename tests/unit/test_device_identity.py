@@ -4,6 +4,7 @@ hall can verify, and no cryptography on the kiosk's start path."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import stat
@@ -32,6 +33,8 @@ from kiosk.device_identity import (
     signing_input,
     write_secret,
 )
+from offline_queue.durable import TMP_PREFIX
+from tests.support.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIAL = DeviceCredential("dev-0123", "QH001", "s3cret-credential", "http://hall.test")
@@ -61,13 +64,14 @@ def test_secrets_are_written_0600_whatever_the_umask(tmp_path: Path, open_umask:
     write_secret(tmp_path / "again", b"x")
     write_secret(tmp_path / "again", b"y")  # rewritten in place, still 0600
     assert stat.S_IMODE((tmp_path / "again").stat().st_mode) == 0o600
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob(TMP_PREFIX + "*"))  # no temporary left behind
 
 
 def test_the_identity_loads_back_and_signs_verifiably(tmp_path: Path) -> None:
     key = DeviceKey.generate()
     save_identity(tmp_path, key, CREDENTIAL)
-    identity = load_identity(tmp_path, clock=lambda: 1_800_000_000.7)
+    at = dt.datetime.fromtimestamp(1_800_000_000.7, dt.UTC)
+    identity = load_identity(tmp_path, clock=FakeClock(at))
     assert identity is not None
     assert identity.credential == CREDENTIAL
     assert "s3cret" not in repr(identity) and "s3cret" not in repr(identity.credential)
@@ -83,7 +87,8 @@ def test_the_identity_loads_back_and_signs_verifiably(tmp_path: Path) -> None:
 def test_requests_are_signed_over_their_real_path_and_body(tmp_path: Path) -> None:
     key = DeviceKey.generate()
     save_identity(tmp_path, key, CREDENTIAL)
-    identity = load_identity(tmp_path, clock=lambda: 1_800_000_000)
+    at = dt.datetime.fromtimestamp(1_800_000_000, dt.UTC)
+    identity = load_identity(tmp_path, clock=FakeClock(at))
     assert identity is not None
     prepared = requests.Request(
         "PUT", "http://hall.test/api/v1/blobs/ab?q=%E4%B8%AD", data=b"\x00photo"

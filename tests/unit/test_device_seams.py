@@ -4,7 +4,6 @@ the flow does with a reader that cannot open a chip."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from drivers.printer.simulator import SimulatedPrinter
 from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
 from kiosk.session.flow import SessionFlow, Timeouts
+from tests.support.clock import FakeClock
 
 Job = tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
 
@@ -59,8 +59,7 @@ def test_mrz_entry_on_a_reader_without_chip_access_is_a_card_failure(tmp_path: P
         timeouts=Timeouts(idle_s=90, warning_s=20, receipt_s=20, card_read_s=5),
         station_name="狮山街道站",
         hall_url="http://127.0.0.1:8700",
-        clock=lambda: 0.0,
-        now=lambda: dt.datetime(2026, 11, 27, 10, 0),
+        clock=FakeClock(monotonic=0.0),
     )
     try:
         flow.start("zh_CN")

@@ -17,9 +17,10 @@ from drivers.errors import CardReadFailed
 from drivers.printer.simulator import SimulatedPrinter
 from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
-from kiosk.session.flow import HeldBackground, SessionFlow, Timeouts, run_inline
-from kiosk.session.inactivity import ManualClock
+from kiosk.session.flow import SessionFlow, Timeouts
 from offline_queue.outbox import Outbox
+from tests.support.background import HeldBackground, run_inline
+from tests.support.clock import FakeClock
 
 ANSWERS = {
     "mobile": "13912345678",
@@ -40,7 +41,7 @@ class Parts:
     reader: SimulatedCardReader
     printer: SimulatedPrinter
     queue: SharedOutbox
-    clock: ManualClock
+    clock: FakeClock
     outbox_path: Path
 
 
@@ -53,7 +54,7 @@ def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
     reader = SimulatedCardReader.from_options({"delay_s": 0})
     printer = SimulatedPrinter.from_options({"port": 0})
     queue = SharedOutbox(tmp_path / "outbox.sqlite3", "SND-1")
-    clock = ManualClock(0.0)
+    clock = FakeClock(monotonic=0.0)
     flow = SessionFlow(
         catalog=load_catalog(),
         reader=reader,
@@ -64,7 +65,6 @@ def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
         station_name="狮山街道站",
         hall_url="http://127.0.0.1:8700",
         clock=clock,
-        now=lambda: dt.datetime(2026, 11, 27, 10, 0),
     )
     try:
         yield Parts(flow, reader, printer, queue, clock, tmp_path / "outbox.sqlite3")
@@ -145,9 +145,9 @@ def test_timeout_mid_form_wipes_and_queues_nothing(parts: Parts) -> None:
     flow = parts.flow
     flow.start("zh_CN")
     fill_bundle(flow)
-    parts.clock.now += TIMEOUTS.idle_s + 1
+    parts.clock.advance(TIMEOUTS.idle_s + 1)
     assert flow.tick().phase.value == "warning"
-    parts.clock.now += TIMEOUTS.warning_s
+    parts.clock.advance(TIMEOUTS.warning_s)
     flow.tick()
     assert flow.state == "idle"
     assert flow.context.is_empty()
@@ -159,10 +159,10 @@ def test_touch_during_warning_keeps_the_session(parts: Parts) -> None:
     flow = parts.flow
     flow.start("zh_CN")
     fill_bundle(flow)
-    parts.clock.now += TIMEOUTS.idle_s + 5
+    parts.clock.advance(TIMEOUTS.idle_s + 5)
     flow.tick()
     flow.touch()
-    parts.clock.now += TIMEOUTS.warning_s
+    parts.clock.advance(TIMEOUTS.warning_s)
     assert flow.tick().phase.value == "active"
     assert flow.state == "filling_form"
 
@@ -170,9 +170,9 @@ def test_touch_during_warning_keeps_the_session(parts: Parts) -> None:
 def test_care_mode_doubles_timeouts(parts: Parts) -> None:
     flow = parts.flow
     flow.start("zh_CN", care_mode=True)
-    parts.clock.now += TIMEOUTS.idle_s + 1
+    parts.clock.advance(TIMEOUTS.idle_s + 1)
     assert flow.tick().phase.value == "active"
-    parts.clock.now += TIMEOUTS.idle_s
+    parts.clock.advance(TIMEOUTS.idle_s)
     assert flow.tick().phase.value == "warning"
 
 

@@ -12,23 +12,20 @@ from pathlib import Path
 import pytest
 
 from kiosk.health_history import HealthHistory
+from tests.support.clock import FakeClock
 
 T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 
 
-class Ticks:
-    """A clock that moves one second per reading."""
+class Ticks(FakeClock):
+    """The fake clock, moving one second per reading (so each entry shows how often it read)."""
 
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
+    def now(self) -> dt.datetime:
+        return self.advance(1)
 
 
 def test_device_changes_only_and_failures_each_time() -> None:
-    history = HealthHistory(clock=Ticks())
+    history = HealthHistory(clock=Ticks(T0))
     assert history.record_device("printer", "ok")
     assert not history.record_device("printer", "ok")  # polled again, nothing new
     assert history.record_device("printer", "degraded", "PRINTER_PAPER_NEAR_END")

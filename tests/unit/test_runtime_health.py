@@ -4,7 +4,6 @@ history."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,9 @@ from drivers.errors import PaperOut
 from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
 from kiosk.services.catalog import load_catalog
-from kiosk.session.flow import SessionFlow, run_inline
-from kiosk.session.inactivity import ManualClock
+from kiosk.session.flow import SessionFlow
+from tests.support.background import run_inline
+from tests.support.clock import FakeClock
 from tests.unit.test_flow import ANSWERS, TIMEOUTS, fill_bundle
 
 
@@ -74,7 +74,7 @@ def test_the_session_reports_failure_codes_once_and_nothing_else(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     runtime = runtime_at(tmp_path / "kiosk")
-    clock = ManualClock(0.0)
+    clock = FakeClock(monotonic=0.0)
     flow = SessionFlow(
         catalog=load_catalog(),
         reader=runtime.reader,
@@ -85,7 +85,6 @@ def test_the_session_reports_failure_codes_once_and_nothing_else(
         station_name="狮山街道站",
         hall_url="http://127.0.0.1:8700",
         clock=clock,
-        now=lambda: dt.datetime(2026, 11, 27, 10, 0),
         on_failure=runtime.health_history.record_failure,
     )
     try:
@@ -96,7 +95,7 @@ def test_the_session_reports_failure_codes_once_and_nothing_else(
         flow.confirm()
         assert flow.context.print_status == "PRINTER_PAPER_OUT"
         for _ in range(3):  # the receipt is retried every 3 s while the walk-in waits
-            clock.now += 3.5
+            clock.advance(3.5)
             flow.tick()
         assert flow.context.print_status == "PRINTER_PAPER_OUT"
         tries = [r for r in caplog.records if r.getMessage().startswith("receipt not printed")]

@@ -21,8 +21,7 @@ from drivers.errors import PaperOut
 from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
 from kiosk.services.catalog import load_catalog
-from kiosk.session.flow import SessionFlow, Timeouts, run_inline
-from kiosk.session.inactivity import ManualClock
+from kiosk.session.flow import SessionFlow, Timeouts
 from kiosk.technician.audit import AuditLog
 from kiosk.technician.diagnostics import Scrubber, config_without_secrets
 from kiosk.technician.gesture import CornerTaps
@@ -30,6 +29,8 @@ from kiosk.technician.log_buffer import RecentLogs
 from kiosk.technician.pin import MAX_FAILURES, PinGate, hash_pin
 from kiosk.technician.service import TechnicianService, session_personal_values
 from offline_queue.outbox import Outbox
+from tests.support.background import run_inline
+from tests.support.clock import FakeClock
 
 PIN = "246810"
 NAME = "张三丰"
@@ -42,14 +43,6 @@ START = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 def cheap_hash(pin: str) -> str:
     # The production hash uses argon2-cffi's defaults; the verify path is the same.
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(pin)
-
-
-class WallClock:
-    def __init__(self, now: dt.datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def station(tmp_path: Path, **technician: Any) -> KioskRuntime:
@@ -83,8 +76,8 @@ def runtime(tmp_path: Path) -> Iterator[KioskRuntime]:
         rt.close()
 
 
-def service(rt: KioskRuntime, clock: WallClock | None = None, **kw: Any) -> TechnicianService:
-    return TechnicianService(rt, clock=clock or WallClock(), recent_logs=lambda: [], **kw)
+def service(rt: KioskRuntime, clock: FakeClock | None = None, **kw: Any) -> TechnicianService:
+    return TechnicianService(rt, clock=clock or FakeClock(START), recent_logs=lambda: [], **kw)
 
 
 # -- PIN ---------------------------------------------------------------------------------------
@@ -110,7 +103,7 @@ def test_the_right_pin_opens_and_a_wrong_one_counts_down(
 def test_five_wrong_pins_lock_the_pad_even_against_the_right_pin(
     runtime: KioskRuntime, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = WallClock()
+    clock = FakeClock(START)
     svc = service(runtime, clock)
     caplog.set_level(logging.INFO)
     codes = [svc.enter(f"00000{i}").code for i in range(MAX_FAILURES)]
@@ -123,13 +116,13 @@ def test_five_wrong_pins_lock_the_pad_even_against_the_right_pin(
     assert not any(f"00000{i}" in caplog.text for i in range(MAX_FAILURES))
     outcomes = [e["outcome"] for e in svc.audit.entries()]
     assert outcomes == ["refused"] * 4 + ["locked_out", "locked_out"]
-    clock.now += dt.timedelta(minutes=15, seconds=1)
+    clock.advance(dt.timedelta(minutes=15, seconds=1))
     assert svc.pin_status().attempts_left == MAX_FAILURES
     assert svc.enter(PIN).ok
 
 
 def test_the_lockout_survives_a_restart(tmp_path: Path) -> None:
-    clock = WallClock()
+    clock = FakeClock(START)
     first = station(tmp_path)
     try:
         svc = service(first, clock)
@@ -143,7 +136,7 @@ def test_the_lockout_survives_a_restart(tmp_path: Path) -> None:
         svc = service(again, clock)
         assert svc.pin_status().locked_until is not None
         assert svc.enter(PIN).code == "TECH_PIN_LOCKED"
-        clock.now += dt.timedelta(minutes=16)
+        clock.advance(dt.timedelta(minutes=16))
         assert svc.enter(PIN).ok
     finally:
         again.close()
@@ -180,12 +173,12 @@ def test_the_pin_command_hashes_digits_only() -> None:
 
 
 def test_the_hidden_gesture_needs_five_quick_taps() -> None:
-    clock = ManualClock(0.0)
+    clock = FakeClock(START, monotonic=0.0)
     taps = CornerTaps(clock=clock)
     assert [taps.tap() for _ in range(5)] == [False] * 4 + [True]
     for _ in range(4):
         taps.tap()
-        clock.now += 1.0  # five taps over four seconds: a walk-in idly tapping
+        clock.advance(1.0)  # five taps over four seconds: a walk-in idly tapping
     assert not taps.tap()
 
 
@@ -193,7 +186,7 @@ def test_the_hidden_gesture_needs_five_quick_taps() -> None:
 
 
 def test_the_audit_log_takes_codes_only_and_appends(tmp_path: Path) -> None:
-    audit = AuditLog(tmp_path / "audit.jsonl", WallClock())
+    audit = AuditLog(tmp_path / "audit.jsonl", FakeClock(START))
     audit.record("test_print", "failed", "PRINTER_PAPER_OUT")
     for personal in (NAME, ID_NUMBER + " x", "name=张三丰"):
         with pytest.raises(ValueError):
@@ -343,7 +336,7 @@ def live_session(runtime: KioskRuntime) -> SessionFlow:
         timeouts=Timeouts(90, 20, 20, 5),
         station_name="狮山街道站",
         hall_url="http://127.0.0.1:9",
-        clock=ManualClock(0.0),
+        clock=FakeClock(START, monotonic=0.0),
     )
     flow.start("zh_CN")
     assert flow.context.identity is not None and flow.context.identity.name == NAME
@@ -376,7 +369,7 @@ def test_the_diagnostics_bundle_holds_no_personal_data_and_no_secrets(
         box.mark_quarantined(refused.id, "HTTP_422")
     svc = TechnicianService(
         runtime,
-        clock=WallClock(),
+        clock=FakeClock(START),
         recent_logs=log_buffer.lines,
         session_values=lambda: session_personal_values(flow.context),
     )

@@ -12,7 +12,7 @@ from drivers.camera.simulator import SimulatedCamera, SimulatedDevice
 from drivers.camera.watchdog import FrameWatchdog
 from drivers.errors import CameraFrozen, CameraUnavailable
 from drivers.health import HealthLevel
-from kiosk.session.inactivity import ManualClock
+from tests.support.clock import FakeClock
 
 FPS = 30
 WATCHDOG_MS = 500
@@ -24,7 +24,7 @@ class Rig:
     """An OpenCVCamera on a simulated device, stepped one camera frame at a time."""
 
     def __init__(self, scene: str = "document") -> None:
-        self.clock = ManualClock(100.0)
+        self.clock = FakeClock(monotonic=100.0)
         self.device = SimulatedDevice(320, 240, FPS, scene=scene)  # type: ignore[arg-type]
         self.opens = 0
 
@@ -40,13 +40,13 @@ class Rig:
             watchdog_ms=WATCHDOG_MS,
             reconnect_s=RECONNECT_S,
             open_capture=open_capture,  # type: ignore[arg-type]
-            clock=self.clock,
+            clock=self.clock.monotonic,
             start=False,
         )
 
     def step(self, frames: int = 1) -> None:
         for _ in range(frames):
-            self.clock.now += FRAME_S
+            self.clock.advance(FRAME_S)
             self.camera.poll_once()
 
     def steps_until_down(self, limit: int = 200) -> tuple[int, str]:
@@ -133,9 +133,9 @@ def test_reconnect_attempts_back_off() -> None:
 
 def test_a_blocked_read_is_caught_by_the_clock(rig: Rig) -> None:
     # A driver stuck inside read() never returns to the worker; health() still notices.
-    rig.clock.now += WATCHDOG_MS / 1000 - 0.01
+    rig.clock.advance(WATCHDOG_MS / 1000 - 0.01)
     assert rig.camera.health().level is HealthLevel.OK
-    rig.clock.now += 0.02
+    rig.clock.advance(0.02)
     health = rig.camera.health()
     assert (health.level, health.code) == (HealthLevel.DOWN, "CAMERA_UNAVAILABLE")
 
@@ -156,13 +156,13 @@ def test_watchdog_rules() -> None:
 
 
 def test_simulated_camera_reports_frozen_frames() -> None:
-    clock = ManualClock(0.0)
-    camera = SimulatedCamera(160, 120, watchdog_ms=200, clock=clock)
+    clock = FakeClock(monotonic=0.0)
+    camera = SimulatedCamera(160, 120, watchdog_ms=200, clock=clock.monotonic)
     camera.capture_still()
     camera.freeze()
     with pytest.raises(CameraFrozen):
         for _ in range(10):
-            clock.now += 0.05
+            clock.advance(0.05)
             camera.capture_still()
     assert camera.health().code == "CAMERA_FROZEN"
     camera.resume()

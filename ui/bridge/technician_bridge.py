@@ -11,9 +11,7 @@ numbers only. The service (and argon2) are built on first use, not on the start 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage
 
+from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk.technician.gesture import CornerTaps
 from kiosk.technician.log_buffer import install_log_buffer
 from ui.bridge.camera_frames import frame_image
@@ -68,7 +67,7 @@ class TechnicianBridge(QObject):
         runtime: Any,
         background: Background,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
         can_enter: Callable[[], bool] = lambda: True,
         session_values: Callable[[], Iterable[str]] = lambda: (),
         on_restart: Callable[[int], None] | None = None,
@@ -89,7 +88,7 @@ class TechnicianBridge(QObject):
         self._pin = ""
         self._pin_message = ""
         self._pin_status: tuple[bool, int, int] = (False, 5, 0)
-        self._last_touch = clock()
+        self._last_touch = clock.monotonic()
         self._health: dict[str, Any] = {}
         self._results: dict[str, dict[str, Any]] = {
             k: _idle_result() for k in ("print", "card", "network", "camera", "diagnostics")
@@ -108,7 +107,10 @@ class TechnicianBridge(QObject):
             from kiosk.technician.service import TechnicianService
 
             self._service = TechnicianService(
-                self._runtime, recent_logs=self._logs.lines, session_values=self._session_values
+                self._runtime,
+                clock=self._clock,
+                recent_logs=self._logs.lines,
+                session_values=self._session_values,
             )
         return self._service
 
@@ -157,14 +159,14 @@ class TechnicianBridge(QObject):
         if self._taps.tap():
             log.info("technician gesture seen: PIN pad shown")
             self._active, self._screen, self._pin, self._pin_message = True, "Pin", "", ""
-            self._last_touch = self._clock()
+            self._last_touch = self._clock.monotonic()
             self._timer.start()
             self._refresh_pin_status()
             self.changed.emit()
 
     def _refresh_pin_status(self) -> None:
         status = self.service().pin_status()
-        now = dt.datetime.now(dt.UTC)
+        now = self._clock.now()
         minutes = int((status.locked_for_s(now) + 59) // 60)
         self._pin_status = (status.configured, status.attempts_left, minutes)
         if not status.configured:
@@ -199,7 +201,7 @@ class TechnicianBridge(QObject):
             self._pin_message = code_text("INTERNAL_ERROR")
             return
         status = result.status
-        now = dt.datetime.now(dt.UTC)
+        now = self._clock.now()
         minutes = int((status.locked_for_s(now) + 59) // 60)
         self._pin_status = (status.configured, status.attempts_left, minutes)
         self._pin_message = (
@@ -236,14 +238,14 @@ class TechnicianBridge(QObject):
 
     def touch(self) -> None:
         """Any touch while the mode is open (KioskUi's activity filter calls this)."""
-        self._last_touch = self._clock()
+        self._last_touch = self._clock.monotonic()
 
     @Slot()
     def tick(self) -> None:
         """Once a second: refresh the live health; back to attract after idle_s untouched."""
         if not self._active:
             return
-        if self._clock() - self._last_touch >= self._idle_s:
+        if self._clock.monotonic() - self._last_touch >= self._idle_s:
             self._leave("timeout")
             return
         if self._screen == "Health":

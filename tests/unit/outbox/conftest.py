@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from offline_queue.outbox import Outbox
-from tests.unit.outbox.support import STATION, FakeClock
+from tests.support.clock import FakeClock
+from tests.unit.outbox.support import STATION
 
 
 @pytest.fixture

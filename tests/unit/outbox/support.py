@@ -1,21 +1,9 @@
-"""What the outbox tests share: the station, a sample payload and a settable clock."""
+"""What the outbox tests share: the station and a sample payload."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 STATION = "SND-001"
 PAYLOAD = {"company": "苏州某某科技有限公司", "phone": "13800000000", "count": 3}
-
-
-class FakeClock:
-    """A settable clock, so dates and ages are exact."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 # A walk-in whose name and ID number must never be found on disk.

@@ -22,7 +22,8 @@ from offline_queue.outbox import (
     OutboxError,
 )
 from offline_queue.status import format_status, read_status
-from tests.unit.outbox.support import PAYLOAD, STATION, WALK_IN_NAME, FakeClock, walk_in_payload
+from tests.support.clock import FakeClock
+from tests.unit.outbox.support import PAYLOAD, STATION, WALK_IN_NAME, walk_in_payload
 
 # --- durability settings ---------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ def test_tracking_numbers_are_sequential_and_unique_across_reopen(
 def test_sequence_restarts_each_day(outbox: Outbox, clock: FakeClock) -> None:
     assert outbox.enqueue("svc", {}).tracking_number.endswith("-20250301-0001")
     assert outbox.enqueue("svc", {}).tracking_number.endswith("-20250301-0002")
-    clock.now += timedelta(days=1)
+    clock.advance(timedelta(days=1))
     assert outbox.enqueue("svc", {}).tracking_number.endswith("-20250302-0001")
 
 
@@ -171,7 +172,7 @@ def test_delivered_row_keeps_only_a_stub(outbox: Outbox, path: Path, clock: Fake
     # unless secure_delete is on.
     sub = outbox.enqueue("svc", {**PAYLOAD, "scan": "x" * 20_000})
     outbox.record_attempt(sub.id, "NETWORK_TIMEOUT")
-    clock.now += timedelta(seconds=30)
+    clock.advance(timedelta(seconds=30))
     outbox.mark_delivered(sub.id)
 
     row = outbox.get(sub.id)
@@ -244,14 +245,14 @@ def test_counts_and_depth(outbox: Outbox) -> None:
 def test_oldest_pending_age(outbox: Outbox, clock: FakeClock) -> None:
     assert outbox.oldest_pending_age_s() is None
     first = outbox.enqueue("svc", {})
-    clock.now += timedelta(seconds=90)
+    clock.advance(timedelta(seconds=90))
     outbox.enqueue("svc", {})
     assert outbox.oldest_pending_age_s() == pytest.approx(90.0)
-    assert outbox.oldest_pending_age_s(clock.now + timedelta(seconds=10)) == pytest.approx(100.0)
+    assert outbox.oldest_pending_age_s(clock.now() + timedelta(seconds=10)) == pytest.approx(100.0)
     outbox.mark_delivered(first.id)
     assert outbox.oldest_pending_age_s() == pytest.approx(0.0)
     # A clock stepped backwards does not give a negative age.
-    assert outbox.oldest_pending_age_s(clock.now - timedelta(hours=1)) == 0.0
+    assert outbox.oldest_pending_age_s(clock.now() - timedelta(hours=1)) == 0.0
 
 
 # --- ids -------------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ def test_status_report_reads_without_the_key(path: Path, clock: FakeClock) -> No
         box.mark_delivered(subs[0].id)
         box.mark_quarantined(subs[1].id, "HTTP_409")
     (path.parent / "keys" / "outbox.key").unlink()  # the report must not need it
-    report = read_status(path, now=clock.now + timedelta(seconds=42))
+    report = read_status(path, now=clock.now() + timedelta(seconds=42))
     assert report["counts"] == {"pending": 1, "delivered": 1, "quarantined": 1}
     assert report["depth"] == 1
     assert report["oldest_pending_age_s"] == pytest.approx(42.0)

@@ -24,12 +24,12 @@ from offline_queue.outbox import (
     TamperedRow,
 )
 from tests.reliability.support import files_containing
+from tests.support.clock import FakeClock
 from tests.unit.outbox.support import (
     PAYLOAD,
     STATION,
     WALK_IN_ID,
     WALK_IN_NAME,
-    FakeClock,
     walk_in_payload,
 )
 
@@ -300,7 +300,7 @@ def test_last_delivered_at_survives_a_restart(path: Path, clock: FakeClock) -> N
     with Outbox(path, STATION, clock=clock) as box:
         assert box.last_delivered_at() is None
         sub = box.enqueue("svc", {})
-        clock.now += timedelta(minutes=5)
+        clock.advance(timedelta(minutes=5))
         box.mark_delivered(sub.id)
     with Outbox(path, STATION, clock=clock) as box:
-        assert box.last_delivered_at() == clock.now
+        assert box.last_delivered_at() == clock.now()

@@ -1,8 +1,9 @@
 """A robot user: finds QML items by objectName and clicks or types into them like a person would.
 
-Used by the journey tests, the screenshot tool and the soak benchmark. Clicks are real mouse events
-at the item's centre in window coordinates, so anything covering the item (an overlay, the
-keyboard) gets in the way exactly as it would for a finger.
+A test double, so it lives here and not in ``ui/``: used by the journey and UI tests, the
+screenshot tool and the soak benchmark. Clicks are real mouse events at the item's centre in window
+coordinates, so anything covering the item (an overlay, the keyboard) gets in the way exactly as
+it would for a finger.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 A robot user walks real sessions over the simulators (a hall on 127.0.0.1, the card and printer
 simulators); jobs are held in a manual queue so in-between screens (reading, submitting) can be
-captured before they finish.
+captured before they finish, and time moves only when the tool says (the timeout warning).
+``python main.py screenshots DIR`` runs it from a source checkout (an installed station has no
+``tests/``).
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from contracts.clock import SYSTEM_CLOCK
 from drivers.errors import CardReadFailed, MrzRequired
 from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
-from kiosk.session.flow import HeldBackground
-from kiosk.session.inactivity import ManualClock
 from kiosk.technician.pin import DEMO_PIN as DEMO_TECHNICIAN_PIN
 from kiosk.technician.pin import DEMO_PIN_HASH as DEMO_TECHNICIAN_PIN_HASH
+from tests.support.background import HeldBackground
+from tests.support.clock import FakeClock
+from tests.support.robot import Robot
 from ui.app import KioskUi, create_application
 from ui.bridge.failures import guidance_text
-from ui.robot import Robot
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +86,12 @@ def _render_mode(
     app: Any, out_dir: Path, state_dir: Path, hall_url: str, mode: str, language: str, care: bool
 ) -> list[Path]:
     runtime = KioskRuntime(demo_config(state_dir, hall_url, language, care))
-    bg, clock = HeldBackground(), ManualClock()
+    # Today's date on the receipts, so they match the tracking numbers the outbox gives out.
+    bg, clock = HeldBackground(), FakeClock(SYSTEM_CLOCK.now())
     ui = KioskUi(runtime, background=bg, clock=clock)
     robot = Robot(ui.window)
     flow = ui.flow
+    assert flow is not None
     shots: list[Path] = []
 
     def shot(name: str) -> None:
@@ -142,7 +147,7 @@ def _render_mode(
         }.items():
             if name in flow.context.values:
                 flow.set_field(name, value)
-        clock.now += runtime.config.timeouts.idle_s * (2 if care else 1) + 3
+        clock.advance(runtime.config.timeouts.idle_s * (2 if care else 1) + 3)
         ui.session._tick()
         shot("timeout_warning")
         robot.click("continueButton")
@@ -175,6 +180,7 @@ def _render_assist(
     """
     from remote_assist import protocol as p
     from remote_assist.client import Status
+    from remote_assist.phases import ENDED, LIVE, WAITING
 
     assist, flow = ui.assist, ui.flow
     assert flow is not None
@@ -184,9 +190,9 @@ def _render_assist(
     flow.choose_service("company_startup_power")
     robot.settle()
     robot.click("getHelpButton")
-    assist._on_status(Status("waiting", position=2))
+    assist._on_status(Status(WAITING, position=2))
     shot("assist_waiting")
-    assist._on_status(Status("live", helper_name="林晓"))
+    assist._on_status(Status(LIVE, helper_name="林晓"))
     shot("assist_consent")
     robot.click("assistConsentButton")
     assist._on_message(p.Chat(sender="helper", text="您好，我是服务大厅的林晓，我来帮您填写。"))
@@ -206,7 +212,7 @@ def _render_assist(
     assist._on_message(p.SubmitProposed())
     shot("assist_submit_confirm")
     robot.click("assistDeclineSubmitButton")
-    assist._on_status(Status("ended", reason="helper_lost"))
+    assist._on_status(Status(ENDED, reason="helper_lost"))
     shot("assist_helper_left")
     robot.click("assistContinueAloneButton")
     flow.cancel()
@@ -254,6 +260,7 @@ def _render_failures(
     shot: Callable[[str], None],
 ) -> None:
     flow = ui.flow
+    assert flow is not None
     if flow.state == "filling_form" and not flow.complete_form():
         flow.cancel()
         robot.settle()
@@ -343,6 +350,7 @@ def _render_consult(
     from drivers.camera.scenes import document_scene
 
     flow = ui.flow
+    assert flow is not None
     consult = flow.consult
     _sample_progress_status(flow)
     robot.click("startButton")
@@ -476,7 +484,6 @@ def _render_technician(
 def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: str) -> list[Path]:
     """The first-boot enrolment screen: empty form, a refused code, enrolled. A station of its
     own, so the demo station keeps its legacy (un-enrolled) path for the other screens."""
-    from hall.clock import utc_now
     from hall.enrolment import EnrolmentStore
     from hall.store import SubmissionStore
     from ui.first_boot import FirstBootUi
@@ -495,13 +502,13 @@ def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: s
         robot.type_into("codeField", "K7QM-4XPD-R9TB-2HNW")
         shot("entry")
         robot.click("enrolButton")
-        robot.wait_until(lambda: ui.enrolment.phase == "failed", 10)
+        robot.wait_until(lambda: ui.enrolment.property("phase") == "failed", 10)
         shot("code_unknown")
         robot.click("retryButton")
         store = SubmissionStore(hall.db_path)
         try:
             code = (
-                EnrolmentStore(store.engine, utc_now)
+                EnrolmentStore(store.engine, SYSTEM_CLOCK)
                 .create_code("SND-SS-002", "screenshots", station_name="狮山街道第二站")
                 .code
             )
@@ -510,7 +517,7 @@ def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: s
         field = robot.find("codeField")
         field.setProperty("text", code)
         robot.click("enrolButton")
-        robot.wait_until(lambda: ui.enrolment.phase == "done", 10)
+        robot.wait_until(lambda: ui.enrolment.property("phase") == "done", 10)
         shot("enrolled")
     finally:
         ui.close()
