@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     Property,
     QCoreApplication,
     QObject,
@@ -41,6 +40,7 @@ from ui.bridge.technician_rows import (
     quarantined_rows,
     tr,
 )
+from ui.i18n.marks import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from drivers.camera.preview import LivePreview, PreviewUpdate
@@ -577,16 +577,16 @@ class TechnicianBridge(QObject):
     pinConfigured = Property(bool, _get_pin_configured, notify=changed)
     attemptsLeft = Property(int, _get_attempts_left, notify=changed)
     lockedMinutes = Property(int, _get_locked_minutes, notify=changed)
-    devices = Property("QVariantList", _get_devices, notify=changed)
+    devices = Property(list, _get_devices, notify=changed)
     online = Property(bool, _get_online, notify=changed)
     outboxDepth = Property(int, _get_outbox_depth, notify=changed)
     lastSync = Property(str, _get_last_sync, notify=changed)
-    history = Property("QVariantList", _get_history, notify=changed)
-    results = Property("QVariantMap", _get_results, notify=changed)
+    history = Property(list, _get_history, notify=changed)
+    results = Property(dict, _get_results, notify=changed)
     cameraOn = Property(bool, _get_camera_on, notify=changed)
     frameNo = Property(int, _get_frame_no, notify=frameChanged)
-    outboxCounts = Property("QVariantList", _get_outbox_counts, notify=changed)
-    quarantined = Property("QVariantList", _get_quarantined, notify=changed)
+    outboxCounts = Property(list, _get_outbox_counts, notify=changed)
+    quarantined = Property(list, _get_quarantined, notify=changed)
     exportDir = Property(str, _get_export_dir, constant=True)
     lockoutMinutes = Property(int, _get_lockout_minutes, constant=True)
 
