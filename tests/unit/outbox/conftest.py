@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -24,5 +25,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def outbox(path: Path, clock: FakeClock) -> Outbox:
-    return Outbox(path, STATION, clock=clock)
+def outbox(path: Path, clock: FakeClock) -> Iterator[Outbox]:
+    # Closed here, not by the garbage collector: a connection it closes later changes the open
+    # descriptors under another test's feet (test_shared_outbox counts them).
+    box = Outbox(path, STATION, clock=clock)
+    yield box
+    box.close()
