@@ -19,6 +19,13 @@ who may :meth:`Outbox.requeue` it).
 
 SQLite connections are thread-confined, so every thread opens its own :class:`Outbox` on the same
 file. Payloads are personal data: they are never logged, only ids and tracking numbers are.
+
+Rows are written and read through sqlite-utils (inserts, the tracking counter's upsert, counts and
+queries); its writes nest as savepoints inside the explicit ``BEGIN IMMEDIATE`` transactions here.
+The schema (frozen migrations with CHECK constraints and triggers) and the guarded updates
+(``… WHERE status = 'pending'``: a no-op if the row moved on) stay SQL. sqlite-utils is imported
+when an outbox is opened, not with this module: it imports NumPy when installed (~50 ms), and
+this module is imported for its types and statuses on paths that never open the file.
 """
 
 from __future__ import annotations
@@ -33,9 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any, Literal
 
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.wire import AttachmentRef, Submission, canonical_json
@@ -47,6 +52,9 @@ from offline_queue.outbox_schema import (
     SCHEMA_VERSION,
     associated_data,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +147,9 @@ class Outbox:
         conn = sqlite3.connect(
             self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=not shared
         )
-        self.db = Database(conn)
+        from sqlite_utils import Database  # brings NumPy: see the module docstring
+
+        self.db: Database = Database(conn)
         try:
             self.db.enable_wal()
             # FULL: a commit is on disk when enqueue() returns. NORMAL is ~3x faster in WAL but
@@ -238,7 +248,7 @@ class Outbox:
         sub_id = str(uuid7())
         doc_prefix = b'{"attachments":' + canonical_json([r.to_json() for r in refs])
         plaintext = doc_prefix + b',"payload":' + payload_json + b"}"
-        with self._write() as conn:
+        with self._write():
             # Under the write lock: a blob that the sender deleted after delivering another
             # submission with the same file (between our put and this lock) is written again.
             for ref in refs:
@@ -246,37 +256,30 @@ class Outbox:
                     if ref.sha256 not in data_by_sha:
                         raise FileNotFoundError(f"blob {ref.sha256[:12]}… is not in the store")
                     self.blobs.put(data_by_sha[ref.sha256])
-            conn.execute(
-                "INSERT INTO tracking_seq (day, last_seq) VALUES (?, 1) "
-                "ON CONFLICT (day) DO UPDATE SET last_seq = last_seq + 1",
-                (day,),
-            )
-            seq = int(
-                conn.execute("SELECT last_seq FROM tracking_seq WHERE day = ?", (day,)).fetchone()[
-                    0
-                ]
-            )
+            # Read and bumped under the write lock, so no two filings share a number.
+            today = next(self.db.table("tracking_seq").rows_where("day = ?", [day]), None)
+            seq = 1 if today is None else int(today["last_seq"]) + 1
+            self.db.table("tracking_seq").upsert({"day": day, "last_seq": seq}, pk="day")
             tracking_number = f"{self.station_id}-{day}-{seq:04d}"
             body = self._cipher.seal(
                 plaintext,
                 associated_data((sub_id, self.station_id, service_id, tracking_number, created_at)),
             )
-            conn.execute(
-                "INSERT INTO submissions (id, service_id, tracking_number, station_id, "
-                "created_at, body, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-                (
-                    sub_id,
-                    service_id,
-                    tracking_number,
-                    self.station_id,
-                    created_at,
-                    body,
-                    created_at,
-                ),
+            self.db.table("submissions").insert(
+                {
+                    "id": sub_id,
+                    "service_id": service_id,
+                    "tracking_number": tracking_number,
+                    "station_id": self.station_id,
+                    "created_at": created_at,
+                    "body": body,
+                    "status": "pending",
+                    "updated_at": created_at,
+                }
             )
-            conn.executemany(
-                "INSERT INTO attachments (submission_id, ordinal, sha256) VALUES (?, ?, ?)",
-                [(sub_id, i, ref.sha256) for i, ref in enumerate(refs)],
+            self.db.table("attachments").insert_all(
+                {"submission_id": sub_id, "ordinal": i, "sha256": ref.sha256}
+                for i, ref in enumerate(refs)
             )
         log.info("queued submission %s as %s", sub_id, tracking_number)
         return Submission(
@@ -310,14 +313,10 @@ class Outbox:
 
     def unsent_blobs(self, sub_id: str) -> list[str]:
         """sha256 of the blobs of ``sub_id`` that the hall has not confirmed yet, in order."""
-        return [
-            r[0]
-            for r in self.db.execute(
-                "SELECT sha256 FROM attachments WHERE submission_id = ? AND sent_at IS NULL "
-                "ORDER BY ordinal",
-                (sub_id,),
-            ).fetchall()
-        ]
+        rows = self.db.table("attachments").rows_where(
+            "submission_id = ? AND sent_at IS NULL", [sub_id], order_by="ordinal", select="sha256"
+        )
+        return [r["sha256"] for r in rows]
 
     def mark_blob_sent(self, sub_id: str, sha256: str) -> None:
         """The hall confirmed this blob; after a restart it is not sent again for this row."""
@@ -348,22 +347,16 @@ class Outbox:
             self._require_row(conn, sub_id, cur.rowcount)
             if not cur.rowcount:
                 return
-            shas = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT sha256 FROM attachments WHERE submission_id = ?", (sub_id,)
-                ).fetchall()
-            ]
-            conn.execute("DELETE FROM attachments WHERE submission_id = ?", (sub_id,))
+            attachments = self.db.table("attachments")
+            where = ("submission_id = ?", [sub_id])
+            shas = [r["sha256"] for r in attachments.rows_where(*where, select="sha256")]
+            attachments.delete_where(*where)
             # Deleted while holding the write lock, so an enqueue re-using one of these files
             # either committed before (and is counted here) or sees it missing and rewrites it.
             # Every blob of this row was confirmed by the hall before delivery, so even if the
             # commit below failed, a retry would not need them.
             for sha in shas:
-                still_used = conn.execute(
-                    "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,)
-                ).fetchone()
-                if still_used is None:
+                if not attachments.count_where("sha256 = ?", [sha]):
                     self.blobs.delete(sha)
         log.info("submission %s delivered", sub_id)
 
@@ -407,15 +400,14 @@ class Outbox:
 
     def remove_orphan_blobs(self, older_than_s: float = 3600.0) -> int:
         """Delete blob files no row names (left by a crash mid-enqueue); return how many."""
-        with self._write() as conn:
-            referenced = {r[0] for r in conn.execute("SELECT sha256 FROM attachments")}
-            return self.blobs.remove_orphans(referenced, older_than_s)
+        with self._write():
+            rows = self.db.table("attachments").rows_where(select="sha256")
+            return self.blobs.remove_orphans({r["sha256"] for r in rows}, older_than_s)
 
-    @staticmethod
-    def _require_row(conn: sqlite3.Connection, sub_id: str, rowcount: int) -> None:
+    def _require_row(self, conn: sqlite3.Connection, sub_id: str, rowcount: int) -> None:
         if rowcount:
             return
-        if conn.execute("SELECT 1 FROM submissions WHERE id = ?", (sub_id,)).fetchone() is None:
+        if not self.db.table("submissions").count_where("id = ?", [sub_id]):
             raise KeyError(sub_id)
 
     # --- reads ----------------------------------------------------------------------------------
@@ -424,13 +416,10 @@ class Outbox:
 
     def _oldest_pending(self) -> dict[str, Any] | None:
         # The (status, seq) index makes this one seek however many delivered stubs there are.
-        rows = list(
-            self.db.query(
-                f"SELECT {self._COLUMNS} FROM submissions "
-                "WHERE status = 'pending' ORDER BY seq LIMIT 1"
-            )
+        rows = self.db.table("submissions").rows_where(
+            "status = 'pending'", order_by="seq", limit=1, select=self._COLUMNS
         )
-        return rows[0] if rows else None
+        return next(rows, None)
 
     def next_pending(self) -> Submission | None:
         """The oldest pending submission without claiming it; None when nothing waits."""
@@ -440,10 +429,10 @@ class Outbox:
     def get(self, sub_id: str) -> dict[str, Any] | None:
         """The row with its payload and attachments decoded (None once delivered), for
         technicians and tests. Raises :class:`TamperedRow` if the ciphertext does not verify."""
-        rows = list(self.db.query("SELECT * FROM submissions WHERE id = ?", (sub_id,)))
-        if not rows:
+        found = next(self.db.table("submissions").rows_where("id = ?", [sub_id]), None)
+        if found is None:
             return None
-        row = dict(rows[0])
+        row = dict(found)
         body = row.pop("body")
         row["payload"] = None
         row["attachments"] = None
@@ -456,50 +445,46 @@ class Outbox:
     def stub(self, tracking_number: str) -> dict[str, Any] | None:
         """The readable columns of one filing by its tracking number (no key needed, nothing
         personal): what the kiosk's progress look-up shows before the hall has it."""
-        rows = list(
-            self.db.query(
-                "SELECT tracking_number, service_id, status, created_at FROM submissions "
-                "WHERE tracking_number = ?",
-                (tracking_number,),
-            )
+        rows = self.db.table("submissions").rows_where(
+            "tracking_number = ?",
+            [tracking_number],
+            select="tracking_number, service_id, status, created_at",
         )
-        return dict(rows[0]) if rows else None
+        return next(rows, None)
 
     def depth(self) -> int:
         """How many submissions still wait for the hall."""
-        return int(
-            self.db.execute("SELECT count(*) FROM submissions WHERE status = 'pending'").fetchone()[
-                0
-            ]
-        )
+        return int(self.db.table("submissions").count_where("status = 'pending'"))
 
     def counts(self) -> dict[str, int]:
         """Rows per status; every status is present, zero included."""
         result: dict[str, int] = dict.fromkeys(STATUSES, 0)
-        for status, n in self.db.execute(
-            "SELECT status, count(*) FROM submissions GROUP BY status"
-        ).fetchall():
-            result[status] = int(n)
+        for row in self.db.query("SELECT status, count(*) AS n FROM submissions GROUP BY status"):
+            result[row["status"]] = int(row["n"])
         return result
 
     def oldest_pending_age_s(self, now: datetime | None = None) -> float | None:
         """Seconds the oldest pending submission has waited, or None when nothing waits."""
-        row = self.db.execute(
-            "SELECT created_at FROM submissions WHERE status = 'pending' ORDER BY seq LIMIT 1"
-        ).fetchone()
+        row = next(
+            self.db.table("submissions").rows_where(
+                "status = 'pending'", order_by="seq", limit=1, select="created_at"
+            ),
+            None,
+        )
         if row is None:
             return None
         now = now if now is not None else self._clock.now()
-        age = (now - datetime.fromisoformat(row[0])).total_seconds()
+        age = (now - datetime.fromisoformat(row["created_at"])).total_seconds()
         # A clock stepped backwards would give a negative age; "just queued" is the honest answer.
         return max(age, 0.0)
 
     def last_delivered_at(self) -> datetime | None:
         """When the hall last confirmed a submission (survives restarts, for the status bar)."""
-        row = self.db.execute(
-            "SELECT max(delivered_at) FROM submissions WHERE status = 'delivered'"
-        ).fetchone()
-        return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+        rows = self.db.query(
+            "SELECT max(delivered_at) AS at FROM submissions WHERE status = 'delivered'"
+        )
+        at = next(rows)["at"]
+        return None if at is None else datetime.fromisoformat(at)
 
     def check(self) -> list[str]:
         """Problems found: SQLite's integrity check, then every waiting row and blob decrypted.
@@ -511,8 +496,8 @@ class Outbox:
             for r in self.db.execute("PRAGMA integrity_check").fetchall()
             if str(r[0]) != "ok"
         ]
-        for row in self.db.query(
-            f"SELECT {self._COLUMNS} FROM submissions WHERE status != 'delivered'"
+        for row in self.db.table("submissions").rows_where(
+            "status != 'delivered'", select=self._COLUMNS
         ):
             try:
                 self._decode(row)
