@@ -149,8 +149,8 @@ def _proc_stat(pid: str) -> tuple[str, int] | None:
 
 
 def leftover_processes(mark: str = "") -> dict[int, str]:
-    """Live processes (not zombies) carrying this run's mark or descending from this process:
-    pid -> command line."""
+    """Live processes (not zombies) carrying this run's mark or descending from this process or
+    from a marked one: pid -> command line."""
     mark_entry = f"{LEFTOVER_MARK}={mark or os.environ[LEFTOVER_MARK]}".encode()
     me = os.getpid()
     parents: dict[int, int] = {}
@@ -169,18 +169,20 @@ def leftover_processes(mark: str = "") -> dict[int, str]:
         if mark_entry in environ.split(b"\0"):
             marked.add(int(entry))
 
-    def below_me(pid: int) -> bool:
+    def below_a_root(pid: int) -> bool:
+        # Below a marked process counts too: PostgreSQL's children overwrite their environment
+        # with their process titles, so only the postmaster still shows the mark.
         seen = set()
         while pid not in seen and pid > 1:
             seen.add(pid)
             pid = parents.get(pid, 0)
-            if pid == me:
+            if pid == me or pid in marked:
                 return True
         return False
 
     found: dict[int, str] = {}
     for pid in parents:
-        if pid in marked or below_me(pid):
+        if pid in marked or below_a_root(pid):
             try:
                 raw = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
