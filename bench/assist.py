@@ -27,6 +27,7 @@ import requests
 from argon2 import PasswordHasher
 from websockets.sync.client import connect
 
+from contracts.clock import SYSTEM_CLOCK
 from hall.auth import COOKIE_NAME, StaffStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
@@ -97,7 +98,7 @@ def run(runs: int, *, quick: bool = False) -> dict[str, Any]:
         HallServer(Path(tmp) / "hall.db", password_hasher=hasher) as hall,
     ):
         store = SubmissionStore(hall.db_path)
-        StaffStore(store.engine, lambda: __import__("datetime").datetime.now(), hasher).add(
+        StaffStore(store.engine, SYSTEM_CLOCK, hasher).add(
             "bench.helper", "helper", "bench password 1"
         )
         store.close()
