@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -76,12 +76,19 @@ def _problems(model: type[BaseModel], exc: ValidationError) -> list[OptionProble
     properties: dict[str, Any] = schema.get("properties", {})
     problems: list[OptionProblem] = []
     for err in exc.errors(include_url=False):
-        # Options are flat: a deeper location only names a union's branch (int | str), whose
-        # errors would repeat one problem; the first of them stands for the option.
-        top = str(err["loc"][0]) if err["loc"] else ""
+        loc = [str(p) for p in err["loc"]]
+        top = loc[0] if loc else ""
+        # Options are flat but for a table (a nested model, e.g. `identity`): a deeper location
+        # is a field of that table, or else only a union's branch (int | str), whose errors
+        # would repeat one problem — the first of them stands for the option.
+        table = _table_model(model, top)
+        inner = ".".join(loc[1:]) if table is not None and len(loc) > 1 else ""
         if any(p.option == top for p in problems):
             continue
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and inner and table is not None:
+            reason = f"unknown field {inner!r}"
+            accepted = "fields " + ", ".join(table.model_fields)
+        elif err["type"] == "extra_forbidden":
             reason = "unknown option"
             accepted = "any of " + ", ".join(sorted(properties))
         else:
@@ -91,9 +98,23 @@ def _problems(model: type[BaseModel], exc: ValidationError) -> list[OptionProble
                 reason = f"{_toml(err['input'])} is not accepted"
             else:
                 reason = err["msg"].removeprefix("Value error, ")
+            if inner:
+                reason = f"{inner}: {reason}"
             accepted = _accepted(properties.get(top, {}), schema.get("$defs", {}))
         problems.append(OptionProblem(top, reason, accepted))
     return problems
+
+
+def _table_model(model: type[BaseModel], option: str) -> type[BaseModel] | None:
+    """The model of an option that is a table of its own, if it is one."""
+    field = model.model_fields.get(option)
+    pending = [field.annotation] if field is not None else []
+    while pending:
+        kind = pending.pop()
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
+        pending.extend(get_args(kind))
+    return None
 
 
 def _accepted(prop: dict[str, Any], defs: dict[str, Any]) -> str:

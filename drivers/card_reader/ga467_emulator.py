@@ -34,7 +34,7 @@ from drivers.card_reader import ga467_codec as codec
 from drivers.card_reader.base import CardEventListener, Identity
 from drivers.card_reader.ga467 import Ga467CardReader
 from drivers.card_reader.options import EmulatedGa467CardReaderOptions, Ga467CardReaderOptions
-from drivers.card_reader.simulator import SAMPLE_IDENTITY, identity_from_overrides
+from drivers.card_reader.simulator import SAMPLE_IDENTITY, sample_with
 from drivers.errors import (
     CardReaderError,
     CardReadFailed,
@@ -359,7 +359,7 @@ class EmulatedGa467CardReader:
     def from_options(cls, options: Mapping[str, Any]) -> EmulatedGa467CardReader:
         """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
         opts = EmulatedGa467CardReaderOptions.parse(options)
-        identity = identity_from_overrides(opts.identity) if opts.identity else SAMPLE_IDENTITY
+        identity = sample_with(opts.identity)
         reader_options = Ga467CardReaderOptions(
             port="/dev/null",  # the emulator's pty, once it runs
             baud=opts.baud,

@@ -6,9 +6,10 @@ config without importing pyserial or pyscard; see `drivers.options` for the erro
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from drivers.options import DriverOptions
 
@@ -26,30 +27,60 @@ def _count(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
+def _iso_date(value: object) -> object:
+    # TOML has dates (birth_date = 1949-12-31), but a quoted "1949-12-31" is as readable.
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
 FailCount = Annotated[
     int,
     BeforeValidator(_count),
     Field(ge=0, description="true, false or a whole number of reads to fail (>= 0)"),
 ]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+class IdentityOverrides(BaseModel):
+    """Fields of the sample identity a simulated card carries instead (the photo stays)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+    name: str = ""
+    id_number: str = ""
+    sex: str = ""
+    nation: str = ""
+    birth_date: IsoDate | None = None
+    address: str = ""
+    issuer: str = ""
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
+    card_type: str = ""
+    photo_format: str = ""
+    english_name: str = ""
+    nationality: str = ""
+    pass_number: str = ""
+    issue_count: str = ""
+    appended_address: str = ""
+    card_number: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        """The fields the table set (for `dataclasses.replace` on the sample identity)."""
+        return self.model_dump(exclude_unset=True)
+
+
 IdentityTable = Annotated[
-    dict[str, Any] | None,
-    Field(description="a table of identity fields (dates as YYYY-MM-DD)"),
+    IdentityOverrides | None,
+    Field(description="a table of identity fields: " + ", ".join(IdentityOverrides.model_fields)),
 ]
-
-
-def check_identity(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value:
-        # Lazy: the simulator module holds the sample identity and its field list.
-        from drivers.card_reader.simulator import identity_from_overrides
-
-        identity_from_overrides(value)  # raises ValueError naming the bad field
-    return value
 
 
 class _WithIdentity(DriverOptions):
     identity: IdentityTable = None
-
-    _identity = field_validator("identity")(check_identity)
 
 
 class SimulatedCardReaderOptions(_WithIdentity):
@@ -81,11 +112,9 @@ class Ga467CardReaderOptions(DriverOptions):
     check_sam: bool = True
 
 
-class EmulatedGa467CardReaderOptions(DriverOptions):
+class EmulatedGa467CardReaderOptions(_WithIdentity):
     KIND: ClassVar[str] = "card_reader"
     BACKEND: ClassVar[str] = "ga467_emulator"
-
-    identity: IdentityTable = None
 
     auto_place: bool = True
     card_present: bool = False
@@ -99,13 +128,13 @@ class EmulatedGa467CardReaderOptions(DriverOptions):
 
     @field_validator("identity")
     @classmethod
-    def _fits_the_card(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value:
+    def _fits_the_card(cls, value: IdentityOverrides | None) -> IdentityOverrides | None:
+        if value is not None:
             from drivers.card_reader import ga467_codec
-            from drivers.card_reader.simulator import identity_from_overrides
+            from drivers.card_reader.simulator import sample_with
 
             # The emulator stores it in the card's 256-byte text block: too long does not fit.
-            ga467_codec.encode_text_block(identity_from_overrides(value))
+            ga467_codec.encode_text_block(sample_with(value))
         return value
 
 

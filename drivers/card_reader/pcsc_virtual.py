@@ -19,7 +19,7 @@ from drivers.card_reader.mrz import MrzKey
 from drivers.card_reader.options import VirtualPcscCardReaderOptions
 from drivers.card_reader.pcsc import CardInfo, PcscCardReader
 from drivers.card_reader.pcscd import PcscdProcess
-from drivers.card_reader.simulator import SAMPLE_IDENTITY, identity_from_overrides
+from drivers.card_reader.simulator import SAMPLE_IDENTITY, sample_with
 from drivers.card_reader.vpcd_card import (
     VPCD_PORT,
     EmrtdData,
@@ -54,7 +54,7 @@ class VirtualPcscCardReader:
     def from_options(cls, options: Mapping[str, Any]) -> VirtualPcscCardReader:
         """From `[devices.card_reader.options]`; DriverOptionsError names a bad option."""
         opts = VirtualPcscCardReaderOptions.parse(options)
-        identity = identity_from_overrides(opts.identity) if opts.identity else SAMPLE_IDENTITY
+        identity = sample_with(opts.identity)
         reader = PcscCardReader(
             reader_filter=VIRTUAL_READER if opts.port == VPCD_PORT else "Virtual PCD 00 01",
             mode=opts.mode,

@@ -4,12 +4,16 @@ backend, the option, the reason and the accepted values — from its own `from_o
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers import registry
+from drivers.card_reader.options import IdentityOverrides
 from drivers.options import DriverOptionsError
 from kiosk.config import ConfigError, parse_config
 
@@ -133,3 +137,53 @@ def test_several_problems_are_all_named() -> None:
     for option in ("host", "port", "width_mm"):
         assert f"devices.printer.options.{option}: backend 'escpos_network': " in text
     assert "accepted: one of 58, 80" in text
+
+
+# Values as TOML gives them: text, whole numbers, floats, booleans, dates, arrays and tables.
+toml_values = st.recursive(
+    st.one_of(
+        st.text(max_size=40),
+        st.integers(min_value=-(2**63), max_value=2**63 - 1),
+        st.floats(allow_nan=False),
+        st.booleans(),
+        st.dates(),
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=6,
+)
+
+
+@pytest.mark.parametrize(("kind", "name"), BACKENDS)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_options_table_is_accepted_or_refused_in_the_shape(
+    kind: str, name: str, data: st.DataObject
+) -> None:
+    # Known option names most of the time, so the values reach the model's own checks.
+    model = registry.options_model(kind, name)
+    names = st.sampled_from([*model.model_fields, "identity", "connection", "colour"])
+    # Tables with the identity's own field names too, so the values reach its field checks.
+    identity_tables = st.dictionaries(
+        st.sampled_from(list(IdentityOverrides.model_fields)) | st.text(max_size=8),
+        toml_values,
+        max_size=3,
+    )
+    options = data.draw(
+        st.dictionaries(names | st.text(max_size=12), toml_values | identity_tables, max_size=4)
+    )
+    try:
+        registry.check_options(kind, name, options)
+    except DriverOptionsError as exc:
+        assert exc.problems
+        for line in str(exc).split("; " + f"{kind} backend "):
+            assert line.startswith(f"{kind} backend {name!r}: ") or line.startswith(f"{name!r}: ")
+        for problem in exc.problems:
+            assert problem.reason and problem.accepted
+
+
+def test_identity_table_covers_every_identity_field_but_the_photo() -> None:
+    # A field added to Identity must be settable in a simulated card's `identity` table.
+    from drivers.card_reader.base import Identity
+
+    fields = {f.name for f in dataclasses.fields(Identity)} - {"photo"}
+    assert set(IdentityOverrides.model_fields) == fields
