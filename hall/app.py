@@ -37,6 +37,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from contracts.clock import SYSTEM_CLOCK, Clock
+from contracts.demands import Taxonomy
 from contracts.ids import canonical_uuid
 from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, Submission
 from hall import (
@@ -52,8 +53,8 @@ from hall import (
     progress_page,
     tracking,
 )
+from hall.demand_content import WorkCalendar, load_calendar, load_taxonomy
 from hall.store import BlobHashMismatch, MissingBlobs, SubmissionStore
-from kiosk.demands import Taxonomy, WorkCalendar, load_calendar, load_taxonomy
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
 """Catalog publication: the hall keeps every published version and serves the latest with an ETag.
 
 A supervisor publishes a catalog document (``PUT /api/v1/catalog`` or ``python -m hall catalog
-publish FILE``); it is checked with :func:`kiosk.services.catalog.parse_catalog`, the same check
+publish FILE``); it is checked with :func:`contracts.catalog.parse_catalog`, the same check
 the kiosk runs, and a bad one is refused with every reason (HTTP 422), so a kiosk never receives
 a catalog it would reject. Publishing the same document again changes nothing; publishing other
 content under a version string already used is refused (409): kiosks and staff talk about
 catalogs by version, so one version must mean one content.
 
 ``GET /api/v1/catalog`` serves the stored bytes with a strong ETag
-(:func:`kiosk.services.catalog_cache.catalog_etag`) and answers ``If-None-Match`` with 304, so a
+(:func:`catalog_etag`) and answers ``If-None-Match`` with 304, so a
 kiosk polling an unchanged catalog transfers a header. The shipped sample is published at the
 first start of an empty hall.
 
@@ -19,35 +19,41 @@ PostgreSQL) has published a newer one: fan-out at intake uses it on every submis
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Final, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from contracts.catalog import Catalog, CatalogError, parse_catalog
 from contracts.clock import Clock
 from hall.auth import StaffDep, SupervisorDep, audit
 from hall.clock import iso
 from hall.store import metadata
-from kiosk.services.catalog import (
-    DEFAULT_CATALOG_PATH,
-    Catalog,
-    CatalogError,
-    parse_catalog,
-)
-from kiosk.services.catalog_cache import catalog_etag
 
 log = logging.getLogger(__name__)
 
 PublishOutcome = Literal["published", "unchanged"]
 
+# Published at the first start of an empty hall; the kiosk ships the same sample as its offline
+# fallback (kiosk/services/content/catalog.json; a test keeps the two equal).
+SAMPLE_CATALOG_PATH: Final = Path(__file__).with_name("content") / "sample_catalog.json"
+
 # A catalog is a few hundred KB at most; 5 MB means someone uploaded the wrong file.
 MAX_CATALOG_BYTES = 5 * 1024 * 1024
+
+
+def catalog_etag(body: bytes) -> str:
+    """A strong ETag for a published catalog body (kiosks treat it as opaque)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
 
 catalogs = Table(
     "catalogs",
@@ -147,7 +153,7 @@ class CatalogStore:
         if any_row is None:
             # Another hall instance may have published it first: then there is nothing to do.
             with contextlib.suppress(VersionClash):
-                self.publish(DEFAULT_CATALOG_PATH.read_bytes(), "system")
+                self.publish(SAMPLE_CATALOG_PATH.read_bytes(), "system")
 
     def latest(self, conn: Connection | None = None) -> Published | None:
         """The latest published catalog (cached; re-read when a newer one exists).

@@ -22,12 +22,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from contracts.catalog import CatalogError
 from contracts.clock import SYSTEM_CLOCK
 from hall.auth import ROLES, StaffError, StaffStore
 from hall.catalog_publish import CatalogStore, VersionClash
 from hall.enrolment import CODE_TTL, MAX_TTL, STATION_PATTERN, EnrolmentStore, UnknownDevice
 from hall.store import SubmissionStore
-from kiosk.services.catalog import CatalogError
 
 DEFAULT_DB = "var/hall/hall.db"
 

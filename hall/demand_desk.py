@@ -3,11 +3,12 @@
 A submission of service :data:`DEMAND_SERVICE` becomes a demand in the intake transaction
 (:meth:`DemandDesk.on_intake`): the category is the one the walk-in confirmed at the kiosk (form
 field ``demand_category``, ``other`` when missing or unknown), and the due date counts the
-category's working days (:mod:`kiosk.demands` taxonomy and calendar) from the filing time — the
-enterprise's clock starts when it files at the station, not when a kiosk that was offline gets
-through (capped at the hall's own time, so a kiosk clock running ahead cannot shorten it).
+category's working days (:mod:`contracts.demands` taxonomy, :mod:`hall.demand_content`
+calendar) from the filing time — the enterprise's clock starts when it files at the station,
+not when a kiosk that was offline gets through (capped at the hall's own time, so a kiosk clock
+running ahead cannot shorten it).
 
-Staff act through :func:`kiosk.demands.apply` — the one definition of the loop — and every
+Staff act through :func:`hall.demand_loop.apply` — the one definition of the loop — and every
 action, and every look at a demand's detail (which shows the enterprise's description), goes to
 the audit log without the values. Concurrent edits (two consoles, two hall instances) are
 caught with a version column: the second writer gets 409 and reloads. The demand's single part
@@ -30,21 +31,17 @@ from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, inse
 from sqlalchemy.engine import Connection
 
 from contracts.clock import Clock
+from contracts.demands import STATE_LABELS, DemandState, Taxonomy
 from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
 from hall.clock import iso
-from hall.store import metadata, submissions
-from hall.tracking import TrackingStore
-from kiosk.demands import (
-    STATE_LABELS,
+from hall.demand_content import WorkCalendar
+from hall.demand_loop import (
     Action,
     Demand,
     DemandEvent,
-    DemandState,
-    Taxonomy,
     TransitionNotAllowed,
-    WorkCalendar,
     allowed_actions,
     apply,
     demand_stats,
@@ -52,6 +49,8 @@ from kiosk.demands import (
     new_demand,
     replied_late,
 )
+from hall.store import metadata, submissions
+from hall.tracking import TrackingStore
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +135,7 @@ class StoredDemand:
 
 
 class DemandDesk:
-    """Demands in the hall's database, acted on through :func:`kiosk.demands.apply`."""
+    """Demands in the hall's database, acted on through :func:`hall.demand_loop.apply`."""
 
     def __init__(
         self,

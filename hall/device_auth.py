@@ -2,10 +2,10 @@
 
 An **enrolled device** (:mod:`hall.enrolment`) sends ``Authorization: QihangDevice
 <device id>:<credential>`` plus ``X-Qihang-Timestamp`` and ``X-Qihang-Signature`` (Ed25519 over
-:func:`kiosk.device_identity.signing_input`: method, path with query, timestamp, body sha256).
+:func:`contracts.device_auth.signing_input`: method, path with query, timestamp, body sha256).
 The hall checks, in this order: the device exists (401), the credential's sha256 matches (401),
 the device is not revoked (**403** ``device revoked``), the timestamp is within
-:data:`~kiosk.device_identity.MAX_SKEW_S` of the hall's clock (401, a replayed or badly clocked
+:data:`~contracts.device_auth.MAX_SKEW_S` of the hall's clock (401, a replayed or badly clocked
 request), the signature verifies with the enrolled key (401). Then :func:`admit` checks the
 station the request is about is the device's own (403).
 
@@ -35,14 +35,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
+from contracts.device_auth import MAX_SKEW_S, DeviceAuthHeaders, signing_input
 from hall.enrolment import EnrolmentStore, credential_digest
-from kiosk.device_identity import (
-    AUTH_SCHEME,
-    MAX_SKEW_S,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    signing_input,
-)
 
 log = logging.getLogger(__name__)
 
@@ -88,27 +82,29 @@ def authenticate(
     app: Any, method: str, path: str, headers: Mapping[str, str], body: bytes
 ) -> Caller:
     """Check the request's credentials (see the module docstring); blocking (database)."""
-    auth = headers.get("authorization", "")
-    scheme, _, value = auth.partition(" ")
+    scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
         return Caller(token=value.strip())
-    if scheme != AUTH_SCHEME:
+    try:
+        signed = DeviceAuthHeaders.from_headers(headers)
+    except ValueError:
+        log.warning("device credential refused (malformed)")
+        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "unknown device credential") from None
+    if signed is None:
         return Caller()
-    device_id, _, credential = value.strip().partition(":")
     store = _enrolment(app)
-    device = store.device(device_id[:40]) if device_id else None
+    device = store.device(signed.device_id)
     if device is None or not hmac.compare_digest(
-        device.credential_sha256, credential_digest(credential)
+        device.credential_sha256, credential_digest(signed.credential)
     ):
         log.warning("device credential refused (unknown device or wrong credential)")
         raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "unknown device credential")
     if device.revoked:
         log.warning("revoked device %s refused", device.device_id)
         raise DeviceAuthError(status.HTTP_403_FORBIDDEN, REVOKED)
-    try:
-        timestamp = int(headers.get(TIMESTAMP_HEADER.lower(), ""))
-    except ValueError:
-        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "missing request timestamp") from None
+    timestamp = signed.timestamp
+    if timestamp is None:
+        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "missing request timestamp")
     now = store.clock.now().timestamp()
     if abs(now - timestamp) > MAX_SKEW_S:
         log.warning("device %s: stale or future timestamp refused", device.device_id)
@@ -117,7 +113,7 @@ def authenticate(
         )
     if not _signature_ok(
         device.public_key,
-        headers.get(SIGNATURE_HEADER.lower(), ""),
+        signed.signature,
         signing_input(method, path, timestamp, body),
     ):
         log.warning("device %s: bad request signature refused", device.device_id)

@@ -8,7 +8,7 @@ only its sha256 (the code carries ~79 random bits, so an unsalted hash cannot be
 The technician types it into the terminal (``python main.py provision`` or the first-boot
 screen); the terminal makes an Ed25519 key pair and posts ``{code, public_key, proof}`` to the
 public ``POST /api/v1/enrolment``, the proof being the key's signature over the code and the key
-(:func:`kiosk.device_identity.enrolment_proof_input`). The hall marks the code used and creates a
+(:func:`contracts.device_auth.enrolment_proof_input`). The hall marks the code used and creates a
 **device** (id, station, public key, the sha256 of a fresh random credential) in one
 transaction, answers the credential once with the station's config (id, name, ICE servers), and
 revokes any earlier device of that station (a replaced terminal stops working). The station's
@@ -42,15 +42,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, String, Table, Text, insert, select, update
 
 from contracts.clock import Clock
-from hall.auth import StaffDep, SupervisorDep, audit
-from hall.clock import iso
-from hall.store import metadata
-from kiosk.device_identity import (
+from contracts.device_auth import (
     CODE_ALPHABET,
     CODE_LENGTH,
     enrolment_proof_input,
     normalise_code,
 )
+from hall.auth import StaffDep, SupervisorDep, audit
+from hall.clock import iso
+from hall.store import metadata
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Per-part tracking of filings: fan-out at intake, staff status changes, the public progress.
 
 When a new submission is stored, :meth:`TrackingStore.on_intake` runs inside the same database
-transaction and splits it with :func:`kiosk.services.catalog.fan_out` (over the latest published
+transaction and splits it with :func:`contracts.catalog.fan_out` (over the latest published
 catalog) into one row per part — the department that handles it and the form fields it receives —
 plus one row per step for parts where several parties act in turn (the EV charging pile). So a
 "一件事" bundle (企业开办 + 用电报装) is tracked as two parts from the moment it arrives, and a
@@ -15,7 +15,7 @@ Parts of a service another module drives (a demand follows the demand loop) are 
 
 ``GET /api/v1/progress/{tracking_number}`` is public — anyone holding the receipt may look — so
 it returns statuses, part and step ids, department ids and times only: the document
-:mod:`kiosk.progress` parses, with no personal data.
+:mod:`contracts.progress` defines, with no personal data.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
+from contracts.catalog import fan_out
 from contracts.clock import Clock
+from contracts.ids import is_valid_tracking_number
+from contracts.progress import STEP_STATUSES
 from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
 from hall.clock import iso
 from hall.store import metadata, submissions
-from kiosk.progress import STEP_STATUSES
-from kiosk.services.catalog import fan_out
-from kiosk.services.validators import is_valid_tracking_number
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,10 @@ leaves the state directory — and the hall answers with a device id and a rando
 to the public key. Both live under ``<state_dir>/keys/`` with mode 0600: ``device.key`` (the
 private key, PKCS#8 PEM) and ``device.json`` (device id, station id, credential, hall URL).
 
-Every request to the hall then carries the credential *and* proves the key: the
-``Authorization: QihangDevice <device id>:<credential>`` header, a Unix-time
-``X-Qihang-Timestamp`` and ``X-Qihang-Signature``, an Ed25519 signature (base64) over
-:func:`signing_input` — method, path with query, timestamp and the body's sha256. A copied
+Every request to the hall then carries the credential *and* proves the key: the headers and the
+signed bytes are defined once, for both sides, in :mod:`contracts.device_auth`. A copied
 credential alone is useless; a captured request is refused once its timestamp is older than the
-hall's window (:data:`MAX_SKEW_S`). The hall (:mod:`hall.device_auth`) imports the same
-:func:`signing_input`, so both sides build the bytes in one place.
+hall's window.
 
 ``cryptography`` is imported only when a key is made or used: the kiosk's start path (time to
 first frame) reads just ``device.json``.
@@ -20,7 +17,6 @@ first frame) reads just ``device.json``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import os
@@ -29,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contracts.clock import SYSTEM_CLOCK, Clock
+from contracts.device_auth import DeviceAuthHeaders, signing_input
 from offline_queue.durable import atomic_write
 
 if TYPE_CHECKING:
@@ -37,39 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AUTH_SCHEME = "QihangDevice"
-TIMESTAMP_HEADER = "X-Qihang-Timestamp"
-SIGNATURE_HEADER = "X-Qihang-Signature"
-MAX_SKEW_S = 300  # the hall refuses a signed request whose timestamp is further off than this
-ENROL_CONTEXT = b"qihang-enrol-v1"
-# Enrolment codes: 16 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown
-# in groups of four; the hall makes them (hall.enrolment), the kiosk checks what was typed.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 16
 KEY_FILE = "device.key"
 CREDENTIAL_FILE = "device.json"
-
-
-def signing_input(method: str, path: str, timestamp: int, body: bytes) -> bytes:
-    """The bytes a request signature covers (``path`` includes the query string)."""
-    digest = hashlib.sha256(body).hexdigest()
-    return f"qihang-req-v1\n{method.upper()}\n{path}\n{timestamp}\n{digest}".encode()
-
-
-def enrolment_proof_input(code: str, public_key_b64: str) -> bytes:
-    """The bytes the enrolment proof signs: the typed code (normalised) and the public key."""
-    return b"\n".join((ENROL_CONTEXT, normalise_code(code).encode(), public_key_b64.encode()))
-
-
-def normalise_code(code: str) -> str:
-    """An enrolment code as the hall stores it: upper case, without spaces or dashes."""
-    return "".join(ch for ch in code.upper() if ch not in " -\t")
-
-
-def code_well_formed(code: str) -> bool:
-    """Could this be an enrolment code at all (length, alphabet)? Checked before asking."""
-    plain = normalise_code(code)
-    return len(plain) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in plain)
 
 
 def b64(data: bytes) -> str:
@@ -182,13 +148,12 @@ class DeviceIdentity:
     def headers(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
         """The authentication headers for one request (``path`` with its query string)."""
         timestamp = int(self._clock.now().timestamp())
-        signature = self._signer().sign(signing_input(method, path, timestamp, body))
-        return {
-            "Authorization": f"{AUTH_SCHEME} {self.credential.device_id}:"
-            f"{self.credential.credential}",
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: signature,
-        }
+        return DeviceAuthHeaders(
+            device_id=self.credential.device_id,
+            credential=self.credential.credential,
+            timestamp=timestamp,
+            signature=self._signer().sign(signing_input(method, path, timestamp, body)),
+        ).to_headers()
 
     def requests_auth(self) -> requests.auth.AuthBase:
         """A ``requests`` auth that signs every request it is attached to."""

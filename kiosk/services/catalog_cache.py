@@ -1,7 +1,7 @@
 """The kiosk's copy of the hall's published catalog: last good version on disk, offline first.
 
 The hall publishes the catalog as JSON with an ETag. :class:`CatalogCache` keeps the last
-document that passed :func:`~kiosk.services.catalog.parse_catalog` in one envelope file in the
+document that passed :func:`~contracts.catalog.parse_catalog` in one envelope file in the
 state directory (``catalog.cache.json``: ETag, when it was saved, the document), written
 atomically, so a power cut leaves either the old or the new version, never half of one.
 
@@ -18,7 +18,6 @@ Nothing here imports an HTTP library, so the kiosk start path stays light.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -28,14 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from contracts.catalog import Catalog, CatalogError, parse_catalog
 from contracts.clock import SYSTEM_CLOCK, Clock
-from kiosk.services.catalog import (
-    DEFAULT_CATALOG_PATH,
-    Catalog,
-    CatalogError,
-    load_catalog,
-    parse_catalog,
-)
+from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
 from offline_queue.durable import atomic_write
 
 __all__ = [
@@ -45,7 +39,6 @@ __all__ = [
     "Fetch",
     "RefreshOutcome",
     "RefreshResult",
-    "catalog_etag",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,11 +50,6 @@ CACHE_FILE_NAME: Final = "catalog.cache.json"
 Fetch = Callable[[str | None], tuple[int, str | None, bytes]]
 
 RefreshOutcome = Literal["updated", "not_modified", "rejected", "offline", "failed"]
-
-
-def catalog_etag(body: bytes) -> str:
-    """A strong ETag for a published catalog body (the hall may use it; any opaque tag works)."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 @dataclass(frozen=True, slots=True)

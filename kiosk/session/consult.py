@@ -28,8 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from contracts.catalog import Catalog
 from contracts.clock import Clock
-from kiosk.demands import Suggestion, Taxonomy, load_taxonomy
+from contracts.demands import Taxonomy
+from contracts.ids import is_valid_tracking_number
+from contracts.progress import ProgressView
+from kiosk.demands import Suggestion, load_taxonomy, suggest
 from kiosk.knowledge import Hit, KnowledgeBase, KnowledgeError
 from kiosk.policies import (
     SECTIONS,
@@ -48,12 +52,10 @@ from kiosk.progress import (
     OutboxStub,
     ProgressCache,
     ProgressNotFound,
-    ProgressView,
     look_up,
     parse_progress_qr,
 )
-from kiosk.services.catalog import Catalog
-from kiosk.services.validators import is_valid_tracking_number, is_valid_uscc
+from kiosk.services.validators import is_valid_uscc
 from kiosk.session.context import Consultation, SessionContext
 
 __all__ = [
@@ -523,7 +525,7 @@ class ConsultFlow:
             return  # still loading: suggested as soon as it is there
         text = self._context.values.get(DEMAND_TEXT_FIELD, "")
         best: dict[str, Suggestion] = {}
-        for s in self._taxonomy.suggest(text, limit=5):
+        for s in suggest(self._taxonomy, text, limit=5):
             best.setdefault(s.category, s)  # the best-scoring subcategory speaks for its category
         suggestions = tuple(best.values())[:_MAX_SUGGESTIONS]
         if suggestions != self._context.demand_suggestions:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
+from contracts.catalog import Catalog, ServiceItem
 from contracts.clock import Clock
 from drivers.card_reader.base import CardReader, Identity, MrzCardReader
 from drivers.card_reader.mrz import MrzKey, validate_entry
@@ -22,7 +23,6 @@ from drivers.errors import CardReaderError, CardUnsupported, NoCard
 from drivers.printer.base import ReceiptPrinter, RecoverableReceiptPrinter
 from kiosk.errors import FailureReason, reason_for
 from kiosk.receipts import build_receipt, progress_url
-from kiosk.services.catalog import Catalog, ServiceItem
 from kiosk.services.forms import normalize, validate
 from kiosk.session.consult import ConsultFlow, ConsultServices
 from kiosk.session.context import SessionContext

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from contracts.progress import parse_status
 from hall.auth import COOKIE_NAME
-from kiosk.progress import parse_status
+from hall.catalog_publish import catalog_etag
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH
-from kiosk.services.catalog_cache import catalog_etag
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
     BUNDLE_FORM,

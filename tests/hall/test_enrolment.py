@@ -23,12 +23,11 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from contracts.clock import SYSTEM_CLOCK
+from contracts.device_auth import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from hall.enrolment import GUESS_LIMIT, EnrolmentStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from kiosk.device_identity import (
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
     DeviceIdentity,
     DeviceKey,
     load_identity,
@@ -148,7 +147,7 @@ def test_a_used_code_is_refused_and_a_replay_too(tmp_path: Path, hall_server: Ha
     assert not (tmp_path / "b" / "keys" / "device.json").exists()
     # The exact request replayed (same key, same proof) is "used" as well.
     key = DeviceKey.generate()
-    from kiosk.device_identity import enrolment_proof_input
+    from contracts.device_auth import enrolment_proof_input
 
     body = {
         "code": code,
@@ -173,7 +172,7 @@ def test_unknown_and_malformed_codes_are_refused(tmp_path: Path, hall_server: Ha
 def test_a_proof_from_another_key_is_refused(hall_server: HallServer) -> None:
     code = make_code(hall_server)
     key, other = DeviceKey.generate(), DeviceKey.generate()
-    from kiosk.device_identity import enrolment_proof_input
+    from contracts.device_auth import enrolment_proof_input
 
     body = {
         "code": code,

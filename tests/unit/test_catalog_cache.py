@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import threading
 import urllib.error
@@ -20,10 +21,15 @@ from typing import Any
 import pytest
 
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
-from kiosk.services.catalog_cache import CACHE_FILE_NAME, CatalogCache, Fetch, catalog_etag
+from kiosk.services.catalog_cache import CACHE_FILE_NAME, CatalogCache, Fetch
 from tests.support.clock import FakeClock
 
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
+
+
+def opaque_etag(body: bytes) -> str:
+    """The fake hall's ETag: any opaque tag works (the real one is hall.catalog_publish's)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
 
 class FakeHall:
@@ -36,7 +42,7 @@ class FakeHall:
 
     def publish(self, doc: dict[str, Any]) -> str:
         self.body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-        return catalog_etag(self.body)
+        return opaque_etag(self.body)
 
 
 @pytest.fixture
@@ -45,7 +51,7 @@ def hall() -> Iterator[tuple[FakeHall, str]]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            etag = catalog_etag(state.body)
+            etag = opaque_etag(state.body)
             asked = self.headers.get("If-None-Match")
             state.requests.append(asked)
             if state.status != 200:

@@ -19,7 +19,7 @@ import pytest
 
 from drivers.card_reader.simulator import SimulatedCardReader
 from kiosk.knowledge import KnowledgeBase
-from kiosk.policies import synthetic_policies
+from kiosk.policies_synthetic import synthetic_policies
 from kiosk.progress import OutboxStub, ProgressCache
 from kiosk.services.catalog import load_catalog
 from kiosk.services.validators import uscc_check_char

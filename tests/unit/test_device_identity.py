@@ -20,17 +20,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hall.enrolment import new_code
-from kiosk.device_identity import (
+from contracts.device_auth import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    code_well_formed,
+    normalise_code,
+    signing_input,
+)
+from hall.enrolment import new_code
+from kiosk.device_identity import (
     DeviceCredential,
     DeviceKey,
-    code_well_formed,
     load_identity,
-    normalise_code,
     save_identity,
-    signing_input,
     write_secret,
 )
 from offline_queue.durable import TMP_PREFIX
