@@ -45,6 +45,7 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache  # contracts: [tool.importlinter] in pyproject.toml
 	$(VENV)/bin/pyside6-qmllint $$(find ui/qml -name '*.qml' | sort)  # settings: ui/qml/.qmllint.ini
 
 screenshots: venv i18n
