@@ -15,7 +15,11 @@ waits in a queue until a helper accepts it; the broker then relays
 - **Privacy.** Until the kiosk sends ``consent_granted`` the broker forwards no field value to the
   helper (snapshots and changes are masked here, whatever the kiosk sent) and stores none; on
   ``consent_revoked`` it forgets the values, purges buffered frames that carried them, and sends
-  the helper a masked snapshot. Captures are served only to the accepting helper, with consent.
+  the helper a masked snapshot. Proposals, submit proposals and photo requests
+  (:data:`remote_assist.protocol.NEEDS_CONSENT`) are dropped while consent does not hold, and the
+  helper is answered ``frame_refused``. Captures are served only to the accepting helper, with
+  consent, and only as JPEG or PNG checked by their bytes (at intake and when served).
+- **Senders.** A chat line's ``sender`` must be the side whose socket carried it.
 - **Audit.** Every helper action goes to the hall's audit log: who, when, which session, which
   field — never a value or a chat text.
 - **Lifetime.** A kiosk or helper gone longer than :data:`RESUME_WINDOW_S` ends the session (the
@@ -75,6 +79,16 @@ def _masked(msg: p.FormSnapshot) -> p.FormSnapshot:
 
 def _carries_values(msg: p.Message) -> bool:
     return isinstance(msg, p.FormSnapshot | p.FieldChanged) and not msg.masked
+
+
+# Captures are shown to the helper inline from the hall's own origin: only bytes that really are
+# a JPEG or PNG may be named as one (a kiosk could otherwise store HTML and have it served).
+_IMAGE_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def image_type(data: bytes) -> str | None:
+    """``image/jpeg`` or ``image/png`` from the bytes' signature, or None for anything else."""
+    return next((kind for magic, kind in _IMAGE_MAGIC.items() if data.startswith(magic)), None)
 
 
 @dataclass
@@ -389,6 +403,11 @@ class AssistBroker:
     async def _audit(self, actor: str, action: str, session_id: str, outcome: str) -> None:
         await run_in_threadpool(self._staff.audit, actor, action, SUBJECT, session_id, outcome)
 
+    async def _refuse(self, link: Link, msg: p.Message, reason: str, session_id: str) -> None:
+        """Drop ``msg`` and tell the side that sent it why (a control frame: not replayed)."""
+        log.warning("assist %s: %s refused (%s)", session_id, msg.TYPE, reason)
+        await link.send_control(p.FrameRefused(refused=msg.TYPE, reason=reason))
+
     # --- kiosk side -----------------------------------------------------------------------------
 
     async def from_kiosk(self, session: AssistSession, seq: int, msg: p.Message) -> None:
@@ -441,7 +460,16 @@ class AssistBroker:
                 await helper.send(
                     p.FieldChanged(name=msg.name, value=value, by=msg.by, masked=masked)
                 )
+            case p.Chat(sender=sender) if sender != "walk_in":
+                await self._refuse(session.kiosk, msg, "WRONG_SENDER", session.id)
             case p.CaptureAttached():
+                data = await run_in_threadpool(self._store.get_blob, msg.sha256)
+                if data is None:
+                    await self._refuse(session.kiosk, msg, "CAPTURE_MISSING", session.id)
+                    return
+                if image_type(data) != msg.media_type:
+                    await self._refuse(session.kiosk, msg, "CAPTURE_NOT_IMAGE", session.id)
+                    return
                 session.captures[msg.material_id] = (msg.sha256, msg.media_type)
                 await helper.send(msg)
             case p.RtcOffer() | p.RtcAnswer() | p.IceCandidate() if not session.consent:
@@ -462,9 +490,18 @@ class AssistBroker:
                 return
             session.helper_link.in_last = seq
         action = f"assist.{msg.TYPE}"
+        if msg.TYPE in p.NEEDS_CONSENT and not session.consent:
+            # The walk-in has not agreed (or took it back): nothing may touch their form.
+            await self._audit(who.name, action, session.id, "refused:no_consent")
+            await self._refuse(session.helper_link, msg, "NO_CONSENT", session.id)
+            return
         match msg:
             case p.Ping():
                 await session.helper_link.send_control(p.Ping())
+                return
+            case p.Chat(sender=sender) if sender != "helper":
+                await self._audit(who.name, action, session.id, "refused:wrong_sender")
+                await self._refuse(session.helper_link, msg, "WRONG_SENDER", session.id)
                 return
             case p.End():
                 await self._audit(who.name, action, session.id, "ok")
@@ -494,7 +531,14 @@ class AssistBroker:
         data = self._store.get_blob(found[0]) if found else None
         if found is None or data is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such capture")
-        return data, found[1]
+        # Checked again on the way out: the type served is the one the bytes show, never the
+        # kiosk's word (calls restored from an older database were never checked at intake).
+        kind = image_type(data)
+        if kind is None:
+            raise HTTPException(
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail="the capture is not a JPEG or PNG"
+            )
+        return data, kind
 
     def _helper_session(self, session_id: str, who: Staff) -> AssistSession:
         session = self.sessions.get(session_id)

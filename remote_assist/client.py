@@ -15,7 +15,8 @@ re-sends only what the hall says it lacks. Frames the hall replays that the kios
 are dropped by seq, so an edit is applied exactly once.
 
 Privacy is enforced here as well as at the broker: until :meth:`grant_consent`, snapshots and
-field changes leave the kiosk with their values blanked.
+field changes leave the kiosk with their values blanked, and the helper's proposals, submit
+proposals, photo requests and video offers are ignored (again after :meth:`revoke_consent`).
 
 Errors: the client never raises into the GUI; failures arrive as a ``Status`` whose ``reason``
 is a code (``HALL_UNREACHABLE``, ``ASSIST_REFUSED``, ``HALL_LOST``, ``session_unknown``, or the
@@ -406,6 +407,10 @@ class AssistClient:
 
     def _handle(self, msg: p.Message) -> bool:
         """Act on one frame from the hall; True if it ends the call."""
+        if not self._consent and (msg.TYPE in p.NEEDS_CONSENT or isinstance(msg, p.RtcOffer)):
+            # The broker drops these before consent too; a kiosk does not rely on it.
+            log.warning("assist: %s before consent ignored", msg.TYPE)
+            return False
         match msg:
             case p.SessionOpened(session_id=sid):
                 self.session_id = sid
@@ -423,6 +428,8 @@ class AssistClient:
                 return True
             case p.Ping() | p.Resumed():
                 pass
+            case p.FrameRefused(refused=refused, reason=reason):
+                log.warning("assist: the hall refused our %s (%s)", refused, reason)
             case p.RtcOffer(sdp=sdp):
                 self._spawn(self._answer(sdp))
             case p.IceCandidate(candidate=c, sdp_mid=mid, sdp_mline_index=index):

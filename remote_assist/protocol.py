@@ -9,7 +9,7 @@ JSON type (``true`` is not an int), duplicate key, oversize frame — and every 
 :class:`ProtocolError` (pydantic's ``ValidationError`` is its ``__cause__``), never another
 exception, because the peer is untrusted input.
 
-Building the 50 models costs ~55 ms on top of pydantic: the kiosk imports this module with the
+Building the 52 models costs ~55 ms on top of pydantic: the kiosk imports this module with the
 assist client, after its first frame (tests/assist/test_start_path.py).
 """
 
@@ -86,6 +86,8 @@ Count = Annotated[int, Ge(0)]
 # Who last filled a field, as the helper's console shows it: nobody, the walk-in, the helper.
 FilledBy = Literal["", "walk_in", "helper"]
 ChatSender = Literal["walk_in", "helper"]
+# A capture is a photo: the hall shows it to the helper inline, so nothing else may be named.
+CaptureMediaType = Literal["image/jpeg", "image/png"]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ChoicePair = Annotated[list[str], Len(2, 2)]  # [value, label]
 
@@ -285,7 +287,7 @@ class CaptureAttached(_Message):
     TYPE: ClassVar[str] = "capture_attached"
     material_id: NonEmpty
     sha256: Sha256Hex
-    media_type: str
+    media_type: CaptureMediaType
 
 
 class SubmitProposed(_Message):
@@ -338,6 +340,16 @@ class IceCandidate(_Message):
 # --- keep-alive and end --------------------------------------------------------------------------
 
 
+class FrameRefused(_Message):
+    """Hall → the side that sent a frame the broker dropped: ``refused`` is the dropped frame's
+    type, ``reason`` a code (``NO_CONSENT``, ``WRONG_SENDER``, ``CAPTURE_NOT_IMAGE``, …). Sent
+    as a control frame (seq 0): it is news for that connection, not part of the call."""
+
+    TYPE: ClassVar[str] = "frame_refused"
+    refused: str
+    reason: str
+
+
 class Ping(_Message):
     """Either way: keep-alive; the peer answers with its own ping."""
 
@@ -375,6 +387,7 @@ Message = (
     | RtcOffer
     | RtcAnswer
     | IceCandidate
+    | FrameRefused
     | Ping
     | End
 )
@@ -405,6 +418,7 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
         RtcOffer,
         RtcAnswer,
         IceCandidate,
+        FrameRefused,
         Ping,
         End,
     )
@@ -424,6 +438,11 @@ FROM_HELPER: frozenset[str] = frozenset(
         "submit_proposed", "rtc_offer", "rtc_answer", "ice_candidate", "ping", "end",
     }
 )  # fmt: skip
+# What a helper's frame may do to the walk-in's form only once the walk-in consented (and not
+# again after a revoke): the broker drops these before consent and the kiosk ignores them.
+NEEDS_CONSENT: frozenset[str] = frozenset(
+    {"field_proposed", "submit_proposed", "capture_requested"}
+)
 
 
 # --- frames ------------------------------------------------------------------------------------
@@ -452,7 +471,7 @@ def _frame_model(cls: type[Message]) -> type[BaseModel]:
 
 
 _FRAME_UNION: Any = cast(Any, Union)[tuple(_frame_model(cls) for cls in MESSAGE_TYPES.values())]
-# The one parser of every frame: the union of the 25 frame models, discriminated by "type".
+# The one parser of every frame: the union of the 26 frame models, discriminated by "type".
 _FRAMES: TypeAdapter[Any] = TypeAdapter(Annotated[_FRAME_UNION, Field(discriminator="type")])
 
 

@@ -72,6 +72,7 @@ EXAMPLES: list[Message] = [
     P.CaptureRequested(material_id="id_front"),
     P.CaptureAttached(material_id="id_front", sha256="ab" * 32, media_type="image/jpeg"),
     P.SubmitProposed(),
+    P.FrameRefused(refused="field_proposed", reason="NO_CONSENT"),
     P.SubmitConfirmed(tracking_number=""),
     P.SubmitDeclined(reason="walk_in_declined"),
     P.RtcOffer(sdp="v=0"),
@@ -98,7 +99,10 @@ def text(data: Any) -> str:
 def test_every_type_has_an_example_and_a_sender() -> None:
     assert {type(m).TYPE for m in EXAMPLES} == set(MESSAGE_TYPES)
     # Every message but the hall's own answers can be sent by one of the two sides.
-    hall_only = {"queue_position", "session_opened", "resumed", "helper_joined", "helper_left"}
+    hall_only = {
+        "queue_position", "session_opened", "resumed", "helper_joined", "helper_left",
+        "frame_refused",
+    }  # fmt: skip
     assert FROM_KIOSK | FROM_HELPER | hall_only == set(MESSAGE_TYPES)
     # Only the walk-in's side can consent or confirm; only the helper proposes values.
     assert not {"consent_granted", "submit_confirmed", "form_snapshot"} & FROM_HELPER
@@ -488,7 +492,7 @@ HAND_DRAWN: dict[type[Message], st.SearchStrategy[Any]] = {
         P.CaptureAttached,
         material_id=st.text(min_size=1, max_size=12),
         sha256=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
-        media_type=short_text,
+        media_type=st.sampled_from(["image/jpeg", "image/png"]),
     ),
 }
 messages: st.SearchStrategy[Message] = st.one_of(

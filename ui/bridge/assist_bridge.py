@@ -307,6 +307,8 @@ class AssistBridge(QObject):
         if self._client is None or not self._consent:
             return
         self._consent = False
+        # A pending submit proposal or photo request came under the consent just taken back.
+        self._submit_asked, self._capture_material = False, ""
         self._client.revoke_consent()
         self.changed.emit()
 
@@ -380,6 +382,8 @@ class AssistBridge(QObject):
     def _on_message(self, msg: p.Message) -> None:
         if self._phase not in ACTIVE_PHASES:
             return
+        if not self._consent and msg.TYPE in p.NEEDS_CONSENT:
+            return  # queued before the walk-in revoked: the client let it through, too early
         flow = self._flow
         match msg:
             case p.FieldProposed(name=name, value=value):
