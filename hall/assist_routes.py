@@ -76,7 +76,14 @@ def router() -> APIRouter:
         broker._staff.audit(
             who.name, "assist.capture_viewed", SUBJECT, session_id, f"material={material_id}"
         )
-        return Response(data, media_type=media_type, headers={"cache-control": "no-store"})
+        # Shown inline only as the image the bytes are (hall.assist checked them), sandboxed and
+        # (hall.app's SecurityHeaders) never sniffed: a blob cannot act as a page of the hall.
+        headers = {
+            "cache-control": "no-store",
+            "content-security-policy": "sandbox; default-src 'none'",
+            "content-disposition": f'inline; filename="capture.{media_type.split("/")[1]}"',
+        }
+        return Response(data, media_type=media_type, headers=headers)
 
     @api.websocket("/kiosk")
     async def kiosk_socket(ws: WebSocket) -> None:
