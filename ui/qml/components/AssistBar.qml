@@ -82,6 +82,7 @@ Rectangle {
                 objectName: "assistHelperName"
                 text: assist.phase === "reconnecting" ? qsTr("Reconnecting to the helper…")
                     : qsTr("%1 is helping you").arg(assist.helperName)
+                textFormat: Text.PlainText  // a name from the hall: never markup
                 font.pixelSize: Theme.large
                 font.bold: true
                 font.family: Theme.fontFamily
@@ -102,6 +103,8 @@ Rectangle {
                 objectName: "assistGuidance"
                 visible: assist.guidance !== ""
                 text: assist.guidance
+                // The helper's words, shown as typed: AutoText would render tags (an <img> fetch).
+                textFormat: Text.PlainText
                 font.pixelSize: Theme.body
                 font.family: Theme.fontFamily
                 color: Theme.text
@@ -111,8 +114,10 @@ Rectangle {
             Repeater {
                 model: assist.chat.slice(-3)
                 delegate: Text {
+                    objectName: "assistChatLine"
                     text: (modelData.sender === "helper" ? qsTr("Helper: %1") : qsTr("You: %1"))
                             .arg(modelData.text)
+                    textFormat: Text.PlainText  // chat is text, whatever tags it holds
                     font.pixelSize: Theme.body
                     font.family: Theme.fontFamily
                     color: modelData.sender === "helper" ? Theme.primary : Theme.text

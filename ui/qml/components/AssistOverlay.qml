@@ -83,6 +83,7 @@ Rectangle {
             Text {
                 visible: overlay.card === "consent"
                 text: qsTr("%1 from the service hall is here to help").arg(assist.helperName)
+                textFormat: Text.PlainText
                 font.pixelSize: Theme.title
                 font.bold: true
                 font.family: Theme.fontFamily
@@ -156,6 +157,7 @@ Rectangle {
             Text {
                 visible: overlay.card === "capture"
                 text: qsTr("The helper asks for a photo of: %1").arg(assist.captureLabel)
+                textFormat: Text.PlainText  // an unknown material shows the helper's own id
                 font.pixelSize: Theme.large
                 font.bold: true
                 font.family: Theme.fontFamily
