@@ -13,6 +13,11 @@ const END_REASONS = {
   kiosk_lost: "站点连接中断",
   helper_ended: "您已结束帮办",
 };
+// Why the hall dropped one of our frames (hall/assist.py answers "frame_refused").
+const REFUSED = {
+  NO_CONSENT: "群众尚未授权，该操作未发送到站点",
+  WRONG_SENDER: "消息发送方不符，未发送",
+};
 
 export async function render(view, { params }) {
   const sessionId = params[0];
@@ -34,6 +39,10 @@ export async function render(view, { params }) {
   const remoteVideo = h("video", { id: "assist-video-remote", autoplay: true, playsinline: true });
   const localVideo = h("video", { id: "assist-video-local", autoplay: true, playsinline: true, muted: true });
   const videoButton = h("button", { type: "button", id: "assist-video-start", disabled: true }, "开始视频");
+  const proposeSubmit = h("button", {
+    type: "button", class: "primary", id: "assist-propose-submit", disabled: true,
+    onclick: () => { send("submit_proposed", {}); submitState.textContent = "已请群众确认提交…"; },
+  }, "请群众确认提交");
   // Whether the walk-in's microphone is heard: a helper talking to a silent station should know.
   const audioLevel = h("span", { id: "assist-audio-level", class: "badge", "data-heard": "", hidden: true }, "");
   const VIDEO_STATES = { new: "准备中", connecting: "连接中", connected: "已接通", disconnected: "已中断", failed: "连接失败", closed: "已结束" };
@@ -121,6 +130,7 @@ export async function render(view, { params }) {
     const snap = state.snapshot;
     consentBadge.textContent = state.consent ? "群众已授权查看内容" : "群众未授权查看内容";
     consentBadge.className = `badge ${state.consent ? "state-confirmed" : "late"}`;
+    proposeSubmit.disabled = !state.consent || state.ended;
     videoButton.disabled = !state.consent || state.ended || (pc !== null && pc.connectionState !== "closed" && pc.connectionState !== "failed");
     if (!snap) return;
     document.getElementById("assist-service").textContent = snap.service_name || snap.service_id || "（尚未选择事项）";
@@ -144,7 +154,8 @@ export async function render(view, { params }) {
         h("td", {}, h("div", { class: "field-actions" },
           input,
           h("button", {
-            type: "button", class: "propose",
+            // Before consent the hall refuses proposals and photo requests: say so up front.
+            type: "button", class: "propose", disabled: !state.consent || state.ended,
             onclick: () => {
               if (options && !input.value) { toast("请先选择一项"); return; }
               send("field_proposed", { name: f.name, value: input.value });
@@ -159,7 +170,7 @@ export async function render(view, { params }) {
     materialsList.replaceChildren(...(snap.materials || []).map((m) => h("div", { class: "material", "data-material": m.id },
       h("span", {}, `${m.label}${m.captured ? "（已拍摄）" : ""}`),
       h("button", {
-        type: "button", class: "capture-request",
+        type: "button", class: "capture-request", disabled: !state.consent || state.ended,
         onclick: () => { send("capture_requested", { material_id: m.id }); toast(`已请群众拍摄「${m.label}」`); },
       }, "请群众拍摄"),
       state.captures[m.id] && state.consent
@@ -187,6 +198,8 @@ export async function render(view, { params }) {
       statusLine.textContent = "群众已撤回授权，表单内容已遮蔽";
     } else if (type === "chat") {
       addChat(body.sender, body.text);
+    } else if (type === "frame_refused") {
+      toast(REFUSED[body.reason] || `操作未执行（${body.reason}）`, "error");
     } else if (type === "capture_attached") {
       state.captures[body.material_id] =
         `/api/v1/assist/sessions/${encodeURIComponent(sessionId)}/captures/${encodeURIComponent(body.material_id)}?v=${body.sha256}`;
@@ -285,10 +298,7 @@ export async function render(view, { params }) {
           h("h2", {}, "提交与结束"),
           h("p", { class: "sub" }, "提交须由群众在站点屏幕上亲自确认。"),
           h("div", { class: "actions" },
-            h("button", {
-              type: "button", class: "primary", id: "assist-propose-submit",
-              onclick: () => { send("submit_proposed", {}); submitState.textContent = "已请群众确认提交…"; },
-            }, "请群众确认提交"),
+            proposeSubmit,
             h("button", {
               type: "button", id: "assist-end",
               onclick: () => { send("end", { reason: "helper_ended" }); },
