@@ -104,7 +104,15 @@ def helper_frames_until(helper: HelperSocket, kind: type[Any]) -> list[p.Message
     return seen
 
 
-def open_call(station: Station) -> tuple[RawKiosk, requests.Session, HelperSocket]:
+@dataclass
+class Call:
+    kiosk: RawKiosk
+    lin: requests.Session  # the helper's logged-in HTTP session
+    helper: HelperSocket
+    session_id: str
+
+
+def open_call(station: Station) -> Call:
     """The raw kiosk asks for help with a form; lin.helper accepts and joins."""
     kiosk = RawKiosk(station)
     kiosk.send(p.HelpRequested(station_id=STATION, service_id="company_startup_power"))
@@ -128,4 +136,4 @@ def open_call(station: Station) -> tuple[RawKiosk, requests.Session, HelperSocke
     helper = HelperSocket(station.hall.url, cookie_of(lin), opened.session_id)
     kiosk.until(p.HelperJoined)
     helper.recv_until(p.FormSnapshot)
-    return kiosk, lin, helper
+    return Call(kiosk, lin, helper, opened.session_id)

@@ -217,8 +217,11 @@ def test_a_helper_cannot_submit_or_consent_for_the_walk_in(
         helper.send(p.SubmitConfirmed(tracking_number=""))
         helper.send(p.ConsentGranted())
         helper.send(p.RtcOffer(sdp="v=0"))  # video shows the walk-in: not before consent
+        helper.send(p.SubmitProposed())  # nor a submit proposal (tests/assist/test_consent_gate)
+        kiosk.client.grant_consent()
+        helper.recv_until(p.ConsentGranted)
         helper.send(p.SubmitProposed())
-        # Only the proposal reaches the kiosk: the forged answers were dropped at the broker.
+        # Only the proposal after consent reaches the kiosk: the rest was dropped at the broker.
         assert kiosk.next_message() == p.SubmitProposed()
         assert kiosk.messages.empty()
     finally:
@@ -227,6 +230,7 @@ def test_a_helper_cannot_submit_or_consent_for_the_walk_in(
     assert ("assist.submit_confirmed", "refused") in actions
     assert ("assist.consent_granted", "refused") in actions
     assert ("assist.rtc_offer", "refused:no_consent") in actions
+    assert ("assist.submit_proposed", "refused:no_consent") in actions
 
 
 def test_a_cut_socket_resumes_with_no_lost_or_duplicated_edits(hall: HallServer) -> None:

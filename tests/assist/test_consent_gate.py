@@ -37,7 +37,8 @@ def refusals(frames: list[p.Message]) -> list[tuple[str, str]]:
 
 
 def test_helper_actions_before_consent_are_dropped_at_the_broker(station: Station) -> None:
-    kiosk, _lin, helper = open_call(station)
+    call = open_call(station)
+    kiosk, helper = call.kiosk, call.helper
     try:
         for msg in HELPER_ACTIONS:
             helper.send(msg)
