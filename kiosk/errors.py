@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from drivers.errors import DeviceError
+from kiosk.net_json import BadDocument
 
 
 class FailureReason(StrEnum):
@@ -36,6 +37,7 @@ class FailureReason(StrEnum):
     CAMERA_UNAVAILABLE = "CAMERA_UNAVAILABLE"
     CAMERA_FROZEN = "CAMERA_FROZEN"
     HALL_UNREACHABLE = "HALL_UNREACHABLE"
+    HALL_BAD_DOCUMENT = "HALL_BAD_DOCUMENT"
     ENROL_CODE_UNKNOWN = "ENROL_CODE_UNKNOWN"
     ENROL_CODE_USED = "ENROL_CODE_USED"
     ENROL_CODE_EXPIRED = "ENROL_CODE_EXPIRED"
@@ -55,6 +57,8 @@ def reason_for(exc: BaseException) -> FailureReason:
             if isinstance(code, str) and code in FailureReason.__members__:
                 return FailureReason(code)
         return FailureReason.INTERNAL_ERROR
+    if isinstance(exc, BadDocument):
+        return FailureReason.HALL_BAD_DOCUMENT
     if isinstance(exc, OSError | MemoryError):
         # sqlite3.OperationalError is not an OSError; the flow maps storage errors explicitly.
         return FailureReason.SUBMIT_STORAGE_FAILED

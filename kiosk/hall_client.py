@@ -8,6 +8,11 @@ exception, so the outbox sender and the rest of the core never depend on the HTT
 statuses are returned as :class:`offline_queue.transport.Answer` (with a parsed ``Retry-After``),
 not raised: what a 409 or a 503 means is the sender's decision.
 
+Every answer is read with a size cap, and the JSON ones (catalog, progress, health) are parsed by
+:func:`kiosk.net_json.loads_bounded`: a body over its cap, too deeply nested, with an over-long
+number or NaN leaves as :class:`kiosk.net_json.BadDocument` (``HALL_BAD_DOCUMENT``); an answer
+that only counts for its status and is over its cap is a ``ConnectionError``.
+
 Authentication: an enrolled terminal passes ``auth`` (:meth:`kiosk.device_identity.DeviceIdentity
 .requests_auth`), which signs every request with the device key; otherwise the station's legacy
 ``token`` goes out as a bearer token.
@@ -20,6 +25,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -29,6 +36,7 @@ from urllib.parse import quote
 import requests
 import requests.auth
 
+from kiosk.net_json import ANSWER_MAX_BYTES, CATALOG, HEALTH, STATUS, BadDocument, loads_bounded
 from offline_queue.transport import Answer
 
 log = logging.getLogger(__name__)
@@ -38,6 +46,16 @@ BLOBS_PATH = "/api/v1/blobs"
 HEALTH_PATH = "/healthz"
 CATALOG_PATH = "/api/v1/catalog"
 PROGRESS_PATH = "/api/v1/progress"
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """An answer read in full, within its cap."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -103,25 +121,26 @@ class HallClient:
         headers = {"Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag
-        response = self._request("GET", self.base_url + CATALOG_PATH, headers=headers)
-        return response.status_code, response.headers.get("ETag"), response.content
+        reply = self._request(
+            "GET", self.base_url + CATALOG_PATH, max_bytes=CATALOG.max_bytes, headers=headers
+        )
+        return reply.status, reply.headers.get("ETag"), reply.body
 
     def get_progress(self, tracking_number: str) -> dict[str, Any] | None:
         """The hall's status document for a tracking number; None when the hall does not know
-        it (404). Other HTTP errors and undecodable answers raise ``ConnectionError`` (the
-        kiosk then shows the last known status); network failures raise as usual."""
+        it (404). Other HTTP errors raise ``ConnectionError`` (the kiosk then shows the last
+        known status); an answer that is not a bounded JSON object raises :class:`BadDocument`;
+        network failures raise as usual."""
         url = f"{self.base_url}{PROGRESS_PATH}/{quote(tracking_number, safe='')}"
-        response = self._request("GET", url, headers={"Accept": "application/json"})
-        if response.status_code == 404:
+        headers = {"Accept": "application/json"}
+        reply = self._request("GET", url, max_bytes=STATUS.max_bytes, headers=headers)
+        if reply.status == 404:
             return None
-        if response.status_code != 200:
-            raise ConnectionError(f"hall answered HTTP {response.status_code} for progress")
-        try:
-            doc = response.json()
-        except ValueError as exc:
-            raise ConnectionError("hall answered progress with something not JSON") from exc
+        if reply.status != 200:
+            raise ConnectionError(f"hall answered HTTP {reply.status} for progress")
+        doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)
         if not isinstance(doc, dict):
-            raise ConnectionError("hall answered progress with something not an object")
+            raise BadDocument("the progress answer is not a JSON object")
         return doc
 
     def post_heartbeat(self, station_id: str, report: dict[str, Any]) -> int:
@@ -141,39 +160,54 @@ class HallClient:
         return self._send("POST", url, json={"entries": entries}).status
 
     def _send(self, method: str, url: str, **kwargs: Any) -> Answer:
-        response = self._request(method, url, **kwargs)
-        return Answer(response.status_code, parse_retry_after(response.headers.get("Retry-After")))
+        try:
+            reply = self._request(method, url, max_bytes=ANSWER_MAX_BYTES, **kwargs)
+        except BadDocument as exc:
+            # The sender's contract: a failure on the way is an OSError, retried later.
+            raise ConnectionError(f"unreadable answer from {url}: {exc}") from exc
+        return Answer(reply.status, parse_retry_after(reply.headers.get("Retry-After")))
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _request(self, method: str, url: str, *, max_bytes: int, **kwargs: Any) -> _Reply:
+        """One request; the body is read in full but never beyond ``max_bytes``
+        (:class:`BadDocument`), so a hostile hall cannot fill the kiosk's memory."""
         try:
             with self._lock:
                 # No redirects: a redirected POST may turn into a GET and "succeed" with a 200.
                 # The body is read in full before the status counts: a connection closed
                 # mid-answer is a failure, not a success.
                 response = self._session.request(
-                    method, url, timeout=self.timeout_s, allow_redirects=False, **kwargs
-                )
-                response.close()
+                    method, url, timeout=self.timeout_s, allow_redirects=False, stream=True,
+                    **kwargs,
+                )  # fmt: skip
+                try:
+                    body = bytearray()
+                    for chunk in response.iter_content(_CHUNK):
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise BadDocument(f"answer larger than {max_bytes} bytes")
+                finally:
+                    response.close()
         except requests.Timeout as exc:
             # Checked first: ConnectTimeout is both a Timeout and a ConnectionError.
             raise TimeoutError(f"hall did not answer within {self.timeout_s} s: {url}") from exc
         except requests.RequestException as exc:
             raise ConnectionError(f"cannot reach hall at {url}: {type(exc).__name__}") from exc
-        return response
+        return _Reply(response.status_code, response.headers, bytes(body))
 
     def healthy(self) -> bool:
         """True when the hall answers ``GET /healthz`` with 200; False on any failure."""
         try:
-            with self._lock:
-                response = self._session.get(
-                    self.base_url + HEALTH_PATH, timeout=self.timeout_s, allow_redirects=False
-                )
-                ok = response.status_code == 200 and response.json().get("status") == "ok"
-                response.close()
-        except Exception as exc:
+            reply = self._request("GET", self.base_url + HEALTH_PATH, max_bytes=HEALTH.max_bytes)
+            if reply.status != 200:
+                return False
+            doc = loads_bounded(reply.body, max_bytes=HEALTH.max_bytes, max_depth=HEALTH.max_depth)
+        except BadDocument as exc:
+            log.warning("hall health check: %s: %s", exc.code, exc)
+            return False
+        except (ConnectionError, TimeoutError) as exc:
             log.debug("hall health check failed: %s", type(exc).__name__)
             return False
-        return bool(ok)
+        return isinstance(doc, dict) and doc.get("status") == "ok"
 
     def close(self) -> None:
         self._session.close()

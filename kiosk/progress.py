@@ -6,7 +6,9 @@ status document (no personal data), defined and put into words in :mod:`contract
 :func:`look_up` asks the hall through an injected ``fetch(tracking_number)`` and remembers the
 answer in :class:`ProgressCache` (a small JSON file in the state directory), so when the hall is
 unreachable the kiosk shows the *last known status at …*; a filing still waiting in the outbox
-is shown from its stub as "waiting to be sent".
+is shown from its stub as "waiting to be sent". An answer that is not a usable document
+(:class:`kiosk.net_json.BadDocument`: too large, too deep, an over-long number) is logged at
+WARNING with ``HALL_BAD_DOCUMENT`` and treated like no answer.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from contracts.progress import (
     parse_status,
     service_of,
 )
+from kiosk.net_json import BAD_DOCUMENT_CODE, STATUS, BadDocument, loads_bounded
 from offline_queue.durable import atomic_write
 
 __all__ = [
@@ -92,10 +95,15 @@ class ProgressCache:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_bytes())
+            # Documents the hall sent, kept as they came: the same bounds as on the way in.
+            data = loads_bounded(
+                self.path.read_bytes(),
+                max_bytes=self.max_entries * STATUS.max_bytes,
+                max_depth=STATUS.max_depth + 2,
+            )
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError) as exc:
+        except (OSError, BadDocument) as exc:
             log.warning("progress cache unreadable, starting empty: %s", exc)
             return {}
         return data if isinstance(data, dict) else {}
@@ -134,6 +142,8 @@ def look_up(
             return describe(doc, catalog, language, source="hall", as_of=fetched_at)
     except (ConnectionError, TimeoutError, OSError) as exc:
         log.info("progress %s: hall unreachable (%s)", tracking_number, type(exc).__name__)
+    except BadDocument as exc:
+        log.warning("progress %s: %s: %s", tracking_number, BAD_DOCUMENT_CODE, exc)
     except ValueError as exc:
         # A malformed answer is treated like no answer: the last known status is still true.
         log.warning("progress %s: bad status document: %s", tracking_number, exc)

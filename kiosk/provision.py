@@ -40,6 +40,7 @@ from kiosk.device_identity import (
     write_secret,
 )
 from kiosk.errors import FailureReason
+from kiosk.net_json import STATUS, BadDocument, loads_bounded
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,11 @@ def _post(url: str, body: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         log.warning("enrolment: hall unreachable (%s)", type(exc).__name__)
         raise HallUnreachable(f"cannot reach the hall: {type(exc).__name__}") from exc
     try:
-        doc = response.json()
-    except ValueError:
+        # Bounded like every hall answer (kiosk.net_json): a hostile one is "incomplete".
+        doc = loads_bounded(
+            response.content, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth
+        )
+    except BadDocument:
         doc = None
     if response.status_code == 201 and isinstance(doc, dict):
         return doc

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drivers.errors import DeviceError
 from drivers.health import Health
 from kiosk import __version__ as _VERSION
 from kiosk.config import KioskConfig
 from kiosk.device_identity import DeviceIdentity, load_identity
+from kiosk.errors import reason_for
 from kiosk.health_history import HealthHistory
+from kiosk.net_json import BadDocument
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -116,8 +119,13 @@ class HallMonitor:
             for probe in self._probes:
                 try:
                     probe()
-                except Exception as exc:  # the device's health() already says what is wrong
+                except (DeviceError, OSError) as exc:
+                    # The device's health() already says what is wrong; an offline hall is the
+                    # status bar's to show.
                     log.debug("device probe: %s", type(exc).__name__)
+                except Exception as exc:
+                    # Anything else (a bad document from the hall, a bug) is named, not hidden.
+                    log.warning("monitor task failed: %s (%s)", reason_for(exc), type(exc).__name__)
             self._stop.wait(self._interval)
 
     def stop(self) -> None:
@@ -265,8 +273,15 @@ class KioskRuntime:
         """Ask the hall for a newer catalog (ETag); a bad one is rejected and the last good one
         stays. The UI swaps it in between sessions. Worker threads only."""
         result = self._catalog_cache().refresh(self.part("hall").get_catalog)
-        if result.reasons:
-            log.warning("published catalog rejected: %s", "; ".join(result.reasons))
+        if result.code is not None:
+            # For the heartbeat's last codes and the technician: the hall sends a bad catalog.
+            self.health_history.record_failure(result.code)
+        if result.outcome == "rejected":
+            log.warning(
+                "published catalog rejected (%s): %s",
+                result.code or "invalid catalog",
+                "; ".join(result.reasons),
+            )
         if result.changed:
             log.info("catalog updated to %s", result.current.catalog.version)
             with self._catalog_lock:
@@ -310,8 +325,13 @@ class KioskRuntime:
 
     def fetch_progress(self, tracking_number: str) -> Any:
         """The hall's status document for a receipt (None: the hall does not know it). Raises
-        ConnectionError/TimeoutError when the hall cannot be reached. Worker threads only."""
-        return self.part("hall").get_progress(tracking_number)
+        ConnectionError/TimeoutError when the hall cannot be reached and BadDocument when its
+        answer is not a usable document (noted in the health history). Worker threads only."""
+        try:
+            return self.part("hall").get_progress(tracking_number)
+        except BadDocument as exc:
+            self.health_history.record_failure(exc.code)
+            raise
 
     def outbox_stub(self, tracking_number: str) -> Any:
         """What this station's outbox knows of a filing not yet confirmed by the hall."""

@@ -11,7 +11,9 @@ atomically, so a power cut leaves either the old or the new version, never half 
   returns ``(http_status, etag, body)``; the hall client plugs in there later, tests pass a
   function. 304 keeps the current catalog; a 200 whose body does not validate is *rejected*
   with the reasons and the last good catalog stays; a network failure (``ConnectionError``,
-  ``TimeoutError``, any ``OSError``) is *offline* and changes nothing.
+  ``TimeoutError``, any ``OSError``) is *offline* and changes nothing. The body is parsed by
+  :func:`kiosk.net_json.loads_bounded` (size, depth, numbers): a hostile document is *rejected*
+  with the code ``HALL_BAD_DOCUMENT`` and never raises out of here.
 
 Nothing here imports an HTTP library, so the kiosk start path stays light.
 """
@@ -29,6 +31,7 @@ from typing import Any, Final, Literal
 
 from contracts.catalog import Catalog, CatalogError, parse_catalog
 from contracts.clock import SYSTEM_CLOCK, Clock
+from kiosk.net_json import BAD_DOCUMENT_CODE, CATALOG, BadDocument, loads_bounded
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
 from offline_queue.durable import atomic_write
 
@@ -64,11 +67,14 @@ class CachedCatalog:
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
-    """What one refresh did; ``current`` is the catalog to use afterwards either way."""
+    """What one refresh did; ``current`` is the catalog to use afterwards either way. ``code``
+    is a failure code when the hall's answer was not a usable document (``HALL_BAD_DOCUMENT``).
+    """
 
     outcome: RefreshOutcome
     current: CachedCatalog
     reasons: tuple[str, ...] = ()
+    code: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -117,18 +123,18 @@ class CatalogCache:
             except (ConnectionError, TimeoutError, OSError) as exc:
                 log.info("catalog refresh: hall unreachable (%s)", type(exc).__name__)
                 return RefreshResult("offline", current, (f"hall unreachable: {exc}",))
+            except BadDocument as exc:  # an answer over the size cap, refused while reading
+                return self._bad_document(current, exc)
             if status == 304:
                 return RefreshResult("not_modified", current)
             if status != 200:
                 log.warning("catalog refresh: hall answered HTTP %d", status)
                 return RefreshResult("failed", current, (f"the hall answered HTTP {status}",))
             try:
-                data = json.loads(body)
+                data = loads_bounded(body, max_bytes=CATALOG.max_bytes, max_depth=CATALOG.max_depth)
                 catalog = parse_catalog(data, source="hall")
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                reasons: tuple[str, ...] = (f"the published catalog is not JSON: {exc}",)
-                log.warning("catalog refresh rejected: %s", reasons[0])
-                return RefreshResult("rejected", current, reasons)
+            except BadDocument as exc:
+                return self._bad_document(current, exc)
             except CatalogError as exc:
                 # The last good catalog stays; the reasons go to the log and the technician.
                 log.warning(
@@ -141,6 +147,12 @@ class CatalogCache:
             log.info("catalog updated: %s -> %s", current.catalog.version, catalog.version)
             return RefreshResult("updated", self._current)
 
+    @staticmethod
+    def _bad_document(current: CachedCatalog, exc: BadDocument) -> RefreshResult:
+        reason = f"the published catalog is not a usable JSON document: {exc}"
+        log.warning("catalog refresh rejected: %s: %s", BAD_DOCUMENT_CODE, reason)
+        return RefreshResult("rejected", current, (reason,), BAD_DOCUMENT_CODE)
+
     # -- the envelope file -------------------------------------------------------------------
 
     def _read_cache(self) -> CachedCatalog | None:
@@ -152,11 +164,14 @@ class CatalogCache:
             log.warning("catalog cache unreadable, using the shipped sample: %s", exc)
             return None
         try:
-            envelope: Any = json.loads(raw)
+            # The hall's document re-serialised (", " and ": " may make it a little longer).
+            envelope: Any = loads_bounded(
+                raw, max_bytes=2 * CATALOG.max_bytes, max_depth=CATALOG.max_depth + 1
+            )
             catalog = parse_catalog(envelope["catalog"], source=str(self.path))
             etag = envelope.get("etag")
             saved_at = datetime.fromisoformat(envelope["saved_at"])
-        except (ValueError, KeyError, TypeError, AttributeError, CatalogError) as exc:
+        except (BadDocument, ValueError, KeyError, TypeError, AttributeError, CatalogError) as exc:
             # A torn write cannot happen (atomic replace), but a schema change in a software
             # update can make an old cache invalid: the sample is the safe fallback, and the
             # next refresh fetches in full because the ETag is dropped with the cache.

@@ -144,6 +144,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
         QT_TRANSLATE_NOOP("Failure", "The service hall cannot be reached"),
         QT_TRANSLATE_NOOP("Failure", "Your filing is kept and will be sent automatically."),
     ),
+    "HALL_BAD_DOCUMENT": (
+        QT_TRANSLATE_NOOP("Failure", "The service hall sent an answer this terminal cannot use"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "The last known information is shown. If this repeats, ask the station staff.",
+        ),
+    ),
     "ENROL_CODE_UNKNOWN": (
         QT_TRANSLATE_NOOP("Failure", "The hall does not know this code"),
         QT_TRANSLATE_NOOP(

@@ -676,6 +676,16 @@
         <translation>您的申请已保存，网络恢复后将自动发送。</translation>
     </message>
     <message>
+        <location filename="../bridge/failures.py" line="148"/>
+        <source>The service hall sent an answer this terminal cannot use</source>
+        <translation>服务大厅返回的信息本机无法识别</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="149"/>
+        <source>The last known information is shown. If this repeats, ask the station staff.</source>
+        <translation>现显示最近一次获取的信息。如反复出现，请联系站点工作人员。</translation>
+    </message>
+    <message>
         <location filename="../bridge/failures.py" line="146"/>
         <source>The hall does not know this code</source>
         <translation>大厅不认识这个登记码</translation>
