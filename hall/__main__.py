@@ -10,6 +10,7 @@ SIGTERM, which uvicorn handles here because it runs on the main thread.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import sys
 from datetime import timedelta
@@ -61,6 +62,15 @@ def serve(argv: list[str]) -> int:
         default=5.0,
         help="a station silent this many minutes shows as offline on the fleet page (default 5)",
     )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        type=_proxy,
+        help="a reverse proxy (address or network) whose X-Forwarded-For names the client; "
+        "repeat for several (default: none, the TCP peer is the client)",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -74,7 +84,14 @@ def serve(argv: list[str]) -> int:
 
     fleet_settings = FleetSettings(offline_after=timedelta(minutes=args.offline_after_min))
     server = uvicorn.Server(
-        make_config(args.db, access_log=True, app_options={"fleet_settings": fleet_settings})
+        make_config(
+            args.db,
+            access_log=True,
+            app_options={
+                "fleet_settings": fleet_settings,
+                "trusted_proxies": args.trusted_proxy,
+            },
+        )
     )
     # Only the kind of database: a URL may carry a password.
     where = args.db if "://" not in args.db else args.db.split("://", 1)[0]
@@ -82,6 +99,14 @@ def serve(argv: list[str]) -> int:
     print(f"staff console: {url_for(sock)}/console/", flush=True)
     server.run(sockets=[sock])
     return 0 if server.started else 1
+
+
+def _proxy(text: str) -> str:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise argparse.ArgumentTypeError("give an IP address or network, e.g. 10.0.0.5") from None
+    return text
 
 
 def _minutes(text: str) -> float:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ from hall import (
     progress_page,
     tracking,
 )
+from hall.client_address import TrustedProxies
 from hall.demand_content import WorkCalendar, load_calendar, load_taxonomy
 from hall.store import BlobHashMismatch, MissingBlobs, SubmissionStore
 
@@ -131,13 +132,15 @@ def create_app(
     calendar: WorkCalendar | None = None,
     password_hasher: PasswordHasher | None = None,
     fleet_settings: fleet.FleetSettings | None = None,
+    trusted_proxies: Iterable[str] = (),
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
     ``clock`` is the hall's time for deadlines, sessions and audit rows (tests pass a fake one);
     ``taxonomy`` and ``calendar`` default to the shipped demand content; ``password_hasher``
     to argon2-cffi's defaults (tests pass cheaper parameters); ``fleet_settings`` are the
-    station alert thresholds (offline after 5 minutes, …).
+    station alert thresholds (offline after 5 minutes, …); ``trusted_proxies`` the addresses
+    whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`).
     """
     store = SubmissionStore(db)
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
@@ -173,6 +176,7 @@ def create_app(
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
     app.state.clock = clock
+    app.state.trusted_proxies = TrustedProxies(trusted_proxies)
     app.state.assist = assist.AssistBroker(store.engine, clock, staff_store, store)
     app.add_middleware(SecurityHeaders)
 

@@ -14,8 +14,16 @@ remote-assist console), so it knows nothing about demands or catalogs:
 - **Dependencies** for routes: :func:`require_staff` (401 without a live session) and
   :func:`require_role` (403 for a lower role). Unsafe methods also check ``Origin`` when the
   browser sends one, on top of SameSite, so a page elsewhere cannot post with the cookie.
-- **Audit** (``audit_log``): who did which action to which subject, when, and how it ended —
-  never field values, descriptions or replies.
+- **Audit** (``audit_log``): who did which action to which subject, when, from which client
+  address (:func:`hall.client_address.client_address`) and how it ended — never field values,
+  descriptions or replies. Every refused login (401, 403, 429) and every 403 of a logged-in
+  member is recorded with the address.
+- **Login limits** (:mod:`hall.rate_limits`): each attempt is counted against its name
+  (:data:`NAME_POLICY`: 5 wrong in a row lock it for 30 s, doubling up to 15 min) and its client
+  address (:data:`ADDRESS_POLICY`) *before* its password is hashed, in one step, so parallel
+  guesses cannot outrun the count. At most :data:`HASH_SLOTS` (the core count) argon2 checks run
+  at once; a login that finds them all busy answers 429 with ``Retry-After`` instead of queueing
+  64 MiB hashes until the hall runs out of memory.
 
 Logs name staff and actions, never passwords or tokens.
 """
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import secrets
 import threading
@@ -47,13 +56,17 @@ from sqlalchemy import (
     Table,
     delete,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from contracts.clock import Clock
+from hall.client_address import client_address
 from hall.clock import iso
+from hall.rate_limits import Attempt, AttemptLimiter, Policy, Throttled
 from hall.store import metadata
 
 log = logging.getLogger(__name__)
@@ -65,9 +78,29 @@ ROLES: Final[tuple[Role, ...]] = ("helper", "supervisor")
 COOKIE_NAME: Final = "qh_staff"
 SESSION_IDLE: Final = timedelta(hours=2)
 SESSION_MAX: Final = timedelta(hours=12)
-# Consecutive wrong passwords for one name before it must wait; the wait doubles each time.
+# Consecutive wrong passwords for one name before it must wait; the wait doubles each time, up
+# to 15 minutes. A name quiet for a day starts over.
 MAX_FAILURES: Final = 5
 LOCKOUT: Final = timedelta(seconds=30)
+MAX_LOCKOUT: Final = timedelta(minutes=15)
+NAME_POLICY: Final = Policy(
+    limit=MAX_FAILURES,
+    lock_s=LOCKOUT.total_seconds(),
+    max_lock_s=MAX_LOCKOUT.total_seconds(),
+    forget_after_s=timedelta(days=1).total_seconds(),
+)
+# One address may try more names (an office behind one NAT mistypes too) but not without end; a
+# right password does not reset it, so a valid account cannot launder another name's guesses.
+ADDRESS_POLICY: Final = Policy(
+    limit=20,
+    lock_s=LOCKOUT.total_seconds(),
+    max_lock_s=MAX_LOCKOUT.total_seconds(),
+    forget_after_s=MAX_LOCKOUT.total_seconds(),
+)
+# argon2id at its defaults takes 64 MiB and a core for ~0.1 s: run no more at once than there are
+# cores (120 parallel checks took the hall to 2.6 GB in review).
+HASH_SLOTS: Final = os.cpu_count() or 1
+BUSY_RETRY_S: Final = 1
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]{2,64}", re.ASCII)
 
@@ -101,6 +134,7 @@ audit_log = Table(
     Column("subject_kind", String(32), nullable=False),
     Column("subject_id", String(128), nullable=False),
     Column("outcome", String(32), nullable=False),
+    Column("client", String(64), nullable=True),  # the client address, where there was one
 )
 Index("audit_subject", audit_log.c.subject_kind, audit_log.c.subject_id)
 
@@ -128,6 +162,7 @@ class AuditEntry:
     subject_kind: str
     subject_id: str
     outcome: str
+    client: str | None = None
 
 
 def _token_digest(token: str) -> str:
@@ -142,9 +177,10 @@ class StaffStore:
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
         metadata.create_all(engine, tables=[staff, staff_sessions, audit_log])
+        _add_client_column(engine)
         self._dummy: str | None = None
-        self._failures: dict[str, tuple[int, datetime]] = {}
-        self._failures_lock = threading.Lock()
+        self.limits = AttemptLimiter(clock, {"name": NAME_POLICY, "address": ADDRESS_POLICY})
+        self._hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 
     # --- accounts -------------------------------------------------------------------------------
 
@@ -214,14 +250,25 @@ class StaffStore:
             ).all()
         return [(Staff(r.name, r.role), bool(r.active)) for r in rows]
 
-    def verify(self, name: str, password: str) -> Staff | None:
+    def verify(self, name: str, password: str, address: str = "-") -> Staff | None:
         """The account if ``password`` is right and it is active; None otherwise.
 
-        Raises :class:`LockedOut` after :data:`MAX_FAILURES` wrong passwords in a row for one
-        name, until the lockout (doubling each time) has passed.
+        Raises :class:`LockedOut` while the name or the client ``address`` is locked (see
+        :data:`NAME_POLICY`, :data:`ADDRESS_POLICY`) and :class:`HashingBusy` when every hashing
+        slot is taken; neither hashes anything.
         """
-        now = self.clock.now()
-        self._check_lockout(name, now)
+        if not self._hash_slots.acquire(blocking=False):
+            raise HashingBusy(BUSY_RETRY_S)
+        try:
+            try:
+                attempt = self.limits.reserve(name=name, address=address)
+            except Throttled as exc:
+                raise LockedOut(exc.retry_after_s) from None
+            return self._check_password(name, password, attempt)
+        finally:
+            self._hash_slots.release()
+
+    def _check_password(self, name: str, password: str, attempt: Attempt) -> Staff | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(staff.c.role, staff.c.password_hash, staff.c.active).where(
@@ -234,10 +281,8 @@ class StaffStore:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if not ok or row is None:
-            self._note_failure(name, now)
-            return None
-        with self._failures_lock:
-            self._failures.pop(name, None)
+            return None  # the attempt stays counted
+        self.limits.succeeded(attempt, forget=("name",))
         if self.hasher.check_needs_rehash(row.password_hash):
             # Parameters were raised since this hash was made: upgrade it while we have the
             # password in hand.
@@ -256,22 +301,6 @@ class StaffStore:
         if self._dummy is None:
             self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
         return self._dummy
-
-    def _check_lockout(self, name: str, now: datetime) -> None:
-        with self._failures_lock:
-            count, last = self._failures.get(name, (0, now))
-        if count >= MAX_FAILURES:
-            wait = LOCKOUT * (2 ** (count - MAX_FAILURES))
-            if now < last + wait:
-                raise LockedOut((last + wait - now).total_seconds())
-
-    def _note_failure(self, name: str, now: datetime) -> None:
-        with self._failures_lock:
-            count, _ = self._failures.get(name, (0, now))
-            # Bounded: a flood of made-up names cannot grow this without limit.
-            if len(self._failures) > 10_000:
-                self._failures.clear()
-            self._failures[name] = (count + 1, now)
 
     # --- sessions -------------------------------------------------------------------------------
 
@@ -331,9 +360,16 @@ class StaffStore:
     # --- audit ----------------------------------------------------------------------------------
 
     def audit(
-        self, actor: str, action: str, subject_kind: str, subject_id: str, outcome: str = "ok"
+        self,
+        actor: str,
+        action: str,
+        subject_kind: str,
+        subject_id: str,
+        outcome: str = "ok",
+        client: str | None = None,
     ) -> None:
-        """Record one staff action. Only names and ids: never values the action carried."""
+        """Record one staff action. Only names, ids and the client address: never values the
+        action carried."""
         with self.engine.begin() as conn:
             conn.execute(
                 insert(audit_log).values(
@@ -343,9 +379,18 @@ class StaffStore:
                     subject_kind=subject_kind,
                     subject_id=subject_id,
                     outcome=outcome,
+                    client=client,
                 )
             )
-        log.info("audit: %s %s %s %s: %s", actor, action, subject_kind, subject_id, outcome)
+        log.info(
+            "audit: %s %s %s %s: %s (from %s)",
+            actor,
+            action,
+            subject_kind,
+            subject_id,
+            outcome,
+            client or "-",
+        )
 
     def audit_entries(
         self, *, subject_kind: str | None = None, subject_id: str | None = None, limit: int = 500
@@ -359,17 +404,38 @@ class StaffStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
-            AuditEntry(r.at, r.actor, r.action, r.subject_kind, r.subject_id, r.outcome)
+            AuditEntry(r.at, r.actor, r.action, r.subject_kind, r.subject_id, r.outcome, r.client)
             for r in rows
         ]
 
 
-class LockedOut(Exception):
-    """Too many wrong passwords for this name; try again after ``retry_after_s``."""
+def _add_client_column(engine: Engine) -> None:
+    # Halls made before refusals were audited with the address have no such column.
+    if "client" not in {c["name"] for c in inspect(engine).get_columns("audit_log")}:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE audit_log ADD COLUMN client VARCHAR(64)"))
+
+
+class LoginRefused(Exception):
+    """A login refused without checking its password; retry after ``retry_after_s``."""
+
+    outcome = "refused"
 
     def __init__(self, retry_after_s: float) -> None:
-        super().__init__(f"locked out for {retry_after_s:.0f} s")
+        super().__init__(f"{self.outcome} for {retry_after_s:.0f} s")
         self.retry_after_s = retry_after_s
+
+
+class LockedOut(LoginRefused):
+    """Too many wrong passwords for this name or from this address."""
+
+    outcome = "locked_out"
+
+
+class HashingBusy(LoginRefused):
+    """Every password-hashing slot is taken; the login was not tried."""
+
+    outcome = "busy"
 
 
 # --- FastAPI dependencies ----------------------------------------------------------------------
@@ -391,6 +457,16 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() == host.lower()
 
 
+def _refuse_member(request: Request, who: Staff, outcome: str, detail: str) -> HTTPException:
+    # A logged-in member refused is worth a row: a helper probing supervisor routes, or a page
+    # elsewhere posting with their cookie. (A 401 without a session names nobody and is not
+    # recorded: anyone could fill the log with them.)
+    _store(request).audit(
+        who.name, "auth.refused", "route", request.url.path[:128], outcome, client_address(request)
+    )
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=detail)
+
+
 def require_staff(request: Request) -> Staff:
     """The logged-in staff member, or 401. Unsafe methods from another origin get 403."""
     token = request.cookies.get(COOKIE_NAME)
@@ -398,16 +474,16 @@ def require_staff(request: Request) -> Staff:
     if who is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="login required")
     if request.method not in _SAFE_METHODS and not _same_origin(request):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="cross-origin request refused")
+        raise _refuse_member(request, who, "cross_origin", "cross-origin request refused")
     return who
 
 
-def require_role(role: Role) -> Callable[[Staff], Staff]:
+def require_role(role: Role) -> Callable[[Request, Staff], Staff]:
     """A dependency: the logged-in staff member if they have ``role`` (or higher), else 403."""
 
-    def check(who: Annotated[Staff, Depends(require_staff)]) -> Staff:
+    def check(request: Request, who: Annotated[Staff, Depends(require_staff)]) -> Staff:
         if not who.has_role(role):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"needs the {role} role")
+            raise _refuse_member(request, who, f"needs_{role}", f"needs the {role} role")
         return who
 
     return check
@@ -419,7 +495,7 @@ SupervisorDep = Annotated[Staff, Depends(require_role("supervisor"))]
 
 def audit(request: Request, who: Staff, action: str, kind: str, subject: str, outcome: str) -> None:
     """Record a staff action through the app's store (for routes in other modules)."""
-    _store(request).audit(who.name, action, kind, subject, outcome)
+    _store(request).audit(who.name, action, kind, subject, outcome, client_address(request))
 
 
 # --- routes ------------------------------------------------------------------------------------
@@ -441,24 +517,42 @@ def router() -> APIRouter:
     """``/api/v1/auth``: login, logout and who am I."""
     api = APIRouter(prefix="/api/v1/auth", tags=["staff"])
 
-    @api.post("/login")
+    @api.post(
+        "/login",
+        responses={
+            401: {"description": "wrong name or password"},
+            403: {"description": "cross-origin request"},
+            429: {"description": "name or address locked out, or the hall is busy hashing"},
+        },
+    )
     def login(body: LoginIn, request: Request, response: Response) -> StaffOut:
         store = _store(request)
+        client = client_address(request)
+
+        def refuse(outcome: str) -> None:
+            # Only a name that exists is recorded: a password typed into the name field is not.
+            name = store.known_name(body.name)
+            store.audit(name, "auth.login", "staff", name, outcome, client)
+
         if not _same_origin(request):
+            refuse("cross_origin")
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="cross-origin request refused")
         try:
-            who = store.verify(body.name, body.password)
-        except LockedOut as exc:
-            name = store.known_name(body.name)
-            store.audit(name, "auth.login", "staff", name, "locked_out")
+            who = store.verify(body.name, body.password, client)
+        except LoginRefused as exc:
+            refuse(exc.outcome)
+            busy = isinstance(exc, HashingBusy)
+            # Never more than the longest lock, whatever the arithmetic said.
+            wait = min(max(1, round(exc.retry_after_s)), int(MAX_LOCKOUT.total_seconds()))
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
-                detail="too many wrong passwords; wait and try again",
-                headers={"Retry-After": str(max(1, round(exc.retry_after_s)))},
+                detail="the hall is busy; try again in a moment"
+                if busy
+                else "too many wrong passwords; wait and try again",
+                headers={"Retry-After": str(wait)},
             ) from None
         if who is None:
-            name = store.known_name(body.name)
-            store.audit(name, "auth.login", "staff", name, "refused")
+            refuse("refused")
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong name or password")
         token = store.start_session(who)
         response.set_cookie(
@@ -470,7 +564,7 @@ def router() -> APIRouter:
             httponly=True,
             samesite="strict",
         )
-        store.audit(who.name, "auth.login", "staff", who.name, "ok")
+        store.audit(who.name, "auth.login", "staff", who.name, "ok", client)
         return StaffOut(name=who.name, role=who.role)
 
     @api.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -16,8 +16,11 @@ legacy token is retired at the same time: from now on :mod:`hall.device_auth` wa
 
 Errors are distinct so the technician knows what to do: ``unknown_code`` (404), ``code_used``
 (409; a replay is this), ``code_expired`` (410), ``bad_proof`` (422) and ``too_many_attempts``
-(429 with ``Retry-After``): more than :data:`GUESS_LIMIT` failed attempts from one address within
-:data:`GUESS_WINDOW`. Staff list devices and **revoke** one (``POST
+(429 with ``Retry-After``): :data:`GUESS_LIMIT` failed attempts in a row from one client address
+(:func:`hall.client_address.client_address`), or for one code prefix (its first group), lock that
+address or prefix for :data:`GUESS_WINDOW` (:mod:`hall.rate_limits`; counted before the code is
+looked at, bounded tables). No limit is hall-wide: a station on another address with its own
+code is never held up by someone guessing elsewhere. Staff list devices and **revoke** one (``POST
 /api/v1/enrolment/devices/{id}/revoke`` or ``python -m hall devices revoke ID``); a revoked device
 is refused everywhere from its next request. Code creation and revocation go to the audit log
 (the code itself never does, nor does it reach the log).
@@ -30,8 +33,6 @@ import hashlib
 import json
 import logging
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, Literal
@@ -49,7 +50,9 @@ from contracts.device_auth import (
     normalise_code,
 )
 from hall.auth import StaffDep, SupervisorDep, audit
+from hall.client_address import client_address
 from hall.clock import iso
+from hall.rate_limits import AttemptLimiter, Policy, Throttled
 from hall.store import metadata
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,12 @@ CODE_TTL: Final = timedelta(minutes=30)
 MAX_TTL: Final = timedelta(hours=24)
 GUESS_LIMIT: Final = 10
 GUESS_WINDOW: Final = timedelta(minutes=15)
+_GUESS_POLICY: Final = Policy(
+    limit=GUESS_LIMIT,
+    lock_s=GUESS_WINDOW.total_seconds(),
+    max_lock_s=GUESS_WINDOW.total_seconds(),
+    forget_after_s=GUESS_WINDOW.total_seconds(),
+)
 STATION_PATTERN: Final = r"^[A-Za-z0-9_-]{1,32}$"
 
 enrolment_codes = Table(
@@ -177,8 +186,7 @@ class EnrolmentStore:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine, self.clock = engine, clock
         metadata.create_all(engine, tables=[enrolment_codes, devices])
-        self._failures: dict[str, deque[datetime]] = {}
-        self._failures_lock = threading.Lock()
+        self.limits = AttemptLimiter(clock, {"address": _GUESS_POLICY, "prefix": _GUESS_POLICY})
 
     # --- codes ----------------------------------------------------------------------------------
 
@@ -210,14 +218,23 @@ class EnrolmentStore:
         return IssuedCode(code, station_id, expires)
 
     def enrol(self, code: str, public_key_b64: str, proof_b64: str, client: str) -> dict[str, Any]:
-        """Exchange a code for a device credential; raises :class:`EnrolmentError`."""
-        self._check_guesses(client)
+        """Exchange a code for a device credential; raises :class:`EnrolmentError`.
+
+        The attempt counts as a failure against ``client`` and the code's prefix before the code
+        is looked at, and is taken back only when it succeeds.
+        """
         try:
-            return self._enrol(code, public_key_b64, proof_b64)
+            attempt = self.limits.reserve(address=client, prefix=normalise_code(code)[:GROUP_LEN])
+        except Throttled as exc:
+            log.warning("enrolment refused: too many attempts (%s)", exc.dimension)
+            raise EnrolmentError("too_many_attempts", exc.retry_after_s) from None
+        try:
+            answer = self._enrol(code, public_key_b64, proof_b64)
         except EnrolmentError as exc:
-            self._note_failure(client)
             log.warning("enrolment refused: %s", exc.code)
             raise
+        self.limits.succeeded(attempt)
+        return answer
 
     def _enrol(self, code: str, public_key_b64: str, proof_b64: str) -> dict[str, Any]:
         _verify_proof(code, public_key_b64, proof_b64)
@@ -270,25 +287,6 @@ class EnrolmentStore:
             "station": {"id": row.station_id, "name": row.station_name},
             "assist": {"ice_servers": json.loads(row.ice_servers)},
         }
-
-    def _check_guesses(self, client: str) -> None:
-        now = self.clock.now()
-        with self._failures_lock:
-            recent = self._failures.get(client)
-            if recent is None:
-                return
-            while recent and now - recent[0] > GUESS_WINDOW:
-                recent.popleft()
-            if not recent:
-                del self._failures[client]  # the table only holds addresses still counting
-                return
-            if len(recent) >= GUESS_LIMIT:
-                wait = (recent[0] + GUESS_WINDOW - now).total_seconds()
-                raise EnrolmentError("too_many_attempts", retry_after_s=max(1.0, wait))
-
-    def _note_failure(self, client: str) -> None:
-        with self._failures_lock:
-            self._failures.setdefault(client, deque()).append(self.clock.now())
 
     # --- devices --------------------------------------------------------------------------------
 
@@ -401,7 +399,7 @@ def router() -> APIRouter:
 
     @api.post("", status_code=status.HTTP_201_CREATED)
     def enrol(body: EnrolIn, request: Request) -> Any:
-        client = request.client.host if request.client else "-"
+        client = client_address(request)
         try:
             return _store(request).enrol(body.code, body.public_key, body.proof, client)
         except EnrolmentError as exc:

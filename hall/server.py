@@ -70,6 +70,9 @@ def make_config(
         access_log=access_log,
         lifespan="on",
         timeout_graceful_shutdown=2,
+        # The hall reads X-Forwarded-For itself, from configured proxies only
+        # (hall.client_address); uvicorn's own handling believes any local caller.
+        proxy_headers=False,
     )
 
 
@@ -112,6 +115,9 @@ class HallServer:
         self.host = host
         self.port = port
         self.url = ""
+        # The ASGI app being served once started (the wrapper, when ``wrap`` is given): tests
+        # read the hall's in-memory state (its attempt limits) through ``app.state``.
+        self.app: Any = None
         self._ready = threading.Event()
         self._server: _NotifyingServer | None = None
         self._thread: threading.Thread | None = None
@@ -135,6 +141,7 @@ class HallServer:
             self.stop()
             raise
         self._server = server
+        self.app = server.config.app
         self._thread = threading.Thread(
             target=self._serve, args=(server, sock), name="hall-server", daemon=True
         )
