@@ -157,6 +157,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         _wait_for_hall(f"http://127.0.0.1:{port}", hall)
         print(f"Hall running at http://127.0.0.1:{port}  (health: /healthz)", flush=True)
+        # Every station enrols, the demo's too: it does so through the hall's own commands.
+        _enrol_demo_station(data_dir, f"http://127.0.0.1:{port}")
         if not has_display():
             print(NO_DISPLAY_HELP, file=sys.stderr)
             print("The hall keeps running; press Ctrl+C to stop.", flush=True)
@@ -166,8 +168,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "hall.url": f"http://127.0.0.1:{port}",
             "paths.state_dir": str(data_dir / "kiosk"),
             "ui.fullscreen": False,
-            # The demo station can ask the demo hall for help (stations get real tokens).
-            "hall.token": "demo-station-token",
             # Technician mode on the demo: five taps top-left on the attract screen, PIN 246810.
             "technician.pin_hash": DEMO_PIN_HASH,
         }
@@ -184,6 +184,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
             hall.kill()
             hall.wait()
         signals.restore()
+
+
+def _enrol_demo_station(data_dir: Path, hall_url: str) -> None:
+    """Enrol the demo's kiosk with the demo's hall, unless its device is already active there.
+
+    Idempotent across restarts: the kiosk state folder keeps its identity and the hall database
+    its device. A fresh hall database (or a revoked device) gets a new one-time code from
+    ``python -m hall enrol-code`` — the code path a supervisor uses — and the kiosk exchanges it
+    as a technician's ``provision`` would."""
+    import tomllib
+
+    from kiosk.device_identity import load_identity
+    from kiosk.provision import provision
+
+    db = str(data_dir / "hall.sqlite3")
+    state_dir = data_dir / "kiosk"
+    station = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))["station"]
+
+    def hall_cli(*argv: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "hall", "--db", db, *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            sys.exit(f"demo enrolment: `python -m hall {argv[0]}` failed: {done.stderr.strip()}")
+        return done.stdout
+
+    identity = load_identity(state_dir)
+    if identity is not None:
+        active = f"{identity.device_id}\t{station['id']}\t"
+        for line in hall_cli("devices", "list").splitlines():
+            if line.startswith(active) and line.endswith("\tactive"):
+                return
+    out = hall_cli("enrol-code", "--station", station["id"], "--name", station["name"])
+    code = out.splitlines()[0].rsplit(": ", 1)[1]
+    enrolled = provision(state_dir, hall_url, code)
+    print(f"demo station {enrolled.station_id} enrolled as device {enrolled.device_id}")
 
 
 class _DemoStop(Exception):

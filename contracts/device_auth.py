@@ -1,11 +1,13 @@
 """How an enrolled terminal proves itself to the hall: the headers and the bytes it signs.
 
 Every request carries ``Authorization: QihangDevice <device id>:<credential>``, a Unix-time
-``X-Qihang-Timestamp`` and ``X-Qihang-Signature``: an Ed25519 signature (base64) over
-:func:`signing_input` — method, path with query, timestamp and the body's sha256. The kiosk
-builds the headers (:class:`DeviceAuthHeaders`, :mod:`kiosk.device_identity`), the hall parses
-and verifies them (:mod:`hall.device_auth`); a signed request is refused once its timestamp is
-further than :data:`MAX_SKEW_S` from the hall's clock.
+``X-Qihang-Timestamp``, a random ``X-Qihang-Nonce`` and ``X-Qihang-Signature``: an Ed25519
+signature (base64) over :func:`signing_input` — method, path with query, timestamp, nonce and
+the body's sha256. The kiosk builds the headers (:class:`DeviceAuthHeaders`,
+:mod:`kiosk.device_identity`), the hall parses and verifies them (:mod:`hall.device_auth`): a
+signed request is refused when its timestamp is older than :data:`MAX_PAST_S` or more than
+:data:`MAX_FUTURE_S` ahead of the hall's clock, and when its nonce was already seen within that
+window (a replay).
 
 Enrolment codes are 16 characters from an alphabet without look-alikes, shown in groups of
 four; the hall makes them, the kiosk checks what was typed (:func:`code_well_formed`) and signs
@@ -15,6 +17,7 @@ four; the hall makes them, the kiosk checks what was typed (:func:`code_well_for
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from typing import Annotated, Final
 
@@ -23,7 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 AUTH_SCHEME: Final = "QihangDevice"
 TIMESTAMP_HEADER: Final = "X-Qihang-Timestamp"
 SIGNATURE_HEADER: Final = "X-Qihang-Signature"
-MAX_SKEW_S: Final = 300  # the hall refuses a signed request whose timestamp is further off
+NONCE_HEADER: Final = "X-Qihang-Nonce"
+# The hall's window for a signed request's timestamp: a kiosk clock may lag (NTP not yet synced
+# after boot), but a timestamp from the future only helps whoever stores requests to replay later.
+MAX_PAST_S: Final = 300
+MAX_FUTURE_S: Final = 30
+# A nonce is 16 random bytes, URL-safe base64 (22 characters); anything else is refused.
+NONCE_PATTERN: Final = r"^[A-Za-z0-9_-]{16,64}$"
 ENROL_CONTEXT: Final = b"qihang-enrol-v1"
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH: Final = 16
@@ -31,10 +40,24 @@ CODE_LENGTH: Final = 16
 MAX_DEVICE_ID_LENGTH: Final = 40
 
 
-def signing_input(method: str, path: str, timestamp: int, body: bytes) -> bytes:
+def signing_input(method: str, path: str, timestamp: int, nonce: str, body: bytes) -> bytes:
     """The bytes a request signature covers (``path`` includes the query string)."""
-    digest = hashlib.sha256(body).hexdigest()
-    return f"qihang-req-v1\n{method.upper()}\n{path}\n{timestamp}\n{digest}".encode()
+    return signing_input_for_digest(
+        method, path, timestamp, nonce, hashlib.sha256(body).hexdigest()
+    )
+
+
+def signing_input_for_digest(
+    method: str, path: str, timestamp: int, nonce: str, body_sha256: str
+) -> bytes:
+    """:func:`signing_input` for a body whose sha256 (lower-case hex) the caller computed, e.g.
+    while streaming it to disk."""
+    return f"qihang-req-v2\n{method.upper()}\n{path}\n{timestamp}\n{nonce}\n{body_sha256}".encode()
+
+
+def new_nonce() -> str:
+    """A fresh request nonce (128 random bits)."""
+    return secrets.token_urlsafe(16)
 
 
 def normalise_code(code: str) -> str:
@@ -54,10 +77,11 @@ def enrolment_proof_input(code: str, public_key_b64: str) -> bytes:
 
 
 class DeviceAuthHeaders(BaseModel):
-    """The three authentication headers of one signed request. ``repr`` hides the secrets.
+    """The authentication headers of one signed request. ``repr`` hides the secrets.
 
-    ``timestamp`` is None when the header is missing or not a whole number: the hall still
-    checks the credential and revocation first, then refuses the request for its time.
+    ``timestamp`` is None when the header is missing or not a whole number, ``nonce`` is "" when
+    missing: the hall still checks the credential and revocation first, then refuses the request
+    for its time or its nonce.
     """
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
@@ -65,6 +89,7 @@ class DeviceAuthHeaders(BaseModel):
     device_id: Annotated[StrictStr, Field(min_length=1, max_length=MAX_DEVICE_ID_LENGTH)]
     credential: StrictStr
     timestamp: StrictInt | None
+    nonce: Annotated[StrictStr, Field(max_length=64)] = ""
     signature: StrictStr
 
     @classmethod
@@ -85,6 +110,7 @@ class DeviceAuthHeaders(BaseModel):
                 device_id=device_id[:MAX_DEVICE_ID_LENGTH],
                 credential=credential,
                 timestamp=timestamp,
+                nonce=headers.get(NONCE_HEADER.lower(), "")[:64],
                 signature=headers.get(SIGNATURE_HEADER.lower(), ""),
             )
         except ValidationError as exc:
@@ -95,6 +121,7 @@ class DeviceAuthHeaders(BaseModel):
         return {
             "Authorization": f"{AUTH_SCHEME} {self.device_id}:{self.credential}",
             TIMESTAMP_HEADER: "" if self.timestamp is None else str(self.timestamp),
+            NONCE_HEADER: self.nonce,
             SIGNATURE_HEADER: self.signature,
         }
 

@@ -1,7 +1,9 @@
 """Identifiers both sides read: station ids, receipt tracking numbers and submission ids.
 
 A tracking number is ``<station id>-<YYYYMMDD>-<0001..>``: the kiosk's outbox assigns it with
-the local date, the receipt prints it, the hall's progress page is looked up by it. Submission
+the local date, the receipt prints it, the hall's progress page is looked up by it. A station
+only files numbers that start with its own id (:func:`tracking_number_is_stations`), so one
+station cannot claim another's future numbers. Submission
 ids are client-made UUIDs (v7, :mod:`offline_queue.ids`), compared in their canonical spelling.
 """
 
@@ -18,6 +20,7 @@ STATION_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{1,32}$"
 # <station id>-<YYYYMMDD>-<sequence>, as offline_queue.outbox assigns it; the station id may itself
 # contain "-", so the date is found from the right.
 _TRACKING: Final = re.compile(r"[A-Za-z0-9_-]{1,32}-([0-9]{8})-[0-9]{4,6}", re.ASCII)
+_DATE_SEQ: Final = re.compile(r"[0-9]{8}-[0-9]{4,6}", re.ASCII)
 
 
 def is_valid_tracking_number(s: object) -> bool:
@@ -36,6 +39,15 @@ def is_valid_tracking_number(s: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def tracking_number_is_stations(tracking_number: str, station_id: str) -> bool:
+    """True when ``tracking_number`` is well formed and its station part is exactly
+    ``station_id`` (``A-B-20261206-0001`` belongs to ``A-B``, not to ``A``)."""
+    if not is_valid_tracking_number(tracking_number):
+        return False
+    rest = tracking_number.removeprefix(station_id + "-")
+    return rest != tracking_number and _DATE_SEQ.fullmatch(rest) is not None
 
 
 def canonical_uuid(value: str) -> str:

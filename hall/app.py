@@ -38,7 +38,7 @@ from pydantic import BaseModel
 
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.demands import Taxonomy
-from contracts.ids import canonical_uuid
+from contracts.ids import canonical_uuid, tracking_number_is_stations
 from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, Submission
 from hall import (
     assist,
@@ -132,6 +132,7 @@ def create_app(
     calendar: WorkCalendar | None = None,
     password_hasher: PasswordHasher | None = None,
     fleet_settings: fleet.FleetSettings | None = None,
+    max_help_calls: int = assist_routes.MAX_OPEN_CALLS,
     trusted_proxies: Iterable[str] = (),
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
@@ -139,8 +140,9 @@ def create_app(
     ``clock`` is the hall's time for deadlines, sessions and audit rows (tests pass a fake one);
     ``taxonomy`` and ``calendar`` default to the shipped demand content; ``password_hasher``
     to argon2-cffi's defaults (tests pass cheaper parameters); ``fleet_settings`` are the
-    station alert thresholds (offline after 5 minutes, …); ``trusted_proxies`` the addresses
-    whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`).
+    station alert thresholds (offline after 5 minutes, …); ``max_help_calls`` caps the help
+    calls waiting or live across all stations (:mod:`hall.assist_routes`); ``trusted_proxies``
+    the addresses whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`).
     """
     store = SubmissionStore(db)
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
@@ -175,6 +177,8 @@ def create_app(
     app.state.demand_desk = desk
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
+    app.state.nonces = device_auth.NonceStore(store.engine, clock)
+    app.state.max_help_calls = max_help_calls
     app.state.clock = clock
     app.state.trusted_proxies = TrustedProxies(trusted_proxies)
     app.state.assist = assist.AssistBroker(store.engine, clock, staff_store, store)
@@ -236,14 +240,27 @@ def create_app(
         status_code=status.HTTP_201_CREATED,
         responses={
             200: {"model": IntakeReceipt, "description": "already received (same content)"},
-            409: {"description": "id already used with different content"},
+            401: {"description": "no valid device signature (every station enrols)"},
+            403: {"description": "revoked device, another station, or its tracking number"},
+            409: {"description": "id already used with different content, or tracking number"},
             422: {"description": "invalid body, or an attachment was not uploaded"},
         },
     )
     def post_submission(
         body: Submission, request: Request, response: Response, who: device_auth.CallerDep
     ) -> IntakeReceipt:
+        # Only an enrolled device files, only for its own station, only under its own numbers.
         device_auth.admit_http(request, who, body.station_id)
+        if not tracking_number_is_stations(body.tracking_number, who.station_id):
+            log.warning(
+                "submission %s from station %s refused: tracking number of another station",
+                body.id,
+                who.station_id,
+            )
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail="the tracking number must start with this station's id",
+            )
         try:
             outcome = store.put(body)
         except MissingBlobs as exc:
@@ -253,6 +270,11 @@ def create_app(
         if outcome == "conflict":
             raise HTTPException(
                 status.HTTP_409_CONFLICT, detail="submission id already used with other content"
+            )
+        if outcome == "tracking_taken":
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail="tracking number already used by another submission",
             )
         if outcome == "duplicate":
             response.status_code = status.HTTP_200_OK

@@ -1,9 +1,21 @@
 """The assist broker's endpoints: the helper queue and accept, capture viewing, and the two
-WebSockets (kiosk: device credential or station token; helper: staff session cookie, same
-origin). The broker itself — sessions, relay, resume, persistence — is :mod:`hall.assist`."""
+WebSockets (kiosk: an enrolled device's signed handshake, :mod:`hall.device_auth`, nonce
+included, so a captured handshake cannot be replayed; helper: staff session cookie, same
+origin). The broker itself — sessions, relay, resume, persistence — is :mod:`hall.assist`.
+
+Help calls are capped. **Per station: one** waiting or live call. A kiosk runs one call at a
+time and after a network blip it *resumes* its call by id; a new ``help_requested`` from a station
+that still has a call means the kiosk lost it (a restart, a crash), so the new request
+**replaces** the old call (ended with reason ``replaced``) rather than being refused — refusing
+would leave the walk-in without help until the old call timed out. **In total:**
+``max_help_calls`` (``create_app``, default :data:`MAX_OPEN_CALLS`) calls waiting or live; a
+station that has none is then refused at the handshake (503 ``too many help calls``) or, if the
+last place went while it connected, with an ``end`` frame of reason ``hall_busy``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -27,6 +39,9 @@ from hall.auth import COOKIE_NAME, StaffDep
 from remote_assist import protocol as p
 
 log = logging.getLogger(__name__)
+
+MAX_OPEN_CALLS = 200  # waiting or live help calls across all stations (create_app's default)
+BUSY = "too many help calls are open at the hall; try again later"
 
 
 def _broker(app: Any) -> AssistBroker:
@@ -57,8 +72,26 @@ async def _detach(link: Link, ws: WebSocket) -> None:
             await ws.close()
 
 
+def _open_calls(broker: AssistBroker, station_id: str | None = None) -> list[Any]:
+    """Calls waiting or live, all of them or one station's."""
+    return [
+        s
+        for s in list(broker.sessions.values())
+        if not s.ended and (station_id is None or s.station_id == station_id)
+    ]
+
+
+def _full(app: Any, broker: AssistBroker, station_id: str) -> bool:
+    """Would a new call from ``station_id`` exceed the hall's cap? (Its own call is replaced.)"""
+    limit: int = app.state.max_help_calls
+    return not _open_calls(broker, station_id) and len(_open_calls(broker)) >= limit
+
+
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1/assist", tags=["assist"])
+    # Replacing a station's call and opening its new one happen as one step (two handshakes of
+    # one station racing must not both open a call).
+    opening = asyncio.Lock()
 
     @api.get("/queue")
     def queue(request: Request, who: StaffDep) -> list[dict[str, Any]]:
@@ -89,18 +122,15 @@ def router() -> APIRouter:
     async def kiosk_socket(ws: WebSocket) -> None:
         broker = _broker(ws.app)
         station_id = ws.query_params.get("station_id", "")
-        try:  # an enrolled device, or a never-enrolled station's token (hall.device_auth)
-            who = await device_auth.check_connection(ws, b"", station_id)
+        try:  # an enrolled device's signed handshake, for its own station (hall.device_auth)
+            await device_auth.check_connection(ws, b"", station_id)
         except device_auth.DeviceAuthError as exc:
             log.warning("assist: kiosk socket for %r refused (%s)", station_id[:32], exc.detail)
             await device_auth.deny_websocket(ws, exc)
             return
-        ok = who.device_id is not None or await run_in_threadpool(
-            broker.station_token_ok, station_id, who.token
-        )
-        if not ok:
-            log.warning("assist: kiosk socket for %r refused (token)", station_id[:32])
-            await ws.close(CLOSE_UNAUTHORIZED)
+        if _full(ws.app, broker, station_id):
+            log.warning("assist: kiosk socket for %s refused (hall at its call cap)", station_id)
+            await device_auth.deny_websocket(ws, device_auth.DeviceAuthError(503, BUSY))
             return
         await ws.accept()
         first = await _receive(ws)
@@ -108,8 +138,20 @@ def router() -> APIRouter:
             return
         match first.message:
             case p.HelpRequested(station_id=sid, service_id=service_id) if sid == station_id:
-                session = await broker.open(station_id, service_id)
-                session.kiosk.ws = ws
+                async with opening:
+                    if _full(ws.app, broker, station_id):
+                        log.warning("assist: help from %s refused (call cap)", station_id)
+                        await Link(ws=ws).send_control(p.End(reason="hall_busy"))
+                        await _detach(Link(ws=ws), ws)
+                        return
+                    for old_call in _open_calls(broker, station_id):
+                        log.info("assist %s: replaced by a new request", old_call.id)
+                        old_ws = old_call.kiosk.ws
+                        await broker.end(old_call, "replaced")
+                        if old_ws is not None:
+                            await _detach(old_call.kiosk, old_ws)
+                    session = await broker.open(station_id, service_id)
+                    session.kiosk.ws = ws
                 await session.kiosk.send_control(p.SessionOpened(session_id=session.id))
                 session.kiosk.in_last = first.seq
                 await broker._announce_positions()

@@ -1,59 +1,122 @@
 """Who is calling: the one check every kiosk-facing endpoint makes of a station.
 
-An **enrolled device** (:mod:`hall.enrolment`) sends ``Authorization: QihangDevice
-<device id>:<credential>`` plus ``X-Qihang-Timestamp`` and ``X-Qihang-Signature`` (Ed25519 over
-:func:`contracts.device_auth.signing_input`: method, path with query, timestamp, body sha256).
-The hall checks, in this order: the device exists (401), the credential's sha256 matches (401),
-the device is not revoked (**403** ``device revoked``), the timestamp is within
-:data:`~contracts.device_auth.MAX_SKEW_S` of the hall's clock (401, a replayed or badly clocked
-request), the signature verifies with the enrolled key (401). Then :func:`admit` checks the
-station the request is about is the device's own (403).
+Every station enrols (:mod:`hall.enrolment`); there is no unauthenticated or token path. A
+device sends ``Authorization: QihangDevice <device id>:<credential>`` plus
+``X-Qihang-Timestamp``, ``X-Qihang-Nonce`` and ``X-Qihang-Signature`` (Ed25519 over
+:func:`contracts.device_auth.signing_input`: method, path with query, timestamp, nonce, body
+sha256). The hall checks, in this order: the request carries device headers at all (401
+``device credential required``), the device exists (401), the credential's sha256 matches (401),
+the device is not revoked (**403** ``device revoked``), the timestamp is at most
+:data:`~contracts.device_auth.MAX_PAST_S` behind and :data:`~contracts.device_auth.MAX_FUTURE_S`
+ahead of the hall's clock (401), the nonce is well formed (401), the signature verifies with the
+enrolled key (401), and the nonce was not used by this device before (401 ``replayed request``).
+Then :func:`admit` checks the station the request is about is the device's own (403).
 
-A request without a device credential is the **legacy** path, accepted only for a station that
-has never had a device: heartbeats and the assist socket then keep their per-station token (trust
-on first use, :mod:`hall.fleet`); intake stays as open as it was. A station whose device is
-active refuses legacy requests (401); one whose devices were all revoked refuses them too (403),
-so dropping the credential does not get round a revocation. A blob upload names no station, so
-without a credential it is accepted as before; it is inert until a submission names it.
+**Nonces** live in the hall's database (:class:`NonceStore`, table ``request_nonces``), not in
+memory: a replay is refused across a hall restart and, with PostgreSQL, across hall instances.
+A nonce is kept until its request's timestamp leaves the window (after that the timestamp check
+refuses the replay anyway), so the table holds at most one window of each device's requests;
+expired rows are deleted as new ones arrive. Nonces are recorded only after the signature
+verified, so nobody without the device key can fill the table or burn a device's nonces.
+
+Every refusal is logged with the device and station ids it concerns and the reason, never the
+credential, the signature or the body.
 
 ``caller`` is a FastAPI dependency (it reads the body, which FastAPI caches for the endpoint);
-``authenticate`` serves the blob upload (which reads its own streamed body) and the WebSocket
-handshake (method ``GET``, empty body). Credentials and signatures never reach the log.
+``authenticate`` serves the WebSocket handshake (method ``GET``, empty body), and
+``authenticate_digest`` a route that streams its body and hashes it on the way (the caller
+passes the body's sha256).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import logging
+import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import BigInteger, Column, Engine, String, Table, delete, insert
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import HTTPConnection
 
-from contracts.device_auth import MAX_SKEW_S, DeviceAuthHeaders, signing_input
+from contracts.clock import Clock
+from contracts.device_auth import (
+    MAX_FUTURE_S,
+    MAX_PAST_S,
+    NONCE_PATTERN,
+    DeviceAuthHeaders,
+    signing_input_for_digest,
+)
 from hall.enrolment import EnrolmentStore, credential_digest
+from hall.store import metadata
 
 log = logging.getLogger(__name__)
 
 REVOKED = "device revoked: this terminal must be enrolled again"
+CREDENTIAL_REQUIRED = "device credential required: enrol this station (python main.py provision)"
+_NONCE = re.compile(NONCE_PATTERN)
+
+request_nonces = Table(
+    "request_nonces",
+    metadata,
+    Column("device_id", String(40), primary_key=True),
+    Column("nonce", String(64), primary_key=True),
+    Column("expires_at", BigInteger, nullable=False, index=True),  # Unix seconds, hall clock
+)
+
+
+class NonceStore:
+    """Nonces of signed requests seen within the window, in the hall's database; thread-safe."""
+
+    PURGE_EVERY = 256  # inserts between deletions of expired rows
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine, self.clock = engine, clock
+        metadata.create_all(engine, tables=[request_nonces])
+        self._inserts = 0
+        self._lock = threading.Lock()
+        self.purge()
+
+    def remember(self, device_id: str, nonce: str, timestamp: int) -> bool:
+        """Record ``nonce`` for ``device_id``; False when it was already recorded (a replay)."""
+        with self._lock:
+            self._inserts += 1
+            due = self._inserts % self.PURGE_EVERY == 0
+        if due:
+            self.purge()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(request_nonces).values(
+                        device_id=device_id, nonce=nonce, expires_at=timestamp + MAX_PAST_S + 1
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def purge(self) -> int:
+        """Delete nonces whose requests are out of the window anyway; the number deleted."""
+        now = int(self.clock.now().timestamp())
+        with self.engine.begin() as conn:
+            found = conn.execute(delete(request_nonces).where(request_nonces.c.expires_at < now))
+        return int(found.rowcount or 0)
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated device (``device_id`` set) or a legacy caller (its bearer token, maybe
-    empty). ``repr`` leaves the token out."""
+    """An authenticated, enrolled device and the station it was enrolled for."""
 
-    device_id: str | None = None
-    station_id: str | None = None
-    token: str = ""
-
-    def __repr__(self) -> str:
-        return f"Caller(device_id={self.device_id!r}, station_id={self.station_id!r})"
+    device_id: str
+    station_id: str
 
 
 class DeviceAuthError(Exception):
@@ -70,6 +133,11 @@ def _enrolment(app: Any) -> EnrolmentStore:
     return found
 
 
+def _nonces(app: Any) -> NonceStore:
+    found: NonceStore = app.state.nonces
+    return found
+
+
 def request_path(scope: Mapping[str, Any]) -> str:
     """The path and query as the client sent them (what the signature covers)."""
     raw = scope.get("raw_path")
@@ -78,47 +146,58 @@ def request_path(scope: Mapping[str, Any]) -> str:
     return f"{path}?{query.decode('latin-1')}" if query else path
 
 
+def _refuse(code: int, detail: str, why: str, device: str = "-", station: str = "-") -> NoReturn:
+    log.warning("device request refused: %s (device %s, station %s)", why, device, station)
+    raise DeviceAuthError(code, detail)
+
+
 def authenticate(
     app: Any, method: str, path: str, headers: Mapping[str, str], body: bytes
 ) -> Caller:
     """Check the request's credentials (see the module docstring); blocking (database)."""
-    scheme, _, value = headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        return Caller(token=value.strip())
+    return authenticate_digest(app, method, path, headers, hashlib.sha256(body).hexdigest())
+
+
+def authenticate_digest(
+    app: Any, method: str, path: str, headers: Mapping[str, str], body_sha256: str
+) -> Caller:
+    """:func:`authenticate` for a body the caller hashed itself (lower-case hex sha256)."""
+    unauthorized = status.HTTP_401_UNAUTHORIZED
     try:
         signed = DeviceAuthHeaders.from_headers(headers)
     except ValueError:
-        log.warning("device credential refused (malformed)")
-        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "unknown device credential") from None
+        _refuse(unauthorized, "unknown device credential", f"malformed credential on {path[:80]}")
     if signed is None:
-        return Caller()
+        _refuse(unauthorized, CREDENTIAL_REQUIRED, f"no device credential on {path[:80]}")
     store = _enrolment(app)
     device = store.device(signed.device_id)
     if device is None or not hmac.compare_digest(
         device.credential_sha256, credential_digest(signed.credential)
     ):
-        log.warning("device credential refused (unknown device or wrong credential)")
-        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "unknown device credential")
+        _refuse(unauthorized, "unknown device credential", "unknown device or wrong credential")
+    dev, station = device.device_id, device.station_id
     if device.revoked:
-        log.warning("revoked device %s refused", device.device_id)
-        raise DeviceAuthError(status.HTTP_403_FORBIDDEN, REVOKED)
+        _refuse(status.HTTP_403_FORBIDDEN, REVOKED, "revoked device", dev, station)
     timestamp = signed.timestamp
     if timestamp is None:
-        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "missing request timestamp")
+        _refuse(unauthorized, "missing request timestamp", "no timestamp", dev, station)
     now = store.clock.now().timestamp()
-    if abs(now - timestamp) > MAX_SKEW_S:
-        log.warning("device %s: stale or future timestamp refused", device.device_id)
-        raise DeviceAuthError(
-            status.HTTP_401_UNAUTHORIZED, "request timestamp outside the allowed window"
+    if not now - MAX_PAST_S <= timestamp <= now + MAX_FUTURE_S:
+        _refuse(
+            unauthorized,
+            "request timestamp outside the allowed window",
+            f"timestamp {timestamp - now:+.0f} s from the hall's clock",
+            dev,
+            station,
         )
-    if not _signature_ok(
-        device.public_key,
-        signed.signature,
-        signing_input(method, path, timestamp, body),
-    ):
-        log.warning("device %s: bad request signature refused", device.device_id)
-        raise DeviceAuthError(status.HTTP_401_UNAUTHORIZED, "bad request signature")
-    return Caller(device_id=device.device_id, station_id=device.station_id)
+    if _NONCE.fullmatch(signed.nonce) is None:
+        _refuse(unauthorized, "missing or malformed request nonce", "bad nonce", dev, station)
+    data = signing_input_for_digest(method, path, timestamp, signed.nonce, body_sha256)
+    if not _signature_ok(device.public_key, signed.signature, data):
+        _refuse(unauthorized, "bad request signature", "bad signature", dev, station)
+    if not _nonces(app).remember(dev, signed.nonce, timestamp):
+        _refuse(unauthorized, "replayed request (nonce already used)", "replay", dev, station)
+    return Caller(device_id=dev, station_id=station)
 
 
 def _signature_ok(public_key_b64: str, signature_b64: str, data: bytes) -> bool:
@@ -138,22 +217,14 @@ def admit(app: Any, caller: Caller, station_id: str | None) -> None:
 
     ``station_id`` None: the request names no station (a blob upload).
     """
-    if caller.device_id is not None:
-        if station_id is not None and station_id != caller.station_id:
-            log.warning("device %s refused for another station", caller.device_id)
-            raise DeviceAuthError(
-                status.HTTP_403_FORBIDDEN, "this device is enrolled for another station"
-            )
-        return
-    if station_id is None:
-        return
-    state = _enrolment(app).station_state(station_id)
-    if state == "active":
-        raise DeviceAuthError(
-            status.HTTP_401_UNAUTHORIZED, "this station is enrolled: use its device credential"
+    if station_id is not None and station_id != caller.station_id:
+        _refuse(
+            status.HTTP_403_FORBIDDEN,
+            "this device is enrolled for another station",
+            f"asked to act for station {station_id[:32]!r}",
+            caller.device_id,
+            caller.station_id,
         )
-    if state == "revoked":
-        raise DeviceAuthError(status.HTTP_403_FORBIDDEN, REVOKED)
 
 
 def check(

@@ -11,8 +11,8 @@ public ``POST /api/v1/enrolment``, the proof being the key's signature over the 
 (:func:`contracts.device_auth.enrolment_proof_input`). The hall marks the code used and creates a
 **device** (id, station, public key, the sha256 of a fresh random credential) in one
 transaction, answers the credential once with the station's config (id, name, ICE servers), and
-revokes any earlier device of that station (a replaced terminal stops working). The station's
-legacy token is retired at the same time: from now on :mod:`hall.device_auth` wants the device.
+revokes any earlier device of that station (a replaced terminal stops working). Enrolment is the
+only way a station gets to talk to the hall (:mod:`hall.device_auth`).
 
 Errors are distinct so the technician knows what to do: ``unknown_code`` (404), ``code_used``
 (409; a replay is this), ``code_expired`` (410), ``bad_proof`` (422) and ``too_many_attempts``
@@ -278,7 +278,6 @@ class EnrolmentStore:
                     enrolled_at=iso(now),
                 )
             )
-            _retire_legacy_token(conn, row.station_id)
         log.info("device %s enrolled for station %s", device_id, row.station_id)
         return {
             "device_id": device_id,
@@ -303,8 +302,8 @@ class EnrolmentStore:
         return [_device(r) for r in rows]
 
     def station_state(self, station_id: str) -> StationState:
-        """``none``: never enrolled (the legacy token applies); ``active``: a device holds the
-        station; ``revoked``: every device it had was revoked."""
+        """``none``: never enrolled; ``active``: a device holds the station; ``revoked``: every
+        device it had was revoked."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(devices.c.revoked_at).where(devices.c.station_id == station_id)
@@ -339,17 +338,6 @@ def _device(row: Any) -> Device:
         row.credential_sha256,
         row.enrolled_at,
         row.revoked_at,
-    )
-
-
-def _retire_legacy_token(conn: Any, station_id: str) -> None:
-    """Forget the station's trust-on-first-use token: the device replaces it."""
-    from hall.fleet import station_health
-
-    conn.execute(
-        update(station_health)
-        .where(station_health.c.station_id == station_id)
-        .values(token_sha256=None)
     )
 
 

@@ -3,15 +3,13 @@ error codes) and the alerts staff see on the console's fleet page — a reader u
 out of or low on paper, filings piling up or waiting too long, a disk filling up, a station gone
 quiet. The thresholds are :class:`FleetSettings`, handed to :func:`hall.app.create_app`.
 
-Kiosks authenticate through :mod:`hall.device_auth`: an enrolled device signs each heartbeat; a
-station never enrolled uses its per-station token — the first heartbeat that carries one
-registers its hash for that station (trust on first use), later heartbeats must carry the same.
-Nothing personal is ever part of a heartbeat.
+Kiosks authenticate through :mod:`hall.device_auth`: only a station's enrolled device signs its
+heartbeats (the per-station tokens of earlier versions are gone; their column stays unused in old
+databases). Nothing personal is ever part of a heartbeat.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -55,7 +53,7 @@ station_health = Table(
     "station_health",
     metadata,
     Column("station_id", String(32), primary_key=True),
-    Column("token_sha256", String(64), nullable=True),
+    Column("token_sha256", String(64), nullable=True),  # unused: tokens were retired
     Column("last_seen", String(40), nullable=False),
     Column("report", Text, nullable=False),
 )
@@ -94,32 +92,26 @@ class FleetStore:
         self._engine, self._clock = engine, clock
         self.settings = settings or FleetSettings()
 
-    def record(self, station_id: str, token: str, beat: HeartbeatIn) -> bool:
-        """Store the heartbeat; False if the station is registered with another token."""
-        digest = hashlib.sha256(token.encode()).hexdigest() if token else None
+    def record(self, station_id: str, beat: HeartbeatIn) -> None:
+        """Store the heartbeat of an authenticated station (the route checked its device)."""
         now = self._clock.now().isoformat()
         report = beat.model_dump_json()
         with self._engine.begin() as conn:
             row = conn.execute(
-                select(station_health.c.token_sha256).where(
-                    station_health.c.station_id == station_id
-                )
+                select(station_health.c.station_id).where(station_health.c.station_id == station_id)
             ).first()
             if row is None:
                 conn.execute(
                     insert(station_health).values(
-                        station_id=station_id, token_sha256=digest, last_seen=now, report=report
+                        station_id=station_id, last_seen=now, report=report
                     )
                 )
-                return True
-            if row.token_sha256 is not None and row.token_sha256 != digest:
-                return False
+                return
             conn.execute(
                 update(station_health)
                 .where(station_health.c.station_id == station_id)
-                .values(last_seen=now, report=report, token_sha256=row.token_sha256 or digest)
+                .values(last_seen=now, report=report)
             )
-        return True
 
     def stations(self) -> list[dict[str, Any]]:
         """Every station with its last report, how long it has been silent (by the hall's clock,
@@ -198,12 +190,9 @@ def router() -> APIRouter:
     def heartbeat(station_id: str, beat: HeartbeatIn, request: Request, who: CallerDep) -> None:
         if not station_id.replace("-", "").replace("_", "").isalnum() or len(station_id) > 32:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="bad station id")
-        # An enrolled device (hall.device_auth) or, for a never-enrolled station, its token.
+        # Only the station's enrolled device (hall.device_auth); there is no token path.
         admit_http(request, who, station_id)
-        token = who.token  # "": an enrolled device, whose enrolment retired the station token
-        if not store(request).record(station_id, token, beat):
-            log.warning("heartbeat for %s with the wrong token refused", station_id)
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="wrong station token")
+        store(request).record(station_id, beat)
 
     @api.get("")
     def stations(

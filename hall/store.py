@@ -12,6 +12,12 @@ database URL, PostgreSQL in particular (``postgresql+psycopg://…``). The check
 between two requests for the same id (a kiosk retrying after a timeout while its first post is
 still in flight) is closed by ``INSERT … ON CONFLICT DO NOTHING`` and a re-read, which works the
 same on both databases without table locks. Payloads are personal data: never logged.
+
+A tracking number names one submission: ``tracking_number`` has a UNIQUE index, so a second
+submission under a number already held is refused (``tracking_taken``), never "first one wins"
+for look-ups. A database made before the index existed gets it at start; if it already holds a
+number twice the hall refuses to start (:class:`DuplicateTrackingNumbers`) until staff resolve
+them.
 """
 
 from __future__ import annotations
@@ -44,13 +50,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from contracts.wire import AttachmentRef, Submission, canonical_json
 
 log = logging.getLogger(__name__)
 
-PutOutcome = Literal["created", "duplicate", "conflict"]
+PutOutcome = Literal["created", "duplicate", "conflict", "tracking_taken"]
 # Runs inside the transaction that stores a *new* submission (never for a repeat or a clash), so
 # the rows it adds (tracked parts, a demand) exist exactly when the submission does.
 IntakeHook = Callable[[Connection, "Submission"], None]
@@ -73,6 +80,8 @@ submissions = Table(
     Column("received_at", String(40), nullable=False),
 )
 Index("submissions_tracking", submissions.c.station_id, submissions.c.tracking_number)
+TRACKING_UNIQUE = "submissions_tracking_unique"
+Index(TRACKING_UNIQUE, submissions.c.tracking_number, unique=True)
 
 blobs = Table(
     "blobs",
@@ -90,6 +99,19 @@ class MissingBlobs(Exception):
     def __init__(self, missing: Sequence[str]) -> None:
         super().__init__(f"{len(missing)} attachment(s) not received")
         self.missing = tuple(missing)
+
+
+class DuplicateTrackingNumbers(RuntimeError):
+    """The database holds a tracking number more than once: the unique index cannot be made."""
+
+    def __init__(self, numbers: Sequence[str]) -> None:
+        shown = ", ".join(numbers[:10]) + (" …" if len(numbers) > 10 else "")
+        super().__init__(
+            f"the hall database holds {len(numbers)} tracking number(s) on more than one "
+            f"submission ({shown}); each must name one submission. Resolve them (keep the real "
+            "station's submission, remove the others) before starting the hall."
+        )
+        self.numbers = tuple(numbers)
 
 
 class BlobHashMismatch(Exception):
@@ -144,10 +166,27 @@ class SubmissionStore:
 
     def _upgrade(self) -> None:
         # Halls created before attachments existed have no such column; add it in place.
-        columns = {c["name"] for c in inspect(self.engine).get_columns("submissions")}
+        inspector = inspect(self.engine)
+        columns = {c["name"] for c in inspector.get_columns("submissions")}
         if "attachments" not in columns:
             with self.engine.begin() as conn:
                 conn.execute(text("ALTER TABLE submissions ADD COLUMN attachments TEXT"))
+        # Halls created before tracking numbers were unique: add the index, unless the data
+        # already breaks it (then a person must decide which submission is the real one).
+        if TRACKING_UNIQUE not in {i["name"] for i in inspector.get_indexes("submissions")}:
+            with self.engine.begin() as conn:
+                twice = [
+                    str(v)
+                    for v in conn.execute(
+                        select(submissions.c.tracking_number)
+                        .group_by(submissions.c.tracking_number)
+                        .having(func.count() > 1)
+                        .order_by(submissions.c.tracking_number)
+                    ).scalars()
+                ]
+                if twice:
+                    raise DuplicateTrackingNumbers(twice)
+                next(i for i in submissions.indexes if i.name == TRACKING_UNIQUE).create(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -197,11 +236,19 @@ class SubmissionStore:
                 "status": "received",
                 "received_at": _now(),
             }
-            with self.engine.begin() as conn:
-                inserted = self._insert_ignore(conn, submissions, values)
-                if inserted:
-                    for hook in self.intake_hooks:
-                        hook(conn, sub)
+            try:
+                with self.engine.begin() as conn:
+                    inserted = self._insert_ignore(conn, submissions, values)
+                    if inserted:
+                        for hook in self.intake_hooks:
+                            hook(conn, sub)
+            except IntegrityError:
+                # The id's own conflict is ignored by the insert; this is the tracking number,
+                # unless a racing request for the same id got there first (judged below).
+                if self._digest_of(sub.id) is None:
+                    log.warning("submission %s refused: tracking number already held", sub.id)
+                    return "tracking_taken"
+                inserted = False
             if inserted:
                 outcome = "created"
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -37,10 +38,30 @@ class StationConfig(_Strict):
     name: str = Field(min_length=1)
 
 
+# Plain http:// only to a hall on this very machine (the demo, tests): anywhere else the device
+# credential, signatures and walk-ins' filings would cross the station network in clear text.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 class HallConfig(_Strict):
     url: str = Field(pattern=r"^https?://[^\s/]+(:\d+)?(/.*)?$")
     timeout_s: float = Field(default=5.0, gt=0, le=60)
-    token: str = Field(default="", description="legacy per-station token; unused once enrolled")
+    token: str = Field(
+        default="",
+        description="retired and ignored (the hall accepts only enrolled devices: main.py "
+        "provision); still accepted so older config files load",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _tls_off_loopback(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
+            raise ValueError(
+                f"plain http:// is only allowed to a hall on this machine "
+                f"({', '.join(sorted(LOOPBACK_HOSTS))}); use https:// for {parts.hostname!r}"
+            )
+        return v
 
 
 class DeviceConfig(_Strict):

@@ -7,8 +7,9 @@ private key, PKCS#8 PEM) and ``device.json`` (device id, station id, credential,
 
 Every request to the hall then carries the credential *and* proves the key: the headers and the
 signed bytes are defined once, for both sides, in :mod:`contracts.device_auth`. A copied
-credential alone is useless; a captured request is refused once its timestamp is older than the
-hall's window.
+credential alone is useless; each request carries a fresh nonce, so a captured request is
+refused at once (the hall remembers nonces for its time window) and after the window for its
+timestamp.
 
 ``cryptography`` is imported only when a key is made or used: the kiosk's start path (time to
 first frame) reads just ``device.json``.
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contracts.clock import SYSTEM_CLOCK, Clock
-from contracts.device_auth import DeviceAuthHeaders, signing_input
+from contracts.device_auth import DeviceAuthHeaders, new_nonce, signing_input
 from offline_queue.durable import atomic_write
 
 if TYPE_CHECKING:
@@ -148,11 +149,13 @@ class DeviceIdentity:
     def headers(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
         """The authentication headers for one request (``path`` with its query string)."""
         timestamp = int(self._clock.now().timestamp())
+        nonce = new_nonce()  # one per request: the hall refuses a nonce it has seen
         return DeviceAuthHeaders(
             device_id=self.credential.device_id,
             credential=self.credential.credential,
             timestamp=timestamp,
-            signature=self._signer().sign(signing_input(method, path, timestamp, body)),
+            nonce=nonce,
+            signature=self._signer().sign(signing_input(method, path, timestamp, nonce, body)),
         ).to_headers()
 
     def requests_auth(self) -> requests.auth.AuthBase:

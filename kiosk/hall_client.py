@@ -14,8 +14,9 @@ number or NaN leaves as :class:`kiosk.net_json.BadDocument` (``HALL_BAD_DOCUMENT
 that only counts for its status and is over its cap is a ``ConnectionError``.
 
 Authentication: an enrolled terminal passes ``auth`` (:meth:`kiosk.device_identity.DeviceIdentity
-.requests_auth`), which signs every request with the device key; otherwise the station's legacy
-``token`` goes out as a bearer token.
+.requests_auth`), which signs every request with the device key and a fresh nonce. Without it
+only the public reads work (health, catalog, progress); the hall refuses anything a station
+files (401) until the terminal is enrolled (``python main.py provision``).
 
 :meth:`HallClient.get_catalog` is a :data:`kiosk.services.catalog_cache.Fetch` and
 :meth:`HallClient.get_progress` a :data:`kiosk.progress.FetchStatus`: plug them in as they are.
@@ -81,7 +82,7 @@ class HallClient:
         self,
         base_url: str,
         timeout_s: float,
-        token: str = "",
+        *,
         auth: requests.auth.AuthBase | None = None,
     ) -> None:
         if timeout_s <= 0:
@@ -92,8 +93,6 @@ class HallClient:
         self._session.headers["User-Agent"] = "qihang-kiosk"
         if auth is not None:
             self._session.auth = auth
-        elif token:
-            self._session.headers["Authorization"] = f"Bearer {token}"
         # requests.Session is not documented as thread-safe; the sender thread posts while the
         # status bar may probe health, so calls take turns.
         self._lock = threading.Lock()

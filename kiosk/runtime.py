@@ -221,8 +221,7 @@ class KioskRuntime:
             hall = HallClient(
                 self.config.hall.url,
                 self.config.hall.timeout_s,
-                self.config.hall.token,
-                # An enrolled terminal signs with its device key; else the legacy token.
+                # An enrolled terminal signs with its device key; an unenrolled one is refused.
                 auth=None if self.identity is None else self.identity.requests_auth(),
             )
             parts["hall"] = hall

@@ -74,7 +74,6 @@ class AssistClient:
         self,
         hall_url: str,
         station_id: str,
-        token: str,
         *,
         on_status: Callable[[Status], None],
         on_message: Callable[[p.Message], None],
@@ -88,9 +87,9 @@ class AssistClient:
         speaker: str = "",
         auth_headers: Callable[[str, str], dict[str, str]] | None = None,
     ) -> None:
-        self._hall_url, self._station_id, self._token = hall_url, station_id, token
-        # An enrolled terminal signs the handshake (method, path -> headers; see
-        # kiosk.device_identity); otherwise the station token goes as a bearer token.
+        self._hall_url, self._station_id = hall_url, station_id
+        # The enrolled terminal signs each handshake (method, path -> headers with a fresh nonce;
+        # see kiosk.device_identity): a captured handshake cannot be replayed.
         self._auth_headers = auth_headers
         self._on_status, self._on_message = on_status, on_message
         self.resume_window_s = resume_window_s
@@ -122,8 +121,8 @@ class AssistClient:
 
     @property
     def available(self) -> bool:
-        """A station without a credential cannot be authenticated, so it offers no remote help."""
-        return bool(self._token) or self._auth_headers is not None
+        """A station not enrolled cannot be authenticated, so it offers no remote help."""
+        return self._auth_headers is not None
 
     # --- GUI-thread API (each call hops onto the client's loop) ---------------------------------
 
@@ -274,8 +273,9 @@ class AssistClient:
         self._final = status
 
     def _handshake_headers(self) -> dict[str, str]:
+        """Signed anew for every connection attempt (a resume too): each has its own nonce."""
         if self._auth_headers is None:
-            return {"Authorization": f"Bearer {self._token}"}
+            return {}  # the hall refuses it; `available` kept the kiosk from offering help
         url = ws_url(self._hall_url, self._station_id)
         path = "/" + url.split("://", 1)[1].split("/", 1)[1]
         return self._auth_headers("GET", path)

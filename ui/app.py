@@ -105,7 +105,8 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
 
 
 def _device_headers(runtime: KioskRuntime) -> Callable[[str, str], dict[str, str]] | None:
-    """The enrolled device's request signer for the assist handshake; None: legacy token."""
+    """The enrolled device's request signer for the assist handshake; None: not enrolled (the
+    kiosk then offers no remote help)."""
     identity = getattr(runtime, "identity", None)
     return None if identity is None else identity.headers
 
@@ -153,7 +154,6 @@ class KioskUi:
             self.settings,
             hall_url=cfg.hall.url,
             station_id=cfg.station.id,
-            token=cfg.hall.token,
             on_unavailable=self.consult.requestHelp,
             ice_servers=cfg.assist.ice_servers,
             frame_source=_assist_camera(runtime.camera),

@@ -1,4 +1,6 @@
-"""Helpers for the hall's console tests: a fake clock, cheap password hashing, staff sessions.
+"""Helpers for the hall's tests: a fake clock, cheap password hashing, staff sessions, and
+:func:`enrol_station`, which enrols a station against a real hall the way a technician does
+(every station-facing request needs an enrolled device).
 
 Passwords are hashed with argon2id at minimal cost here (the hall's production parameters cost
 ~150 ms per hash on a CI core); the code paths are the same. The session cookie is ``Secure``,
@@ -9,8 +11,11 @@ after checking the attributes the hall set.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+import threading
 import uuid
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import requests
 from argon2 import PasswordHasher
@@ -19,6 +24,12 @@ from hall.auth import COOKIE_NAME, StaffStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from tests.support.clock import FakeClock
+
+if TYPE_CHECKING:
+    from contracts.clock import Clock
+    from kiosk.config import KioskConfig
+    from kiosk.device_identity import DeviceIdentity
+    from kiosk.runtime import KioskRuntime
 
 # Monday 23 November 2026, 09:00 in Suzhou.
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -32,6 +43,64 @@ def cheap_hasher() -> PasswordHasher:
 def start_hall(db: str, clock: FakeClock | None = None) -> HallServer:
     """A started hall on ``db`` with a fake clock (at :data:`START` unless given)."""
     return HallServer(db, clock=clock or FakeClock(START), password_hasher=cheap_hasher()).start()
+
+
+def enrol_station(
+    server: HallServer,
+    station_id: str = "QH001",
+    *,
+    state_dir: Path | None = None,
+    clock: Clock | None = None,
+) -> DeviceIdentity:
+    """Enrol ``station_id`` against the running hall and return its device identity.
+
+    The code is made in the hall's database (as ``python -m hall enrol-code`` does) and
+    exchanged over HTTP by :func:`kiosk.provision.provision`, which stores the key and
+    credential under ``state_dir`` (a fresh temporary folder when not given). The identity
+    signs with ``clock`` — by default the hall's own (a fake one in console tests), so its
+    timestamps fall inside the hall's window."""
+    from contracts.clock import SYSTEM_CLOCK
+    from hall.enrolment import EnrolmentStore
+    from kiosk.device_identity import load_identity
+    from kiosk.provision import provision
+
+    clock = clock or server.app_options.get("clock") or SYSTEM_CLOCK
+    store = SubmissionStore(server.db_path)
+    try:
+        code = EnrolmentStore(store.engine, clock).create_code(station_id, "test").code
+    finally:
+        store.close()
+    state_dir = state_dir or Path(tempfile.mkdtemp(prefix=f"station-{station_id}-"))
+    provision(state_dir, server.url, code)
+    identity = load_identity(state_dir, clock=clock)
+    assert identity is not None
+    return identity
+
+
+def enrolled_runtime(
+    config: KioskConfig, server: HallServer, *, start_sender: bool = False
+) -> KioskRuntime:
+    """A kiosk runtime for ``config`` whose station is enrolled at ``server`` (its state folder
+    provisioned as a technician would) and whose device signs with the hall's clock."""
+    from contracts.clock import SYSTEM_CLOCK
+    from kiosk.device_identity import load_identity
+    from kiosk.runtime import KioskRuntime
+
+    enrol_station(server, config.station.id, state_dir=Path(config.paths.state_dir))
+    runtime = KioskRuntime(config, start=False, start_sender=start_sender)
+    clock = server.app_options.get("clock") or SYSTEM_CLOCK
+    runtime.identity = load_identity(runtime.state_dir, clock=clock)
+    runtime.start()
+    if runtime.start_error is not None:
+        raise runtime.start_error
+    return runtime
+
+
+def signed_session(identity: DeviceIdentity) -> requests.Session:
+    """A requests session that signs every request as ``identity`` (a fresh nonce each)."""
+    session = requests.Session()
+    session.auth = identity.requests_auth()
+    return session
 
 
 def add_staff(server: HallServer, name: str, role: str = "helper") -> None:
@@ -83,8 +152,32 @@ def submission(
     }
 
 
-def post_submission(server: HallServer, body: dict[str, Any]) -> requests.Response:
-    return requests.post(server.url + "/api/v1/submissions", json=body, timeout=5)
+def station_identity(server: HallServer, station_id: str) -> DeviceIdentity:
+    """The station's enrolled device at this hall, enrolled on first use and remembered."""
+    key = (str(server.db_path), station_id)
+    with _IDENTITIES_LOCK:  # threads racing to post must not enrol (and revoke) each other
+        found = _IDENTITIES.get(key)
+        if found is None:
+            found = _IDENTITIES[key] = enrol_station(server, station_id)
+    return found
+
+
+# Stations enrolled by station_identity, per (hall database, station id): every test's hall has
+# a database of its own, so a later test never finds an earlier hall's device here.
+_IDENTITIES: dict[tuple[str, str], DeviceIdentity] = {}
+_IDENTITIES_LOCK = threading.Lock()
+
+
+def post_submission(
+    server: HallServer, body: Any, identity: DeviceIdentity | None = None
+) -> requests.Response:
+    """POST ``body`` signed by ``identity``, by default the enrolled device of the body's station
+    (of ``QH001`` when the body names none usable: validation tests)."""
+    if identity is None:
+        named = body.get("station_id") if isinstance(body, dict) else None
+        station = named if isinstance(named, str) and named else "QH001"
+        identity = station_identity(server, station)
+    return signed_session(identity).post(server.url + "/api/v1/submissions", json=body, timeout=5)
 
 
 def audit_rows(server: HallServer, **filters: str) -> list[tuple[str, str, str, str]]:

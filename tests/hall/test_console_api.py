@@ -316,7 +316,7 @@ def test_demand_parts_follow_the_demand_loop_not_the_parts_api(sqlite_hall: Cons
 
 
 def test_unknown_service_is_tracked_as_one_part(sqlite_hall: ConsoleHall) -> None:
-    body = submission("not_in_the_catalog", {"x": "y"}, tracking_number="QH002-20261123-0007")
+    body = submission("not_in_the_catalog", {"x": "y"}, tracking_number="QH001-20261123-0007")
     assert post_submission(sqlite_hall.server, body).status_code == 201
     doc = requests.get(
         f"{sqlite_hall.url}/api/v1/progress/{body['tracking_number']}", timeout=5

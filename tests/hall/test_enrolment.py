@@ -220,7 +220,6 @@ def test_a_revoked_device_is_refused_everywhere(tmp_path: Path, sqlite_hall: Con
     assist = AssistClient(
         url,
         STATION,
-        "",
         auth_headers=identity.headers,
         on_status=statuses.put,
         on_message=lambda msg: None,
@@ -271,14 +270,12 @@ def test_a_revoked_device_is_refused_everywhere(tmp_path: Path, sqlite_hall: Con
         assist.request_help("company_startup_power")
         while statuses.get(timeout=WAIT_S).reason != "ASSIST_REFUSED":
             pass
-        # Dropping the credential does not get round the revocation.
-        assert post_submission(url, {}) == 403
-        assert post_submission(url, {"Authorization": "Bearer old-station-token"}) == 403
-        legacy = HallClient(url, 5, "old-station-token")
-        try:
-            assert heartbeat(legacy) == 403
-        finally:
-            legacy.close()
+        # Dropping the credential does not get round the revocation: there is no unsigned path.
+        assert post_submission(url, {}) == 401
+        assert post_submission(url, {"Authorization": "Bearer old-station-token"}) == 401
+        bearer = {"Authorization": "Bearer old-station-token"}
+        beat_url = url + f"/api/v1/stations/{STATION}/heartbeat"
+        assert requests.post(beat_url, json=BEAT, headers=bearer, timeout=5).status_code == 401
     finally:
         assist.close()
         client.close()
@@ -341,34 +338,27 @@ def test_tampered_stale_or_borrowed_requests_are_refused(
         client.close()
 
 
-def test_legacy_tokens_work_until_the_station_is_enrolled(
-    tmp_path: Path, sqlite_hall: ConsoleHall
-) -> None:
+def test_no_station_speaks_without_enrolling(tmp_path: Path, sqlite_hall: ConsoleHall) -> None:
+    """The retired trust-on-first-use tokens open nothing, before or after enrolment."""
     url = sqlite_hall.url
-    legacy = HallClient(url, 5, "station-secret")
+    bearer = {"Authorization": "Bearer station-secret"}
+
+    def token_beat(station: str) -> requests.Response:
+        beat_url = url + f"/api/v1/stations/{station}/heartbeat"
+        return requests.post(beat_url, json=BEAT, headers=bearer, timeout=5)
+
+    assert token_beat(STATION).status_code == 401
+    assert "enrol" in token_beat(STATION).json()["detail"]
+    assert post_submission(url, {}) == 401
+    assert post_submission(url, bearer) == 401
+    identity = enrolled(tmp_path, sqlite_hall)
+    assert token_beat(STATION).status_code == 401
+    client = signed(identity, url)
     try:
-        assert heartbeat(legacy) == 204  # trust on first use, as before enrolment existed
-        assert heartbeat(legacy) == 204
-        assert post_submission(url, {}) == 201  # intake stays open for never-enrolled stations
-        identity = enrolled(tmp_path, sqlite_hall)
-        reply = requests.post(
-            url + f"/api/v1/stations/{STATION}/heartbeat",
-            json=BEAT,
-            headers={"Authorization": "Bearer station-secret"},
-            timeout=5,
-        )
-        assert reply.status_code == 401
-        assert "device credential" in reply.json()["detail"]
-        assert post_submission(url, {}) == 401
-        client = signed(identity, url)
-        try:
-            assert heartbeat(client) == 204  # the station's old token no longer stands in the way
-        finally:
-            client.close()
-        # Another, never-enrolled station keeps its legacy token.
-        assert heartbeat(legacy, "QH009") == 204
+        assert heartbeat(client) == 204
     finally:
-        legacy.close()
+        client.close()
+    assert token_beat("QH009").status_code == 401  # a never-enrolled station: refused too
 
 
 def test_enrolling_a_station_again_revokes_its_old_device(

@@ -1,5 +1,6 @@
 """Station heartbeats at the hall: the kiosk reports its devices and outbox, staff see alerts for
-a printer out of paper or a station gone quiet, and a stranger cannot speak for a station."""
+a printer out of paper or a station gone quiet, and only a station's enrolled device speaks for
+it."""
 
 from __future__ import annotations
 
@@ -20,25 +21,46 @@ from kiosk.hall_client import HallClient
 from kiosk.runtime import KioskRuntime
 from offline_queue.outbox import Outbox
 from tests.hall.conftest import ConsoleHall
-from tests.hall.helpers import START, add_staff, cheap_hasher, login
+from tests.hall.helpers import (
+    START,
+    add_staff,
+    cheap_hasher,
+    enrol_station,
+    enrolled_runtime,
+    login,
+    signed_session,
+    station_identity,
+)
 from tests.support.clock import FakeClock
 
 
-def kiosk(tmp_path: Path, hall_url: str) -> KioskRuntime:
+def kiosk(tmp_path: Path, hall: ConsoleHall) -> KioskRuntime:
+    """The station's kiosk, enrolled at ``hall``."""
     config = parse_config(
         {
             "station": {"id": "SND-SS-001", "name": "狮山街道站"},
-            "hall": {"url": hall_url, "timeout_s": 2, "token": "station-secret"},
+            "hall": {"url": hall.url, "timeout_s": 2},
             "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
             "paths": {"state_dir": str(tmp_path / "kiosk")},
         }
     )
-    return KioskRuntime(config, start_sender=False)
+    return enrolled_runtime(config, hall.server)
+
+
+def signed_client(hall: ConsoleHall, runtime: KioskRuntime) -> HallClient:
+    assert runtime.identity is not None
+    return HallClient(hall.url, 2, auth=runtime.identity.requests_auth())
+
+
+def beat_as(hall: ConsoleHall, station_id: str, body: dict[str, Any]) -> requests.Response:
+    """A heartbeat signed by ``station_id``'s enrolled device."""
+    url = f"{hall.url}/api/v1/stations/{station_id}/heartbeat"
+    return signed_session(station_identity(hall.server, station_id)).post(url, json=body, timeout=5)
 
 
 def test_heartbeat_shows_a_printer_fault_to_staff(tmp_path: Path, sqlite_hall: ConsoleHall) -> None:
-    runtime = kiosk(tmp_path, sqlite_hall.url)
-    hall = HallClient(sqlite_hall.url, 2, "station-secret")
+    runtime = kiosk(tmp_path, sqlite_hall)
+    hall = signed_client(sqlite_hall, runtime)
     try:
         runtime.printer.state.paper_out = True
         with pytest.raises(PaperOut):
@@ -60,22 +82,24 @@ def test_heartbeat_shows_a_printer_fault_to_staff(tmp_path: Path, sqlite_hall: C
     assert station["alerts"][0] == "STATION_OFFLINE"
 
 
-def test_another_token_cannot_speak_for_a_registered_station(
-    tmp_path: Path, sqlite_hall: ConsoleHall
-) -> None:
-    runtime = kiosk(tmp_path, sqlite_hall.url)
+def test_only_the_stations_device_speaks_for_it(tmp_path: Path, sqlite_hall: ConsoleHall) -> None:
+    runtime = kiosk(tmp_path, sqlite_hall)
     try:
         report = runtime.heartbeat()
+        own = signed_client(sqlite_hall, runtime)
     finally:
         runtime.close()
     assert "张三丰" not in str(report)
     url = sqlite_hall.url + "/api/v1/stations/SND-SS-001/heartbeat"
-    first = requests.post(url, json=report, headers={"Authorization": "Bearer a"}, timeout=5)
-    assert first.status_code == 204
-    stranger = requests.post(url, json=report, headers={"Authorization": "Bearer b"}, timeout=5)
-    assert stranger.status_code == 403
-    junk = requests.post(url, json={"devices": "x"}, timeout=5)
-    assert junk.status_code == 422
+    assert own.post_heartbeat("SND-SS-001", report) == 204
+    # No trust on first use: a bearer token, or nothing, is refused; another station's device
+    # cannot speak for this one.
+    for headers in ({"Authorization": "Bearer a"}, {}):
+        assert requests.post(url, json=report, headers=headers, timeout=5).status_code == 401
+    stranger = signed_session(enrol_station(sqlite_hall.server, "SND-OTHER"))
+    assert stranger.post(url, json=report, timeout=5).status_code == 403
+    assert own.post_heartbeat("SND-SS-001", {"devices": "x"}) == 422
+    own.close()
 
 
 # -- every simulated fault becomes its alert ----------------------------------------------------
@@ -104,8 +128,8 @@ def staff(sqlite_hall: ConsoleHall) -> requests.Session:
 def test_each_device_fault_fires_its_alert(
     tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
 ) -> None:
-    runtime = kiosk(tmp_path, sqlite_hall.url)
-    client = HallClient(sqlite_hall.url, 2, "station-secret")
+    runtime = kiosk(tmp_path, sqlite_hall)
+    client = signed_client(sqlite_hall, runtime)
     try:
         assert alerts_after_beat(runtime, client, sqlite_hall, staff) == []
         station = stations(sqlite_hall, staff)["SND-SS-001"]
@@ -156,8 +180,8 @@ def test_each_device_fault_fires_its_alert(
 def test_filings_waiting_too_long_or_piling_up_fire_alerts(
     tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
 ) -> None:
-    runtime = kiosk(tmp_path, sqlite_hall.url)  # no sender: what is queued stays queued
-    client = HallClient(sqlite_hall.url, 2, "station-secret")
+    runtime = kiosk(tmp_path, sqlite_hall)  # no sender: what is queued stays queued
+    client = signed_client(sqlite_hall, runtime)
     two_hours_ago = dt.datetime.now(dt.UTC) - timedelta(hours=2)
     try:
         # A filing queued two hours ago that never reached the hall (the station lost its link).
@@ -187,8 +211,8 @@ def test_filings_waiting_too_long_or_piling_up_fire_alerts(
 def test_a_filling_disk_fires_disk_low(
     tmp_path: Path, sqlite_hall: ConsoleHall, staff: requests.Session
 ) -> None:
-    runtime = kiosk(tmp_path, sqlite_hall.url)
-    client = HallClient(sqlite_hall.url, 2, "station-secret")
+    runtime = kiosk(tmp_path, sqlite_hall)
+    client = signed_client(sqlite_hall, runtime)
     try:
         report = runtime.heartbeat()
         assert report["disk_free_bytes"] > 0
@@ -222,11 +246,10 @@ def test_offline_after_the_halls_setting(tmp_path: Path) -> None:
             **options,
         ).start()
         try:
-            url = server.url + "/api/v1/stations/QH-7/heartbeat"
-            assert requests.post(url, json=report, timeout=5).status_code == 204
+            hall = ConsoleHall(server, clock)
+            assert beat_as(hall, "QH-7", report).status_code == 204
             add_staff(server, "wang")
             staff = login(server, "wang")
-            hall = ConsoleHall(server, clock)
             clock.advance(quiet_enough)  # exactly the limit: not yet
             (station,) = stations(hall, staff).values()
             assert station["alerts"] == []
@@ -235,7 +258,7 @@ def test_offline_after_the_halls_setting(tmp_path: Path) -> None:
             (station,) = stations(hall, staff).values()
             assert (station["alerts"], station["severity"]) == (["STATION_OFFLINE"], "critical")
             # A heartbeat brings it back.
-            assert requests.post(url, json=report, timeout=5).status_code == 204
+            assert beat_as(hall, "QH-7", report).status_code == 204
             (station,) = stations(hall, staff).values()
             assert (station["alerts"], station["silent_s"]) == ([], 0)
         finally:
@@ -245,8 +268,7 @@ def test_offline_after_the_halls_setting(tmp_path: Path) -> None:
 def test_stations_come_most_urgent_first(sqlite_hall: ConsoleHall, staff: requests.Session) -> None:
     def beat(station_id: str, **changes: Any) -> None:
         body = {"version": "1.0.0", "uptime_s": 5.0, "outbox_depth": 0, "devices": {}, **changes}
-        url = f"{sqlite_hall.url}/api/v1/stations/{station_id}/heartbeat"
-        assert requests.post(url, json=body, timeout=5).status_code == 204
+        assert beat_as(sqlite_hall, station_id, body).status_code == 204
 
     beat("A-FINE")
     beat("B-PAPER", devices={"printer": {"level": "degraded", "code": "PRINTER_PAPER_NEAR_END"}})
@@ -277,8 +299,7 @@ OLD_STYLE = {  # exactly what kiosks sent before the fleet page (no disk, no cod
 def test_an_old_kiosks_heartbeat_is_still_accepted(
     sqlite_hall: ConsoleHall, staff: requests.Session
 ) -> None:
-    url = sqlite_hall.url + "/api/v1/stations/OLD-1/heartbeat"
-    assert requests.post(url, json=OLD_STYLE, timeout=5).status_code == 204
+    assert beat_as(sqlite_hall, "OLD-1", OLD_STYLE).status_code == 204
     station = stations(sqlite_hall, staff)["OLD-1"]
     assert station["alerts"] == ["PAPER_LOW"]  # no disk figures: no disk alert
     assert station["name"] is None
@@ -307,8 +328,7 @@ def test_an_old_kiosks_heartbeat_is_still_accepted(
     ],
 )
 def test_the_heartbeat_is_strict(sqlite_hall: ConsoleHall, change: dict[str, Any]) -> None:
-    url = sqlite_hall.url + "/api/v1/stations/STRICT-1/heartbeat"
-    answer = requests.post(url, json={**OLD_STYLE, **change}, timeout=5)
+    answer = beat_as(sqlite_hall, "STRICT-1", {**OLD_STYLE, **change})
     assert answer.status_code == 422, answer.text
     assert "张三丰" not in answer.text and "11010519491231002X" not in answer.text
 
@@ -318,7 +338,7 @@ def test_the_kiosks_own_heartbeat_thread_reports_a_fault(
 ) -> None:
     """No hand-made request: the runtime's monitor thread polls the printer and posts the
     heartbeat as it does every 60 s (its first round runs at once)."""
-    runtime = kiosk(tmp_path, sqlite_hall.url)
+    runtime = kiosk(tmp_path, sqlite_hall)
     try:
         runtime.printer.state.paper_out = True
         runtime.part("monitor").start()

@@ -10,6 +10,7 @@ of the walk-in's data in the error), the status lookup and the health probe.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 import uuid
@@ -19,16 +20,20 @@ import pytest
 import requests
 
 from hall.server import HallServer
+from tests.hall.helpers import post_submission, signed_session, station_identity
 
 SUBMISSIONS = "/api/v1/submissions"
+STATION = "SND-001"
+# Every submission its own tracking number: the hall keeps each number for one submission.
+_SEQUENCE = itertools.count(1)
 
 
 def make_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": str(uuid.uuid4()),
-        "station_id": "SND-001",
+        "station_id": STATION,
         "service_id": "business-license-change",
-        "tracking_number": "SND-001-20250301-0001",
+        "tracking_number": f"{STATION}-20250301-{next(_SEQUENCE):04d}",
         "created_at": "2025-03-01T02:03:04.567+00:00",
         "payload": {"company": "苏州某某科技有限公司", "phone": "13800000000", "items": [1, 2]},
     }
@@ -37,7 +42,8 @@ def make_body(**overrides: Any) -> dict[str, Any]:
 
 
 def post(server: HallServer, body: Any) -> requests.Response:
-    return requests.post(server.url + SUBMISSIONS, json=body, timeout=5)
+    """As the station's enrolled device (signed; a fresh nonce each time)."""
+    return post_submission(server, body, station_identity(server, STATION))
 
 
 def count(server: HallServer) -> int:
@@ -88,7 +94,7 @@ def test_key_order_and_equivalent_spellings_are_the_same_content(hall_server: Ha
     "change",
     [
         {"payload": {"company": "another company"}},
-        {"tracking_number": "SND-001-20250301-0002"},
+        {"tracking_number": "SND-001-20250301-9999"},
         {"created_at": "2025-03-01T02:03:05+00:00"},
     ],
 )
@@ -145,7 +151,7 @@ def test_wrong_types_and_formats_are_rejected(
 
 @pytest.mark.parametrize("raw", [b"", b"{", b"[]", b"null", b'"text"'])
 def test_non_object_bodies_are_rejected(hall_server: HallServer, raw: bytes) -> None:
-    response = requests.post(
+    response = signed_session(station_identity(hall_server, STATION)).post(
         hall_server.url + SUBMISSIONS,
         data=raw,
         headers={"Content-Type": "application/json"},
@@ -212,7 +218,7 @@ BLOBS = "/api/v1/blobs"
 
 def put_blob(server: HallServer, data: bytes, name: str | None = None) -> requests.Response:
     name = name or hashlib.sha256(data).hexdigest()
-    return requests.put(
+    return signed_session(station_identity(server, STATION)).put(
         f"{server.url}{BLOBS}/{name}",
         data=data,
         headers={"Content-Type": "application/octet-stream"},

@@ -88,3 +88,26 @@ def test_kiosk_refuses_to_start_with_a_bad_config(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert "ui.language: 'de' is not accepted" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hall.example",
+        "http://192.168.1.10:8700",
+        "http://127.0.0.1.evil.example:8700",  # a name that only starts like loopback
+        "http://localhost@evil.example",  # userinfo: the host is evil.example
+    ],
+)
+def test_plain_http_to_a_hall_elsewhere_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match=r"hall\.url: plain http:// is only allowed") as refused:
+        parse_config({**MINIMAL, "hall": {"url": url}})
+    assert "https://" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8700", "http://localhost:8700", "http://[::1]:8700", "https://hall.example"],
+)
+def test_plain_http_only_on_this_machine_and_https_anywhere(url: str) -> None:
+    assert parse_config({**MINIMAL, "hall": {"url": url}}).hall.url == url

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,16 @@ from pydantic import ValidationError
 from contracts.catalog import CatalogError, parse_catalog
 from contracts.demands import ContentError, parse_taxonomy
 from contracts.device_auth import (
+    NONCE_HEADER,
+    NONCE_PATTERN,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     DeviceAuthHeaders,
+    new_nonce,
     signing_input,
+    signing_input_for_digest,
 )
-from contracts.ids import canonical_uuid, is_valid_tracking_number
+from contracts.ids import canonical_uuid, is_valid_tracking_number, tracking_number_is_stations
 from contracts.progress import parse_status
 from contracts.wire import AttachmentRef, Submission, canonical_json
 from hall.catalog_publish import SAMPLE_CATALOG_PATH
@@ -148,17 +153,37 @@ def test_reprs_leave_personal_data_out() -> None:
 
 
 def test_the_signing_input_is_pinned() -> None:
-    assert signing_input("post", "/api/v1/submissions?x=1", 1_800_000_000, b'{"a":1}') == (
-        b"qihang-req-v1\nPOST\n/api/v1/submissions?x=1\n1800000000\n"
+    nonce = "n0nce-n0nce-n0nce-0"
+    expected = (
+        b"qihang-req-v2\nPOST\n/api/v1/submissions?x=1\n1800000000\nn0nce-n0nce-n0nce-0\n"
         + hashlib.sha256(b'{"a":1}').hexdigest().encode()
     )
+    assert signing_input("post", "/api/v1/submissions?x=1", 1_800_000_000, nonce, b'{"a":1}') == (
+        expected
+    )
+    # A route that streams its body signs over the hash it computed on the way: the same bytes.
+    digest = hashlib.sha256(b'{"a":1}').hexdigest()
+    assert signing_input_for_digest(
+        "POST", "/api/v1/submissions?x=1", 1_800_000_000, nonce, digest
+    ) == (expected)
+
+
+def test_nonces_are_fresh_and_well_formed() -> None:
+    nonces = {new_nonce() for _ in range(100)}
+    assert len(nonces) == 100
+    assert all(re.fullmatch(NONCE_PATTERN, n) for n in nonces)
 
 
 def test_device_headers_round_trip_and_hide_the_credential() -> None:
     sent = DeviceAuthHeaders(
-        device_id="dev-1", credential="s3cret", timestamp=1_800_000_000, signature="c2ln"
+        device_id="dev-1",
+        credential="s3cret",
+        timestamp=1_800_000_000,
+        nonce="abcdefghijklmnopqrstuv",
+        signature="c2ln",
     )
     wire = sent.to_headers()
+    assert wire[NONCE_HEADER] == "abcdefghijklmnopqrstuv"
     assert wire["Authorization"] == "QihangDevice dev-1:s3cret"
     assert DeviceAuthHeaders.from_headers({k.lower(): v for k, v in wire.items()}) == sent
     assert "s3cret" not in repr(sent) and "c2ln" not in repr(sent)
@@ -180,6 +205,14 @@ def test_device_headers_other_schemes_and_bad_values() -> None:
 
 
 # --- ids -----------------------------------------------------------------------------------------
+
+
+def test_a_tracking_number_belongs_to_exactly_one_station() -> None:
+    assert tracking_number_is_stations("STA-D-20261206-0001", "STA-D")
+    assert not tracking_number_is_stations("STA-D-20261206-0001", "EVIL-9")
+    assert not tracking_number_is_stations("STA-D-20261206-0001", "STA")  # a prefix is not it
+    assert not tracking_number_is_stations("STA-D-20261206-0001", "D")
+    assert not tracking_number_is_stations("STA-D-20260230-0001", "STA-D")  # no 30 February
 
 
 def test_tracking_numbers_and_uuids() -> None:

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.device_auth import (
+    NONCE_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     code_well_formed,
@@ -80,7 +81,9 @@ def test_the_identity_loads_back_and_signs_verifiably(tmp_path: Path) -> None:
     headers = identity.headers("post", "/api/v1/submissions?x=1", b'{"a":1}')
     assert headers["Authorization"] == "QihangDevice dev-0123:s3cret-credential"
     assert headers[TIMESTAMP_HEADER] == "1800000000"
-    data = signing_input("POST", "/api/v1/submissions?x=1", 1_800_000_000, b'{"a":1}')
+    nonce = headers[NONCE_HEADER]
+    assert nonce and nonce != identity.headers("post", "/api/v1/submissions?x=1")[NONCE_HEADER]
+    data = signing_input("POST", "/api/v1/submissions?x=1", 1_800_000_000, nonce, b'{"a":1}')
     verify(key.public_key_b64, headers[SIGNATURE_HEADER], data)
     with pytest.raises(InvalidSignature):  # any other body, path or time is another message
         verify(key.public_key_b64, headers[SIGNATURE_HEADER], data.replace(b"POST", b"PUT"))
@@ -96,14 +99,15 @@ def test_requests_are_signed_over_their_real_path_and_body(tmp_path: Path) -> No
         "PUT", "http://hall.test/api/v1/blobs/ab?q=%E4%B8%AD", data=b"\x00photo"
     ).prepare()
     identity.requests_auth()(prepared)
-    data = signing_input("PUT", "/api/v1/blobs/ab?q=%E4%B8%AD", 1_800_000_000, b"\x00photo")
+    nonce = prepared.headers[NONCE_HEADER]
+    data = signing_input("PUT", "/api/v1/blobs/ab?q=%E4%B8%AD", 1_800_000_000, nonce, b"\x00photo")
     verify(key.public_key_b64, prepared.headers[SIGNATURE_HEADER], data)
     empty = requests.Request("GET", "http://hall.test/healthz").prepare()
     identity.requests_auth()(empty)
     verify(
         key.public_key_b64,
         empty.headers[SIGNATURE_HEADER],
-        signing_input("GET", "/healthz", 1_800_000_000, b""),
+        signing_input("GET", "/healthz", 1_800_000_000, empty.headers[NONCE_HEADER], b""),
     )
 
 

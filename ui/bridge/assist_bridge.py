@@ -65,7 +65,6 @@ class AssistBridge(QObject):
         *,
         hall_url: str,
         station_id: str,
-        token: str,
         on_unavailable: Callable[[], None],
         ice_servers: Sequence[str] = (),
         client_factory: Callable[..., AssistClient] | None = None,
@@ -95,7 +94,7 @@ class AssistBridge(QObject):
         # attaches, just after the first frame, and only when the station can get help at all.
         self._client: AssistClient | None = None
         self._make_client: Callable[[], AssistClient] | None = None
-        if token or auth_headers is not None:  # an enrolled device, or the legacy token
+        if auth_headers is not None:  # only an enrolled device can ask the hall for help
 
             def make() -> AssistClient:
                 factory: Callable[..., AssistClient]
@@ -108,7 +107,6 @@ class AssistBridge(QObject):
                 return factory(
                     hall_url,
                     station_id,
-                    token,
                     on_status=self._status_arrived.emit,
                     on_message=self._message_arrived.emit,
                     on_media_state=self._media_state_arrived.emit,
@@ -262,7 +260,7 @@ class AssistBridge(QObject):
         if flow is not None:
             flow.touch()
         if self._client is None:
-            self._on_unavailable()  # no token at this station: the "not available" notice
+            self._on_unavailable()  # not enrolled: the "not available" notice
             return
         if self._phase in ACTIVE_PHASES:
             return
