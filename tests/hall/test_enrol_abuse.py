@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -66,7 +67,7 @@ class Hall:
             return own.post(self.url, json=body, headers=headers, timeout=30)
 
 
-def _start(tmp_path: Path, source: str, **options: object) -> Iterator[Hall]:
+def _start(tmp_path: Path, source: str, **options: Any) -> Iterator[Hall]:
     clock = FakeClock(START)
     server = HallServer(
         tmp_path / "hall.db", clock=clock, password_hasher=cheap_hasher(), **options
