@@ -17,7 +17,9 @@ from datetime import timedelta
 
 import uvicorn
 
+from hall.assist_routes import MAX_OPEN_CALLS
 from hall.server import bind_socket, make_config, url_for
+from hall.store import DuplicateTrackingNumbers
 
 _ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices"})
 
@@ -71,7 +73,16 @@ def serve(argv: list[str]) -> int:
         help="a reverse proxy (address or network) whose X-Forwarded-For names the client; "
         "repeat for several (default: none, the TCP peer is the client)",
     )
+    parser.add_argument(
+        "--max-help-calls",
+        type=int,
+        default=MAX_OPEN_CALLS,
+        help=f"help calls waiting or live across all stations (default {MAX_OPEN_CALLS}); "
+        "each station has at most one",
+    )
     args = parser.parse_args(argv)
+    if args.max_help_calls < 1:
+        parser.error("--max-help-calls must be at least 1")
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -83,16 +94,19 @@ def serve(argv: list[str]) -> int:
     from hall.fleet import FleetSettings
 
     fleet_settings = FleetSettings(offline_after=timedelta(minutes=args.offline_after_min))
-    server = uvicorn.Server(
-        make_config(
+    try:
+        config = make_config(
             args.db,
             access_log=True,
             app_options={
                 "fleet_settings": fleet_settings,
                 "trusted_proxies": args.trusted_proxy,
+                "max_help_calls": args.max_help_calls,
             },
         )
-    )
+    except DuplicateTrackingNumbers as exc:  # an old database that breaks the unique index
+        parser.exit(2, f"the hall cannot start: {exc}\n")
+    server = uvicorn.Server(config)
     # Only the kind of database: a URL may carry a password.
     where = args.db if "://" not in args.db else args.db.split("://", 1)[0]
     print(f"hall listening on {url_for(sock)} (db {where})", flush=True)

@@ -1,7 +1,7 @@
 """The assist broker: walk-ins asking for remote help (远程帮办) meet hall helpers.
 
 Each kiosk holds one outbound WebSocket (``/api/v1/assist/kiosk``; its handshake is checked by
-:mod:`hall.device_auth`: the device signature, or a never-enrolled station's token) and each
+:mod:`hall.device_auth`: the enrolled device's signature, with a nonce) and each
 helper one from the console (``/api/v1/assist/helper``, the staff session cookie). A help request
 waits in a queue until a helper accepts it; the broker then relays
 :mod:`remote_assist.protocol` frames between the two, refusing any frame from the wrong side.
@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import hashlib
 import json
 import logging
 import secrets
@@ -43,13 +42,12 @@ from typing import Any, cast
 
 from fastapi import HTTPException, WebSocket, status
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from contracts.clock import Clock
 from hall.assist_store import AssistStore, CallState, Side, StoredCall
 from hall.auth import Staff, StaffStore
-from hall.fleet import station_health
 from hall.store import SubmissionStore
 from remote_assist import protocol as p
 
@@ -270,44 +268,6 @@ class AssistBroker:
                 link.out.append((seq, p.parse_envelope(frame).message))
         self._wire(session)
         return session
-
-    # --- stations --------------------------------------------------------------------------------
-
-    def station_token_ok(self, station_id: str, token: str) -> bool:
-        """The station's token, as fleet heartbeats register it (trust on first use)."""
-        if not token or not station_id or len(station_id) > 32:
-            return False
-        if not station_id.replace("-", "").replace("_", "").isalnum():
-            return False
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                select(station_health.c.token_sha256).where(
-                    station_health.c.station_id == station_id
-                )
-            ).first()
-            if row is None:
-                # First contact before any heartbeat: register, as the fleet would.
-                empty = {"version": "", "uptime_s": 0, "outbox_depth": 0, "devices": {}}
-                conn.execute(
-                    insert(station_health).values(
-                        station_id=station_id,
-                        token_sha256=digest,
-                        last_seen=self._clock.now().isoformat(),
-                        report=json.dumps(empty),
-                    )
-                )
-                return True
-            if row.token_sha256 is None:
-                conn.execute(
-                    update(station_health)
-                    .where(station_health.c.station_id == station_id)
-                    .values(token_sha256=digest)
-                )
-                return True
-            return secrets.compare_digest(row.token_sha256, digest)
-
-    # --- queue -----------------------------------------------------------------------------------
 
     def queue(self) -> list[dict[str, Any]]:
         now = time.monotonic()

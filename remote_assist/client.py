@@ -34,7 +34,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from websockets.asyncio.client import ClientConnection, connect
@@ -57,6 +58,13 @@ class Status:
     position: int = 0
     helper_name: str = ""
     reason: str = ""
+
+
+class RequestSigner(Protocol):
+    """The enrolled device's signature headers for one request (method, path with query, body):
+    :meth:`kiosk.device_identity.DeviceIdentity.headers`. A fresh nonce each call."""
+
+    def __call__(self, method: str, path: str, body: bytes = b"") -> dict[str, str]: ...
 
 
 def ws_url(hall_url: str, station_id: str) -> str:
@@ -85,7 +93,7 @@ class AssistClient:
         on_remote_frame: RemoteFrameSink | None = None,
         microphone: str = "",
         speaker: str = "",
-        auth_headers: Callable[[str, str], dict[str, str]] | None = None,
+        auth_headers: RequestSigner | None = None,
     ) -> None:
         self._hall_url, self._station_id = hall_url, station_id
         # The enrolled terminal signs each handshake (method, path -> headers with a fresh nonce;
@@ -208,12 +216,14 @@ class AssistClient:
 
     async def _upload(self, material_id: str, data: bytes) -> None:
         sha = hashlib.sha256(data).hexdigest()
-        url = f"{self._hall_url.rstrip('/')}/api/v1/blobs/{sha}"
+        path = f"/api/v1/blobs/{sha}"
+        url = self._hall_url.rstrip("/") + path
+        headers = {"content-type": "image/jpeg"}
+        if self._auth_headers is not None:  # the hall takes blobs from enrolled devices only
+            headers.update(self._auth_headers("PUT", urlsplit(url).path, data))
 
         def put() -> int:
-            response = requests.put(
-                url, data=data, headers={"content-type": "image/jpeg"}, timeout=10
-            )
+            response = requests.put(url, data=data, headers=headers, timeout=10)
             return response.status_code
 
         try:

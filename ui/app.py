@@ -40,6 +40,7 @@ from ui.qr_provider import QrImageProvider
 if TYPE_CHECKING:
     from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
+    from remote_assist.client import RequestSigner
 
 log = logging.getLogger(__name__)
 QML_DIR = Path(__file__).resolve().parent / "qml"
@@ -104,9 +105,9 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
     )
 
 
-def _device_headers(runtime: KioskRuntime) -> Callable[[str, str], dict[str, str]] | None:
-    """The enrolled device's request signer for the assist handshake; None: not enrolled (the
-    kiosk then offers no remote help)."""
+def _device_headers(runtime: KioskRuntime) -> RequestSigner | None:
+    """The enrolled device's request signer for the assist handshake and capture uploads; None:
+    not enrolled (the kiosk then offers no remote help)."""
     identity = getattr(runtime, "identity", None)
     return None if identity is None else identity.headers
 

@@ -12,6 +12,7 @@ import requests
 from websockets.sync.client import ClientConnection, connect
 
 from hall.auth import COOKIE_NAME
+from kiosk.device_identity import DeviceIdentity
 from remote_assist import protocol as p
 from remote_assist.client import AssistClient, Status
 
@@ -21,13 +22,14 @@ WAIT_S = 10.0  # bounds how long a broken test takes to fail; never a speed requ
 class RecordingKiosk:
     """An AssistClient whose callbacks land in queues the test reads from."""
 
-    def __init__(self, hall_url: str, station_id: str = "QH001", token: str = "tok-1") -> None:
+    def __init__(self, hall_url: str, identity: DeviceIdentity | None) -> None:
+        """``identity``: the station's enrolled device (None: a kiosk that cannot sign)."""
         self.statuses: queue.Queue[Status] = queue.Queue()
         self.messages: queue.Queue[p.Message] = queue.Queue()
         self.client = AssistClient(
             hall_url,
-            station_id,
-            token,
+            "QH001" if identity is None else identity.credential.station_id,
+            auth_headers=None if identity is None else identity.headers,
             on_status=self.statuses.put,
             on_message=self.messages.put,
             open_timeout_s=2,

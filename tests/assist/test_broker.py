@@ -1,7 +1,7 @@
 """The assist broker against a real hall on loopback: a kiosk client and helper sockets.
 
 Queue, accept, masking before consent, relay both ways, audit without values, resume after a cut
-socket, and the security edges (tokens, logins, someone else's session, submit without the
+socket, and the security edges (enrolled devices, logins, someone else's session, submit without the
 walk-in).
 """
 
@@ -19,7 +19,7 @@ from hall.server import HallServer
 from remote_assist import protocol as p
 from tests.assist.harness import WAIT_S, HelperSocket, RecordingKiosk, cookie_of, helper_url
 from tests.assist.proxy import TcpProxy
-from tests.hall.helpers import audit_rows, login
+from tests.hall.helpers import audit_rows, login, station_identity
 
 FIELDS = [
     {"name": "applicant_name", "label": "姓名", "value": "王小明", "by": "walk_in"},
@@ -29,7 +29,7 @@ FIELDS = [
 
 @pytest.fixture
 def kiosk(hall: HallServer) -> Iterator[RecordingKiosk]:
-    k = RecordingKiosk(hall.url)
+    k = RecordingKiosk(hall.url, station_identity(hall))
     try:
         yield k
     finally:
@@ -131,26 +131,23 @@ def test_values_masked_until_consent_then_relayed_and_audited(
     assert not any("139" in outcome or "请核对" in outcome for *_, outcome in rows)
 
 
-def test_kiosk_token_is_required_and_checked(hall: HallServer) -> None:
-    first = RecordingKiosk(hall.url, token="right-token")
-    wrong = RecordingKiosk(hall.url, token="wrong-token")
-    none = RecordingKiosk(hall.url, token="")
+def test_the_kiosk_needs_its_enrolled_device(hall: HallServer) -> None:
+    enrolled = RecordingKiosk(hall.url, station_identity(hall))
+    unsigned = RecordingKiosk(hall.url, None)  # no trust on first use: an unsigned kiosk waits
     try:
-        first.client.request_help("svc")
-        first.wait_status("waiting")  # trust on first use registers the station's token
-        wrong.client.request_help("svc")
-        assert wrong.wait_status("unreachable").reason == "ASSIST_REFUSED"
-        none.client.request_help("svc")
-        assert none.wait_status("unreachable").reason == "ASSIST_REFUSED"
+        unsigned.client.request_help("svc")
+        assert unsigned.wait_status("unreachable").reason == "ASSIST_REFUSED"
+        enrolled.client.request_help("svc")
+        enrolled.wait_status("waiting")
     finally:
-        for k in (first, wrong, none):
+        for k in (enrolled, unsigned):
             k.close()
 
 
 def test_hall_unreachable_is_reported(tmp_path: object) -> None:
     proxy = TcpProxy(1)  # nothing listens behind it: every connection is dropped
     proxy.cut()
-    k = RecordingKiosk(proxy.url)
+    k = RecordingKiosk(proxy.url, None)
     try:
         k.client.request_help("svc")
         assert k.wait_status("unreachable").reason == "HALL_UNREACHABLE"
@@ -218,6 +215,10 @@ def test_a_helper_cannot_submit_or_consent_for_the_walk_in(
         helper.send(p.ConsentGranted())
         helper.send(p.RtcOffer(sdp="v=0"))  # video shows the walk-in: not before consent
         helper.send(p.SubmitProposed())  # nor a submit proposal (tests/assist/test_consent_gate)
+        # The broker has judged all four before the walk-in consents (sockets race otherwise).
+        refusal: p.Message | None = None
+        while not (isinstance(refusal, p.FrameRefused) and refusal.refused == "submit_proposed"):
+            refusal = helper.recv_envelope().message  # control frames: not via recv()
         kiosk.client.grant_consent()
         helper.recv_until(p.ConsentGranted)
         helper.send(p.SubmitProposed())
@@ -235,7 +236,7 @@ def test_a_helper_cannot_submit_or_consent_for_the_walk_in(
 
 def test_a_cut_socket_resumes_with_no_lost_or_duplicated_edits(hall: HallServer) -> None:
     proxy = TcpProxy(int(hall.url.rsplit(":", 1)[1]))
-    kiosk = RecordingKiosk(proxy.url)
+    kiosk = RecordingKiosk(proxy.url, station_identity(hall))
     try:
         _lin, helper = open_call(hall, kiosk)
         kiosk.client.grant_consent()
@@ -285,7 +286,8 @@ def test_the_broker_masks_values_even_if_a_kiosk_sends_them_before_consent(
 ) -> None:
     # A raw kiosk socket, without the client's own masking: the broker must mask on its own.
     url = hall.url.replace("http://", "ws://") + "/api/v1/assist/kiosk?station_id=RAW-1"
-    with connect(url, additional_headers={"Authorization": "Bearer raw"}, proxy=None) as ws:
+    signed = station_identity(hall, "RAW-1").headers("GET", "/" + url.split("/", 3)[3])
+    with connect(url, additional_headers=signed, proxy=None) as ws:
         ws.send(p.dump(p.HelpRequested(station_id="RAW-1", service_id="svc"), 1))
         opened = p.parse(ws.recv(timeout=WAIT_S))
         assert isinstance(opened, p.SessionOpened)

@@ -22,7 +22,7 @@ from hall.server import HallServer
 from remote_assist import protocol as p
 from tests.assist.harness import WAIT_S, HelperSocket, RecordingKiosk, cookie_of
 from tests.assist.test_broker import open_call
-from tests.hall.helpers import add_staff
+from tests.hall.helpers import add_staff, station_identity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +89,7 @@ def test_a_killed_hall_resumes_the_call_with_nothing_lost_or_doubled(
     hall_process: HallProcess,
 ) -> None:
     hall = hall_process
-    kiosk = RecordingKiosk(hall.url)
+    kiosk = RecordingKiosk(hall.url, station_identity(hall))
     try:
         lin, helper = open_call(hall, kiosk)  # type: ignore[arg-type]
         session_id = kiosk.client.session_id
@@ -133,7 +133,7 @@ def test_a_killed_hall_resumes_the_call_with_nothing_lost_or_doubled(
 
 def test_a_revoke_leaves_no_value_on_disk(hall_process: HallProcess) -> None:
     hall = hall_process
-    kiosk = RecordingKiosk(hall.url)
+    kiosk = RecordingKiosk(hall.url, station_identity(hall))
     try:
         _lin, helper = open_call(hall, kiosk)  # type: ignore[arg-type]
         kiosk.client.grant_consent()
@@ -161,7 +161,7 @@ def test_sides_that_never_come_back_end_the_restored_call(
     db = tmp_path / "hall.db"
     first = HallProcess(db, _free_port()).start()
     add_staff(first, "lin.helper")  # type: ignore[arg-type]
-    kiosk = RecordingKiosk(first.url)
+    kiosk = RecordingKiosk(first.url, station_identity(first))
     try:
         _lin, helper = open_call(first, kiosk)  # type: ignore[arg-type]
         helper.close()
@@ -189,7 +189,7 @@ def test_calls_survive_a_restart_on_either_database(hall_db: str) -> None:
     port = _free_port()
     first = HallServer(hall_db, port=port, password_hasher=cheap_hasher()).start()
     add_staff(first, "lin.helper")
-    kiosk = RecordingKiosk(first.url)
+    kiosk = RecordingKiosk(first.url, station_identity(first))
     try:
         lin, helper = open_call(first, kiosk)
         session_id = kiosk.client.session_id

@@ -45,8 +45,15 @@ def start_hall(db: str, clock: FakeClock | None = None) -> HallServer:
     return HallServer(db, clock=clock or FakeClock(START), password_hasher=cheap_hasher()).start()
 
 
+def hall_db(server: Any) -> Path | str:
+    """The database of a running hall: a :class:`HallServer`, or the subprocess hall of the
+    assist restart tests (``.db``)."""
+    found: Path | str = getattr(server, "db_path", None) or server.db
+    return found
+
+
 def enrol_station(
-    server: HallServer,
+    server: Any,
     station_id: str = "QH001",
     *,
     state_dir: Path | None = None,
@@ -64,8 +71,8 @@ def enrol_station(
     from kiosk.device_identity import load_identity
     from kiosk.provision import provision
 
-    clock = clock or server.app_options.get("clock") or SYSTEM_CLOCK
-    store = SubmissionStore(server.db_path)
+    clock = clock or getattr(server, "app_options", {}).get("clock") or SYSTEM_CLOCK
+    store = SubmissionStore(hall_db(server))
     try:
         code = EnrolmentStore(store.engine, clock).create_code(station_id, "test").code
     finally:
@@ -152,9 +159,10 @@ def submission(
     }
 
 
-def station_identity(server: HallServer, station_id: str) -> DeviceIdentity:
-    """The station's enrolled device at this hall, enrolled on first use and remembered."""
-    key = (str(server.db_path), station_id)
+def station_identity(server: Any, station_id: str = "QH001") -> DeviceIdentity:
+    """The station's enrolled device at this hall, enrolled on first use and remembered (also
+    across a restart of the hall on the same database)."""
+    key = (str(hall_db(server)), station_id)
     with _IDENTITIES_LOCK:  # threads racing to post must not enrol (and revoke) each other
         found = _IDENTITIES.get(key)
         if found is None:

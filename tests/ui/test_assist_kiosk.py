@@ -15,22 +15,21 @@ from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
 from remote_assist import protocol as p
 from tests.assist.harness import HelperSocket, cookie_of
-from tests.hall.helpers import add_staff, login, start_hall
+from tests.hall.helpers import add_staff, enrolled_runtime, login, start_hall
 from tests.support.clock import FakeClock
 from tests.support.robot import Robot
 from tests.support.screenshots import demo_config
 from tests.ui.conftest import Kiosk
 from ui.app import KioskUi
 
-TOKEN = "station-token-1"
-
 
 def make_assist_kiosk(
-    tmp_path: Path, hall_url: str, token: str = TOKEN, clock: FakeClock | None = None
+    tmp_path: Path, hall_url: str, hall: HallServer, clock: FakeClock | None = None
 ) -> Kiosk | tuple[KioskUi, KioskRuntime]:
+    """The kiosk, enrolled at ``hall`` (only an enrolled station can ask for help), talking to
+    the hall at ``hall_url`` (the hall itself, a proxy in front of it, or nothing at all)."""
     config = demo_config(tmp_path / "kiosk", hall_url, "zh_CN", False)
-    config = config.model_copy(update={"hall": config.hall.model_copy(update={"token": token})})
-    runtime = KioskRuntime(config)
+    runtime = enrolled_runtime(config, hall, start_sender=True)
     return KioskUi(runtime, clock=clock or FakeClock()), runtime
 
 
@@ -47,7 +46,7 @@ def assist_hall(tmp_path: Path) -> Iterator[HallServer]:
 @pytest.fixture
 def kiosk(qapp: object, tmp_path: Path, assist_hall: HallServer) -> Iterator[Kiosk]:
     clock = FakeClock()
-    ui, runtime = make_assist_kiosk(tmp_path, assist_hall.url, clock=clock)  # type: ignore[misc]
+    ui, runtime = make_assist_kiosk(tmp_path, assist_hall.url, assist_hall, clock)  # type: ignore[misc]
     try:
         yield Kiosk(ui, runtime, Robot(ui.window), clock, assist_hall)
     finally:
@@ -93,7 +92,9 @@ def recv_in_qt(k: Kiosk, helper: HelperSocket, kind: type) -> object:
             msg = p.parse_envelope(helper.ws.recv(timeout=0.01))
         except TimeoutError:
             return False
-        if msg.seq > helper.last_seq:
+        if msg.seq == 0 and isinstance(msg.message, kind):  # a control frame (frame_refused)
+            found.append(msg.message)
+        elif msg.seq > helper.last_seq:
             helper.last_seq = msg.seq
             if isinstance(msg.message, kind):
                 found.append(msg.message)
@@ -178,17 +179,19 @@ def test_hang_up_returns_to_the_form_intact(kiosk: Kiosk) -> None:
     k = kiosk
     _lin, helper = open_form_and_call(k)
     try:
-        k.robot.click("assistDeclineConsentButton")
-        helper.send(p.FieldProposed(name="mobile", value="13912345678"))
         rows = lambda: {r["name"]: r for r in k.ui.session.property("fields")}  # noqa: E731
-        k.robot.wait_until(lambda: rows()["mobile"]["value"] == "13912345678")
-        # Declined consent: the helper still sees no values, even the one they proposed.
-        change = recv_in_qt(k, helper, p.FieldChanged)
-        assert change == p.FieldChanged(name="mobile", value="", by="helper", masked=True)
+        before = {name: row["value"] for name, row in rows().items()}
+        k.robot.click("assistDeclineConsentButton")
+        # Declined consent: the helper's proposal is dropped at the broker (the helper is told)
+        # and the form stays the walk-in's own.
+        helper.send(p.FieldProposed(name="mobile", value="13912345678"))
+        refused = recv_in_qt(k, helper, p.FrameRefused)
+        assert refused == p.FrameRefused(refused="field_proposed", reason="NO_CONSENT")  # type: ignore[comparison-overlap]
         k.robot.click("assistHangUpButton")
         assert recv_in_qt(k, helper, p.End) == p.End(reason="walk_in_ended")
         assert k.ui.session.property("screen") == "Form"
-        assert rows()["mobile"]["value"] == "13912345678"
+        assert {name: row["value"] for name, row in rows().items()} == before
+        assert rows()["mobile"]["value"] == ""
         assert not k.robot.visible_items("assistBar")
     finally:
         helper.close()
@@ -200,7 +203,12 @@ def test_hall_unreachable_offers_to_continue_alone(qapp: object, tmp_path: Path)
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ui, runtime = make_assist_kiosk(tmp_path, f"http://127.0.0.1:{port}")  # type: ignore[misc]
+    hall = start_hall(str(tmp_path / "hall.db"))  # where the station enrolled; then it is gone
+    try:
+        made = make_assist_kiosk(tmp_path, f"http://127.0.0.1:{port}", hall)
+    finally:
+        hall.stop()
+    ui, runtime = made  # type: ignore[misc]
     robot = Robot(ui.window)
     try:
         robot.click("startButton")
@@ -225,7 +233,7 @@ def test_a_network_blip_resumes_the_call_with_the_form_intact(
     from tests.assist.proxy import TcpProxy
 
     proxy = TcpProxy(int(assist_hall.url.rsplit(":", 1)[1]))
-    ui, runtime = make_assist_kiosk(tmp_path, proxy.url)  # type: ignore[misc]
+    ui, runtime = make_assist_kiosk(tmp_path, proxy.url, assist_hall)  # type: ignore[misc]
     k = Kiosk(ui, runtime, Robot(ui.window), FakeClock(), assist_hall)
     # The helper talks to the hall directly; only the kiosk's network blips.
     try:

@@ -39,7 +39,7 @@ else:
 
 if TYPE_CHECKING:
     from kiosk.session.flow import SessionFlow
-    from remote_assist.client import AssistClient, Status
+    from remote_assist.client import AssistClient, RequestSigner, Status
     from ui.bridge.settings_bridge import SettingsBridge
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class AssistBridge(QObject):
         hold_timeout_s: float = 900.0,
         microphone: str = "",
         speaker: str = "",
-        auth_headers: Callable[[str, str], dict[str, str]] | None = None,
+        auth_headers: RequestSigner | None = None,
     ) -> None:
         super().__init__()
         # While a call waits or runs, the session's idle countdown is held (bounded): waiting in
