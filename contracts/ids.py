@@ -14,8 +14,10 @@ import uuid
 from datetime import date
 from typing import Final
 
-# It ends up inside printed tracking numbers and URLs.
-STATION_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{1,32}$"
+# It ends up inside printed tracking numbers, URLs and the fleet page: ASCII capitals, digits and
+# "-" only (a check with str.isalnum() let fuzzing name stations "Ö").
+STATION_ID_PATTERN: Final = r"^[A-Z0-9-]{1,32}$"
+_STATION_ID: Final = re.compile(STATION_ID_PATTERN, re.ASCII)
 
 # <station id>-<YYYYMMDD>-<sequence>, as offline_queue.outbox assigns it; the station id may itself
 # contain "-", so the date is found from the right.
@@ -48,6 +50,11 @@ def tracking_number_is_stations(tracking_number: str, station_id: str) -> bool:
         return False
     rest = tracking_number.removeprefix(station_id + "-")
     return rest != tracking_number and _DATE_SEQ.fullmatch(rest) is not None
+
+
+def is_valid_station_id(s: object) -> bool:
+    """True for a station id (:data:`STATION_ID_PATTERN`); total, never raises."""
+    return isinstance(s, str) and _STATION_ID.fullmatch(s) is not None
 
 
 def canonical_uuid(value: str) -> str:

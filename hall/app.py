@@ -21,6 +21,7 @@ above is unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -39,7 +40,7 @@ from pydantic import BaseModel
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.demands import Taxonomy
 from contracts.ids import canonical_uuid, tracking_number_is_stations
-from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, Submission
+from contracts.wire import SHA256_PATTERN, Submission
 from hall import (
     assist,
     assist_routes,
@@ -53,9 +54,12 @@ from hall import (
     progress_page,
     tracking,
 )
+from hall.blob_files import BlobHashMismatch
+from hall.blob_store import DEFAULT_GRACE_S, SWEEP_INTERVAL_S, BlobStore
+from hall.body_limits import BodyLimits
 from hall.client_address import TrustedProxies
 from hall.demand_content import WorkCalendar, load_calendar, load_taxonomy
-from hall.store import BlobHashMismatch, MissingBlobs, SubmissionStore
+from hall.store import MissingBlobs, SubmissionStore
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +136,8 @@ def create_app(
     calendar: WorkCalendar | None = None,
     password_hasher: PasswordHasher | None = None,
     fleet_settings: fleet.FleetSettings | None = None,
+    blob_dir: Path | None = None,
+    blob_grace_s: float = DEFAULT_GRACE_S,
     max_help_calls: int = assist_routes.MAX_OPEN_CALLS,
     trusted_proxies: Iterable[str] = (),
 ) -> FastAPI:
@@ -144,7 +150,8 @@ def create_app(
     calls waiting or live across all stations (:mod:`hall.assist_routes`); ``trusted_proxies``
     the addresses whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`).
     """
-    store = SubmissionStore(db)
+    store = SubmissionStore(db, blob_dir)
+    blob_store = BlobStore(store, clock, blob_grace_s)
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
     catalog_store = catalog_publish.CatalogStore(store.engine, clock)
     catalog_store.publish_sample_if_empty()
@@ -164,12 +171,24 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Help calls a previous run left open resume if their sides come back (hall.assist).
         await app.state.assist.restore()
+        await run_in_threadpool(blob_store.sweep, at_start=True)
+        sweeper = asyncio.create_task(_sweep_blobs_periodically())
         yield
+        sweeper.cancel()
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
         app.state.assist.close()
         store.close()
 
+    async def _sweep_blobs_periodically() -> None:
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL_S)
+            try:
+                await run_in_threadpool(blob_store.sweep)
+            except Exception:  # a failed sweep must not stop the next one
+                log.exception("blob sweep failed")
+
     app = FastAPI(title="Qihang hall", version="1", lifespan=lifespan)
+    app.state.blob_store = blob_store
     app.state.store = store
     app.state.staff_store = staff_store
     app.state.catalog_store = catalog_store
@@ -182,6 +201,8 @@ def create_app(
     app.state.clock = clock
     app.state.trusted_proxies = TrustedProxies(trusted_proxies)
     app.state.assist = assist.AssistBroker(store.engine, clock, staff_store, store)
+    # Body limits and strict JSON (no NaN/Infinity) for every route, before any body is buffered.
+    app.add_middleware(BodyLimits)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
@@ -213,22 +234,22 @@ def create_app(
     async def put_blob(sha256: str, request: Request, response: Response) -> BlobReceipt:
         if re.fullmatch(SHA256_PATTERN, sha256) is None:
             raise HTTPException(422, detail="the name must be a lower-case hex sha256")
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BLOB_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
-        data = bytearray()
-        async for chunk in request.stream():
-            data += chunk
-            if len(data) > MAX_BLOB_BYTES:
-                raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
         try:
-            # A revoked device is refused here too (the blob names no station).
-            await device_auth.check_connection(request, bytes(data), None)
+            # The name is the body's sha256, so the device signature (over the body's hash) is
+            # checked before a byte is read, and the bytes are held to the name as they stream.
+            await run_in_threadpool(
+                device_auth.authenticate_digest,
+                request.app,
+                request.method,
+                device_auth.request_path(request.scope),
+                request.headers,
+                sha256,
+            )
         except device_auth.DeviceAuthError as exc:
             raise exc.http() from None
         try:
-            # Hashing 200 KB and a database write: off the event loop.
-            outcome = await run_in_threadpool(store.put_blob, sha256, bytes(data))
+            # hall.body_limits stops the stream past MAX_BLOB_BYTES (413).
+            outcome = await blob_store.receive(sha256, request.stream())
         except BlobHashMismatch:
             raise HTTPException(422, detail="the bytes do not hash to the name") from None
         if outcome == "duplicate":

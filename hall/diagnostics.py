@@ -5,14 +5,16 @@ Kiosk side (authenticated like the heartbeat, :mod:`hall.device_auth`: the stati
 device only):
 
 - ``POST /api/v1/stations/{id}/diagnostics`` — the zip (``application/zip``, at most
-  :data:`MAX_BUNDLE_BYTES`); 201 ``{"id", "sha256", "size"}``; 413 too large; 422 not a zip.
+  :data:`hall.body_limits.MAX_BUNDLE_BYTES`, enforced while it streams); 201 ``{"id", "sha256",
+  "size"}``; 413 too large; 422 not a zip.
   The kiosk scrubs the bundle of personal data before it leaves (``kiosk/technician``).
 - ``POST /api/v1/stations/{id}/technician-audit`` — ``{"entries": [{seq, at, who, action,
   outcome, detail}]}``, codes only; each ``(station, seq)`` is kept once, so a kiosk that lost
   the answer simply sends again. 200 ``{"stored": n, "last_seq": m}``.
 
 Staff side (console session): ``GET /api/v1/stations/{id}/diagnostics`` lists bundles,
-``GET /api/v1/diagnostics/{n}`` downloads one (supervisors; audited as ``diagnostics.download``),
+``GET /api/v1/diagnostics/{n}`` downloads one (supervisors; audited as ``diagnostics.download``;
+``n`` beyond the database's 64-bit range is a 422),
 ``GET /api/v1/stations/{id}/technician-audit`` lists the station's technician actions.
 """
 
@@ -26,6 +28,7 @@ import zipfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
@@ -42,14 +45,14 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from contracts.clock import Clock
+from contracts.ids import is_valid_station_id
 from hall import auth
 from hall.clock import iso
 from hall.device_auth import Caller, CallerDep, admit_http
-from hall.store import metadata
+from hall.store import MAX_DB_INT, metadata
 
 log = logging.getLogger(__name__)
 
-MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 _CODE = r"^[A-Za-z0-9_.:/=-]{0,120}$"  # the kiosk's audit detail rule, checked again here
 
 diagnostic_bundles = Table(
@@ -80,7 +83,7 @@ technician_audit = Table(
 
 class AuditEntryIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_DB_INT)
     at: str = Field(max_length=40)
     who: str = Field(pattern=r"^technician$")
     action: str = Field(pattern=_CODE, min_length=1, max_length=64)
@@ -181,8 +184,8 @@ def _store(request: Request) -> DiagnosticsStore:
 
 def _check_station(request: Request, who: Caller, station_id: str) -> None:
     """Only this station's enrolled device uploads (:mod:`hall.device_auth`)."""
-    if not station_id.replace("-", "").replace("_", "").isalnum() or len(station_id) > 32:
-        raise HTTPException(422, detail="bad station id")
+    if not is_valid_station_id(station_id):
+        raise HTTPException(422, detail="bad station id: A-Z, 0-9 and '-', at most 32")
     admit_http(request, who, station_id)
 
 
@@ -191,12 +194,8 @@ def router() -> APIRouter:
 
     @api.post("/stations/{station_id}/diagnostics", status_code=status.HTTP_201_CREATED)
     async def upload(station_id: str, request: Request, who: CallerDep) -> dict[str, Any]:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BUNDLE_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
+        # hall.body_limits has refused a body over MAX_BUNDLE_BYTES (413) before it was held.
         data = await request.body()
-        if len(data) > MAX_BUNDLE_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail="too large")
         await run_in_threadpool(_check_station, request, who, station_id)
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise HTTPException(422, detail="not a zip file")
@@ -224,7 +223,11 @@ def router() -> APIRouter:
         return _store(request).audit(station_id)
 
     @api.get("/diagnostics/{bundle_id}")
-    def download(bundle_id: int, request: Request, who: auth.SupervisorDep) -> Response:
+    def download(
+        bundle_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)],
+        request: Request,
+        who: auth.SupervisorDep,
+    ) -> Response:
         found = _store(request).bundle(bundle_id)
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such bundle")

@@ -49,6 +49,7 @@ from contracts.device_auth import (
     enrolment_proof_input,
     normalise_code,
 )
+from contracts.ids import STATION_ID_PATTERN
 from hall.auth import StaffDep, SupervisorDep, audit
 from hall.client_address import client_address
 from hall.clock import iso
@@ -69,7 +70,7 @@ _GUESS_POLICY: Final = Policy(
     max_lock_s=GUESS_WINDOW.total_seconds(),
     forget_after_s=GUESS_WINDOW.total_seconds(),
 )
-STATION_PATTERN: Final = r"^[A-Za-z0-9_-]{1,32}$"
+STATION_PATTERN: Final = STATION_ID_PATTERN  # the shared rule (contracts.ids)
 
 enrolment_codes = Table(
     "enrolment_codes",

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column, Engine, String, Table, Text, insert, select, update
 
 from contracts.clock import Clock
+from contracts.ids import is_valid_station_id
 from hall.auth import Staff, require_staff
 from hall.device_auth import CallerDep, admit_http
 from hall.store import metadata
@@ -188,8 +189,8 @@ def router() -> APIRouter:
 
     @api.post("/{station_id}/heartbeat", status_code=status.HTTP_204_NO_CONTENT)
     def heartbeat(station_id: str, beat: HeartbeatIn, request: Request, who: CallerDep) -> None:
-        if not station_id.replace("-", "").replace("_", "").isalnum() or len(station_id) > 32:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="bad station id")
+        if not is_valid_station_id(station_id):
+            raise HTTPException(422, detail="bad station id: A-Z, 0-9 and '-', at most 32")
         # Only the station's enrolled device (hall.device_auth); there is no token path.
         admit_http(request, who, station_id)
         store(request).record(station_id, beat)

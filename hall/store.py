@@ -5,7 +5,8 @@ store decides per client id: a new id is ``created``, the same id with the same 
 ``duplicate`` (answer "already have it"), the same id with different content is a ``conflict``.
 Content is compared through a sha256 of its canonical JSON. A submission that names an attachment
 the hall does not hold (or holds with another size) is refused with :class:`MissingBlobs`; blobs
-arrive first, by their own idempotent upload, and are verified against their sha256 here.
+arrive first, by their own idempotent upload, verified against their sha256 as they stream to
+disk (:mod:`hall.blob_files`, :mod:`hall.blob_store`).
 
 SQLAlchemy Core over SQLite by default (one file, zero setup: WAL, ``synchronous=FULL``) or any
 database URL, PostgreSQL in particular (``postgresql+psycopg://…``). The check-then-insert race
@@ -22,14 +23,13 @@ them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -47,6 +47,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -54,6 +55,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from contracts.wire import AttachmentRef, Submission, canonical_json
+from hall import blob_files
+from hall.blob_files import default_blob_dir
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,10 @@ IntakeHook = Callable[[Connection, "Submission"], None]
 BlobOutcome = Literal["created", "duplicate"]
 
 metadata = MetaData()
+
+# Integers the hall stores or looks up are 64-bit signed in both databases: a request naming a
+# larger one is refused (422) at the route, not left to overflow in the driver (a 500).
+MAX_DB_INT: Final = 2**63 - 1
 
 submissions = Table(
     "submissions",
@@ -88,6 +95,7 @@ blobs = Table(
     metadata,
     Column("sha256", String(64), primary_key=True),
     Column("size", BigInteger, nullable=False),
+    # The bytes live in files (hall.blob_files); rows written before that kept them here.
     Column("data", LargeBinary, nullable=False),
     Column("received_at", String(40), nullable=False),
 )
@@ -112,10 +120,6 @@ class DuplicateTrackingNumbers(RuntimeError):
             "station's submission, remove the others) before starting the hall."
         )
         self.numbers = tuple(numbers)
-
-
-class BlobHashMismatch(Exception):
-    """An uploaded blob's bytes do not hash to the name it was uploaded under."""
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,10 @@ def _sqlite_pragmas(dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
 class SubmissionStore:
     """Submissions and blobs in one database; safe to use from many threads."""
 
-    def __init__(self, db: Path | str) -> None:
+    def __init__(self, db: Path | str, blob_dir: Path | None = None) -> None:
         self.url = database_url(db)
+        # Attachment bytes, one file per blob (hall.blob_files); the rows say which are held.
+        self.blob_dir = blob_dir or default_blob_dir(self.url)
         self.intake_hooks: list[IntakeHook] = []
         if self.url.startswith("sqlite"):
             Path(self.url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
@@ -317,25 +323,21 @@ class SubmissionStore:
 
     # --- blobs ----------------------------------------------------------------------------------
 
-    def put_blob(self, sha256: str, data: bytes) -> BlobOutcome:
-        """Store an attachment under its sha256; BlobHashMismatch if the bytes say otherwise."""
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise BlobHashMismatch(sha256)
-        if self.has_blob(sha256):
-            return "duplicate"
+    def record_blob(self, sha256: str, size: int, received_at: str) -> BlobOutcome:
+        """Note a blob whose file is in place (:func:`hall.blob_files.receive`)."""
         with self.engine.begin() as conn:
             inserted = self._insert_ignore(
                 conn,
                 blobs,
-                {"sha256": sha256, "size": len(data), "data": data, "received_at": _now()},
+                {"sha256": sha256, "size": size, "data": b"", "received_at": received_at},
             )
-        log.info(
-            "blob %s… (%d bytes): %s",
-            sha256[:12],
-            len(data),
-            "created" if inserted else "duplicate",
-        )
-        return "created" if inserted else "duplicate"
+            if not inserted:  # uploaded again: its grace period before the sweep starts anew
+                conn.execute(
+                    update(blobs).where(blobs.c.sha256 == sha256).values(received_at=received_at)
+                )
+        outcome: BlobOutcome = "created" if inserted else "duplicate"
+        log.info("blob %s… (%d bytes): %s", sha256[:12], size, outcome)
+        return outcome
 
     def has_blob(self, sha256: str) -> bool:
         with self.engine.connect() as conn:
@@ -349,7 +351,10 @@ class SubmissionStore:
             value = conn.execute(
                 select(blobs.c.data).where(blobs.c.sha256 == sha256)
             ).scalar_one_or_none()
-        return None if value is None else bytes(value)
+        if value is None:
+            return None
+        # A row from before blobs moved to files still carries its bytes.
+        return bytes(value) if value else blob_files.read(self.blob_dir, sha256)
 
     def missing_blobs(self, refs: Sequence[AttachmentRef]) -> list[str]:
         """sha256s of ``refs`` the hall does not hold with the stated size, in order."""

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from contracts.ids import STATION_ID_PATTERN
 from drivers.options import DriverOptionsError
 from drivers.registry import (
     CAMERA_BACKENDS,
@@ -34,7 +35,7 @@ class _Strict(BaseModel):
 
 
 class StationConfig(_Strict):
-    id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    id: str = Field(min_length=1, max_length=32, pattern=STATION_ID_PATTERN)
     name: str = Field(min_length=1)
 
 

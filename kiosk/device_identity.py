@@ -18,15 +18,18 @@ first frame) reads just ``device.json``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contracts.clock import SYSTEM_CLOCK, Clock
-from contracts.device_auth import DeviceAuthHeaders, new_nonce, signing_input
+from contracts.device_auth import DeviceAuthHeaders, new_nonce, signing_input_for_digest
+from contracts.wire import SHA256_PATTERN
 from offline_queue.durable import atomic_write
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_FILE = "device.key"
+BLOB_PATH_PREFIX = "/api/v1/blobs/"  # PUT <prefix><sha256>: the hall's content-addressed upload
 CREDENTIAL_FILE = "device.json"
 
 
@@ -146,8 +150,12 @@ class DeviceIdentity:
             self._key = DeviceKey.load(self._key_path)
         return self._key
 
-    def headers(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
-        """The authentication headers for one request (``path`` with its query string)."""
+    def headers(
+        self, method: str, path: str, body: bytes = b"", *, body_sha256: str | None = None
+    ) -> dict[str, str]:
+        """The authentication headers for one request (``path`` with its query string);
+        ``body_sha256`` signs that digest instead of hashing ``body`` (a blob's name)."""
+        digest = body_sha256 or hashlib.sha256(body).hexdigest()
         timestamp = int(self._clock.now().timestamp())
         nonce = new_nonce()  # one per request: the hall refuses a nonce it has seen
         return DeviceAuthHeaders(
@@ -155,7 +163,9 @@ class DeviceIdentity:
             credential=self.credential.credential,
             timestamp=timestamp,
             nonce=nonce,
-            signature=self._signer().sign(signing_input(method, path, timestamp, nonce, body)),
+            signature=self._signer().sign(
+                signing_input_for_digest(method, path, timestamp, nonce, digest)
+            ),
         ).to_headers()
 
     def requests_auth(self) -> requests.auth.AuthBase:
@@ -176,7 +186,15 @@ def _make_requests_auth(identity: DeviceIdentity) -> requests.auth.AuthBase:
                 body = body.encode("utf-8")
             if not isinstance(body, bytes):
                 raise TypeError("signed hall requests need a body in memory, not a stream")
-            r.headers.update(identity.headers(r.method or "GET", r.path_url, body))
+            method, path = r.method or "GET", r.path_url
+            # A blob's PUT signs its name, the sha256 the bytes must have: the hall checks the
+            # signature before it reads the body, then holds the streamed bytes to the name (a
+            # blob damaged before it left is then a 422 the outbox quarantines, not a 401).
+            name = path.removeprefix(BLOB_PATH_PREFIX)
+            if method == "PUT" and name != path and re.fullmatch(SHA256_PATTERN, name):
+                r.headers.update(identity.headers(method, path, body_sha256=name))
+            else:
+                r.headers.update(identity.headers(method, path, body))
             return r
 
     return SignedRequests()

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from hall.server import HallServer
 from hall.store import SubmissionStore
@@ -33,6 +32,7 @@ from offline_queue.sender import (
     retry_delay,
 )
 from offline_queue.transport import Answer, HallTransport
+from tests.hall.helpers import enrol_station
 from tests.reliability.support import DEADLINE_S, CountingHall, Faults, StatusLog, free_port
 
 STATION = "SND-001"
@@ -51,7 +51,9 @@ def outbox(outbox_path: Path) -> Iterator[Outbox]:
 
 @pytest.fixture
 def client(hall_server: HallServer) -> Iterator[HallClient]:
-    with HallClient(hall_server.url, timeout_s=5.0) as c:
+    # Every station enrols: submissions and blobs go out signed by the station's device.
+    auth = enrol_station(hall_server, STATION).requests_auth()
+    with HallClient(hall_server.url, timeout_s=5.0, auth=auth) as c:
         yield c
 
 
@@ -116,7 +118,10 @@ def test_hall_down_then_up_delivers_once(outbox: Outbox, outbox_path: Path, tmp_
     port = free_port()
     subs = [outbox.enqueue("svc", {"n": i}) for i in range(3)]
     log = StatusLog()
-    with HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0) as down_client:
+    # The station enrolled once, while its hall was up; the hall then goes away.
+    with HallServer(tmp_path / "hall.db") as first:
+        auth = enrol_station(first, STATION).requests_auth()
+    with HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0, auth=auth) as down_client:
         post = CountingHall(down_client)
         with make_sender(outbox_path, post, log) as sender:
             sender.wake()
@@ -169,7 +174,7 @@ def test_conflict_is_quarantined_and_the_queue_moves_on(
     after = outbox.enqueue("svc", {"n": 2})
     # The hall already holds this id with other content (e.g. a restored backup re-used ids).
     taken = {**clash.to_body(), "payload": {"n": "something else"}}
-    assert requests.post(hall_server.url + "/api/v1/submissions", json=taken, timeout=5).ok
+    assert client.post_submission(taken).status == 201
 
     post = CountingHall(client)
     log = StatusLog()
@@ -433,13 +438,15 @@ def test_429_with_retry_after_is_transient(
         holder.append(Faults(app))
         return holder[0]
 
-    with HallServer(tmp_path / "hall.db", wrap=wrap) as hall, HallClient(hall.url, 5.0) as client:
-        holder[0].add("429")
-        counting = CountingHall(client)
-        log = StatusLog()
-        with make_sender(outbox_path, counting, log) as sender:
-            sender.wake()
-            log.wait_for(drained)
+    with HallServer(tmp_path / "hall.db", wrap=wrap) as hall:
+        auth = enrol_station(hall, STATION).requests_auth()
+        with HallClient(hall.url, 5.0, auth=auth) as client:
+            holder[0].add("429")
+            counting = CountingHall(client)
+            log = StatusLog()
+            with make_sender(outbox_path, counting, log) as sender:
+                sender.wake()
+                log.wait_for(drained)
         assert counting.posts == [(sub.id, 429), (sub.id, 201)]
         assert any(s.last_error_code == "HTTP_429" for s in log.seen)
 
