@@ -292,6 +292,9 @@ class KioskUi:
         if self.flow is not None and self.flow.state == "idle":
             # The next walk-in starts from the station's defaults, not the last person's choices.
             self.settings.resetToDefaults()
+            # ... and without the last one's keyboard: the input method is the application's,
+            # not the screen's, and stays up when the field that opened it goes away.
+            QGuiApplication.inputMethod().hide()
             # A catalog the hall published meanwhile applies from the next session on, never
             # in the middle of someone's form.
             self.flow.catalog = self.runtime.catalog
@@ -312,6 +315,7 @@ class KioskUi:
         if self.flow is not None:
             self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)
+        QGuiApplication.inputMethod().hide()  # it would open over the next window (tests, tools)
         # Destroy the QML tree before the bridges it binds to, so no binding sees them vanish.
         self.window.close()
         self.engine.deleteLater()

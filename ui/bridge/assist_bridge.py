@@ -359,6 +359,7 @@ class AssistBridge(QObject):
 
     # --- from the client (GUI thread, via the queued signals) ------------------------------
 
+    @Slot(object)
     def _on_status(self, status: Status) -> None:
         if self._phase == Phase.IDLE and status.phase != Phase.UNREACHABLE:
             return  # a call the walk-in already left (hang-up, wipe)
@@ -377,6 +378,7 @@ class AssistBridge(QObject):
                 self._clear()
         self.changed.emit()
 
+    @Slot(object)
     def _on_message(self, msg: p.Message) -> None:
         if self._phase not in ACTIVE_PHASES:
             return
@@ -406,6 +408,7 @@ class AssistBridge(QObject):
                 pass  # WebRTC signalling: media is not wired on the kiosk yet
         self.changed.emit()
 
+    @Slot(str)
     def _on_media_state(self, state: str) -> None:
         if self._phase not in ACTIVE_PHASES and state != "closed":
             return
@@ -424,6 +427,7 @@ class AssistBridge(QObject):
         if idle:
             self._helper_frame_arrived.emit()
 
+    @Slot()
     def _on_helper_frame(self) -> None:
         with self._frame_lock:
             frame, self._pending_frame = self._pending_frame, None
@@ -456,6 +460,7 @@ class AssistBridge(QObject):
 
     # --- the form, to the helper ------------------------------------------------------------
 
+    @Slot()  # declared: see session_bridge._on_settings_changed
     def _sync_hold(self) -> None:
         flow = self._flow
         active = self._phase in ACTIVE_PHASES

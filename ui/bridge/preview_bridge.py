@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QImage
 
 from ui.bridge.camera_frames import frame_image
@@ -95,6 +96,7 @@ class PreviewMixin:
         log.info("%s stopped", self.NAME)
         self.changed.emit()
 
+    @Slot(object)  # declared: see session_bridge._on_settings_changed
     def _on_update(self, update: PreviewUpdate) -> None:
         if self._preview is None:
             return  # a late frame after the screen closed

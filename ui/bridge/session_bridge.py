@@ -99,6 +99,10 @@ class SessionBridge(QObject):
         self._fields.update(self._field_rows())
         self.changed.emit()
 
+    # A declared slot: connecting a plain method gives this one object a meta-object of its own,
+    # freed with it; QML caches property lookups by meta-object address, so the next bridge
+    # allocated there read as the old one's class (its properties undefined, its slots missing).
+    @Slot()
     def _on_settings_changed(self) -> None:
         self._fields.update(self._field_rows())  # labels and help in the other language
         self.changed.emit()
