@@ -22,10 +22,16 @@ from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.hall_client import HallClient
 from kiosk.runtime import KioskRuntime
-from tests.hall.helpers import PASSWORD, START, add_staff, start_hall
+from tests.hall.helpers import (
+    PASSWORD,
+    START,
+    add_staff,
+    enrolled_runtime,
+    start_hall,
+    station_identity,
+)
 from tests.support.clock import FakeClock
 
-TOKEN = "fleet-test-token"
 ALL_OK = {
     "card_reader": {"level": "ok", "code": ""},
     "printer": {"level": "ok", "code": ""},
@@ -66,12 +72,12 @@ def runtime(tmp_path: Path, hall: tuple[HallServer, FakeClock]) -> Iterator[Kios
     config = parse_config(
         {
             "station": {"id": "SND-SS-001", "name": "狮山街道站"},
-            "hall": {"url": server.url, "timeout_s": 2, "token": TOKEN},
+            "hall": {"url": server.url, "timeout_s": 2},
             "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
             "paths": {"state_dir": str(tmp_path / "kiosk")},
         }
     )
-    found = KioskRuntime(config, start_sender=False)
+    found = enrolled_runtime(config, server)
     try:
         yield found
     finally:
@@ -83,10 +89,17 @@ def test_fleet_page_shows_stations_and_alerts(
 ) -> None:
     server, clock = hall
     add_staff(server, "lin.helper")
-    client = HallClient(server.url, 2, TOKEN)
+
+    # Each station speaks for itself, signed by its own enrolled device.
+    def client_of(station_id: str) -> HallClient:
+        auth = station_identity(server, station_id).requests_auth()
+        return HallClient(server.url, 2, auth=auth)
+
+    assert runtime.identity is not None
+    client = HallClient(server.url, 2, auth=runtime.identity.requests_auth())
     try:
         # A station that stopped reporting twelve minutes ago.
-        assert client.post_heartbeat("SND-HS-002", beat("浒墅关站")) == 204
+        assert client_of("SND-HS-002").post_heartbeat("SND-HS-002", beat("浒墅关站")) == 204
         clock.advance(dt.timedelta(minutes=12))
         # The real kiosk: its printer ran out of paper.
         runtime.printer.state.paper_out = True
@@ -96,7 +109,7 @@ def test_fleet_page_shows_stations_and_alerts(
         # Paper low, filings piling up for two hours (its link to the hall is down).
         paper_low = {"level": "degraded", "code": "PRINTER_PAPER_NEAR_END"}
         assert (
-            client.post_heartbeat(
+            client_of("SND-FQ-003").post_heartbeat(
                 "SND-FQ-003",
                 beat(
                     "枫桥街道站",
@@ -110,13 +123,13 @@ def test_fleet_page_shows_stations_and_alerts(
         )
         # A nearly full disk.
         assert (
-            client.post_heartbeat(
+            client_of("SND-TA-004").post_heartbeat(
                 "SND-TA-004",
                 beat("通安站", disk_free_bytes=int(2.1 * GB), disk_free_pct=3.4, uptime_s=4000.0),
             )
             == 204
         )
-        assert client.post_heartbeat("SND-DZ-005", beat("东渚站")) == 204
+        assert client_of("SND-DZ-005").post_heartbeat("SND-DZ-005", beat("东渚站")) == 204
 
         # The page's 15-s refresh runs on Playwright's clock, so the test moves time, not waits.
         page.clock.install()
