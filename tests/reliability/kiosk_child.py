@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.wire import canonical_json
+from kiosk.device_identity import load_identity
 from kiosk.hall_client import HallClient
 from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import Sender, SenderStatus
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outbox", type=Path, required=True)
     parser.add_argument("--hall", required=True)
     parser.add_argument("--acked", type=Path, required=True)
+    parser.add_argument(
+        "--state", type=Path, required=True, help="the kiosk state folder with its enrolled device"
+    )
     args = parser.parse_args(argv)
 
     drained = threading.Event()
@@ -98,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         if status.depth == 0 and status.last_error_code is None:
             drained.set()
 
-    client = HallClient(args.hall, timeout_s=2.0)
+    identity = load_identity(args.state)
+    if identity is None:
+        parser.error(f"no enrolled device under {args.state}")
+    client = HallClient(args.hall, timeout_s=2.0, auth=identity.requests_auth())
     hall: Any = KillAfterSubmission(client) if args.mode == "crash-after-commit" else client
     sender = Sender(
         args.outbox,

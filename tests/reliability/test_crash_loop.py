@@ -25,6 +25,7 @@ from pathlib import Path
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from offline_queue.outbox import Outbox
+from tests.hall.helpers import enrol_station
 from tests.reliability.kiosk_child import STATION, attachment_for
 from tests.reliability.support import Faults
 
@@ -42,11 +43,14 @@ def _wait_ready(child: subprocess.Popen[bytes]) -> None:
     assert line.strip() == b"READY", line
 
 
-def _child(mode: str, outbox: Path, hall_url: str, acked: Path) -> subprocess.Popen[bytes]:
+def _child(
+    mode: str, outbox: Path, hall_url: str, acked: Path, state: Path
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable, "-m", "tests.reliability.kiosk_child", mode,
             "--outbox", str(outbox), "--hall", hall_url, "--acked", str(acked),
+            "--state", str(state),
         ],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -74,9 +78,11 @@ def test_sigkill_loop_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> No
 
     started = time.monotonic()
     with HallServer(tmp_path / "hall" / "hall.db", wrap=wrap) as hall:
+        state = tmp_path / "kiosk-state"  # the station's enrolled device, kept across kills
+        enrol_station(hall, STATION, state_dir=state)
         kills = early_kills = 0
         for _ in range(KILLS):
-            child = _child("submit", outbox_path, hall.url, acked_path)
+            child = _child("submit", outbox_path, hall.url, acked_path, state)
             try:
                 if rng.random() < 0.15:
                     # Now and then before it is even up: mid-import, mid-migration, mid-cleanup.
@@ -91,7 +97,7 @@ def test_sigkill_loop_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> No
             kills += 1
             assert child.returncode == -signal.SIGKILL  # it was still running when killed
 
-        drain = _child("drain", outbox_path, hall.url, acked_path)
+        drain = _child("drain", outbox_path, hall.url, acked_path, state)
         assert drain.wait(timeout=300) == 0
         store = SubmissionStore(hall.db_path)
         hall_ids = set(store.ids())

@@ -26,6 +26,7 @@ from hall.store import SubmissionStore
 from kiosk.hall_client import HallClient
 from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import Sender, SenderStatus
+from tests.hall.helpers import enrol_station
 from tests.reliability.support import CountingHall, Faults, StatusLog, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +121,8 @@ def test_fault_ends_with_exactly_one_copy(
         assert faulty_hall.faults is not None
         faulty_hall.faults.add(fault, path_prefix=path)
         log = StatusLog()
-        with HallClient(faulty_hall.server.url, timeout_s=0.5) as client:
+        auth = enrol_station(faulty_hall.server, STATION).requests_auth()
+        with HallClient(faulty_hall.server.url, timeout_s=0.5, auth=auth) as client:
             hall = CountingHall(client)
             with make_sender(outbox_path, hall, log) as sender:
                 sender.wake()
@@ -164,7 +166,10 @@ def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Pa
         clock=FakeClock(monotonic=0.0),
     )
     log = StatusLog()
-    client = HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0)
+    # The station enrolled while its hall was up; then the hall went down.
+    with HallServer(tmp_path / "hall.db", port=port) as hall:
+        auth = enrol_station(hall, STATION).requests_auth()
+    client = HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0, auth=auth)
     try:
         with client, make_sender(outbox_path, CountingHall(client), log) as sender:
             flow.start("zh_CN")
@@ -211,10 +216,12 @@ def test_kiosk_killed_after_the_hall_committed_resends_and_gets_200(
 ) -> None:
     outbox_path = tmp_path / "outbox.sqlite3"
     acked = tmp_path / "acked.jsonl"
+    identity = enrol_station(hall_server, "REL-001", state_dir=tmp_path / "kiosk")
     child = subprocess.run(
         [
             sys.executable, "-m", "tests.reliability.kiosk_child", "crash-after-commit",
             "--outbox", str(outbox_path), "--hall", hall_server.url, "--acked", str(acked),
+            "--state", str(tmp_path / "kiosk"),
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
@@ -227,7 +234,7 @@ def test_kiosk_killed_after_the_hall_committed_resends_and_gets_200(
         # The hall has it, the kiosk does not know: still pending, frozen since the first send.
         assert row is not None and row["status"] == "pending" and row["sending_since"]
         log = StatusLog()
-        with HallClient(hall_server.url, timeout_s=5.0) as client:
+        with HallClient(hall_server.url, timeout_s=5.0, auth=identity.requests_auth()) as client:
             hall = CountingHall(client)
             sender = Sender(outbox_path, "REL-001", hall, on_change=log, backoff_base_s=0.01)
             with sender:

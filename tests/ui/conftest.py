@@ -17,6 +17,7 @@ os.environ["QT_QUICK_CONTROLS_STYLE"] = "Basic"
 
 from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
+from tests.hall.helpers import enrolled_runtime
 from tests.support.clock import FakeClock
 from tests.support.robot import Robot
 from tests.support.screenshots import demo_config
@@ -54,7 +55,7 @@ def make_kiosk(
             )
         }
     )
-    runtime = KioskRuntime(config)
+    runtime = enrolled_runtime(config, hall, start_sender=True)  # every station enrols
     clock = FakeClock()
     ui = KioskUi(runtime, clock=clock)
     return ui, runtime, clock
