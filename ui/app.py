@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 # Not `Qt`: touching the Qt namespace builds ~100 Python enums (~15 ms) on the start path.
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
@@ -34,6 +34,8 @@ from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
 from ui.bridge.summary_bridge import SummaryBridge
 from ui.bridge.technician_bridge import TechnicianBridge
+from ui.config_home import claim as claim_config_home
+from ui.config_home import wipe as wipe_config_home
 from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
@@ -52,6 +54,19 @@ def prepare_environment() -> None:
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         os.environ.setdefault("QT_QUICK_BACKEND", "software")
+    # What Qt learns (the keyboard's user dictionary) goes to a wiped folder in memory, never
+    # to ~/.config: see ui/config_home.py.
+    claim_config_home()
+
+
+def forget_input_traces() -> None:
+    """Session end: empty the clipboard (and X11's selection) and the private config home, so
+    nothing copied or learned in one session reaches the next."""
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear(QClipboard.Mode.Clipboard)
+    if clipboard.supportsSelection():
+        clipboard.clear(QClipboard.Mode.Selection)
+    wipe_config_home()
 
 
 def has_display() -> bool:
@@ -295,6 +310,7 @@ class KioskUi:
             # ... and without the last one's keyboard: the input method is the application's,
             # not the screen's, and stays up when the field that opened it goes away.
             QGuiApplication.inputMethod().hide()
+            forget_input_traces()
             # A catalog the hall published meanwhile applies from the next session on, never
             # in the middle of someone's form.
             self.flow.catalog = self.runtime.catalog
@@ -316,6 +332,7 @@ class KioskUi:
             self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)
         QGuiApplication.inputMethod().hide()  # it would open over the next window (tests, tools)
+        forget_input_traces()
         # Destroy the QML tree before the bridges it binds to, so no binding sees them vanish.
         self.window.close()
         self.engine.deleteLater()

@@ -19,13 +19,17 @@ QtObject {
     property string inputLocale: InputContext.locale
     function press(ch) {
         InputContext.inputEngine.virtualKeyClick(ch.toUpperCase().charCodeAt(0), ch, 0)
+        refresh()
+    }
+    function refresh() {
         var m = InputContext.inputEngine.wordCandidateListModel
         var out = []
         for (var i = 0; i < m.count; ++i)
             out.push(m.dataAt(i, 0))
         candidates = out.join("\n")
     }
-    function pick(i) { InputContext.inputEngine.wordCandidateListModel.selectItem(i) }
+    function pick(i) { InputContext.inputEngine.wordCandidateListModel.selectItem(i); refresh() }
+    function drop() { InputContext.inputEngine.reset(); refresh() }
 }
 """
 
@@ -48,6 +52,29 @@ class PinyinTyper:
         if word not in candidates:
             raise AssertionError(f"{word!r} not offered for {pinyin!r}: {candidates[:10]}")
         QMetaObject.invokeMethod(self._obj, "pick", Q_ARG("QVariant", candidates.index(word)))
+        QCoreApplication.processEvents()
+
+    def offered(self, pinyin: str) -> list[str]:
+        """Press the pinyin letters and return the candidates, choosing none."""
+        for ch in pinyin:
+            QMetaObject.invokeMethod(self._obj, "press", Q_ARG("QVariant", ch))
+            QCoreApplication.processEvents()
+        return str(self._obj.property("candidates")).split("\n")
+
+    def compose(self, pinyin: str, pieces: list[str]) -> None:
+        """Press all the pinyin letters, then choose the phrase piece by piece (a rare name the
+        dictionary does not know as a word: 褚 + 诗 + 甦 for chushisu)."""
+        candidates = self.offered(pinyin)
+        for piece in pieces:
+            if piece not in candidates:
+                raise AssertionError(f"{piece!r} not offered in {pinyin!r}: {candidates[:10]}")
+            QMetaObject.invokeMethod(self._obj, "pick", Q_ARG("QVariant", candidates.index(piece)))
+            QCoreApplication.processEvents()
+            candidates = str(self._obj.property("candidates")).split("\n")
+
+    def drop(self) -> None:
+        """Abandon the composition (the letters typed, nothing chosen)."""
+        QMetaObject.invokeMethod(self._obj, "drop")
         QCoreApplication.processEvents()
 
     def close(self) -> None:

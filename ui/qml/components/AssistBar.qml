@@ -138,6 +138,12 @@ Rectangle {
                     Layout.preferredHeight: Theme.touch
                     color: Theme.text
                     placeholderTextColor: Theme.muted
+                    // Chat is free text: the walk-in may write a name or number in it.
+                    inputMethodHints: PersonalInput.hints
+                    selectByMouse: false
+                    persistentSelection: false
+                    ContextMenu.menu: null
+                    Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
                     background: Rectangle {
                         radius: Theme.radius
                         color: Theme.surface

@@ -24,16 +24,18 @@ ColumnLayout {
     signal focused(Item item)
     spacing: 8
 
+    // Every kind the schema lets a walk-in type (names, ID and phone numbers, addresses, amounts,
+    // dates, free text) is their personal data: sensitive, never learned by the keyboard.
     function hintsFor(kind) {
         if (kind === "id_number")
-            return Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
+            return PersonalInput.hints | Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhLatinOnly
         if (kind === "number" || kind === "amount" || kind === "date")
-            return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
+            return PersonalInput.hints | Qt.ImhFormattedNumbersOnly
         if (kind === "mobile")
-            return Qt.ImhDialableCharactersOnly | Qt.ImhNoPredictiveText
+            return PersonalInput.hints | Qt.ImhDialableCharactersOnly
         if (kind === "uscc")
-            return Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
-        return Qt.ImhNone
+            return PersonalInput.hints | Qt.ImhPreferUppercase | Qt.ImhLatinOnly
+        return PersonalInput.hints
     }
 
     // The virtual keyboard keeps the last input mode (Latin after a number field); a Chinese text
@@ -93,6 +95,10 @@ ColumnLayout {
         color: Theme.text
         maximumLength: field.maxLength > 0 ? field.maxLength : 32767
         inputMethodHints: field.hintsFor(field.kind)
+        selectByMouse: false
+        persistentSelection: false
+        ContextMenu.menu: null
+        Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
         placeholderText: field.kind === "date" ? qsTr("YYYY-MM-DD") : ""
         placeholderTextColor: Theme.muted
         onTextEdited: session.setField(field.name, text)
@@ -116,6 +122,11 @@ ColumnLayout {
         font.family: Theme.fontFamily
         color: Theme.text
         wrapMode: TextEdit.Wrap
+        inputMethodHints: field.hintsFor(field.kind)
+        selectByMouse: false
+        persistentSelection: false
+        ContextMenu.menu: null
+        Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
         onTextChanged: if (activeFocus) session.setField(field.name, text)
         onActiveFocusChanged: if (activeFocus) field.onFieldFocus(this)
         background: Rectangle {

@@ -146,9 +146,12 @@ ScreenFrame {
             font.pixelSize: Theme.large
             font.family: Theme.fontFamily
             color: Theme.text
-            inputMethodHints: mrzField.latin
-                ? (Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText)
-                : (Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText)
+            inputMethodHints: PersonalInput.hints | (mrzField.latin
+                ? (Qt.ImhPreferUppercase | Qt.ImhLatinOnly) : Qt.ImhFormattedNumbersOnly)
+            selectByMouse: false
+            persistentSelection: false
+            ContextMenu.menu: null
+            Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
             background: Rectangle {
                 radius: Theme.radius
                 color: Theme.surface

@@ -52,6 +52,10 @@ ScreenFrame {
         font.family: Theme.fontFamily
         color: Theme.text
         placeholderTextColor: Theme.muted
+        selectByMouse: false
+        persistentSelection: false
+        ContextMenu.menu: null
+        Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
         onTextEdited: consult.setProfile(field, text)
         onActiveFocusChanged: if (activeFocus) input.focused(input)
         background: Rectangle {
@@ -108,7 +112,7 @@ ScreenFrame {
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 18
                     placeholderText: qsTr("18 characters, on the business licence")
-                    inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
+                    inputMethodHints: PersonalInput.hints | Qt.ImhPreferUppercase | Qt.ImhLatinOnly
                 }
                 ErrorText { field: "uscc" }
                 Hint {
@@ -149,7 +153,7 @@ ScreenFrame {
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 12
                     placeholderText: qsTr("e.g. 500")
-                    inputMethodHints: Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
+                    inputMethodHints: PersonalInput.hints | Qt.ImhFormattedNumbersOnly
                 }
                 ErrorText { field: "capital" }
 
@@ -159,7 +163,7 @@ ScreenFrame {
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 4
                     placeholderText: qsTr("e.g. 2018")
-                    inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
+                    inputMethodHints: PersonalInput.hints | Qt.ImhDigitsOnly
                 }
                 ErrorText { field: "founded_year" }
 
@@ -223,7 +227,7 @@ ScreenFrame {
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 5
                     placeholderText: qsTr("Industry code if you know it (optional), e.g. C3973")
-                    inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
+                    inputMethodHints: PersonalInput.hints | Qt.ImhPreferUppercase | Qt.ImhLatinOnly
                 }
                 ErrorText { field: "industry_code" }
             }

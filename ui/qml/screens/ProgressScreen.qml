@@ -31,7 +31,12 @@ ScreenFrame {
                 placeholderText: qsTr("e.g. SND-SS-001-20261127-0001")
                 placeholderTextColor: Theme.muted
                 // Tracking numbers are Latin capitals, digits and dashes: no Pinyin here.
-                inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhLatinOnly | Qt.ImhNoPredictiveText
+                // A tracking number leads to someone's filing: sensitive too.
+                inputMethodHints: PersonalInput.hints | Qt.ImhPreferUppercase | Qt.ImhLatinOnly
+                selectByMouse: false
+                persistentSelection: false
+                ContextMenu.menu: null
+                Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
                 onTextEdited: consult.setQuery(text)
                 onAccepted: { OnScreenKeyboard.hide(); consult.lookUp() }
                 background: Rectangle {

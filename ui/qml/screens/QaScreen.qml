@@ -38,6 +38,12 @@ ScreenFrame {
             maximumLength: 100
             placeholderText: qsTr("e.g. 营业执照丢了 / 社保 / yyzz")
             placeholderTextColor: Theme.muted
+            // Walk-ins search for their company or their own case by name: as personal as a form.
+            inputMethodHints: PersonalInput.hints
+            selectByMouse: false
+            persistentSelection: false
+            ContextMenu.menu: null
+            Keys.onPressed: (event) => PersonalInput.refuseClipboard(event)
             onTextEdited: consult.setQuery(text)
             onAccepted: { OnScreenKeyboard.hide(); consult.search() }
             onActiveFocusChanged: if (activeFocus) Qt.callLater(preferPinyin)
