@@ -147,7 +147,7 @@ class UiConfig(_Strict):
 
 
 class AssistConfig(_Strict):
-    """Remote help (远程帮办): the call rides on the hall connection and its station token."""
+    """Remote help (远程帮办): the call rides on the hall connection, signed by the device."""
 
     ice_servers: list[str] = Field(
         default_factory=list,
