@@ -89,6 +89,7 @@ def _webrtc_connect(
 def run(runs: int, *, quick: bool = False) -> dict[str, Any]:
     """``quick``: 50 edits instead of 1,000."""
     from tests.assist.proxy import TcpProxy  # the same cuttable relay the tests use
+    from tests.hall.helpers import enrol_station  # every station enrols, the bench's too
 
     edits = QUICK_EDITS if quick else EDITS
 
@@ -112,10 +113,11 @@ def run(runs: int, *, quick: bool = False) -> dict[str, Any]:
         statuses: queue.Queue[Status] = queue.Queue()
         arrived: queue.Queue[float] = queue.Queue()
         media_states: queue.Queue[str] = queue.Queue()
+        identity = enrol_station(hall, "BENCH-1", state_dir=Path(tmp) / "kiosk")
         client = AssistClient(
             proxy.url,
             "BENCH-1",
-            "bench-token",
+            auth_headers=identity.headers,
             on_status=statuses.put,
             on_message=lambda _msg: arrived.put(time.perf_counter()),
             on_media_state=media_states.put,

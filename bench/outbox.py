@@ -210,6 +210,7 @@ class _Hall:
     """``python -m hall`` on a free 127.0.0.1 port in its own process."""
 
     def __init__(self, db: Path) -> None:
+        self.db = db  # where tests.hall.helpers.enrol_station makes the station's code
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -247,6 +248,7 @@ def _drain_rate(tmp: Path, name: str, items: int, attachment_bytes: int) -> floa
     from kiosk.hall_client import HallClient
     from offline_queue.outbox import Attachment, Outbox
     from offline_queue.sender import Sender, SenderStatus
+    from tests.hall.helpers import enrol_station  # a source checkout, as the other benches
 
     path = tmp / name / "outbox.sqlite3"
     with Outbox(path, "BENCH-1") as box:
@@ -261,7 +263,9 @@ def _drain_rate(tmp: Path, name: str, items: int, attachment_bytes: int) -> floa
             done.set()
 
     try:
-        with HallClient(hall.url, timeout_s=10.0) as client:
+        # Every station enrols; the bench's too (the same exchange a technician runs).
+        auth = enrol_station(hall, "BENCH-1", state_dir=tmp / name / "kiosk").requests_auth()
+        with HallClient(hall.url, timeout_s=10.0, auth=auth) as client:
             sender = Sender(path, "BENCH-1", client, on_change=on_change, backoff_base_s=0.05)
             t0 = time.perf_counter()
             sender.start()
