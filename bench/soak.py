@@ -40,6 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -295,6 +296,7 @@ def run(runs: int = 1, *args: str, quick: bool = False) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)  # a state entry per screen would flood the run
 
     from kiosk.runtime import KioskRuntime
+    from tests.hall.helpers import enrol_station
     from tests.support.clock import FakeClock
     from ui.app import KioskUi, create_application
 
@@ -303,7 +305,11 @@ def run(runs: int = 1, *args: str, quick: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="qihang-soak-") as tmp_name:
         tmp = Path(tmp_name)
         with _hall(tmp) as hall_url:
-            runtime = KioskRuntime(_config(tmp / "kiosk", hall_url))
+            # Every station enrols: the kiosk's state folder gets its device first.
+            config = _config(tmp / "kiosk", hall_url)
+            hall = SimpleNamespace(url=hall_url, db=tmp / "hall.sqlite3")
+            enrol_station(hall, config.station.id, state_dir=tmp / "kiosk")
+            runtime = KioskRuntime(config)
             clock = FakeClock()
             ui = KioskUi(runtime, clock=clock)
             walker = _Walker(ui, runtime, clock)
