@@ -51,7 +51,7 @@ def hall(tmp_path: Path) -> Iterator[HallServer]:
 
 @pytest.fixture
 def kiosk(qapp: object, tmp_path: Path, hall: HallServer) -> Iterator[Kiosk]:
-    ui, runtime = make_assist_kiosk(tmp_path, hall.url)  # type: ignore[misc]
+    ui, runtime = make_assist_kiosk(tmp_path, hall.url, hall)  # type: ignore[misc]
     try:
         yield Kiosk(ui, runtime, Robot(ui.window), FakeClock(), hall)
     finally:

@@ -29,7 +29,7 @@ from remote_assist.client import AssistClient, Status
 from remote_assist.media import SEND_WIDTH, SHOW_WIDTH, camera_frame_source
 from tests.assist.harness import WAIT_S
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.hall.helpers import PASSWORD, add_staff, start_hall
+from tests.hall.helpers import PASSWORD, add_staff, start_hall, station_identity
 
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
@@ -82,7 +82,7 @@ def test_video_connects_on_both_ends_after_consent(
     kiosk = AssistClient(
         hall.url,
         "QH001",
-        "tok",
+        auth_headers=station_identity(hall, "QH001").headers,
         on_status=statuses.put,
         on_message=lambda m: None,
         on_media_state=media.put,

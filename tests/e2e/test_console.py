@@ -57,6 +57,7 @@ def test_helper_closes_the_loop_and_sees_the_figures(
         tracking_number="QH002-20261117-0003",
         created_at="2026-11-17T01:00:00+00:00",  # 政务服务, 3 working days: due the 20th
     )
+    other["station_id"] = "QH002"  # its number is QH002's: filed by that station's device
     assert post_submission(server, other).status_code == 201
 
     # Localhost over plain http: Chromium accepts the Secure cookie from a loopback origin.
