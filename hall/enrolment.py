@@ -178,9 +178,6 @@ class Device:
         }
 
 
-StationState = Literal["none", "active", "revoked"]
-
-
 class EnrolmentStore:
     """Codes and devices in the hall's database; thread-safe."""
 
@@ -301,17 +298,6 @@ class EnrolmentStore:
                 select(devices).order_by(devices.c.station_id, devices.c.enrolled_at)
             ).all()
         return [_device(r) for r in rows]
-
-    def station_state(self, station_id: str) -> StationState:
-        """``none``: never enrolled; ``active``: a device holds the station; ``revoked``: every
-        device it had was revoked."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(devices.c.revoked_at).where(devices.c.station_id == station_id)
-            ).all()
-        if not rows:
-            return "none"
-        return "active" if any(r.revoked_at is None for r in rows) else "revoked"
 
     def revoke(self, device_id: str, by: str) -> Device:
         now = iso(self.clock.now())
