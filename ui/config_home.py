@@ -17,6 +17,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ FOLDER_NAME = "qihang-kiosk-config"
 _claimed: Path | None = None
 
 
-def _base_dir(environ: os._Environ[str] | dict[str, str]) -> Path:
+def _base_dir(environ: Mapping[str, str]) -> Path:
     """The first memory-backed folder on offer; the system temp dir as the last resort."""
     for candidate in (environ.get("RUNTIME_DIRECTORY"), environ.get("XDG_RUNTIME_DIR")):
         # RUNTIME_DIRECTORY may list several folders separated by colons; the first is ours.
@@ -57,7 +58,7 @@ def wipe_folder(path: Path) -> None:
             child.unlink(missing_ok=True)
 
 
-def claim(environ: os._Environ[str] | dict[str, str] = os.environ) -> Path:
+def claim(environ: MutableMapping[str, str] = os.environ) -> Path:
     """Point ``XDG_CONFIG_HOME`` at the private folder, emptied now. Call before the
     QGuiApplication exists (the virtual keyboard's settings read it when its plugin loads)."""
     global _claimed
