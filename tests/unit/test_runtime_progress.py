@@ -10,6 +10,7 @@ from hall.server import HallServer
 from kiosk.config import parse_config
 from kiosk.progress import OutboxStub
 from kiosk.runtime import KioskRuntime
+from tests.hall.helpers import enrolled_runtime
 
 
 def test_outbox_stub_then_hall_document(tmp_path: Path, hall_server: HallServer) -> None:
@@ -21,7 +22,8 @@ def test_outbox_stub_then_hall_document(tmp_path: Path, hall_server: HallServer)
             "paths": {"state_dir": str(tmp_path / "kiosk")},
         }
     )
-    runtime = KioskRuntime(config, start_sender=False)
+    # Every station enrols: the hall accepts only filings its device signed.
+    runtime = enrolled_runtime(config, hall_server, start_sender=False)
     try:
         queued = runtime.queue.enqueue("enterprise_demand", {"form": {"description": "招工难"}})
         stub = runtime.outbox_stub(queued.tracking_number)
