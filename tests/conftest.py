@@ -9,6 +9,7 @@ first use (about half a second) and stopped at the end of the session.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -217,3 +218,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # --- end of the leftover-process check -------------------------------------------------------
+
+
+# --- vpcd's fixed ports kept out of the ephemeral range ----------------------------------------
+# vpcd listens on 35963/35964, inside Linux's ephemeral range (32768-60999). In a full run some
+# long-lived loopback client (a pooled PostgreSQL connection, a keep-alive to a hall) can draw
+# one of them as its own port and hold it for the rest of the session; every pcscd started after
+# that has no virtual reader ("vpcd never listened"). Reserving the two ports for the run (root
+# only; the kernel's own switch, restored at the end) stops that at the source.
+_RESERVED_PORTS = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+_VPCD_PORTS = "35963-35964"
+_reserved_before: str | None = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _reserved_before
+    if os.geteuid() != 0 or not _RESERVED_PORTS.exists():
+        return
+    try:
+        before = _RESERVED_PORTS.read_text().strip()
+        if _VPCD_PORTS not in before.split(","):
+            _RESERVED_PORTS.write_text(",".join(p for p in (before, _VPCD_PORTS) if p))
+            _reserved_before = before
+    except OSError:  # a read-only /proc (some containers): pcscd's own retries remain
+        return
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _reserved_before is not None:
+        with contextlib.suppress(OSError):
+            _RESERVED_PORTS.write_text(_reserved_before or "\n")
