@@ -40,7 +40,7 @@ def _config_data(
     directory: station, hall URL, ICE servers) and then ``overrides`` applied on top."""
     import tomllib
 
-    from kiosk.provision import provisioned_overrides
+    from kiosk.station_file import provisioned_overrides
 
     path = path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else EXAMPLE_CONFIG)
     try:

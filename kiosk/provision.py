@@ -6,8 +6,8 @@
 ``POST /api/v1/enrolment`` and stores what comes back under the state directory, every file 0600:
 ``keys/device.key``, ``keys/device.json`` (device id and credential) and ``station.json`` (the
 station's id and name, the hall URL this terminal reached, assist ICE servers).
-:func:`provisioned_overrides` turns ``station.json`` into config overrides, so the packaged
-``kiosk.toml`` needs no per-station values.
+:func:`kiosk.station_file.provisioned_overrides` turns ``station.json`` into config overrides,
+so the packaged ``kiosk.toml`` needs no per-station values.
 
 Errors (the tree)::
 
@@ -41,11 +41,11 @@ from kiosk.device_identity import (
 )
 from kiosk.errors import FailureReason
 from kiosk.net_json import STATUS, BadDocument, loads_bounded
+from kiosk.station_file import STATION_FILE
 
 log = logging.getLogger(__name__)
 
 ENROL_PATH = "/api/v1/enrolment"
-STATION_FILE = "station.json"
 _URL = re.compile(r"^https?://[^\s/]+(:\d+)?(/.*)?$")
 
 
@@ -203,20 +203,3 @@ def _save_station(state_dir: Path, station: ProvisionedStation) -> None:
     write_secret(
         Path(state_dir) / STATION_FILE, json.dumps(doc, ensure_ascii=False, indent=1).encode()
     )
-
-
-def provisioned_overrides(state_dir: Path) -> dict[str, object]:
-    """Config overrides from ``station.json`` (dotted keys); empty when not provisioned."""
-    try:
-        doc = json.loads((Path(state_dir) / STATION_FILE).read_text(encoding="utf-8"))
-        return {
-            "station.id": str(doc["station"]["id"]),
-            "station.name": str(doc["station"]["name"]),
-            "hall.url": str(doc["hall"]["url"]),
-            "assist.ice_servers": [str(s) for s in doc.get("assist", {}).get("ice_servers", [])],
-        }
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.error("%s unreadable, ignored: %s", STATION_FILE, type(exc).__name__)
-        return {}
