@@ -1,9 +1,10 @@
 """This terminal's device identity: its Ed25519 key pair and the credential the hall bound to it.
 
 At enrolment (:mod:`kiosk.provision`) the kiosk makes its own key pair — the private key never
-leaves the state directory — and the hall answers with a device id and a random credential tied
-to the public key. Both live under ``<state_dir>/keys/`` with mode 0600: ``device.key`` (the
-private key, PKCS#8 PEM) and ``device.json`` (device id, station id, credential, hall URL).
+leaves this terminal — and the hall answers with a device id and a random credential tied to the
+public key. Both live under ``<state_dir>/keys/`` with mode 0600: the private key sealed by the
+TPM (``device.tpmkey``) or, on a machine without one, as a PKCS#8 PEM file (``device.key``; see
+:mod:`kiosk.device_key_store`), and ``device.json`` (device id, station id, credential, hall URL).
 
 Every request to the hall then carries the credential *and* proves the key: the headers and the
 signed bytes are defined once, for both sides, in :mod:`contracts.device_auth`. A copied
@@ -11,8 +12,9 @@ credential alone is useless; each request carries a fresh nonce, so a captured r
 refused at once (the hall remembers nonces for its time window) and after the window for its
 timestamp.
 
-``cryptography`` is imported only when a key is made or used: the kiosk's start path (time to
-first frame) reads just ``device.json``.
+``cryptography`` (and the TPM stack) is imported only when a key is made or used: the kiosk's
+start path (time to first frame) reads just ``device.json``; the key is unsealed into memory at
+the first signature and kept there.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.device_auth import DeviceAuthHeaders, new_nonce, signing_input_for_digest
 from contracts.wire import SHA256_PATTERN
-from offline_queue.durable import atomic_write
+from kiosk.device_key_store import load_device_key, save_device_key, write_secret
 
 if TYPE_CHECKING:
     import requests
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEY_FILE = "device.key"
 BLOB_PATH_PREFIX = "/api/v1/blobs/"  # PUT <prefix><sha256>: the hall's content-addressed upload
 CREDENTIAL_FILE = "device.json"
 
@@ -51,15 +52,8 @@ def keys_dir(state_dir: Path) -> Path:
     return Path(state_dir) / "keys"
 
 
-def write_secret(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` with mode 0600 from the first byte (temp file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    atomic_write(path, data, mode=0o600)
-
-
 class DeviceKey:
-    """An Ed25519 key pair (the private half stays in this process and its 0600 file)."""
+    """An Ed25519 key pair; the private half stays in this process and its key store."""
 
     def __init__(self, private: Ed25519PrivateKey) -> None:
         self._private = private
@@ -70,25 +64,9 @@ class DeviceKey:
 
         return cls(Ed25519PrivateKey.generate())
 
-    @classmethod
-    def load(cls, path: Path) -> DeviceKey:
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-        from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-        key = load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} does not hold an Ed25519 key")
-        return cls(key)
-
-    def save(self, path: Path) -> None:
-        from cryptography.hazmat.primitives import serialization
-
-        pem = self._private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        write_secret(path, pem)
+    @property
+    def private_key(self) -> Ed25519PrivateKey:
+        return self._private
 
     @property
     def public_key_b64(self) -> str:
@@ -126,20 +104,24 @@ class DeviceCredential:
 
 
 class DeviceIdentity:
-    """The credential plus the key that signs requests; the key is read on first use."""
+    """The credential plus the key that signs requests. The key is read from its store under
+    ``keys`` (unsealed by the TPM when it is sealed) on first use; ``environ`` names the TPM
+    (:func:`kiosk.device_key_store.tpm_tcti`)."""
 
     def __init__(
         self,
         credential: DeviceCredential,
-        key_path: Path,
+        keys: Path,
         *,
         clock: Clock = SYSTEM_CLOCK,
         key: DeviceKey | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.credential = credential
-        self._key_path = key_path
+        self._keys = keys
         self._key = key
         self._clock = clock
+        self._environ = environ
 
     @property
     def device_id(self) -> str:
@@ -147,7 +129,7 @@ class DeviceIdentity:
 
     def _signer(self) -> DeviceKey:
         if self._key is None:
-            self._key = DeviceKey.load(self._key_path)
+            self._key = DeviceKey(load_device_key(self._keys, self._environ))
         return self._key
 
     def headers(
@@ -200,17 +182,28 @@ def _make_requests_auth(identity: DeviceIdentity) -> requests.auth.AuthBase:
     return SignedRequests()
 
 
-def save_identity(state_dir: Path, key: DeviceKey, credential: DeviceCredential) -> None:
-    """Store the key and the credential (both 0600); the credential last, so a half-finished
-    enrolment never looks finished."""
+def save_identity(
+    state_dir: Path,
+    key: DeviceKey,
+    credential: DeviceCredential,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Store the key (sealed by the TPM where there is one, else a 0600 file) and the credential
+    (0600); the credential last, so a half-finished enrolment never looks finished."""
     keys = keys_dir(state_dir)
-    key.save(keys / KEY_FILE)
+    save_device_key(keys, key.private_key, environ)
     write_secret(keys / CREDENTIAL_FILE, json.dumps(credential.to_json(), indent=1).encode())
 
 
-def load_identity(state_dir: Path, *, clock: Clock = SYSTEM_CLOCK) -> DeviceIdentity | None:
+def load_identity(
+    state_dir: Path,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    environ: Mapping[str, str] | None = None,
+) -> DeviceIdentity | None:
     """This terminal's identity, or None when it has not been enrolled. Reads only JSON (the key
-    file is opened on the first signature)."""
+    is read, or unsealed, on the first signature)."""
     keys = keys_dir(state_dir)
     path = keys / CREDENTIAL_FILE
     try:
@@ -230,4 +223,4 @@ def load_identity(state_dir: Path, *, clock: Clock = SYSTEM_CLOCK) -> DeviceIden
     except (KeyError, TypeError):
         log.error("device credential %s is incomplete", path)
         return None
-    return DeviceIdentity(credential, keys / KEY_FILE, clock=clock)
+    return DeviceIdentity(credential, keys, clock=clock, environ=environ)

@@ -36,11 +36,13 @@ from kiosk.device_identity import (
     save_identity,
     write_secret,
 )
+from kiosk.device_key_store import TCTI_ENV
 from offline_queue.durable import TMP_PREFIX
 from tests.support.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIAL = DeviceCredential("dev-0123", "QH001", "s3cret-credential", "http://hall.test")
+NO_TPM = {TCTI_ENV: "none"}  # the file key (tests/unit/test_device_key_store.py: the TPM)
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def verify(public_b64: str, signature_b64: str, data: bytes) -> None:
 
 def test_secrets_are_written_0600_whatever_the_umask(tmp_path: Path, open_umask: None) -> None:
     key = DeviceKey.generate()
-    save_identity(tmp_path, key, CREDENTIAL)
+    save_identity(tmp_path, key, CREDENTIAL, environ=NO_TPM)
     for path in (tmp_path / "keys" / "device.key", tmp_path / "keys" / "device.json"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
@@ -137,9 +139,11 @@ def test_code_checks_never_raise(typed: str) -> None:
 def test_reading_the_identity_does_not_import_cryptography() -> None:
     # The kiosk's start path (time to first frame) loads the identity; crypto waits until the
     # first signed request, after the first frame.
+    # Nor the TPM stack: its C libraries load only when a key is unsealed.
     probe = (
         "import sys, tempfile, pathlib; from kiosk.device_identity import load_identity; "
         "load_identity(pathlib.Path(tempfile.mkdtemp())); "
-        "assert 'cryptography' not in sys.modules, 'cryptography imported'"
+        "assert 'cryptography' not in sys.modules, 'cryptography imported'; "
+        "assert 'tpm2_pytss' not in sys.modules, 'tpm2_pytss imported'"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, cwd=ROOT, timeout=60)
