@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(libpulse0 fonts-noto-cjk fonts-wqy-microhei libxkbcommon0 libegl1 libgl1 libfontconfig1
   libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0
   pcscd libpcsclite-dev vsmartcard-vpcd swig
+  libtss2-dev pkg-config  # tpm2-pytss builds against the tss2 C libraries (no wheel on PyPI)
+  swtpm swtpm-tools  # a software TPM 2.0 for the sealed device key's tests (tests/support/swtpm.py)
   cups
   postgresql  # the hall tests start a throwaway cluster of it (tests/conftest.py)
   chromium  # the hall console tests drive it through Playwright (tests/e2e)
