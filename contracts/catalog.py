@@ -10,6 +10,7 @@ edits the content can fix them all in one go. Document shape::
 
     {"version": "2026.11.2",
      "departments": [{"id", "name_zh", "name_en"}],
+     "demand_routes"?: {demand category id: department id, ...},
      "categories": [{"id", "name_zh", "name_en", "icon"}],
      "services": [{"id", "name_zh", "name_en", "department", "category", "requires_identity",
                    "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
@@ -30,7 +31,10 @@ defence, power company); each step has its own status at the hall.
 
 Departments are referenced by id; the built :class:`ServiceItem` and :class:`ServicePart` still
 carry ``department_zh``/``department_en`` resolved from the department list, so screens and
-receipts need no lookup.
+receipts need no lookup. ``demand_routes`` names the department each first-level enterprise
+demand category (:mod:`contracts.demands`) goes to. The department list is the hall's list of
+departments (:mod:`hall.departments`): a service, a bundle part or a demand route naming a
+department the list lacks is refused.
 """
 
 from __future__ import annotations
@@ -206,6 +210,8 @@ class Catalog:
     categories: tuple[Category, ...]
     services: tuple[ServiceItem, ...]
     departments: tuple[Department, ...] = ()
+    # First-level demand category id -> the department its demands go to.
+    demand_routes: Mapping[str, str] = field(default_factory=dict)
     _services: Mapping[str, ServiceItem] = field(init=False, repr=False, compare=False)
     _categories: Mapping[str, Category] = field(init=False, repr=False, compare=False)
     _departments: Mapping[str, Department] = field(init=False, repr=False, compare=False)
@@ -226,6 +232,11 @@ class Catalog:
     def department(self, department_id: str) -> Department:
         """The department with this id; ``KeyError`` if the catalog has none."""
         return self._departments[department_id]
+
+    def demand_department(self, category_id: str) -> Department | None:
+        """The department a demand of this first-level category goes to (None: not routed)."""
+        routed = self.demand_routes.get(category_id)
+        return None if routed is None else self._departments.get(routed)
 
     def services_in(self, category_id: str) -> tuple[ServiceItem, ...]:
         """Services of one category, in document order (empty for an unknown category)."""
@@ -357,6 +368,7 @@ class _CategoryDoc(_Doc):
 class _CatalogDoc(_Doc):
     version: _Text
     departments: list[_DepartmentDoc]
+    demand_routes: dict[_Id, str] = {}
     categories: list[_CategoryDoc]
     services: list[_ServiceDoc]
 
@@ -388,6 +400,7 @@ def _build(doc: _CatalogDoc) -> Catalog:
         ),
         services=tuple(_build_service(s, departments) for s in doc.services),
         departments=tuple(departments.values()),
+        demand_routes=dict(doc.demand_routes),
     )
 
 

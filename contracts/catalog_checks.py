@@ -85,6 +85,12 @@ def cross_check(doc: _CatalogDoc) -> list[str]:
 
     category_ids = [c.id for c in doc.categories]
     department_ids = [d.id for d in doc.departments]
+    for demand_category, department in doc.demand_routes.items():
+        if department not in department_ids:
+            reasons.append(
+                f"demand_routes: demand category {demand_category!r}: unknown department "
+                f"{department!r}; use one of: {', '.join(department_ids)}"
+            )
     for svc in doc.services:
         at = f"service {svc.id!r}"
         if svc.category not in category_ids:

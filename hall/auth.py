@@ -3,17 +3,23 @@
 Used by every staff-facing part of the hall (the demand desk, catalog publication, and later the
 remote-assist console), so it knows nothing about demands or catalogs:
 
-- **Accounts** (``staff`` table): a name, a role (:data:`ROLES`; ``supervisor`` may do all a
-  ``helper`` may, and more) and an argon2id password hash (argon2-cffi). Created from the command
-  line (``python -m hall staff add NAME --role helper``), which reads the password from stdin,
-  never from argv (argv shows up in ``ps`` and shell history).
+- **Accounts** (``staff`` table): a name, a role (:data:`ROLES`), the department the account
+  belongs to (an ``officer`` belongs to one department of :mod:`hall.departments`; the hall's own
+  roles, ``helper``, ``supervisor`` and ``admin``, belong to the hall: no department) and an
+  argon2id password hash (argon2-cffi). What each role may do is :data:`GRANTS`: a supervisor may
+  do all a helper may, an admin all a supervisor may; an officer's work is scoped to their
+  department, so the routes that act across departments (:data:`StaffDep`) refuse officers. An
+  admin creates accounts (``POST /api/v1/staff``), or anyone with the database from the command
+  line (``python -m hall staff add NAME --role officer --department tax``), which reads the
+  password from stdin, never from argv (argv shows up in ``ps`` and shell history).
 - **Sessions** (``staff_sessions``): login sets a random token in a cookie (``HttpOnly``,
   ``Secure``, ``SameSite=Strict``); the hall stores only the token's sha256, so a copy of the
   database cannot be replayed as a login. A session ends at logout, after
   :data:`SESSION_IDLE` without a request, or :data:`SESSION_MAX` after login, whichever is first.
-- **Dependencies** for routes: :func:`require_staff` (401 without a live session) and
-  :func:`require_role` (403 for a lower role). Unsafe methods also check ``Origin`` when the
-  browser sends one, on top of SameSite, so a page elsewhere cannot post with the cookie.
+- **Dependencies** for routes: :func:`require_staff` (401 without a live session, any role) and
+  :func:`require_role` (403 for a role without that grant). Unsafe methods also check
+  ``Origin`` when the browser sends one, on top of SameSite, so a page elsewhere cannot post
+  with the cookie.
 - **Audit** (``audit_log``): who did which action to which subject, when, from which client
   address (:func:`hall.client_address.client_address`) and how it ended — never field values,
   descriptions or replies. Every refused login (401, 403, 429) and every 403 of a logged-in
@@ -56,9 +62,7 @@ from sqlalchemy import (
     Table,
     delete,
     insert,
-    inspect,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -66,14 +70,25 @@ from sqlalchemy.exc import IntegrityError
 from contracts.clock import Clock
 from hall.client_address import client_address
 from hall.clock import iso
+from hall.departments import DepartmentStore, known_ids
 from hall.rate_limits import Attempt, AttemptLimiter, Policy, Throttled
 from hall.store import metadata
 
 log = logging.getLogger(__name__)
 
-Role = Literal["helper", "supervisor"]
-# Lowest first: a role may do whatever the roles before it may.
-ROLES: Final[tuple[Role, ...]] = ("helper", "supervisor")
+Role = Literal["officer", "helper", "supervisor", "admin"]
+ROLES: Final[tuple[Role, ...]] = ("officer", "helper", "supervisor", "admin")
+# What each role may do, named by the roles whose routes it may use. An officer works their own
+# department's parts only, so no hall role includes theirs: a route for officers checks the
+# department as well (a supervisor sees every department without being one's officer).
+GRANTS: Final[dict[Role, frozenset[Role]]] = {
+    "officer": frozenset({"officer"}),
+    "helper": frozenset({"helper"}),
+    "supervisor": frozenset({"helper", "supervisor"}),
+    "admin": frozenset({"helper", "supervisor", "admin"}),
+}
+# Roles that belong to a department; the others belong to the hall itself.
+DEPARTMENT_ROLES: Final = frozenset({"officer"})
 
 COOKIE_NAME: Final = "qh_staff"
 SESSION_IDLE: Final = timedelta(hours=2)
@@ -112,6 +127,8 @@ staff = Table(
     Column("password_hash", String(255), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(40), nullable=False),
+    # A department id (hall.departments) for an officer; NULL for the hall's own staff.
+    Column("department", String(64), nullable=True),
 )
 
 staff_sessions = Table(
@@ -140,7 +157,11 @@ Index("audit_subject", audit_log.c.subject_kind, audit_log.c.subject_id)
 
 
 class StaffError(ValueError):
-    """A staff account cannot be created or changed as asked (bad name, role, duplicate)."""
+    """A staff account cannot be created or changed as asked (bad name, role, department)."""
+
+
+class StaffExists(StaffError):
+    """The name is taken by another account."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +170,11 @@ class Staff:
 
     name: str
     role: Role
+    department: str | None = None  # None: the hall's own staff
 
     def has_role(self, role: Role) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(role)
+        """Whether this member may use routes for ``role`` (:data:`GRANTS`)."""
+        return role in GRANTS[self.role]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,21 +199,25 @@ class StaffStore:
         self.engine = engine
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
-        metadata.create_all(engine, tables=[staff, staff_sessions, audit_log])
-        _add_client_column(engine)
+        self.departments = DepartmentStore(engine, clock)
         self._dummy: str | None = None
         self.limits = AttemptLimiter(clock, {"name": NAME_POLICY, "address": ADDRESS_POLICY})
         self._hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 
     # --- accounts -------------------------------------------------------------------------------
 
-    def add(self, name: str, role: str, password: str) -> Staff:
-        """Create an account; :class:`StaffError` for a bad name or role, a short password or a
-        name already taken."""
+    def add(self, name: str, role: str, password: str, department: str | None = None) -> Staff:
+        """Create an account; :class:`StaffError` for a bad name, role or department or a short
+        password, :class:`StaffExists` for a name already taken.
+
+        An ``officer`` needs a ``department`` the latest catalog lists; the hall's roles take
+        none (they belong to the hall).
+        """
         if _NAME.fullmatch(name) is None:
             raise StaffError("name must be 2-64 ASCII letters, digits, '.', '_' or '-'")
         if role not in ROLES:
             raise StaffError(f"role must be one of: {', '.join(ROLES)}")
+        self._check_department(role, department)
         if len(password) < 10:
             raise StaffError("password must be at least 10 characters")
         values = {
@@ -199,14 +226,26 @@ class StaffStore:
             "password_hash": self.hasher.hash(password),
             "active": True,
             "created_at": iso(self.clock.now()),
+            "department": department,
         }
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(staff).values(**values))
         except IntegrityError:
-            raise StaffError(f"staff {name!r} already exists") from None
-        log.info("staff account %s created (%s)", name, role)
-        return Staff(name, role)
+            raise StaffExists(f"staff {name!r} already exists") from None
+        log.info("staff account %s created (%s, %s)", name, role, department or "hall")
+        return Staff(name, role, department)
+
+    def _check_department(self, role: str, department: str | None) -> None:
+        if role not in DEPARTMENT_ROLES:
+            if department is not None:
+                raise StaffError(f"a {role} belongs to the hall: give no department")
+            return
+        listed = known_ids(self.departments.all())
+        if department is None:
+            raise StaffError(f"a {role} belongs to a department; use one of: {', '.join(listed)}")
+        if department not in listed:
+            raise StaffError(f"unknown department {department!r}; use one of: {', '.join(listed)}")
 
     def set_active(self, name: str, active: bool) -> None:
         """Enable or disable an account; disabling also ends its sessions."""
@@ -246,9 +285,11 @@ class StaffStore:
         """Every account with whether it is active, by name."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(staff.c.name, staff.c.role, staff.c.active).order_by(staff.c.name)
+                select(staff.c.name, staff.c.role, staff.c.department, staff.c.active).order_by(
+                    staff.c.name
+                )
             ).all()
-        return [(Staff(r.name, r.role), bool(r.active)) for r in rows]
+        return [(Staff(r.name, r.role, r.department), bool(r.active)) for r in rows]
 
     def verify(self, name: str, password: str, address: str = "-") -> Staff | None:
         """The account if ``password`` is right and it is active; None otherwise.
@@ -271,9 +312,9 @@ class StaffStore:
     def _check_password(self, name: str, password: str, attempt: Attempt) -> Staff | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(staff.c.role, staff.c.password_hash, staff.c.active).where(
-                    staff.c.name == name
-                )
+                select(
+                    staff.c.role, staff.c.department, staff.c.password_hash, staff.c.active
+                ).where(staff.c.name == name)
             ).one_or_none()
         try:
             self.hasher.verify(row.password_hash if row else self._dummy_hash(), password)
@@ -292,7 +333,7 @@ class StaffStore:
                     .where(staff.c.name == name)
                     .values(password_hash=self.hasher.hash(password))
                 )
-        return Staff(name, row.role)
+        return Staff(name, row.role, row.department)
 
     def _dummy_hash(self) -> str:
         # Verified against when the name is unknown, so a wrong name costs as long as a wrong
@@ -333,6 +374,7 @@ class StaffStore:
                     staff_sessions.c.expires_at,
                     staff.c.name,
                     staff.c.role,
+                    staff.c.department,
                     staff.c.active,
                 )
                 .join(staff, staff.c.name == staff_sessions.c.staff_name)
@@ -349,7 +391,7 @@ class StaffStore:
                 .where(staff_sessions.c.token_sha256 == digest)
                 .values(last_seen=iso(now))
             )
-        return Staff(row.name, row.role)
+        return Staff(row.name, row.role, row.department)
 
     def end_session(self, token: str) -> None:
         with self.engine.begin() as conn:
@@ -407,13 +449,6 @@ class StaffStore:
             AuditEntry(r.at, r.actor, r.action, r.subject_kind, r.subject_id, r.outcome, r.client)
             for r in rows
         ]
-
-
-def _add_client_column(engine: Engine) -> None:
-    # Halls made before refusals were audited with the address have no such column.
-    if "client" not in {c["name"] for c in inspect(engine).get_columns("audit_log")}:
-        with engine.begin() as conn:
-            conn.execute(text("ALTER TABLE audit_log ADD COLUMN client VARCHAR(64)"))
 
 
 class LoginRefused(Exception):
@@ -489,8 +524,13 @@ def require_role(role: Role) -> Callable[[Request, Staff], Staff]:
     return check
 
 
-StaffDep = Annotated[Staff, Depends(require_staff)]
+# The hall's routes that act across departments (assist, demands, parts, devices): helper and up.
+# An officer is refused (403) until a route checks their department (issue 15: the inbox).
+StaffDep = Annotated[Staff, Depends(require_role("helper"))]
 SupervisorDep = Annotated[Staff, Depends(require_role("supervisor"))]
+AdminDep = Annotated[Staff, Depends(require_role("admin"))]
+# Any live session, whatever the role (who am I).
+SessionDep = Annotated[Staff, Depends(require_staff)]
 
 
 def audit(request: Request, who: Staff, action: str, kind: str, subject: str, outcome: str) -> None:
@@ -511,10 +551,33 @@ class LoginIn(BaseModel):
 class StaffOut(BaseModel):
     name: str
     role: str
+    department: str | None = None  # None: the hall's own staff
+
+
+class AccountOut(StaffOut):
+    active: bool
+
+
+class AccountIn(BaseModel):
+    """A new account, as an admin creates it (the initial password travels only over TLS)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[StrictStr, Field(min_length=2, max_length=64, pattern=_NAME.pattern)]
+    role: Role
+    department: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    password: Annotated[StrictStr, Field(min_length=10, max_length=1024)]
 
 
 def router() -> APIRouter:
-    """``/api/v1/auth``: login, logout and who am I."""
+    """``/api/v1/auth`` (login, logout, who am I) and ``/api/v1/staff`` (accounts, for admins)."""
+    api = APIRouter()
+    api.include_router(_session_router())
+    api.include_router(_accounts_router())
+    return api
+
+
+def _session_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1/auth", tags=["staff"])
 
     @api.post(
@@ -565,7 +628,7 @@ def router() -> APIRouter:
             samesite="strict",
         )
         store.audit(who.name, "auth.login", "staff", who.name, "ok", client)
-        return StaffOut(name=who.name, role=who.role)
+        return StaffOut(name=who.name, role=who.role, department=who.department)
 
     @api.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
     def logout(request: Request, response: Response) -> None:
@@ -579,7 +642,45 @@ def router() -> APIRouter:
         response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="strict")
 
     @api.get("/me")
-    def me(who: StaffDep) -> StaffOut:
-        return StaffOut(name=who.name, role=who.role)
+    def me(who: SessionDep) -> StaffOut:
+        return StaffOut(name=who.name, role=who.role, department=who.department)
+
+    return api
+
+
+def _accounts_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+    @api.get("")
+    def accounts(request: Request, who: AdminDep) -> list[AccountOut]:
+        return [
+            AccountOut(name=s.name, role=s.role, department=s.department, active=active)
+            for s, active in _store(request).accounts()
+        ]
+
+    @api.get("/departments")
+    def departments(request: Request, who: AdminDep) -> list[dict[str, object]]:
+        """The departments an officer's account may name (and those a newer catalog dropped)."""
+        return [d.to_json() for d in _store(request).departments.all()]
+
+    @api.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        responses={
+            409: {"description": "the name is taken"},
+            422: {"description": "bad role, department or password; detail says which"},
+        },
+    )
+    def create(body: AccountIn, request: Request, who: AdminDep) -> AccountOut:
+        try:
+            made = _store(request).add(body.name, body.role, body.password, body.department)
+        except StaffExists as exc:
+            audit(request, who, "staff.add", "staff", body.name, "exists")
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+        except StaffError as exc:
+            audit(request, who, "staff.add", "staff", body.name, "rejected")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from None
+        audit(request, who, "staff.add", "staff", made.name, "ok")
+        return AccountOut(name=made.name, role=made.role, department=made.department, active=True)
 
     return api

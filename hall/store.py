@@ -17,8 +17,12 @@ same on both databases without table locks. Payloads are personal data: never lo
 A tracking number names one submission: ``tracking_number`` has a UNIQUE index, so a second
 submission under a number already held is refused (``tracking_taken``), never "first one wins"
 for look-ups. A database made before the index existed gets it at start; if it already holds a
-number twice the hall refuses to start (:class:`DuplicateTrackingNumbers`) until staff resolve
-them.
+number twice the hall refuses to start
+(:class:`~hall.migrations.legacy.DuplicateTrackingNumbers`) until staff resolve them.
+
+Opening the store creates or upgrades the whole hall schema to the migrations' head
+(:func:`hall.migrations.upgrade_to_head`); the tables the other hall modules define on
+:data:`metadata` are the live mirror of that head.
 """
 
 from __future__ import annotations
@@ -44,9 +48,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    inspect,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,7 +57,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from contracts.wire import AttachmentRef, Submission, canonical_json
-from hall import blob_files
+from hall import blob_files, migrations
 from hall.blob_files import default_blob_dir
 
 log = logging.getLogger(__name__)
@@ -87,8 +89,7 @@ submissions = Table(
     Column("received_at", String(40), nullable=False),
 )
 Index("submissions_tracking", submissions.c.station_id, submissions.c.tracking_number)
-TRACKING_UNIQUE = "submissions_tracking_unique"
-Index(TRACKING_UNIQUE, submissions.c.tracking_number, unique=True)
+Index("submissions_tracking_unique", submissions.c.tracking_number, unique=True)
 
 blobs = Table(
     "blobs",
@@ -107,19 +108,6 @@ class MissingBlobs(Exception):
     def __init__(self, missing: Sequence[str]) -> None:
         super().__init__(f"{len(missing)} attachment(s) not received")
         self.missing = tuple(missing)
-
-
-class DuplicateTrackingNumbers(RuntimeError):
-    """The database holds a tracking number more than once: the unique index cannot be made."""
-
-    def __init__(self, numbers: Sequence[str]) -> None:
-        shown = ", ".join(numbers[:10]) + (" …" if len(numbers) > 10 else "")
-        super().__init__(
-            f"the hall database holds {len(numbers)} tracking number(s) on more than one "
-            f"submission ({shown}); each must name one submission. Resolve them (keep the real "
-            "station's submission, remove the others) before starting the hall."
-        )
-        self.numbers = tuple(numbers)
 
 
 @dataclass(frozen=True)
@@ -167,32 +155,8 @@ class SubmissionStore:
         self.engine: Engine = create_engine(self.url, pool_pre_ping=False)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
-        self._upgrade()
-
-    def _upgrade(self) -> None:
-        # Halls created before attachments existed have no such column; add it in place.
-        inspector = inspect(self.engine)
-        columns = {c["name"] for c in inspector.get_columns("submissions")}
-        if "attachments" not in columns:
-            with self.engine.begin() as conn:
-                conn.execute(text("ALTER TABLE submissions ADD COLUMN attachments TEXT"))
-        # Halls created before tracking numbers were unique: add the index, unless the data
-        # already breaks it (then a person must decide which submission is the real one).
-        if TRACKING_UNIQUE not in {i["name"] for i in inspector.get_indexes("submissions")}:
-            with self.engine.begin() as conn:
-                twice = [
-                    str(v)
-                    for v in conn.execute(
-                        select(submissions.c.tracking_number)
-                        .group_by(submissions.c.tracking_number)
-                        .having(func.count() > 1)
-                        .order_by(submissions.c.tracking_number)
-                    ).scalars()
-                ]
-                if twice:
-                    raise DuplicateTrackingNumbers(twice)
-                next(i for i in submissions.indexes if i.name == TRACKING_UNIQUE).create(conn)
+        # Every table of the hall, not only these two: its schema is the migrations' head.
+        migrations.upgrade_to_head(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

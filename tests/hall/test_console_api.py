@@ -66,7 +66,7 @@ def test_login_logout_and_audit(console_hall: ConsoleHall) -> None:
     add_staff(console_hall.server, "lin.helper")
     session = login(console_hall.server, "lin.helper")
     me = session.get(console_hall.url + "/api/v1/auth/me", timeout=5)
-    assert me.json() == {"name": "lin.helper", "role": "helper"}
+    assert me.json() == {"name": "lin.helper", "role": "helper", "department": None}
 
     out = session.post(console_hall.url + "/api/v1/auth/logout", timeout=5)
     assert out.status_code == 204

@@ -17,11 +17,14 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import create_engine
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from hall.migrations.baseline import baseline_metadata
+from hall.migrations.legacy import DuplicateTrackingNumbers
 from hall.server import HallServer
-from hall.store import DuplicateTrackingNumbers, SubmissionStore
+from hall.store import SubmissionStore
 from kiosk.device_identity import DeviceIdentity
 from remote_assist import protocol as p
 from remote_assist.client import ws_url
@@ -130,7 +133,10 @@ def test_a_revoked_station_files_nothing(sqlite_hall: ConsoleHall) -> None:
 
 def _old_database(path: Path, numbers: list[str]) -> None:
     """A hall database as versions before the unique index left it, holding ``numbers``."""
-    SubmissionStore(path).close()
+    # Their tables, made the way they made them: create_all, no migrations.
+    engine = create_engine(f"sqlite+pysqlite:///{path}")
+    baseline_metadata().create_all(engine)
+    engine.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("DROP INDEX submissions_tracking_unique")
         for n, number in enumerate(numbers):
