@@ -20,6 +20,8 @@ from typing import Any
 
 from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk import __version__ as KIOSK_VERSION
+from kiosk.device_identity import keys_dir
+from kiosk.device_key_store import key_protection
 from kiosk.technician.audit import AuditLog
 from kiosk.technician.pin import PinGate, PinResult, PinStatus
 
@@ -87,10 +89,12 @@ class TechnicianService:
 
     # -- health ------------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
-        """Devices now, online, outbox depth, last sync; and the history when there is one."""
+        """Devices now, online, outbox depth, last sync, how the device key is kept (``tpm-sealed``,
+        ``file`` or ``none``); and the history when there is one."""
         status = self.runtime.status()
         history = getattr(self.runtime, "health_history", None)
         return {
+            "device_key": key_protection(keys_dir(self.runtime.state_dir)).value,
             "online": bool(status.online),
             "outbox_depth": int(status.outbox_depth),
             "last_sync": status.last_sync.isoformat(timespec="seconds")

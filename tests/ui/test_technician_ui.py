@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 from hall.server import HallServer
+from kiosk.device_identity import keys_dir
+from kiosk.device_key_store import KeyProtection, key_protection
 from kiosk.runtime import KioskRuntime
 from tests.support.background import HeldBackground
 from tests.support.clock import FakeClock
@@ -59,7 +61,14 @@ def test_gesture_and_pin_open_technician_mode_and_it_shows_no_personal_data(
     assert robot.visible_items("technicianHealthScreen") == []
     type_pin(kiosk, DEMO_TECHNICIAN_PIN)
     robot.wait_for("technicianHealthScreen", 10)
-    robot.wait_until(lambda: len(tech(kiosk, "devices")) == 3)  # type: ignore[arg-type]
+    # Three devices, then how the device key is kept (a file on a test machine without a TPM).
+    robot.wait_until(lambda: len(tech(kiosk, "devices")) == 4)  # type: ignore[arg-type]
+    key_row = tech(kiosk, "devices")[-1]  # type: ignore[index]
+    sealed = key_protection(keys_dir(kiosk.runtime.state_dir)) is KeyProtection.TPM_SEALED
+    assert key_row["name"] == "device_key"
+    assert key_row["level"] == ("ok" if sealed else "degraded")
+    kept = "TPM 密封保存" if sealed else "文件保存（无 TPM）"
+    assert f"设备密钥 — {kept}" in robot.texts()
 
     robot.click("techNavTests")
     # The camera first: the results the other tests add above it would move it down.

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import os
 import shutil
 import socket
 import stat
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -276,3 +278,38 @@ def test_which_tpm_is_used(tmp_path: Path) -> None:
     expected = "device:/dev/tpmrm0" if os.path.exists("/dev/tpmrm0") else None
     assert tpm_tcti({}) == expected
     assert key_protection(tmp_path) is KeyProtection.NONE
+
+
+def test_the_technician_health_and_diagnostics_say_how_the_key_is_kept(
+    tmp_path: Path, tpm: SoftwareTpm
+) -> None:
+    from kiosk.config import parse_config
+    from kiosk.runtime import KioskRuntime
+    from kiosk.technician.service import TechnicianService
+
+    state = tmp_path / "kiosk"
+    config = parse_config(
+        {
+            "station": {"id": "QH001", "name": "测试站"},
+            "hall": {"url": "http://127.0.0.1:9", "timeout_s": 1},
+            "devices": {
+                "card_reader": {"backend": "simulator", "options": {"delay_s": 0}},
+                "printer": {"backend": "simulator", "options": {"port": 0}},
+            },
+            "paths": {"state_dir": str(state)},
+        }
+    )
+    runtime = KioskRuntime(config, start_sender=False)
+    try:
+        technician = TechnicianService(runtime, recent_logs=lambda: [])
+        assert technician.health()["device_key"] == "none"
+        save_identity(state, DeviceKey.generate(), CREDENTIAL, environ=NO_TPM)
+        assert technician.health()["device_key"] == "file"
+        save_identity(state, DeviceKey.generate(), CREDENTIAL, environ={TCTI_ENV: tpm.tcti})
+        assert technician.health()["device_key"] == "tpm-sealed"
+        _, bundle = technician.bundle()
+        with zipfile.ZipFile(io.BytesIO(bundle)) as z:
+            health = json.loads(z.read("health.json"))
+        assert health["now"]["device_key"] == "tpm-sealed"
+    finally:
+        runtime.close()

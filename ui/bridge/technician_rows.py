@@ -42,6 +42,13 @@ _LEVELS = {
     "degraded": QT_TRANSLATE_NOOP("Technician", "Needs attention"),
     "down": QT_TRANSLATE_NOOP("Technician", "Not working"),
 }
+# How the device key is kept (health "device_key", kiosk.device_key_store): a key in a file is
+# the documented remaining risk of a kiosk without a TPM, so it shows as needing attention.
+_DEVICE_KEY = QT_TRANSLATE_NOOP("Technician", "Device key")
+_KEY_KEPT = {
+    "tpm-sealed": ("ok", QT_TRANSLATE_NOOP("Technician", "TPM-sealed")),
+    "file": ("degraded", QT_TRANSLATE_NOOP("Technician", "File (no TPM)")),
+}
 
 
 def tr(text: str) -> str:
@@ -60,7 +67,8 @@ def code_text(code: str) -> str:
 
 
 def device_rows(health: dict[str, Any]) -> list[dict[str, str]]:
-    """One row per device: its name, level and, when it is not working, the code in words."""
+    """One row per device: its name, level and, when it is not working, the code in words; then
+    how the device key is kept (TPM-sealed, or a file on a kiosk without a TPM)."""
     out = []
     for name, h in health.get("devices", {}).items():
         level, code = h["level"], h["code"]
@@ -72,6 +80,19 @@ def device_rows(health: dict[str, Any]) -> list[dict[str, str]]:
                 "levelText": tr(_LEVELS.get(level, level)),
                 "code": code,
                 "text": code_text(code) if code and level != "ok" else "",
+            }
+        )
+    kept = _KEY_KEPT.get(str(health.get("device_key", "")))
+    if kept is not None:  # none before enrolment: the first-boot screen says so
+        level, words = kept
+        out.append(
+            {
+                "name": "device_key",
+                "label": tr(_DEVICE_KEY),
+                "level": level,
+                "levelText": tr(words),
+                "code": "",
+                "text": "",
             }
         )
     return out

@@ -1741,6 +1741,21 @@
         <translation>故障</translation>
     </message>
     <message>
+        <location filename="../bridge/technician_rows.py" line="47"/>
+        <source>Device key</source>
+        <translation>设备密钥</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_rows.py" line="49"/>
+        <source>TPM-sealed</source>
+        <translation>TPM 密封保存</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_rows.py" line="50"/>
+        <source>File (no TPM)</source>
+        <translation>文件保存（无 TPM）</translation>
+    </message>
+    <message>
         <location filename="../bridge/technician_rows.py" line="55"/>
         <source>The hall refused it (%1).</source>
         <translation>服务大厅拒绝了该请求（%1）。</translation>
