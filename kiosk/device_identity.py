@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.device_auth import DeviceAuthHeaders, new_nonce, signing_input_for_digest
 from contracts.wire import SHA256_PATTERN
-from kiosk.device_key_store import load_device_key, save_device_key, write_secret
+from kiosk.device_key_store import load_device_key, save_device_key
+from offline_queue.durable import atomic_write
 
 if TYPE_CHECKING:
     import requests
@@ -50,6 +52,13 @@ def b64(data: bytes) -> str:
 
 def keys_dir(state_dir: Path) -> Path:
     return Path(state_dir) / "keys"
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` with mode 0600 from the first byte (temp file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    atomic_write(path, data, mode=0o600)
 
 
 class DeviceKey:

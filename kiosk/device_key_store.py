@@ -97,9 +97,9 @@ class KeyUnsealFailed(KeyStoreError):
     pass
 
 
-def write_secret(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` with mode 0600 from the first byte (temp file, fsync, rename),
-    in a folder only the owner may enter."""
+def _write_key(path: Path, data: bytes) -> None:
+    """The key's file: mode 0600 from the first byte (``atomic_write``: temp file, fsync,
+    rename), in the keys folder that only its owner may enter."""
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     atomic_write(path, data, mode=0o600)
@@ -161,7 +161,7 @@ class FileKeyStore:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        write_secret(self.path, pem)
+        _write_key(self.path, pem)
 
     def load(self) -> Ed25519PrivateKey:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -206,7 +206,7 @@ class TpmKeyStore:
             "public": base64.b64encode(public).decode("ascii"),
             "private": base64.b64encode(private).decode("ascii"),
         }
-        write_secret(self.path, json.dumps(doc, indent=1).encode("utf-8"))
+        _write_key(self.path, json.dumps(doc, indent=1).encode("utf-8"))
 
     def load(self) -> Ed25519PrivateKey:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
