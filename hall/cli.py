@@ -1,9 +1,12 @@
 """Hall administration from the command line: staff accounts, catalog publication, terminal
 enrolment.
 
-``python -m hall staff add NAME --role helper`` asks for the password (twice, hidden) on a
-terminal, or reads one line from stdin when piped (``printf '%s\\n' "$PW" | python -m hall staff
-add …``); a password is never taken from argv, which ``ps`` and shell history show to others.
+``python -m hall staff add NAME --role helper`` (or ``--role officer --department tax``: an
+officer belongs to one department the published catalog lists, the other roles to the hall) asks
+for the password (twice, hidden) on a terminal, or reads one line from stdin when piped
+(``printf '%s\\n' "$PW" | python -m hall staff add …``); a password is never taken from argv,
+which ``ps`` and shell history show to others. ``python -m hall staff departments`` lists the
+departments an officer may belong to.
 ``python -m hall catalog publish FILE`` runs the same checks as ``PUT /api/v1/catalog`` and
 prints every reason a bad catalog is refused. ``python -m hall enrol-code --station ID`` prints a
 single-use enrolment code and its expiry for the technician (:mod:`hall.enrolment`); ``python -m
@@ -52,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = staff.add_parser("add", help="create an account (password from the terminal or stdin)")
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, default="helper")
+    add.add_argument(
+        "--department", default=None, help="department id (officers only; see staff departments)"
+    )
     passwd = staff.add_parser("passwd", help="set a new password (ends the account's sessions)")
     passwd.add_argument("name")
     disable = staff.add_parser("disable", help="disable an account and end its sessions")
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     enable = staff.add_parser("enable", help="enable an account again")
     enable.add_argument("name")
     staff.add_parser("list", help="list accounts")
+    staff.add_parser("departments", help="list departments (from the published catalog)")
 
     catalog = sub.add_parser("catalog", help="service catalog").add_subparsers(
         dest="cmd", required=True
@@ -94,6 +101,8 @@ def main(argv: list[str], stdin: TextIO | None = None, out: TextIO | None = None
     store = SubmissionStore(args.db)
     try:
         if args.area == "staff":
+            # Departments come from the published catalog: a new hall has the shipped sample.
+            CatalogStore(store.engine, SYSTEM_CLOCK).publish_sample_if_empty()
             return _staff(args, StaffStore(store.engine, SYSTEM_CLOCK), stdin, out)
         if args.area in ("enrol-code", "devices"):
             enrolment = EnrolmentStore(store.engine, SYSTEM_CLOCK)
@@ -107,9 +116,9 @@ def main(argv: list[str], stdin: TextIO | None = None, out: TextIO | None = None
 def _staff(args: argparse.Namespace, staff: StaffStore, stdin: TextIO, out: TextIO) -> int:
     try:
         if args.cmd == "add":
-            who = staff.add(args.name, args.role, _read_password(stdin))
+            who = staff.add(args.name, args.role, _read_password(stdin), args.department)
             staff.audit("cli", "staff.add", "staff", who.name)
-            print(f"created {who.name} ({who.role})", file=out)
+            print(f"created {who.name} ({who.role}, {who.department or 'hall'})", file=out)
         elif args.cmd == "passwd":
             staff.set_password(args.name, _read_password(stdin))
             staff.audit("cli", "staff.passwd", "staff", args.name)
@@ -118,9 +127,14 @@ def _staff(args: argparse.Namespace, staff: StaffStore, stdin: TextIO, out: Text
             staff.set_active(args.name, args.cmd == "enable")
             staff.audit("cli", f"staff.{args.cmd}", "staff", args.name)
             print(f"{args.name} {args.cmd}d", file=out)
+        elif args.cmd == "departments":
+            for dep in staff.departments.all():
+                listed = "listed" if dep.listed else "no longer listed"
+                print(f"{dep.id}\t{dep.name_zh}\t{dep.name_en}\t{listed}", file=out)
         else:
             for who, active in staff.accounts():
-                print(f"{who.name}\t{who.role}\t{'active' if active else 'disabled'}", file=out)
+                state = "active" if active else "disabled"
+                print(f"{who.name}\t{who.role}\t{state}\t{who.department or 'hall'}", file=out)
     except StaffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
