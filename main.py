@@ -18,6 +18,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
+    from ui.app import KioskUi
 
 ROOT = Path(__file__).resolve().parent
 # The kiosk uses no pydantic plugins: skip the entry-point scan on every start.
@@ -46,11 +51,17 @@ def _config_data(
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        sys.exit(f"config {path}: {exc}")
+        _config_unusable(path, exc)
     _apply(data, overrides or {})
     _apply(data, provisioned_overrides(_state_dir(data)))
     _apply(data, overrides or {})
     return path, data
+
+
+def _config_unusable(path: Path, reason: object) -> NoReturn:
+    """Stop with exit code 2 and the file and reason on stderr: the installer's one message."""
+    print(f"config {path}: {reason}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _apply(data: dict[str, object], overrides: dict[str, object]) -> None:
@@ -76,17 +87,17 @@ def _load_config(path: Path | None, overrides: dict[str, object] | None = None):
     try:
         return parse_config(data)
     except ConfigError as exc:
-        sys.exit(f"config {path}: {exc}")
+        _config_unusable(path, exc)
 
 
 def cmd_kiosk(args: argparse.Namespace, overrides: dict[str, object] | None = None) -> int:
-    from ui.app import has_display
+    # The config file before the UI: PySide6 reads the source of every module imported after it.
+    path, data = _config_data(args.config, overrides)
+    from ui.app import create_application, has_display
 
     if not has_display():
         print(NO_DISPLAY_HELP, file=sys.stderr)
         return 2
-    _, data = _config_data(args.config, overrides)
-    from ui.app import create_application
 
     app = create_application()
     if "station" not in data:
@@ -101,17 +112,38 @@ def cmd_kiosk(args: argparse.Namespace, overrides: dict[str, object] | None = No
             language=str(ui_cfg.get("language", "zh_CN")) if isinstance(ui_cfg, dict) else "zh_CN",
         ):
             return 1
-    config = _load_config(args.config, overrides)
-    from kiosk.runtime import KioskRuntime
-    from ui.app import KioskUi
-
-    runtime = KioskRuntime(config, start=False)  # the UI starts it after the first frame
-    ui = KioskUi(runtime)
+        path, data = _config_data(args.config, overrides)  # with what enrolment stored
+    ui = kiosk_ui(path, data)
     try:
         return app.exec()
     finally:
         ui.close()
-        runtime.close()
+        if ui.runtime is not None:
+            ui.runtime.close()
+
+
+def kiosk_ui(path: Path, data: dict[str, object]) -> KioskUi:
+    """The kiosk's window, shown from the display settings alone (no pydantic on the way to the
+    first frame); right after it the whole config is validated and the runtime built. A bad
+    config then stops the kiosk with exit code 2 and the key named, as ConfigError words it."""
+    from kiosk.display_settings import disagreements, peek
+
+    display = peek(data)
+    from ui.app import KioskUi
+
+    def load_runtime() -> KioskRuntime:
+        from kiosk.config import ConfigError, parse_config
+        from kiosk.runtime import KioskRuntime
+
+        try:
+            config = parse_config(data)
+            if problems := disagreements(data, config):
+                raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+        except ConfigError as exc:
+            raise ConfigError(f"config {path}: {exc}") from None
+        return KioskRuntime(config, start=False)  # the UI starts it in the background
+
+    return KioskUi(display=display, load_runtime=load_runtime)
 
 
 def cmd_hall(args: argparse.Namespace) -> int:

@@ -1,7 +1,10 @@
 """Builds the Qt side: the application, the QML engine, the bridges, and the activity filter.
 
-``KioskUi`` takes a ``KioskRuntime`` (the Qt-free parts) and shows ``Main.qml``. The same class
-serves the real kiosk, the journey tests and the screenshot tool.
+``KioskUi`` shows ``Main.qml`` over a ``KioskRuntime`` (the Qt-free parts). Given a built runtime
+(the journey tests, the screenshot tool) every bridge exists before the QML loads. ``main.py
+kiosk`` gives it the display settings and a way to load the runtime instead: the attract screen
+is drawn first, with no pydantic, config models, drivers or outbox imported, and the runtime and
+the bridges that need it come right after the first frame.
 """
 
 from __future__ import annotations
@@ -20,19 +23,14 @@ from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
 from contracts.clock import SYSTEM_CLOCK, Clock
-from kiosk import watchdog
+from kiosk.display_settings import DisplaySettings, from_config
 from kiosk.memory import release_free_memory
-from kiosk.runtime import KioskRuntime
-from ui.bridge.assist_bridge import AssistBridge
 from ui.bridge.background import QtBackground
 from ui.bridge.camera_frames import CameraImageProvider
-from ui.bridge.capture_bridge import CaptureBridge
 from ui.bridge.consult_bridge import ConsultBridge
-from ui.bridge.qr_scan_bridge import QrScanBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
-from ui.bridge.summary_bridge import SummaryBridge
 from ui.bridge.technician_bridge import TechnicianBridge
 from ui.config_home import claim as claim_config_home
 from ui.config_home import wipe as wipe_config_home
@@ -40,9 +38,14 @@ from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
 if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
     from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
     from remote_assist.client import RequestSigner
+    from ui.bridge.assist_bridge import AssistBridge
+    from ui.bridge.capture_bridge import CaptureBridge
+    from ui.bridge.qr_scan_bridge import QrScanBridge
+    from ui.bridge.summary_bridge import SummaryBridge
 
 log = logging.getLogger(__name__)
 QML_DIR = Path(__file__).resolve().parent / "qml"
@@ -144,27 +147,116 @@ def _assist_camera(camera: Any) -> Callable[[], Any]:
 
 
 class KioskUi:
+    """The kiosk window and its bridges: ``KioskUi(runtime)``, or ``KioskUi(display=...,
+    load_runtime=...)`` to load the runtime after the first frame (see the module docstring)."""
+
+    # Built with the runtime: before Main.qml loads, or right after the first frame.
+    capture: CaptureBridge
+    summary: SummaryBridge
+    qr_scan: QrScanBridge
+    assist: AssistBridge
+
     def __init__(
         self,
-        runtime: KioskRuntime,
+        runtime: KioskRuntime | None = None,
         *,
+        display: DisplaySettings | None = None,
+        load_runtime: Callable[[], KioskRuntime] | None = None,
         background: Background | None = None,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        if (runtime is None) == (load_runtime is None):
+            raise TypeError("KioskUi takes a runtime or a load_runtime, not both or neither")
+        if runtime is not None:
+            display = from_config(runtime.config)
+        elif display is None:
+            raise TypeError("KioskUi(load_runtime=...) needs the display settings")
         ensure_compiled()
-        cfg = runtime.config
-        self.runtime = runtime
+        self.runtime: KioskRuntime | None = None
+        self._load_runtime = load_runtime
         self._qt_background = QtBackground() if background is None else None
         self.background: Background = background or self._qt_background  # type: ignore[assignment]
         self._clock = clock
-        self.settings = SettingsBridge(cfg.ui.language, cfg.ui.care_mode)
+        self.settings = SettingsBridge(display.language, display.care_mode)
         self.flow: SessionFlow | None = None
         self._unsubscribe: Callable[[], None] = lambda: None
         self.session = SessionBridge(None, self.settings)
-        self.status = StatusBridge(runtime.status)
+        self.status = StatusBridge()  # "starting" until the runtime is there
+        self.consult = ConsultBridge(self.settings)
+        self.technician = TechnicianBridge(
+            None,  # attached with the runtime; the gesture does nothing before
+            self.background,
+            clock=clock,
+            can_enter=lambda: self.flow is None or self.flow.state == "idle",
+            session_values=self._session_values,
+        )
+
+        self.engine = QQmlApplicationEngine()
+        self.settings.attach_engine(self.engine)
+        self.engine.addImageProvider("qr", QrImageProvider())
+        self.engine.addImageProvider("techcam", CameraImageProvider(self.technician.frame))
+        ctx = self.engine.rootContext()
+        ctx.setContextProperty("session", self.session)
+        ctx.setContextProperty("settings", self.settings)
+        ctx.setContextProperty("status", self.status)
+        ctx.setContextProperty("consult", self.consult)
+        ctx.setContextProperty("technician", self.technician)
+        # Which words and picture the identify screen shows: an ID-card reader (GA/T 467) or a
+        # contactless PC/SC reader (social security cards, passports).
+        contactless = display.card_reader.startswith("pcsc")
+        ctx.setContextProperty(
+            "kioskInfo",
+            {
+                "stationName": display.station_name,
+                "readerKind": "contactless" if contactless else "id_card",
+            },
+        )
+        if runtime is not None:
+            self._attach_runtime(runtime)
+        else:
+            # Declared now so that setting them later updates only what reads them (a new context
+            # property would re-evaluate every binding). Only screens and loaders shown once the
+            # runtime is attached read them, except the header's help button, which asks
+            # whether help is available: not yet.
+            for name in ("capture", "summary", "qrScan"):
+                ctx.setContextProperty(name, None)
+            ctx.setContextProperty("assist", {"available": False, "active": False})
+        self.engine.load(QML_DIR / "Main.qml")
+        roots = self.engine.rootObjects()
+        if not roots:
+            raise RuntimeError("Main.qml failed to load; see the QML errors above")
+        window = roots[0]
+        assert isinstance(window, QQuickWindow)
+        self.window = window
+        self._activity = _ActivityFilter(self._touch)
+        self.window.installEventFilter(self._activity)
+        if display.fullscreen and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            self.window.showFullScreen()
+        # systemd (Type=notify, WatchdogSec): ready once the attract screen is on the glass, then
+        # pings from a timer on this (GUI) thread, so a hung event loop stops them and systemd
+        # restarts the kiosk. No-ops outside systemd.
+        self._watchdog = QTimer(self.window)
+        self.window.frameSwapped.connect(self._on_frame_shown)
+        if runtime is not None and runtime.ready.is_set():
+            self._attach_flow(runtime)
+        # The runtime (if not given), the session, devices, outbox and sender start once the
+        # attract screen is on the glass: nothing on it needs them, and the kiosk appears sooner
+        # after a power cut.
+        self.window.frameSwapped.connect(self._on_first_frame)
+
+    def _attach_runtime(self, runtime: KioskRuntime) -> None:
+        """The runtime and the bridges that need it; their context properties with them."""
+        from ui.bridge.assist_bridge import AssistBridge
+        from ui.bridge.capture_bridge import CaptureBridge
+        from ui.bridge.qr_scan_bridge import QrScanBridge
+        from ui.bridge.summary_bridge import SummaryBridge
+
+        cfg = runtime.config
+        self.runtime = runtime
+        self.technician.attach_runtime(runtime)
+        self.status.attach(runtime.status)
         self.capture = CaptureBridge(runtime.camera)
         self.summary = SummaryBridge(cfg.devices.a4_printer.queue, self.background)
-        self.consult = ConsultBridge(self.settings)
         self.qr_scan = QrScanBridge(runtime.camera)
         self.assist = AssistBridge(
             self.settings,
@@ -178,72 +270,39 @@ class KioskUi:
             speaker=cfg.assist.speaker,
             auth_headers=_device_headers(runtime),
         )
-
-        self.technician = TechnicianBridge(
-            runtime,
-            self.background,
-            clock=clock,
-            can_enter=lambda: self.flow is None or self.flow.state == "idle",
-            session_values=self._session_values,
-        )
-
-        self.engine = QQmlApplicationEngine()
-        self.settings.attach_engine(self.engine)
-        self.engine.addImageProvider("qr", QrImageProvider())
         self.engine.addImageProvider("camera", CameraImageProvider(self.capture.image_for))
         self.engine.addImageProvider("assist", CameraImageProvider(self.assist.image_for))
         self.engine.addImageProvider("qrscan", CameraImageProvider(self.qr_scan.frame))
-        self.engine.addImageProvider("techcam", CameraImageProvider(self.technician.frame))
         ctx = self.engine.rootContext()
-        ctx.setContextProperty("session", self.session)
-        ctx.setContextProperty("settings", self.settings)
-        ctx.setContextProperty("status", self.status)
         ctx.setContextProperty("capture", self.capture)
         ctx.setContextProperty("summary", self.summary)
-        ctx.setContextProperty("consult", self.consult)
         ctx.setContextProperty("qrScan", self.qr_scan)
         ctx.setContextProperty("assist", self.assist)
-        ctx.setContextProperty("technician", self.technician)
-        reader = cfg.devices.card_reader.backend
-        ctx.setContextProperty(
-            "kioskInfo",
-            {
-                "stationName": cfg.station.name,
-                # Which words and picture the identify screen shows: an ID-card reader (GA/T 467)
-                # or a contactless PC/SC reader (social security cards, passports).
-                "readerKind": "contactless" if reader.startswith("pcsc") else "id_card",
-            },
-        )
-        self.engine.load(QML_DIR / "Main.qml")
-        roots = self.engine.rootObjects()
-        if not roots:
-            raise RuntimeError("Main.qml failed to load; see the QML errors above")
-        window = roots[0]
-        assert isinstance(window, QQuickWindow)
-        self.window = window
-        self._activity = _ActivityFilter(self._touch)
-        self.window.installEventFilter(self._activity)
-        if cfg.ui.fullscreen and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-            self.window.showFullScreen()
-        # systemd (Type=notify, WatchdogSec): ready once the attract screen is on the glass, then
-        # pings from a timer on this (GUI) thread, so a hung event loop stops them and systemd
-        # restarts the kiosk. No-ops outside systemd.
-        self.window.frameSwapped.connect(self._on_frame_shown)
-        self._watchdog = QTimer(self.window)
-        self._watchdog.timeout.connect(watchdog.notify_watchdog)
-        if (ping_s := watchdog.watchdog_interval_s()) is not None:
-            self._watchdog.start(max(1, int(ping_s * 1000)))
-        if runtime.ready.is_set():
-            self._attach_flow()
-        else:
-            # The session, devices, outbox and sender start once the attract screen is on the
-            # glass: nothing on it needs them, and the kiosk appears sooner after a power cut.
-            self.window.frameSwapped.connect(self._on_first_frame)
 
-    def _attach_flow(self) -> None:
+    def _load(self) -> KioskRuntime | None:
+        """Validate the config and build the runtime (after the first frame); None: it cannot
+        be, and the kiosk stops with exit code 2 and the reason on stderr."""
+        from kiosk.config import ConfigError
+
+        assert self._load_runtime is not None
+        try:
+            runtime = self._load_runtime()
+        except ConfigError as exc:  # the key and the accepted values, for the installer
+            print(exc, file=sys.stderr)
+            QCoreApplication.exit(2)
+            return None
+        except Exception as exc:  # e.g. a state directory that cannot be made
+            log.exception("kiosk runtime not built")
+            print(f"cannot start the kiosk: {exc}", file=sys.stderr)
+            QCoreApplication.exit(2)
+            return None
+        self._attach_runtime(runtime)
+        return runtime
+
+    def _attach_flow(self, runtime: KioskRuntime) -> None:
         from kiosk.session.flow import SessionFlow
 
-        cfg, runtime = self.runtime.config, self.runtime
+        cfg = runtime.config
         self.flow = SessionFlow(
             catalog=runtime.catalog,
             reader=runtime.reader,
@@ -272,7 +331,15 @@ class KioskUi:
 
     def _on_frame_shown(self) -> None:
         self.window.frameSwapped.disconnect(self._on_frame_shown)
+        QTimer.singleShot(0, self._notify_systemd)
+
+    def _notify_systemd(self) -> None:
+        from kiosk import watchdog  # socket: not on the way to the first frame
+
         watchdog.notify_ready()
+        self._watchdog.timeout.connect(watchdog.notify_watchdog)
+        if (ping_s := watchdog.watchdog_interval_s()) is not None:
+            self._watchdog.start(max(1, int(ping_s * 1000)))
 
     def _touch(self) -> None:
         if self.flow is not None:
@@ -285,8 +352,16 @@ class KioskUi:
         return session_personal_values(None if self.flow is None else self.flow.context)
 
     def _start_after_first_frame(self) -> None:
-        thread = self.runtime.start_in_background()
-        self._attach_flow()
+        runtime = self.runtime if self.runtime is not None else self._load()
+        if runtime is None:
+            return
+        # The keyboard and the remote-help bar and overlay load now (Main.qml), with every
+        # context property they read in place.
+        self.window.setProperty("uiReady", True)
+        if self.flow is not None:  # the runtime was started before the window
+            return
+        thread = runtime.start_in_background()
+        self._attach_flow(runtime)
         self._start_watch = QTimer(self.window)
         self._start_watch.setInterval(100)
 
@@ -295,9 +370,9 @@ class KioskUi:
                 return
             self._start_watch.stop()
             self.status.refresh()
-            if self.runtime.start_error is not None:
+            if runtime.start_error is not None:
                 # A device option that cannot work is a configuration error: stop, say why.
-                print(f"cannot start the kiosk: {self.runtime.start_error}", file=sys.stderr)
+                print(f"cannot start the kiosk: {runtime.start_error}", file=sys.stderr)
                 QCoreApplication.exit(2)
 
         self._start_watch.timeout.connect(check)
@@ -313,7 +388,8 @@ class KioskUi:
             forget_input_traces()
             # A catalog the hall published meanwhile applies from the next session on, never
             # in the middle of someone's form.
-            self.flow.catalog = self.runtime.catalog
+            if self.runtime is not None:
+                self.flow.catalog = self.runtime.catalog
             # Freed memory back to the system (and the last walk-in's freed bytes with it),
             # once the attract screen is up: see kiosk/memory.py.
             QTimer.singleShot(0, release_free_memory)
@@ -323,9 +399,10 @@ class KioskUi:
         self._unsubscribe()
         self.session.close()
         self.status.close()
-        self.capture.close()
-        self.qr_scan.close()
-        self.assist.close()
+        if self.runtime is not None:
+            self.capture.close()
+            self.qr_scan.close()
+            self.assist.close()
         self.technician.close()
         self.consult.detach()
         if self.flow is not None:

@@ -2,6 +2,7 @@
 
     python -m ui.startup_probe app    the kiosk as `main.py kiosk` starts it (simulated devices)
     python -m ui.startup_probe bare   a bare QML ApplicationWindow with one Label (the yardstick)
+    python -m ui.startup_probe app --modules   ... and the modules loaded at the first frame
 
 Prints one JSON line. `BENCH_T0` (the parent's time.monotonic() just before it started this
 process) makes `first_frame_s` include interpreter start and imports, as a person would wait.
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 BARE_QML = b"""
 import QtQuick
@@ -39,42 +41,37 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # as main.py does
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
-
-    from PySide6.QtCore import QByteArray, QTimer, QUrl
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtQml import QQmlApplicationEngine
-    from PySide6.QtQuick import QQuickWindow
-
-    if mode == "bare":  # the yardstick imports nothing of ours
-        app = QGuiApplication(sys.argv[:1])
-    else:
-        from ui.app import create_application
-
-        app = create_application()
-    keep: list[object] = []
     with tempfile.TemporaryDirectory() as tmp:
-        if mode == "bare":
+        if mode != "bare":
+            # In the order `main.py kiosk` runs: its own imports, the config file (the example,
+            # with a fresh state directory), then Qt and the UI.
+            import main as kiosk_main
+
+            path, data = kiosk_main._config_data(
+                kiosk_main.EXAMPLE_CONFIG, {"paths.state_dir": tmp}
+            )
+
+        from PySide6.QtCore import QByteArray, QTimer, QUrl
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtQml import QQmlApplicationEngine
+        from PySide6.QtQuick import QQuickWindow
+
+        keep: list[object] = []
+        if mode == "bare":  # the yardstick imports nothing of ours
+            app = QGuiApplication(sys.argv[:1])
             engine = QQmlApplicationEngine()
             engine.loadData(QByteArray(BARE_QML), QUrl("bare.qml"))
             window = engine.rootObjects()[0]
             keep.append(engine)
         else:
-            from kiosk.config import load_config
-            from kiosk.runtime import KioskRuntime
-            from ui.app import KioskUi
+            from ui.app import create_application
 
-            config = load_config(
-                Path(__file__).resolve().parents[1] / "packaging" / "kiosk.example.toml"
-            )
-            config = config.model_copy(
-                update={"paths": config.paths.model_copy(update={"state_dir": Path(tmp)})}
-            )
-            runtime = KioskRuntime(config, start=False)  # as main.py kiosk does
-            ui = KioskUi(runtime)
+            app = create_application()
+            ui = kiosk_main.kiosk_ui(path, data)
             window = ui.window
-            keep += [runtime, ui]
+            keep.append(ui)
         assert isinstance(window, QQuickWindow)
-        result: dict[str, float] = {}
+        result: dict[str, Any] = {}
 
         def on_frame() -> None:
             if not result:
@@ -82,6 +79,8 @@ def main() -> None:
                 # CPU time of this process so far: robust when the machine is busy.
                 result["first_frame_cpu_s"] = time.process_time()
                 result["rss_mb"] = rss_mb()
+                if "--modules" in sys.argv:
+                    result["modules"] = sorted(sys.modules)
                 QTimer.singleShot(0, app.quit)
 
         window.frameSwapped.connect(on_frame)
@@ -89,7 +88,8 @@ def main() -> None:
         app.exec()
         if mode != "bare":
             ui.close()
-            runtime.close()
+            if ui.runtime is not None:
+                ui.runtime.close()
     print(json.dumps(result), flush=True)
 
 

@@ -79,7 +79,6 @@ class TechnicianBridge(QObject):
         self._runtime, self._background, self._clock = runtime, background, clock
         self._can_enter, self._session_values = can_enter, session_values
         self._on_restart = on_restart or (lambda code: QCoreApplication.exit(code))
-        self._idle_s = float(runtime.config.technician.idle_s)
         self._taps = CornerTaps(clock=clock)
         self._service: TechnicianService | None = None
         self._active, self._screen, self._busy = False, "Pin", ""
@@ -100,6 +99,11 @@ class TechnicianBridge(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
+
+    def attach_runtime(self, runtime: Any) -> None:
+        """The runtime, when the UI builds it after the first frame; the gesture opens nothing
+        before (a technician cannot tap that fast anyway)."""
+        self._runtime = runtime
 
     # -- the service, built on first use --------------------------------------------------------
     def service(self) -> TechnicianService:
@@ -154,7 +158,7 @@ class TechnicianBridge(QObject):
     # -- entry ---------------------------------------------------------------------------------
     @Slot()
     def cornerTapped(self) -> None:
-        if self._active or not self._can_enter():
+        if self._active or self._runtime is None or not self._can_enter():
             return
         if self._taps.tap():
             log.info("technician gesture seen: PIN pad shown")
@@ -245,7 +249,7 @@ class TechnicianBridge(QObject):
         """Once a second: refresh the live health; back to attract after idle_s untouched."""
         if not self._active:
             return
-        if self._clock.monotonic() - self._last_touch >= self._idle_s:
+        if self._clock.monotonic() - self._last_touch >= self._runtime.config.technician.idle_s:
             self._leave("timeout")
             return
         if self._screen == "Health":

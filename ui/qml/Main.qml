@@ -15,6 +15,11 @@ ApplicationWindow {
     font.family: Theme.fontFamily
     font.pixelSize: Theme.body
 
+    // Set by KioskUi right after the first frame, once the runtime and every bridge the loaders
+    // below read exist: the keyboard and remote help load then, never on the attract screen's
+    // way to the glass.
+    property bool uiReady: false
+
     // The theme follows the walk-in's care mode (larger type, high contrast).
     Binding { target: Theme; property: "s"; value: settings.scale }
     Binding { target: Theme; property: "contrast"; value: settings.careMode }
@@ -42,7 +47,7 @@ ApplicationWindow {
             objectName: "assistBarLoader"
             Layout.fillWidth: true
             Layout.preferredHeight: item ? (item as Item).implicitHeight : 0
-            active: keyboardLoader.active
+            active: window.uiReady
             asynchronous: true
             sourceComponent: AssistBar {}
         }
@@ -55,7 +60,7 @@ ApplicationWindow {
             Layout.fillWidth: true
             // The panel is visible while it is active (Keyboard.qml).
             Layout.preferredHeight: item && (item as Item).visible ? (item as Item).implicitHeight : 0
-            active: false
+            active: window.uiReady
             asynchronous: true
             source: "components/Keyboard.qml"
         }
@@ -67,7 +72,7 @@ ApplicationWindow {
 
     Loader {
         anchors.fill: parent
-        active: keyboardLoader.active
+        active: window.uiReady
         asynchronous: true
         sourceComponent: AssistOverlay {}
     }
@@ -76,6 +81,4 @@ ApplicationWindow {
         anchors.fill: parent
         visible: session.warning
     }
-
-    onFrameSwapped: keyboardLoader.active = true
 }
