@@ -113,8 +113,11 @@ def _remove(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def tpm_tcti(environ: Mapping[str, str] | None = None) -> str | None:
-    """The TCTI of this machine's TPM, or None when there is none (or it is turned off)."""
+def tpm_tcti(environ: Mapping[str, str] | None = None, device: str = TPM_DEVICE) -> str | None:
+    """The TCTI of this machine's TPM, or None when there is none (or it is turned off). A TPM
+    named in the environment must work; the resource manager ``device`` is used only when this
+    user may open it (the package puts the kiosk user in group ``tss``): a developer's machine
+    with a TPM it cannot reach keeps a file key instead of failing its enrolment."""
     env = os.environ if environ is None else environ
     configured = env.get(TCTI_ENV)
     if configured is not None:
@@ -122,7 +125,12 @@ def tpm_tcti(environ: Mapping[str, str] | None = None) -> str | None:
         return None if configured.lower() in ("", "none") else configured
     if env.get("TPM2TOOLS_TCTI", "").strip():
         return env["TPM2TOOLS_TCTI"].strip()
-    return f"device:{TPM_DEVICE}" if os.path.exists(TPM_DEVICE) else None
+    if not os.path.exists(device):
+        return None
+    if not os.access(device, os.R_OK | os.W_OK):
+        log.warning("%s exists but this user may not open it: device key kept in a file", device)
+        return None
+    return f"device:{device}"
 
 
 def key_protection(keys: Path) -> KeyProtection:

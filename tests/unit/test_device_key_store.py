@@ -275,8 +275,9 @@ def test_which_tpm_is_used(tmp_path: Path) -> None:
     assert tpm_tcti({TCTI_ENV: "none", "TPM2TOOLS_TCTI": "device:/dev/tpm0"}) is None
     assert tpm_tcti({TCTI_ENV: " "}) is None
     assert tpm_tcti({"TPM2TOOLS_TCTI": "device:/dev/tpm0"}) == "device:/dev/tpm0"
-    expected = "device:/dev/tpmrm0" if os.path.exists("/dev/tpmrm0") else None
-    assert tpm_tcti({}) == expected
+    assert tpm_tcti({}, device=str(tmp_path / "no-tpmrm0")) is None
+    (tmp_path / "tpmrm0").touch()  # a resource manager this user may open
+    assert tpm_tcti({}, device=str(tmp_path / "tpmrm0")) == f"device:{tmp_path / 'tpmrm0'}"
     assert key_protection(tmp_path) is KeyProtection.NONE
 
 
