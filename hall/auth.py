@@ -188,6 +188,10 @@ class AuditEntry:
     client: str | None = None
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
@@ -239,11 +243,13 @@ class StaffStore:
     def _check_department(self, role: str, department: str | None) -> None:
         if role not in DEPARTMENT_ROLES:
             if department is not None:
-                raise StaffError(f"a {role} belongs to the hall: give no department")
+                raise StaffError(f"{_a(role)} {role} belongs to the hall: give no department")
             return
         listed = known_ids(self.departments.all())
         if department is None:
-            raise StaffError(f"a {role} belongs to a department; use one of: {', '.join(listed)}")
+            raise StaffError(
+                f"{_a(role)} {role} belongs to a department; use one of: {', '.join(listed)}"
+            )
         if department not in listed:
             raise StaffError(f"unknown department {department!r}; use one of: {', '.join(listed)}")
 
