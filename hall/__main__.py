@@ -18,8 +18,8 @@ from datetime import timedelta
 import uvicorn
 
 from hall.assist_routes import MAX_OPEN_CALLS
+from hall.migrations.legacy import DuplicateTrackingNumbers
 from hall.server import bind_socket, make_config, url_for
-from hall.store import DuplicateTrackingNumbers
 
 _ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices"})
 
