@@ -36,7 +36,8 @@ _SCRIPTS: Final = Path(__file__).parent
 _LOCK_KEY: Final = 0x51484D49_4752
 
 
-def _config(conn: Connection | None = None) -> Config:
+def alembic_config(conn: Connection | None = None) -> Config:
+    """Alembic's config for the hall's revisions, running on ``conn`` (for ``alembic.command``)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(_SCRIPTS))
     cfg.attributes["connection"] = conn
@@ -45,7 +46,7 @@ def _config(conn: Connection | None = None) -> Config:
 
 def head() -> str:
     """The newest revision in ``versions/``."""
-    found = ScriptDirectory.from_config(_config()).get_current_head()
+    found = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert found is not None  # versions/ ships with the package
     return found
 
@@ -66,13 +67,12 @@ def upgrade_to_head(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         tables = set(inspect(conn).get_table_names())
-        cfg = _config(conn)
+        cfg = alembic_config(conn)
         if "alembic_version" not in tables and "submissions" in tables:
             log.info("database from before migrations: adopting it as revision %s", BASELINE)
             legacy.adopt(conn)
             command.stamp(cfg, BASELINE)
         before = MigrationContext.configure(conn).get_current_revision()
         command.upgrade(cfg, "head")
-        after = MigrationContext.configure(conn).get_current_revision()
-    if before != after:
-        log.info("hall database upgraded from revision %s to %s", before or "(empty)", after)
+    if before != head():
+        log.info("hall database upgraded from revision %s to %s", before or "(empty)", head())

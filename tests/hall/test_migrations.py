@@ -153,7 +153,7 @@ def test_every_revision_goes_down_and_up_again(hall_db: str) -> None:
     store = SubmissionStore(hall_db)
     try:
         with store.engine.begin() as conn:
-            cfg = migrations._config(conn)
+            cfg = migrations.alembic_config(conn)
             command.downgrade(cfg, migrations.BASELINE)
             assert MigrationContext.configure(conn).get_current_revision() == "0001"
             command.downgrade(cfg, "base")
