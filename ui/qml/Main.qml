@@ -77,8 +77,12 @@ ApplicationWindow {
         sourceComponent: AssistOverlay {}
     }
 
-    TimeoutOverlay {
+    // Needed only some 90 s into a session: made with the loaders above, not for frame one.
+    Loader {
         anchors.fill: parent
-        visible: session.warning
+        active: window.uiReady
+        sourceComponent: TimeoutOverlay {
+            visible: session.warning
+        }
     }
 }
