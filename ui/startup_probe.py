@@ -44,11 +44,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if mode != "bare":
             # In the order `main.py kiosk` runs: its own imports, the config file (the example,
-            # with a fresh state directory), then Qt and the UI.
+            # with a fresh state directory for the runtime built after the first frame), then Qt
+            # and the UI.
             import main as kiosk_main
 
             path, data = kiosk_main._config_data(
-                kiosk_main.EXAMPLE_CONFIG, {"paths.state_dir": tmp}
+                kiosk_main.EXAMPLE_CONFIG,
+                {
+                    "paths.state_dir": tmp,
+                    "devices.printer.options": {"port": 0, "render_dir": f"{tmp}/receipts"},
+                },
             )
 
         from PySide6.QtCore import QByteArray, QTimer, QUrl
