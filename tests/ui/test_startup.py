@@ -207,6 +207,9 @@ def late_kiosk(qapp: object, tmp_path: Path, hall_server: HallServer) -> Iterato
         "active": False,
     }
     assert ui.status.property("devices") == []
+    for _ in range(5):  # the technician gesture opens nothing without the runtime
+        ui.technician.cornerTapped()
+    assert ui.technician.property("active") is False
     robot = Robot(ui.window)
     try:
         robot.wait_until(lambda: ui.runtime is not None, 20)

@@ -566,11 +566,14 @@ class TechnicianBridge(QObject):
     def _get_quarantined(self) -> list[dict[str, Any]]:
         return quarantined_rows(self._outbox)
 
+    # Read by the technician screens only, which open once the runtime is attached.
     def _get_export_dir(self) -> str:
-        d = self._runtime.config.technician.export_dir
+        d = None if self._runtime is None else self._runtime.config.technician.export_dir
         return "" if d is None else str(d)
 
     def _get_lockout_minutes(self) -> int:
+        if self._runtime is None:
+            return 0
         return int(self._runtime.config.technician.lockout_minutes)
 
     active = Property(bool, _get_active, notify=changed)
