@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from hall.auth import StaffStore
 from hall.departments import DepartmentStore
 from hall.migrations.baseline import baseline_metadata
 from hall.store import SubmissionStore, database_url, metadata
+from tests.conftest import PostgresCluster
 from tests.hall.helpers import PASSWORD, START, cheap_hasher
 from tests.support.clock import FakeClock
 
@@ -161,3 +163,24 @@ def test_every_revision_goes_down_and_up_again(hall_db: str) -> None:
     finally:
         store.close()
     assert schema_differences(hall_db, metadata) == []
+
+
+def test_halls_starting_together_on_one_postgresql_database_migrate_it_once(
+    postgres: PostgresCluster,
+) -> None:
+    url = postgres.new_database()
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            SubmissionStore(url).close()
+        except BaseException as exc:  # collected for the assertion below
+            failures.append(exc)
+
+    halls = [threading.Thread(target=start) for _ in range(3)]
+    for hall_thread in halls:
+        hall_thread.start()
+    for hall_thread in halls:
+        hall_thread.join(timeout=60)
+    assert failures == []
+    assert schema_differences(url, metadata) == []
