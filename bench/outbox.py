@@ -2,8 +2,9 @@
 compared with persist-queue's ``SQLiteAckQueue`` measured in the same run.
 
 - enqueue: a 2 KB payload plus a 200 KB attachment, ``synchronous=FULL`` on both sides (WAL on
-  both: persist-queue sets it itself). Ours writes the attachment as an encrypted, fsynced file
-  and the row in one transaction; persist-queue pickles both into its row. Interleaved in
+  both: persist-queue sets it itself). Ours seals the payload and the attachment to the hall's
+  key (X25519 + AES-GCM, as on a kiosk) and writes the attachment as an fsynced file and the row
+  in one transaction; persist-queue pickles both into its row. Interleaved in
   batches, so drift on the machine hits both alike.
 - claim+ack per item (2 KB payload, no attachment) with an empty history and with 10,000
   delivered/acked rows retained. Ours: ``claim_next`` + ``mark_delivered``; persist-queue:
@@ -27,7 +28,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from contracts.sealing import HallPublicKey
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = 10_000
@@ -100,12 +104,19 @@ def _check_pq_durability(queue: Any) -> None:
 # --- enqueue ------------------------------------------------------------------------------------
 
 
+def _hall_key() -> HallPublicKey:
+    """A hall key to seal to where no hall runs: sealing costs the same for any key."""
+    from contracts.sealing import HallKeyPair
+
+    return HallKeyPair.generate().public
+
+
 def bench_enqueue(tmp: Path, items: int) -> dict[str, Any]:
     from offline_queue.outbox import Attachment, Outbox
 
     ours_t: list[float] = []
     theirs_t: list[float] = []
-    with Outbox(tmp / "enq" / "outbox.sqlite3", "BENCH-1") as box:
+    with Outbox(tmp / "enq" / "outbox.sqlite3", "BENCH-1", hall_key=_hall_key()) as box:
         queue = _open_persist_queue(tmp / "enq-pq")
         _check_pq_durability(queue)
         batch = 25
@@ -137,7 +148,7 @@ def bench_enqueue(tmp: Path, items: int) -> dict[str, Any]:
 def _ours_claim_ack(path: Path, history: int, items: int) -> float:
     from offline_queue.outbox import Outbox
 
-    with Outbox(path, "BENCH-1") as box:
+    with Outbox(path, "BENCH-1", hall_key=_hall_key()) as box:
         if history:
             conn = box.db.conn
             conn.execute("PRAGMA synchronous=OFF")
@@ -250,11 +261,7 @@ def _drain_rate(tmp: Path, name: str, items: int, attachment_bytes: int) -> floa
     from offline_queue.sender import Sender, SenderStatus
     from tests.hall.helpers import enrol_station  # a source checkout, as the other benches
 
-    path = tmp / name / "outbox.sqlite3"
-    with Outbox(path, "BENCH-1") as box:
-        for i in range(items):
-            extra = [Attachment(os.urandom(attachment_bytes))] if attachment_bytes else []
-            box.enqueue("svc", _payload(i), attachments=extra)
+    path = tmp / name / "kiosk" / "outbox.sqlite3"
     hall = _Hall(tmp / name / "hall.sqlite3")
     done = threading.Event()
 
@@ -263,8 +270,13 @@ def _drain_rate(tmp: Path, name: str, items: int, attachment_bytes: int) -> floa
             done.set()
 
     try:
-        # Every station enrols; the bench's too (the same exchange a technician runs).
-        auth = enrol_station(hall, "BENCH-1", state_dir=tmp / name / "kiosk").requests_auth()
+        # Every station enrols; the bench's too (the same exchange a technician runs), which
+        # pins the hall's key in the kiosk's folder: the outbox there seals to it.
+        auth = enrol_station(hall, "BENCH-1", state_dir=path.parent).requests_auth()
+        with Outbox(path, "BENCH-1") as box:
+            for i in range(items):
+                extra = [Attachment(os.urandom(attachment_bytes))] if attachment_bytes else []
+                box.enqueue("svc", _payload(i), attachments=extra)
         with HallClient(hall.url, timeout_s=10.0, auth=auth) as client:
             sender = Sender(path, "BENCH-1", client, on_change=on_change, backoff_base_s=0.05)
             t0 = time.perf_counter()

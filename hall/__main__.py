@@ -14,11 +14,13 @@ import ipaddress
 import logging
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import uvicorn
 
 from hall.assist_routes import MAX_OPEN_CALLS
 from hall.migrations.legacy import DuplicateTrackingNumbers
+from hall.sealing import SealKeyError
 from hall.server import bind_socket, make_config, url_for
 
 _ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices"})
@@ -80,6 +82,15 @@ def serve(argv: list[str]) -> int:
         help=f"help calls waiting or live across all stations (default {MAX_OPEN_CALLS}); "
         "each station has at most one",
     )
+    parser.add_argument(
+        "--seal-key",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the hall's sealing key pair (stations seal filings to its public half; made on "
+        "first start, 0600; back it up with the database). Default: beside a SQLite file "
+        "(hall.db -> hall.keys/seal.key), else under $XDG_DATA_HOME/qihang-hall",
+    )
     args = parser.parse_args(argv)
     if args.max_help_calls < 1:
         parser.error("--max-help-calls must be at least 1")
@@ -102,9 +113,12 @@ def serve(argv: list[str]) -> int:
                 "fleet_settings": fleet_settings,
                 "trusted_proxies": args.trusted_proxy,
                 "max_help_calls": args.max_help_calls,
+                "seal_key_path": args.seal_key,
             },
         )
     except DuplicateTrackingNumbers as exc:  # an old database that breaks the unique index
+        parser.exit(2, f"the hall cannot start: {exc}\n")
+    except SealKeyError as exc:  # e.g. a key file others can read
         parser.exit(2, f"the hall cannot start: {exc}\n")
     server = uvicorn.Server(config)
     # Only the kind of database: a URL may carry a password.

@@ -1,12 +1,16 @@
 """The hall's HTTP API (FastAPI): health and the idempotent intake of kiosk submissions.
 
-``PUT /api/v1/blobs/{sha256}`` takes one attachment's bytes: 201 new, 200 already held, 422 when
-the bytes do not hash to the name (or the name is not a sha256), 413 when too large.
-``POST /api/v1/submissions`` answers 201 for a new id, 200 when the same id comes again with the
-same content (a kiosk re-sending after a lost answer), 409 when the id comes with different
-content, and 422 when the body does not match :class:`contracts.wire.Submission` exactly (unknown
-fields are refused, not ignored: a kiosk and a hall that disagree about the format should find out
-at once) or when an attachment it names has not been uploaded (``detail.missing_blobs``).
+Both intake routes carry what the station sealed to the hall's key (:mod:`contracts.sealing`,
+:mod:`hall.sealing`); the hall opens it here and stores the plaintext.
+``PUT /api/v1/blobs/{sha256}`` takes one sealed attachment: 201 new, 200 already held, 422 when
+it does not open or the opened bytes do not hash to the name (or the name is not a sha256), 413
+when too large.
+``POST /api/v1/submissions`` takes a :class:`contracts.wire.SealedSubmission` and answers 201 for
+a new id, 200 when the same id comes again with the same content (a kiosk re-sending after a lost
+answer), 409 when the id comes with different content, and 422 when the body or the opened
+content does not match the contract exactly (unknown fields are refused, not ignored: a kiosk and
+a hall that disagree about the format should find out at once), when the envelope does not open,
+or when an attachment it names has not been uploaded (``detail.missing_blobs``).
 ``GET /api/v1/submissions/{id}`` reports status only; payloads never leave the hall through this
 API and never reach the log.
 
@@ -40,7 +44,8 @@ from pydantic import BaseModel
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.demands import Taxonomy
 from contracts.ids import canonical_uuid, tracking_number_is_stations
-from contracts.wire import SHA256_PATTERN, Submission
+from contracts.sealing import OVERHEAD as SEAL_OVERHEAD
+from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, SealedSubmission
 from hall import (
     assist,
     assist_routes,
@@ -52,6 +57,7 @@ from hall import (
     enrolment,
     fleet,
     progress_page,
+    sealing,
     tracking,
 )
 from hall.blob_files import BlobHashMismatch
@@ -124,6 +130,10 @@ class BlobReceipt(BaseModel):
     status: str
 
 
+async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
 class Health(BaseModel):
     status: str
 
@@ -140,6 +150,7 @@ def create_app(
     blob_grace_s: float = DEFAULT_GRACE_S,
     max_help_calls: int = assist_routes.MAX_OPEN_CALLS,
     trusted_proxies: Iterable[str] = (),
+    seal_key_path: Path | None = None,
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
@@ -148,9 +159,11 @@ def create_app(
     to argon2-cffi's defaults (tests pass cheaper parameters); ``fleet_settings`` are the
     station alert thresholds (offline after 5 minutes, …); ``max_help_calls`` caps the help
     calls waiting or live across all stations (:mod:`hall.assist_routes`); ``trusted_proxies``
-    the addresses whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`).
+    the addresses whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`);
+    ``seal_key_path`` the hall's sealing key pair (:mod:`hall.sealing`; created if missing).
     """
     store = SubmissionStore(db, blob_dir)
+    seal_keys = sealing.load_or_create(seal_key_path or sealing.default_key_path(store.url))
     blob_store = BlobStore(store, clock, blob_grace_s)
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
     catalog_store = catalog_publish.CatalogStore(store.engine, clock)
@@ -189,6 +202,7 @@ def create_app(
 
     app = FastAPI(title="Qihang hall", version="1", lifespan=lifespan)
     app.state.blob_store = blob_store
+    app.state.seal_keys = seal_keys
     app.state.store = store
     app.state.staff_store = staff_store
     app.state.catalog_store = catalog_store
@@ -247,9 +261,21 @@ def create_app(
             )
         except device_auth.DeviceAuthError as exc:
             raise exc.http() from None
+        # The body is the attachment sealed to the hall's key (contracts.sealing); it is opened
+        # whole (AES-GCM authenticates only at the end) and held to its name once opened.
+        # hall.body_limits stops the stream past the blob limit (413).
+        envelope = bytearray()
+        async for chunk in request.stream():
+            envelope += chunk
+            if len(envelope) > MAX_BLOB_BYTES + SEAL_OVERHEAD:
+                raise HTTPException(413, detail="larger than the hall accepts")
         try:
-            # hall.body_limits stops the stream past MAX_BLOB_BYTES (413).
-            outcome = await blob_store.receive(sha256, request.stream())
+            data = await run_in_threadpool(sealing.open_blob, seal_keys, sha256, bytes(envelope))
+        except sealing.EnvelopeRefused as exc:
+            raise HTTPException(422, detail=exc.reason) from None
+        del envelope
+        try:
+            outcome = await blob_store.receive(sha256, _one_chunk(data))
         except BlobHashMismatch:
             raise HTTPException(422, detail="the bytes do not hash to the name") from None
         if outcome == "duplicate":
@@ -268,10 +294,18 @@ def create_app(
         },
     )
     def post_submission(
-        body: Submission, request: Request, response: Response, who: device_auth.CallerDep
+        sealed: SealedSubmission,
+        request: Request,
+        response: Response,
+        who: device_auth.CallerDep,
     ) -> IntakeReceipt:
         # Only an enrolled device files, only for its own station, only under its own numbers.
-        device_auth.admit_http(request, who, body.station_id)
+        device_auth.admit_http(request, who, sealed.station_id)
+        try:
+            body = sealing.open_submission(seal_keys, sealed)
+        except sealing.EnvelopeRefused as exc:
+            log.warning("submission %s refused: %s", sealed.id, exc.reason)
+            raise HTTPException(422, detail=exc.errors or exc.reason) from None
         if not tracking_number_is_stations(body.tracking_number, who.station_id):
             log.warning(
                 "submission %s from station %s refused: tracking number of another station",

@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from fastapi import HTTPException
 
+from contracts.sealing import OVERHEAD as SEAL_OVERHEAD
 from contracts.wire import MAX_BLOB_BYTES
 
 Scope = MutableMapping[str, Any]
@@ -49,7 +50,9 @@ class RouteLimit:
 
 
 ROUTE_LIMITS: Final = (
-    RouteLimit("PUT", re.compile(r"/api/v1/blobs/[^/]*"), MAX_BLOB_BYTES, streamed=True),
+    RouteLimit(
+        "PUT", re.compile(r"/api/v1/blobs/[^/]*"), MAX_BLOB_BYTES + SEAL_OVERHEAD, streamed=True
+    ),
     RouteLimit(
         "POST", re.compile(r"/api/v1/stations/[^/]*/diagnostics"), MAX_BUNDLE_BYTES, streamed=True
     ),

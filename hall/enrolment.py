@@ -376,7 +376,10 @@ def router() -> APIRouter:
     def enrol(body: EnrolIn, request: Request) -> Any:
         client = client_address(request)
         try:
-            return _store(request).enrol(body.code, body.public_key, body.proof, client)
+            answer = _store(request).enrol(body.code, body.public_key, body.proof, client)
+            # The station pins the hall's sealing key from here (kiosk.provision): what it
+            # queues, only this hall opens (hall.sealing).
+            return {**answer, "sealing": request.app.state.seal_keys.public.to_json()}
         except EnrolmentError as exc:
             headers = {}
             if exc.retry_after_s is not None:

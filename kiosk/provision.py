@@ -4,7 +4,8 @@
 :func:`provision`: it checks the typed code's shape, makes an Ed25519 key pair
 (:class:`kiosk.device_identity.DeviceKey`), posts ``{code, public_key, proof}`` to the hall's
 ``POST /api/v1/enrolment`` and stores what comes back under the state directory, every file 0600:
-``keys/device.key``, ``keys/device.json`` (device id and credential) and ``station.json`` (the
+``keys/device.key``, ``keys/device.json`` (device id and credential), ``keys/hall_seal.json``
+(the hall's sealing public key, pinned: :mod:`offline_queue.hall_key`) and ``station.json`` (the
 station's id and name, the hall URL this terminal reached, assist ICE servers).
 :func:`kiosk.station_file.provisioned_overrides` turns ``station.json`` into config overrides,
 so the packaged ``kiosk.toml`` needs no per-station values.
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.device_auth import code_well_formed, enrolment_proof_input
+from contracts.sealing import HallPublicKey
 from kiosk.device_identity import (
     DeviceCredential,
     DeviceKey,
@@ -42,6 +44,7 @@ from kiosk.device_identity import (
 from kiosk.errors import FailureReason
 from kiosk.net_json import STATUS, BadDocument, loads_bounded
 from kiosk.station_file import STATION_FILE
+from offline_queue.hall_key import pin as pin_hall_key
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +157,13 @@ def provision(
             hall_url=hall_url,
             ice_servers=tuple(str(s) for s in answer.get("assist", {}).get("ice_servers", [])),
         )
-    except (KeyError, TypeError, AttributeError) as exc:
+        hall_key = HallPublicKey.from_json(answer["sealing"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise HallRefused("the hall's answer is incomplete") from exc
     try:
         save_identity(state_dir, key, credential)
+        # Pinned here, once per enrolment: the outbox seals every filing to it.
+        pin_hall_key(state_dir, hall_key)
         _save_station(state_dir, result)
     except OSError as exc:
         raise StorageFailed(f"cannot write under {state_dir}: {exc.strerror}") from exc

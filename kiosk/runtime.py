@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from contracts.catalog import Catalog
+    from contracts.sealing import HallPublicKey
     from contracts.wire import AttachmentRef, Submission
     from kiosk.hall_client import HallClient
     from kiosk.session.flow import Timeouts
@@ -43,16 +44,12 @@ class SharedOutbox:
     Not one connection per thread, kept until shutdown: that was bounded only by who calls
     (today the session's four workers), and any short-lived thread that filed would have left
     its connection open for good. Submissions are human-paced; a lock costs nothing here.
-    The data key is loaded (or created, 0600, on the very first start) here, once, so a broken
-    key file stops the kiosk at start rather than at a walk-in's submit.
+    Filings are sealed to the hall's key pinned at enrolment (``hall_key``; None when the station
+    is not enrolled: then an enqueue raises :class:`offline_queue.hall_key.HallKeyMissing`).
     """
 
-    def __init__(self, path: Path, station_id: str, key_path: Path | None = None) -> None:
-        from offline_queue.crypto import Cipher
-        from offline_queue.outbox import default_key_path
-
-        self._path, self._station_id = path, station_id
-        self._cipher = Cipher.from_key_file(key_path or default_key_path(path))
+    def __init__(self, path: Path, station_id: str, hall_key: HallPublicKey | None = None) -> None:
+        self._path, self._station_id, self._hall_key = path, station_id, hall_key
         self._box: Outbox | None = None
         self._lock = threading.Lock()
 
@@ -61,7 +58,7 @@ class SharedOutbox:
         from offline_queue.outbox import Outbox
 
         if self._box is None:
-            self._box = Outbox(self._path, self._station_id, cipher=self._cipher, shared=True)
+            self._box = Outbox(self._path, self._station_id, hall_key=self._hall_key, shared=True)
         return self._box
 
     def enqueue(
@@ -216,8 +213,8 @@ class KioskRuntime:
                 devices.printer.backend, devices.printer.options
             )
             parts["camera"] = registry.build_camera(devices.camera.backend, devices.camera.options)
-            key_path = self.state_dir / "keys" / "outbox.key"
-            parts["queue"] = SharedOutbox(self.outbox_path, self.config.station.id, key_path)
+            hall_key = self._pinned_hall_key()
+            parts["queue"] = SharedOutbox(self.outbox_path, self.config.station.id, hall_key)
             hall = HallClient(
                 self.config.hall.url,
                 self.config.hall.timeout_s,
@@ -226,7 +223,7 @@ class KioskRuntime:
             )
             parts["hall"] = hall
             parts["sender"] = Sender(
-                self.outbox_path, self.config.station.id, hall, key_path=key_path
+                self.outbox_path, self.config.station.id, hall, hall_key=hall_key
             )
             check_printer = getattr(parts["printer"], "check_status", None)
             probes = (
@@ -245,6 +242,16 @@ class KioskRuntime:
             self.start_error = exc
         finally:
             self.ready.set()
+
+    def _pinned_hall_key(self) -> HallPublicKey | None:
+        from offline_queue.hall_key import HallKeyMissing, load_pinned
+
+        try:
+            return load_pinned(self.state_dir)
+        except HallKeyMissing as exc:
+            # The station runs (devices, look-ups); filings cannot be sealed until it enrols.
+            log.warning("no hall key: %s", exc)
+            return None
 
     def start_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self.start, name="kiosk-start", daemon=True)

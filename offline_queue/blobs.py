@@ -1,12 +1,14 @@
-"""Attachments (document scans, photos) on disk, content-addressed by sha256, encrypted at rest.
+"""Attachments (document scans, photos) on disk, content-addressed by sha256, sealed to the hall.
 
 A blob is named by the sha256 of its plaintext, the same name the hall's idempotent
 ``PUT /api/v1/blobs/{sha256}`` uses, so the same scan attached twice is stored and sent once. Files
 are written beside the outbox database rather than inside it: a 200 KB value in a SQLite row makes
 every checkpoint copy it twice (RECIPES: p99 6.7 ms vs 1.05 ms for a file written, fsynced and
-renamed before the row). Each file is AES-GCM sealed with its sha256 as associated data, and
-reading it back re-hashes the plaintext, so a swapped, truncated or edited file is caught before it
-is sent (:class:`~offline_queue.crypto.TamperedError`).
+renamed before the row). Each file is sealed to the hall's public key (:mod:`contracts.sealing`)
+with its name as associated data: the station cannot open it again, it only sends the envelope,
+and the hall opens it and holds the bytes to the name, so a swapped, truncated or edited file is
+refused there (and quarantined here). Files from before (sealed under the station's own data key,
+format byte 0x01) are resealed by :meth:`BlobStore.reseal_legacy`.
 
 Write order gives crash safety: the file is complete and durable (fsync, rename, fsync of the
 folder) before the outbox row that names it commits. A crash in between leaves an unreferenced
@@ -20,9 +22,14 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from contracts.sealing import FORMAT as SEALED_FORMAT
+from contracts.sealing import OVERHEAD as SEALED_OVERHEAD
+from contracts.sealing import HallPublicKey
+from contracts.wire import blob_context
 from offline_queue.crypto import Cipher, TamperedError
 from offline_queue.durable import TMP_PREFIX, atomic_write
 
@@ -47,11 +54,13 @@ class StoredBlob:
 
 
 class BlobStore:
-    """Encrypted blobs in one folder; safe to share between threads and processes."""
+    """Sealed blobs in one folder; safe to share between threads and processes."""
 
-    def __init__(self, root: Path, cipher: Cipher) -> None:
+    def __init__(self, root: Path, hall_key: Callable[[], HallPublicKey]) -> None:
+        """``hall_key`` gives the pinned key when one is needed (sealing, checking an
+        envelope); listing and deleting files work without one."""
         self.root = Path(root)
-        self._cipher = cipher
+        self._hall_key = hall_key
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def path_for(self, sha256: str) -> Path:
@@ -63,18 +72,39 @@ class BlobStore:
         final = self.root / digest
         if final.exists():
             return StoredBlob(digest, len(data))
-        sealed = self._cipher.seal(data, digest.encode("ascii"))
+        sealed = self._hall_key().seal(data, blob_context(digest))
         # Readers see no file or the whole file, never a partial one.
         atomic_write(final, sealed, mode=0o600)
         return StoredBlob(digest, len(data))
 
-    def get(self, sha256: str) -> bytes:
-        """The plaintext of blob ``sha256``; TamperedError if it does not decrypt and re-hash."""
+    def envelope(self, sha256: str) -> bytes:
+        """Blob ``sha256`` as sealed to the hall (what is uploaded); TamperedError when it is not
+        a hall envelope (FileNotFoundError when it is gone). Only the hall can tell whether it
+        opens."""
         sealed = self.path_for(sha256).read_bytes()
-        data = self._cipher.open(sealed, sha256.encode("ascii"))
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise TamperedError(f"blob {sha256[:12]}… does not match its name")
-        return data
+        if len(sealed) < SEALED_OVERHEAD or sealed[:1] != SEALED_FORMAT:
+            raise TamperedError(f"blob {sha256[:12]}… is not sealed to a hall key")
+        return sealed
+
+    def reseal_legacy(self, cipher: Cipher) -> int:
+        """Reseal files written under the station's own data key (``cipher``) to the hall's key;
+        return how many. A file that does not open under it is left for the hall to refuse."""
+        resealed = 0
+        for name in sorted(self.names()):
+            path = self.root / name
+            sealed = path.read_bytes()
+            if sealed[:1] == SEALED_FORMAT:
+                continue
+            try:
+                data = cipher.open(sealed, name.encode("ascii"))
+            except TamperedError:
+                log.warning("blob %s… does not open under the legacy key; left as is", name[:12])
+                continue
+            if hashlib.sha256(data).hexdigest() != name:
+                continue
+            atomic_write(path, self._hall_key().seal(data, blob_context(name)), mode=0o600)
+            resealed += 1
+        return resealed
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()

@@ -1,14 +1,11 @@
-"""Encryption at rest for the outbox: AES-256-GCM over payloads and attachment blobs.
+"""The station's own data key of earlier versions (AES-256-GCM, ``keys/outbox.key``): read only to
+open what those versions queued and reseal it to the hall's key (:mod:`contracts.sealing`).
 
-The walk-in's answers and document scans sit on the kiosk's disk until the hall confirms them; a
-stolen disk or a copied state folder must not give them away. Each sealed value carries a format
-byte, a key id and a random 96-bit nonce; the caller binds it to where it belongs through the
-associated data (the submission id, the blob's sha256), so a ciphertext copied onto another row
-fails to open just like a flipped bit does (:class:`TamperedError`).
-
-The data key is 32 random bytes in a 0600 file created on first start (``load_or_create_key``).
-Enrollment with the hall will provision and rotate it later; the key id in every ciphertext is
-what lets a later version find the right key.
+Earlier versions sealed payloads and blobs under 32 random bytes kept in a 0600 file beside the
+data, so a stolen disk yielded both. Today the outbox seals to the hall's public key and keeps no
+key that opens it; :meth:`offline_queue.outbox.Outbox` reseals what it finds under this key and
+deletes the key file. Each legacy value carries a format byte (0x01), a key id and a random 96-bit
+nonce; the associated data binds it to its row or blob name (:class:`TamperedError` otherwise).
 
 Error tree::
 
@@ -19,7 +16,6 @@ Error tree::
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import stat
@@ -27,8 +23,6 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from offline_queue.durable import atomic_write
 
 KEY_BYTES = 32
 _FORMAT_V1 = b"\x01"
@@ -50,24 +44,12 @@ class TamperedError(CryptoError):
     """A ciphertext did not authenticate: changed on disk, truncated, or from another key."""
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """Return the data key at ``path``, creating it (0600, in a 0700 folder) on first start.
-
-    Safe against two threads or processes starting at once: the key is written to a private
-    temporary file and linked into place (:func:`~offline_queue.durable.atomic_write` with
-    ``overwrite=False``), which fails if another starter won the race, so nobody ever reads a
-    half-written key.
-    """
-    path = Path(path)
+def load_existing_key(path: Path) -> bytes | None:
+    """The legacy data key at ``path``, or None when there is none (any more)."""
     try:
-        return _read_key(path)
+        return _read_key(Path(path))
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # FileExistsError: another starter created it first, so use theirs.
-    with contextlib.suppress(FileExistsError):
-        atomic_write(path, os.urandom(KEY_BYTES), mode=0o600, overwrite=False)
-    return _read_key(path)
+        return None
 
 
 def _read_key(path: Path) -> bytes:
@@ -93,10 +75,6 @@ class Cipher:
         self._aead = AESGCM(key)
         # Identifies the key without revealing it: a later key rotation looks it up by this.
         self.key_id = hashlib.sha256(b"qihang-outbox-key-id" + key).digest()[:_KEY_ID_BYTES]
-
-    @classmethod
-    def from_key_file(cls, path: Path) -> Cipher:
-        return cls(load_or_create_key(path))
 
     def seal(self, plaintext: bytes, associated: bytes) -> bytes:
         """Encrypt ``plaintext``; ``associated`` must be given again, unchanged, to open it."""

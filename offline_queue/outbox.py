@@ -5,10 +5,15 @@ locally assigned tracking number, so the receipt can print even when the hall is
 a power cut right after "submit" loses nothing. Attachments go to the :class:`BlobStore` first
 (fsynced files), then the row that names them commits.
 
-At rest, the payload and the attachment list are one AES-GCM ciphertext (``body``) bound to the
-row's readable columns (id, station, service, tracking number, creation time), which stay in clear
-for the technician's status tools. A row whose ciphertext does not verify raises
-:class:`TamperedRow`; the sender quarantines it instead of sending it.
+At rest, the payload and the attachment list are one envelope (``body``) sealed to the hall's
+public key, pinned at enrolment (:mod:`contracts.sealing`, :mod:`offline_queue.hall_key`), bound
+to the row's readable columns (id, station, service, tracking number, creation time), which stay
+in clear for the technician's status tools. The station keeps no key that opens it: the sender
+posts the envelope as it is and the hall opens it at intake. A row that is not a hall envelope at
+all (e.g. left under a lost legacy key) raises :class:`TamperedRow`; the sender quarantines it
+instead of sending it.
+Rows and blobs a previous version sealed under the station's own data key (``keys/outbox.key``)
+are resealed to the hall's key when the outbox opens, and that key file is then deleted.
 
 Row life: ``pending`` → (the sender *claims* it: ``sending_since`` is set and from then on the row
 is frozen, enforced by triggers, so every retry carries the same bytes and the hall's
@@ -30,6 +35,7 @@ this module is imported for its types and statuses on paths that never open the 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -43,9 +49,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from contracts.clock import SYSTEM_CLOCK, Clock
-from contracts.wire import AttachmentRef, Submission, canonical_json
+from contracts.sealing import FORMAT as SEALED_FORMAT
+from contracts.sealing import OVERHEAD as SEALED_OVERHEAD
+from contracts.sealing import HallPublicKey
+from contracts.wire import AttachmentRef, SealedSubmission, Submission, canonical_json
+from offline_queue import hall_key as pinned_hall_key
 from offline_queue.blobs import BlobStore, StoredBlob, check_sha256
-from offline_queue.crypto import Cipher, TamperedError
+from offline_queue.crypto import Cipher, TamperedError, load_existing_key
 from offline_queue.ids import uuid7
 from offline_queue.outbox_schema import (
     MIGRATIONS,
@@ -77,7 +87,8 @@ def check_station_id(station_id: str) -> str:
 
 
 def default_key_path(outbox_path: Path) -> Path:
-    """``<state_dir>/keys/outbox.key`` for an outbox at ``<state_dir>/outbox.sqlite3``."""
+    """``<state_dir>/keys/outbox.key`` for an outbox at ``<state_dir>/outbox.sqlite3``: the
+    station's own data key of earlier versions, read only to reseal what it sealed."""
     return Path(outbox_path).parent / "keys" / "outbox.key"
 
 
@@ -92,10 +103,10 @@ class OutboxError(Exception):
 
 
 class TamperedRow(OutboxError):
-    """A row's ciphertext did not verify; it must not be sent. ``sub_id`` names the row."""
+    """A row is not a hall envelope; it must not be sent. ``sub_id`` names the row."""
 
     def __init__(self, sub_id: str, tracking_number: str) -> None:
-        super().__init__(f"submission {sub_id} ({tracking_number}) failed authentication")
+        super().__init__(f"submission {sub_id} ({tracking_number}) is not sealed to a hall key")
         self.sub_id = sub_id
         self.tracking_number = tracking_number
 
@@ -112,6 +123,16 @@ class Attachment:
         return f"Attachment(media_type={self.media_type!r}, size={len(self.data)})"
 
 
+class _PinnedKeySealer:
+    """Seals with the outbox's hall key, loaded only if a migration has rows to seal."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+
+    def seal(self, plaintext: bytes, associated: bytes, /) -> bytes:
+        return self._outbox.hall_key.seal(plaintext, associated)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -119,8 +140,11 @@ def _iso(moment: datetime) -> str:
 class Outbox:
     """A connection to the outbox file; use it from the thread that opened it.
 
-    ``key_path`` defaults to ``<outbox folder>/keys/outbox.key`` (created on first start) and the
-    blob folder to ``<outbox stem>-blobs`` beside the file.
+    ``hall_key`` defaults to the key pinned at enrolment in the outbox's folder
+    (:func:`offline_queue.hall_key.load_pinned`: :class:`~offline_queue.hall_key.HallKeyMissing`
+    when the station is not enrolled); ``legacy_key_path`` (the station data key of earlier
+    versions) to ``<outbox folder>/keys/outbox.key``; the blob folder to ``<outbox stem>-blobs``
+    beside the file.
     """
 
     def __init__(
@@ -129,9 +153,9 @@ class Outbox:
         station_id: str,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        key_path: Path | None = None,
+        hall_key: HallPublicKey | None = None,
+        legacy_key_path: Path | None = None,
         blob_dir: Path | None = None,
-        cipher: Cipher | None = None,
         shared: bool = False,
     ) -> None:
         """``shared``: the connection may be used from any thread; the caller serialises the
@@ -141,8 +165,10 @@ class Outbox:
         self.station_id = station_id
         self._clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._cipher = cipher or Cipher.from_key_file(key_path or default_key_path(self.path))
-        self.blobs = BlobStore(blob_dir or default_blob_dir(self.path), self._cipher)
+        # Loaded on first need: the non-personal reads (depth, stubs, heartbeat) work without it.
+        self._hall_key = hall_key
+        self._legacy_key_path = legacy_key_path or default_key_path(self.path)
+        self.blobs = BlobStore(blob_dir or default_blob_dir(self.path), lambda: self.hall_key)
         # isolation_level=None: no implicit transactions; every write says BEGIN IMMEDIATE.
         conn = sqlite3.connect(
             self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=not shared
@@ -158,6 +184,7 @@ class Outbox:
             # Overwrite freed pages so a delivered ciphertext does not linger in the file.
             self.db.execute("PRAGMA secure_delete=ON")
             self._migrate()
+            self._reseal_legacy()
         except BaseException:
             conn.close()
             raise
@@ -203,10 +230,57 @@ class Outbox:
                     f"{SCHEMA_VERSION} (was it written by a newer version?)"
                 )
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[number - 1](conn, self._cipher)
+                MIGRATIONS[number - 1](conn, _PinnedKeySealer(self))
                 # PRAGMA takes no bound parameters; number is an int we computed.
                 conn.execute(f"PRAGMA user_version = {number:d}")
                 log.info("outbox %s migrated to schema version %d", self.path, number)
+
+    def _reseal_legacy(self) -> None:
+        """Reseal what an earlier version sealed under the station's own data key to the hall's
+        key, then delete that key file: afterwards nothing on this disk opens a queued filing."""
+        cipher_key = load_existing_key(self._legacy_key_path)
+        if cipher_key is None:
+            return
+        try:
+            _ = self.hall_key
+        except pinned_hall_key.HallKeyMissing:
+            log.info("legacy outbox key kept until this station is enrolled")
+            return
+        cipher = Cipher(cipher_key)
+        resealed = 0
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT id, station_id, service_id, tracking_number, created_at, body "
+                "FROM submissions WHERE body IS NOT NULL"
+            ).fetchall()
+            for sub_id, station_id, service_id, tracking, created_at, body in rows:
+                if bytes(body[:1]) == SEALED_FORMAT:
+                    continue
+                context = associated_data((sub_id, station_id, service_id, tracking, created_at))
+                try:
+                    plaintext = cipher.open(body, context)
+                except TamperedError:
+                    log.warning("submission %s does not open under the legacy key", sub_id)
+                    continue
+                conn.execute(
+                    "UPDATE submissions SET body = ? WHERE id = ?",
+                    (self.hall_key.seal(plaintext, context), sub_id),
+                )
+                resealed += 1
+            resealed_blobs = self.blobs.reseal_legacy(cipher)
+        self._legacy_key_path.unlink()
+        log.info(
+            "resealed %d submission(s) and %d blob(s) to the hall key; station data key removed",
+            resealed,
+            resealed_blobs,
+        )
+
+    @property
+    def hall_key(self) -> HallPublicKey:
+        """The hall key this outbox seals to (HallKeyMissing when the station is not enrolled)."""
+        if self._hall_key is None:
+            self._hall_key = pinned_hall_key.load_pinned(self.path.parent)
+        return self._hall_key
 
     @property
     def schema_version(self) -> int:
@@ -261,7 +335,7 @@ class Outbox:
             seq = 1 if today is None else int(today["last_seq"]) + 1
             self.db.table("tracking_seq").upsert({"day": day, "last_seq": seq}, pk="day")
             tracking_number = f"{self.station_id}-{day}-{seq:04d}"
-            body = self._cipher.seal(
+            body = self.hall_key.seal(
                 plaintext,
                 associated_data((sub_id, self.station_id, service_id, tracking_number, created_at)),
             )
@@ -292,11 +366,11 @@ class Outbox:
             attachments=tuple(refs),
         )
 
-    def claim_next(self) -> Submission | None:
-        """The oldest pending submission, frozen for sending; None when nothing waits.
+    def claim_next(self) -> SealedSubmission | None:
+        """The oldest pending submission as sealed, frozen for sending; None when nothing waits.
 
         The freeze is committed before this returns, i.e. before any byte of it goes out.
-        Raises :class:`TamperedRow` if its ciphertext does not verify (it is not frozen then).
+        Raises :class:`TamperedRow` if it is not a hall envelope (it is not frozen then).
         """
         row = self._oldest_pending()
         if row is None:
@@ -328,8 +402,9 @@ class Outbox:
             )
 
     def read_blob(self, sha256: str) -> bytes:
-        """Plaintext of a queued blob (TamperedError, FileNotFoundError if it is gone)."""
-        return self.blobs.get(sha256)
+        """A queued blob as sealed to the hall: what is uploaded (TamperedError when it is not
+        an envelope for the pinned key, FileNotFoundError if it is gone)."""
+        return self.blobs.envelope(sha256)
 
     def mark_delivered(self, sub_id: str) -> None:
         """The hall has it: drop the ciphertext and attachment list, keep a non-personal stub.
@@ -421,25 +496,24 @@ class Outbox:
         )
         return next(rows, None)
 
-    def next_pending(self) -> Submission | None:
+    def next_pending(self) -> SealedSubmission | None:
         """The oldest pending submission without claiming it; None when nothing waits."""
         row = self._oldest_pending()
         return None if row is None else self._decode(row)
 
     def get(self, sub_id: str) -> dict[str, Any] | None:
-        """The row with its payload and attachments decoded (None once delivered), for
-        technicians and tests. Raises :class:`TamperedRow` if the ciphertext does not verify."""
+        """The row's readable columns, the sealed body (None once delivered) and the names of
+        its attachments, for technicians and tests. Nothing here opens the body."""
         found = next(self.db.table("submissions").rows_where("id = ?", [sub_id]), None)
         if found is None:
             return None
         row = dict(found)
-        body = row.pop("body")
-        row["payload"] = None
-        row["attachments"] = None
-        if body is not None:
-            sub = self._decode({**row, "body": body})
-            row["payload"] = sub.payload
-            row["attachments"] = list(sub.attachments)
+        row["attachments"] = [
+            r["sha256"]
+            for r in self.db.table("attachments").rows_where(
+                "submission_id = ?", [sub_id], order_by="ordinal", select="sha256"
+            )
+        ]
         return row
 
     def stub(self, tracking_number: str) -> dict[str, Any] | None:
@@ -487,7 +561,9 @@ class Outbox:
         return None if at is None else datetime.fromisoformat(at)
 
     def check(self) -> list[str]:
-        """Problems found: SQLite's integrity check, then every waiting row and blob decrypted.
+        """Problems found: SQLite's integrity check, then every waiting row and blob checked to be
+        an envelope for the pinned hall key and every named blob present (only the hall can open
+        them, so only the hall can tell a changed byte).
 
         Empty when all is well. For the technician's tools and the reliability tests.
         """
@@ -505,23 +581,22 @@ class Outbox:
                 problems.append(str(exc))
         for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM attachments").fetchall():
             try:
-                self.blobs.get(sha)
+                self.blobs.envelope(sha)
             except (TamperedError, OSError) as exc:
                 problems.append(f"blob {sha[:12]}…: {type(exc).__name__}")
         return problems
 
-    def _decode(self, row: dict[str, Any]) -> Submission:
-        try:
-            plaintext = self._cipher.open(row["body"], associated_data(row))
-        except TamperedError:
-            raise TamperedRow(row["id"], row["tracking_number"]) from None
-        doc = json.loads(plaintext)
-        return Submission(
+    def _decode(self, row: dict[str, Any]) -> SealedSubmission:
+        body = row["body"]
+        # Only the format is checked: an envelope sealed to a hall key pinned before a
+        # re-enrolment still goes, and only the hall can tell whether it opens.
+        if body is None or len(body) < SEALED_OVERHEAD or bytes(body[:1]) != SEALED_FORMAT:
+            raise TamperedRow(row["id"], row["tracking_number"])
+        return SealedSubmission(
             id=row["id"],
             tracking_number=row["tracking_number"],
             service_id=row["service_id"],
             station_id=row["station_id"],
             created_at=row["created_at"],
-            payload=doc["payload"],
-            attachments=tuple(AttachmentRef(**a) for a in doc["attachments"]),
+            sealed=base64.b64encode(body).decode("ascii"),
         )

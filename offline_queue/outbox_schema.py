@@ -1,15 +1,23 @@
 """The outbox file's schema: frozen migrations and the associated data that binds each sealed
-payload to its row (used by the migrations and by :mod:`offline_queue.outbox`)."""
+payload to its row (used by the migrations and by :mod:`offline_queue.outbox`).
+
+Migrations get a :class:`Sealer`: rows that were stored in clear by the first schema are sealed
+on the way (today to the hall's key, :class:`contracts.sealing.HallPublicKey`; the station's own
+data key, :class:`offline_queue.crypto.Cipher`, did it before).
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from contracts.wire import canonical_json
-from offline_queue.crypto import Cipher
+from contracts.wire import canonical_json, submission_context
+
+
+class Sealer(Protocol):
+    def seal(self, plaintext: bytes, associated: bytes, /) -> bytes: ...
 
 
 def associated_data(row: dict[str, Any] | tuple[str, ...]) -> bytes:
@@ -20,18 +28,19 @@ def associated_data(row: dict[str, Any] | tuple[str, ...]) -> bytes:
         values = tuple(
             row[k] for k in ("id", "station_id", "service_id", "tracking_number", "created_at")
         )
-    return "\x1f".join(values).encode("utf-8")
+    # The same bytes the hall rebuilds from a SealedSubmission's readable columns.
+    return submission_context(*values)
 
 
 # --- schema -------------------------------------------------------------------------------------
 # Migrations are frozen, applied in order; PRAGMA user_version records how many ran. Never edit
-# one that has shipped: append a new function instead. They get the cipher because moving plain
+# one that has shipped: append a new function instead. They get a sealer because moving plain
 # rows to encrypted ones needs it.
 
-Migration = Callable[[sqlite3.Connection, Cipher], None]
+Migration = Callable[[sqlite3.Connection, Sealer], None]
 
 
-def _migration_1(conn: sqlite3.Connection, cipher: Cipher) -> None:
+def _migration_1(conn: sqlite3.Connection, cipher: Sealer) -> None:
     conn.execute(
         """
         CREATE TABLE submissions (
@@ -63,7 +72,7 @@ def _migration_1(conn: sqlite3.Connection, cipher: Cipher) -> None:
     )
 
 
-def _migration_2(conn: sqlite3.Connection, cipher: Cipher) -> None:
+def _migration_2(conn: sqlite3.Connection, cipher: Sealer) -> None:
     """Encryption at rest, attachments, and frozen rows (the outbox issue)."""
     conn.execute(
         """
@@ -183,5 +192,31 @@ def _migration_2(conn: sqlite3.Connection, cipher: Cipher) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_migration_1, _migration_2]
+def _migration_3(conn: sqlite3.Connection, cipher: Sealer) -> None:
+    """Sealed to the hall's key: a frozen row may be resealed once, from the station's own data
+    key (envelope format byte 0x01) to the hall's key (0x02). The hall judges a re-sent id by its
+    plaintext, so the reseal does not change what was (maybe) sent."""
+    conn.execute("DROP TRIGGER submissions_frozen")
+    conn.execute(
+        """
+        CREATE TRIGGER submissions_frozen
+        BEFORE UPDATE OF id, service_id, tracking_number, station_id, created_at, body,
+            sending_since ON submissions
+        WHEN OLD.sending_since IS NOT NULL AND (
+            NEW.id IS NOT OLD.id OR NEW.service_id IS NOT OLD.service_id
+            OR NEW.tracking_number IS NOT OLD.tracking_number
+            OR NEW.station_id IS NOT OLD.station_id OR NEW.created_at IS NOT OLD.created_at
+            OR NEW.sending_since IS NOT OLD.sending_since
+            OR (NEW.body IS NOT OLD.body
+                AND NOT (NEW.body IS NULL AND NEW.status = 'delivered')
+                AND NOT (substr(OLD.body, 1, 1) = x'01' AND substr(NEW.body, 1, 1) = x'02'))
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'outbox row is frozen: sending has started');
+        END
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)

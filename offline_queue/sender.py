@@ -17,8 +17,11 @@ sent again). Outcomes of an answer:
   honoured up to the cap). 401/403/404 are station-level problems (token, enrolment, hall URL):
   quarantining every walk-in's filing because of a typo in the config would need a technician
   to requeue them all, so they wait instead.
-- A row or blob whose ciphertext does not verify is quarantined as ``TAMPERED`` without being
-  sent (``BLOB_MISSING`` if an attachment file is gone).
+- Rows and blobs travel as the station sealed them to the hall's key (:mod:`contracts.sealing`);
+  only the hall opens them, and it answers 422 for one that does not open (changed on disk),
+  which quarantines it like any refused row. A row or blob that is not even an envelope for the
+  pinned hall key is quarantined as ``TAMPERED`` without being sent (``BLOB_MISSING`` if an
+  attachment file is gone).
 
 Waits use a :class:`threading.Event`, so ``wake()`` and ``stop()`` take effect at once.
 """
@@ -36,8 +39,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from contracts.wire import Submission
+from contracts.sealing import HallPublicKey
+from contracts.wire import SealedSubmission
 from offline_queue.crypto import TamperedError
+from offline_queue.hall_key import HallKeyMissing
 from offline_queue.outbox import Outbox, TamperedRow, check_station_id
 from offline_queue.transport import Answer, HallTransport
 
@@ -121,8 +126,8 @@ class _Result:
 class Sender:
     """Background delivery of the outbox at ``outbox_path`` to ``hall``.
 
-    ``key_path`` is the outbox's data key (default: beside the outbox, see
-    :func:`offline_queue.outbox.default_key_path`). Blob files that no row names and that are older
+    ``hall_key`` is the hall's sealing key (default: the one pinned at enrolment beside the
+    outbox, see :mod:`offline_queue.hall_key`). Blob files that no row names and that are older
     than ``orphan_grace_s`` (left by a crash between writing a scan and committing its row) are
     removed when the thread starts.
     """
@@ -137,7 +142,7 @@ class Sender:
         *,
         backoff_base_s: float = 1.0,
         rng: random.Random | None = None,
-        key_path: Path | None = None,
+        hall_key: HallPublicKey | None = None,
         orphan_grace_s: float = 3600.0,
     ) -> None:
         if backoff_cap_s <= 0 or backoff_base_s <= 0:
@@ -146,7 +151,7 @@ class Sender:
         # Checked here, not only when the thread opens the outbox, so a bad config fails at boot.
         self._station_id = check_station_id(station_id)
         self._hall = hall
-        self._key_path = key_path
+        self._hall_key = hall_key
         self._orphan_grace_s = orphan_grace_s
         self._backoff_cap_s = backoff_cap_s
         self._backoff_base_s = backoff_base_s
@@ -204,7 +209,7 @@ class Sender:
 
     def _open(self) -> Outbox:
         # Opened on the sender thread because SQLite connections belong to one thread.
-        outbox = Outbox(self._outbox_path, self._station_id, key_path=self._key_path)
+        outbox = Outbox(self._outbox_path, self._station_id, hall_key=self._hall_key)
         try:
             outbox.remove_orphan_blobs(self._orphan_grace_s)
         except OSError:
@@ -231,6 +236,12 @@ class Sender:
                     if outbox is None:
                         outbox = self._open()
                     result = self._step(outbox)
+                except HallKeyMissing:
+                    # Not enrolled (yet): filings wait, sealed to nothing, until a technician
+                    # enrols the station; not a bug to log with a traceback every time.
+                    log.warning("outbox sender waiting: no hall key pinned (enrol the station)")
+                    self._update(last_error_code="HALL_KEY_MISSING")
+                    result = _Result("transient", "HALL_KEY_MISSING")
                 except Exception:
                     # Disk full, file locked for too long, a bug: keep the thread alive and try
                     # again later rather than silently stop sending for the rest of the day.
@@ -305,7 +316,9 @@ class Sender:
             self._update(depth=outbox.depth(), last_error_code=code, online=False)
         return _Result(result.outcome, code, result.retry_after_s)
 
-    def _call(self, sub: Submission, what: str, request: Callable[[], Answer | int]) -> _Result:
+    def _call(
+        self, sub: SealedSubmission, what: str, request: Callable[[], Answer | int]
+    ) -> _Result:
         try:
             raw = request()
         except Exception as exc:

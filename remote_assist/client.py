@@ -41,6 +41,8 @@ import requests
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from contracts.sealing import HallPublicKey
+from contracts.wire import blob_context
 from remote_assist import protocol as p
 from remote_assist.media import FrameSource, MediaPeer, RemoteFrameSink, media_available
 from remote_assist.phases import Phase
@@ -94,8 +96,12 @@ class AssistClient:
         microphone: str = "",
         speaker: str = "",
         auth_headers: RequestSigner | None = None,
+        hall_key: HallPublicKey | None = None,
     ) -> None:
         self._hall_url, self._station_id = hall_url, station_id
+        # Captures go to the hall's blob store, which takes them sealed to its key (pinned at
+        # enrolment, contracts.sealing) like a filing's attachments.
+        self._hall_key = hall_key
         # The enrolled terminal signs each handshake (method, path -> headers with a fresh nonce;
         # see kiosk.device_identity): a captured handshake cannot be replayed.
         self._auth_headers = auth_headers
@@ -220,10 +226,12 @@ class AssistClient:
         url = self._hall_url.rstrip("/") + path
         headers = {"content-type": "image/jpeg"}
         if self._auth_headers is not None:  # the hall takes blobs from enrolled devices only
+            # Signed over the name (the plaintext's sha256), as the outbox's uploads are.
             headers.update(self._auth_headers("PUT", urlsplit(url).path, data))
+        body = data if self._hall_key is None else self._hall_key.seal(data, blob_context(sha))
 
         def put() -> int:
-            response = requests.put(url, data=data, headers=headers, timeout=10)
+            response = requests.put(url, data=body, headers=headers, timeout=10)
             return response.status_code
 
         try:

@@ -9,6 +9,7 @@ first use (about half a second) and stopped at the end of the session.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -248,3 +249,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _reserved_before is not None:
         with contextlib.suppress(OSError):
             _RESERVED_PORTS.write_text(_reserved_before or "\n")
+
+
+# --- the hall's data folder kept inside the run ------------------------------------------------
+# A hall on a database server keeps its sealing key under $XDG_DATA_HOME (hall.sealing); every
+# PostgreSQL test hall would leave one behind in the user's home. The run gets its own folder,
+# removed at the end (subprocess halls inherit it through the environment).
+_DATA_HOME = Path(tempfile.mkdtemp(prefix="qihang-test-data-"))
+os.environ["XDG_DATA_HOME"] = str(_DATA_HOME)
+atexit.register(shutil.rmtree, _DATA_HOME, True)

@@ -38,6 +38,7 @@ from ui.i18n.build import ensure_compiled
 from ui.qr_provider import QrImageProvider
 
 if TYPE_CHECKING:
+    from contracts.sealing import HallPublicKey
     from kiosk.runtime import KioskRuntime
     from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
@@ -128,6 +129,17 @@ def _device_headers(runtime: KioskRuntime) -> RequestSigner | None:
     not enrolled (the kiosk then offers no remote help)."""
     identity = getattr(runtime, "identity", None)
     return None if identity is None else identity.headers
+
+
+def _pinned_hall_key(runtime: KioskRuntime) -> HallPublicKey | None:
+    """The hall's sealing key pinned at enrolment: assist captures are sealed to it, as filings
+    are; None when not enrolled (then there is no remote help either)."""
+    from offline_queue.hall_key import HallKeyMissing, load_pinned
+
+    try:
+        return load_pinned(runtime.state_dir)
+    except HallKeyMissing:
+        return None
 
 
 def _assist_camera(camera: Any) -> Callable[[], Any]:
@@ -269,6 +281,7 @@ class KioskUi:
             microphone=cfg.assist.microphone,
             speaker=cfg.assist.speaker,
             auth_headers=_device_headers(runtime),
+            hall_key=_pinned_hall_key(runtime),
         )
         self.engine.addImageProvider("camera", CameraImageProvider(self.capture.image_for))
         self.engine.addImageProvider("assist", CameraImageProvider(self.assist.image_for))

@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 from remote_assist import protocol as p
 from tests.assist.enrolled import Station, helper_frames_until, open_call, station
+from tests.hall.helpers import seal_blob
 
 __all__ = ["station"]  # the fixture, imported for pytest
 
@@ -28,10 +29,11 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def upload(station: Station, data: bytes) -> str:
+    """PUT ``data`` as the kiosk does: sealed to the hall's key, signed over its name."""
     sha = hashlib.sha256(data).hexdigest()
     response = requests.put(
         f"{station.hall.url}/api/v1/blobs/{sha}",
-        data=data,
+        data=seal_blob(station.hall, data),
         headers={"content-type": "application/octet-stream"},
         auth=station.identity.requests_auth(),
         timeout=5,

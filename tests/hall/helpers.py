@@ -11,6 +11,7 @@ after checking the attributes the hall set.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 import threading
 import uuid
@@ -20,13 +21,16 @@ from typing import TYPE_CHECKING, Any
 import requests
 from argon2 import PasswordHasher
 
+from contracts.wire import blob_context
 from hall.auth import COOKIE_NAME, StaffStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from tests.support.clock import FakeClock
+from tests.support.sealing import hall_keys, seal_body
 
 if TYPE_CHECKING:
     from contracts.clock import Clock
+    from contracts.sealing import HallPublicKey
     from kiosk.config import KioskConfig
     from kiosk.device_identity import DeviceIdentity
     from kiosk.runtime import KioskRuntime
@@ -176,16 +180,40 @@ _IDENTITIES: dict[tuple[str, str], DeviceIdentity] = {}
 _IDENTITIES_LOCK = threading.Lock()
 
 
+def hall_public_key(server: Any) -> HallPublicKey:
+    """The running hall's sealing public key, read once per database (the key file outlives a
+    restart): threads racing to post must not each open the store (and run its migrations)."""
+    db = str(hall_db(server))
+    with _HALL_KEYS_LOCK:
+        found = _HALL_KEYS.get(db)
+        if found is None:
+            found = _HALL_KEYS[db] = hall_keys(db).public
+    return found
+
+
+_HALL_KEYS: dict[str, HallPublicKey] = {}
+_HALL_KEYS_LOCK = threading.Lock()
+
+
 def post_submission(
     server: HallServer, body: Any, identity: DeviceIdentity | None = None
 ) -> requests.Response:
-    """POST ``body`` signed by ``identity``, by default the enrolled device of the body's station
-    (of ``QH001`` when the body names none usable: validation tests)."""
+    """POST ``body`` (in clear; sealed here to the hall's key as a kiosk does) signed by
+    ``identity``, by default the enrolled device of the body's station (of ``QH001`` when the
+    body names none usable: validation tests)."""
     if identity is None:
         named = body.get("station_id") if isinstance(body, dict) else None
         station = named if isinstance(named, str) and named else "QH001"
         identity = station_identity(server, station)
-    return signed_session(identity).post(server.url + "/api/v1/submissions", json=body, timeout=5)
+    sealed = seal_body(hall_public_key(server), body)
+    return signed_session(identity).post(server.url + "/api/v1/submissions", json=sealed, timeout=5)
+
+
+def seal_blob(server: Any, data: bytes, sha256: str | None = None) -> bytes:
+    """``data`` sealed to the running hall's key under the name ``sha256`` (by default its own
+    hash), as the kiosk's blob store seals an attachment for ``PUT /api/v1/blobs/{sha256}``."""
+    name = sha256 or hashlib.sha256(data).hexdigest()
+    return hall_public_key(server).seal(data, blob_context(name))
 
 
 def audit_rows(server: HallServer, **filters: str) -> list[tuple[str, str, str, str]]:

@@ -1,6 +1,7 @@
 """Blob uploads against a real hall: only an enrolled device's signature over the blob's name
-(its sha256) gets bytes in; a blob over the limit is refused 413 (declared or streamed); bytes
-that do not hash to the name are refused 422 and leave nothing on disk; blobs no accepted
+(its sha256) gets bytes in, sealed to the hall's key as the kiosk seals them; a blob over the
+limit is refused 413 (declared or streamed); an envelope that does not open, or whose bytes do
+not hash to the name, is refused 422 and leaves nothing on disk; blobs no accepted
 submission names are swept after the grace period (fake clock), at start and by the sweep.
 """
 
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from contracts.wire import MAX_BLOB_BYTES
+from contracts.sealing import HallKeyPair
+from contracts.wire import MAX_BLOB_BYTES, blob_context
 from hall.blob_files import INCOMING, blob_path
 from hall.blob_store import DEFAULT_GRACE_S
 from hall.store import SubmissionStore
@@ -24,6 +26,7 @@ from tests.hall.helpers import (
     START,
     enrol_station,
     post_submission,
+    seal_blob,
     signed_session,
     start_hall,
     submission,
@@ -42,8 +45,10 @@ def blob_url(server: HallServer | ConsoleHall, sha256: str) -> str:
 
 
 def put_signed(server: HallServer, identity: DeviceIdentity, data: bytes) -> requests.Response:
+    """PUT ``data`` as a kiosk does: sealed to the hall's key, signed over its name."""
     sha = hashlib.sha256(data).hexdigest()
-    return signed_session(identity).put(blob_url(server, sha), data=data, timeout=30)
+    sealed = seal_blob(server, data)
+    return signed_session(identity).put(blob_url(server, sha), data=sealed, timeout=30)
 
 
 def leftovers(server: HallServer) -> list[Path]:
@@ -69,7 +74,8 @@ def test_a_signed_blob_is_stored_once_and_readable(hall_server: HallServer) -> N
 def test_a_blob_without_a_device_signature_is_refused(hall_server: HallServer) -> None:
     data = b"an anonymous upload"
     sha = hashlib.sha256(data).hexdigest()
-    response = requests.put(blob_url(hall_server, sha), data=data, timeout=10)
+    sealed = seal_blob(hall_server, data)
+    response = requests.put(blob_url(hall_server, sha), data=sealed, timeout=10)
     assert response.status_code == 401
     assert "credential" in response.json()["detail"]
     assert leftovers(hall_server) == []
@@ -85,16 +91,34 @@ def test_a_blob_signed_with_another_key_is_refused(hall_server: HallServer) -> N
 
 
 def test_a_blob_signed_for_other_bytes_is_refused(hall_server: HallServer) -> None:
-    """The signature covers the name; bytes that do not hash to it are a 422, nothing kept."""
+    """The signature covers the name; bytes that do not hash to it are a 422, nothing kept (the
+    envelope is sealed under the claimed name, so it opens and only the hash tells)."""
     identity = enrol_station(hall_server)
     claimed = hashlib.sha256(b"what was signed").hexdigest()
     path = f"/api/v1/blobs/{claimed}"
     headers = identity.headers("PUT", path, b"what was signed")
-    response = requests.put(
-        hall_server.url + path, data=b"something else entirely", headers=headers, timeout=10
-    )
+    sealed = seal_blob(hall_server, b"something else entirely", claimed)
+    response = requests.put(hall_server.url + path, data=sealed, headers=headers, timeout=10)
     assert response.status_code == 422
     assert "hash" in response.json()["detail"]
+    assert leftovers(hall_server) == []
+
+
+def test_a_blob_not_sealed_to_the_hall_key_is_refused(hall_server: HallServer) -> None:
+    """Plain bytes, or an envelope for another hall key or another name, do not open: 422."""
+    identity = enrol_station(hall_server)
+    data = b"\x89PNG scan in clear"
+    sha = hashlib.sha256(data).hexdigest()
+    other_name = hashlib.sha256(b"another scan").hexdigest()
+    for body in (
+        data,
+        HallKeyPair.generate().public.seal(data, blob_context(sha)),
+        seal_blob(hall_server, data, other_name),
+    ):
+        headers = identity.headers("PUT", f"/api/v1/blobs/{sha}", body_sha256=sha)
+        response = requests.put(blob_url(hall_server, sha), data=body, headers=headers, timeout=10)
+        assert response.status_code == 422, response.text
+        assert "does not open" in response.json()["detail"]
     assert leftovers(hall_server) == []
 
 
@@ -112,10 +136,11 @@ def test_a_chunked_blob_over_the_limit_is_refused_413_while_streaming(
 ) -> None:
     """No Content-Length to judge by: the hall counts the chunks and stops at the limit."""
     identity = enrol_station(hall_server)
-    too_big = b"\0" * (MAX_BLOB_BYTES + MIB)
-    sha = hashlib.sha256(too_big).hexdigest()
+    plain = b"\0" * (MAX_BLOB_BYTES + MIB)
+    sha = hashlib.sha256(plain).hexdigest()
+    too_big = seal_blob(hall_server, plain)
     path = f"/api/v1/blobs/{sha}"
-    head = identity.headers("PUT", path, too_big)
+    head = identity.headers("PUT", path, body_sha256=sha)
     host, port = hall_server.url.removeprefix("http://").split(":")
     answer = b""
     with socket.create_connection((host, int(port)), timeout=10) as sock:

@@ -24,6 +24,7 @@ from websockets.sync.client import connect
 
 from contracts.clock import SYSTEM_CLOCK
 from contracts.device_auth import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from contracts.wire import blob_context
 from hall.enrolment import GUESS_LIMIT, EnrolmentStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
@@ -41,10 +42,12 @@ from kiosk.provision import (
     TooManyAttempts,
     provision,
 )
+from offline_queue.hall_key import load_pinned
 from remote_assist.client import AssistClient, Status, ws_url
 from remote_assist.phases import ENDED, WAITING
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import add_staff, login, submission
+from tests.support.sealing import hall_keys, seal_body
 
 ROOT = Path(__file__).resolve().parents[2]
 STATION = "QH001"
@@ -111,8 +114,11 @@ def test_a_code_becomes_a_device_credential_stored_0600(
     assert station.station_id == STATION
     assert station.station_name == "启航测试站"
     assert station.ice_servers == ("stun:stun.hall.test:3478",)
-    for name in ("keys/device.key", "keys/device.json", "station.json"):
+    for name in ("keys/device.key", "keys/device.json", "keys/hall_seal.json", "station.json"):
         assert stat.S_IMODE((state / name).stat().st_mode) == 0o600, name
+    # The hall's sealing key is pinned as the hall holds it: what the station seals, it opens.
+    pinned = load_pinned(state)
+    assert pinned == hall_keys(hall_server.db_path).public
     assert stat.S_IMODE((state / "keys").stat().st_mode) == 0o700
     doc = json.loads((state / "station.json").read_text(encoding="utf-8"))
     assert doc["station"] == {"id": STATION, "name": "启航测试站"}
@@ -125,10 +131,11 @@ def test_a_code_becomes_a_device_credential_stored_0600(
         body = submission("company_startup_power", {"company_name": "启航"})
         data = b"a photo"
         sha = hashlib.sha256(data).hexdigest()
-        assert client.put_blob(sha, data).status == 201
+        assert client.put_blob(sha, pinned.seal(data, blob_context(sha))).status == 201
         body["attachments"] = [{"sha256": sha, "size": len(data), "media_type": "image/jpeg"}]
-        assert client.post_submission(body).status == 201
-        assert client.post_submission(body).status == 200  # idempotent as before
+        sealed = seal_body(pinned, body)
+        assert client.post_submission(sealed).status == 201
+        assert client.post_submission(sealed).status == 200  # idempotent as before
     finally:
         client.close()
     # The hall keeps hashes only: neither the code nor the credential is in its database.
@@ -256,9 +263,12 @@ def test_a_revoked_device_is_refused_everywhere(tmp_path: Path, sqlite_hall: Con
         )
         assert reply.status_code == 403
         assert "revoked" in reply.json()["detail"]
+        # What the kiosk would send, sealed to the key it pinned: refused for the revocation.
+        pinned = load_pinned(tmp_path / "kiosk")
         body = submission("company_startup_power", {"company_name": "启航"})
-        assert client.post_submission(body).status == 403
-        assert client.put_blob(hashlib.sha256(b"x").hexdigest(), b"x").status == 403
+        assert client.post_submission(seal_body(pinned, body)).status == 403
+        x_sha = hashlib.sha256(b"x").hexdigest()
+        assert client.put_blob(x_sha, pinned.seal(b"x", blob_context(x_sha))).status == 403
         with pytest.raises(InvalidStatus) as refused:
             connect(
                 ws_url(url, STATION),
@@ -333,7 +343,8 @@ def test_tampered_stale_or_borrowed_requests_are_refused(
     try:
         body_elsewhere = submission("company_startup_power", {"company_name": "启航"})
         body_elsewhere["station_id"] = "QH002"
-        assert client.post_submission(body_elsewhere).status == 403
+        sealed = seal_body(load_pinned(tmp_path / "kiosk"), body_elsewhere)
+        assert client.post_submission(sealed).status == 403
     finally:
         client.close()
 

@@ -185,12 +185,8 @@ def test_filings_waiting_too_long_or_piling_up_fire_alerts(
     two_hours_ago = dt.datetime.now(dt.UTC) - timedelta(hours=2)
     try:
         # A filing queued two hours ago that never reached the hall (the station lost its link).
-        with Outbox(
-            runtime.outbox_path,
-            "SND-SS-001",
-            clock=FakeClock(two_hours_ago),
-            key_path=runtime.state_dir / "keys" / "outbox.key",
-        ) as box:
+        # Sealed to the hall key pinned when the station enrolled (in the outbox's folder).
+        with Outbox(runtime.outbox_path, "SND-SS-001", clock=FakeClock(two_hours_ago)) as box:
             box.enqueue("enterprise_demand", {"form": {"description": "x"}})
         assert alerts_after_beat(runtime, client, sqlite_hall, staff) == ["OUTBOX_STALE"]
 

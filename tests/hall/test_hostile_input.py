@@ -5,6 +5,7 @@ and bodies, station ids outside ASCII ``A-Z 0-9 -``.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -15,7 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.ids import is_valid_station_id
+from contracts.wire import submission_context
+from hall.store import SubmissionStore
 from tests.hall.helpers import add_staff, enrol_station, login, signed_session, submission
+from tests.support.sealing import hall_keys
 
 if TYPE_CHECKING:
     from tests.hall.conftest import ConsoleHall
@@ -53,16 +57,28 @@ def test_non_finite_numbers_are_refused_422_without_credentials(
 def test_non_finite_numbers_in_a_signed_submission_are_refused_422(
     sqlite_hall: ConsoleHall, constant: str
 ) -> None:
+    """In the clear part of the body, and inside the sealed part (which only the hall sees
+    after opening it: the body guard in front of the app cannot)."""
     identity = enrol_station(sqlite_hall.server)
     body = submission("company_startup_power", {"company_name": "启航"})
     body["payload"]["score"] = "@@"
-    response = signed_session(identity).post(
-        sqlite_hall.url + "/api/v1/submissions",
-        data=raw_json(body, constant),
-        headers={"Content-Type": "application/json"},
-        timeout=10,
+    outer = {k: v for k, v in body.items() if k != "payload"}
+    clear = ("id", "station_id", "service_id", "tracking_number", "created_at")
+    context = submission_context(*(outer[k] for k in clear))
+    envelope = hall_keys(sqlite_hall.server.db_path).public.seal(
+        raw_json({"payload": body["payload"]}, constant), context
     )
-    assert response.status_code == 422, response.text
+    sealed = {**outer, "sealed": base64.b64encode(envelope).decode()}
+    for data in (raw_json({**sealed, "score": "@@"}, constant), json.dumps(sealed).encode()):
+        response = signed_session(identity).post(
+            sqlite_hall.url + "/api/v1/submissions",
+            data=data,
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+        assert response.status_code == 422, response.text
+        assert "NaN and Infinity" in json.dumps(response.json()["detail"]), response.text
+    assert SubmissionStore(sqlite_hall.server.db_path).count() == 0
 
 
 def test_a_diagnostics_id_past_64_bits_is_refused_422(sqlite_hall: ConsoleHall) -> None:

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from hall.server import HallServer
-from tests.hall.helpers import post_submission, signed_session, station_identity
+from tests.hall.helpers import post_submission, seal_blob, signed_session, station_identity
 
 SUBMISSIONS = "/api/v1/submissions"
 STATION = "SND-001"
@@ -217,10 +217,12 @@ BLOBS = "/api/v1/blobs"
 
 
 def put_blob(server: HallServer, data: bytes, name: str | None = None) -> requests.Response:
+    """PUT ``data`` under ``name`` (its hash by default), sealed to the hall's key for that
+    name as the kiosk seals it."""
     name = name or hashlib.sha256(data).hexdigest()
     return signed_session(station_identity(server, STATION)).put(
         f"{server.url}{BLOBS}/{name}",
-        data=data,
+        data=seal_blob(server, data, name),
         headers={"Content-Type": "application/octet-stream"},
         timeout=5,
     )

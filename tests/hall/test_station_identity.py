@@ -34,11 +34,13 @@ from tests.hall.helpers import (
     add_staff,
     enrol_station,
     login,
+    post_submission,
     signed_session,
     start_hall,
     submission,
 )
 from tests.support.clock import FakeClock
+from tests.support.sealing import hall_keys, seal_body
 
 SUBMISSIONS = "/api/v1/submissions"
 REAL, EVIL = "STA-D", "EVIL-9"
@@ -53,8 +55,18 @@ def filing(station: str, number: str, service: str = "company_startup_power") ->
     return body
 
 
-def signed_post(identity: DeviceIdentity, url: str, body: dict[str, Any]) -> requests.Response:
-    return signed_session(identity).post(url + SUBMISSIONS, json=body, timeout=5)
+def signed_post(
+    identity: DeviceIdentity, hall: ConsoleHall | HallServer, body: dict[str, Any]
+) -> requests.Response:
+    """``body`` sealed to the hall's key, as a kiosk files it, and signed by ``identity``."""
+    server = hall.server if isinstance(hall, ConsoleHall) else hall
+    return post_submission(server, body, identity)
+
+
+def sealed(hall: ConsoleHall, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as anyone can seal it: the hall's sealing key is public."""
+    sealed_body: dict[str, Any] = seal_body(hall_keys(hall.server.db_path).public, body)
+    return sealed_body
 
 
 def progress(url: str, number: str) -> dict[str, Any]:
@@ -73,7 +85,7 @@ def test_a_credential_free_post_as_evil_9_cannot_claim_an_enrolled_stations_numb
     url = sqlite_hall.url
     real = enrol_station(sqlite_hall.server, REAL)
     # The review's exact attack: no credential, station EVIL-9, STA-D's next tracking number.
-    forged = filing(EVIL, NUMBER, service="ev_charging_pile")
+    forged = sealed(sqlite_hall, filing(EVIL, NUMBER, service="ev_charging_pile"))
     attack = requests.post(url + SUBMISSIONS, json=forged, timeout=5)
     assert attack.status_code == 401
     assert "enrol" in attack.json()["detail"]
@@ -83,7 +95,7 @@ def test_a_credential_free_post_as_evil_9_cannot_claim_an_enrolled_stations_numb
     assert SubmissionStore(sqlite_hall.server.db_path).count() == 0
     # The real walk-in files under that number; receipt and progress point at the real filing.
     genuine = filing(REAL, NUMBER)
-    assert signed_post(real, url, genuine).status_code == 201
+    assert signed_post(real, sqlite_hall, genuine).status_code == 201
     assert progress(url, NUMBER)["service_id"] == "company_startup_power"
     status = requests.get(f"{url}{SUBMISSIONS}/{genuine['id']}", timeout=5).json()
     assert status["tracking_number"] == NUMBER
@@ -92,28 +104,27 @@ def test_a_credential_free_post_as_evil_9_cannot_claim_an_enrolled_stations_numb
 def test_a_signed_post_by_station_a_with_station_bs_prefix_is_refused(
     sqlite_hall: ConsoleHall,
 ) -> None:
-    url = sqlite_hall.url
     a = enrol_station(sqlite_hall.server, "STA-A")
     b = enrol_station(sqlite_hall.server, "STA-B")
     # A's own station id with B's number, then B's station id outright: both refused with why.
-    own_id = signed_post(a, url, filing("STA-A", "STA-B-20261206-0001"))
+    own_id = signed_post(a, sqlite_hall, filing("STA-A", "STA-B-20261206-0001"))
     assert own_id.status_code == 403
     assert "tracking number" in own_id.json()["detail"]
-    as_b = signed_post(a, url, filing("STA-B", "STA-B-20261206-0001"))
+    as_b = signed_post(a, sqlite_hall, filing("STA-B", "STA-B-20261206-0001"))
     assert as_b.status_code == 403
     # A prefix of the real id is not the id ("STA" is not "STA-B").
-    assert signed_post(a, url, filing("STA-A", "STA-A-B-20261206-0001")).status_code == 403
-    assert signed_post(b, url, filing("STA-B", "STA-B-20261206-0001")).status_code == 201
-    assert signed_post(a, url, filing("STA-A", "STA-A-20261206-0001")).status_code == 201
+    assert signed_post(a, sqlite_hall, filing("STA-A", "STA-A-B-20261206-0001")).status_code == 403
+    assert signed_post(b, sqlite_hall, filing("STA-B", "STA-B-20261206-0001")).status_code == 201
+    assert signed_post(a, sqlite_hall, filing("STA-A", "STA-A-20261206-0001")).status_code == 201
 
 
 def test_a_tracking_number_names_one_submission(sqlite_hall: ConsoleHall) -> None:
     url = sqlite_hall.url
     real = enrol_station(sqlite_hall.server, REAL)
     first = filing(REAL, NUMBER)
-    assert signed_post(real, url, first).status_code == 201
+    assert signed_post(real, sqlite_hall, first).status_code == 201
     second = filing(REAL, NUMBER, service="ev_charging_pile")  # another id, the same number
-    clash = signed_post(real, url, second)
+    clash = signed_post(real, sqlite_hall, second)
     assert clash.status_code == 409
     assert "tracking number" in clash.json()["detail"]
     assert progress(url, NUMBER)["service_id"] == "company_startup_power"
@@ -126,7 +137,7 @@ def test_a_revoked_station_files_nothing(sqlite_hall: ConsoleHall) -> None:
     boss = login(server, "boss")
     revoked = boss.post(f"{server.url}/api/v1/enrolment/devices/{real.device_id}/revoke", timeout=5)
     assert revoked.status_code == 200
-    refused = signed_post(real, server.url, filing(REAL, NUMBER))
+    refused = signed_post(real, server, filing(REAL, NUMBER))
     assert refused.status_code == 403
     assert "revoked" in refused.json()["detail"]
 
@@ -185,7 +196,7 @@ def test_a_replayed_signed_submission_is_refused_and_logged(
     sqlite_hall: ConsoleHall, caplog: pytest.LogCaptureFixture
 ) -> None:
     real = enrol_station(sqlite_hall.server, REAL)
-    raw = json.dumps(filing(REAL, NUMBER)).encode()
+    raw = json.dumps(sealed(sqlite_hall, filing(REAL, NUMBER))).encode()
     captured = {**real.headers("POST", SUBMISSIONS, raw), "Content-Type": "application/json"}
 
     def send() -> requests.Response:

@@ -30,6 +30,7 @@ from typing import Any
 from contracts.wire import canonical_json
 from kiosk.device_identity import load_identity
 from kiosk.hall_client import HallClient
+from offline_queue.hall_key import load_pinned
 from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import Sender, SenderStatus
 from offline_queue.transport import Answer
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     identity = load_identity(args.state)
     if identity is None:
         parser.error(f"no enrolled device under {args.state}")
+    # Pinned beside the enrolled device; the outbox file lives elsewhere, so it is passed on.
+    hall_key = load_pinned(args.state)
     client = HallClient(args.hall, timeout_s=2.0, auth=identity.requests_auth())
     hall: Any = KillAfterSubmission(client) if args.mode == "crash-after-commit" else client
     sender = Sender(
@@ -116,9 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         backoff_base_s=0.02,
         # In drain mode nothing else writes: every unreferenced file is an orphan.
         orphan_grace_s=0.0 if args.mode == "drain" else 3600.0,
+        hall_key=hall_key,
     )
     acked = os.open(args.acked, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with Outbox(args.outbox, STATION) as box:
+    with Outbox(args.outbox, STATION, hall_key=hall_key) as box:
         sender.start()
         print("READY", flush=True)
         if args.mode == "drain":

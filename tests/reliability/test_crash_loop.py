@@ -3,8 +3,8 @@ at random moments, again and again, and restarted each time. Then it drains.
 
 Every submission whose enqueue returned (the moment the receipt would print) must be at the hall
 exactly once and byte-identical (payload and blobs); nothing may be corrupt (SQLite's integrity
-check, every remaining ciphertext and blob verifies); no blob file may be left behind. The
-figures are printed (``pytest -s`` shows them). Kill moments come from a seeded RNG; the seed is
+check, every remaining row and blob sealed to the hall's key); no blob file may be left behind.
+The figures are printed (``pytest -s`` shows them). Kill moments come from a seeded RNG; the seed is
 printed so a failing run can be replayed with ``CRASH_LOOP_SEED``.
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from hall.server import HallServer
 from hall.store import SubmissionStore
+from offline_queue.hall_key import load_pinned
 from offline_queue.outbox import Outbox
 from tests.hall.helpers import enrol_station
 from tests.reliability.kiosk_child import STATION, attachment_for
@@ -121,7 +122,7 @@ def test_sigkill_loop_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> No
     duplicates = sum(n - 1 for n in nonces.values() if n > 1)
     trackings = Counter(store.load(i).tracking_number for i in hall_ids)  # type: ignore[union-attr]
 
-    with Outbox(outbox_path, STATION) as outbox:
+    with Outbox(outbox_path, STATION, hall_key=load_pinned(state)) as outbox:
         problems = outbox.check()
         counts = outbox.counts()
         leftover_blobs = sorted(outbox.blobs.root.iterdir())

@@ -27,7 +27,13 @@ from kiosk.hall_client import HallClient
 from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import Sender, SenderStatus
 from tests.hall.helpers import enrol_station
-from tests.reliability.support import CountingHall, Faults, StatusLog, free_port
+from tests.reliability.support import (
+    CountingHall,
+    Faults,
+    StatusLog,
+    files_containing,
+    free_port,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATION = "SND-1"
@@ -113,6 +119,8 @@ def test_fault_ends_with_exactly_one_copy(
     hall_statuses: list[int] | None,
 ) -> None:
     outbox_path = tmp_path / "outbox.sqlite3"
+    # Enrolled first, in the outbox's folder as a kiosk is: the outbox seals to the pinned key.
+    auth = enrol_station(faulty_hall.server, STATION, state_dir=tmp_path).requests_auth()
     with Outbox(outbox_path, STATION) as outbox:
         subs = [
             outbox.enqueue("svc", {"n": 1}, attachments=[Attachment(os.urandom(200_000))]),
@@ -121,7 +129,6 @@ def test_fault_ends_with_exactly_one_copy(
         assert faulty_hall.faults is not None
         faulty_hall.faults.add(fault, path_prefix=path)
         log = StatusLog()
-        auth = enrol_station(faulty_hall.server, STATION).requests_auth()
         with HallClient(faulty_hall.server.url, timeout_s=0.5, auth=auth) as client:
             hall = CountingHall(client)
             with make_sender(outbox_path, hall, log) as sender:
@@ -166,9 +173,10 @@ def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Pa
         clock=FakeClock(monotonic=0.0),
     )
     log = StatusLog()
-    # The station enrolled while its hall was up; then the hall went down.
+    # The station enrolled while its hall was up (its key pinned beside the outbox); then the
+    # hall went down.
     with HallServer(tmp_path / "hall.db", port=port) as hall:
-        auth = enrol_station(hall, STATION).requests_auth()
+        auth = enrol_station(hall, STATION, state_dir=tmp_path).requests_auth()
     client = HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0, auth=auth)
     try:
         with client, make_sender(outbox_path, CountingHall(client), log) as sender:
@@ -187,6 +195,14 @@ def test_hall_down_during_submit_receipt_prints_then_delivered_once(tmp_path: Pa
             log.wait_for(lambda s: s.last_error_code == "NETWORK_UNREACHABLE")
             with Outbox(outbox_path, STATION) as view:
                 assert view.depth() == 1
+            # While it waits, nothing on the kiosk's disk gives the walk-in's answers away.
+            kiosk_files = [
+                f
+                for f in tmp_path.rglob("*")
+                if f.is_file() and not f.relative_to(tmp_path).parts[0].startswith("hall")
+            ]
+            assert outbox_path in kiosk_files
+            assert files_containing(kiosk_files, ANSWERS.values()) == []
             flow.finish()
 
             with HallServer(tmp_path / "hall.db", port=port) as hall:
@@ -214,7 +230,8 @@ ANSWERS = {
 def test_kiosk_killed_after_the_hall_committed_resends_and_gets_200(
     hall_server: HallServer, tmp_path: Path
 ) -> None:
-    outbox_path = tmp_path / "outbox.sqlite3"
+    # The outbox in the enrolled state folder, as on a kiosk: the sender finds the pinned key.
+    outbox_path = tmp_path / "kiosk" / "outbox.sqlite3"
     acked = tmp_path / "acked.jsonl"
     identity = enrol_station(hall_server, "REL-001", state_dir=tmp_path / "kiosk")
     child = subprocess.run(

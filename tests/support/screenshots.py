@@ -76,6 +76,10 @@ def render_all(out_dir: Path) -> list[Path]:
         root = Path(tmp)
         with HallServer(Path(tmp) / "hall.sqlite3") as hall:
             for mode, (language, care) in MODES.items():
+                # Enrolled as a technician would: filings are signed and sealed to the hall.
+                from tests.hall.helpers import enrol_station
+
+                enrol_station(hall, "SND-SS-001", state_dir=root / mode)
                 written += _render_mode(app, out_dir, root / mode, hall.url, mode, language, care)
             for mode in MODES:
                 written += _render_first_boot(out_dir, root / f"first-boot-{mode}", hall, mode)
@@ -483,7 +487,7 @@ def _render_technician(
 
 def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: str) -> list[Path]:
     """The first-boot enrolment screen: empty form, a refused code, enrolled. A station of its
-    own, so the demo station keeps its legacy (un-enrolled) path for the other screens."""
+    own, apart from the demo station the other screens use."""
     from hall.enrolment import EnrolmentStore
     from hall.store import SubmissionStore
     from ui.first_boot import FirstBootUi

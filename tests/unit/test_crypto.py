@@ -1,15 +1,13 @@
-"""AES-GCM sealing and the data key file, on real files."""
+"""The legacy station data key (AES-GCM, read only to reseal to the hall key), on real files."""
 
 from __future__ import annotations
 
 import os
-import stat
-import threading
 from pathlib import Path
 
 import pytest
 
-from offline_queue.crypto import KEY_BYTES, Cipher, KeyFileError, TamperedError, load_or_create_key
+from offline_queue.crypto import KEY_BYTES, Cipher, KeyFileError, TamperedError, load_existing_key
 
 
 @pytest.fixture
@@ -53,45 +51,32 @@ def test_another_key_cannot_open(cipher: Cipher) -> None:
         Cipher(os.urandom(KEY_BYTES)).open(sealed, b"row-1")
 
 
-def test_key_file_is_created_once_with_owner_only_access(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "keys" / "outbox.key"
-    key = load_or_create_key(path)
-    assert len(key) == KEY_BYTES
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert load_or_create_key(path) == key  # the second start reads the same key
-    assert [p.name for p in path.parent.iterdir()] == ["outbox.key"]  # no temp file left
+def _write_key(path: Path, data: bytes, mode: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, mode)
+    os.write(fd, data)
+    os.close(fd)
+    path.chmod(mode)
 
 
-def test_concurrent_first_starts_agree_on_one_key(tmp_path: Path) -> None:
+def test_a_legacy_key_file_is_read_and_a_missing_one_is_none(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "outbox.key"
-    keys: list[bytes] = []
-    barrier = threading.Barrier(8)
-
-    def start() -> None:
-        barrier.wait()
-        keys.append(load_or_create_key(path))
-
-    threads = [threading.Thread(target=start) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(keys) == 8 and len(set(keys)) == 1
+    assert load_existing_key(path) is None  # nothing is created any more
+    assert not path.exists()
+    key = os.urandom(KEY_BYTES)
+    _write_key(path, key)
+    assert load_existing_key(path) == key
 
 
 def test_key_readable_by_others_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "outbox.key"
-    load_or_create_key(path)
-    path.chmod(0o644)
+    _write_key(path, os.urandom(KEY_BYTES), 0o644)
     with pytest.raises(KeyFileError, match="chmod 600"):
-        load_or_create_key(path)
+        load_existing_key(path)
 
 
 def test_key_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "outbox.key"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.write(fd, b"short")
-    os.close(fd)
+    _write_key(path, b"short")
     with pytest.raises(KeyFileError, match="exactly 32 bytes"):
-        load_or_create_key(path)
+        load_existing_key(path)

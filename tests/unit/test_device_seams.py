@@ -22,6 +22,7 @@ from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
 from kiosk.session.flow import SessionFlow, Timeouts
 from tests.support.clock import FakeClock
+from tests.support.sealing import pin_test_key
 
 Job = tuple[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
 
@@ -49,6 +50,7 @@ def test_mrz_entry_on_a_reader_without_chip_access_is_a_card_failure(tmp_path: P
     jobs: list[Job] = []
     reader = SimulatedCardReader.from_options({"delay_s": 0})
     printer = SimulatedPrinter.from_options({"port": 0})
+    pin_test_key(tmp_path)  # an enrolled station: filings are sealed to the hall's key
     queue = SharedOutbox(tmp_path / "outbox.sqlite3", "SND-1")
     flow = SessionFlow(
         catalog=load_catalog(),

@@ -21,6 +21,7 @@ from kiosk.session.flow import SessionFlow, Timeouts
 from offline_queue.outbox import Outbox
 from tests.support.background import HeldBackground, run_inline
 from tests.support.clock import FakeClock
+from tests.support.sealing import open_queued, pin_test_key
 
 ANSWERS = {
     "mobile": "13912345678",
@@ -53,6 +54,7 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
 def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
     reader = SimulatedCardReader.from_options({"delay_s": 0})
     printer = SimulatedPrinter.from_options({"port": 0})
+    pin_test_key(tmp_path)  # an enrolled station: filings are sealed to the hall's key
     queue = SharedOutbox(tmp_path / "outbox.sqlite3", "SND-1")
     clock = FakeClock(monotonic=0.0)
     flow = SessionFlow(
@@ -117,8 +119,10 @@ def test_happy_path_queues_prints_and_wipes(parts: Parts) -> None:
     tracking = flow.context.tracking_number
     assert tracking.startswith("SND-1-")
     with Outbox(parts.outbox_path, "SND-1") as box:
-        queued = box.next_pending()
-        assert queued is not None and queued.tracking_number == tracking
+        sealed = box.next_pending()
+        assert sealed is not None
+        queued = open_queued(sealed)  # what the hall will open
+        assert queued.tracking_number == tracking
         assert queued.payload["form"]["company_name"] == "苏州企航科技有限公司"
         assert queued.payload["parts"] == ["company_registration", "power_connection"]
     log = parts.printer.server.text_log()

@@ -15,6 +15,7 @@ from kiosk.services.catalog import load_catalog
 from kiosk.session.flow import SessionFlow
 from tests.support.background import run_inline
 from tests.support.clock import FakeClock
+from tests.support.sealing import pin_test_key
 from tests.unit.test_flow import ANSWERS, TIMEOUTS, fill_bundle
 
 
@@ -27,6 +28,7 @@ def runtime_at(state_dir: Path) -> KioskRuntime:
             "paths": {"state_dir": str(state_dir)},
         }
     )
+    pin_test_key(state_dir)  # enrolled: filings are sealed to the hall's key
     return KioskRuntime(config, start_sender=False)
 
 

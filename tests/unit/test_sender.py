@@ -23,6 +23,7 @@ import pytest
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from kiosk.hall_client import HallClient, parse_retry_after
+from offline_queue.hall_key import pin_path
 from offline_queue.outbox import Attachment, Outbox
 from offline_queue.sender import (
     Sender,
@@ -34,6 +35,7 @@ from offline_queue.sender import (
 from offline_queue.transport import Answer, HallTransport
 from tests.hall.helpers import enrol_station
 from tests.reliability.support import DEADLINE_S, CountingHall, Faults, StatusLog, free_port
+from tests.support.sealing import hall_keys, pin_test_key, seal_body
 
 STATION = "SND-001"
 
@@ -45,14 +47,19 @@ def outbox_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def outbox(outbox_path: Path) -> Iterator[Outbox]:
+    # Tests without a hall seal to the test hall key; `client` enrols this very state folder at
+    # the real hall, which pins that hall's key (the outbox reads the pin at the first enqueue).
+    if not pin_path(outbox_path.parent).exists():
+        pin_test_key(outbox_path.parent)
     with Outbox(outbox_path, STATION) as box:
         yield box
 
 
 @pytest.fixture
-def client(hall_server: HallServer) -> Iterator[HallClient]:
-    # Every station enrols: submissions and blobs go out signed by the station's device.
-    auth = enrol_station(hall_server, STATION).requests_auth()
+def client(hall_server: HallServer, outbox_path: Path) -> Iterator[HallClient]:
+    # Every station enrols: submissions and blobs go out signed by the station's device, sealed
+    # to the hall's key pinned at enrolment.
+    auth = enrol_station(hall_server, STATION, state_dir=outbox_path.parent).requests_auth()
     with HallClient(hall_server.url, timeout_s=5.0, auth=auth) as c:
         yield c
 
@@ -95,7 +102,10 @@ def test_twenty_submissions_are_delivered_exactly_once(
     # One post per row, in enqueue order, each answered "created".
     assert post.posts == [(s.id, 201) for s in subs]
     assert outbox.counts() == {"pending": 0, "delivered": 20, "quarantined": 0}
-    assert all(outbox.get(s.id)["payload"] is None for s in subs)  # type: ignore[index]
+    assert all(outbox.get(s.id)["body"] is None for s in subs)  # type: ignore[index]
+    # The hall opened each one: what it holds is what the walk-in filed.
+    store = SubmissionStore(hall_server.db_path)
+    assert [store.load(s.id) for s in subs] == subs
     assert status.online and status.last_error_code is None and status.depth == 0
 
 
@@ -116,11 +126,11 @@ def test_rows_enqueued_while_running_are_sent_after_wake(
 
 def test_hall_down_then_up_delivers_once(outbox: Outbox, outbox_path: Path, tmp_path: Path) -> None:
     port = free_port()
-    subs = [outbox.enqueue("svc", {"n": i}) for i in range(3)]
     log = StatusLog()
     # The station enrolled once, while its hall was up; the hall then goes away.
     with HallServer(tmp_path / "hall.db") as first:
-        auth = enrol_station(first, STATION).requests_auth()
+        auth = enrol_station(first, STATION, state_dir=outbox_path.parent).requests_auth()
+    subs = [outbox.enqueue("svc", {"n": i}) for i in range(3)]
     with HallClient(f"http://127.0.0.1:{port}", timeout_s=2.0, auth=auth) as down_client:
         post = CountingHall(down_client)
         with make_sender(outbox_path, post, log) as sender:
@@ -129,7 +139,8 @@ def test_hall_down_then_up_delivers_once(outbox: Outbox, outbox_path: Path, tmp_
             log.wait_for(lambda s: s.last_error_code == "NETWORK_UNREACHABLE" and not s.online)
             with Outbox(outbox_path, STATION) as view:
                 assert view.counts() == {"pending": 3, "delivered": 0, "quarantined": 0}
-                assert view.next_pending() == subs[0]
+                pending = view.next_pending()
+                assert pending is not None and pending.id == subs[0].id
 
             with HallServer(tmp_path / "hall.db", port=port) as hall:
                 sender.wake()
@@ -174,7 +185,8 @@ def test_conflict_is_quarantined_and_the_queue_moves_on(
     after = outbox.enqueue("svc", {"n": 2})
     # The hall already holds this id with other content (e.g. a restored backup re-used ids).
     taken = {**clash.to_body(), "payload": {"n": "something else"}}
-    assert client.post_submission(taken).status == 201
+    sealed = seal_body(hall_keys(hall_server.db_path).public, taken)
+    assert client.post_submission(sealed).status == 201
 
     post = CountingHall(client)
     log = StatusLog()
@@ -187,7 +199,7 @@ def test_conflict_is_quarantined_and_the_queue_moves_on(
     row = outbox.get(clash.id)
     assert row is not None
     assert (row["status"], row["last_error"]) == ("quarantined", "HTTP_409")
-    assert row["payload"] == {"n": 1}  # kept for the technician
+    assert row["body"] is not None  # kept, sealed, for the technician's requeue
     assert any(s.last_error_code == "HTTP_409" for s in log.seen)
 
 
@@ -357,7 +369,7 @@ def test_resumes_after_a_restart_without_resending_confirmed_blobs(
     assert SubmissionStore(hall_server.db_path).count() == 1
 
 
-def test_tampered_row_is_quarantined_and_never_sent(
+def test_a_row_that_is_no_hall_envelope_is_quarantined_and_never_sent(
     outbox: Outbox, outbox_path: Path, hall_server: HallServer, client: HallClient
 ) -> None:
     bad = outbox.enqueue("svc", {"n": 1})
@@ -365,7 +377,7 @@ def test_tampered_row_is_quarantined_and_never_sent(
     body = bytearray(
         outbox.db.execute("SELECT body FROM submissions WHERE id = ?", (bad.id,)).fetchone()[0]
     )
-    body[40] ^= 0xFF
+    body[0] = 0x01  # the legacy format, not resealed (its key was lost): no hall envelope
     outbox.db.execute("UPDATE submissions SET body = ? WHERE id = ?", (bytes(body), bad.id))
 
     hall = CountingHall(client)
@@ -385,9 +397,31 @@ def test_tampered_row_is_quarantined_and_never_sent(
     assert SubmissionStore(hall_server.db_path).get(bad.id) is None
 
 
+def test_a_damaged_envelope_is_refused_by_the_hall_and_quarantined(
+    outbox: Outbox, outbox_path: Path, hall_server: HallServer, client: HallClient
+) -> None:
+    # The station holds no key that opens its envelopes, so it sends a damaged one as it is;
+    # the hall cannot open it, answers 422, and the row waits for a technician.
+    bad = outbox.enqueue("svc", {"n": 1})
+    good = outbox.enqueue("svc", {"n": 2})
+    body = bytearray(
+        outbox.db.execute("SELECT body FROM submissions WHERE id = ?", (bad.id,)).fetchone()[0]
+    )
+    body[-5] ^= 0x01
+    outbox.db.execute("UPDATE submissions SET body = ? WHERE id = ?", (bytes(body), bad.id))
+    hall = CountingHall(client)
+    log = StatusLog()
+    with make_sender(outbox_path, hall, log) as sender:
+        sender.wake()
+        log.wait_for(drained)
+    assert hall.posts == [(bad.id, 422), (good.id, 201)]
+    assert outbox.get(bad.id)["last_error"] == "HTTP_422"  # type: ignore[index]
+    assert SubmissionStore(hall_server.db_path).get(bad.id) is None
+
+
 @pytest.mark.parametrize("damage", ["edit", "delete"])
-def test_tampered_or_missing_blob_is_quarantined_and_never_sent(
-    outbox: Outbox, outbox_path: Path, client: HallClient, damage: str
+def test_tampered_or_missing_blob_is_quarantined_and_never_filed(
+    outbox: Outbox, outbox_path: Path, hall_server: HallServer, client: HallClient, damage: str
 ) -> None:
     sub = outbox.enqueue("svc", {"n": 1}, attachments=[Attachment(b"scan " * 1000)])
     blob = outbox.blobs.path_for(sub.attachments[0].sha256)
@@ -402,9 +436,15 @@ def test_tampered_or_missing_blob_is_quarantined_and_never_sent(
     with make_sender(outbox_path, hall, log) as sender:
         sender.wake()
         log.wait_for(lambda s: s.quarantined == 1)
-    assert hall.blobs == [] and hall.posts == []
+    assert hall.posts == []
     reason = outbox.db.execute("SELECT last_error FROM submissions").fetchone()[0]
-    assert reason == ("TAMPERED" if damage == "edit" else "BLOB_MISSING")
+    if damage == "edit":  # sent as it is: the hall opens it, finds it damaged, refuses it
+        assert hall.blobs == [(sub.attachments[0].sha256, 422)]
+        assert reason == "BLOB_HTTP_422"
+    else:
+        assert hall.blobs == []
+        assert reason == "BLOB_MISSING"
+    assert SubmissionStore(hall_server.db_path).count() == 0
 
 
 def test_blob_refused_by_the_hall_quarantines_the_row(
@@ -431,7 +471,6 @@ def test_blob_refused_by_the_hall_quarantines_the_row(
 def test_429_with_retry_after_is_transient(
     outbox: Outbox, outbox_path: Path, tmp_path: Path
 ) -> None:
-    sub = outbox.enqueue("svc", {"n": 1})
     holder: list[Faults] = []
 
     def wrap(app: Any) -> Faults:
@@ -439,7 +478,8 @@ def test_429_with_retry_after_is_transient(
         return holder[0]
 
     with HallServer(tmp_path / "hall.db", wrap=wrap) as hall:
-        auth = enrol_station(hall, STATION).requests_auth()
+        auth = enrol_station(hall, STATION, state_dir=outbox_path.parent).requests_auth()
+        sub = outbox.enqueue("svc", {"n": 1})
         with HallClient(hall.url, 5.0, auth=auth) as client:
             holder[0].add("429")
             counting = CountingHall(client)

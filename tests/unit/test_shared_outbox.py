@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk.runtime import SharedOutbox
 from offline_queue.outbox import Outbox
+from tests.support.sealing import pin_test_key
 
 
 def _fds() -> int:
@@ -16,6 +17,7 @@ def _fds() -> int:
 
 
 def test_workers_that_come_and_go_share_one_connection(tmp_path: Path) -> None:
+    pin_test_key(tmp_path)  # an enrolled station: filings are sealed to the hall's key
     queue = SharedOutbox(tmp_path / "outbox.sqlite3", "SND-1")
     try:
         queue.enqueue("enterprise_demand", {"form": {"description": "warm-up"}})

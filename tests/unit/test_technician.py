@@ -31,6 +31,7 @@ from kiosk.technician.service import TechnicianService, session_personal_values
 from offline_queue.outbox import Outbox
 from tests.support.background import run_inline
 from tests.support.clock import FakeClock
+from tests.support.sealing import open_queued, pin_test_key
 
 PIN = "246810"
 NAME = "张三丰"
@@ -64,6 +65,7 @@ def station(tmp_path: Path, **technician: Any) -> KioskRuntime:
             },
         }
     )
+    pin_test_key(tmp_path / "kiosk")  # enrolled: filings are sealed to the hall's key
     return KioskRuntime(config, start_sender=False)
 
 
@@ -271,7 +273,9 @@ def test_the_outbox_view_shows_reasons_never_payloads_and_retry_requeues(
     assert not svc.retry("no-such-row")
     with Outbox(runtime.outbox_path, "SND-SS-001") as box:
         assert box.counts() == {"pending": 2, "delivered": 0, "quarantined": 0}
-        assert box.get(str(refused.id))["payload"] == payload  # the content is untouched
+        pending = box.next_pending()
+        assert pending is not None and pending.id == str(refused.id)
+        assert open_queued(pending).payload == payload  # the content is untouched
         assert box.get(str(waiting.id))["status"] == "pending"
     assert [(e["action"], e["outcome"]) for e in svc.audit.entries()] == [
         ("outbox_view", "ok"),

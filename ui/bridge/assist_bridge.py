@@ -38,6 +38,7 @@ else:
     p = _Protocol()
 
 if TYPE_CHECKING:
+    from contracts.sealing import HallPublicKey
     from kiosk.session.flow import SessionFlow
     from remote_assist.client import AssistClient, RequestSigner, Status
     from ui.bridge.settings_bridge import SettingsBridge
@@ -73,6 +74,7 @@ class AssistBridge(QObject):
         microphone: str = "",
         speaker: str = "",
         auth_headers: RequestSigner | None = None,
+        hall_key: HallPublicKey | None = None,
     ) -> None:
         super().__init__()
         # While a call waits or runs, the session's idle countdown is held (bounded): waiting in
@@ -116,6 +118,7 @@ class AssistBridge(QObject):
                     microphone=microphone,
                     speaker=speaker,
                     auth_headers=auth_headers,
+                    hall_key=hall_key,
                 )
 
             self._make_client = make

@@ -10,11 +10,14 @@ import pytest
 
 from offline_queue.outbox import Outbox
 from tests.support.clock import FakeClock
+from tests.support.sealing import pin_test_key
 from tests.unit.outbox.support import STATION
 
 
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
+    # The station is enrolled: the test hall's key is pinned in the outbox's (state) folder.
+    pin_test_key(tmp_path / "outbox")
     return tmp_path / "outbox" / "outbox.db"
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contracts.wire import SealedSubmission, Submission
+from tests.support.sealing import open_queued
+
 STATION = "SND-001"
 PAYLOAD = {"company": "苏州某某科技有限公司", "phone": "13800000000", "count": 3}
 
@@ -24,3 +27,8 @@ def walk_in_payload() -> dict[str, object]:
         "language": "zh_CN",
         "catalog_version": "1",
     }
+
+
+def opened(sealed: SealedSubmission | None) -> Submission | None:
+    """What the hall gets from a queued row (opened with the test hall's private key)."""
+    return None if sealed is None else open_queued(sealed)

@@ -23,7 +23,8 @@ from offline_queue.outbox import (
 )
 from offline_queue.status import format_status, read_status
 from tests.support.clock import FakeClock
-from tests.unit.outbox.support import PAYLOAD, STATION, WALK_IN_NAME, walk_in_payload
+from tests.support.sealing import pin_test_key
+from tests.unit.outbox.support import PAYLOAD, STATION, WALK_IN_NAME, opened, walk_in_payload
 
 # --- durability settings ---------------------------------------------------------------------
 
@@ -76,7 +77,7 @@ def test_enqueue_returns_what_was_stored(outbox: Outbox) -> None:
     assert sub.station_id == STATION
     assert sub.payload == PAYLOAD
     assert datetime.fromisoformat(sub.created_at).tzinfo is not None
-    assert outbox.next_pending() == sub
+    assert opened(outbox.next_pending()) == sub
     assert sub.to_body() == {
         "id": sub.id,
         "station_id": STATION,
@@ -150,7 +151,7 @@ def test_non_json_payload_is_refused_and_nothing_is_written(outbox: Outbox) -> N
 def test_enqueue_is_durable_for_another_connection(outbox: Outbox, path: Path) -> None:
     sub = outbox.enqueue("svc", PAYLOAD)
     with Outbox(path, STATION) as other:
-        assert other.next_pending() == sub
+        assert opened(other.next_pending()) == sub
 
 
 # --- states ---------------------------------------------------------------------------------
@@ -158,11 +159,11 @@ def test_enqueue_is_durable_for_another_connection(outbox: Outbox, path: Path) -
 
 def test_pending_is_oldest_first(outbox: Outbox) -> None:
     subs = [outbox.enqueue("svc", {"n": i}) for i in range(3)]
-    assert outbox.next_pending() == subs[0]
+    assert opened(outbox.next_pending()) == subs[0]
     outbox.mark_delivered(subs[0].id)
-    assert outbox.next_pending() == subs[1]
+    assert opened(outbox.next_pending()) == subs[1]
     outbox.mark_quarantined(subs[1].id, "HTTP_409")
-    assert outbox.next_pending() == subs[2]
+    assert opened(outbox.next_pending()) == subs[2]
     outbox.mark_delivered(subs[2].id)
     assert outbox.next_pending() is None
 
@@ -177,7 +178,7 @@ def test_delivered_row_keeps_only_a_stub(outbox: Outbox, path: Path, clock: Fake
 
     row = outbox.get(sub.id)
     assert row is not None
-    assert row["payload"] is None
+    assert row["body"] is None and row["attachments"] == []
     assert row["status"] == "delivered"
     assert row["tracking_number"] == sub.tracking_number
     assert row["attempts"] == 2
@@ -199,7 +200,9 @@ def test_quarantined_row_keeps_payload_and_reason(outbox: Outbox) -> None:
     assert row is not None
     assert row["status"] == "quarantined"
     assert row["last_error"] == "HTTP_422"
-    assert row["payload"] == PAYLOAD
+    assert "payload" not in row  # the station cannot open it; a requeue sends it as sealed
+    outbox.requeue(sub.id)
+    assert opened(outbox.next_pending()) == sub
 
 
 def test_record_attempt_keeps_row_pending(outbox: Outbox) -> None:
@@ -213,7 +216,7 @@ def test_record_attempt_keeps_row_pending(outbox: Outbox) -> None:
         2,
         "NETWORK_UNREACHABLE",
     )
-    assert outbox.next_pending() == sub
+    assert opened(outbox.next_pending()) == sub
 
 
 def test_marking_twice_is_harmless_and_unknown_ids_raise(outbox: Outbox) -> None:
@@ -283,7 +286,7 @@ def test_status_report_reads_without_the_key(path: Path, clock: FakeClock) -> No
         subs = [box.enqueue("svc", walk_in_payload()) for _ in range(3)]
         box.mark_delivered(subs[0].id)
         box.mark_quarantined(subs[1].id, "HTTP_409")
-    (path.parent / "keys" / "outbox.key").unlink()  # the report must not need it
+    (path.parent / "keys" / "hall_seal.json").unlink()  # the report needs no key at all
     report = read_status(path, now=clock.now() + timedelta(seconds=42))
     assert report["counts"] == {"pending": 1, "delivered": 1, "quarantined": 1}
     assert report["depth"] == 1
@@ -303,6 +306,7 @@ def test_status_report_reads_without_the_key(path: Path, clock: FakeClock) -> No
 def test_main_outbox_status_json(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[3]
     state = tmp_path / "state"
+    pin_test_key(state)
     with Outbox(state / "outbox.sqlite3", "SND-SS-001") as box:
         box.enqueue("svc", walk_in_payload())
     config = (root / "packaging" / "kiosk.example.toml").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from contracts.wire import AttachmentRef
+from hall.sealing import EnvelopeRefused, open_blob
 from offline_queue.outbox import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -25,11 +26,13 @@ from offline_queue.outbox import (
 )
 from tests.reliability.support import files_containing
 from tests.support.clock import FakeClock
+from tests.support.sealing import TEST_HALL_KEYS
 from tests.unit.outbox.support import (
     PAYLOAD,
     STATION,
     WALK_IN_ID,
     WALK_IN_NAME,
+    opened,
     walk_in_payload,
 )
 
@@ -56,8 +59,8 @@ def test_enqueue_with_attachments_round_trip(outbox: Outbox) -> None:
     assert ref == AttachmentRef(
         hashlib.sha256(scan).hexdigest(), len(scan), "application/pdf", "身份证.pdf"
     )
-    assert outbox.next_pending() == sub
-    assert outbox.read_blob(ref.sha256) == scan
+    assert opened(outbox.next_pending()) == sub
+    assert open_blob(TEST_HALL_KEYS, ref.sha256, outbox.read_blob(ref.sha256)) == scan
     assert sub.to_body()["attachments"] == [ref.to_json()]
     assert "身份证" not in repr(sub.attachments)
     assert outbox.unsent_blobs(sub.id) == [ref.sha256]
@@ -103,7 +106,7 @@ def test_claim_freezes_the_row(outbox: Outbox) -> None:
     outbox.db.execute("UPDATE submissions SET service_id = 'svc2' WHERE id = ?", (sub.id,))
     outbox.db.execute("UPDATE submissions SET service_id = 'svc' WHERE id = ?", (sub.id,))
     claimed = outbox.claim_next()
-    assert claimed == sub
+    assert opened(claimed) == sub
     for sql in (
         "UPDATE submissions SET body = x'00' WHERE id = ?",
         "UPDATE submissions SET service_id = 'other' WHERE id = ?",
@@ -116,16 +119,28 @@ def test_claim_freezes_the_row(outbox: Outbox) -> None:
         with pytest.raises(sqlite3.IntegrityError, match=r"frozen|only|leave"):
             outbox.db.execute(sql, (sub.id,))
     # Claiming again (after a restart) hands out the very same content.
-    assert outbox.claim_next() == sub
+    assert opened(outbox.claim_next()) == sub
     outbox.mark_delivered(sub.id)
     row = outbox.get(sub.id)
-    assert row is not None and row["payload"] is None and row["sending_since"] is not None
+    assert row is not None and row["body"] is None and row["sending_since"] is not None
 
 
-def test_tampered_ciphertext_is_detected(outbox: Outbox) -> None:
+def test_a_flipped_bit_is_sent_as_it_is_and_the_hall_refuses_it(outbox: Outbox) -> None:
+    # The station holds no key that opens the envelope, so it cannot tell; the hall can.
     sub = outbox.enqueue("svc", PAYLOAD)
     body = bytearray(outbox.db.execute("SELECT body FROM submissions").fetchone()[0])
     body[-3] ^= 0x10
+    outbox.db.execute("UPDATE submissions SET body = ? WHERE id = ?", (bytes(body), sub.id))
+    claimed = outbox.claim_next()
+    assert claimed is not None
+    with pytest.raises(EnvelopeRefused, match="does not open"):
+        opened(claimed)
+
+
+def test_a_row_that_is_no_hall_envelope_is_not_sent(outbox: Outbox) -> None:
+    sub = outbox.enqueue("svc", PAYLOAD)
+    body = bytearray(outbox.db.execute("SELECT body FROM submissions").fetchone()[0])
+    body[0] = 0x01  # the legacy format: not resealed (its key was lost)
     outbox.db.execute("UPDATE submissions SET body = ? WHERE id = ?", (bytes(body), sub.id))
     with pytest.raises(TamperedRow) as caught:
         outbox.claim_next()
@@ -133,11 +148,11 @@ def test_tampered_ciphertext_is_detected(outbox: Outbox) -> None:
     assert any(sub.id in problem for problem in outbox.check())
 
 
-def test_editing_a_readable_column_is_detected_too(outbox: Outbox) -> None:
+def test_editing_a_readable_column_is_refused_by_the_hall(outbox: Outbox) -> None:
     sub = outbox.enqueue("svc", PAYLOAD)
     outbox.db.execute("UPDATE submissions SET service_id = 'other' WHERE id = ?", (sub.id,))
-    with pytest.raises(TamperedRow):
-        outbox.next_pending()
+    with pytest.raises(EnvelopeRefused):
+        opened(outbox.next_pending())
 
 
 def test_delivery_deletes_blobs_no_waiting_row_names(outbox: Outbox) -> None:
@@ -148,7 +163,7 @@ def test_delivery_deletes_blobs_no_waiting_row_names(outbox: Outbox) -> None:
     outbox.mark_delivered(first.id)
     assert not outbox.blobs.exists(own_sha)
     assert outbox.blobs.exists(shared_sha)  # the second submission still needs it
-    assert outbox.get(first.id)["attachments"] is None  # type: ignore[index]
+    assert outbox.get(first.id)["attachments"] == []  # type: ignore[index]
     outbox.mark_delivered(second.id)
     assert outbox.blobs.names() == set()
     assert outbox.db.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
@@ -165,7 +180,7 @@ def test_quarantine_keeps_blobs_and_requeue_resends_them(outbox: Outbox) -> None
     outbox.requeue(sub.id)
     assert outbox.depth() == 1
     assert outbox.unsent_blobs(sub.id) == [sha]
-    assert outbox.claim_next() == sub
+    assert opened(outbox.claim_next()) == sub
 
 
 def test_attachment_ref_must_be_in_the_store(outbox: Outbox) -> None:
@@ -187,7 +202,7 @@ def test_disk_full_in_the_database_claims_nothing_and_loses_nothing(outbox: Outb
     with pytest.raises(sqlite3.OperationalError, match="full"):
         outbox.enqueue("svc", big, attachments=[Attachment(scan_bytes())])
     outbox.db.execute("PRAGMA max_page_count = 1000000")
-    assert [outbox.next_pending()] == [kept[0]]
+    assert [opened(outbox.next_pending())] == [kept[0]]
     assert outbox.counts()["pending"] == 2
     assert outbox.check() == []
     # The scan written before the row failed is an orphan; the sender's clean-up removes it.
@@ -241,7 +256,7 @@ def test_disk_full_in_the_blob_folder_claims_nothing_and_loses_nothing(path: Pat
 
 def test_migration_from_schema_1_encrypts_plain_payloads(path: Path) -> None:
     # A file as the first kiosk version wrote it: payloads in clear.
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA secure_delete=ON")
@@ -285,7 +300,7 @@ def test_migration_from_schema_1_encrypts_plain_payloads(path: Path) -> None:
 
     with Outbox(path, STATION) as box:
         assert box.schema_version == SCHEMA_VERSION
-        pending = box.next_pending()
+        pending = opened(box.next_pending())
         assert pending is not None and pending.payload == walk_in_payload()
         assert pending.tracking_number.endswith("-0001")
         assert box.counts() == {"pending": 1, "delivered": 1, "quarantined": 0}
