@@ -216,12 +216,14 @@ def seal_blob(server: Any, data: bytes, sha256: str | None = None) -> bytes:
     return hall_public_key(server).seal(data, blob_context(name))
 
 
-def audit_rows(server: HallServer, **filters: str) -> list[tuple[str, str, str, str]]:
+def audit_rows(
+    server: HallServer, *, subject_kind: str | None = None, subject_id: str | None = None
+) -> list[tuple[str, str, str, str]]:
     """(actor, action, subject id, outcome) of the hall's audit log, oldest first."""
     store = SubmissionStore(server.db_path)
     try:
         staff = StaffStore(store.engine, FakeClock(START), cheap_hasher())
-        entries = staff.audit_entries(**filters)
+        entries = staff.audit_entries(subject_kind=subject_kind, subject_id=subject_id)
     finally:
         store.close()
     return [(e.actor, e.action, e.subject_id, e.outcome) for e in reversed(entries)]
