@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from alembic import context
 
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=None)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run_migrations() -> None:
+    connection = context.config.attributes["connection"]
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+# Alembic executes this file with its context installed; a plain import (the package walk of the
+# hall's .deb test, an IDE, pydoc) must not try to migrate anything.
+if hasattr(context, "config"):
+    run_migrations()
