@@ -52,6 +52,7 @@ from hall import (
     auth,
     catalog_publish,
     demand_desk,
+    desk_schema,  # noqa: F401  # the filings desk's tables on the shared metadata
     device_auth,
     diagnostics,
     enrolment,

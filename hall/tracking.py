@@ -67,8 +67,24 @@ parts = Table(
     Column("note_zh", Text, nullable=False, default=""),
     Column("note_en", Text, nullable=False, default=""),
     Column("updated_at", String(40), nullable=False),
+    # The filings desk (migration 0004): what an inbox sorts, filters and searches on without
+    # opening the submission — never the ID number — and what a move checks and records.
+    Column("version", Integer, nullable=False, server_default="1"),  # optimistic, per move
+    Column("station_id", String(32), nullable=False, server_default=""),
+    Column("received_at", String(40), nullable=False, server_default=""),
+    Column("due_on", String(10), nullable=True),  # promised-by date (working days), ISO
+    Column("paused_since", String(40), nullable=True),  # waiting for more material since
+    Column("enterprise_name", Text, nullable=False, server_default=""),
+    Column("uscc", String(18), nullable=False, server_default=""),
+    Column("updated_by", String(64), nullable=False, server_default=""),
+    Column("closed_at", String(40), nullable=True),
+    Column("case_number", String(64), nullable=True),  # the department system's own number
 )
 Index("parts_tracking", parts.c.tracking_number)
+Index("parts_inbox", parts.c.department, parts.c.status, parts.c.due_on)
+Index("parts_received", parts.c.department, parts.c.received_at)
+Index("parts_uscc", parts.c.uscc)
+Index("parts_station", parts.c.station_id)
 
 part_steps = Table(
     "part_steps",
