@@ -50,6 +50,7 @@ from hall import (
     assist,
     assist_routes,
     auth,
+    bookings,
     catalog_publish,
     demand_desk,
     desk_schema,  # noqa: F401  # the filings desk's tables on the shared metadata
@@ -179,6 +180,8 @@ def create_app(
         tracking=tracking_store,
     )
     store.intake_hooks += [tracking_store.on_intake, desk.on_intake]
+    booking_desk = bookings.BookingDesk(store.engine, clock)
+    store.intake_hooks.append(booking_desk.on_intake)
     fleet_store = fleet.FleetStore(store.engine, clock, fleet_settings)
 
     @asynccontextmanager
@@ -209,6 +212,7 @@ def create_app(
     app.state.catalog_store = catalog_store
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
+    app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
     app.state.nonces = device_auth.NonceStore(store.engine, clock)
@@ -361,6 +365,7 @@ def create_app(
     app.include_router(enrolment.router())
     app.include_router(progress_page.router())
     app.include_router(assist_routes.router())
+    app.include_router(bookings.router())
 
     # html=True serves index.html for /console/ and redirects /console there.
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
