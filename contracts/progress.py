@@ -4,11 +4,17 @@
 
     {"tracking_number": "QH001-20261127-0003",
      "service_id": "ev_charging_pile",                      # optional
-     "parts": [{"id": "power_supply", "status": "handling", "updated_at": ISO-8601,
+     "parts": [{"id": "power_supply", "status": "in_review", "updated_at": ISO-8601,
                 "department"?: "...", "note_zh"?: "...", "note_en"?: "...",
-                "steps"?: [{"id": "site_survey", "status": "done", "updated_at": ISO-8601}]}]}
+                "steps"?: [{"id": "site_survey", "status": "done", "updated_at": ISO-8601}],
+                "events"?: [{"status": "needs_more", "at": ISO-8601, "note_zh"?, "note_en"?,
+                             "items"?: [{"material": "id_card", "reason": "..."}],
+                             "delivery"?: "pickup" | "ems"}]}]}
 
-Part statuses are :data:`PART_STATUSES`, step statuses :data:`STEP_STATUSES`.
+Part statuses are :data:`PART_STATUSES` (the filings desk's part model, and the words a demand's
+part still uses), step statuses :data:`STEP_STATUSES`. ``events`` are the applicant-facing part
+of each move at the hall: the status it moved to, when, the public note, the materials a 补正
+asks for and how a result is delivered — never who moved it.
 :func:`parse_status` checks a document with the strict :class:`StatusDoc` model (``ValueError``
 says what is wrong); :func:`describe` turns it into a :class:`ProgressView` in one language,
 naming parts and steps from the catalog: the kiosk's progress screen and the hall's public
@@ -35,13 +41,17 @@ from pydantic import (
     field_validator,
 )
 
-from contracts.catalog import Catalog, ServiceItem
+from contracts.catalog import Catalog, Material, ServiceItem
 from contracts.ids import is_valid_tracking_number
 
 __all__ = [
+    "DELIVERIES",
     "PART_STATUSES",
     "STEP_STATUSES",
+    "EventStatus",
+    "EventView",
     "Language",
+    "MaterialAsked",
     "PartStatus",
     "PartView",
     "ProgressView",
@@ -59,15 +69,37 @@ Language = str  # "zh_CN" or "en_US", as elsewhere
 PART_STATUSES: Final[Mapping[str, tuple[str, str]]] = {
     "queued": ("已在本站点保存，等待发送到服务大厅", "Saved at this station, waiting to be sent"),
     "submitted": ("已送达服务大厅，等待部门受理", "At the service hall, waiting to be accepted"),
-    "received": ("部门已受理", "Accepted by the department"),
-    "handling": ("正在办理", "Being processed"),
+    "received": ("服务大厅已收到，等待部门受理", "Received at the hall, waiting to be accepted"),
+    "accepted": ("部门已受理", "Accepted by the department"),
+    "not_accepted": (
+        "不予受理：请查看说明，或带上回执到站点咨询",
+        "Not accepted: see the note, or bring this receipt to a station",
+    ),
+    "in_review": ("部门审查中", "Under review by the department"),
     "needs_more": (
         "需要补充材料：请留意短信，或带上回执到站点咨询",
         "More documents needed: watch for a text message, or bring this receipt to a station",
     ),
+    "approved": ("已准予，正在制作办理结果", "Approved; the result is being prepared"),
+    "refused": (
+        "不予许可：请查看说明，或带上回执到站点咨询",
+        "Refused: see the note, or bring this receipt to a station",
+    ),
+    "result_ready": ("办理结果已出", "The result is ready"),
+    "closed": ("已办结", "Completed"),
+    # A demand's part follows the demand loop and keeps these words.
+    "handling": ("正在办理", "Being processed"),
     "completed": ("已办结", "Completed"),
     "rejected": ("未予办理：原因已短信告知，可到站点咨询", "Not approved: see the text message"),
     "cancelled": ("已撤回", "Withdrawn"),
+}
+# How a ready result reaches the applicant: (zh, en).
+DELIVERIES: Final[Mapping[str, tuple[str, str]]] = {
+    "pickup": (
+        "请带上回执到站点领取办理结果",
+        "Collect the result at the station (bring the receipt)",
+    ),
+    "ems": ("办理结果已通过 EMS 寄出", "The result has been sent by EMS"),
 }
 STEP_STATUSES: Final[Mapping[str, tuple[str, str]]] = {
     "pending": ("尚未开始", "Not started"),
@@ -80,7 +112,10 @@ _UNKNOWN_STATUS: Final = (
     "状态更新中，请稍后再查",
     "Status being updated; please check again later",
 )
-_FINISHED: Final = frozenset({"completed", "rejected", "cancelled"})
+_DONE: Final = frozenset({"completed", "closed"})
+_FINISHED: Final = frozenset(
+    {"completed", "rejected", "cancelled", "closed", "refused", "not_accepted"}
+)
 
 
 # --- the hall's status document ------------------------------------------------------------------
@@ -117,6 +152,24 @@ class StepStatus(_Doc):
 _Steps = Annotated[tuple[StepStatus, ...], Field(strict=False)]
 
 
+class MaterialAsked(_Doc):
+    """A material a 补正 asks for (a catalog material id) and why."""
+
+    material: StrictStr
+    reason: StrictStr = ""
+
+
+class EventStatus(_Doc):
+    """The applicant-facing part of one move of a part at the hall."""
+
+    status: _Name
+    at: _Time = None
+    note_zh: StrictStr = ""
+    note_en: StrictStr = ""
+    items: Annotated[tuple[MaterialAsked, ...], Field(strict=False)] = ()
+    delivery: StrictStr = ""
+
+
 class PartStatus(_Doc):
     id: _Name
     status: _Name
@@ -125,6 +178,7 @@ class PartStatus(_Doc):
     note_zh: StrictStr = ""
     note_en: StrictStr = ""
     steps: _Steps = ()
+    events: Annotated[tuple[EventStatus, ...], Field(strict=False)] = ()
 
 
 class StatusDoc(_Doc):
@@ -164,6 +218,18 @@ class StepView:
 
 
 @dataclass(frozen=True, slots=True)
+class EventView:
+    """One step of a part's history as the applicant reads it."""
+
+    status: str
+    words: str
+    at: str  # "2026-11-27 10:05" or ""
+    note: str
+    # (material name, reason) for each material a 补正 asks for.
+    items: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PartView:
     id: str
     name: str
@@ -173,6 +239,7 @@ class PartView:
     updated_at: str
     note: str
     steps: tuple[StepView, ...]
+    events: tuple[EventView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +282,7 @@ def describe(
     """Turn a status document into plain words, naming parts and steps from the catalog."""
     item = service_of(catalog, doc.service_id)
     catalog_parts = {p.id: p for p in item.parts} if item else {}
+    materials = {m.id: m for m in item.materials} if item else {}
     parts = []
     for part in doc.parts:
         known = catalog_parts.get(part.id)
@@ -242,6 +310,7 @@ def describe(
                 _when(part.updated_at),
                 _pick(language, part.note_zh, part.note_en),
                 tuple(steps),
+                tuple(_event_view(e, materials, language) for e in part.events),
             )
         )
     notice = ""
@@ -268,6 +337,26 @@ def describe(
     )
 
 
+def _event_view(
+    event: EventStatus, materials: Mapping[str, Material], language: Language
+) -> EventView:
+    words = _pick(language, *PART_STATUSES.get(event.status, _UNKNOWN_STATUS))
+    if event.delivery in DELIVERIES:
+        words = _pick(language, *DELIVERIES[event.delivery])
+    items = []
+    for asked in event.items:
+        known = materials.get(asked.material)
+        name = _pick(language, known.name_zh, known.name_en) if known else asked.material
+        items.append((name, asked.reason))
+    return EventView(
+        event.status,
+        words,
+        _when(event.at),
+        _pick(language, event.note_zh, event.note_en),
+        tuple(items),
+    )
+
+
 def service_of(catalog: Catalog, service_id: str | None) -> ServiceItem | None:
     """The catalog's service with this id, or None (no id, or a service the catalog dropped)."""
     try:
@@ -278,7 +367,7 @@ def service_of(catalog: Catalog, service_id: str | None) -> ServiceItem | None:
 
 def _headline(doc: StatusDoc, language: Language) -> str:
     total = len(doc.parts)
-    done = sum(p.status == "completed" for p in doc.parts)
+    done = sum(p.status in _DONE for p in doc.parts)
     if done == total:
         return _pick(language, "全部办结", "All done")
     if any(p.status == "needs_more" for p in doc.parts):
