@@ -40,12 +40,11 @@ from contracts.wire import Submission
 from hall.auth import StaffDep, audit
 from hall.clock import iso
 from hall.desk_schema import bookings
+from hall.part_model import local_date, local_time
 
 log = logging.getLogger(__name__)
 
 BOOKING_SERVICE: Final = "assisted_service_booking"
-# The district's time: a slot is a date in Suzhou, whatever zone the hall's host runs in.
-DISTRICT_TIME: Final = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 PERIODS: Final = ("am", "pm")
 STATES: Final = ("requested", "confirmed", "cancelled")
 MAX_NOTE: Final = 2000
@@ -98,17 +97,6 @@ class Booking:
     updated_by: str
 
 
-def local_date(at: dt.datetime) -> dt.date:
-    return at.astimezone(DISTRICT_TIME).date()
-
-
-def _local_time(at: str) -> str:
-    try:
-        return dt.datetime.fromisoformat(at).astimezone(DISTRICT_TIME).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return at
-
-
 def _parse_date(text: object) -> dt.date | None:
     if not isinstance(text, str):
         return None
@@ -138,6 +126,7 @@ class BookingDesk:
         form = sub.payload.get("form")
         values = form if isinstance(form, dict) else {}
         preferred = _parse_date(values.get("preferred_date"))
+        # A slot is a date in Suzhou (local_date), whatever zone the hall's host runs in.
         enterprise = values.get("enterprise_name")
         conn.execute(
             insert(bookings).values(
@@ -255,7 +244,7 @@ class BookingDesk:
 
 def _changed(current: Booking) -> BookingRefused:
     by = current.updated_by or "—"
-    at = _local_time(current.updated_at)
+    at = local_time(current.updated_at)
     return BookingRefused(
         409,
         "changed",
