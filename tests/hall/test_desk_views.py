@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 
@@ -76,7 +76,7 @@ class Members:
     supervisor. A session idles out after two hours of the hall's (fake) time, so one is logged
     in again after the test moved the clock."""
 
-    ROLES = {
+    ROLES: ClassVar[dict[str, tuple[str, str | None]]] = {
         "market": ("officer", "market_regulation"),
         "grid": ("officer", "state_grid"),
         "taxman": ("officer", "tax"),
