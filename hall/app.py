@@ -58,6 +58,7 @@ from hall import (
     diagnostics,
     enrolment,
     fleet,
+    notifications,  # noqa: F401  # the SMS queue's tables on the shared metadata
     progress_page,
     sealing,
     tracking,

@@ -70,8 +70,11 @@ ReceiptHandler = Callable[[DeliveryReceipt], None]
 class SmsBackend(Protocol):
     name: str
 
-    def send(self, sms: OutgoingSms, on_part: PartAccepted) -> None:
-        """Send every part of ``sms`` not in ``sms.accepted``; raises :class:`SmsError`."""
+    def send(self, sms: OutgoingSms, on_part: PartAccepted, on_receipt: ReceiptHandler) -> None:
+        """Send every part of ``sms`` not in ``sms.accepted``; raises :class:`SmsError`.
+
+        Receipts of earlier messages that arrive meanwhile go to ``on_receipt``.
+        """
         ...
 
     def idle(self, seconds: float, on_receipt: ReceiptHandler) -> None:

@@ -124,7 +124,8 @@ class SmppSmsBackend:
         self._last_traffic = 0.0
         self._on_receipt: ReceiptHandler | None = None
 
-    def send(self, sms: OutgoingSms, on_part: PartAccepted) -> None:
+    def send(self, sms: OutgoingSms, on_part: PartAccepted, on_receipt: ReceiptHandler) -> None:
+        self._on_receipt = on_receipt
         coding, parts = encode_parts(sms.text, sms.ref)
         esm_class = ESM_UDHI if len(parts) > 1 else 0
         for number, short_message in enumerate(parts, start=1):

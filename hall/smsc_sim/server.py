@@ -89,6 +89,7 @@ class SmscSimulator:
         self.submits = 0
         self.duplicates = 0
         self.throttled = 0
+        self.dropped = 0
         self.binds = 0
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -174,6 +175,7 @@ class SmscSimulator:
                 "submits": self.submits,
                 "duplicates": self.duplicates,
                 "throttled": self.throttled,
+                "dropped": self.dropped,
                 "binds": self.binds,
             }
 
@@ -265,6 +267,7 @@ class SmscSimulator:
         with self._lock:
             if self._drop_after == 0:
                 self._drop_after = None
+                self.dropped += 1
                 return False
             self.submits += 1
             if self._throttle > 0:

@@ -1,0 +1,369 @@
+"""The hall's SMS notifications: templates without personal data, the queue (exactly once per key,
+inside the caller's transaction), and the dispatcher driving the real SMPP client against the
+SMSC simulator over TCP: UCS-2 and concatenated parts, receipts, order and rate per number,
+throttling, a dropped link, a refused number, an SMSC outage and a restart mid-message.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from hall.notifications import (
+    InvalidNumber,
+    NotificationDispatcher,
+    enqueue_in,
+    mask_number,
+    normalize_number,
+    notifications,
+    recent,
+    sms_parts,
+)
+from hall.notify_templates import EVENTS, PARAMS, TemplateParamsError, render
+from hall.sms_smpp import SmppConfig, SmppSmsBackend
+from hall.smsc_sim.server import SmscSimulator
+from hall.store import SubmissionStore
+
+LINK = "https://qh.example.cn/t/AB12cd"
+BASE: dict[str, object] = {
+    "tracking_number": "QH-20261127-0042",
+    "service_name": "企业开办",
+    "link": LINK,
+}
+EXTRA: dict[str, dict[str, object]] = {
+    "needs_more": {"materials": ("营业执照副本", "住所使用证明")},
+    "result_ready": {"waybill": "1180123456789"},
+}
+ID_NUMBER = "32050219800101123X"
+
+
+def params_for(event: str, **more: object) -> dict[str, object]:
+    return {**BASE, **EXTRA.get(event, {}), **more}
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("event", EVENTS)
+def test_every_event_renders_with_the_tracking_number_service_and_link(
+    event: str, language: str
+) -> None:
+    text = render(event, language, params_for(event))  # type: ignore[arg-type]
+    assert "QH-20261127-0042" in text and LINK in text
+    assert ("企业开办" in text) and ("{" not in text)
+    assert not re.search(r"\d{15,}", text)
+
+
+@pytest.mark.parametrize("event", EVENTS)
+@pytest.mark.parametrize(
+    "personal",
+    [{"id_number": ID_NUMBER}, {"name": "张三"}, {"form": {"capital": "100"}}, {"phone": "1"}],
+)
+def test_no_field_can_carry_personal_data(event: str, personal: dict[str, object]) -> None:
+    with pytest.raises(TemplateParamsError) as raised:
+        render(event, "zh", params_for(event, **personal))  # type: ignore[arg-type]
+    assert ID_NUMBER not in str(raised.value)  # the refusal does not echo the value either
+
+
+@pytest.mark.parametrize("field", ["service_name", "tracking_number", "link"])
+def test_an_id_number_smuggled_into_an_allowed_field_is_refused(field: str) -> None:
+    value = LINK + ID_NUMBER if field == "link" else ID_NUMBER
+    with pytest.raises(TemplateParamsError):
+        render("filing_received", "zh", params_for("filing_received", **{field: value}))
+    with pytest.raises(TemplateParamsError):
+        render("needs_more", "en", params_for("needs_more", materials=("ID " + ID_NUMBER,)))
+
+
+def test_the_template_fields_are_only_the_allowed_ones() -> None:
+    allowed = {"tracking_number", "service_name", "link", "materials", "pickup_at", "waybill"}
+    for model in PARAMS.values():
+        assert set(model.model_fields) <= allowed
+
+
+def test_result_ready_names_exactly_one_way_to_get_it() -> None:
+    pickup = render("result_ready", "zh", {**BASE, "pickup_at": "工业园区政务服务中心"})
+    assert "请到工业园区政务服务中心领取" in pickup
+    assert "运单号1180123456789" in render("result_ready", "zh", params_for("result_ready"))
+    with pytest.raises(TemplateParamsError):
+        render("result_ready", "zh", dict(BASE))
+    with pytest.raises(TemplateParamsError):
+        render("result_ready", "en", {**params_for("result_ready"), "pickup_at": "x"})
+
+
+def test_numbers_are_normalized_and_masked() -> None:
+    for raw in ("13812345678", "+86 138-1234-5678", "8613812345678", "0086 138 1234 5678"):
+        assert normalize_number(raw) == "13812345678"
+    for bad in ("1381234567", "23812345678", "abc", "+1 6505550100"):
+        with pytest.raises(InvalidNumber):
+            normalize_number(bad)
+    assert mask_number("13812345678") == "138****5678"
+
+
+# --- the queue ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def engine(hall_db: str) -> Iterator[Engine]:
+    store = SubmissionStore(hall_db)
+    try:
+        yield store.engine
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    store = SubmissionStore(str(tmp_path / "hall" / "hall.db"))
+    try:
+        yield store.engine
+    finally:
+        store.close()
+
+
+def queue(
+    engine: Engine, key: str, to: str, event: str = "filing_received", **more: object
+) -> bool:
+    with engine.begin() as conn:
+        return enqueue_in(conn, event, to, params_for(event, **more), "zh_CN", key)  # type: ignore[arg-type]
+
+
+def test_enqueue_is_once_per_key_and_only_with_the_callers_commit(engine: Engine) -> None:
+    assert queue(engine, "sub-1:received", "13812345678") is True
+    assert queue(engine, "sub-1:received", "13812345678") is False
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        enqueue_in(conn, "filing_received", "13900000000", params_for("filing_received"), "en",
+                   "sub-2:received")  # fmt: skip
+        raise RuntimeError("the status change failed")
+    with engine.connect() as conn:
+        rows = conn.execute(select(notifications.c.dedupe_key, notifications.c.language)).all()
+    assert [tuple(r) for r in rows] == [("sub-1:received", "zh")]
+    [view] = recent(engine)
+    assert view.to_masked == "138****5678" and "13812345678" not in repr(view)
+
+
+def test_enqueue_refuses_bad_input_before_writing(engine: Engine) -> None:
+    with engine.begin() as conn:
+        with pytest.raises(InvalidNumber):
+            enqueue_in(conn, "filing_received", "12345", params_for("filing_received"), "zh", "k1")
+        with pytest.raises(ValueError):
+            enqueue_in(conn, "filing_received", "13812345678", params_for("filing_received"),
+                       "fr", "k2")  # fmt: skip
+        with pytest.raises(TemplateParamsError):
+            enqueue_in(conn, "filing_received", "13812345678",
+                       params_for("filing_received", id_number=ID_NUMBER), "zh", "k3")  # fmt: skip
+    assert recent(engine) == []
+
+
+# --- the dispatcher against the simulator -------------------------------------------------------
+
+
+@pytest.fixture
+def sim() -> Iterator[SmscSimulator]:
+    with SmscSimulator(system_id="hall", password="secret") as running:
+        yield running
+
+
+def dispatcher(engine: Engine, sim: SmscSimulator, **options: float) -> NotificationDispatcher:
+    backend = SmppSmsBackend(SmppConfig("127.0.0.1", sim.port, "hall", "secret", timeout_s=2))
+    settings = {"per_number_gap_s": 0.0, "backoff_base_s": 0.05, "backoff_max_s": 0.2,
+                "poll_interval_s": 0.05, **options}  # fmt: skip
+    return NotificationDispatcher(engine, backend, **settings)  # type: ignore[arg-type]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def states(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(notifications.c.state).order_by(notifications.c.seq)).scalars()
+        )
+
+
+def bodies(engine: Engine) -> dict[int, tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(notifications.c.seq, notifications.c.to_number,
+                                   notifications.c.body)).all()  # fmt: skip
+    return {r.seq: ("86" + r.to_number, r.body) for r in rows}
+
+
+def test_a_needs_more_sms_goes_as_ucs2_parts_and_its_receipts_are_stored(
+    sqlite_engine: Engine, sim: SmscSimulator
+) -> None:
+    materials = ("营业执照副本", "法定代表人身份证明", "住所使用证明", "公司章程", "股东会决议")
+    queue(sqlite_engine, "p1:needs_more", "13812345678", "needs_more", materials=materials)
+    d = dispatcher(sqlite_engine, sim)
+    d.start()
+    try:
+        wait_for(lambda: len(sim.messages()) == 1)
+
+        def receipts() -> list[str | None]:
+            with sqlite_engine.connect() as conn:
+                return list(conn.execute(select(sms_parts.c.receipt_state)).scalars())
+
+        wait_for(lambda: len(receipts()) > 1 and set(receipts()) == {"DELIVRD"})
+        with sqlite_engine.connect() as conn:
+            parts = conn.execute(select(sms_parts).order_by(sms_parts.c.part)).all()
+    finally:
+        d.stop()
+    [message] = sim.messages()
+    [(to, body)] = bodies(sqlite_engine).values()
+    assert (message.destination, message.text, message.data_coding) == (to, body, 0x08)
+    assert "需补正材料：营业执照副本、法定代表人身份证明" in message.text
+    assert message.parts == len(parts) >= 2
+    assert [p.message_id for p in parts] == message.message_ids
+    assert states(sqlite_engine) == ["sent"]
+    [view] = recent(sqlite_engine)
+    assert (view.parts, view.delivered_parts, view.to_masked) == (
+        len(parts),
+        len(parts),
+        "138****5678",
+    )
+
+
+def test_an_english_sms_goes_in_the_gsm_alphabet(sqlite_engine: Engine, sim: SmscSimulator) -> None:
+    with sqlite_engine.begin() as conn:
+        enqueue_in(conn, "rating_invited", "13812345678",
+                   {**BASE, "service_name": "Company start-up"}, "en_US", "r1")  # fmt: skip
+    d = dispatcher(sqlite_engine, sim)
+    d.start()
+    try:
+        wait_for(lambda: len(sim.messages()) == 1)
+    finally:
+        d.stop()
+    [message] = sim.messages()
+    assert (
+        message.data_coding == 0 and message.text == next(iter(bodies(sqlite_engine).values()))[1]
+    )
+
+
+def test_an_smsc_outage_loses_nothing_sends_in_order_per_number_and_none_twice(
+    engine: Engine, sim: SmscSimulator
+) -> None:
+    sim.go_down()
+    numbers = ["13800000001", "13800000002", "13800000003"]
+    d = dispatcher(engine, sim)
+    d.start()
+    try:
+        for i in range(4):
+            for n in numbers:
+                queue(engine, f"{n}:{i}", n, "filing_received",
+                      tracking_number=f"QH-{n[-1]}-{i:04d}")  # fmt: skip
+                d.wake()
+        time.sleep(0.5)  # several retries against a closed port
+        assert states(engine) == ["pending"] * 12 and sim.messages() == []
+        with engine.connect() as conn:
+            first = select(notifications.c.attempts).order_by(notifications.c.seq).limit(1)
+            assert conn.execute(first).scalar_one() > 1  # retried, not given up
+        sim.come_up()
+        wait_for(lambda: states(engine) == ["sent"] * 12)
+    finally:
+        d.stop()
+    expected = bodies(engine)
+    got = [(m.destination, m.text) for m in sim.messages()]
+    assert sorted(got) == sorted(expected.values())  # every one, once
+    for n in numbers:  # and in queue order per number
+        assert [t for to, t in got if to == "86" + n] == [
+            t for seq, (to, t) in sorted(expected.items()) if to == "86" + n
+        ]
+    assert sim.stats()["duplicates"] == 0
+
+
+def test_throttling_and_a_dropped_link_are_retried_without_duplicates(
+    sqlite_engine: Engine, sim: SmscSimulator
+) -> None:
+    for i in range(6):
+        materials = ("公司章程",) * (1 + 4 * (i % 2))  # every other one in several parts
+        queue(sqlite_engine, f"k{i}", f"1380000000{i % 2}", "needs_more",
+              tracking_number=f"QH-T-{i:04d}", materials=materials)  # fmt: skip
+    sim.throttle(3)
+    sim.drop_link(after=2)
+    d = dispatcher(sqlite_engine, sim)
+    d.start()
+    try:
+        wait_for(lambda: states(sqlite_engine) == ["sent"] * 6)
+    finally:
+        d.stop()
+    assert sorted((m.destination, m.text) for m in sim.messages()) == sorted(
+        bodies(sqlite_engine).values()
+    )
+    stats = sim.stats()
+    assert stats["throttled"] == 3 and stats["duplicates"] == 0 and stats["binds"] >= 2
+
+
+def test_a_refused_number_fails_for_good_and_blocks_nobody(
+    sqlite_engine: Engine, sim: SmscSimulator
+) -> None:
+    sim.refuse("13800000009")
+    queue(sqlite_engine, "a", "13800000009")
+    queue(sqlite_engine, "b", "13800000009", "demand_replied")
+    queue(sqlite_engine, "c", "13800000001")
+    d = dispatcher(sqlite_engine, sim)
+    d.start()
+    try:
+        wait_for(lambda: "pending" not in states(sqlite_engine))
+    finally:
+        d.stop()
+    assert states(sqlite_engine) == ["failed", "failed", "sent"]
+    [view] = [v for v in recent(sqlite_engine) if v.seq == 1]
+    assert view.last_error == "SMS_REFUSED 0x0B"
+    sim.accept("13800000009")
+
+
+def test_a_restart_mid_message_sends_only_the_parts_not_yet_taken(
+    sqlite_engine: Engine, sim: SmscSimulator
+) -> None:
+    materials = ("营业执照副本", "法定代表人身份证明", "住所使用证明", "公司章程", "股东会决议") * 2
+    queue(sqlite_engine, "long", "13812345678", "needs_more", materials=materials)
+    sim.drop_link(after=1)  # part 1 is taken, then the link drops under part 2
+    first = dispatcher(sqlite_engine, sim, backoff_base_s=60.0, backoff_max_s=60.0)
+    first.start()
+
+    def parts() -> list[int]:
+        with sqlite_engine.connect() as conn:
+            return list(conn.execute(select(sms_parts.c.part)).scalars())
+
+    wait_for(lambda: parts() == [1])
+    first.stop()  # the hall goes away while the message is half sent
+    assert sim.messages() == [] and sim.stats()["incomplete"] == 1
+
+    second = dispatcher(sqlite_engine, sim)  # the hall again, on the same database
+    second.start()
+    try:
+        wait_for(lambda: states(sqlite_engine) == ["sent"])
+    finally:
+        second.stop()
+    [message] = sim.messages()
+    assert message.text == next(iter(bodies(sqlite_engine).values()))[1]
+    stats = sim.stats()  # part 1 once, the dropped part 2 again, part 3: nothing twice
+    assert (stats["submits"], stats["dropped"], stats["duplicates"]) == (message.parts, 1, 0)
+
+
+def test_one_number_gets_at_most_one_message_per_gap(
+    sqlite_engine: Engine, sim: SmscSimulator
+) -> None:
+    for i in range(3):
+        queue(sqlite_engine, f"g{i}", "13812345678", tracking_number=f"QH-G-{i:04d}")
+    queue(sqlite_engine, "other", "13900000000")
+    d = dispatcher(sqlite_engine, sim, per_number_gap_s=0.4)
+    d.start()
+    try:
+        wait_for(lambda: len(sim.messages()) == 4)
+    finally:
+        d.stop()
+    mine = [m.received_mono for m in sim.messages() if m.destination == "8613812345678"]
+    assert all(b - a >= 0.38 for a, b in itertools.pairwise(mine))
+    other = next(m for m in sim.messages() if m.destination == "8613900000000")
+    assert other.received_mono < mine[1]  # another number does not wait for this one's gap
