@@ -60,6 +60,7 @@ class Status:
     position: int = 0
     helper_name: str = ""
     reason: str = ""
+    session_id: str = ""  # the hall's id of this call, once a helper joined (the filing names it)
 
 
 class RequestSigner(Protocol):
@@ -437,7 +438,7 @@ class AssistClient:
                 if self._standing.phase == Phase.WAITING:
                     self._stand(Status(Phase.WAITING, position=n))
             case p.HelperJoined(helper_name=name):
-                self._stand(Status(Phase.LIVE, helper_name=name))
+                self._stand(Status(Phase.LIVE, helper_name=name, session_id=self.session_id))
             case p.HelperLeft(reason=reason):
                 # The End that follows carries the session's reason; the walk-in is told why.
                 self._helper_left = reason

@@ -54,6 +54,15 @@ class Consultation:
             setattr(self, f.name, _empty(f))
 
 
+@dataclass(frozen=True, slots=True)
+class AssistRef:
+    """The live help call in which a helper filled fields: the helper's name as the walk-in saw
+    it and the hall's assist session id (the filing records both; the hall audits the call)."""
+
+    helper: str
+    session_id: str
+
+
 @dataclass
 class SessionContext:
     identity: Identity | None = None
@@ -62,6 +71,7 @@ class SessionContext:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     helper_filled: set[str] = field(default_factory=set)
+    assisted_by: AssistRef | None = None  # the last call whose helper filled a field
     # Captured document photos (JPEG) by material id: personal data, zeroed on wipe.
     attachments: dict[str, bytearray] = field(default_factory=dict)
     capture_slot: str = ""

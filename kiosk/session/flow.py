@@ -25,7 +25,7 @@ from kiosk.errors import FailureReason, reason_for
 from kiosk.receipts import build_receipt, progress_url
 from kiosk.services.forms import normalize, validate
 from kiosk.session.consult import ConsultFlow, ConsultServices
-from kiosk.session.context import SessionContext
+from kiosk.session.context import AssistRef, SessionContext
 from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
 
@@ -201,12 +201,17 @@ class SessionFlow:
         self.machine.send("service_chosen")
         self.consult.form_opened(item.id)
 
-    def set_field(self, name: str, value: str, *, by_helper: bool = False) -> None:
+    def set_field(self, name: str, value: str, *, by_helper: AssistRef | None = None) -> None:
+        """The walk-in's entry, or (``by_helper``) a helper's during that live help call."""
         if self.state != "filling_form" or name not in self.context.values:
             raise KeyError(name)
         self.context.values[name] = value
         self.context.errors.pop(name, None)
-        (self.context.helper_filled.add if by_helper else self.context.helper_filled.discard)(name)
+        if by_helper is None:
+            self.context.helper_filled.discard(name)
+        else:
+            self.context.helper_filled.add(name)
+            self.context.assisted_by = by_helper
         self.consult.field_changed(self.context.service_id, name)
         self.inactivity.touch()
         self._changed()
@@ -413,7 +418,13 @@ class SessionFlow:
             "helper_filled": sorted(self.context.helper_filled),
             "language": self.context.language,
             "catalog_version": self.catalog.version,
+            # The walk-in's own press of submit (a helper can only propose it): UTC, ISO 8601.
+            "confirmed_at": self._clock.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),
         }
+        assist = self.context.assisted_by
+        if assist is not None and self.context.helper_filled:
+            # Co-filled: which helper, in which assist session (the hall keeps the call's audit).
+            payload["assist"] = {"helper": assist.helper, "session_id": assist.session_id}
         # Each photographed document travels as an encrypted, content-addressed blob named by its
         # material id; the hall accepts the filing only once every blob has arrived.
         from offline_queue.outbox import Attachment  # sqlite-utils pulls NumPy: not at import

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from hall.server import HallServer
+from hall.store import SubmissionStore
 from kiosk.runtime import KioskRuntime
 from remote_assist import protocol as p
 from tests.assist.harness import HelperSocket, cookie_of
@@ -164,6 +165,20 @@ def test_helper_fills_the_form_and_the_walk_in_confirms(kiosk: Kiosk) -> None:
         )
         body = requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).json()
         assert body["status"] == "received"
+        # The filing names the helper and the call they filled it in, and when the walk-in
+        # confirmed (the hall's copy, as an officer's filing detail reads it).
+        store = SubmissionStore(k.hall.db_path)
+        try:
+            filed = store.load(sub_id)
+        finally:
+            store.close()
+        assert filed is not None
+        assert filed.payload["assist"] == {
+            "helper": "lin.helper",
+            "session_id": k.ui.assist._client.session_id,  # type: ignore[union-attr]
+        }
+        assert "mobile" in filed.payload["helper_filled"]
+        assert filed.payload["confirmed_at"].endswith("+00:00")
         k.robot.click("finishButton") if k.robot.visible_items(
             "finishButton"
         ) else k.ui.flow.finish()  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from drivers.errors import CardReadFailed
 from drivers.printer.simulator import SimulatedPrinter
 from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
+from kiosk.session.context import AssistRef
 from kiosk.session.flow import SessionFlow, Timeouts
 from offline_queue.outbox import Outbox
 from tests.support.background import HeldBackground, run_inline
@@ -131,6 +132,47 @@ def test_happy_path_queues_prints_and_wipes(parts: Parts) -> None:
     flow.finish()
     assert flow.state == "idle"
     assert flow.context.is_empty()
+
+
+def queued_payload(parts: Parts) -> dict[str, Any]:
+    with Outbox(parts.outbox_path, "SND-1") as box:
+        sealed = box.next_pending()
+        assert sealed is not None
+        return open_queued(sealed).payload
+
+
+def test_payload_records_the_co_filling_helper_and_the_confirmation_time(parts: Parts) -> None:
+    flow = parts.flow
+    flow.start("zh_CN")
+    fill_bundle(flow)
+    lin = AssistRef(helper="林帮办", session_id="3f0c1a52-assist")
+    flow.set_field("business_scope", "软件开发、技术咨询", by_helper=lin)
+    flow.set_field("power_capacity_kw", "100", by_helper=lin)
+    assert flow.context.assisted_by == lin
+    assert flow.complete_form()
+    parts.clock.advance(42)  # the walk-in reads the summary, then presses submit
+    flow.confirm()
+    payload = queued_payload(parts)
+    assert payload["helper_filled"] == ["business_scope", "power_capacity_kw"]
+    assert payload["assist"] == {"helper": "林帮办", "session_id": "3f0c1a52-assist"}
+    assert payload["confirmed_at"] == "2026-11-27T02:00:42.000+00:00"
+    flow.finish()
+    assert flow.context.assisted_by is None and flow.context.is_empty()
+
+
+def test_payload_names_no_helper_when_the_walk_in_filled_it_all(parts: Parts) -> None:
+    flow = parts.flow
+    flow.start("zh_CN")
+    fill_bundle(flow)
+    # The helper filled one field during a call, then the walk-in typed over it.
+    flow.set_field("mobile", "13800000000", by_helper=AssistRef("林帮办", "3f0c1a52-assist"))
+    flow.set_field("mobile", ANSWERS["mobile"])
+    assert flow.complete_form()
+    flow.confirm()
+    payload = queued_payload(parts)
+    assert payload["helper_filled"] == []
+    assert "assist" not in payload
+    assert payload["confirmed_at"] == "2026-11-27T02:00:00.000+00:00"
 
 
 def test_receipt_carries_no_personal_data(parts: Parts) -> None:

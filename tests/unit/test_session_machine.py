@@ -8,7 +8,7 @@ import pytest
 from statemachine.exceptions import TransitionNotAllowed
 
 from drivers.card_reader.base import Identity
-from kiosk.session.context import SessionContext
+from kiosk.session.context import AssistRef, SessionContext
 from kiosk.session.machine import ACTIVE_STATES, SessionMachine
 
 # The shortest event path from idle to each state.
@@ -36,6 +36,8 @@ def machine_in(state: str) -> SessionMachine:
         name="张三丰", id_number="11010519491231002X", birth_date=dt.date(1949, 12, 31)
     )
     ctx.values = {"applicant_name": "张三丰", "mobile": "13912345678"}
+    ctx.helper_filled.add("mobile")
+    ctx.assisted_by = AssistRef(helper="林帮办", session_id="3f0c1a52-assist")
     ctx.tracking_number = "SND-1-20261127-0001"
     ctx.attachments = {"premises_proof": bytearray(b"\xff\xd8 a lease contract photo")}
     ctx.consult.kind = "policies"

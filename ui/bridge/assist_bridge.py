@@ -2,7 +2,7 @@
 :class:`~remote_assist.client.AssistClient`.
 
 The client calls back on its own thread; the bridge re-posts every callback through a queued
-signal, so all work (and every ``flow.set_field(..., by_helper=True)``) happens on the GUI thread,
+signal, so all work (and every ``flow.set_field(..., by_helper=...)``) happens on the GUI thread,
 as a touch would. The bridge forwards the walk-in's form to the helper — snapshots and per-field
 changes — and the client masks values until the walk-in consents. It keeps no copy of the answers:
 to notice which field changed it remembers a keyed digest per field, with a key drawn per call.
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
+from kiosk.session.context import AssistRef
 from remote_assist.phases import ACTIVE_PHASES, Phase
 
 
@@ -128,6 +129,7 @@ class AssistBridge(QObject):
         self._phase = Phase.IDLE
         self._position = 0
         self._helper_name = ""
+        self._session_id = ""  # the live call's id at the hall, for the filing's record
         self._end_reason = ""
         self._consent = False
         self._consent_asked = False
@@ -372,6 +374,7 @@ class AssistBridge(QObject):
             if not self._helper_name:
                 self._consent_asked = not self._consent
             self._helper_name = status.helper_name
+            self._session_id = status.session_id
         if status.phase in (Phase.ENDED, Phase.UNREACHABLE):
             self._end_reason = status.reason
             self._consent = self._consent_asked = self._submit_asked = False
@@ -392,8 +395,10 @@ class AssistBridge(QObject):
             case p.FieldProposed(name=name, value=value):
                 if flow is not None and flow.state == "filling_form":
                     try:
-                        # The same intent a touch sends; the flow marks it "filled by helper".
-                        flow.set_field(name, value, by_helper=True)
+                        # The same intent a touch sends; the flow marks it "filled by helper"
+                        # and records which helper, in which call (the filing carries both).
+                        helper = AssistRef(self._helper_name, self._session_id)
+                        flow.set_field(name, value, by_helper=helper)
                     except KeyError:
                         log.info("assist: proposal for unknown field %s ignored", name)
             case p.HighlightField(name=name):
