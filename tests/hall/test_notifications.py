@@ -6,10 +6,14 @@ throttling, a dropped link, a refused number, an SMSC outage and a restart mid-m
 
 from __future__ import annotations
 
+import hmac
 import itertools
+import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,7 @@ from hall.notifications import (
     sms_parts,
 )
 from hall.notify_templates import EVENTS, PARAMS, TemplateParamsError, render
+from hall.sms_gateway import GatewayConfig, HttpsSmsBackend, signature
 from hall.sms_smpp import SmppConfig, SmppSmsBackend
 from hall.smsc_sim.server import SmscSimulator
 from hall.store import SubmissionStore
@@ -367,3 +372,109 @@ def test_one_number_gets_at_most_one_message_per_gap(
     assert all(b - a >= 0.38 for a, b in itertools.pairwise(mine))
     other = next(m for m in sim.messages() if m.destination == "8613900000000")
     assert other.received_mono < mine[1]  # another number does not wait for this one's gap
+
+
+# --- the HTTPS gateway backend against a real local receiver -----------------------------------
+
+
+class GatewayReceiver:
+    """A district SMS web service: checks signatures, honours Idempotency-Key, and answers as
+    scripted (a status to answer, or "lose" to take the message and close without answering)."""
+
+    def __init__(self, secret: bytes, script: list[int | str]) -> None:
+        self.secret, self.script = secret, list(script)
+        self.taken: dict[str, dict[str, str]] = {}  # idempotency key -> message
+        self.requests = 0
+        self.bad_signatures = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests += 1
+                stamp = self.headers["X-Timestamp"]
+                if not hmac.compare_digest(
+                    signature(receiver.secret, stamp, body), self.headers["X-Signature"]
+                ):
+                    receiver.bad_signatures += 1
+                    return self._answer(401, {"error": "bad signature"})
+                step = receiver.script.pop(0) if receiver.script else 200
+                if isinstance(step, int) and step != 200:
+                    return self._answer(step, {"error": "scripted"})
+                key = self.headers["Idempotency-Key"]
+                repeat = key in receiver.taken
+                receiver.taken.setdefault(key, json.loads(body))
+                if step == "lose":
+                    self.close_connection = True
+                    return None  # taken, but the answer never reaches the hall
+                return self._answer(409 if repeat else 200, {"message_id": f"GW-{key}"})
+
+            def _answer(self, status: int, value: object) -> None:
+                data = json.dumps(value).encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+SECRET = b"district-sms-secret-0123456789"
+
+
+def gateway_dispatcher(engine: Engine, url: str, secret: bytes) -> NotificationDispatcher:
+    backend = HttpsSmsBackend(GatewayConfig(url, secret, timeout_s=2))
+    return NotificationDispatcher(engine, backend, per_number_gap_s=0.0, backoff_base_s=0.05,
+                                  backoff_max_s=0.2, poll_interval_s=0.05)  # fmt: skip
+
+
+def test_the_gateway_gets_each_message_once_through_errors_and_a_lost_answer(
+    sqlite_engine: Engine,
+) -> None:
+    receiver = GatewayReceiver(SECRET, [503, 429, "lose"])
+    for i in range(3):
+        queue(sqlite_engine, f"gw{i}", f"1390000000{i}", tracking_number=f"QH-W-{i:04d}")
+    d = gateway_dispatcher(sqlite_engine, receiver.url, SECRET)
+    d.start()
+    try:
+        wait_for(lambda: states(sqlite_engine) == ["sent"] * 3)
+    finally:
+        d.stop()
+        receiver.close()
+    expected = sorted(("+" + to, text) for to, text in bodies(sqlite_engine).values())
+    assert sorted((m["to"], m["text"]) for m in receiver.taken.values()) == expected
+    assert receiver.requests == 3 + 3 and receiver.bad_signatures == 0  # 503, 429, lost answer
+    with sqlite_engine.connect() as conn:
+        ids = conn.execute(select(sms_parts.c.message_id).order_by(sms_parts.c.notification_seq))
+        assert list(ids.scalars()) == [f"GW-qihang-sms-{i}" for i in (1, 2, 3)]
+
+
+def test_a_wrong_secret_is_refused_for_good(sqlite_engine: Engine) -> None:
+    receiver = GatewayReceiver(SECRET, [])
+    queue(sqlite_engine, "gw", "13900000000")
+    d = gateway_dispatcher(sqlite_engine, receiver.url, b"not-the-district-secret")
+    d.start()
+    try:
+        wait_for(lambda: states(sqlite_engine) == ["failed"])
+    finally:
+        d.stop()
+        receiver.close()
+    assert receiver.bad_signatures == 1 and receiver.taken == {}
+    assert recent(sqlite_engine)[0].last_error == "SMS_GATEWAY_REFUSED 401"
+
+
+def test_the_gateway_config_wants_https_and_a_real_secret() -> None:
+    with pytest.raises(ValueError):
+        GatewayConfig("http://sms.example.cn/send", SECRET)
+    with pytest.raises(ValueError):
+        GatewayConfig("https://sms.example.cn/send", b"short")
+    assert SECRET not in repr(GatewayConfig("https://sms.example.cn/send", SECRET)).encode()
