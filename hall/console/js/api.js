@@ -3,7 +3,9 @@
 
 export class ApiError extends Error {
   constructor(status, detail) {
-    super(typeof detail === "string" ? detail : `HTTP ${status}`);
+    // The desk's refusals are objects with both languages; the English one is the message.
+    super(typeof detail === "string" ? detail
+      : detail && detail.message_en ? detail.message_en : `HTTP ${status}`);
     this.status = status;
     this.detail = detail;
   }
@@ -14,6 +16,15 @@ let onUnauthorized = () => {};
 /** Called once by the app: what to do when the hall says the session is gone. */
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
+}
+
+function withQuery(path, filters) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters || {})) {
+    if (value !== "" && value !== null && value !== undefined) query.set(key, String(value));
+  }
+  const qs = query.toString();
+  return `${path}${qs ? `?${qs}` : ""}`;
 }
 
 export async function request(method, path, body) {
@@ -50,4 +61,16 @@ export const api = {
   demandStats: () => request("GET", "/api/v1/demands/stats"),
   assistQueue: () => request("GET", "/api/v1/assist/queue"),
   assistAccept: (id) => request("POST", `/api/v1/assist/sessions/${encodeURIComponent(id)}/accept`),
+  // The filings desk (issue 15).
+  catalog: () => request("GET", "/api/v1/catalog"),
+  inbox: (filters) => request("GET", withQuery("/api/v1/desk/inbox", filters)),
+  filing: (id) => request("GET", `/api/v1/desk/filings/${encodeURIComponent(id)}`),
+  reveal: (id, field) =>
+    request("POST", `/api/v1/desk/filings/${encodeURIComponent(id)}/reveal`, { field }),
+  move: (id, part, body) => request(
+    "POST", `/api/v1/desk/parts/${encodeURIComponent(id)}/${encodeURIComponent(part)}/moves`, body),
+  board: () => request("GET", "/api/v1/desk/board"),
+  bookings: (filters) => request("GET", withQuery("/api/v1/desk/bookings", filters)),
+  bookingAct: (id, body) =>
+    request("POST", `/api/v1/desk/bookings/${encodeURIComponent(id)}`, body),
 };

@@ -1,6 +1,6 @@
 // The console shell: who is logged in, the navigation, and a hash router that hands the view to
-// one page module at a time. A new section (the remote-assist queue) adds a module to SECTIONS
-// and a link in index.html; nothing else changes.
+// one page module at a time. A new section (the remote-assist queue) adds a module to SECTIONS,
+// a link in index.html and its roles in NAV; nothing else changes.
 
 import { api, setUnauthorizedHandler } from "./api.js";
 import { hideToast } from "./ui.js";
@@ -12,6 +12,10 @@ import * as assistQueue from "./pages/assist_queue.js";
 import * as assistSession from "./pages/assist_session.js";
 import * as fleet from "./pages/fleet.js";
 import * as devices from "./pages/devices.js";
+import * as inbox from "./pages/inbox.js";
+import * as filing from "./pages/filing.js";
+import * as board from "./pages/board.js";
+import * as bookings from "./pages/bookings.js";
 
 // route pattern -> [section for the nav highlight, page module]
 const SECTIONS = [
@@ -22,8 +26,30 @@ const SECTIONS = [
   [/^#\/assist\/?$/, "assist", assistQueue],
   [/^#\/fleet\/?$/, "fleet", fleet],
   [/^#\/devices\/?$/, "devices", devices],
+  [/^#\/inbox\/?$/, "inbox", inbox],
+  [/^#\/filings\/([^/]+)$/, "inbox", filing],
+  [/^#\/board\/?$/, "board", board],
+  [/^#\/bookings\/?$/, "bookings", bookings],
 ];
-const HOME = "#/demands";
+// What each role may use (the hall refuses the rest anyway): an officer works their
+// department's inbox only; helpers the hall's own desks; a supervisor (and an admin) everything.
+const HALL_DESKS = ["demands", "stats", "bookings", "assist", "fleet", "devices"];
+const NAV = {
+  officer: ["inbox"],
+  helper: HALL_DESKS,
+  supervisor: ["inbox", "board", ...HALL_DESKS],
+  admin: ["inbox", "board", ...HALL_DESKS],
+};
+const HOMES = { officer: "#/inbox", supervisor: "#/inbox", admin: "#/inbox" };
+const ROLE_NAMES = { officer: "部门工作人员", helper: "工作人员", supervisor: "主管", admin: "管理员" };
+
+function allowed(me) {
+  return NAV[me.role] || [];
+}
+
+function home(me) {
+  return (me && HOMES[me.role]) || "#/demands";
+}
 
 const state = { me: null, meta: null };
 const view = document.getElementById("view");
@@ -31,10 +57,13 @@ const view = document.getElementById("view");
 function showChrome(loggedIn) {
   document.getElementById("nav").hidden = !loggedIn;
   document.getElementById("who").hidden = !loggedIn;
-  const roles = { helper: "工作人员", supervisor: "主管" };
   document.getElementById("who-name").textContent = loggedIn
-    ? `${state.me.name}（${roles[state.me.role] || state.me.role}）`
+    ? `${state.me.name}（${ROLE_NAMES[state.me.role] || state.me.role}）`
     : "";
+  const sections = loggedIn ? allowed(state.me) : [];
+  for (const link of document.querySelectorAll("#nav a")) {
+    link.hidden = !sections.includes(link.dataset.section);
+  }
 }
 
 async function showLogin() {
@@ -45,7 +74,7 @@ async function showLogin() {
   await login.render(view, {
     onLoggedIn: async (me) => {
       state.me = me;
-      if (!location.hash || location.hash === "#/login") location.hash = HOME;
+      if (!location.hash || location.hash === "#/login") location.hash = home(me);
       else await route();
     },
   });
@@ -60,13 +89,15 @@ async function route() {
       return;
     }
   }
-  if (!state.meta) state.meta = await api.demandMeta();
+  // The demands' reference data is the hall desks' (officers are refused it, and need none).
+  if (!state.meta && state.me.role !== "officer") state.meta = await api.demandMeta();
   showChrome(true);
   hideToast();
-  const hash = location.hash || HOME;
+  const hash = location.hash || home(state.me);
   for (const [pattern, section, page] of SECTIONS) {
     const match = hash.match(pattern);
     if (!match) continue;
+    if (!allowed(state.me).includes(section)) break;
     for (const link of document.querySelectorAll("#nav a")) {
       link.classList.toggle("active", link.dataset.section === section);
     }
@@ -74,7 +105,7 @@ async function route() {
     await page.render(view, { ...state, params: match.slice(1).map(decodeURIComponent) });
     return;
   }
-  location.hash = HOME;
+  location.hash = home(state.me);
 }
 
 setUnauthorizedHandler(() => { showLogin(); });

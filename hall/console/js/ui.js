@@ -66,11 +66,43 @@ export function hideToast() {
   document.getElementById("toast").hidden = true;
 }
 
-/** Words for an API error a person can act on. */
+// The hall's plain-text refusals (hall.auth, hall.desk_access), in the words a desk reads.
+const REFUSALS = {
+  "this part belongs to another department": "该事项属于其他部门，您无权查看或办理",
+  "needs a department officer or a supervisor": "此页面供部门工作人员和主管使用",
+  "needs the supervisor role": "此操作需要主管账号",
+  "needs the helper role": "此页面供大厅工作人员使用",
+  "needs the admin role": "此操作需要管理员账号",
+};
+
+/** Words for an API error a person can act on: the desk's own translated words when the hall
+ * sent them (detail.message_zh, then the English), else a reason by status. */
 export function explain(err) {
+  const detail = err && err.detail;
+  if (detail && typeof detail === "object" && detail.message_zh) {
+    return `${detail.message_zh}（${detail.message_en}）`;
+  }
+  if (err && err.status === 403) {
+    const known = typeof detail === "string" ? REFUSALS[detail] : null;
+    return known ? `没有权限：${known}（${detail}）` : "没有权限执行此操作";
+  }
+  if (err && err.status === 404) return "没有找到（Not found）";
   if (err && err.status === 409) return `操作未执行：${err.message}（请刷新后再试）`;
   if (err && err.status === 422) return `填写有误：${err.message}`;
-  if (err && err.status === 403) return "没有权限执行此操作";
   if (err && err.status) return `服务大厅返回错误（HTTP ${err.status}）`;
   return "无法连接服务大厅，请检查网络";
+}
+
+/** Working days left as a desk reads them: 剩 3 个工作日, 今日到期, 逾期 2 个工作日. */
+export function timeLeft(item) {
+  if (item.paused) return { text: "暂停计时（待补正）", kind: "paused" };
+  if (item.working_days_left === null || item.working_days_left === undefined) {
+    return { text: "—", kind: "" };
+  }
+  const left = item.working_days_left;
+  if (item.overdue || left < 0) {
+    return { text: `逾期 ${Math.abs(left)} 个工作日`, kind: "overdue" };
+  }
+  if (left === 0) return { text: "今日到期", kind: "due" };
+  return { text: `剩 ${left} 个工作日`, kind: left <= 1 ? "due" : "" };
 }
