@@ -53,6 +53,7 @@ from hall import (
     bookings,
     catalog_publish,
     demand_desk,
+    desk_moves,
     desk_schema,  # noqa: F401  # the filings desk's tables on the shared metadata
     device_auth,
     diagnostics,
@@ -171,12 +172,13 @@ def create_app(
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
     catalog_store = catalog_publish.CatalogStore(store.engine, clock)
     catalog_store.publish_sample_if_empty()
-    tracking_store = tracking.TrackingStore(store.engine, clock, catalog_store)
+    work_calendar = calendar or load_calendar()
+    tracking_store = tracking.TrackingStore(store.engine, clock, catalog_store, work_calendar)
     desk = demand_desk.DemandDesk(
         store.engine,
         clock,
         taxonomy=taxonomy or load_taxonomy(),
-        calendar=calendar or load_calendar(),
+        calendar=work_calendar,
         catalogs=catalog_store,
         tracking=tracking_store,
     )
@@ -213,6 +215,11 @@ def create_app(
     app.state.catalog_store = catalog_store
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
+    app.state.calendar = work_calendar
+    # The filings desk's moves (hall.desk_moves); forwarding adds to desk.accepted_hooks.
+    app.state.desk = desk_moves.PartDesk(
+        store.engine, clock, catalog_store, work_calendar, tracking_store.managed_services
+    )
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
@@ -361,6 +368,7 @@ def create_app(
     app.include_router(catalog_publish.router())
     app.include_router(tracking.router())
     app.include_router(demand_desk.router())
+    app.include_router(desk_moves.router())
     app.include_router(fleet.router())
     app.include_router(diagnostics.router())
     app.include_router(enrolment.router())

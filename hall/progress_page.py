@@ -4,7 +4,8 @@ A phone opens it after scanning, so it is one small server-rendered HTML page: n
 CSS only, Chinese first with the English underneath, readable at a phone's width. It shows what
 ``GET /api/v1/progress/...`` shows — statuses and times, named from the published catalog through
 :func:`contracts.progress.describe` (the same words the kiosk screen uses) — and no personal
-data.
+data. Each part lists its history at the hall (the applicant-facing events: when it moved,
+to what, the department's public note, the materials a 补正 asks for) and never who moved it.
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ main{max-width:640px;margin:0 auto;padding:16px}
 h2{font-size:18px;margin:0}
 .status{display:inline-block;margin-top:6px;padding:2px 10px;border-radius:999px;
 background:#e8eef6;font-weight:600}
-.status.completed,.status.done{background:#e3f3e8;color:var(--ok)}
+.status.completed,.status.done,.status.closed,.status.approved,.status.result_ready{
+background:#e3f3e8;color:var(--ok)}
 .status.needs_more{background:#fff1dc;color:var(--warn)}
-.status.rejected{background:#fde7e5;color:var(--bad)}
+.status.rejected,.status.refused,.status.not_accepted{background:#fde7e5;color:var(--bad)}
+.history{border-top:1px solid var(--line);margin-top:10px;padding-top:6px}
 ol{margin:10px 0 0;padding-left:22px}
 li{margin:6px 0}
 .time{color:var(--muted);font-size:14px}
@@ -98,7 +101,7 @@ def _render(zh: ProgressView, en: ProgressView, doc: dict[str, Any]) -> str:
             f'<div class="en">{escape(pe.words)}</div>',
             f'<div class="time">更新于 Updated {escape(_local(raw.get("updated_at")))}</div>',
         ]
-        if pz.note:
+        if pz.note and not pz.events:  # with a history, the note is on its event
             out.append(f"<p>{escape(pz.note)}<br><span class='en'>{escape(pe.note)}</span></p>")
         if pz.steps:
             out.append("<ol>")
@@ -112,6 +115,22 @@ def _render(zh: ProgressView, en: ProgressView, doc: dict[str, Any]) -> str:
                     + (f'<div class="time">{escape(when)}</div>' if when else "")
                     + "</li>"
                 )
+            out.append("</ol>")
+        if pz.events:
+            out.append('<ol class="history">')
+            for raw_event, ez, ee in zip(raw.get("events", []), pz.events, pe.events, strict=True):
+                out.append(
+                    f'<li><span class="time">{escape(_local(raw_event.get("at")))}</span> '
+                    f"{escape(ez.words)}"
+                    f'<div class="en">{escape(ee.words)}</div>'
+                )
+                for (mz, why), (me, _) in zip(ez.items, ee.items, strict=True):
+                    out.append(f"<div>· {escape(mz)}：{escape(why)}</div>")
+                    out.append(f'<div class="en">{escape(me)}</div>')
+                if ez.note or ee.note:
+                    out.append(f"<div>{escape(ez.note)}</div>")
+                    out.append(f'<div class="en">{escape(ee.note)}</div>')
+                out.append("</li>")
             out.append("</ol>")
         out.append("</section>")
     return "".join(out)

@@ -1,21 +1,26 @@
-"""Per-part tracking of filings: fan-out at intake, staff status changes, the public progress.
+"""Per-part tracking of filings: fan-out at intake, the part rows, the public progress.
 
 When a new submission is stored, :meth:`TrackingStore.on_intake` runs inside the same database
 transaction and splits it with :func:`contracts.catalog.fan_out` (over the latest published
 catalog) into one row per part — the department that handles it and the form fields it receives —
 plus one row per step for parts where several parties act in turn (the EV charging pile). So a
 "一件事" bundle (企业开办 + 用电报装) is tracked as two parts from the moment it arrives, and a
-submission is never stored without its parts. Parts start ``received``, steps ``pending``.
+submission is never stored without its parts. Parts start ``received`` (version 1) with what the
+desk's inbox sorts and searches on: the station, the time received, the promised-by date (the
+service's 承诺时限 in working days of the hall's calendar), the enterprise name and USCC; steps
+start ``pending``.
 
 The part rows hold field *names*, not values: the walk-in's answers stay in one place (the
 submission), and a department's view projects them from there.
 
-Staff move a part or a step through ``POST /api/v1/parts/{tracking}/{part_id}/status`` (audited).
-Parts of a service another module drives (a demand follows the demand loop) are refused here.
+Officers move parts at the filings desk (:mod:`hall.desk_moves`, the rules in
+:mod:`hall.part_model`); a module that drives its own parts (the demand loop) sets them with
+:meth:`TrackingStore.set_status_in` inside its transaction.
 
 ``GET /api/v1/progress/{tracking_number}`` is public — anyone holding the receipt may look — so
-it returns statuses, part and step ids, department ids and times only: the document
-:mod:`contracts.progress` defines, with no personal data.
+it returns statuses, part and step ids, department ids, times and the applicant-facing part of
+each move (:func:`hall.part_model.public_event`) only: the document :mod:`contracts.progress`
+defines, with no personal data and never who moved it.
 """
 
 from __future__ import annotations
@@ -23,35 +28,24 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
 from contracts.catalog import fan_out
 from contracts.clock import Clock
 from contracts.ids import is_valid_tracking_number
-from contracts.progress import STEP_STATUSES
 from contracts.wire import Submission
-from hall.auth import StaffDep, audit
+from hall import part_model
 from hall.catalog_publish import CatalogStore
 from hall.clock import iso
+from hall.demand_content import WorkCalendar
+from hall.desk_schema import part_events
 from hall.store import metadata, submissions
 
 log = logging.getLogger(__name__)
-
-# What hall staff may set. "queued" and "submitted" describe the kiosk's side of the journey.
-STAFF_PART_STATUSES: Final = (
-    "received",
-    "handling",
-    "needs_more",
-    "completed",
-    "rejected",
-    "cancelled",
-)
-STAFF_STEP_STATUSES: Final = tuple(STEP_STATUSES)
 
 parts = Table(
     "parts",
@@ -98,14 +92,6 @@ part_steps = Table(
 )
 
 
-class PartNotFound(LookupError):
-    """No such tracking number, part or step."""
-
-
-class PartManaged(Exception):
-    """The part follows another workflow (e.g. the demand loop); change it there."""
-
-
 @dataclass(frozen=True, slots=True)
 class PartRow:
     """One tracked part as staff see it (no values)."""
@@ -121,10 +107,13 @@ class PartRow:
 class TrackingStore:
     """Parts and steps in the hall's database."""
 
-    def __init__(self, engine: Engine, clock: Clock, catalogs: CatalogStore) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, catalogs: CatalogStore, calendar: WorkCalendar
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.catalogs = catalogs
+        self.calendar = calendar
         # Services whose parts another module drives (service id -> who, for the 409's words).
         self.managed_services: dict[str, str] = {}
         metadata.create_all(engine, tables=[parts, part_steps])
@@ -138,17 +127,25 @@ class TrackingStore:
         service the published catalog does not know gets the parts the kiosk listed, else one
         part named after the service.
         """
-        now = iso(self.clock.now())
+        received = self.clock.now()
+        now = iso(received)
         form = sub.payload.get("form")
         values = (
             {k: v for k, v in form.items() if isinstance(v, str)} if isinstance(form, dict) else {}
         )
+        # What the inbox searches on, read as migration 0004 fills older rows; never an ID number.
+        enterprise = values.get("enterprise_name") or values.get("company_name") or ""
         latest = self.catalogs.latest(conn)
         rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
         try:
             item = latest.catalog.service(sub.service_id) if latest else None
         except KeyError:
             item = None
+        due_on = (
+            part_model.due_on(received, item.time_limit_days, self.calendar).isoformat()
+            if item is not None
+            else None
+        )
         if item is not None:
             for filing in fan_out(item, values):
                 rows.append((filing.part_id, filing.department, tuple(filing.values), filing.steps))
@@ -172,6 +169,12 @@ class TrackingStore:
                     note_zh="",
                     note_en="",
                     updated_at=now,
+                    version=1,
+                    station_id=sub.station_id,
+                    received_at=now,
+                    due_on=due_on,
+                    enterprise_name=enterprise,
+                    uscc=values.get("uscc", "")[:18],
                 )
             )
             for step_pos, step_id in enumerate(steps):
@@ -240,6 +243,24 @@ class TrackingStore:
             received_at = conn.execute(
                 select(submissions.c.received_at).where(submissions.c.id == sub_id)
             ).scalar_one()
+            event_rows = conn.execute(
+                select(part_events)
+                .where(part_events.c.submission_id == sub_id)
+                .order_by(part_events.c.seq)
+            ).all()
+        events: dict[str, list[dict[str, Any]]] = {}
+        for e in event_rows:
+            shown = part_model.public_event(
+                e.from_status,
+                e.to_status,
+                e.at,
+                e.items,
+                e.public_note_zh,
+                e.public_note_en,
+                e.reason,
+            )
+            if shown is not None:
+                events.setdefault(e.part_id, []).append(shown)
         steps: dict[str, list[dict[str, Any]]] = {}
         for s in step_rows:
             steps.setdefault(s.part_id, []).append(
@@ -256,6 +277,8 @@ class TrackingStore:
             }
             if p.note_zh or p.note_en:
                 entry["note_zh"], entry["note_en"] = p.note_zh, p.note_en
+            if p.part_id in events:
+                entry["events"] = events[p.part_id]
             doc_parts.append(entry)
         if not doc_parts:
             # Stored before parts were tracked: one part, received, is still the truth.
@@ -283,57 +306,9 @@ class TrackingStore:
             for r in rows
         ]
 
-    # --- staff changes --------------------------------------------------------------------------
-
-    def set_status(
-        self, tracking_number: str, part_id: str, new_status: str, step_id: str | None = None
-    ) -> str:
-        """Move a part (or one of its steps) to ``new_status``; returns the submission id.
-
-        Raises :class:`PartNotFound`, :class:`PartManaged`, or ``ValueError`` for a status that
-        is not one staff may set.
-        """
-        allowed = STAFF_STEP_STATUSES if step_id else STAFF_PART_STATUSES
-        if new_status not in allowed:
-            raise ValueError(f"status must be one of: {', '.join(allowed)}")
-        now = iso(self.clock.now())
-        with self.engine.begin() as conn:
-            found = self._submission_for(conn, tracking_number)
-            if found is None:
-                raise PartNotFound(tracking_number)
-            sub_id, service_id = found
-            if service_id in self.managed_services:
-                raise PartManaged(self.managed_services[service_id])
-            if step_id is None:
-                changed = conn.execute(
-                    update(parts)
-                    .where(parts.c.submission_id == sub_id, parts.c.part_id == part_id)
-                    .values(status=new_status, updated_at=now)
-                ).rowcount
-            else:
-                changed = conn.execute(
-                    update(part_steps)
-                    .where(
-                        part_steps.c.submission_id == sub_id,
-                        part_steps.c.part_id == part_id,
-                        part_steps.c.step_id == step_id,
-                    )
-                    .values(status=new_status, updated_at=now)
-                ).rowcount
-            if not changed:
-                raise PartNotFound(f"{tracking_number}/{part_id}/{step_id or ''}")
-        return sub_id
-
-
-class StatusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: StrictStr
-    step: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
-
 
 def router() -> APIRouter:
-    """Public progress (JSON) and staff status changes of parts and steps."""
+    """The public progress (JSON)."""
     api = APIRouter(tags=["tracking"])
 
     def store(request: Request) -> TrackingStore:
@@ -345,30 +320,6 @@ def router() -> APIRouter:
         doc = store(request).progress(tracking_number)
         if doc is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such tracking number")
-        return doc
-
-    @api.post("/api/v1/parts/{tracking_number}/{part_id}/status")
-    def post_status(
-        tracking_number: str, part_id: str, body: StatusIn, request: Request, who: StaffDep
-    ) -> dict[str, Any]:
-        subject = f"{tracking_number}/{part_id}" + (f"/{body.step}" if body.step else "")
-        action = "part.step_status" if body.step else "part.status"
-        try:
-            store(request).set_status(tracking_number, part_id, body.status, body.step)
-        except PartNotFound:
-            audit(request, who, action, "part", subject, "not_found")
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such part") from None
-        except PartManaged as exc:
-            audit(request, who, action, "part", subject, "managed")
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, detail=f"this part follows the {exc} workflow"
-            ) from None
-        except ValueError as exc:
-            audit(request, who, action, "part", subject, "invalid")
-            raise HTTPException(422, detail=str(exc)) from None
-        audit(request, who, action, "part", subject, body.status)
-        doc = store(request).progress(tracking_number)
-        assert doc is not None
         return doc
 
     return api

@@ -143,12 +143,12 @@ def test_progress_page_on_a_phone(
     browser: Browser, hall: tuple[HallServer, FakeClock], shots: Path
 ) -> None:
     server, _ = hall
-    add_staff(server, "lin.helper")
+    add_staff(server, "wu.super", "supervisor")
     body = submission("ev_charging_pile", EV_FORM, tracking_number="QH001-20261123-0002")
     assert post_submission(server, body).status_code == 201
-    staff = login(server, "lin.helper")
-    url = f"{server.url}/api/v1/parts/QH001-20261123-0002/property_consent/status"
-    assert staff.post(url, json={"step": "applicant_request", "status": "done"}).status_code == 200
+    staff = login(server, "wu.super")
+    url = f"{server.url}/api/v1/desk/parts/{body['id']}/property_consent/steps/applicant_request"
+    assert staff.post(url, json={"status": "done", "version": 1}).status_code == 200
 
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},

@@ -17,6 +17,7 @@ import requests
 from contracts.progress import parse_status
 from hall.auth import COOKIE_NAME
 from hall.catalog_publish import catalog_etag
+from hall.demand_content import load_calendar
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
@@ -52,7 +53,7 @@ def sample_doc() -> dict[str, object]:
         ("GET", "/api/v1/demands/stats"),
         ("GET", "/api/v1/demands/00000000-0000-0000-0000-000000000000"),
         ("POST", "/api/v1/demands/00000000-0000-0000-0000-000000000000/actions"),
-        ("POST", "/api/v1/parts/QH001-20261123-0001/company_registration/status"),
+        ("POST", "/api/v1/desk/parts/00000000-0000-0000-0000-000000000000/x/moves"),
         ("PUT", CATALOG),
         ("GET", CATALOG + "/versions"),
     ],
@@ -120,11 +121,11 @@ def test_idle_session_expires(sqlite_hall: ConsoleHall) -> None:
 
 
 def test_cross_origin_post_is_refused(sqlite_hall: ConsoleHall) -> None:
-    add_staff(sqlite_hall.server, "lin.helper")
-    session = login(sqlite_hall.server, "lin.helper")
+    add_staff(sqlite_hall.server, "wu.super", "supervisor")
+    session = login(sqlite_hall.server, "wu.super")
     response = session.post(
-        sqlite_hall.url + "/api/v1/parts/QH001-20261123-0001/x/status",
-        json={"status": "handling"},
+        sqlite_hall.url + "/api/v1/desk/parts/00000000-0000-0000-0000-000000000000/x/moves",
+        json={"to": "accepted", "version": 1},
         headers={"Origin": "http://evil.example"},
         timeout=5,
     )
@@ -256,7 +257,8 @@ def test_bundle_fans_out_into_two_tracked_parts(console_hall: ConsoleHall) -> No
     store = SubmissionStore(console_hall.server.db_path)
     try:
         catalogs = CatalogStore(store.engine, SYSTEM_CLOCK)
-        rows = TrackingStore(store.engine, SYSTEM_CLOCK, catalogs).parts_of(body["id"])
+        tracking = TrackingStore(store.engine, SYSTEM_CLOCK, catalogs, load_calendar())
+        rows = tracking.parts_of(body["id"])
     finally:
         store.close()
     # Each department's part names the fields it receives; the values stay in the submission.
@@ -265,7 +267,7 @@ def test_bundle_fans_out_into_two_tracked_parts(console_hall: ConsoleHall) -> No
 
 
 def test_ev_pile_parts_have_steps_that_staff_move(console_hall: ConsoleHall) -> None:
-    add_staff(console_hall.server, "lin.helper")
+    add_staff(console_hall.server, "wu.super", "supervisor")
     body = submission("ev_charging_pile", EV_FORM, tracking_number="QH001-20261123-0002")
     assert post_submission(console_hall.server, body).status_code == 201
     number = body["tracking_number"]
@@ -278,19 +280,21 @@ def test_ev_pile_parts_have_steps_that_staff_move(console_hall: ConsoleHall) -> 
     ]
 
     console_hall.clock.advance(timedelta(days=1))
-    staff = login(console_hall.server, "lin.helper")
-    url = f"{console_hall.url}/api/v1/parts/{number}/power_supply/status"
-    moved = staff.post(url, json={"step": "site_survey", "status": "done"}, timeout=5)
+    staff = login(console_hall.server, "wu.super")
+    part = f"{console_hall.url}/api/v1/desk/parts/{body['id']}/power_supply"
+    step = {"status": "done", "version": 1}
+    assert staff.post(f"{part}/steps/site_survey", json=step, timeout=5).status_code == 200
+    moved = staff.post(f"{part}/moves", json={"to": "accepted", "version": 2}, timeout=5)
     assert moved.status_code == 200
-    assert staff.post(url, json={"status": "handling"}, timeout=5).status_code == 200
-    assert staff.post(url, json={"status": "teleported"}, timeout=5).status_code == 422
-    missing = f"{console_hall.url}/api/v1/parts/{number}/no_such_part/status"
-    assert staff.post(missing, json={"status": "handling"}, timeout=5).status_code == 404
+    bad = staff.post(f"{part}/moves", json={"to": "teleported", "version": 3}, timeout=5)
+    assert bad.status_code == 422
+    missing = f"{console_hall.url}/api/v1/desk/parts/{body['id']}/no_such_part/moves"
+    assert staff.post(missing, json={"to": "accepted", "version": 1}, timeout=5).status_code == 404
 
     doc = requests.get(f"{console_hall.url}/api/v1/progress/{number}", timeout=5).json()
     power = next(p for p in doc["parts"] if p["id"] == "power_supply")
     steps = {s["id"]: s for s in power["steps"]}
-    assert power["status"] == "handling"
+    assert power["status"] == "accepted"
     assert steps["site_survey"]["status"] == "done"
     assert steps["site_survey"]["updated_at"].startswith("2026-11-24")
     assert steps["meter_connection"]["status"] == "pending"
@@ -298,21 +302,23 @@ def test_ev_pile_parts_have_steps_that_staff_move(console_hall: ConsoleHall) -> 
         "received",
         "received",
     ]
+    subject = f"{body['id']}/power_supply"
     assert audit_rows(console_hall.server, subject_kind="part") == [
-        ("lin.helper", "part.step_status", f"{number}/power_supply/site_survey", "done"),
-        ("lin.helper", "part.status", f"{number}/power_supply", "handling"),
-        ("lin.helper", "part.status", f"{number}/power_supply", "invalid"),
-        ("lin.helper", "part.status", f"{number}/no_such_part", "not_found"),
+        ("wu.super", "part.step", f"{subject}/site_survey", "received"),
+        ("wu.super", "part.move", subject, "accepted"),
+        ("wu.super", "part.move", subject, "unknown_status"),
+        ("wu.super", "part.move", f"{body['id']}/no_such_part", "not_found"),
     ]
 
 
-def test_demand_parts_follow_the_demand_loop_not_the_parts_api(sqlite_hall: ConsoleHall) -> None:
-    add_staff(sqlite_hall.server, "lin.helper")
-    staff = login(sqlite_hall.server, "lin.helper")
+def test_demand_parts_follow_the_demand_loop_not_the_desk(sqlite_hall: ConsoleHall) -> None:
+    add_staff(sqlite_hall.server, "wu.super", "supervisor")
+    staff = login(sqlite_hall.server, "wu.super")
     body = submission("enterprise_demand", DEMAND_FORM)
     assert post_submission(sqlite_hall.server, body).status_code == 201
-    url = f"{sqlite_hall.url}/api/v1/parts/{body['tracking_number']}/demand_handling/status"
-    assert staff.post(url, json={"status": "completed"}, timeout=5).status_code == 409
+    url = f"{sqlite_hall.url}/api/v1/desk/parts/{body['id']}/demand_handling/moves"
+    refused = staff.post(url, json={"to": "accepted", "version": 1}, timeout=5)
+    assert (refused.status_code, refused.json()["detail"]["code"]) == (409, "managed")
 
 
 def test_unknown_service_is_tracked_as_one_part(sqlite_hall: ConsoleHall) -> None:

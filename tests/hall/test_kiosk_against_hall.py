@@ -83,11 +83,14 @@ def test_progress_look_up_online_then_offline(tmp_path: Path) -> None:
             look_up("QH001-20261123-0099", fetch=client.get_progress, cache=cache,
                     catalog=catalog, now=now)  # fmt: skip
 
-        add_staff(hall, "lin.helper")
-        staff = login(hall, "lin.helper")
-        url = f"{hall.url}/api/v1/parts/{number}/power_supply/status"
-        step = {"step": "application_acceptance", "status": "done"}
-        assert staff.post(url, json=step, timeout=5).status_code == 200
+        add_staff(hall, "wu.super", "supervisor")
+        staff = login(hall, "wu.super")
+        part = f"{hall.url}/api/v1/desk/parts/{body['id']}/power_supply"
+        accept = {"to": "accepted", "version": 1}
+        assert staff.post(f"{part}/moves", json=accept, timeout=5).status_code == 200
+        step = {"status": "done", "version": 2}
+        done = staff.post(f"{part}/steps/application_acceptance", json=step, timeout=5)
+        assert done.status_code == 200
 
         live = look_up(number, fetch=client.get_progress, cache=cache, catalog=catalog, now=now)
         assert live.source == "hall"

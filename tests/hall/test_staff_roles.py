@@ -117,8 +117,10 @@ def test_the_halls_routes_keep_their_roles_and_refuse_an_officer(sqlite_hall: Co
             assert session.get(url + path, timeout=5).status_code == 200, path
         # Parts of every department: an officer must wait for routes that check theirs.
         assert grid.get(url + path, timeout=5).status_code == 403, path
-    status = f"{url}/api/v1/parts/QH001-20261123-0001/power_supply/status"
-    assert grid.post(status, json={"status": "handling"}, timeout=5).status_code == 403
+    # The desk's routes take officers; a helper is refused there.
+    move = f"{url}/api/v1/desk/parts/00000000-0000-0000-0000-000000000000/power_supply/moves"
+    assert helper.post(move, json={"to": "accepted", "version": 1}, timeout=5).status_code == 403
+    assert grid.post(move, json={"to": "accepted", "version": 1}, timeout=5).status_code == 404
     # Supervisor routes: the supervisor and the admin, never a helper or an officer.
     enrol = f"{url}/api/v1/enrolment/codes"
     code = {"station_id": "QH009"}
