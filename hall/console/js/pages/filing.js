@@ -65,7 +65,12 @@ function draw(view, ctx, data, catalog) {
   }
 
   const co = data.co_filled;
-  view.append(
+  const materialName = (mid) => {
+    const known = materialChoices.find(([k]) => k === mid);
+    return known ? known[1] : mid;
+  };
+  // DOM append writes null as the text "null": leave out what this filing does not have.
+  view.append(...[
     h("div", { class: "back" }, h("a", { href: "#/inbox" }, "← 返回收件箱")),
     h("h1", { class: "demand-title" },
       h("span", { class: "mono", id: "filing-number" }, data.tracking_number), " ",
@@ -81,7 +86,7 @@ function draw(view, ctx, data, catalog) {
         h("div", { class: "card" },
           h("h2", {}, "申请表 ", h("span", { class: "muted small" }, "Form")),
           h("dl", { class: "facts wide", id: "filing-form" },
-            data.form.map((f) => fieldRow(data, f)))),
+            data.form.map((f) => fieldRow(data, f, service)))),
         h("div", { class: "card" },
           h("h2", {}, "申请材料 ", h("span", { class: "muted small" }, "Materials")),
           data.materials.length
@@ -110,8 +115,9 @@ function draw(view, ctx, data, catalog) {
         h("div", { class: "card" },
           h("h2", {}, "办件组成 ", h("span", { class: "muted small" }, "Parts of the filing")),
           h("div", { id: "filing-parts" },
-            data.parts.map((p) => partCard(data, p, materialChoices, redraw, showChanged)))))),
-  );
+            data.parts.map((p) => partCard(data, p, materialChoices, materialName, redraw,
+              showChanged)))))),
+  ].filter(Boolean));
 }
 
 function labelOf(data, name) {
@@ -119,8 +125,16 @@ function labelOf(data, name) {
   return field ? field.label_zh : name;
 }
 
-function fieldRow(data, f) {
-  const value = h("span", { class: f.masked ? "masked mono" : "" }, f.value || "—");
+// A choice shows its words (the value itself after them), from the catalog's form.
+function shownValue(f, service) {
+  if (f.kind !== "choice" || !f.value || !service) return f.value || "—";
+  const field = service.form.fields.find((x) => x.name === f.name);
+  const choice = field && (field.choices || []).find((c) => c.value === f.value);
+  return choice ? `${choice.label_zh}（${f.value}）` : f.value;
+}
+
+function fieldRow(data, f, service) {
+  const value = h("span", { class: f.masked ? "masked mono" : "" }, shownValue(f, service));
   const reveal = f.masked ? h("button", {
     type: "button", class: "reveal", id: `reveal-${f.name}`,
     onclick: async () => {
@@ -143,7 +157,7 @@ function fieldRow(data, f) {
   ];
 }
 
-function partCard(data, part, materialChoices, redraw, showChanged) {
+function partCard(data, part, materialChoices, materialName, redraw, showChanged) {
   const left = timeLeft(part);
   const moves = part.mine ? PART_MOVES[part.status] || [] : [];
   const form = h("div", { class: "action-form", hidden: true });
@@ -180,7 +194,7 @@ function partCard(data, part, materialChoices, redraw, showChanged) {
       h("div", { class: "when" }, `${formatTime(e.at)} · ${e.actor || "系统"}`),
       e.reason ? h("div", { class: "note" }, `理由：${DELIVERIES[e.reason] || e.reason}`) : null,
       e.items && e.items.length ? h("ul", { class: "items" },
-        e.items.map((i) => h("li", {}, `${i.material}：${i.reason}`))) : null,
+        e.items.map((i) => h("li", {}, `${materialName(i.material)}：${i.reason}`))) : null,
       e.note_zh ? h("div", { class: "note" }, `告知申请人：${e.note_zh}`) : null))) : null);
 }
 
