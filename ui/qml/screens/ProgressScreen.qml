@@ -155,8 +155,9 @@ ScreenFrame {
                         id: partCard
                         objectName: "part_" + modelData.id
                         readonly property var part: modelData
-                        readonly property color tone: partCard.part.status === "completed" ? Theme.success
-                                                    : (partCard.part.status === "needs_more" || partCard.part.status === "rejected") ? Theme.danger
+                        // Demands still say completed/rejected; the hall's part model closed/refused/not_accepted.
+                        readonly property color tone: ["completed", "closed"].indexOf(partCard.part.status) >= 0 ? Theme.success
+                                                    : ["needs_more", "rejected", "refused", "not_accepted"].indexOf(partCard.part.status) >= 0 ? Theme.danger
                                                     : Theme.primary
                         Layout.fillWidth: true
                         implicitHeight: partCol.implicitHeight + 2 * Theme.gap
