@@ -440,7 +440,7 @@ def test_two_officers_moving_one_part_at_once_one_wins_and_nothing_is_lost(
     # the version check exists for, on each database.
     desk = hall.server.app.state.desk
     desk.accepted_hooks.append(lambda conn, sub_id, part, dep: threading.Event().wait(0.3))
-    rounds = [
+    rounds: list[dict[str, Any]] = [
         {"to": "accepted"},
         {"to": "in_review"},
         {"to": "needs_more", "items": [{"material": "id_card", "reason": "复印件不清晰"}]},
