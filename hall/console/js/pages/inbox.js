@@ -38,7 +38,7 @@ export async function render(view, { me }) {
     h("option", { value: "" }, "全部部门"),
     (catalog ? catalog.departments : []).map((d) => h("option", { value: d.id }, d.name_zh)))
     : null;
-  const station = h("input", { id: "inbox-station", placeholder: "如 QH001", size: 10 });
+  const station = h("input", { id: "inbox-station", placeholder: "如 QH001", size: 8 });
   const from = h("input", { id: "inbox-from", type: "date" });
   const to = h("input", { id: "inbox-to", type: "date" });
   const search = h("input", {
@@ -76,8 +76,8 @@ export async function render(view, { me }) {
         departmentSelect ? h("div", {}, h("label", { for: "inbox-department" }, "部门"),
           departmentSelect) : null,
         h("div", {}, h("label", { for: "inbox-station" }, "站点"), station),
-        h("div", {}, h("label", { for: "inbox-from" }, "受理日期自"), from),
-        h("div", {}, h("label", { for: "inbox-to" }, "至"), to)),
+        h("div", {}, h("label", { for: "inbox-from" }, "收件日期（自 … 至 …）"),
+          h("div", { class: "range" }, from, to))),
       h("table", {},
         h("thead", {}, h("tr", {},
           ["受理编号", "事项", supervisor ? "部门" : null, "状态", "企业", "站点", "收件时间",
