@@ -88,6 +88,11 @@ export function explain(err) {
   }
   if (err && err.status === 404) return "没有找到（Not found）";
   if (err && err.status === 409) return `操作未执行：${err.message}（请刷新后再试）`;
+  if (err && err.status === 422 && Array.isArray(detail)) {
+    // FastAPI's own 422 names where, never the value (hall/app.py): say which fields.
+    const where = detail.map((e) => (e.loc || []).slice(1).join(".")).filter(Boolean);
+    return `填写有误：${where.join("、") || "请求格式不对"}（invalid input）`;
+  }
   if (err && err.status === 422) return `填写有误：${err.message}`;
   if (err && err.status) return `服务大厅返回错误（HTTP ${err.status}）`;
   return "无法连接服务大厅，请检查网络";
