@@ -105,8 +105,9 @@ class PartDesk:
             return part_model.not_found()
         return part_model.changed(row.updated_by, row.updated_at)
 
-    def _materials(self, service_id: str) -> frozenset[str] | None:
-        latest = self.catalogs.latest()
+    def _materials(self, conn: Connection, service_id: str) -> frozenset[str] | None:
+        # On the move's own connection: a second pooled one per move would double the pool use.
+        latest = self.catalogs.latest(conn)
         try:
             item = latest.catalog.service(service_id) if latest else None
         except KeyError:
@@ -193,7 +194,7 @@ class PartDesk:
             row = self._load(conn, submission_id, part_id, who)
             if row.version != version:
                 raise part_model.changed(row.updated_by, row.updated_at)
-            checked = part_model.check_move(row.status, move, self._materials(row.service_id))
+            checked = part_model.check_move(row.status, move, self._materials(conn, row.service_id))
             values: dict[str, Any] = {
                 "status": checked.to,
                 "version": version + 1,
