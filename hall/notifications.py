@@ -24,9 +24,10 @@ hall; everything meant for the console (:func:`recent`) shows them masked (138**
 - **What cannot hold**: a part whose ``submit_sm`` reached the SMSC but whose ``submit_sm_resp``
   did not reach the database (the link dropped, or the hall died, in that one round trip) is
   submitted again: at-least-once. SMPP 3.4 offers no idempotency key, and ``query_sm`` needs the
-  very message id that was lost. The window is one round trip plus one commit; the re-sent part
-  carries the same concatenation reference and index. The HTTPS backend closes the window when
-  the gateway honours its ``Idempotency-Key``.
+  very message id that was lost. The window is one round trip plus one commit, and one part is in
+  flight at a time, so each crash or lost link repeats at most one part; the re-sent part carries
+  the same concatenation reference and index. The last part's id and "sent" share one commit.
+  The HTTPS backend closes the window when the gateway honours its ``Idempotency-Key``.
 
 Delivery receipts (``deliver_sm``) are stored on the part they name (``sms_parts``).
 """
@@ -320,7 +321,7 @@ class NotificationDispatcher:
             if last is not None and self._clock.monotonic() - last < self._gap:
                 continue  # this number's rate: its next message waits
             try:
-                self._send(row)
+                finished = self._send(row)
             except SmsRefused as e:
                 self._finish(row.seq, "failed", e.reason)
                 log.warning("notification %d refused for good: %s", row.seq, e.reason)
@@ -330,7 +331,8 @@ class NotificationDispatcher:
                 self._pause(str(e), throttled=isinstance(e, SmsThrottled))
                 break
             else:
-                self._finish(row.seq, "sent", None)
+                if not finished:  # every part was taken before (nothing was left to send)
+                    self._finish(row.seq, "sent", None)
                 self._last_sent[row.to_number] = self._clock.monotonic()
                 self._backoff = 0.0
                 done += 1
@@ -352,7 +354,8 @@ class NotificationDispatcher:
         with self._engine.connect() as conn:
             return list(conn.execute(query).all())
 
-    def _send(self, row: Any) -> None:
+    def _send(self, row: Any) -> bool:
+        """Send ``row``'s untaken parts; True if the last part's commit also marked it sent."""
         with self._engine.connect() as conn:
             accepted = {
                 r.part: r.message_id
@@ -364,8 +367,12 @@ class NotificationDispatcher:
             }
         sms = OutgoingSms(ref=row.seq, to_number=row.to_number, text=row.body, accepted=accepted)
 
-        def on_part(part: int, message_id: str) -> None:
-            # Committed before the next part is submitted: a retry skips this part.
+        finished = False
+
+        def on_part(part: int, message_id: str, last: bool) -> None:
+            # Committed before the next part is submitted: a retry skips this part. The last
+            # part's row and "sent" go in one commit (one fsync fewer per message).
+            nonlocal finished
             with self._engine.begin() as conn:
                 conn.execute(
                     sms_parts.insert().values(
@@ -375,22 +382,31 @@ class NotificationDispatcher:
                         accepted_at=iso(self._clock.now()),
                     )
                 )
+                if last:
+                    self._finish(row.seq, "sent", None, conn)
+                    finished = True
 
         self._backend.send(sms, on_part, self._on_receipt)
+        return finished
 
-    def _finish(self, seq: int, state: str, error: str | None) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(notifications)
-                .where(notifications.c.seq == seq)
-                .values(
-                    state=state,
-                    attempts=notifications.c.attempts + 1,
-                    last_error=error,
-                    backend=self._backend.name,
-                    sent_at=iso(self._clock.now()) if state == "sent" else None,
-                )
+    def _finish(
+        self, seq: int, state: str, error: str | None, conn: Connection | None = None
+    ) -> None:
+        if conn is None:
+            with self._engine.begin() as own:
+                self._finish(seq, state, error, own)
+            return
+        conn.execute(
+            update(notifications)
+            .where(notifications.c.seq == seq)
+            .values(
+                state=state,
+                attempts=notifications.c.attempts + 1,
+                last_error=error,
+                backend=self._backend.name,
+                sent_at=iso(self._clock.now()) if state == "sent" else None,
             )
+        )
 
     def _note_attempt(self, seq: int, error: str) -> None:
         with self._engine.begin() as conn:

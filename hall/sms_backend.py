@@ -12,7 +12,8 @@ this module's values and error tree::
 
 A message is sent in parts (an SMPP concatenated SMS; one part for a web gateway); each accepted
 part is reported at once through ``on_part`` so the dispatcher can store its message id before
-the next part goes, and a retry sends only the parts not yet accepted.
+the next part goes (and, with the last part, that the message is sent), and a retry sends only
+the parts not yet accepted.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class DeliveryReceipt:
     error: str
 
 
-PartAccepted = Callable[[int, str], None]  # (part number, message id)
+PartAccepted = Callable[[int, str, bool], None]  # (part number, message id, the last part?)
 ReceiptHandler = Callable[[DeliveryReceipt], None]
 
 

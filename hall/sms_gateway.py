@@ -117,7 +117,7 @@ class HttpsSmsBackend:
                 raise ValueError("message_id")
         except (ValueError, KeyError, TypeError) as e:
             raise SmsUnavailable("SMS_GATEWAY_BAD_ANSWER") from e
-        on_part(1, message_id)
+        on_part(1, message_id, True)
 
     def idle(self, seconds: float, on_receipt: ReceiptHandler) -> None:
         time.sleep(seconds)

@@ -156,7 +156,7 @@ class SmppSmsBackend:
                 raise SmsRefused(f"SMS_REFUSED 0x{status:02X}")
             if status != smpplib.consts.SMPP_ESME_ROK:
                 raise SmsUnavailable(f"SMS_SMSC_ERROR 0x{status:02X}")
-            on_part(number, _text(resp.message_id))
+            on_part(number, _text(resp.message_id), number == len(parts))
 
     def idle(self, seconds: float, on_receipt: ReceiptHandler) -> None:
         self._on_receipt = on_receipt

@@ -10,6 +10,9 @@ import hmac
 import itertools
 import json
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +38,7 @@ from hall.sms_smpp import SmppConfig, SmppSmsBackend
 from hall.smsc_sim.server import SmscSimulator
 from hall.store import SubmissionStore
 
+ROOT = Path(__file__).resolve().parents[2]
 LINK = "https://qh.example.cn/t/AB12cd"
 BASE: dict[str, object] = {
     "tracking_number": "QH-20261127-0042",
@@ -478,3 +482,62 @@ def test_the_gateway_config_wants_https_and_a_real_secret() -> None:
     with pytest.raises(ValueError):
         GatewayConfig("https://sms.example.cn/send", b"short")
     assert SECRET not in repr(GatewayConfig("https://sms.example.cn/send", SECRET)).encode()
+
+
+WORKER = """
+import signal, sys, threading
+from hall.notifications import NotificationDispatcher
+from hall.sms_smpp import SmppConfig, SmppSmsBackend
+from hall.store import SubmissionStore
+store = SubmissionStore(sys.argv[1])
+backend = SmppSmsBackend(SmppConfig("127.0.0.1", int(sys.argv[2]), "hall", "secret"))
+d = NotificationDispatcher(store.engine, backend, per_number_gap_s=0.0, backoff_base_s=0.05,
+                           backoff_max_s=0.2, poll_interval_s=0.05)
+done = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: done.set())
+d.start()
+print("ready", flush=True)
+done.wait()
+d.stop()
+"""
+
+
+def test_a_hall_killed_mid_stream_loses_nothing_and_repeats_at_most_the_part_in_flight(
+    tmp_path: Path, sim: SmscSimulator
+) -> None:
+    db = str(tmp_path / "hall" / "hall.db")
+    store = SubmissionStore(db)
+    try:
+        for i in range(60):
+            materials = ("营业执照副本",) * (1 + 6 * (i % 3 == 0))
+            queue(store.engine, f"kill{i}", f"1380000000{i % 6}", "needs_more",
+                  tracking_number=f"QH-K-{i:04d}", materials=materials)  # fmt: skip
+
+        def hall() -> subprocess.Popen[str]:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", WORKER, db, str(sim.port)],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            )  # fmt: skip
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            return proc
+
+        first = hall()
+        wait_for(lambda: len(sim.messages()) >= 10)
+        first.send_signal(signal.SIGKILL)  # mid-stream: no unbind, no last commit
+        first.wait()
+        assert len(sim.messages()) < 60
+        second = hall()
+        try:
+            wait_for(lambda: states(store.engine) == ["sent"] * 60, timeout=60)
+        finally:
+            second.terminate()
+            second.wait(timeout=20)
+        expected = bodies(store.engine)
+    finally:
+        store.close()
+    got = [(m.destination, m.text) for m in sim.messages()]
+    assert set(got) == set(expected.values())  # nothing lost
+    assert sim.stats()["duplicates"] <= 1  # at most the one part whose answer was not stored
+    for n in {to for to, _ in expected.values()}:  # queue order per number (first arrivals)
+        arrived = list(dict.fromkeys(t for to, t in got if to == n))
+        assert arrived == [t for _, (to, t) in sorted(expected.items()) if to == n]
