@@ -59,6 +59,7 @@ from hall import (
     diagnostics,
     enrolment,
     fleet,
+    forwarding,
     notifications,  # noqa: F401  # the SMS queue's tables on the shared metadata
     progress_page,
     sealing,
@@ -155,6 +156,7 @@ def create_app(
     max_help_calls: int = assist_routes.MAX_OPEN_CALLS,
     trusted_proxies: Iterable[str] = (),
     seal_key_path: Path | None = None,
+    forwarding_settings: forwarding.ForwardingSettings | None = None,
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
@@ -164,7 +166,9 @@ def create_app(
     station alert thresholds (offline after 5 minutes, …); ``max_help_calls`` caps the help
     calls waiting or live across all stations (:mod:`hall.assist_routes`); ``trusted_proxies``
     the addresses whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`);
-    ``seal_key_path`` the hall's sealing key pair (:mod:`hall.sealing`; created if missing).
+    ``seal_key_path`` the hall's sealing key pair (:mod:`hall.sealing`; created if missing);
+    ``forwarding_settings`` how accepted parts are delivered to department systems (timeouts,
+    attempts, back-off: :mod:`hall.forwarding`; tests pass short ones).
     """
     store = SubmissionStore(db, blob_dir)
     seal_keys = sealing.load_or_create(seal_key_path or sealing.default_key_path(store.url))
@@ -186,6 +190,7 @@ def create_app(
     booking_desk = bookings.BookingDesk(store.engine, clock)
     store.intake_hooks.append(booking_desk.on_intake)
     fleet_store = fleet.FleetStore(store.engine, clock, fleet_settings)
+    forwarder = forwarding.Forwarder(store.engine, clock, forwarding_settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -193,8 +198,11 @@ def create_app(
         await app.state.assist.restore()
         await run_in_threadpool(blob_store.sweep, at_start=True)
         sweeper = asyncio.create_task(_sweep_blobs_periodically())
+        # Deliveries a previous run left pending go out now (hall.forwarding).
+        forwarder.start()
         yield
         sweeper.cancel()
+        await run_in_threadpool(forwarder.stop)
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
         app.state.assist.close()
         store.close()
@@ -220,6 +228,8 @@ def create_app(
     app.state.desk = desk_moves.PartDesk(
         store.engine, clock, catalog_store, work_calendar, tracking_store.managed_services
     )
+    app.state.desk.accepted_hooks.append(forwarder.enqueue)
+    app.state.forwarder = forwarder
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
@@ -374,6 +384,7 @@ def create_app(
     app.include_router(enrolment.router())
     app.include_router(progress_page.router())
     app.include_router(assist_routes.router())
+    app.include_router(forwarding.router())
     app.include_router(bookings.router())
 
     # html=True serves index.html for /console/ and redirects /console there.

@@ -65,6 +65,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from contracts.catalog_checks import ID_PATTERN
 from contracts.clock import Clock
 from hall.auth import AdminDep, SupervisorDep, audit
 from hall.clock import iso
@@ -587,6 +588,10 @@ class EndpointOut(BaseModel):
     updated_by: str
 
 
+# Department ids are catalog ids: anything else is refused before it reaches the database.
+DepartmentId = Annotated[str, Path(pattern=ID_PATTERN)]
+
+
 def _forwarder(request: Request) -> Forwarder:
     found: Forwarder = request.app.state.forwarder
     return found
@@ -601,7 +606,7 @@ def router() -> APIRouter:
         responses={404: {"description": "no such department"}},
     )
     def put_endpoint(
-        department_id: str, body: EndpointIn, request: Request, who: AdminDep
+        department_id: DepartmentId, body: EndpointIn, request: Request, who: AdminDep
     ) -> EndpointOut:
         if request.app.state.staff_store.departments.get(department_id) is None:
             audit(request, who, "department.endpoint", "department", department_id[:64], "unknown")
@@ -617,7 +622,7 @@ def router() -> APIRouter:
         "/api/v1/admin/departments/{department_id}/endpoint",
         responses={404: {"description": "no endpoint set for this department"}},
     )
-    def get_endpoint(department_id: str, request: Request, who: AdminDep) -> EndpointOut:
+    def get_endpoint(department_id: DepartmentId, request: Request, who: AdminDep) -> EndpointOut:
         found = _forwarder(request).endpoint(department_id)
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no endpoint for this department")
@@ -628,7 +633,7 @@ def router() -> APIRouter:
         request: Request,
         who: SupervisorDep,
         state: ForwardState | None = None,
-        department: Annotated[str | None, Query(max_length=64)] = None,
+        department: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         forwarder = _forwarder(request)
