@@ -67,6 +67,9 @@ _REFUSED: Final = {
     smpplib.consts.SMPP_ESME_RINVNUMDESTS,
     smpplib.consts.SMPP_ESME_RINVDFTMSGID,
 }
+# smpplib's table fills unassigned GSM positions with "`" and keeps ESC itself as a character:
+# neither survives the trip, so a text holding one goes as UCS-2.
+_NOT_GSM: Final = frozenset("`\x1b")
 _LINK_ERRORS: Final = (smpplib.exceptions.ConnectionError, OSError, smpplib.exceptions.PDUError)
 _RECEIPT_TEXT: Final = re.compile(rb"id:(\S+).*?stat:(\w+)(?:\s+err:(\w+))?", re.S)
 
@@ -86,6 +89,8 @@ class SmppConfig:
 def encode_parts(text: str, ref: int) -> tuple[int, list[bytes]]:
     """``(data_coding, short_message of each part)`` for ``text``; UDH-led when more than one."""
     try:
+        if _NOT_GSM.intersection(text):
+            raise UnicodeError("not in the GSM alphabet")
         payload = smpplib.gsm.gsm_encode(text)
         coding = DC_DEFAULT
     except UnicodeError:

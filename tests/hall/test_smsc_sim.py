@@ -23,7 +23,7 @@ import smpplib.client
 import smpplib.consts
 import smpplib.exceptions
 import smpplib.smpp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hall.sms_smpp import DC_UCS2, encode_parts
@@ -252,3 +252,26 @@ def test_garbage_on_the_wire_gets_a_generic_nack_and_the_link_closes(sim: SmscSi
         assert s.recv(16) == b""
     time.sleep(0.05)
     assert sim.stats()["submits"] == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(min_size=1, max_size=600), ref=st.integers(0, 10_000))
+@example(text="`", ref=1)
+@example(text="\x1b", ref=1)
+@example(text="{[€]}" * 40, ref=2)
+@example(text="🙂" * 80, ref=3)
+def test_any_text_split_by_the_hall_is_reassembled_whole_by_the_simulator(
+    text: str, ref: int
+) -> None:
+    coding, parts = encode_parts(text, ref)
+    assert all(len(p) <= 140 or (coding == 0 and len(p) <= 160) for p in parts)
+    octets = b""
+    for i, part in enumerate(parts, start=1):
+        sm = pdu.SubmitSm("106900", "8613800000000", 0x40 if len(parts) > 1 else 0, 1, coding, part)
+        concat, chunk = pdu.split_udh(sm)
+        if len(parts) > 1:
+            assert concat == pdu.Concat(ref % 256, len(parts), i)
+            if coding == DC_UCS2:  # no part ends inside a surrogate pair
+                assert not 0xD8 <= chunk[-2] <= 0xDB
+        octets += chunk
+    assert pdu.decode_text(coding, octets) == text
