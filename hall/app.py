@@ -55,6 +55,7 @@ from hall import (
     demand_desk,
     desk_moves,
     desk_schema,  # noqa: F401  # the filings desk's tables on the shared metadata
+    desk_views,
     device_auth,
     diagnostics,
     enrolment,
@@ -379,6 +380,7 @@ def create_app(
     app.include_router(tracking.router())
     app.include_router(demand_desk.router())
     app.include_router(desk_moves.router())
+    app.include_router(desk_views.router())
     app.include_router(fleet.router())
     app.include_router(diagnostics.router())
     app.include_router(enrolment.router())
