@@ -48,6 +48,9 @@ from hall.sms_backend import (
 )
 
 log = logging.getLogger(__name__)
+# smpplib logs every PDU in hex at DEBUG, numbers and texts included: never let that through.
+_WIRE_LOG: Final = f"{__name__}.wire"
+logging.getLogger(_WIRE_LOG).setLevel(logging.INFO)
 
 DC_DEFAULT: Final = 0x00
 DC_UCS2: Final = 0x08
@@ -198,7 +201,7 @@ class SmppSmsBackend:
             self._config.port,
             timeout=self._config.timeout_s,
             allow_unknown_opt_params=True,
-            logger_name=f"{__name__}.wire",
+            logger_name=_WIRE_LOG,
         )
         try:
             client.connect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import itertools
 import json
+import logging
 import re
 import signal
 import subprocess
@@ -541,3 +542,20 @@ def test_a_hall_killed_mid_stream_loses_nothing_and_repeats_at_most_the_part_in_
     for n in {to for to, _ in expected.values()}:  # queue order per number (first arrivals)
         arrived = list(dict.fromkeys(t for to, t in got if to == n))
         assert arrived == [t for _, (to, t) in sorted(expected.items()) if to == n]
+
+
+def test_the_log_never_holds_the_number_or_the_text_even_at_debug(
+    sqlite_engine: Engine, sim: SmscSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    queue(sqlite_engine, "logged", "13812345678")
+    d = dispatcher(sqlite_engine, sim)
+    d.start()
+    try:
+        wait_for(lambda: states(sqlite_engine) == ["sent"])
+    finally:
+        d.stop()
+    number_hex = b"13812345678".hex()
+    assert "notification 1 queued: filing_received to 138****5678" in caplog.text
+    assert "13812345678" not in caplog.text and number_hex not in caplog.text
+    assert "QH-20261127-0042" not in caplog.text
