@@ -12,12 +12,15 @@ import json
 import logging
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import IPv4Address
 from pathlib import Path
 
 import pytest
@@ -386,7 +389,9 @@ class GatewayReceiver:
     """A district SMS web service: checks signatures, honours Idempotency-Key, and answers as
     scripted (a status to answer, or "lose" to take the message and close without answering)."""
 
-    def __init__(self, secret: bytes, script: list[int | str]) -> None:
+    def __init__(
+        self, secret: bytes, script: list[int | str], tls: ssl.SSLContext | None = None
+    ) -> None:
         self.secret, self.script = secret, list(script)
         self.taken: dict[str, dict[str, str]] = {}  # idempotency key -> message
         self.requests = 0
@@ -425,8 +430,11 @@ class GatewayReceiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/sms"
 
     def close(self) -> None:
         self.server.shutdown()
@@ -559,3 +567,70 @@ def test_the_log_never_holds_the_number_or_the_text_even_at_debug(
     assert "notification 1 queued: filing_received to 138****5678" in caplog.text
     assert "13812345678" not in caplog.text and number_hex not in caplog.text
     assert "QH-20261127-0042" not in caplog.text
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as a district gateway's own CA might issue."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sms-gateway.test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "gateway.pem", tmp_path / "gateway.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_the_gateway_is_reached_over_tls_and_an_unknown_certificate_is_not_trusted(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    receiver = GatewayReceiver(SECRET, [], tls)
+    try:
+        queue(sqlite_engine, "tls", "13900000000")
+        stranger = HttpsSmsBackend(GatewayConfig(receiver.url, SECRET, timeout_s=2))
+        d = NotificationDispatcher(sqlite_engine, stranger, backoff_base_s=0.05,
+                                   backoff_max_s=0.1, poll_interval_s=0.05)  # fmt: skip
+        d.start()
+        time.sleep(0.4)  # retried against a certificate it does not trust
+        d.stop()
+        assert states(sqlite_engine) == ["pending"] and receiver.taken == {}
+        assert recent(sqlite_engine)[0].last_error == "SMS_GATEWAY_UNREACHABLE"
+
+        trusting = HttpsSmsBackend(GatewayConfig(receiver.url, SECRET, 2, ca_file=str(cert)))
+        d = NotificationDispatcher(sqlite_engine, trusting, poll_interval_s=0.05)
+        d.start()
+        try:
+            wait_for(lambda: states(sqlite_engine) == ["sent"])
+        finally:
+            d.stop()
+    finally:
+        receiver.close()
+    [message] = receiver.taken.values()
+    assert message["to"] == "+8613900000000" and "QH-20261127-0042" in message["text"]
