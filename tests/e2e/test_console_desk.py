@@ -13,6 +13,7 @@ refreshing them), else to the test's temporary folder.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,8 +103,13 @@ def nav_sections(page: Page) -> list[str]:
 
 
 @pytest.fixture
-def hall(tmp_path: Path) -> Iterator[HallServer]:
-    server = start_hall(str(tmp_path / "hall.db"), FakeClock(START))
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def hall(tmp_path: Path, clock: FakeClock) -> Iterator[HallServer]:
+    server = start_hall(str(tmp_path / "hall.db"), clock)
     try:
         yield server
     finally:
@@ -329,6 +335,51 @@ def test_an_officer_of_another_department_is_told_why(browser: Browser, hall: Ha
         # An officer has no board: the nav hides it and the route goes back to the inbox.
         page.goto(f"{hall.url}/console/#/board")
         expect(page).to_have_url(f"{hall.url}/console/#/inbox")
+
+
+def test_the_inbox_pages_and_flags_what_is_overdue(
+    browser: Browser, hall: HallServer, clock: FakeClock
+) -> None:
+    add_officer(hall, "qi.service", "enterprise_service")
+    add_staff(hall, "wu.supervisor", "supervisor")
+    for n in range(51):  # one more than a page; 帮办代办 promises one working day
+        body = submission(
+            "assisted_service_booking",
+            {**BOOKING_FORM, "enterprise_name": f"测试企业{n:02d}"},
+            tracking_number=f"QH001-20261123-{n + 1:04d}",
+        )
+        assert post_submission(hall, body).status_code == 201
+    clock.advance(dt.timedelta(days=3))  # Thursday: due Tuesday, two working days late
+    with desk_page(browser) as page:
+        log_in(page, hall, "qi.service")
+        rows = page.locator("#inbox-rows tr")
+        expect(page.locator("#inbox-tabs [data-tab=overdue] .count")).to_have_text("51")
+        expect(page.locator("#inbox-tabs [data-tab=overdue]")).to_have_class("tab alert")
+        expect(rows).to_have_count(50)
+        expect(rows.first).to_have_class("clickable overdue")
+        expect(rows.first).to_contain_text("逾期 2 个工作日")
+        expect(page.locator("#inbox-count")).to_have_text("第 1–50 件")
+        page.click("#inbox-next")
+        expect(rows).to_have_count(1)
+        expect(page.locator("#inbox-count")).to_have_text("第 51–51 件")
+        expect(page.locator("#inbox-next")).to_be_disabled()
+        page.click("#inbox-prev")
+        expect(rows).to_have_count(50)
+        page.fill("#inbox-search", "测试企业07")
+        page.press("#inbox-search", "Enter")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("QH001-20261123-0008")
+
+    # The supervisor sees every department, and may narrow the inbox to one.
+    with desk_page(browser) as page:
+        log_in(page, hall, "wu.supervisor")
+        rows = page.locator("#inbox-rows tr")
+        page.click("#inbox-tabs [data-tab=overdue]")
+        expect(rows).to_have_count(50)
+        expect(rows.first).to_contain_text("苏州高新区企业服务中心")
+        page.select_option("#inbox-department", "tax")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("没有符合条件的办件")
 
 
 def test_the_front_desk_confirms_moves_and_cancels_bookings(
