@@ -34,6 +34,7 @@ import binascii
 import datetime as dt
 import json
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -52,7 +53,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
-from sqlalchemy import Engine, and_, case, false, func, literal, or_, select, tuple_
+from sqlalchemy import Engine, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -81,6 +82,8 @@ _VERSIONS_KEPT: Final = 16
 # Media types served as they are; anything else (an SVG could carry script) is a download.
 _IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 _ID_KINDS: Final = frozenset({"id_number"})
+# What a tracking number or a USCC (or the start of one) may look like.
+_ID_QUERY: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*", re.ASCII)
 # Closures counted on the board and averaged for "days to close".
 BOARD_WINDOW: Final = timedelta(days=30)
 
@@ -135,11 +138,12 @@ def decode_cursor(text: str) -> tuple[int, str, str, str, str]:
     """The sort key a cursor carries; :class:`DeskRefused` (422) for one the hall did not make."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        return _CURSOR.validate_json(raw)
+        key = _CURSOR.validate_json(raw)
+        if 0 <= key[0] < len(_SEGMENTS):
+            return key
     except (binascii.Error, ValueError, ValidationError):
-        raise _bad(
-            "bad_cursor", "翻页参数无效，请从第一页重新开始", "Invalid page cursor; start again"
-        ) from None
+        pass
+    raise _bad("bad_cursor", "翻页参数无效，请从第一页重新开始", "Invalid page cursor; start again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,72 @@ def _prefix(column: Any, text: str) -> ColumnElement[bool]:
     # A range, not LIKE: it uses the column's index on SQLite and PostgreSQL alike, and the ids
     # it serves (tracking numbers, USCCs) are ASCII letters, digits and hyphens only.
     return and_(column >= text, column < text + "\x7f")
+
+
+def _overdue(today: str) -> ColumnElement[bool]:
+    """Open, not waiting for material, and past its promised-by date."""
+    return and_(
+        parts.c.status.in_(part_model.OPEN),
+        parts.c.paused_since.is_(None),
+        parts.c.due_on < today,
+    )
+
+
+# The inbox's order in three runs, each paged by its own keyset: overdue parts, then parts with a
+# promised-by date, then parts without one. Within a run the order is plain columns, which the
+# parts_queue indexes hold (migration 0006), so a page is read in order, never sorted whole.
+_SEGMENTS: Final = ("overdue", "dated", "undated")
+_COLUMNS: Final = (
+    parts.c.submission_id,
+    parts.c.part_id,
+    parts.c.tracking_number,
+    parts.c.service_id,
+    parts.c.department,
+    parts.c.status,
+    parts.c.station_id,
+    parts.c.received_at,
+    parts.c.due_on,
+    parts.c.paused_since,
+    parts.c.enterprise_name,
+    parts.c.uscc,
+    parts.c.version,
+    parts.c.updated_at,
+)
+
+
+def _segment_page(
+    segment: int,
+    where: list[ColumnElement[bool]],
+    overdue: ColumnElement[bool],
+    broad: bool,
+    after: tuple[str, str, str, str] | None,
+    limit: int,
+) -> Select[Any]:
+    """Up to ``limit`` rows of one run of the inbox's order, after the cursor's key if given."""
+    due: ColumnElement[Any] = parts.c.due_on
+    received: ColumnElement[Any] = parts.c.received_at
+    sub, part = parts.c.submission_id, parts.c.part_id
+    if not broad or segment == 0:
+        # Sort what the status index finds; "|| ''" keeps the planner from walking the page-order
+        # index through a year of closed parts to find a few open ones.
+        due, received = due.concat(""), received.concat("")
+    if segment == 0:
+        run: ColumnElement[bool] = overdue
+    elif segment == 1:
+        run = and_(parts.c.due_on.is_not(None), ~overdue)
+    else:
+        run = parts.c.due_on.is_(None)
+    order = (due, received, sub, part) if segment < 2 else (received, sub, part)
+    page = [*where, run]
+    if after is not None:
+        key = after if segment < 2 else after[1:]
+        page.append(tuple_(*order) > tuple_(*(literal(v) for v in key)))
+    return (
+        select(*_COLUMNS, literal(segment).label("segment"))
+        .where(*page)
+        .order_by(*order)
+        .limit(limit)
+    )
 
 
 class VersionCache:
@@ -240,14 +310,9 @@ class DeskViews:
             )
         if query.tab is not None and query.tab not in TAB_NAMES:
             raise _bad("unknown_tab", f"未知的分页：{query.tab}", f"Unknown tab: {query.tab}")
-        today = self._today().isoformat()
-        overdue = and_(
-            parts.c.status.in_(part_model.OPEN),
-            parts.c.paused_since.is_(None),
-            parts.c.due_on < today,
-        )
-        overdue_key = case((overdue, 0), else_=1)
-        due_key = func.coalesce(parts.c.due_on, _NO_DUE)
+        cursor = decode_cursor(query.after) if query.after else None
+        today = self._today()
+        overdue = _overdue(today.isoformat())
 
         scope = department_scope(who)
         if scope is None:
@@ -255,8 +320,6 @@ class DeskViews:
         where: list[ColumnElement[bool]] = []
         if scope is not None:
             where.append(parts.c.department == scope)
-        if self.managed_services:
-            where.append(parts.c.service_id.not_in(list(self.managed_services)))
         if query.service:
             where.append(parts.c.service_id == query.service)
         if query.station:
@@ -271,116 +334,158 @@ class DeskViews:
         q = query.q.strip()
         if q:
             where.append(self._search(q))
-
-        page = list(where)
+        tab: list[ColumnElement[bool]] = []
         if query.tab == "overdue":
-            page.append(overdue)
+            tab.append(overdue)
         elif query.tab is not None:
-            page.append(parts.c.status.in_(part_model.TABS[query.tab]))
-        sort_key = (
-            overdue_key,
-            due_key,
-            parts.c.received_at,
-            parts.c.submission_id,
-            parts.c.part_id,
+            tab.append(parts.c.status.in_(part_model.TABS[query.tab]))
+        # Few rows match an open tab, a search or an open status: find them by status, then sort.
+        # Every part or the done ones (most of a year's filings): walk the index in page order.
+        broad = (
+            query.tab in (None, "done")
+            and not q
+            and (not query.statuses or bool(set(query.statuses) & part_model.DONE))
         )
-        if query.after:
-            page.append(
-                tuple_(*sort_key) > tuple_(*(literal(v) for v in decode_cursor(query.after)))
-            )
 
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    parts.c.submission_id,
-                    parts.c.part_id,
-                    parts.c.tracking_number,
-                    parts.c.service_id,
-                    parts.c.department,
-                    parts.c.status,
-                    parts.c.station_id,
-                    parts.c.received_at,
-                    parts.c.due_on,
-                    parts.c.paused_since,
-                    parts.c.enterprise_name,
-                    parts.c.uscc,
-                    parts.c.version,
-                    parts.c.updated_at,
-                    overdue_key.label("overdue_key"),
-                    due_key.label("due_key"),
-                )
-                .where(*page)
-                .order_by(*sort_key)
-                .limit(query.limit + 1)
-            ).all()
-            by_status: dict[str, int] = dict(
-                conn.execute(
-                    select(parts.c.status, func.count()).where(*where).group_by(parts.c.status)
-                ).all()
-            )
-            overdue_count = conn.execute(
-                select(func.count()).select_from(parts).where(*where, overdue)
-            ).scalar_one()
             latest = self.catalogs.latest(conn)
-        counts = {
-            tab: sum(by_status.get(s, 0) for s in statuses)
-            for tab, statuses in part_model.TABS.items()
-        }
-        counts["overdue"] = int(overdue_count)
+            managed = self._managed(latest.catalog if latest else None, scope)
+            visible = [*where, *tab, *([~managed] if managed is not None else [])]
+            rows: list[Any] = []
+            first = cursor[0] if cursor is not None else 0
+            for segment in range(first, len(_SEGMENTS)):
+                key = cursor[1:] if cursor is not None and segment == first else None
+                rows += conn.execute(
+                    _segment_page(
+                        segment, visible, overdue, broad, key, query.limit + 1 - len(rows)
+                    )
+                ).all()
+                if len(rows) > query.limit:
+                    break
+            scoped = [parts.c.department == scope] if scope is not None else []
+            counts = self._counts(conn, scoped, overdue, managed, scope is not None)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        today_date = dt.date.fromisoformat(today)
-        items = []
-        for r in rows:
-            left = part_model.deadline(
-                r.status, r.due_on, r.paused_since, today_date, self.calendar
-            )
-            item = _service(latest.catalog if latest else None, r.service_id)
-            items.append(
-                {
-                    "submission_id": r.submission_id,
-                    "part_id": r.part_id,
-                    "tracking_number": r.tracking_number,
-                    "service_id": r.service_id,
-                    "service_name_zh": item.name_zh if item else r.service_id,
-                    "service_name_en": item.name_en if item else r.service_id,
-                    "department": r.department,
-                    "status": r.status,
-                    "station_id": r.station_id,
-                    "received_at": r.received_at,
-                    "due_on": left.due_on,
-                    "working_days_left": left.working_days_left,
-                    "overdue": left.overdue,
-                    "paused": left.paused,
-                    "enterprise_name": r.enterprise_name,
-                    "uscc": r.uscc,
-                    "version": r.version,
-                    "updated_at": r.updated_at,
-                }
-            )
+        items = [self._item(r, today, latest.catalog if latest else None) for r in rows]
         last = rows[-1] if rows and more else None
-        cursor = (
+        next_cursor = (
             encode_cursor(
-                (last.overdue_key, last.due_key, last.received_at, last.submission_id, last.part_id)
+                (
+                    last.segment,
+                    last.due_on or "",
+                    last.received_at,
+                    last.submission_id,
+                    last.part_id,
+                )
             )
             if last is not None
             else None
         )
-        return {"items": items, "counts": counts, "next": cursor}
+        return {"items": items, "counts": counts, "next": next_cursor}
+
+    def _managed(self, catalog: Catalog | None, scope: str | None) -> ColumnElement[bool] | None:
+        """Which rows belong to services another module drives, narrowed to the departments
+        those services route to (so a count over any other department stays index-only); None
+        when the scope holds none."""
+        if not self.managed_services:
+            return None
+        ids = list(self.managed_services)
+        held: set[str] | None = set()
+        for service_id in ids:
+            item = _service(catalog, service_id)
+            if item is None or held is None:
+                held = None  # a service the catalog does not know: any department may hold it
+                continue
+            held.update({item.department, *(p.department for p in item.parts)})
+        if held is not None and scope is not None and scope not in held:
+            return None
+        if held is None:
+            return parts.c.service_id.in_(ids)
+        return and_(parts.c.department.in_(sorted(held)), parts.c.service_id.in_(ids))
+
+    @staticmethod
+    def _counts(
+        conn: Connection,
+        where: list[ColumnElement[bool]],
+        overdue: ColumnElement[bool],
+        managed: ColumnElement[bool] | None,
+        scoped: bool,
+    ) -> dict[str, int]:
+        """Parts per tab in the caller's scope (a department, or all): the workload the tabs
+        name, whatever the list is filtered by. Counted from the status index (parts_inbox:
+        department, status) with the managed services' parts subtracted, so counting a
+        department's year of parts never reads their rows; grouped as that index is ordered (by
+        status within one department, by department and status across all of them), and named
+        to SQLite, whose planner otherwise takes the page-order index that lacks the status."""
+        group = (parts.c.status,) if scoped else (parts.c.department, parts.c.status)
+        by_status: dict[str, int] = {}
+        late = 0
+        for sign, extra in ((1, []), (-1, [managed] if managed is not None else None)):
+            if extra is None:
+                continue
+            for row in conn.execute(
+                select(*group, func.count())
+                .where(*where, *extra)
+                .group_by(*group)
+                .with_hint(parts, "INDEXED BY parts_inbox", "sqlite")
+            ):
+                status, count = row[-2], row[-1]
+                by_status[status] = by_status.get(status, 0) + sign * count
+            late += (
+                sign
+                * conn.execute(
+                    select(func.count()).select_from(parts).where(*where, *extra, overdue)
+                ).scalar_one()
+            )
+        counts = {
+            tab: sum(by_status.get(s, 0) for s in statuses)
+            for tab, statuses in part_model.TABS.items()
+        }
+        counts["overdue"] = late
+        return counts
+
+    def _item(self, r: Any, today: dt.date, catalog: Catalog | None) -> dict[str, Any]:
+        left = part_model.deadline(r.status, r.due_on, r.paused_since, today, self.calendar)
+        item = _service(catalog, r.service_id)
+        return {
+            "submission_id": r.submission_id,
+            "part_id": r.part_id,
+            "tracking_number": r.tracking_number,
+            "service_id": r.service_id,
+            "service_name_zh": item.name_zh if item else r.service_id,
+            "service_name_en": item.name_en if item else r.service_id,
+            "department": r.department,
+            "status": r.status,
+            "station_id": r.station_id,
+            "received_at": r.received_at,
+            "due_on": left.due_on,
+            "working_days_left": left.working_days_left,
+            "overdue": left.overdue,
+            "paused": left.paused,
+            "enterprise_name": r.enterprise_name,
+            "uscc": r.uscc,
+            "version": r.version,
+            "updated_at": r.updated_at,
+        }
 
     @staticmethod
     def _search(q: str) -> ColumnElement[bool]:
         """Tracking number (exact or prefix), enterprise name (contains), USCC (exact or prefix).
 
-        Only these columns: the ID number lives in the form alone, which is never searched.
+        Only these columns: the ID number lives in the form alone, which is never searched. A
+        query shaped like a tracking number (letters and digits, then a hyphen) looks in the
+        tracking numbers only, through their index; anything else is also looked for inside the
+        enterprise names, which reads the scope's rows.
         """
         found: list[ColumnElement[bool]] = []
-        if q.isascii() and all(c.isalnum() or c == "-" for c in q):
+        if _ID_QUERY.fullmatch(q):
             upper = q.upper()
             found += [_prefix(parts.c.tracking_number, upper), _prefix(parts.c.uscc, upper)]
+            if "-" in q:
+                return or_(*found)
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         found.append(parts.c.enterprise_name.like(pattern, escape="\\"))
-        return or_(*found) if found else false()
+        return or_(*found)
 
     # --- a filing -------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from hall.catalog_publish import SAMPLE_CATALOG_PATH
 from hall.store import SubmissionStore
 from tests.hall.helpers import (
     BUNDLE_FORM,
+    DEMAND_FORM,
     PASSWORD,
     START,
     audit_rows,
@@ -171,6 +172,8 @@ def test_each_officer_lists_their_departments_parts_with_tabs_counts_and_filters
     hall.clock.advance(dt.timedelta(days=1))  # received on Tuesday 24 November
     food2 = file(hall, "food_business_licence", FOOD_FORM, 1, station="QH002")
     tax = file(hall, "invoice_first_issue", TAX_FORM, 3)
+    # A demand follows the demand loop on its own desk: neither listed nor counted here.
+    file(hall, "enterprise_demand", DEMAND_FORM, 4)
 
     market = inbox(s["market"], hall)
     assert set(keys(market)) == {
@@ -228,8 +231,9 @@ def test_each_officer_lists_their_departments_parts_with_tabs_counts_and_filters
     assert keys(inbox(s["market"], hall, **{"from": "2026-11-24"})) == [
         (food2, "food_business_licence")
     ]
-    # Counts follow the filters (not the tab).
-    assert inbox(s["market"], hall, station="QH002", tab="done")["counts"]["waiting"] == 1
+    # The counts are the department's workload, whatever the list is filtered by.
+    filtered = inbox(s["market"], hall, station="QH002", tab="done", q="味道")
+    assert filtered["items"] == [] and filtered["counts"] == market["counts"]
 
     # Search: tracking number (exact, prefix), enterprise name (contains), USCC (exact, prefix).
     assert keys(inbox(s["market"], hall, q="QH001-20261123-0001")) == [
@@ -281,6 +285,17 @@ def test_each_officer_lists_their_departments_parts_with_tabs_counts_and_filters
     assert s["helper"].get(hall.url + DESK + "/inbox", timeout=10).status_code == 403
 
 
+def walk(session: requests.Session, hall: ConsoleHall, **params: Any) -> list[tuple[str, str]]:
+    """Every page of an inbox, following the cursor."""
+    seen: list[tuple[str, str]] = []
+    page = inbox(session, hall, **params)
+    while True:
+        seen += keys(page)
+        if page["next"] is None:
+            return seen
+        page = inbox(session, hall, **params, after=page["next"])
+
+
 def test_keyset_pages_cover_the_inbox_once_in_order_while_parts_move(
     console_hall: ConsoleHall,
 ) -> None:
@@ -290,9 +305,11 @@ def test_keyset_pages_cover_the_inbox_once_in_order_while_parts_move(
     for n in range(1, 8):
         ids.append(file(hall, "food_business_licence", FOOD_FORM, n))
         hall.clock.advance(dt.timedelta(hours=1))
-    ids.append(file(hall, "company_startup_power", BUNDLE_FORM, 8))
+    bundle = file(hall, "company_startup_power", BUNDLE_FORM, 8)
+    # A service this hall's catalog does not know: no promised-by date, listed last.
+    undated = file(hall, "retired_service", {"enterprise_name": "旧事项公司"}, 9)
     whole = keys(inbox(s["market"], hall, limit=200))
-    assert len(whole) == 8 and whole[0] == (ids[-1], "company_registration")
+    assert len(whole) == 8 and whole[0] == (bundle, "company_registration")
     # Equal promised-by dates fall back to the time received.
     assert [k[0] for k in whole[1:]] == ids[:7]
 
@@ -309,6 +326,22 @@ def test_keyset_pages_cover_the_inbox_once_in_order_while_parts_move(
         page = inbox(s["market"], hall, limit=3, after=page["next"])
     assert seen == whole
     assert page["counts"]["in_progress"] == 1
+
+    # Thursday: the bundle's two parts are overdue and come first, the undated part last; pages
+    # of any size, for every part and for one tab, give the same list as one long page.
+    hall.clock.set(dt.datetime(2026, 11, 27, 9, 0, tzinfo=START.tzinfo))
+    everything = keys(inbox(s["boss"], hall, limit=200))
+    assert len(everything) == 10
+    assert set(everything[:2]) == {(bundle, "company_registration"), (bundle, "power_connection")}
+    assert everything[-1] == (undated, "retired_service")
+    for limit in (1, 2, 3):
+        assert walk(s["boss"], hall, limit=limit) == everything
+        assert walk(s["boss"], hall, limit=limit, tab="waiting") == [
+            k for k in everything if k != (ids[0], "food_business_licence")
+        ]
+    assert walk(s["market"], hall, limit=2, tab="in_progress") == [
+        (ids[0], "food_business_licence")
+    ]
 
 
 def publish_relabelled(hall: ConsoleHall, boss: requests.Session) -> None:
