@@ -349,10 +349,16 @@ class DeskViews:
 
         with self.engine.connect() as conn:
             latest = self.catalogs.latest(conn)
-            managed = self._managed(latest.catalog if latest else None, scope)
+            managed = self._managed()
             visible = [*where, *tab, *([~managed] if managed is not None else [])]
             rows: list[Any] = []
             first = cursor[0] if cursor is not None else 0
+            # No part of a done tab or status is overdue: its run is not even asked for.
+            wanted = part_model.TABS.get(query.tab or "", frozenset(part_model.STATUS_NAMES))
+            if query.statuses:
+                wanted = wanted & frozenset(query.statuses)
+            if not wanted & part_model.OPEN:
+                first = max(first, 1)
             for segment in range(first, len(_SEGMENTS)):
                 key = cursor[1:] if cursor is not None and segment == first else None
                 rows += conn.execute(
@@ -363,7 +369,7 @@ class DeskViews:
                 if len(rows) > query.limit:
                     break
             scoped = [parts.c.department == scope] if scope is not None else []
-            counts = self._counts(conn, scoped, overdue, managed, scope is not None)
+            counts = self._counts(conn, scoped, overdue, managed)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         items = [self._item(r, today, latest.catalog if latest else None) for r in rows]
@@ -383,25 +389,11 @@ class DeskViews:
         )
         return {"items": items, "counts": counts, "next": next_cursor}
 
-    def _managed(self, catalog: Catalog | None, scope: str | None) -> ColumnElement[bool] | None:
-        """Which rows belong to services another module drives, narrowed to the departments
-        those services route to (so a count over any other department stays index-only); None
-        when the scope holds none."""
+    def _managed(self) -> ColumnElement[bool] | None:
+        """The parts of services another module drives (read through parts_service)."""
         if not self.managed_services:
             return None
-        ids = list(self.managed_services)
-        held: set[str] | None = set()
-        for service_id in ids:
-            item = _service(catalog, service_id)
-            if item is None or held is None:
-                held = None  # a service the catalog does not know: any department may hold it
-                continue
-            held.update({item.department, *(p.department for p in item.parts)})
-        if held is not None and scope is not None and scope not in held:
-            return None
-        if held is None:
-            return parts.c.service_id.in_(ids)
-        return and_(parts.c.department.in_(sorted(held)), parts.c.service_id.in_(ids))
+        return parts.c.service_id.in_(list(self.managed_services))
 
     @staticmethod
     def _counts(
@@ -409,27 +401,19 @@ class DeskViews:
         where: list[ColumnElement[bool]],
         overdue: ColumnElement[bool],
         managed: ColumnElement[bool] | None,
-        scoped: bool,
     ) -> dict[str, int]:
         """Parts per tab in the caller's scope (a department, or all): the workload the tabs
-        name, whatever the list is filtered by. Counted from the status index (parts_inbox:
-        department, status) with the managed services' parts subtracted, so counting a
-        department's year of parts never reads their rows; grouped as that index is ordered (by
-        status within one department, by department and status across all of them), and named
-        to SQLite, whose planner otherwise takes the page-order index that lacks the status."""
-        group = (parts.c.status,) if scoped else (parts.c.department, parts.c.status)
+        name, whatever the list is filtered by. Read from indexes alone (parts_inbox within a
+        department, parts_due across them, parts_service for the managed services' parts, which
+        are subtracted), so counting a year of parts never reads their rows."""
         by_status: dict[str, int] = {}
         late = 0
         for sign, extra in ((1, []), (-1, [managed] if managed is not None else None)):
             if extra is None:
                 continue
-            for row in conn.execute(
-                select(*group, func.count())
-                .where(*where, *extra)
-                .group_by(*group)
-                .with_hint(parts, "INDEXED BY parts_inbox", "sqlite")
+            for status, count in conn.execute(
+                select(parts.c.status, func.count()).where(*where, *extra).group_by(parts.c.status)
             ):
-                status, count = row[-2], row[-1]
                 by_status[status] = by_status.get(status, 0) + sign * count
             late += (
                 sign

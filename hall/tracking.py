@@ -79,10 +79,13 @@ Index("parts_inbox", parts.c.department, parts.c.status, parts.c.due_on)
 Index("parts_received", parts.c.department, parts.c.received_at)
 Index("parts_uscc", parts.c.uscc)
 Index("parts_station", parts.c.station_id)
-# The inbox's page order, per department and overall (migration 0006, hall.desk_views).
+# The inbox's page order, per department and overall, and its counts (migration 0006,
+# hall.desk_views).
 _INBOX_ORDER = (parts.c.due_on, parts.c.received_at, parts.c.submission_id, parts.c.part_id)
 Index("parts_queue", parts.c.department, *_INBOX_ORDER)
 Index("parts_queue_all", *_INBOX_ORDER)
+Index("parts_due", parts.c.status, parts.c.due_on, parts.c.paused_since)
+Index("parts_service", parts.c.service_id, parts.c.status)
 
 part_steps = Table(
     "part_steps",

@@ -1,4 +1,4 @@
-"""0006 inbox order: indexes that hold the filings desk's inbox in page order.
+"""0006 inbox order: indexes that hold the filings desk's inbox in page order, and its counts.
 
 The inbox lists parts by their promised-by date, then the time received, then the ids
 (:mod:`hall.desk_views`). With 100,000 parts, a page of every part or of the done ones sorted a
@@ -6,7 +6,12 @@ department's whole history on each request (about 30 ms on SQLite, more for a su
 view of every department); these indexes let the page be read in order and stop after a page:
 
 - ``parts_queue``: one department's parts in that order (an officer's inbox);
-- ``parts_queue_all``: every department's (a supervisor's).
+- ``parts_queue_all``: every department's (a supervisor's);
+- ``parts_due``: parts by status, promised-by date and pause, so the overdue ones of every
+  department and the tab counts across departments are read from an index (PostgreSQL has no
+  skip scan of ``parts_inbox``, which starts with the department);
+- ``parts_service``: parts by service, so the parts another desk drives (demands) are counted
+  apart without reading a department's rows, and the inbox's service filter is an index range.
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ _ORDER = ["due_on", "received_at", "submission_id", "part_id"]
 def upgrade() -> None:
     op.create_index("parts_queue", "parts", ["department", *_ORDER])
     op.create_index("parts_queue_all", "parts", _ORDER)
+    op.create_index("parts_due", "parts", ["status", "due_on", "paused_since"])
+    op.create_index("parts_service", "parts", ["service_id", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("parts_service", "parts")
+    op.drop_index("parts_due", "parts")
     op.drop_index("parts_queue_all", "parts")
     op.drop_index("parts_queue", "parts")
