@@ -47,6 +47,7 @@ from contracts.ids import canonical_uuid, tracking_number_is_stations
 from contracts.sealing import OVERHEAD as SEAL_OVERHEAD
 from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, SealedSubmission
 from hall import (
+    applicant_schema,  # noqa: F401  # the applicant loop's tables on the shared metadata
     assist,
     assist_routes,
     auth,

@@ -73,6 +73,9 @@ parts = Table(
     Column("updated_by", String(64), nullable=False, server_default=""),
     Column("closed_at", String(40), nullable=True),
     Column("case_number", String(64), nullable=True),  # the department system's own number
+    # The applicant loop (migration 0007): pick-up or EMS, and the EMS waybill once sent.
+    Column("delivery", String(8), nullable=True),
+    Column("waybill", String(32), nullable=True),
 )
 Index("parts_tracking", parts.c.tracking_number)
 Index("parts_inbox", parts.c.department, parts.c.status, parts.c.due_on)
