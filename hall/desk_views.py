@@ -16,9 +16,14 @@ are left to their own desk and not listed here. Routes (under
     GET  /api/v1/desk/board                                           (supervisor)
     GET  /api/v1/desk/audit?submission_id=                            (supervisor)
 
+A filing's materials include the 补正 hand-ins for it (:mod:`hall.supplements`), each named
+``<material>@<hand-in tracking number>`` and marked with its state (``applied``, or ``late`` when
+it came after the part stopped waiting), served by the same materials route.
+
 The inbox is paged on the server with a keyset cursor over its sort order (overdue first, then
 the promised-by date, nulls last, then the time received, then the ids), so a page costs the
-same on page 1 and page 500 and a part moved meanwhile never repeats or skips another. Its
+same on page 1 and page 500, and parts filed or moved meanwhile never push another part across a
+page boundary (it is neither repeated nor skipped). Its
 search looks in the tracking number, the enterprise name and the USCC — columns the part row
 carries — and never in the form, so an ID number finds nothing.
 
@@ -59,7 +64,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from contracts.catalog import Catalog, ServiceItem, parse_catalog
 from contracts.clock import Clock
-from hall import part_model
+from hall import part_model, supplements
 from hall.auth import Staff, SupervisorDep, audit, audit_log
 from hall.catalog_publish import CatalogStore, catalogs
 from hall.clock import iso
@@ -75,8 +80,6 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMIT: Final = 50
 MAX_LIMIT: Final = 200
 TAB_NAMES: Final = ("waiting", "in_progress", "needs_more", "overdue", "done")
-# Sorts after every ISO date: parts without a promised-by date come last.
-_NO_DUE: Final = "9999-12-31"
 # Catalog versions held parsed (each a few hundred KB of text); filings name few versions.
 _VERSIONS_KEPT: Final = 16
 # Media types served as they are; anything else (an SVG could carry script) is a download.
@@ -302,7 +305,7 @@ class DeskViews:
     # --- inbox ----------------------------------------------------------------------------------
 
     def inbox(self, who: Staff, query: InboxQuery) -> dict[str, Any]:
-        """One page of the caller's inbox, the tab counts under the same filters, the cursor."""
+        """One page of the caller's inbox, the counts of its scope's tabs, the next cursor."""
         unknown = [s for s in query.statuses if s not in part_model.STATUS_NAMES]
         if unknown:
             raise _bad(
@@ -582,6 +585,25 @@ class DeskViews:
                         + quote(material_id, safe=""),
                     }
                 )
+            # 补正 hand-ins for this filing, applied or late (hall.supplements).
+            for h in supplements.handed_in(conn, submission_id):
+                material_id = f"{self._material_id(h['attachment'])}@{h['tracking_number']}"
+                spec = materials_spec.get(self._material_id(h["attachment"]))
+                materials.append(
+                    {
+                        "id": material_id,
+                        "name_zh": spec.name_zh if spec else material_id,
+                        "name_en": spec.name_en if spec else material_id,
+                        "content_type": h["attachment"].get("media_type")
+                        or "application/octet-stream",
+                        "size": h["attachment"].get("size"),
+                        "url": f"/api/v1/desk/filings/{submission_id}/materials/"
+                        + quote(material_id, safe=""),
+                        "supplement": {
+                            k: h[k] for k in ("tracking_number", "part_id", "state", "received_at")
+                        },
+                    }
+                )
             part_views = [
                 self.desk.part_view(conn, submission_id, p.part_id, who) for p in part_rows
             ]
@@ -638,8 +660,13 @@ class DeskViews:
         """The bytes of one photographed material and its media type."""
         with self.engine.connect() as conn:
             row, _ = self._open(conn, who, submission_id)
-        for a in self._attachments(row):
-            if self._material_id(a) == material_id:
+            handed_in = [
+                (f"{self._material_id(h['attachment'])}@{h['tracking_number']}", h["attachment"])
+                for h in supplements.handed_in(conn, submission_id)
+            ]
+        own = [(self._material_id(a), a) for a in self._attachments(row)]
+        for name, a in own + handed_in:
+            if name == material_id:
                 data = self.store.get_blob(str(a["sha256"]))
                 if data is None:
                     break
