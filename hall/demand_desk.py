@@ -14,6 +14,10 @@ the audit log without the values. Concurrent edits (two consoles, two hall insta
 caught with a version column: the second writer gets 409 and reloads. The demand's single part
 follows the loop, so the public progress page shows it moving too.
 
+Staff do not enter the enterprise's rating (an action with ``rating`` is refused, 422): the
+enterprise rates a replied demand itself (:mod:`hall.ratings`), and the figures and the detail
+read those ratings.
+
 Overdue flags and figures read the hall's injected clock.
 """
 
@@ -26,13 +30,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
 from contracts.clock import Clock
 from contracts.demands import STATE_LABELS, DemandState, Taxonomy
 from contracts.wire import Submission
+from hall.applicant_schema import ratings
 from hall.auth import StaffDep, audit
 from hall.catalog_publish import CatalogStore
 from hall.clock import iso
@@ -110,7 +115,6 @@ def demand_from_json(doc: dict[str, Any]) -> Demand:
         first_replied_at=_time(doc["first_replied_at"]),
         replied_at=_time(doc["replied_at"]),
         confirmed_at=_time(doc["confirmed_at"]),
-        rating=doc["rating"],
         reopen_count=doc["reopen_count"],
         history=tuple(
             DemandEvent(
@@ -250,7 +254,6 @@ class DemandDesk:
         category: str | None = None,
         subcategory: str | None = None,
         department: str | None = None,
-        rating: int | None = None,
     ) -> StoredDemand:
         """Perform one action; raises :class:`DemandNotFound`, :class:`TransitionNotAllowed`,
         ``ValueError`` (bad arguments) or :class:`DemandChanged` (lost a race)."""
@@ -280,7 +283,6 @@ class DemandDesk:
             category=category,
             subcategory=subcategory,
             department=department,
-            rating=rating,
         )
         with self.engine.begin() as conn:
             done = conn.execute(
@@ -299,6 +301,18 @@ class DemandDesk:
         log.info("demand %s: %s by %s -> %s", demand_id, action, actor, changed.state.value)
         return StoredDemand(changed, current.tracking_number, current.version + 1)
 
+    def ratings_of(self, demand_ids: list[str]) -> dict[str, int]:
+        """The level each demand's enterprise gave it (好差评), for those rated."""
+        if not demand_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ratings.c.submission_id, ratings.c.level).where(
+                    ratings.c.submission_id.in_(demand_ids)
+                )
+            ).all()
+        return {r.submission_id: r.level for r in rows}
+
     def view(self, stored: StoredDemand) -> dict[str, Any]:
         """A demand as the console lists it: tracking data and flags, no personal data."""
         d = stored.demand
@@ -314,7 +328,6 @@ class DemandDesk:
             "due_date": d.due_date.isoformat(),
             "overdue": is_overdue(d, now),
             "replied_late": replied_late(d),
-            "rating": d.rating,
             "reopen_count": d.reopen_count,
             "allowed_actions": [a.value for a in allowed_actions(d.state)],
             "version": stored.version,
@@ -332,7 +345,6 @@ class ActionIn(BaseModel):
     category: Annotated[StrictStr, Field(max_length=64)] | None = None
     subcategory: Annotated[StrictStr, Field(max_length=64)] | None = None
     department: Annotated[StrictStr, Field(max_length=64)] | None = None
-    rating: StrictInt | None = None
 
 
 def router() -> APIRouter:
@@ -395,8 +407,16 @@ def router() -> APIRouter:
     ) -> dict[str, Any]:
         d = desk(request)
         now = d.clock.now()
-        figures = demand_stats((s.demand for s in d.all(category=category)), now, d.calendar)
-        return {"as_of": now.isoformat(), **figures.to_json()}
+        chosen = d.all(category=category)
+        figures = demand_stats((s.demand for s in chosen), now, d.calendar)
+        levels = d.ratings_of([s.demand.id for s in chosen])
+        # The enterprise's own ratings (好差评, hall.ratings), never staff's entries.
+        return {
+            "as_of": now.isoformat(),
+            **figures.to_json(),
+            "average_rating": round(sum(levels.values()) / len(levels), 2) if levels else None,
+            "rating_counts": {str(r): list(levels.values()).count(r) for r in range(1, 6)},
+        }
 
     @api.get("/{demand_id}")
     def detail(demand_id: str, request: Request, who: StaffDep) -> dict[str, Any]:
@@ -421,6 +441,7 @@ def router() -> APIRouter:
         names = sorted(filing, key=lambda n: (order.get(n, len(order)), n))
         return {
             **d.view(stored),
+            "rating": d.ratings_of([demand_id]).get(demand_id),
             "demand": stored.demand.to_json(),
             "filing": [
                 {
@@ -447,7 +468,6 @@ def router() -> APIRouter:
                 category=body.category,
                 subcategory=body.subcategory,
                 department=body.department,
-                rating=body.rating,
             )
         except DemandNotFound:
             audit(request, who, kind, "demand", demand_id, "not_found")

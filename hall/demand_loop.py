@@ -1,7 +1,7 @@
 """The demand loop (诉求闭环) at the hall: actions, transitions, deadlines and figures, as data.
 
-``received → classified → dispatched → handling → replied → confirmed`` (with a 1-5 rating,
-好差评), or ``replied → reopened → handling/dispatched``; a department may return a demand it does
+``received → classified → dispatched → handling → replied → confirmed``, or
+``replied → reopened → handling/dispatched``; a department may return a demand it does
 not own (``dispatched → classified``). :func:`apply` performs one action and returns a new
 :class:`Demand` with the event appended; a stray action raises :class:`TransitionNotAllowed`.
 Deadlines run from the day the demand was received (reopening starts a new period), counted in
@@ -9,6 +9,8 @@ working days (:class:`hall.demand_content.WorkCalendar`) from the shared taxonom
 (:mod:`contracts.demands`); :func:`is_overdue` flags open demands past their due date and
 :func:`demand_stats` gives the figures for the console. Times are passed in, never read from the
 clock, so tests use a fake one. The desk (:mod:`hall.demand_desk`) stores demands and calls this.
+Staff never record the enterprise's rating here: a replied demand is rated by the enterprise
+itself, like any part (好差评, :mod:`hall.ratings`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class Action(StrEnum):
     RETURN = "return"  # the department says it is not theirs: back to the hall to re-dispatch
     ACCEPT = "accept"  # the department starts handling it
     REPLY = "reply"  # the department answers the enterprise
-    CONFIRM = "confirm"  # the enterprise accepts the answer and rates it (1-5)
+    CONFIRM = "confirm"  # the enterprise accepts the answer (it rates it itself: hall.ratings)
     REOPEN = "reopen"  # the enterprise is not satisfied
 
 
@@ -109,7 +111,6 @@ class Demand:
     first_replied_at: dt.datetime | None = None
     replied_at: dt.datetime | None = None
     confirmed_at: dt.datetime | None = None
-    rating: int | None = None
     reopen_count: int = 0
     history: tuple[DemandEvent, ...] = ()
 
@@ -128,7 +129,6 @@ class Demand:
             "first_replied_at": iso(self.first_replied_at),
             "replied_at": iso(self.replied_at),
             "confirmed_at": iso(self.confirmed_at),
-            "rating": self.rating,
             "reopen_count": self.reopen_count,
             "history": [
                 {
@@ -177,13 +177,12 @@ def apply(
     category: str | None = None,
     subcategory: str | None = None,
     department: str | None = None,
-    rating: int | None = None,
 ) -> Demand:
     """Perform one action and return the new demand (the old one is unchanged).
 
     Raises :class:`TransitionNotAllowed` for an action the state does not allow and
-    ``ValueError`` for missing or bad arguments (no department to dispatch to, a rating outside
-    1-5, an unknown category, a time earlier than the last event).
+    ``ValueError`` for missing or bad arguments (no department to dispatch to, an unknown
+    category, a time earlier than the last event).
     """
     action = Action(action)
     target = TRANSITIONS.get((demand.state, action))
@@ -220,10 +219,7 @@ def apply(
         if demand.first_replied_at is None:
             changes["first_replied_at"] = at
     elif action is Action.CONFIRM:
-        if rating is None or isinstance(rating, bool) or rating not in range(1, 6):
-            raise ValueError(f"confirm needs a rating 1-5, got {rating!r}")
-        changes |= {"rating": rating, "confirmed_at": at}
-        detail = {"rating": rating}
+        changes["confirmed_at"] = at
     elif action is Action.REOPEN:
         days = taxonomy.deadline_days(demand.category, demand.subcategory)
         # A reopened demand gets a fresh handling period from the day it was reopened.
@@ -273,8 +269,6 @@ class DemandStats:
     overdue_count: int
     late_reply_count: int
     reopened_count: int
-    average_rating: float | None
-    rating_counts: Mapping[int, int]
     by_category: Mapping[str, CategoryStats]
 
     def to_json(self) -> dict[str, Any]:
@@ -290,8 +284,6 @@ class DemandStats:
             "overdue_count": self.overdue_count,
             "late_reply_count": self.late_reply_count,
             "reopened_count": self.reopened_count,
-            "average_rating": self.average_rating,
-            "rating_counts": {str(k): v for k, v in self.rating_counts.items()},
             "by_category": {
                 k: {"total": v.total, "confirmed": v.confirmed, "overdue": v.overdue}
                 for k, v in self.by_category.items()
@@ -316,7 +308,6 @@ def demand_stats(
             working.append(
                 calendar.working_days_between(d.received_at.date(), d.first_replied_at.date())
             )
-    ratings = [d.rating for d in items if d.rating is not None]
     by_category: dict[str, list[Demand]] = {}
     for d in items:
         by_category.setdefault(d.category, []).append(d)
@@ -332,8 +323,6 @@ def demand_stats(
         overdue_count=sum(is_overdue(d, now) for d in items),
         late_reply_count=sum(replied_late(d) for d in items),
         reopened_count=sum(1 for d in items if d.reopen_count),
-        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
-        rating_counts={r: ratings.count(r) for r in range(1, 6)},
         by_category={
             k: CategoryStats(
                 len(v),

@@ -118,8 +118,8 @@ def test_the_whole_loop_through_reopen_to_confirmed(
     clock.advance(dt.timedelta(days=1))
     d = act(d, Action.REPLY)
     clock.advance(dt.timedelta(days=1))
-    d = act(d, Action.CONFIRM, rating=4)
-    assert d.state is DemandState.CONFIRMED and d.rating == 4
+    d = act(d, Action.CONFIRM)
+    assert d.state is DemandState.CONFIRMED and d.confirmed_at == clock.now()
     assert d.first_replied_at == first_reply
     assert allowed_actions(d.state) == ()
     assert [e.action for e in d.history] == [
@@ -135,7 +135,9 @@ def test_the_whole_loop_through_reopen_to_confirmed(
     assert d.history[1].actor == "staff-7" and d.history[1].detail == {
         "department": "hr_social_security"
     }
-    assert json.loads(json.dumps(d.to_json()))["history"][-1]["detail"] == {"rating": 4}
+    # Staff record no rating: the enterprise rates the demand itself (hall.ratings).
+    doc = json.loads(json.dumps(d.to_json()))
+    assert doc["history"][-1]["detail"] == {} and "rating" not in doc
 
 
 def test_department_can_return_a_demand_and_it_is_redispatched(
@@ -183,7 +185,7 @@ def test_stray_actions_are_refused(
 ) -> None:
     clock = FakeClock(dt.datetime(2026, 11, 27, 10, 0, tzinfo=CST))
     d = _start(taxonomy, calendar, clock)
-    args = {"category": "human_resources", "department": "x", "rating": 5}
+    args = {"category": "human_resources", "department": "x"}
     for name in state_actions:
         d = apply(d, name, at=clock.now(), taxonomy=taxonomy, calendar=calendar, **args)
     with pytest.raises(TransitionNotAllowed, match=f"cannot {action.value}"):
@@ -206,9 +208,8 @@ def test_bad_arguments_are_refused(taxonomy: Taxonomy, calendar: WorkCalendar) -
     d = apply(d, "dispatch", at=clock.now(), department="x", **kw)
     d = apply(d, "accept", at=clock.now(), **kw)
     d = apply(d, "reply", at=clock.now(), **kw)
-    for rating in (None, 0, 6, True):
-        with pytest.raises(ValueError, match="rating 1-5"):
-            apply(d, "confirm", at=clock.now(), rating=rating, **kw)
+    with pytest.raises(TypeError, match="rating"):  # staff can no longer enter a rating
+        apply(d, "confirm", at=clock.now(), rating=5, **kw)  # type: ignore[call-arg]
     with pytest.raises(ValueError):
         apply(d, "shout", at=clock.now(), **kw)
 
@@ -249,12 +250,8 @@ def test_statistics(taxonomy: Taxonomy, calendar: WorkCalendar) -> None:
         ("dispatch", 0, {"department": "h"}),
         ("accept", 0.5, {}),
     ]
-    closed_fast = through(
-        "A", "human_resources", [*loop, ("reply", 1, {}), ("confirm", 2, {"rating": 5})]
-    )
-    closed_slow = through(
-        "B", "human_resources", [*loop, ("reply", 3, {}), ("confirm", 4, {"rating": 2})]
-    )
+    closed_fast = through("A", "human_resources", [*loop, ("reply", 1, {}), ("confirm", 2, {})])
+    closed_slow = through("B", "human_resources", [*loop, ("reply", 3, {}), ("confirm", 4, {})])
     waiting = through("C", "human_resources", [*loop, ("reply", 2, {})])
     stuck = through("D", "transport", [("classify", 0, {"category": "transport"})])
     fresh = new_demand("E", "tax_services", t0 + dt.timedelta(days=9), **kw)
@@ -268,14 +265,12 @@ def test_statistics(taxonomy: Taxonomy, calendar: WorkCalendar) -> None:
     assert stats.avg_handling_days == pytest.approx(2.0)  # (1 + 3 + 2) / 3
     assert stats.avg_handling_working_days == pytest.approx(2.0)
     assert stats.overdue_count == 1
-    assert stats.average_rating == pytest.approx(3.5)
-    assert stats.rating_counts == {1: 0, 2: 1, 3: 0, 4: 0, 5: 1}
     assert stats.by_category["transport"].overdue == 1
     assert stats.by_category["human_resources"].confirmed == 2
-    assert stats.to_json()["rating_counts"]["5"] == 1
+    assert stats.to_json()["by_category"]["human_resources"]["confirmed"] == 2
 
 
 def test_statistics_of_nothing(calendar: WorkCalendar) -> None:
     stats = demand_stats([], dt.datetime(2026, 1, 5, tzinfo=CST), calendar)
     assert stats.total == 0 and stats.completion_rate == 0.0
-    assert stats.avg_handling_days is None and stats.average_rating is None
+    assert stats.avg_handling_days is None and stats.avg_handling_working_days is None

@@ -1,7 +1,8 @@
 """The demand desk's closed loop over HTTP against a real hall (SQLite and PostgreSQL), moved
 through time by a fake clock: received → classified → dispatched → handling (overdue on the way)
-→ replied late → reopened with a new deadline → handling → replied → confirmed with a rating;
-filters, figures, refusals, the audit trail and the public progress of the demand.
+→ replied late → reopened with a new deadline → handling → replied → confirmed (staff cannot
+enter a rating: the enterprise rates it itself, tests/hall/test_ratings.py); filters, figures,
+refusals, the audit trail and the public progress of the demand.
 
 The enterprise files on Monday 23 November 2026 at 08:30 (Suzhou) under 人力资源 (5 working
 days), so the reply is due on Monday 30 November.
@@ -128,23 +129,24 @@ def test_the_whole_loop_with_overdue_and_reopen(console_hall: ConsoleHall) -> No
     desk.at(dt.datetime(2026, 12, 2, 15, 0, tzinfo=CST))
     desk.act(demand, action="accept")
     desk.act(demand, action="reply", note="已安排12月5日专场")
-    confirmed = desk.act(demand, action="confirm", rating=4, note="电话回访：满意")
-    assert (confirmed["state"], confirmed["rating"], confirmed["allowed_actions"]) == (
-        "confirmed",
-        4,
-        [],
-    )
+    # Staff can no longer type the enterprise's rating in after a phone call.
+    desk.act(demand, expect=422, action="confirm", rating=4, note="电话回访：满意")
+    confirmed = desk.act(demand, action="confirm", note="电话回访：企业认可答复")
+    assert (confirmed["state"], confirmed["allowed_actions"]) == ("confirmed", [])
+    assert "rating" not in confirmed["demand"]
     assert progress(console_hall, 1)["status"] == "completed"
 
     stats = desk.get(f"{DEMANDS}/stats")
     assert (stats["completion_rate"], stats["confirmed"], stats["open"]) == (1.0, 1, 0)
-    assert (stats["average_rating"], stats["rating_counts"]["4"]) == (4.0, 1)
+    # No rating until the enterprise gives one itself.
+    assert (stats["average_rating"], stats["rating_counts"]["4"]) == (None, 0)
+    assert desk.get(f"{DEMANDS}/{demand}")["rating"] is None
     assert (stats["reopened_count"], stats["overdue_count"]) == (1, 0)
     # The first answer counts for handling time, not the one after reopening.
     assert stats["avg_handling_days"] == 8.06
 
     # A double click on a closed demand changes nothing.
-    desk.act(demand, expect=409, action="confirm", rating=5)
+    desk.act(demand, expect=409, action="confirm")
     history = desk.get(f"{DEMANDS}/{demand}")["demand"]["history"]
     assert [(e["action"], e["to"], e["actor"]) for e in history][-3:] == [
         ("accept", "handling", "lin.helper"),
@@ -162,6 +164,7 @@ def test_the_whole_loop_with_overdue_and_reopen(console_hall: ConsoleHall) -> No
         ("demand.accept", "ok"),
         ("demand.reply", "ok"),
         ("demand.confirm", "ok"),
+        ("demand.view", "ok"),
         ("demand.confirm", "not_allowed"),
         ("demand.view", "ok"),
     ]
@@ -181,13 +184,13 @@ def test_refusals_say_why(console_hall: ConsoleHall) -> None:
     desk.act(demand, action="dispatch", department="tax")
     desk.act(demand, action="accept")
     desk.act(demand, action="reply", note="已答复")
-    for rating in (0, 6, None):
+    for rating in (0, 5, None):  # staff may not send a rating at all (FastAPI refuses it)
         desk.act(demand, expect=422, action="confirm", rating=rating)
     assert desk.get(f"{DEMANDS}/{demand}")["state"] == "replied"
     response = desk.session.get(f"{console_hall.url}{DEMANDS}/no-such-id", timeout=5)
     assert response.status_code == 404
     outcomes = [o for _, _, s, o in audit_rows(console_hall.server) if s == demand]
-    assert outcomes.count("invalid") == 7 and outcomes.count("not_allowed") == 1
+    assert outcomes.count("invalid") == 4 and outcomes.count("not_allowed") == 1
 
 
 def test_filters_and_category_fallback(sqlite_hall: ConsoleHall) -> None:
