@@ -65,6 +65,7 @@ from hall import (
     notifications,  # noqa: F401  # the SMS queue's tables on the shared metadata
     progress_page,
     sealing,
+    supplements,
     tracking,
 )
 from hall.blob_files import BlobHashMismatch
@@ -188,7 +189,8 @@ def create_app(
         catalogs=catalog_store,
         tracking=tracking_store,
     )
-    store.intake_hooks += [tracking_store.on_intake, desk.on_intake]
+    # A 补正 hand-in adds material to another filing's part: no parts of its own.
+    store.intake_hooks += [supplements.unless_supplement(tracking_store.on_intake), desk.on_intake]
     booking_desk = bookings.BookingDesk(store.engine, clock)
     store.intake_hooks.append(booking_desk.on_intake)
     fleet_store = fleet.FleetStore(store.engine, clock, fleet_settings)
@@ -202,6 +204,8 @@ def create_app(
         sweeper = asyncio.create_task(_sweep_blobs_periodically())
         # Deliveries a previous run left pending go out now (hall.forwarding).
         forwarder.start()
+        # 补正 hand-ins a previous run stored but did not apply (hall.supplements).
+        await run_in_threadpool(app.state.supplements.apply_pending)
         yield
         sweeper.cancel()
         await run_in_threadpool(forwarder.stop)
@@ -232,6 +236,10 @@ def create_app(
     )
     app.state.desk.accepted_hooks.append(forwarder.enqueue)
     app.state.forwarder = forwarder
+    app.state.supplements = supplements.SupplementDesk(
+        store.engine, clock, catalog_store, app.state.desk
+    )
+    store.intake_hooks.append(app.state.supplements.on_intake)
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
@@ -358,6 +366,10 @@ def create_app(
             )
         if outcome == "duplicate":
             response.status_code = status.HTTP_200_OK
+        # A 补正 hand-in moves its part after the intake committed (again on a repeat, in case
+        # the first attempt was cut short): hall.supplements.
+        supplements_desk: supplements.SupplementDesk = request.app.state.supplements
+        supplements_desk.apply(body.id)
         return IntakeReceipt(id=body.id, status="received")
 
     @app.get("/api/v1/submissions/{sub_id}")
@@ -389,6 +401,7 @@ def create_app(
     app.include_router(assist_routes.router())
     app.include_router(forwarding.router())
     app.include_router(bookings.router())
+    app.include_router(supplements.router())
 
     # html=True serves index.html for /console/ and redirects /console there.
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
