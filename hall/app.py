@@ -48,6 +48,7 @@ from contracts.sealing import OVERHEAD as SEAL_OVERHEAD
 from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, SealedSubmission
 from hall import (
     applicant_schema,  # noqa: F401  # the applicant loop's tables on the shared metadata
+    applicant_view,
     assist,
     assist_routes,
     auth,
@@ -63,6 +64,7 @@ from hall import (
     fleet,
     forwarding,
     notifications,  # noqa: F401  # the SMS queue's tables on the shared metadata
+    notify_wiring,
     progress_page,
     sealing,
     supplements,
@@ -86,6 +88,9 @@ _CSP = {
     "base-uri 'none'; form-action 'none'",
     "/progress/": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'none'",
+    # The applicant's page (receipt QR, SMS link): no script; its own forms may post to it.
+    "/p/": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'",
 }
 
 
@@ -160,6 +165,7 @@ def create_app(
     trusted_proxies: Iterable[str] = (),
     seal_key_path: Path | None = None,
     forwarding_settings: forwarding.ForwardingSettings | None = None,
+    notify_settings: notify_wiring.NotifySettings | None = None,
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
@@ -171,7 +177,9 @@ def create_app(
     the addresses whose ``X-Forwarded-For`` names the client (:mod:`hall.client_address`);
     ``seal_key_path`` the hall's sealing key pair (:mod:`hall.sealing`; created if missing);
     ``forwarding_settings`` how accepted parts are delivered to department systems (timeouts,
-    attempts, back-off: :mod:`hall.forwarding`; tests pass short ones).
+    attempts, back-off: :mod:`hall.forwarding`; tests pass short ones); ``notify_settings`` the
+    public URL and SMS backend the applicant's texts use (:mod:`hall.notify_wiring`; None: no
+    texts are queued).
     """
     store = SubmissionStore(db, blob_dir)
     seal_keys = sealing.load_or_create(seal_key_path or sealing.default_key_path(store.url))
@@ -195,6 +203,17 @@ def create_app(
     store.intake_hooks.append(booking_desk.on_intake)
     fleet_store = fleet.FleetStore(store.engine, clock, fleet_settings)
     forwarder = forwarding.Forwarder(store.engine, clock, forwarding_settings)
+    # The receipt's access token is kept at intake; with it the filing shows its whole story.
+    store.intake_hooks.append(lambda conn, sub: applicant_view.on_intake(conn, sub, clock))
+    applicant_view.redact_access_log()
+    notify = (
+        notify_wiring.NotifyWiring(store.engine, clock, catalog_store, notify_settings)
+        if notify_settings is not None
+        else None
+    )
+    if notify is not None:
+        store.intake_hooks.append(notify.on_intake)
+        tracking_store.status_hooks.append(notify.on_status)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -204,11 +223,15 @@ def create_app(
         sweeper = asyncio.create_task(_sweep_blobs_periodically())
         # Deliveries a previous run left pending go out now (hall.forwarding).
         forwarder.start()
+        if notify is not None:  # texts a previous run left unsent go out now
+            notify.start()
         # 补正 hand-ins a previous run stored but did not apply (hall.supplements).
         await run_in_threadpool(app.state.supplements.apply_pending)
         yield
         sweeper.cancel()
         await run_in_threadpool(forwarder.stop)
+        if notify is not None:
+            await run_in_threadpool(notify.stop)
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
         app.state.assist.close()
         store.close()
@@ -235,6 +258,12 @@ def create_app(
         store.engine, clock, catalog_store, work_calendar, tracking_store.managed_services
     )
     app.state.desk.accepted_hooks.append(forwarder.enqueue)
+    app.state.applicant_view = applicant_view.ApplicantView(
+        store.engine, clock, catalog_store, tracking_store
+    )
+    app.state.notify = notify
+    if notify is not None:
+        app.state.desk.moved_hooks.append(notify.on_moved)
     app.state.forwarder = forwarder
     app.state.supplements = supplements.SupplementDesk(
         store.engine, clock, catalog_store, app.state.desk
@@ -398,6 +427,7 @@ def create_app(
     app.include_router(diagnostics.router())
     app.include_router(enrolment.router())
     app.include_router(progress_page.router())
+    app.include_router(notify_wiring.router())
     app.include_router(assist_routes.router())
     app.include_router(forwarding.router())
     app.include_router(bookings.router())

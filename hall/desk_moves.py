@@ -6,7 +6,9 @@ parts ... WHERE version = :expected``, the version raised by one, who and when �
 update wins, the second matches no row and is answered 409 ``changed`` naming the winner and the
 time, so nothing is lost. The rules a move must satisfy are :mod:`hall.part_model`'s; the accept
 move calls every ``accepted_hooks`` callable inside its transaction (forwarding to a
-department's own system enqueues there), so an accepted part and its delivery are never apart.
+department's own system enqueues there), so an accepted part and its delivery are never apart;
+every move calls the ``moved_hooks`` there too (:mod:`hall.notify_wiring` queues the applicant's
+text), so a 补正 and its SMS commit together.
 
 Who may act is :mod:`hall.desk_access`'s: an officer works the parts of their own department, a
 supervisor every part; reassigning a part to another department is the supervisor's alone.
@@ -27,6 +29,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -50,6 +53,21 @@ log = logging.getLogger(__name__)
 
 # hook(conn, submission_id, part_id, department), called inside the accept move's transaction.
 AcceptedHook = Callable[[Connection, str, str, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PartMoved:
+    """A move as written, for the hooks: ``event_seq`` is its ``part_events`` row."""
+
+    submission_id: str
+    part_id: str
+    from_status: str
+    move: Move
+    event_seq: int
+
+
+# hook(conn, moved), called inside every move's transaction, after its event row is written.
+MovedHook = Callable[[Connection, PartMoved], None]
 
 
 class OtherDepartment(Exception):
@@ -78,6 +96,7 @@ class PartDesk:
         # Service id -> the workflow that drives its parts (the tracking store's live dict).
         self.managed_services = managed_services
         self.accepted_hooks: list[AcceptedHook] = []
+        self.moved_hooks: list[MovedHook] = []
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -214,7 +233,7 @@ class PartDesk:
             if checked.to in part_model.DONE:
                 values["closed_at"] = at
             self._update(conn, submission_id, part_id, version, values)
-            conn.execute(
+            written = conn.execute(
                 insert(part_events).values(
                     submission_id=submission_id,
                     part_id=part_id,
@@ -235,6 +254,11 @@ class PartDesk:
             if checked.to == "accepted":
                 for hook in self.accepted_hooks:
                     hook(conn, submission_id, part_id, row.department)
+            moved = PartMoved(
+                submission_id, part_id, row.status, checked, written.inserted_primary_key[0]
+            )
+            for moved_hook in self.moved_hooks:
+                moved_hook(conn, moved)
             view = self.part_view(conn, submission_id, part_id, who)
         log.info(
             "part %s/%s: %s -> %s by %s", submission_id, part_id, row.status, checked.to, who.name

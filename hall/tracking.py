@@ -15,22 +15,26 @@ submission), and a department's view projects them from there.
 
 Officers move parts at the filings desk (:mod:`hall.desk_moves`, the rules in
 :mod:`hall.part_model`); a module that drives its own parts (the demand loop) sets them with
-:meth:`TrackingStore.set_status_in` inside its transaction.
+:meth:`TrackingStore.set_status_in` inside its transaction, which calls every ``status_hooks``
+callable there (the demand's reply text goes out that way: :mod:`hall.notify_wiring`).
 
 ``GET /api/v1/progress/{tracking_number}`` is public — anyone holding the receipt may look — so
 it returns statuses, part and step ids, department ids, times and the applicant-facing part of
 each move (:func:`hall.part_model.public_event`) only: the document :mod:`contracts.progress`
-defines, with no personal data and never who moved it.
+defines, with no personal data and never who moved it. With the receipt's access token (``?t=``
+or the ``X-Access-Token`` header) it answers the applicant's story instead
+(:mod:`hall.applicant_view`); a wrong token gets the public document, never an error.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
@@ -45,7 +49,13 @@ from hall.demand_content import WorkCalendar
 from hall.desk_schema import part_events
 from hall.store import metadata, submissions
 
+if TYPE_CHECKING:
+    from hall.applicant_view import ApplicantView
+
 log = logging.getLogger(__name__)
+
+# hook(conn, submission_id, new_status), inside the transaction of a set_status_in.
+StatusHook = Callable[[Connection, str, str], None]
 
 parts = Table(
     "parts",
@@ -126,6 +136,7 @@ class TrackingStore:
         self.calendar = calendar
         # Services whose parts another module drives (service id -> who, for the 409's words).
         self.managed_services: dict[str, str] = {}
+        self.status_hooks: list[StatusHook] = []
         metadata.create_all(engine, tables=[parts, part_steps])
 
     # --- intake ---------------------------------------------------------------------------------
@@ -220,6 +231,8 @@ class TrackingStore:
                 updated_at=iso(self.clock.now()),
             )
         )
+        for hook in self.status_hooks:
+            hook(conn, submission_id, new_status)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -326,7 +339,19 @@ def router() -> APIRouter:
         return found
 
     @api.get("/api/v1/progress/{tracking_number}")
-    def get_progress(tracking_number: str, request: Request) -> dict[str, Any]:
+    def get_progress(
+        tracking_number: str,
+        request: Request,
+        t: Annotated[str | None, Query()] = None,
+        x_access_token: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        token = t or x_access_token
+        if token:
+            view: ApplicantView = request.app.state.applicant_view
+            story = view.story(tracking_number, token)
+            if story is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such tracking number")
+            return story
         doc = store(request).progress(tracking_number)
         if doc is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such tracking number")
