@@ -22,7 +22,8 @@ it came after the part stopped waiting), served by the same materials route.
 
 The inbox is paged on the server with a keyset cursor over its sort order (overdue first, then
 the promised-by date, nulls last, then the time received, then the ids), so a page costs the
-same on page 1 and page 500 and a part moved meanwhile never repeats or skips another. Its
+same on page 1 and page 500, and parts filed or moved meanwhile never push another part across a
+page boundary (it is neither repeated nor skipped). Its
 search looks in the tracking number, the enterprise name and the USCC — columns the part row
 carries — and never in the form, so an ID number finds nothing.
 
@@ -79,8 +80,6 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMIT: Final = 50
 MAX_LIMIT: Final = 200
 TAB_NAMES: Final = ("waiting", "in_progress", "needs_more", "overdue", "done")
-# Sorts after every ISO date: parts without a promised-by date come last.
-_NO_DUE: Final = "9999-12-31"
 # Catalog versions held parsed (each a few hundred KB of text); filings name few versions.
 _VERSIONS_KEPT: Final = 16
 # Media types served as they are; anything else (an SVG could carry script) is a download.
@@ -306,7 +305,7 @@ class DeskViews:
     # --- inbox ----------------------------------------------------------------------------------
 
     def inbox(self, who: Staff, query: InboxQuery) -> dict[str, Any]:
-        """One page of the caller's inbox, the tab counts under the same filters, the cursor."""
+        """One page of the caller's inbox, the counts of its scope's tabs, the next cursor."""
         unknown = [s for s in query.statuses if s not in part_model.STATUS_NAMES]
         if unknown:
             raise _bad(
