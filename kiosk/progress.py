@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from contracts.catalog import Catalog
 from contracts.ids import is_valid_tracking_number
@@ -43,6 +44,7 @@ __all__ = [
     "ProgressNotFound",
     "look_up",
     "parse_progress_qr",
+    "progress_qr_token",
 ]
 
 log = logging.getLogger(__name__)
@@ -181,8 +183,9 @@ def _stub_doc(stub: OutboxStub, catalog: Catalog) -> StatusDoc:
 def parse_progress_qr(payload: str, hall_url: str | None = None) -> str | None:
     """The tracking number in a receipt QR payload, or None if it is not one of ours.
 
-    Accepts the progress URL ``<hall>/progress/<tracking number>`` (query and fragment ignored,
-    trailing slash allowed) and a bare tracking number. When ``hall_url`` is given, a URL must
+    Accepts the receipt's URL ``<hall>/p/<tracking number>?t=<token>``, the older progress URL
+    ``<hall>/progress/<tracking number>`` (query and fragment ignored, trailing slash allowed)
+    and a bare tracking number. When ``hall_url`` is given, a URL must
     point at that hall: a QR code from elsewhere is not silently looked up here.
     """
     text = payload.strip()
@@ -198,10 +201,24 @@ def parse_progress_qr(payload: str, hall_url: str | None = None) -> str | None:
         hall = urlsplit(hall_url.rstrip("/"))
         if (url.scheme, url.netloc.lower()) != (hall.scheme, hall.netloc.lower()):
             return None
-        if not url.path.startswith(hall.path.rstrip("/") + "/progress/"):
+        base = hall.path.rstrip("/")
+        if not url.path.startswith((base + "/progress/", base + "/p/")):
             return None
     segments = url.path.rstrip("/").split("/")
-    if len(segments) < 3 or segments[-2] != "progress":
+    if len(segments) < 3 or segments[-2] not in ("progress", "p"):
         return None
     number = unquote(segments[-1])
     return number if is_valid_tracking_number(number) else None
+
+
+def progress_qr_token(payload: str) -> str:
+    """The access token a receipt QR carries (``?t=``), or "" (an older receipt, a typed number).
+
+    A capability to the filing's whole story at the hall: hand it on, never log it.
+    """
+    try:
+        query = parse_qs(urlsplit(payload.strip()).query)
+    except ValueError:
+        return ""
+    found = query.get("t", [""])[0]
+    return found if re.fullmatch(r"[A-Za-z0-9_-]{22,64}", found) else ""

@@ -58,5 +58,9 @@ def build_receipt(
     )
 
 
-def progress_url(hall_url: str, tracking_number: str) -> str:
+def progress_url(hall_url: str, tracking_number: str, access_token: str = "") -> str:
+    """The receipt QR's address: ``<hall>/p/<number>?t=<token>`` opens the filing's whole story
+    at the hall (hall.applicant_view); without a token, the public status page."""
+    if access_token:
+        return f"{hall_url.rstrip('/')}/p/{tracking_number}?t={access_token}"
     return f"{hall_url.rstrip('/')}/progress/{tracking_number}"

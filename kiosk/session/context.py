@@ -77,6 +77,8 @@ class SessionContext:
     capture_slot: str = ""
     submission_id: str = ""
     tracking_number: str = ""
+    # The filing's access token (in the payload and the receipt QR): a capability, never logged.
+    access_token: str = ""
     progress_url: str = ""
     print_status: str = ""  # "", "printing", "printed", or a FailureReason code
     failure: str = ""  # FailureReason code shown on the error screen

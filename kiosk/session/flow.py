@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -411,6 +412,8 @@ class SessionFlow:
 
     def _submit(self) -> None:
         item = self._require_service()
+        # 128 bits: the receipt QR's key to the filing's whole story at the hall (sealed here).
+        self.context.access_token = secrets.token_urlsafe(16)
         payload = {
             "service_id": item.id,
             "parts": [p.id for p in item.parts],
@@ -420,6 +423,7 @@ class SessionFlow:
             "catalog_version": self.catalog.version,
             # The walk-in's own press of submit (a helper can only propose it): UTC, ISO 8601.
             "confirmed_at": self._clock.now().astimezone(dt.UTC).isoformat(timespec="milliseconds"),
+            "access_token": self.context.access_token,
         }
         assist = self.context.assisted_by
         if assist is not None and self.context.helper_filled:
@@ -442,7 +446,9 @@ class SessionFlow:
     def _on_queued_ok(self, queued: Queued) -> None:
         self.context.submission_id = str(queued.id)
         self.context.tracking_number = queued.tracking_number
-        self.context.progress_url = progress_url(self._hall_url, queued.tracking_number)
+        self.context.progress_url = progress_url(
+            self._hall_url, queued.tracking_number, self.context.access_token
+        )
         self.context.print_status = "printing"
         log.info("submission %s queued as %s", queued.id, queued.tracking_number)
         self._on_queued()

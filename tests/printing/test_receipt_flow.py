@@ -43,7 +43,11 @@ def test_a_fault_before_the_job_shows_the_alternative_and_sends_no_job(
     assert flow.state == "printing"
     assert flow.context.print_status == code
     assert flow.context.tracking_number
-    assert flow.context.progress_url.endswith("/progress/" + flow.context.tracking_number)
+    # The receipt QR opens the filing's whole story: the number and its 128-bit access token.
+    assert len(flow.context.access_token) >= 22
+    assert flow.context.progress_url.endswith(
+        f"/p/{flow.context.tracking_number}?t={flow.context.access_token}"
+    )
     server = parts.printer.server
     assert server.wait_idle(2.0)
     assert server.received == STATUS_ONLY  # not one byte of the receipt went out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from drivers.card_reader.simulator import SimulatedCardReader
 from drivers.errors import CardReadFailed
 from drivers.printer.simulator import SimulatedPrinter
+from kiosk.progress import parse_progress_qr, progress_qr_token
 from kiosk.runtime import SharedOutbox
 from kiosk.services.catalog import load_catalog
 from kiosk.session.context import AssistRef
@@ -23,6 +25,8 @@ from offline_queue.outbox import Outbox
 from tests.support.background import HeldBackground, run_inline
 from tests.support.clock import FakeClock
 from tests.support.sealing import open_queued, pin_test_key
+
+HALL_URL = "http://127.0.0.1:8700"
 
 ANSWERS = {
     "mobile": "13912345678",
@@ -66,7 +70,7 @@ def _parts(tmp_path: Path, background: Any) -> Iterator[Parts]:
         background=background,
         timeouts=TIMEOUTS,
         station_name="狮山街道站",
-        hall_url="http://127.0.0.1:8700",
+        hall_url=HALL_URL,
         clock=clock,
     )
     try:
@@ -126,12 +130,18 @@ def test_happy_path_queues_prints_and_wipes(parts: Parts) -> None:
         assert queued.tracking_number == tracking
         assert queued.payload["form"]["company_name"] == "苏州企航科技有限公司"
         assert queued.payload["parts"] == ["company_registration", "power_connection"]
+        # The filing's access token travels sealed and is printed in the receipt QR only.
+        token = queued.payload["access_token"]
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22,}", token) and token == flow.context.access_token
     log = parts.printer.server.text_log()
     assert any(tracking in line for line in log)
-    assert parts.printer.server.decoded_jobs()[0].qr_payloads == [flow.context.progress_url]
+    assert not any(token in line for line in log)
+    qr = f"{HALL_URL}/p/{tracking}?t={token}"
+    assert parts.printer.server.decoded_jobs()[0].qr_payloads == [qr] == [flow.context.progress_url]
+    assert parse_progress_qr(qr, HALL_URL) == tracking and progress_qr_token(qr) == token
     flow.finish()
     assert flow.state == "idle"
-    assert flow.context.is_empty()
+    assert flow.context.is_empty() and flow.context.access_token == ""
 
 
 def queued_payload(parts: Parts) -> dict[str, Any]:
