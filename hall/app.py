@@ -66,6 +66,8 @@ from hall import (
     notifications,  # noqa: F401  # the SMS queue's tables on the shared metadata
     notify_wiring,
     progress_page,
+    rating_page,
+    ratings,
     sealing,
     supplements,
     tracking,
@@ -253,6 +255,7 @@ def create_app(
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
     app.state.calendar = work_calendar
+    app.state.ratings = ratings.RatingDesk(store.engine, clock, work_calendar, catalog_store)
     # The filings desk's moves (hall.desk_moves); forwarding adds to desk.accepted_hooks.
     app.state.desk = desk_moves.PartDesk(
         store.engine, clock, catalog_store, work_calendar, tracking_store.managed_services
@@ -428,6 +431,8 @@ def create_app(
     app.include_router(enrolment.router())
     app.include_router(progress_page.router())
     app.include_router(notify_wiring.router())
+    app.include_router(rating_page.router())
+    app.include_router(ratings.router())
     app.include_router(assist_routes.router())
     app.include_router(forwarding.router())
     app.include_router(bookings.router())

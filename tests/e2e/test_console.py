@@ -1,8 +1,9 @@
 """The hall console in real headless Chromium against a real hall with a fake clock.
 
 A helper logs in, finds the enterprise's demand in the list, opens it, classifies and dispatches
-it, starts handling, replies, enters the enterprise's confirmation with a 4-star rating from the
-phone call, and sees the statistics change from 0% to 100% completed. Screenshots go to
+it, starts handling, replies and records the enterprise's confirmation — with no rating: the
+enterprise rates 4 itself through its receipt's link (好差评), which the demand and the figures
+then show — and sees the statistics change from 0% to 100% completed. Screenshots go to
 ``$CONSOLE_SCREENSHOTS`` when set (``docs/screenshots`` for the docs), else to the test's
 temporary folder.
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect
 
 from hall.server import HallServer
@@ -32,6 +34,7 @@ from tests.hall.helpers import (
 from tests.support.clock import FakeClock
 
 NUMBER = "QH001-20261123-0001"
+TOKEN = "rT7wQk2mZ9xVb4Lp8sN3aE"  # 22 url-safe characters, as the kiosk makes them
 
 
 @pytest.fixture
@@ -50,6 +53,7 @@ def test_helper_closes_the_loop_and_sees_the_figures(
     server, clock = hall
     add_staff(server, "lin.helper")
     body = submission("enterprise_demand", DEMAND_FORM, tracking_number=NUMBER)
+    body["payload"]["access_token"] = TOKEN  # the receipt QR's token (hall.applicant_view)
     assert post_submission(server, body).status_code == 201
     other = submission(
         "enterprise_demand",
@@ -114,14 +118,29 @@ def test_helper_closes_the_loop_and_sees_the_figures(
     expect(page.locator("#demand-state")).to_have_text("已答复，待企业确认")
 
     page.click("#action-confirm")
-    page.click("#action-submit")  # no rating chosen yet: refused in the page
-    expect(page.locator("#toast")).to_have_text("请选择评分")
-    page.click("#form-rating button[data-rating='4']")
-    page.fill("#form-note", "电话回访：企业满意")
+    # Staff are offered no rating to enter: the enterprise gives its own.
+    expect(page.locator("#form-rating-note")).to_contain_text("工作人员不代为评价")
+    expect(page.locator("#form-rating")).to_have_count(0)
+    page.fill("#form-note", "电话回访：企业认可答复")
     page.click("#action-submit")
     expect(page.locator("#demand-state")).to_have_text("已办结")
-    expect(page.locator("#demand-rating")).to_contain_text("4 分")
-    expect(page.locator("#history li").first).to_contain_text("企业确认并评价")
+    expect(page.locator("#demand-rating")).to_have_text("企业尚未评价")
+    expect(page.locator("#history li").first).to_contain_text("企业确认")
+    # The enterprise rates the replied demand through its receipt's link.
+    rated = requests.post(
+        server.url + "/api/v1/ratings",
+        json={
+            "tracking_number": NUMBER,
+            "token": TOKEN,
+            "part_id": "demand_handling",
+            "level": 4,
+            "indicators": {"overall": 4, "efficiency": 4, "skill": 4, "attitude": 5},
+        },
+        timeout=5,
+    )
+    assert rated.status_code == 200, rated.text
+    page.reload()
+    expect(page.locator("#demand-rating")).to_contain_text("4 分，企业自评")
     page.screenshot(path=shots / "console_04_confirmed.png", full_page=True)
 
     page.click("#nav a[data-section=stats]")

@@ -1,6 +1,7 @@
 // One demand: the enterprise's filing (visible to staff; opening it is audited at the hall), the
 // tracking facts, the actions its state allows, and its history. Each action opens a small form
-// for what it needs (a category, a department, the answer, a 1-5 rating) and posts it.
+// for what it needs (a category, a department, the answer) and posts it. The enterprise's rating
+// (好差评) is its own, given on the phone or at a station: shown here, never entered.
 
 import { api } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
@@ -74,7 +75,7 @@ function draw(view, ctx, data) {
             h("dt", {}, "办理期限"), h("dd", { id: "demand-due" }, `${d.due_date}（工作日计算）`),
             h("dt", {}, "承办部门"), h("dd", { id: "demand-department" }, departmentName(meta, d.department)),
             h("dt", {}, "首次答复"), h("dd", {}, formatTime(d.first_replied_at) || "—"),
-            h("dt", {}, "企业评价"), h("dd", { id: "demand-rating" }, d.rating ? `${"★".repeat(d.rating)}${"☆".repeat(5 - d.rating)}（${d.rating} 分）` : "—"),
+            h("dt", {}, "企业评价"), h("dd", { id: "demand-rating" }, data.rating ? `${"★".repeat(data.rating)}${"☆".repeat(5 - data.rating)}（${data.rating} 分，企业自评）` : "企业尚未评价"),
             d.reopen_count ? [h("dt", {}, "重办次数"), h("dd", {}, String(d.reopen_count))] : null)),
         h("div", { class: "card" },
           h("h2", {}, "可执行操作"),
@@ -129,22 +130,8 @@ function formFor(action, meta, demand, submit) {
     });
   }
   if (action === "confirm") {
-    let rating = 0;
-    const stars = h("div", { class: "stars", id: "form-rating", role: "group" });
-    const draw = () => {
-      stars.replaceChildren(...[1, 2, 3, 4, 5].map((n) => h("button", {
-        type: "button", "data-rating": n, class: n <= rating ? "chosen" : "",
-        "aria-pressed": n === rating ? "true" : "false",
-        onclick: () => { rating = n; draw(); },
-      }, `${n} ★`)));
-    };
-    draw();
-    parts.push(h("div", { class: "field" },
-      h("label", {}, "企业评价（好差评，1–5 分）"), stars));
-    collect.push((body) => {
-      if (!rating) throw new Error("请选择评分");
-      body.rating = rating;
-    });
+    parts.push(h("p", { class: "sub", id: "form-rating-note" },
+      "评价由企业本人通过短信链接或站点终端作出，工作人员不代为评价。"));
   }
   if (NOTE_PROMPTS[action]) {
     const note = h("textarea", { id: "form-note", maxlength: 4000 });

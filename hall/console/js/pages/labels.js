@@ -6,7 +6,7 @@ export const ACTION_LABELS = {
   return: "退回重新交办",
   accept: "开始办理",
   reply: "答复企业",
-  confirm: "企业确认并评价",
+  confirm: "企业确认",
   reopen: "企业不满意，重办",
 };
 
