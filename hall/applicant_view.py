@@ -227,7 +227,7 @@ def _from_events(
     asked: dict[str, list[dict[str, str]]] = {}
     delivered: dict[str, str] = {}
     for e in conn.execute(
-        select(part_events.c.part_id, part_events.c.to_status, part_events.c.items,
+        select(part_events.c.part_id, part_events.c.to_status, part_events.c["items"],
                part_events.c.reason)
         .where(
             part_events.c.submission_id == sub_id,

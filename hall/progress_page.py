@@ -6,18 +6,25 @@ CSS only, Chinese first with the English underneath, readable at a phone's width
 :func:`contracts.progress.describe` (the same words the kiosk screen uses) — and no personal
 data. Each part lists its history at the hall (the applicant-facing events: when it moved,
 to what, the department's public note, the materials a 补正 asks for) and never who moved it.
+
+``/p/{tracking_number}?t=<token>`` is where the receipt QR and the hall's texts point: with the
+filing's access token it adds the applicant's story (:mod:`hall.applicant_view`): what is missing
+now and why, what was handed in, how the result reaches them (pick-up station or EMS waybill),
+a demand's reply. Without the token, or with a wrong or expired one, it is the status page above
+with a hint where the full view is — never a word about why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from contracts.progress import ProgressView, describe, parse_status
+from hall.applicant_view import ApplicantView
 from hall.catalog_publish import CatalogStore
 from hall.tracking import TrackingStore
 
@@ -62,6 +69,11 @@ ol{margin:10px 0 0;padding-left:22px}
 li{margin:6px 0}
 .time{color:var(--muted);font-size:14px}
 footer{color:var(--muted);font-size:13px;text-align:center;padding:8px 16px 24px}
+.story{border-top:1px solid var(--line);margin-top:10px;padding-top:8px}
+.story h3{font-size:16px;margin:0 0 4px}
+.missing{background:#fff8ec;border-radius:8px;padding:8px 10px;margin:6px 0}
+.hint{background:#eef4fb;border-color:#c9dbef}
+.reply{white-space:pre-wrap}
 """
 
 
@@ -132,18 +144,100 @@ def _render(zh: ProgressView, en: ProgressView, doc: dict[str, Any]) -> str:
                     out.append(f'<div class="en">{escape(ee.note)}</div>')
                 out.append("</li>")
             out.append("</ol>")
+        out.append(_story_of_part(raw))
         out.append("</section>")
     return "".join(out)
+
+
+def _story_of_part(raw: dict[str, Any]) -> str:
+    """What only the token holder sees of a part (empty for the status view)."""
+    out: list[str] = []
+    missing = raw.get("missing") or []
+    if missing:
+        out.append("<h3>需要补交的材料</h3><div class='en'>Material still needed</div>")
+        for m in missing:
+            out.append(
+                f'<div class="missing"><b>{escape(m.get("name_zh", ""))}</b>'
+                f'<div class="en">{escape(m.get("name_en", ""))}</div>'
+                f"<div>原因 Reason: {escape(m.get('reason', ''))}</div></div>"
+            )
+        out.append(
+            "<p>请带上回执到任一自助终端扫码补交。</p>"
+            '<p class="en">Hand it in at any kiosk: scan this receipt there.</p>'
+        )
+    for handed in raw.get("supplements") or []:
+        out.append(
+            f"<p>已补交 Handed in {escape(_local(handed.get('received_at')))} · "
+            f"{escape(str(handed.get('tracking_number', '')))}</p>"
+        )
+    delivery = raw.get("delivery")
+    if delivery == "pickup":
+        place = escape(str(raw.get("pickup_at", "")))
+        out.append(
+            f"<h3>领取办理结果</h3><p>请带上回执到 {place} 领取。</p>"
+            f'<p class="en">Collect the result at {place} (bring the receipt).</p>'
+        )
+    elif delivery == "ems":
+        waybill = escape(str(raw.get("waybill", "")))
+        out.append(
+            "<h3>EMS 政务专递</h3>"
+            + (
+                f"<p>已寄出，运单号 <b>{waybill}</b></p>"
+                f'<p class="en">Sent by EMS, waybill {waybill}</p>'
+                if waybill
+                else "<p>将通过 EMS 寄出，寄出后短信告知运单号。</p>"
+                '<p class="en">It will go by EMS; a text will give the waybill number.</p>'
+            )
+        )
+    return f'<div class="story">{"".join(out)}</div>' if out else ""
+
+
+def _replies(doc: dict[str, Any]) -> str:
+    replies = doc.get("replies") or []
+    if not replies:
+        return ""
+    out = ['<section class="card"><h2>部门答复</h2><div class="en">The reply</div>']
+    for r in replies:
+        out.append(
+            f'<div class="time">{escape(_local(r.get("at")))}</div>'
+            f'<p class="reply">{escape(str(r.get("text", "")))}</p>'
+        )
+    out.append("</section>")
+    return "".join(out)
+
+
+_STATUS_HINT = (
+    '<section class="card hint"><p>此页仅显示办理状态。扫描回执二维码或打开短信中的链接，'
+    "可查看补正原因、部门答复和领取方式。</p>"
+    '<p class="en">This page shows the status only. Scan the receipt\'s QR code or open the link '
+    "in our text message to see what is missing and why, replies and how to get the result.</p>"
+    "</section>"
+)
 
 
 def router() -> APIRouter:
     api = APIRouter(tags=["progress page"])
 
+    @api.get("/p/{tracking_number}", response_class=HTMLResponse)
+    def applicant_page(
+        tracking_number: str, request: Request, t: Annotated[str | None, Query()] = None
+    ) -> HTMLResponse:
+        view: ApplicantView = request.app.state.applicant_view
+        doc = view.story(tracking_number, t)
+        page = _progress_page(request, tracking_number, doc)
+        if doc is not None and doc.get("access") == "full":
+            page.headers["Cache-Control"] = "no-store"  # a capability's page: keep no copy
+        return page
+
     @api.get("/progress/{tracking_number}", response_class=HTMLResponse)
     def progress_page(tracking_number: str, request: Request) -> HTMLResponse:
         tracking: TrackingStore = request.app.state.tracking_store
+        return _progress_page(request, tracking_number, tracking.progress(tracking_number))
+
+    def _progress_page(
+        request: Request, tracking_number: str, doc: dict[str, Any] | None
+    ) -> HTMLResponse:
         catalogs: CatalogStore = request.app.state.catalog_store
-        doc: dict[str, Any] | None = tracking.progress(tracking_number)
         if doc is None:
             return _page(
                 "未找到 Not found",
@@ -160,6 +254,11 @@ def router() -> APIRouter:
             raise RuntimeError("no catalog published")
         zh = describe(status_doc, latest.catalog, "zh_CN")
         en = describe(status_doc, latest.catalog, "en_US")
-        return _page(f"办理进度 {tracking_number}", _render(zh, en, doc))
+        body = _render(zh, en, doc)
+        if doc.get("access") == "full":
+            body = body.replace("</section>", "</section>" + _replies(doc), 1)
+        elif doc.get("access") == "status":
+            body += _STATUS_HINT
+        return _page(f"办理进度 {tracking_number}", body)
 
     return api
