@@ -43,7 +43,7 @@ _FORM_STYLE = (
     ".scores{display:flex;gap:6px;margin-top:4px}"
     "textarea{width:100%;min-height:80px;font:inherit;padding:8px;border:1px solid var(--line);"
     "border-radius:8px}"
-    "button{margin-top:14px;width:100%;min-height:52px;font:600 18px/1 inherit;color:#fff;"
+    "button{margin-top:14px;width:100%;min-height:52px;font-size:18px;font-weight:600;color:#fff;"
     "background:var(--accent);border:0;border-radius:10px}"
     ".given{margin-top:8px;font-weight:600}"
     ".refused{border-color:var(--bad);background:#fde7e5}"
