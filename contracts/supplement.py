@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Annotated, Any, Final
-from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
@@ -36,22 +35,6 @@ def id_proof(tracking_number: str, id_number: str) -> str:
     return hmac.new(
         key, id_number.strip().upper().encode("ascii", "replace"), hashlib.sha256
     ).hexdigest()
-
-
-def receipt_qr(text: str) -> tuple[str, str | None] | None:
-    """``(tracking number, token or None)`` from a receipt QR (``…/p/<tracking>?t=<token>`` or the
-    older ``…/progress/<tracking>``); None for any other text."""
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https"):
-        return None
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) < 2 or segments[-2] not in ("p", "progress"):
-        return None
-    tracking = segments[-1]
-    if not tracking or len(tracking) > _TRACKING_MAX:
-        return None
-    token = parse_qs(parts.query).get("t", [None])[0]
-    return tracking, token or None
 
 
 class LookupRequest(BaseModel):

@@ -2,7 +2,7 @@
 
 **Asking.** ``POST /api/v1/supplements/lookup`` (device signed, :mod:`contracts.supplement`)
 takes a tracking number and either the receipt's access token
-(:data:`hall.applicant_schema.applicant_access`) or the HMAC of the ID number the kiosk read
+(checked by :func:`hall.applicant_view.check_token`) or the HMAC of the ID number the kiosk read
 from the card (:func:`contracts.supplement.id_proof`); the hall computes the same HMAC over the
 ID numbers the filing's form holds. It answers the parts waiting for material (``needs_more``),
 each material with the officer's reason from the 补正 move, or 404 — the same for an unknown
@@ -48,8 +48,8 @@ from contracts.supplement import (
     id_proof,
 )
 from contracts.wire import Submission
-from hall import device_auth
-from hall.applicant_schema import applicant_access, supplements
+from hall import applicant_view, device_auth
+from hall.applicant_schema import supplements
 from hall.auth import Staff
 from hall.catalog_publish import CatalogStore
 from hall.clock import iso
@@ -150,14 +150,11 @@ class SupplementDesk:
         self, conn: Connection, submission_id: str, payload: str, request: LookupRequest
     ) -> bool:
         if request.token is not None:
-            held = conn.execute(
-                select(applicant_access.c.token).where(
-                    applicant_access.c.submission_id == submission_id
-                )
-            ).scalar_one_or_none()
-            return held is not None and hmac.compare_digest(
-                str(held).encode(), request.token.encode()
+            # The receipt's token, checked as the applicant's page checks it (hall.applicant_view).
+            opened = applicant_view.check_token(
+                conn, request.tracking_number, request.token, self.clock.now()
             )
+            return opened == submission_id
         assert request.id_proof is not None  # LookupRequest holds exactly one proof
         form = json.loads(payload).get("form")
         candidates = (

@@ -142,6 +142,27 @@ class HallClient:
             raise BadDocument("the progress answer is not a JSON object")
         return doc
 
+    def post_supplement_lookup(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Ask the hall what a filing still lacks (:mod:`contracts.supplement`, device signed);
+        None for 404 (unknown, or not proven). Other HTTP errors raise ``ConnectionError``, an
+        unreadable answer :class:`BadDocument`; network failures raise as usual. The body holds
+        the receipt's token or the ID-card proof: a POST body, never a URL, never logged."""
+        from contracts.supplement import LOOKUP_PATH
+
+        headers = {"Accept": "application/json"}
+        reply = self._request(
+            "POST", self.base_url + LOOKUP_PATH, max_bytes=STATUS.max_bytes, json=body,
+            headers=headers,
+        )  # fmt: skip
+        if reply.status == 404:
+            return None
+        if reply.status != 200:
+            raise ConnectionError(f"hall answered HTTP {reply.status} for a supplement look-up")
+        doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)
+        if not isinstance(doc, dict):
+            raise BadDocument("the supplement answer is not a JSON object")
+        return doc
+
     def post_heartbeat(self, station_id: str, report: dict[str, Any]) -> int:
         """Send this station's health (devices, outbox, version; nothing personal)."""
         url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/heartbeat"

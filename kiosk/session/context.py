@@ -54,6 +54,34 @@ class Consultation:
             setattr(self, f.name, _empty(f))
 
 
+@dataclass
+class Supplement:
+    """A 补正 hand-in in progress (state ``supplementing``, :mod:`kiosk.session.supplement`).
+
+    Personal: the tracking number and token name a filing, the photographs are documents.
+    """
+
+    # "", "busy", "list", "submitting", "queued", or what went wrong: "invalid", "not_found",
+    # "not_waiting", "unavailable", "qr_foreign", "card_required", "incomplete", "failed"
+    status: str = ""
+    scanning: bool = False  # the camera is looking for the receipt's QR code
+    query: str = ""  # the original filing's tracking number
+    token: str = ""  # the receipt's access token, when its QR was scanned: never logged
+    waiting: list[dict[str, Any]] = field(default_factory=list)  # LookupAnswer.waiting, as JSON
+    part_id: str = ""  # the part handed in for
+    photo_slot: str = ""  # the material being photographed, "" when none
+    photos: dict[str, bytearray] = field(default_factory=dict)  # JPEG by material id
+    tracking_number: str = ""  # the hand-in's own, once queued
+
+    def wipe(self) -> None:
+        for image in self.photos.values():
+            image[:] = bytes(len(image))
+        self.photos.clear()
+        self.waiting.clear()
+        for f in fields(self):
+            setattr(self, f.name, _empty(f))
+
+
 @dataclass(frozen=True, slots=True)
 class AssistRef:
     """The live help call in which a helper filled fields: the helper's name as the walk-in saw
@@ -83,6 +111,7 @@ class SessionContext:
     print_status: str = ""  # "", "printing", "printed", or a FailureReason code
     failure: str = ""  # FailureReason code shown on the error screen
     consult: Consultation = field(default_factory=Consultation)
+    supplement: Supplement = field(default_factory=Supplement)
     # Categories suggested from an enterprise demand's description; shown, never applied unasked.
     demand_suggestions: tuple[Suggestion, ...] = ()
 
@@ -95,6 +124,7 @@ class SessionContext:
         self.errors.clear()
         self.helper_filled.clear()
         self.consult.wipe()
+        self.supplement.wipe()
         for f in fields(self):
             setattr(self, f.name, _empty(f))
 

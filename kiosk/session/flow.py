@@ -29,6 +29,7 @@ from kiosk.session.consult import ConsultFlow, ConsultServices
 from kiosk.session.context import AssistRef, SessionContext
 from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
+from kiosk.session.supplement import Lookup, SupplementFlow, no_hall
 
 if TYPE_CHECKING:
     from kiosk.summary import FilingSummary
@@ -100,6 +101,7 @@ class SessionFlow:
         on_queued: Callable[[], None] = lambda: None,
         consult: ConsultServices | None = None,
         on_failure: Callable[[str], None] = lambda code: None,
+        supplement_lookup: Lookup = no_hall,
     ) -> None:
         self.catalog = catalog
         self.context = SessionContext()
@@ -132,6 +134,17 @@ class SessionFlow:
             changed=self._changed,
             set_field=self.set_field,
             clock=clock,
+            hall_url=hall_url,
+        )
+        # 补正 at any station (kiosk/session/supplement.py): its look-up and its outbox filing.
+        self.supplement = SupplementFlow(
+            context=self.context,
+            lookup=supplement_lookup,
+            queue=queue,
+            send=self.machine.send,
+            state=lambda: self.state,
+            run=self._run_guarded,
+            changed=self._changed,
             hall_url=hall_url,
         )
 

@@ -9,6 +9,8 @@ Stray events are rejected loudly (``TransitionNotAllowed``), which keeps UI bugs
     ─queued─▶ printing ─finished─▶ wiping ─wiped─▶ idle
     choosing_service ─consult_opened─▶ consulting ─consult_closed─▶ choosing_service  (no ID card:
     progress look-up, policy matching, Q&A)
+    choosing_service ─supplement_opened─▶ supplementing ─supplement_closed─▶ choosing_service
+    supplementing ─supplement_done─▶ wiping  (补正: the hand-in is queued; kiosk.session.supplement)
     (every state but idle/wiping) ─cancelled/timed_out─▶ wiping
     (every state but idle/wiping/error) ─failed─▶ error ─acknowledged─▶ wiping
 """
@@ -32,6 +34,7 @@ class SessionMachine(StateMachine):
     filling_form = State()
     capturing = State()
     consulting = State()
+    supplementing = State()
     reviewing = State()
     submitting = State()
     printing = State()
@@ -47,6 +50,9 @@ class SessionMachine(StateMachine):
     capture_closed = capturing.to(filling_form)
     consult_opened = choosing_service.to(consulting)
     consult_closed = consulting.to(choosing_service)
+    supplement_opened = choosing_service.to(supplementing)
+    supplement_closed = supplementing.to(choosing_service)
+    supplement_done = supplementing.to(wiping)
     back = (
         filling_form.to(choosing_service)
         | reviewing.to(filling_form)
@@ -60,6 +66,7 @@ class SessionMachine(StateMachine):
     cancelled = (
         identifying.to(wiping)
         | choosing_service.to(wiping)
+        | supplementing.to(wiping)
         | filling_form.to(wiping)
         | capturing.to(wiping)
         | consulting.to(wiping)
@@ -71,6 +78,7 @@ class SessionMachine(StateMachine):
     timed_out = (
         identifying.to(wiping)
         | choosing_service.to(wiping)
+        | supplementing.to(wiping)
         | filling_form.to(wiping)
         | capturing.to(wiping)
         | consulting.to(wiping)
@@ -82,6 +90,7 @@ class SessionMachine(StateMachine):
     failed = (
         identifying.to(error)
         | choosing_service.to(error)
+        | supplementing.to(error)
         | filling_form.to(error)
         | capturing.to(error)
         | consulting.to(error)
@@ -116,6 +125,7 @@ WARNED_STATES = frozenset(
         "filling_form",
         "capturing",
         "consulting",
+        "supplementing",
         "reviewing",
         "error",
     }

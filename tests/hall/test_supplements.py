@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from contracts.supplement import LOOKUP_PATH, SUPPLEMENT_SERVICE, id_proof, supplement_payload
 from contracts.wire import Submission
-from hall.applicant_schema import applicant_access, supplements
+from hall.applicant_schema import supplements
 from hall.catalog_publish import CatalogStore
 from hall.demand_content import load_calendar
 from hall.desk_moves import PartDesk
@@ -34,6 +35,7 @@ from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
     BUNDLE_FORM,
     START,
+    enrol_station,
     post_submission,
     seal_blob,
     signed_session,
@@ -51,6 +53,7 @@ ITEMS = [
 ]
 LEASE = JPEG + b"lease"
 ARTICLES = JPEG + b"articles"
+TOKEN = "Rk3v9QpZtW2xY7bN4mC8sA"  # the receipt's access token (the kiosk seals it in the payload)
 
 
 def lookup(hall: ConsoleHall, station: str, **body: Any) -> requests.Response:
@@ -121,7 +124,14 @@ def part_status(hall: ConsoleHall, sub: str, part: str = PART) -> str:
 def sent_back(hall: ConsoleHall) -> tuple[str, Any]:
     """A bundle filed at QH001 whose market-regulation part now waits for two materials."""
     s = staff(hall)
-    sub = file(hall, "company_startup_power", BUNDLE_FORM, 1, attachments={"premises_proof": JPEG})
+    sub = file(
+        hall,
+        "company_startup_power",
+        BUNDLE_FORM,
+        1,
+        payload={"access_token": TOKEN},
+        attachments={"premises_proof": JPEG},
+    )
     move(s["market"], hall, sub, PART, "accepted")
     move(s["market"], hall, sub, PART, "in_review")
     move(s["market"], hall, sub, PART, "needs_more", items=ITEMS)
@@ -170,27 +180,7 @@ def test_a_hand_in_at_another_station_sends_the_part_back_to_review(
     assert unsigned.status_code == 401
 
     # The receipt's token (scanned from its QR) proves the filing as well.
-    held = rows(
-        hall, select(applicant_access.c.token).where(applicant_access.c.submission_id == sub)
-    )
-    if held:
-        token = str(held[0].token)
-    else:  # a hall whose intake mints no token yet: give the filing one, as the receipt would
-        token = "t" * 43
-        store = SubmissionStore(hall.server.db_path)
-        try:
-            with store.engine.begin() as conn:
-                conn.execute(
-                    insert(applicant_access).values(
-                        submission_id=sub,
-                        tracking_number=ORIGINAL,
-                        token=token,
-                        created_at="2026-11-23T01:00:00+00:00",
-                    )
-                )
-        finally:
-            store.close()
-    by_token = lookup(hall, "QH002", tracking_number=ORIGINAL, token=token)
+    by_token = lookup(hall, "QH002", tracking_number=ORIGINAL, token=TOKEN)
     assert by_token.status_code == 200 and by_token.json() == doc
 
     # The hand-in: a filing of its own at QH002, linked to the part, which goes back to review.
@@ -321,3 +311,176 @@ def test_a_hall_stopped_before_the_move_finishes_it_at_start_once(tmp_path: Path
         assert part_status(hall, sub) == "in_review"
     finally:
         hall.server.stop()
+
+
+# --- the kiosk's side: SupplementFlow, a real outbox and sender, against the real hall -----------
+
+
+class Walk:
+    """A session machine in the service home, with the supplement flow over a real hall client,
+    outbox and sender; background jobs run at once (the order is what a test checks)."""
+
+    def __init__(self, hall: ConsoleHall, station: str, state_dir: Path) -> None:
+        from kiosk.hall_client import HallClient
+        from kiosk.session.context import SessionContext
+        from kiosk.session.machine import SessionMachine
+        from kiosk.session.supplement import SupplementFlow
+        from offline_queue.outbox import Outbox
+
+        identity = enrol_station(hall.server, station, state_dir=state_dir)
+        self.client = HallClient(hall.url, 5.0, auth=identity.requests_auth())
+        self.outbox_path = state_dir / "outbox.sqlite3"
+        self.outbox = Outbox(self.outbox_path, station)
+        self.context = SessionContext(language="zh_CN")
+        self.machine = SessionMachine(self.context)
+        self.machine.send("started")
+        self.machine.send("identity_skipped")
+        self.station = station
+        self.changes = 0
+
+        def run(job: Any, ok: Any, err: Any) -> None:
+            try:
+                result = job()
+            except Exception as exc:
+                err(exc)
+            else:
+                ok(result)
+
+        def changed() -> None:
+            self.changes += 1
+
+        self.flow = SupplementFlow(
+            context=self.context,
+            lookup=self.client.post_supplement_lookup,
+            queue=self.outbox,
+            send=self.machine.send,
+            state=lambda: str(self.machine.current_state_value),
+            run=run,
+            changed=changed,
+            hall_url=hall.url,
+        )
+
+    def deliver(self) -> None:
+        """Send the outbox to the hall until it is empty (the sender thread, run once)."""
+        from offline_queue.sender import Sender
+
+        sender = Sender(self.outbox_path, self.station, self.client)
+        sender.start()
+        try:
+            for _ in range(100):
+                if sender.status().depth == 0 and sender.status().last_success_at is not None:
+                    return
+                threading.Event().wait(0.05)
+            raise AssertionError(f"outbox not delivered: {sender.status()}")
+        finally:
+            sender.stop()
+
+    def close(self) -> None:
+        self.outbox.close()
+        self.client.close()
+
+
+def test_a_kiosk_hands_in_through_its_outbox_exactly_once(
+    sqlite_hall: ConsoleHall, tmp_path: Path
+) -> None:
+    from drivers.card_reader.base import Identity
+
+    hall = sqlite_hall
+    sub, s = sent_back(hall)
+    walk = Walk(hall, "QH002", tmp_path / "QH002")
+    try:
+        flow, data = walk.flow, walk.context.supplement
+        flow.open()
+        assert walk.machine.current_state_value == "supplementing"
+        # The receipt's QR code: its token proves the filing, no card needed.
+        flow.qr_scanned(f"{hall.url}/p/{ORIGINAL}?t={TOKEN}")
+        assert data.status == ""  # not scanning: a stray code is ignored
+        flow.start_scan()
+        flow.qr_scanned(f"{hall.url}/p/{ORIGINAL}?t={TOKEN}")
+        assert (data.status, data.part_id, data.scanning) == ("list", PART, False)
+        flow.start_scan()
+        flow.qr_scanned(f"{hall.url}/p/{ORIGINAL}?t=Zz9vQpZtW2xY7bN4mC8sAx")
+        assert data.status == "not_found"  # a wrong token: as unknown
+        flow.again()
+        # A typed number needs the card that filed it.
+        flow.look_up_number(ORIGINAL.lower())
+        assert (data.status, data.query) == ("card_required", ORIGINAL)
+        walk.context.identity = Identity(name="王小明", id_number="320505199202021234")
+        flow.look_up_number(ORIGINAL)
+        assert data.status == "not_found"  # another person's card
+        walk.context.identity = Identity(
+            name="王小明", id_number=BUNDLE_FORM["applicant_id_number"]
+        )
+        flow.look_up_number(ORIGINAL)
+        assert data.status == "list" and data.part_id == PART
+        assert [i["material"] for i in flow.items()] == [i["material"] for i in ITEMS]
+        assert flow.items()[0]["reason"] == ITEMS[0]["reason"]
+
+        # Confirming with a material missing is refused; each is photographed, then queued.
+        flow.open_photo("premises_proof")
+        flow.accept_photo(bytearray(LEASE))
+        flow.confirm()
+        assert data.status == "incomplete"
+        flow.open_photo("articles_of_association")
+        kept = bytearray(ARTICLES)
+        flow.accept_photo(kept)
+        flow.confirm()
+        assert data.status == "queued"
+        assert data.tracking_number.startswith("QH002-") and data.photos == {}
+        assert kept == bytes(len(kept))  # the photo in memory was zeroed once sealed
+        assert part_status(hall, sub) == "needs_more"  # queued, not yet sent
+
+        walk.deliver()
+        assert part_status(hall, sub) == "in_review"
+        (row,) = rows(hall, select(supplements))
+        assert (row.tracking_number, row.state) == (data.tracking_number, "applied")
+        detail = s["market"].get(f"{hall.url}{DESK}/filings/{sub}", timeout=10).json()
+        url = next(
+            m["url"] for m in detail["materials"] if m["id"].startswith("articles_of_association@")
+        )
+        assert s["market"].get(hall.url + url, timeout=10).content == ARTICLES
+
+        flow.finish()
+        assert walk.machine.current_state_value == "idle"
+        assert walk.context.is_empty()
+
+        # The next walk-in with the same card: nothing waits, and the kiosk says so.
+        walk.machine.send("started")
+        walk.machine.send("identity_skipped")
+        walk.context.identity = Identity(
+            name="王小明", id_number=BUNDLE_FORM["applicant_id_number"]
+        )
+        walk.flow.open()
+        walk.flow.look_up_number(ORIGINAL)
+        assert walk.context.supplement.status == "not_waiting"
+        walk.flow.close()
+        assert walk.machine.current_state_value == "choosing_service"
+    finally:
+        walk.close()
+    assert len(walk_in_events(hall, sub)) == 1
+
+
+def test_without_the_hall_the_kiosk_says_so_and_guesses_nothing(
+    sqlite_hall: ConsoleHall, tmp_path: Path
+) -> None:
+    from drivers.card_reader.base import Identity
+
+    hall = sqlite_hall
+    walk = Walk(hall, "QH002", tmp_path / "QH002")
+    try:
+        walk.context.identity = Identity(
+            name="王小明", id_number=BUNDLE_FORM["applicant_id_number"]
+        )
+        hall.server.stop()  # the hall goes away
+        walk.flow.open()
+        walk.flow.look_up_number(ORIGINAL)
+        data = walk.context.supplement
+        assert (data.status, data.waiting, data.part_id) == ("unavailable", [], "")
+        walk.flow.confirm()  # nothing to hand in without the hall's list
+        assert data.status == "unavailable" and walk.outbox.depth() == 0
+        # A code that is not one of our receipts is not looked up at all.
+        walk.flow.start_scan()
+        walk.flow.qr_scanned("https://example.com/p/QH001-20261123-0001?t=abc")
+        assert data.status == "qr_foreign"
+    finally:
+        walk.close()
