@@ -5,6 +5,12 @@ publish FILE``, ``python -m hall enrol-code --station ID`` and ``python -m hall 
 
 Serving prints the URL it listens on (useful with ``--port 0``) and serves until Ctrl-C or
 SIGTERM, which uvicorn handles here because it runs on the main thread.
+
+The applicant's texts (:mod:`hall.notify_wiring`) go out when a backend is named:
+``--smpp HOST:PORT --smpp-system-id ID --smpp-password-file F`` (the district's SMS centre, or
+``python -m hall.smsc_sim``) or ``--sms-gateway URL --sms-secret-file F``, with
+``--public-url https://…`` (what the links in the texts point at). Secrets come from files (0600),
+never from the command line, which ``ps`` shows.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -22,6 +29,9 @@ from hall.assist_routes import MAX_OPEN_CALLS
 from hall.migrations.legacy import DuplicateTrackingNumbers
 from hall.sealing import SealKeyError
 from hall.server import bind_socket, make_config, url_for
+
+if TYPE_CHECKING:
+    from hall.notify_wiring import NotifySettings
 
 _ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices"})
 
@@ -91,9 +101,22 @@ def serve(argv: list[str]) -> int:
         "first start, 0600; back it up with the database). Default: beside a SQLite file "
         "(hall.db -> hall.keys/seal.key), else under $XDG_DATA_HOME/qihang-hall",
     )
+    sms = parser.add_argument_group("SMS to applicants (hall.notify_wiring)")
+    sms.add_argument("--public-url", metavar="URL", help="https:// address the texts link to")
+    sms.add_argument("--smpp", metavar="HOST:PORT", help="the SMS centre (SMPP 3.4)")
+    sms.add_argument("--smpp-system-id", metavar="ID", default="", help="SMPP system_id")
+    sms.add_argument("--smpp-password-file", metavar="FILE", type=Path, help="SMPP password")
+    sms.add_argument("--sms-source-addr", metavar="NUMBER", default="106900",
+                     help="the sender's number (default 106900)")  # fmt: skip
+    sms.add_argument("--sms-gateway", metavar="URL", help="an HTTPS SMS web service instead")
+    sms.add_argument("--sms-secret-file", metavar="FILE", type=Path, help="its signing secret")
     args = parser.parse_args(argv)
     if args.max_help_calls < 1:
         parser.error("--max-help-calls must be at least 1")
+    try:
+        notify_settings = _notify_settings(args)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -114,6 +137,7 @@ def serve(argv: list[str]) -> int:
                 "trusted_proxies": args.trusted_proxy,
                 "max_help_calls": args.max_help_calls,
                 "seal_key_path": args.seal_key,
+                "notify_settings": notify_settings,
             },
         )
     except DuplicateTrackingNumbers as exc:  # an old database that breaks the unique index
@@ -127,6 +151,37 @@ def serve(argv: list[str]) -> int:
     print(f"staff console: {url_for(sock)}/console/", flush=True)
     server.run(sockets=[sock])
     return 0 if server.started else 1
+
+
+def _notify_settings(args: argparse.Namespace) -> NotifySettings | None:
+    """The SMS options as settings; None when no backend is named. Raises ``ValueError``."""
+    from hall.notify_wiring import NotifySettings
+    from hall.sms_gateway import GatewayConfig
+    from hall.sms_smpp import SmppConfig
+
+    if args.smpp and args.sms_gateway:
+        raise ValueError("name one SMS backend: --smpp or --sms-gateway")
+    if not (args.smpp or args.sms_gateway):
+        return None
+    if not args.public_url:
+        raise ValueError("texts need --public-url https://… (their links point there)")
+    backend: SmppConfig | GatewayConfig
+    if args.smpp:
+        host, _, port = args.smpp.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("--smpp takes HOST:PORT, e.g. 127.0.0.1:2775")
+        if not args.smpp_system_id or args.smpp_password_file is None:
+            raise ValueError("--smpp needs --smpp-system-id and --smpp-password-file")
+        password = args.smpp_password_file.read_text(encoding="utf-8").strip()
+        backend = SmppConfig(
+            host, int(port), args.smpp_system_id, password, source_addr=args.sms_source_addr
+        )
+    else:
+        if args.sms_secret_file is None:
+            raise ValueError("--sms-gateway needs --sms-secret-file")
+        secret = args.sms_secret_file.read_bytes().strip()
+        backend = GatewayConfig(args.sms_gateway, secret)
+    return NotifySettings(args.public_url, backend)
 
 
 def _proxy(text: str) -> str:
