@@ -185,7 +185,7 @@ def test_a_walk_ins_bundle_is_worked_by_two_departments(
     # The market-regulation officer: their part in their inbox, the filing, a 补正.
     with desk_page(browser) as page:
         log_in(page, server, "ma.market")
-        assert nav_sections(page) == ["inbox"]
+        assert nav_sections(page) == ["inbox", "ratings"]
         expect(page.locator("#who-name")).to_have_text("ma.market（部门工作人员）")
         row = page.locator("#inbox-rows tr", has_text=tracking)
         expect(row).to_have_count(1)

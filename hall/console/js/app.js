@@ -16,6 +16,7 @@ import * as inbox from "./pages/inbox.js";
 import * as filing from "./pages/filing.js";
 import * as board from "./pages/board.js";
 import * as bookings from "./pages/bookings.js";
+import * as ratings from "./pages/ratings.js";
 
 // route pattern -> [section for the nav highlight, page module]
 const SECTIONS = [
@@ -30,15 +31,16 @@ const SECTIONS = [
   [/^#\/filings\/([^/]+)$/, "inbox", filing],
   [/^#\/board\/?$/, "board", board],
   [/^#\/bookings\/?$/, "bookings", bookings],
+  [/^#\/ratings\/?$/, "ratings", ratings],
 ];
 // What each role may use (the hall refuses the rest anyway): an officer works their
 // department's inbox only; helpers the hall's own desks; a supervisor (and an admin) everything.
 const HALL_DESKS = ["demands", "stats", "bookings", "assist", "fleet", "devices"];
 const NAV = {
-  officer: ["inbox"],
+  officer: ["inbox", "ratings"],
   helper: HALL_DESKS,
-  supervisor: ["inbox", "board", ...HALL_DESKS],
-  admin: ["inbox", "board", ...HALL_DESKS],
+  supervisor: ["inbox", "board", "ratings", ...HALL_DESKS],
+  admin: ["inbox", "board", "ratings", ...HALL_DESKS],
 };
 const HOMES = { officer: "#/inbox", supervisor: "#/inbox", admin: "#/inbox" };
 const ROLE_NAMES = { officer: "部门工作人员", helper: "工作人员", supervisor: "主管", admin: "管理员" };
