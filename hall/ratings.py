@@ -12,10 +12,11 @@ what was agreed) and supervisors see. Staff never enter a rating: only two doors
 receipt's access token (the phone page, :mod:`hall.rating_page`) and a station that has just
 read the card of the person who filed.
 
-The station never sends the ID number: it sends a fresh random salt and
-``HMAC-SHA256(salt, id_number)`` in a signed POST body, and the hall computes the same over the
-ID-number fields of recent filings with parts awaiting a rating. A fresh salt per request means
-the digest names nobody outside that one request.
+The station never sends the ID number: it sends a :class:`contracts.ratings.HolderProof` (a fresh
+random salt and ``HMAC-SHA256(salt, id_number)``) in a signed POST body, and the hall computes the
+same over the ID-number fields of recent filings with parts awaiting a rating. A fresh salt per
+request means the digest names nobody outside that one request. Levels, indicators and limits
+are :mod:`contracts.ratings`'.
 
 Every refusal is a :class:`RatingRefused` (a 4xx with ``code``, ``message_zh``, ``message_en``);
 nothing here answers 5xx for bad input. Routes::
@@ -31,7 +32,6 @@ nothing here answers 5xx for bad input. Routes::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import logging
@@ -47,6 +47,14 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from contracts.clock import Clock
+from contracts.ratings import (
+    INDICATORS,
+    LEVELS,
+    MAX_COMMENT,
+    POOR,
+    HolderProof,
+    holder_digest,
+)
 from hall import part_model
 from hall.applicant_schema import ratings, rectifications
 from hall.applicant_view import check_token
@@ -62,23 +70,6 @@ from hall.tracking import parts
 
 log = logging.getLogger(__name__)
 
-# level -> (zh, en), best first.
-LEVELS: Final[Mapping[int, tuple[str, str]]] = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Fairly satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
-POOR: Final = frozenset({1, 2})
-# indicator -> (zh, en), in the order the forms show them.
-INDICATORS: Final[Mapping[str, tuple[str, str]]] = {
-    "overall": ("整体满意度", "Overall satisfaction"),
-    "efficiency": ("服务效率", "Efficiency"),
-    "skill": ("服务水平", "Competence"),
-    "attitude": ("服务态度", "Attitude"),
-}
-MAX_COMMENT: Final = 300
 CHANGE_DAYS: Final = 7
 RECTIFY_WORKING_DAYS: Final = 15
 # A station offers parts done within this many days (a reminder, not a limit on rating).
@@ -162,12 +153,6 @@ def check_rating(level: object, indicators: object, comment: object) -> Rating:
             f"The comment is longer than {MAX_COMMENT} characters",
         )
     return Rating(level, {k: int(indicators[k]) for k in INDICATORS}, text)
-
-
-def holder_digest(salt_hex: str, id_number: str) -> str:
-    """What a station sends for a card holder: ``HMAC-SHA256(salt, ID number)``, hex."""
-    key = bytes.fromhex(salt_hex)
-    return hmac.new(key, id_number.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
 def satisfied_rate(levels: list[int]) -> float | None:
@@ -700,13 +685,6 @@ class PhoneRatingIn(_RatingBody):
     token: Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
-class HolderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    salt: _Salt
-    holder: _Digest
-
-
 class StationRatingIn(_RatingBody):
     salt: _Salt
     holder: _Digest
@@ -753,7 +731,7 @@ def router() -> APIRouter:
             raise exc.http() from None
 
     @api.post("/api/v1/station/ratings/pending")
-    def pending(body: HolderIn, request: Request, caller: CallerDep) -> dict[str, Any]:
+    def pending(body: HolderProof, request: Request, caller: CallerDep) -> dict[str, Any]:
         salt, holder = _check_holder(body.salt, body.holder)
         items = desk_of(request).pending_for_holder(salt, holder)
         log.info("station %s: %d part(s) await the card holder's rating", caller.station_id,

@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from hall.ratings import holder_digest
+from contracts.ratings import holder_digest
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
     BUNDLE_FORM,
