@@ -163,6 +163,23 @@ class HallClient:
             raise BadDocument("the supplement answer is not a JSON object")
         return doc
 
+    def post_rating(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST to a 好差评 route (:mod:`contracts.ratings`, device signed): the card holder's
+        pending parts, or their rating. Returns ``(status, JSON object)``: a 4xx is an answer (the
+        hall says why in ``detail``); a 5xx raises ``ConnectionError``, an unreadable answer
+        :class:`BadDocument`; network failures raise as usual. The body holds the salted
+        holder digest, never the ID number."""
+        headers = {"Accept": "application/json"}
+        reply = self._request(
+            "POST", self.base_url + path, max_bytes=STATUS.max_bytes, json=body, headers=headers
+        )
+        if reply.status >= 500:
+            raise ConnectionError(f"hall answered HTTP {reply.status} for a rating request")
+        doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)
+        if not isinstance(doc, dict):
+            raise BadDocument("the rating answer is not a JSON object")
+        return reply.status, doc
+
     def post_heartbeat(self, station_id: str, report: dict[str, Any]) -> int:
         """Send this station's health (devices, outbox, version; nothing personal)."""
         url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/heartbeat"

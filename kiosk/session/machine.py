@@ -11,6 +11,8 @@ Stray events are rejected loudly (``TransitionNotAllowed``), which keeps UI bugs
     progress look-up, policy matching, Q&A)
     choosing_service ─supplement_opened─▶ supplementing ─supplement_closed─▶ choosing_service
     supplementing ─supplement_done─▶ wiping  (补正: the hand-in is queued; kiosk.session.supplement)
+    choosing_service ─rating_offered─▶ rating ─rating_closed─▶ choosing_service  (好差评 right
+    after the card is read: kiosk.session.rating)
     (every state but idle/wiping) ─cancelled/timed_out─▶ wiping
     (every state but idle/wiping/error) ─failed─▶ error ─acknowledged─▶ wiping
 """
@@ -35,6 +37,7 @@ class SessionMachine(StateMachine):
     capturing = State()
     consulting = State()
     supplementing = State()
+    rating = State()
     reviewing = State()
     submitting = State()
     printing = State()
@@ -53,6 +56,8 @@ class SessionMachine(StateMachine):
     supplement_opened = choosing_service.to(supplementing)
     supplement_closed = supplementing.to(choosing_service)
     supplement_done = supplementing.to(wiping)
+    rating_offered = choosing_service.to(rating)
+    rating_closed = rating.to(choosing_service)
     back = (
         filling_form.to(choosing_service)
         | reviewing.to(filling_form)
@@ -67,6 +72,7 @@ class SessionMachine(StateMachine):
         identifying.to(wiping)
         | choosing_service.to(wiping)
         | supplementing.to(wiping)
+        | rating.to(wiping)
         | filling_form.to(wiping)
         | capturing.to(wiping)
         | consulting.to(wiping)
@@ -79,6 +85,7 @@ class SessionMachine(StateMachine):
         identifying.to(wiping)
         | choosing_service.to(wiping)
         | supplementing.to(wiping)
+        | rating.to(wiping)
         | filling_form.to(wiping)
         | capturing.to(wiping)
         | consulting.to(wiping)
@@ -91,6 +98,7 @@ class SessionMachine(StateMachine):
         identifying.to(error)
         | choosing_service.to(error)
         | supplementing.to(error)
+        | rating.to(error)
         | filling_form.to(error)
         | capturing.to(error)
         | consulting.to(error)
@@ -126,6 +134,7 @@ WARNED_STATES = frozenset(
         "capturing",
         "consulting",
         "supplementing",
+        "rating",
         "reviewing",
         "error",
     }

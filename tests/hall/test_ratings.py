@@ -257,3 +257,120 @@ def test_a_station_offers_the_card_holders_pending_ratings(sqlite_hall: ConsoleH
     assert given.status_code == 200, given.text
     assert given.json()["rating"]["channel"] == "kiosk"
     assert station.post(pending_url, json=holder(ID_NUMBER), timeout=5).json()["items"] == []
+
+
+# --- the kiosk's offer: kiosk.session.rating through the real hall client -----------------------
+
+
+class Session:
+    """The bits of a session the rating flow talks to: its state, and jobs run at once."""
+
+    def __init__(self) -> None:
+        self.state = "choosing_service"
+        self.sent: list[str] = []
+        self.changes = 0
+
+    def send(self, event: str) -> None:
+        self.sent.append(event)
+        self.state = {"rating_offered": "rating", "rating_closed": "choosing_service"}[event]
+
+    def run(self, job: Any, on_done: Any, on_error: Any) -> None:
+        try:
+            result = job()
+        except Exception as exc:  # the session's runner hands errors to on_error likewise
+            on_error(exc)
+        else:
+            on_done(result)
+
+    def changed(self) -> None:
+        self.changes += 1
+
+
+def rating_flow(session: Session, call: Any) -> Any:
+    from kiosk.session.rating import RatingFlow
+
+    return RatingFlow(
+        call=call,
+        send=session.send,
+        state=lambda: session.state,
+        run=session.run,
+        changed=session.changed,
+    )
+
+
+def test_the_kiosk_offers_rates_and_moves_on(sqlite_hall: ConsoleHall) -> None:
+    from kiosk.hall_client import HallClient
+
+    hall = sqlite_hall
+    market = add_officer(hall, "mei.market", "market_regulation")
+    first = file_with_token(hall, BUNDLE, BUNDLE_FORM, NUMBER)
+    second = file_with_token(hall, BUNDLE, BUNDLE_FORM, "QH001-20261123-0002")
+    close_part(hall, market, first, "company_registration")
+    close_part(hall, market, second, "company_registration")
+    client = HallClient(hall.url, 5.0, auth=station_identity(hall.server).requests_auth())
+    sent_bodies: list[str] = []
+
+    def call(path: str, body: dict[str, Any]) -> Any:
+        sent_bodies.append(str(body))
+        return client.post_rating(path, body)
+
+    session = Session()
+    flow = rating_flow(session, call)
+    flow.offer(ID_NUMBER)
+    assert session.state == "rating"
+    assert [i.tracking_number for i in flow.data.items] == [
+        "QH001-20261123-0002",
+        NUMBER,
+    ]  # the latest done first
+    flow.choose_level(2)
+    assert flow.data.scores == {k: 2 for k in SCORES}
+    flow.set_score("attitude", 4)
+    flow.submit()
+    assert (flow.data.rated, flow.data.current, flow.data.level) == (1, 1, 0)
+    flow.skip()  # the second one: not now
+    assert flow.data.done and session.state == "rating"
+    flow.close()
+    assert session.state == "choosing_service" and flow.data.proof is None
+    assert all(ID_NUMBER not in body for body in sent_bodies)
+
+    # The part rated at the kiosk is the enterprise's rating; its 不满意 opened a task.
+    supervisor = add_member(hall, "zhou.super", "supervisor")
+    tasks = supervisor.get(hall.url + "/api/v1/rectifications", timeout=5).json()["items"]
+    assert [(t["tracking_number"], t["level"]) for t in tasks] == [("QH001-20261123-0002", 2)]
+
+    # Next visit: only the skipped part is offered; another card, or a walk-in who already moved
+    # on, is offered nothing.
+    session = Session()
+    flow = rating_flow(session, call)
+    flow.offer(ID_NUMBER)
+    assert [i.tracking_number for i in flow.data.items] == [NUMBER]
+    session = Session()
+    flow = rating_flow(session, call)
+    flow.offer(EV_FORM["applicant_id_number"])
+    assert session.sent == [] and flow.data.proof is None
+    session = Session()
+    session.state = "filling_form"
+    flow = rating_flow(session, call)
+    flow.offer(ID_NUMBER)
+    assert session.sent == []
+
+    # A refusal (here: a part the hall does not know) is shown in the hall's words, and the
+    # walk-in stays on that part.
+    session = Session()
+    flow = rating_flow(session, call)
+    flow.offer(ID_NUMBER)
+    flow.data.items[0] = flow.data.items[0].model_copy(update={"part_id": "no_such_part"})
+    flow.choose_level(5)
+    flow.submit()
+    assert flow.data.refusal == ("没有这个办件", "No such part")
+    assert flow.data.rated == 0 and flow.data.current == 0
+
+
+def test_the_kiosk_without_its_hall_offers_nothing(sqlite_hall: ConsoleHall) -> None:
+    from kiosk.hall_client import HallClient
+
+    client = HallClient("http://127.0.0.1:9", 0.5)
+    session = Session()
+    flow = rating_flow(session, client.post_rating)
+    flow.offer(ID_NUMBER)
+    assert session.sent == [] and flow.data.items == []

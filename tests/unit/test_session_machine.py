@@ -19,6 +19,7 @@ PATHS: dict[str, list[str]] = {
     "filling_form": ["started", "card_read", "service_chosen"],
     "capturing": ["started", "card_read", "service_chosen", "capture_opened"],
     "consulting": ["started", "identity_skipped", "consult_opened"],
+    "rating": ["started", "card_read", "rating_offered"],
     "reviewing": ["started", "card_read", "service_chosen", "form_completed"],
     "submitting": ["started", "card_read", "service_chosen", "form_completed", "confirmed"],
     "printing": ["started", "card_read", "service_chosen", "form_completed", "confirmed", "queued"],
