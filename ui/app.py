@@ -31,6 +31,7 @@ from ui.bridge.consult_bridge import ConsultBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
+from ui.bridge.supplement_bridge import SupplementBridge
 from ui.bridge.technician_bridge import TechnicianBridge
 from ui.config_home import claim as claim_config_home
 from ui.config_home import wipe as wipe_config_home
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
     from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
+    from kiosk.session.supplement import Lookup
     from remote_assist.client import RequestSigner
     from ui.bridge.assist_bridge import AssistBridge
     from ui.bridge.capture_bridge import CaptureBridge
@@ -124,6 +126,21 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
     )
 
 
+def supplement_lookup(runtime: KioskRuntime) -> Lookup:
+    """The 补正 look-up through the runtime's hall client (kiosk/session/supplement.py); a
+    runtime without one cannot ask, and the walk-in is told so."""
+    from kiosk.session.supplement import no_hall
+
+    part = getattr(runtime, "part", None)
+    if part is None:
+        return no_hall
+
+    def ask(body: dict[str, Any]) -> Any:
+        return part("hall").post_supplement_lookup(body)
+
+    return ask
+
+
 def _device_headers(runtime: KioskRuntime) -> RequestSigner | None:
     """The enrolled device's request signer for the assist handshake and capture uploads; None:
     not enrolled (the kiosk then offers no remote help)."""
@@ -195,6 +212,7 @@ class KioskUi:
         self.session = SessionBridge(None, self.settings)
         self.status = StatusBridge()  # "starting" until the runtime is there
         self.consult = ConsultBridge(self.settings)
+        self.supplement = SupplementBridge(self.settings)
         self.technician = TechnicianBridge(
             None,  # attached with the runtime; the gesture does nothing before
             self.background,
@@ -212,6 +230,7 @@ class KioskUi:
         ctx.setContextProperty("settings", self.settings)
         ctx.setContextProperty("status", self.status)
         ctx.setContextProperty("consult", self.consult)
+        ctx.setContextProperty("supplement", self.supplement)
         ctx.setContextProperty("technician", self.technician)
         # Which words and picture the identify screen shows: an ID-card reader (GA/T 467) or a
         # contactless PC/SC reader (social security cards, passports).
@@ -329,12 +348,14 @@ class KioskUi:
             on_queued=runtime.wake_sender,
             consult=consult_services(runtime),
             on_failure=runtime.health_history.record_failure,
+            supplement_lookup=supplement_lookup(runtime),
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
         self.session.attach(self.flow)
         self.capture.attach(self.flow)
         self.summary.attach(self.flow)
         self.consult.attach(self.flow)
+        self.supplement.attach(self.flow)
         self.qr_scan.attach(self.flow)
         self.assist.attach(self.flow)
 
@@ -418,6 +439,7 @@ class KioskUi:
             self.assist.close()
         self.technician.close()
         self.consult.detach()
+        self.supplement.detach()
         if self.flow is not None:
             self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)

@@ -18,6 +18,8 @@ Screen = Literal[
     "Progress",
     "Policies",
     "Qa",
+    "Supplement",
+    "SupplementCapture",
 ]
 
 STATE_SCREENS: dict[str, Screen] = {
@@ -27,6 +29,7 @@ STATE_SCREENS: dict[str, Screen] = {
     "filling_form": "Form",
     "capturing": "Capture",
     "consulting": "ServiceHome",  # in fact the consultation's own screen, see CONSULT_SCREENS
+    "supplementing": "Supplement",  # SupplementCapture while a material is photographed
     "reviewing": "Review",
     "submitting": "Submitting",
     "printing": "Receipt",
@@ -42,8 +45,11 @@ CONSULT_SCREENS: dict[str, Screen] = {
 }
 
 
-def screen_for(state: str, consult_kind: str = "") -> Screen:
-    """The screen for a session state (and, in ``consulting``, the kind of consultation)."""
+def screen_for(state: str, consult_kind: str = "", photographing: bool = False) -> Screen:
+    """The screen for a session state (and, in ``consulting``, the kind of consultation; in
+    ``supplementing``, whether a material is being photographed)."""
     screen = STATE_SCREENS[state]
+    if state == "supplementing" and photographing:
+        return "SupplementCapture"
     # The flow sets the kind before it enters `consulting`; the fallback is only a safe default.
     return CONSULT_SCREENS.get(consult_kind, screen) if state == "consulting" else screen

@@ -82,8 +82,10 @@ class SupplementFlow:
         ],
         changed: Callable[[], None],
         hall_url: str,
+        on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self._context = context
+        self._on_queued_hook = on_queued  # wakes the sender: the hand-in goes out at once
         self._lookup = lookup
         self._queue = queue
         self._send, self._state, self._run, self._changed = send, state, run, changed
@@ -268,6 +270,7 @@ class SupplementFlow:
             image[:] = bytes(len(image))
         data.photos.clear()
         log.info("supplement %s queued as %s", queued.id, queued.tracking_number)
+        self._on_queued_hook()
         self._changed()
 
     def _on_queue_error(self, exc: Exception) -> None:

@@ -157,6 +157,7 @@ def _render_mode(
         robot.click("continueButton")
         _render_failures(ui, robot, bg, runtime, shot)
         _render_consult(ui, robot, bg, runtime, shot)
+        _render_supplement(ui, robot, bg, runtime, shot)
         _render_assist(ui, robot, bg, shot)
         _render_technician(ui, robot, bg, runtime, shot)
     finally:
@@ -412,6 +413,80 @@ def _render_consult(
     robot.scroll_into_view(robot.wait_for("suggestion_human_resources"))
     shot("demand_suggestion")
     flow.cancel()
+    robot.settle()
+
+
+SAMPLE_SUPPLEMENT_NUMBER = "SND-SS-001-20261123-0001"
+# What the hall answers for a filing whose company registration waits for two materials.
+SAMPLE_SUPPLEMENT_ANSWER: dict[str, Any] = {
+    "tracking_number": SAMPLE_SUPPLEMENT_NUMBER,
+    "service_id": "company_startup_power",
+    "waiting": [
+        {
+            "part_id": "company_registration",
+            "name_zh": "企业设立登记",
+            "name_en": "Company establishment registration",
+            "items": [
+                {
+                    "material": "premises_proof",
+                    "name_zh": "经营场所使用证明（房产证或租赁合同）",
+                    "name_en": "Proof of use of the premises (title deed or lease)",
+                    "reason": "租赁合同缺少出租方盖章页",
+                },
+                {
+                    "material": "articles_of_association",
+                    "name_zh": "公司章程（可使用标准模板）",
+                    "name_en": "Articles of association (the standard template may be used)",
+                    "reason": "章程未经全体股东签字",
+                },
+            ],
+        }
+    ],
+}
+
+
+def _render_supplement(
+    ui: KioskUi,
+    robot: Robot,
+    bg: HeldBackground,
+    runtime: KioskRuntime,
+    shot: Callable[[str], None],
+) -> None:
+    """补正: the card holder asks what is missing (the real hall knows no such filing), the
+    hall cannot be asked, then the hall's list (answered here: the demo hall has no filing sent
+    back), a photo per material, confirm, and the hand-in's own number."""
+    import numpy as np
+
+    from drivers.camera.scenes import document_scene
+
+    flow = ui.flow
+    assert flow is not None
+    robot.click("startButton")
+    bg.release()  # the simulator's card is read
+    robot.click("supplementTile")
+    shot("supplement_find")
+    ui.supplement.lookUp(SAMPLE_SUPPLEMENT_NUMBER)
+    bg.release()  # asked at the real hall: it knows no such filing
+    robot.wait_until(lambda: ui.supplement.property("status") == "not_found", 10)
+    shot("supplement_not_found")
+    flow.supplement._on_lookup_error(ConnectionError("hall unreachable"))
+    shot("supplement_hall_unavailable")
+    flow.supplement._on_answer(SAMPLE_SUPPLEMENT_ANSWER)
+    shot("supplement_list")
+    robot.click("supplementPhoto_premises_proof")
+    runtime.camera.show(document_scene(np.random.default_rng(11), 1280, 720))
+    robot.wait_until(lambda: ui.capture.property("hasCapture"), 15)
+    shot("supplement_capture_review")
+    robot.click("usePhotoButton")
+    robot.wait_until(lambda: ui.session.property("screen") == "Supplement")
+    flow.supplement.open_photo("articles_of_association")
+    flow.supplement.accept_photo(bytearray(b"\xff\xd8\xff\xe0 sample page"))
+    shot("supplement_ready")
+    robot.click("supplementConfirmButton")
+    bg.release()  # sealed into the outbox
+    robot.wait_until(lambda: ui.supplement.property("status") == "queued", 10)
+    shot("supplement_queued")
+    robot.click("supplementDoneButton")
     robot.settle()
 
 

@@ -42,7 +42,13 @@ class CaptureBridge(PreviewMixin, QObject):
         self._captured_image = QImage()
 
     def _wanted(self) -> bool:
-        return self._flow is not None and self._flow.state == "capturing"
+        flow = self._flow
+        if flow is None:
+            return False
+        # A 补正 material is photographed in `supplementing`, on SupplementCaptureScreen.
+        return flow.state == "capturing" or (
+            flow.state == "supplementing" and bool(flow.context.supplement.photo_slot)
+        )
 
     def _take(self, update: PreviewUpdate) -> None:
         self._reasons = [str(r) for r in update.reasons]
@@ -81,6 +87,10 @@ class CaptureBridge(PreviewMixin, QObject):
 
     def _get_material(self) -> str:
         flow = self._flow
+        if flow is not None and flow.state == "supplementing":
+            slot = flow.context.supplement.photo_slot
+            item = next((i for i in flow.supplement.items() if i.get("material") == slot), {})
+            return str(item.get("name_zh" if flow.context.language != "en_US" else "name_en", ""))
         if flow is None or flow.service is None:
             return ""
         slot = flow.context.capture_slot
@@ -119,9 +129,14 @@ class CaptureBridge(PreviewMixin, QObject):
         if self._captured is None or self._flow is None:
             return
         # The session gets its own copy; the preview's is zeroed with it on close.
+        if self._flow.state == "supplementing":
+            self._flow.supplement.accept_photo(bytearray(self._captured.jpeg))
+            return
         self._flow.accept_capture(bytearray(self._captured.jpeg))
 
     @Slot()
     def cancel(self) -> None:
-        if self._flow is not None:
+        if self._flow is not None and self._flow.state == "supplementing":
+            self._flow.supplement.close_photo()
+        elif self._flow is not None:
             self._flow.close_capture()

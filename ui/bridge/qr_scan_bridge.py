@@ -39,6 +39,8 @@ class QrScanBridge(PreviewMixin, QObject):
 
     def _wanted(self) -> bool:
         flow = self._flow
+        if flow is not None and flow.state == "supplementing":  # 补正: the receipt's QR code
+            return flow.context.supplement.scanning
         if flow is None or flow.state != "consulting":
             return False
         data = flow.context.consult
@@ -48,6 +50,9 @@ class QrScanBridge(PreviewMixin, QObject):
         if update.qr is not None and self._flow is not None:
             self._flow.touch()  # holding a receipt up to the camera is the walk-in being there
             try:
+                if self._flow.state == "supplementing":
+                    self._flow.supplement.qr_scanned(update.qr.text)
+                    return
                 self._flow.consult.qr_scanned(update.qr.text)
             except Exception:
                 log.exception("QR code rejected in state %s", self._flow.state)

@@ -89,7 +89,8 @@ class SessionBridge(QObject):
     # -- flow -> QML ---------------------------------------------------------------------------
     def _on_flow_changed(self) -> None:
         state = self._get_state()
-        screen = screen_for(state, self._context().consult.kind)
+        context = self._context()
+        screen = screen_for(state, context.consult.kind, bool(context.supplement.photo_slot))
         if state == "idle":
             self._category = ""
             self._warning = False

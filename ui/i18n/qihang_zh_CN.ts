@@ -29,47 +29,47 @@
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="94"/>
+        <location filename="../qml/components/AssistBar.qml" line="95"/>
         <source>Sharing your form</source>
         <translation>正在共享您的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="94"/>
+        <location filename="../qml/components/AssistBar.qml" line="95"/>
         <source>Your answers are hidden</source>
         <translation>您填写的内容已隐藏</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="114"/>
+        <location filename="../qml/components/AssistBar.qml" line="118"/>
         <source>Helper: %1</source>
         <translation>帮办：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="114"/>
+        <location filename="../qml/components/AssistBar.qml" line="118"/>
         <source>You: %1</source>
         <translation>我：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="129"/>
+        <location filename="../qml/components/AssistBar.qml" line="134"/>
         <source>Write to the helper</source>
         <translation>给帮办人员留言</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="146"/>
+        <location filename="../qml/components/AssistBar.qml" line="157"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="155"/>
+        <location filename="../qml/components/AssistBar.qml" line="166"/>
         <source>Stop sharing</source>
         <translation>停止共享</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="155"/>
+        <location filename="../qml/components/AssistBar.qml" line="166"/>
         <source>Share my form</source>
         <translation>共享我的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="162"/>
+        <location filename="../qml/components/AssistBar.qml" line="173"/>
         <source>End help</source>
         <translation>结束帮办</translation>
     </message>
@@ -134,62 +134,62 @@
         <translation>服务大厅的 %1 来帮您办理</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="96"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="97"/>
         <source>May the helper see what you type on this form and the photos you take here? Until you agree, the helper sees only which fields are filled. You can stop sharing at any time.</source>
         <translation>是否允许帮办人员查看您在本表单中填写的内容和在此拍摄的材料照片？在您同意之前，帮办人员只能看到哪些栏目已填写。您可以随时停止共享。</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="107"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="108"/>
         <source>Yes, share my form</source>
         <translation>同意，共享我的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="114"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="115"/>
         <source>No, keep my answers hidden</source>
         <translation>不同意，隐藏我填写的内容</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="122"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="123"/>
         <source>Submit this application now?</source>
         <translation>现在提交申请吗？</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="132"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="133"/>
         <source>The helper thinks your form is complete. Only you can submit it.</source>
         <translation>帮办人员认为您的表单已填写完整。只有您本人可以提交。</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="143"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="144"/>
         <source>Yes, submit</source>
         <translation>确认提交</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="150"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="151"/>
         <source>Not yet</source>
         <translation>暂不提交</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="158"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="159"/>
         <source>The helper asks for a photo of: %1</source>
         <translation>帮办人员请您拍摄：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="170"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="172"/>
         <source>Take the photo</source>
         <translation>去拍摄</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="177"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="179"/>
         <source>Not now</source>
         <translation>暂不拍摄</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="207"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="209"/>
         <source>Continue on my own</source>
         <translation>自行继续办理</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistOverlay.qml" line="214"/>
+        <location filename="../qml/components/AssistOverlay.qml" line="216"/>
         <source>Ask for another helper</source>
         <translation>再次请求帮办</translation>
     </message>
@@ -286,132 +286,132 @@
 <context>
     <name>Consult</name>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="33"/>
+        <location filename="../bridge/consult_bridge.py" line="34"/>
         <source>Looking up…</source>
         <translation>正在查询…</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="35"/>
+        <location filename="../bridge/consult_bridge.py" line="36"/>
         <source>This is not a tracking number</source>
         <translation>这不是有效的受理编号</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="36"/>
+        <location filename="../bridge/consult_bridge.py" line="37"/>
         <source>Check the number on your receipt, for example SND-SS-001-20261127-0001.</source>
         <translation>请核对回执上的受理编号，例如 SND-SS-001-20261127-0001。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="42"/>
+        <location filename="../bridge/consult_bridge.py" line="43"/>
         <source>No filing found with this number</source>
         <translation>没有找到这个编号的申请</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="43"/>
+        <location filename="../bridge/consult_bridge.py" line="44"/>
         <source>Check the number, or ask the station staff.</source>
         <translation>请核对编号，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="46"/>
+        <location filename="../bridge/consult_bridge.py" line="47"/>
         <source>The progress cannot be looked up right now</source>
         <translation>暂时无法查询办理进度</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="47"/>
+        <location filename="../bridge/consult_bridge.py" line="48"/>
         <source>Please try again in a moment, or ask the station staff.</source>
         <translation>请稍后再试，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="50"/>
+        <location filename="../bridge/consult_bridge.py" line="51"/>
         <source>This QR code is not from one of our receipts</source>
         <translation>这个二维码不是本站回执上的查询码</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="51"/>
+        <location filename="../bridge/consult_bridge.py" line="52"/>
         <source>Hold up the QR code printed on your receipt.</source>
         <translation>请出示回执上印的二维码。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="53"/>
+        <location filename="../bridge/consult_bridge.py" line="54"/>
         <source>Finding policies…</source>
         <translation>正在匹配政策…</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="55"/>
+        <location filename="../bridge/consult_bridge.py" line="56"/>
         <source>Policy information is not available right now</source>
         <translation>政策信息暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="56"/>
+        <location filename="../bridge/consult_bridge.py" line="57"/>
         <source>Please ask the station staff.</source>
         <translation>请咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="59"/>
+        <location filename="../bridge/consult_bridge.py" line="60"/>
         <source>Matching did not work this time</source>
         <translation>本次匹配未成功</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="60"/>
+        <location filename="../bridge/consult_bridge.py" line="61"/>
         <source>Please try again, or ask the station staff.</source>
         <translation>请再试一次，或咨询站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="62"/>
+        <location filename="../bridge/consult_bridge.py" line="63"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="64"/>
+        <location filename="../bridge/consult_bridge.py" line="65"/>
         <source>No answer found</source>
         <translation>没有找到答案</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="65"/>
+        <location filename="../bridge/consult_bridge.py" line="66"/>
         <source>Try other words, or ask a service agent to help you.</source>
         <translation>请换个说法再试，或请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="68"/>
+        <location filename="../bridge/consult_bridge.py" line="69"/>
         <source>Questions and answers are not available right now</source>
         <translation>问答库暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="69"/>
+        <location filename="../bridge/consult_bridge.py" line="70"/>
         <source>Ask a service agent to help you.</source>
         <translation>请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="72"/>
+        <location filename="../bridge/consult_bridge.py" line="73"/>
         <source>The search did not work this time</source>
         <translation>本次搜索未成功</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="73"/>
+        <location filename="../bridge/consult_bridge.py" line="74"/>
         <source>Please try again, or ask a service agent to help you.</source>
         <translation>请再试一次，或请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="78"/>
+        <location filename="../bridge/consult_bridge.py" line="79"/>
         <source>%1 · registered by: %3 %2</source>
         <translation>%1 · 登记机关：%3%2</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="79"/>
+        <location filename="../bridge/consult_bridge.py" line="80"/>
         <source>Applications open on %1</source>
         <translation>%1 开始申报</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="80"/>
+        <location filename="../bridge/consult_bridge.py" line="81"/>
         <source>Apply by %1 (closes today)</source>
         <translation>申报截止 %1（今天截止）</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="81"/>
+        <location filename="../bridge/consult_bridge.py" line="82"/>
         <source>Apply by %1 (1 day left)</source>
         <translation>申报截止 %1（还剩 1 天）</translation>
     </message>
     <message>
-        <location filename="../bridge/consult_bridge.py" line="82"/>
+        <location filename="../bridge/consult_bridge.py" line="83"/>
         <source>Apply by %1 (%2 days left)</source>
         <translation>申报截止 %1（还剩 %2 天）</translation>
     </message>
@@ -470,208 +470,208 @@
 <context>
     <name>Failure</name>
     <message>
-        <location filename="../bridge/failures.py" line="16"/>
+        <location filename="../bridge/failures.py" line="18"/>
         <source>No card found</source>
         <translation>未检测到证件</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="17"/>
+        <location filename="../bridge/failures.py" line="19"/>
         <source>Place your ID card flat on the reader.</source>
         <translation>请将身份证平放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="20"/>
+        <location filename="../bridge/failures.py" line="22"/>
         <source>The card could not be read</source>
         <translation>证件读取失败</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="21"/>
+        <location filename="../bridge/failures.py" line="23"/>
         <source>Lift the card, then place it flat on the reader again.</source>
         <translation>请拿起证件，再重新平放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="24"/>
+        <location filename="../bridge/failures.py" line="26"/>
         <source>The card reader is not working</source>
         <translation>读卡器暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="25"/>
-        <location filename="../bridge/failures.py" line="74"/>
+        <location filename="../bridge/failures.py" line="27"/>
+        <location filename="../bridge/failures.py" line="76"/>
         <source>Continue without a card for consultation, or ask the station staff.</source>
         <translation>您可以不刷证件继续咨询，或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="30"/>
+        <location filename="../bridge/failures.py" line="32"/>
         <source>This ID card has expired</source>
         <translation>该证件已过有效期</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="31"/>
+        <location filename="../bridge/failures.py" line="33"/>
         <source>Filings need a valid ID card. Please renew it at a police service centre.</source>
         <translation>办理事项需要有效证件，请到公安服务窗口换领。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="36"/>
+        <location filename="../bridge/failures.py" line="38"/>
         <source>The card was moved while it was being read</source>
         <translation>读卡过程中证件被移动了</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="37"/>
+        <location filename="../bridge/failures.py" line="39"/>
         <source>Place it flat on the reader again and keep it still until it is read.</source>
         <translation>请重新将证件平放在读卡区，读取完成前不要移动。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="42"/>
+        <location filename="../bridge/failures.py" line="44"/>
         <source>This card cannot be read here</source>
         <translation>本机无法读取此类卡片</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="43"/>
+        <location filename="../bridge/failures.py" line="45"/>
         <source>Use your resident ID card, residence permit, passport or social security card.</source>
         <translation>请使用居民身份证、居住证、护照或社保卡。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="49"/>
+        <location filename="../bridge/failures.py" line="51"/>
         <source>This card does not allow its data to be read here</source>
         <translation>此卡不允许在本机读取信息</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="50"/>
+        <location filename="../bridge/failures.py" line="52"/>
         <source>Please use your resident ID card or passport instead.</source>
         <translation>请改用居民身份证或护照。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="53"/>
+        <location filename="../bridge/failures.py" line="55"/>
         <source>Enter three items from your passport</source>
         <translation>请输入护照上的三项信息</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="54"/>
+        <location filename="../bridge/failures.py" line="56"/>
         <source>The chip opens with the document number, date of birth and expiry date printed on the photo page.</source>
         <translation>护照芯片需要用资料页上的证件号码、出生日期和有效期至才能读取。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="61"/>
+        <location filename="../bridge/failures.py" line="63"/>
         <source>Those passport details do not open the chip</source>
         <translation>输入的护照信息与芯片不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="62"/>
+        <location filename="../bridge/failures.py" line="64"/>
         <source>Check the document number and both dates against the photo page.</source>
         <translation>请对照资料页核对证件号码和两个日期。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="67"/>
+        <location filename="../bridge/failures.py" line="69"/>
         <source>The card reader is not answering properly</source>
         <translation>读卡器通信异常</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="68"/>
+        <location filename="../bridge/failures.py" line="70"/>
         <source>Lift the card and place it again. If it repeats, ask the station staff.</source>
         <translation>请拿起证件后重新放置。如仍不行，请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="73"/>
+        <location filename="../bridge/failures.py" line="75"/>
         <source>The card reader needs a technician</source>
         <translation>读卡器需要技术人员维修</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="79"/>
+        <location filename="../bridge/failures.py" line="81"/>
         <source>This service needs your ID card</source>
         <translation>该事项需要刷身份证</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="80"/>
+        <location filename="../bridge/failures.py" line="82"/>
         <source>Go back and place your ID card on the reader.</source>
         <translation>请返回上一步，将身份证放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="83"/>
+        <location filename="../bridge/failures.py" line="85"/>
         <source>Some answers need correcting</source>
         <translation>部分内容需要修改</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="84"/>
+        <location filename="../bridge/failures.py" line="86"/>
         <source>Fix the fields marked in red, then continue.</source>
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="87"/>
+        <location filename="../bridge/failures.py" line="89"/>
         <source>Your filing could not be saved</source>
         <translation>您的申请未能保存</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="88"/>
+        <location filename="../bridge/failures.py" line="90"/>
         <source>Nothing was submitted. Please ask the station staff or call 0512-12345.</source>
         <translation>本次未提交任何内容。请联系站点工作人员或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="94"/>
+        <location filename="../bridge/failures.py" line="96"/>
         <source>The receipt printer is out of paper</source>
         <translation>回执打印机缺纸</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="95"/>
-        <location filename="../bridge/failures.py" line="101"/>
-        <location filename="../bridge/failures.py" line="107"/>
-        <location filename="../bridge/failures.py" line="113"/>
-        <location filename="../bridge/failures.py" line="119"/>
+        <location filename="../bridge/failures.py" line="97"/>
+        <location filename="../bridge/failures.py" line="103"/>
+        <location filename="../bridge/failures.py" line="109"/>
+        <location filename="../bridge/failures.py" line="115"/>
+        <location filename="../bridge/failures.py" line="121"/>
         <source>Your filing is saved. Take a photo of the tracking number and QR code.</source>
         <translation>您的申请已保存。请拍下受理编号和二维码留存。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="100"/>
+        <location filename="../bridge/failures.py" line="102"/>
         <source>The receipt printer cover is open</source>
         <translation>回执打印机仓盖未关</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="106"/>
+        <location filename="../bridge/failures.py" line="108"/>
         <source>The receipt printer is not responding</source>
         <translation>回执打印机无响应</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="112"/>
+        <location filename="../bridge/failures.py" line="114"/>
         <source>The receipt printer&apos;s cutter is stuck</source>
         <translation>回执打印机切刀卡住了</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="118"/>
+        <location filename="../bridge/failures.py" line="120"/>
         <source>The receipt could not be printed</source>
         <translation>回执未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="124"/>
+        <location filename="../bridge/failures.py" line="126"/>
         <source>The A4 summary could not be printed</source>
         <translation>A4办事摘要未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="125"/>
+        <location filename="../bridge/failures.py" line="127"/>
         <source>Your filing is saved; scan the QR code to see it, or ask the station staff.</source>
         <translation>您的申请已保存；可扫描二维码查看，或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="130"/>
+        <location filename="../bridge/failures.py" line="132"/>
         <source>The camera is not working</source>
         <translation>摄像头暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="131"/>
-        <location filename="../bridge/failures.py" line="137"/>
+        <location filename="../bridge/failures.py" line="133"/>
+        <location filename="../bridge/failures.py" line="139"/>
         <source>Go back and continue without the photo, or ask the station staff.</source>
         <translation>请返回继续填写（暂不拍照），或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="136"/>
+        <location filename="../bridge/failures.py" line="138"/>
         <source>The camera picture has stopped</source>
         <translation>摄像头画面已停止</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="142"/>
+        <location filename="../bridge/failures.py" line="144"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="143"/>
+        <location filename="../bridge/failures.py" line="145"/>
         <source>Your filing is kept and will be sent automatically.</source>
         <translation>您的申请已保存，网络恢复后将自动发送。</translation>
     </message>
@@ -686,82 +686,82 @@
         <translation>现显示最近一次获取的信息。如反复出现，请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="146"/>
+        <location filename="../bridge/failures.py" line="155"/>
         <source>The hall does not know this code</source>
         <translation>大厅不认识这个登记码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="147"/>
+        <location filename="../bridge/failures.py" line="156"/>
         <source>Check it letter by letter: 16 characters, and never the letters O, I, L or the digits 0, 1.</source>
         <translation>请逐位核对：共 16 位，不含字母 O、I、L，也不含数字 0、1。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="154"/>
+        <location filename="../bridge/failures.py" line="163"/>
         <source>This code has already been used</source>
         <translation>这个登记码已被使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="155"/>
+        <location filename="../bridge/failures.py" line="164"/>
         <source>Each code works once. Ask the hall for a new code.</source>
         <translation>每个登记码只能使用一次。请向大厅申请新的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="158"/>
+        <location filename="../bridge/failures.py" line="167"/>
         <source>This code has expired</source>
         <translation>这个登记码已过期</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="159"/>
+        <location filename="../bridge/failures.py" line="168"/>
         <source>Codes are valid for 30 minutes. Ask the hall for a new code.</source>
         <translation>登记码 30 分钟内有效。请向大厅申请新的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="164"/>
+        <location filename="../bridge/failures.py" line="173"/>
         <source>Too many wrong codes</source>
         <translation>错误次数过多</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="165"/>
+        <location filename="../bridge/failures.py" line="174"/>
         <source>Wait 15 minutes, then enter a code from the hall.</source>
         <translation>请等待 15 分钟，再输入大厅提供的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="168"/>
+        <location filename="../bridge/failures.py" line="177"/>
         <source>The hall cannot be reached at this address</source>
         <translation>无法通过此地址连接大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="169"/>
+        <location filename="../bridge/failures.py" line="178"/>
         <source>Check the hall address and the station&apos;s network cable.</source>
         <translation>请检查大厅地址和站点的网线。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="172"/>
+        <location filename="../bridge/failures.py" line="181"/>
         <source>The hall refused the enrolment</source>
         <translation>大厅拒绝了登记</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="173"/>
+        <location filename="../bridge/failures.py" line="182"/>
         <source>Call the hall&apos;s support staff and give them the code below.</source>
         <translation>请致电大厅技术支持，并告知下方的故障代码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="176"/>
+        <location filename="../bridge/failures.py" line="185"/>
         <source>The terminal could not store its credential</source>
         <translation>终端无法保存其凭据</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="177"/>
+        <location filename="../bridge/failures.py" line="186"/>
         <source>Check the storage of this terminal, then try again.</source>
         <translation>请检查本终端的存储，然后重试。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="180"/>
+        <location filename="../bridge/failures.py" line="189"/>
         <source>Something went wrong</source>
         <translation>系统出现问题</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="181"/>
+        <location filename="../bridge/failures.py" line="190"/>
         <source>Please start again, or ask the station staff for help.</source>
         <translation>请重新开始，或联系站点工作人员协助。</translation>
     </message>
@@ -769,89 +769,89 @@
 <context>
     <name>FieldError</name>
     <message>
-        <location filename="../bridge/failures.py" line="197"/>
+        <location filename="../bridge/failures.py" line="206"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="198"/>
+        <location filename="../bridge/failures.py" line="207"/>
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="199"/>
+        <location filename="../bridge/failures.py" line="208"/>
         <source>Not a valid ID number: check the 18 characters</source>
         <translation>身份证号码有误，请核对18位号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="202"/>
+        <location filename="../bridge/failures.py" line="211"/>
         <source>Not a valid unified social credit code: check the 18 characters</source>
         <translation>统一社会信用代码有误，请核对18位代码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="205"/>
+        <location filename="../bridge/failures.py" line="214"/>
         <source>Enter an 11-digit mobile number</source>
         <translation>请输入11位手机号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="206"/>
+        <location filename="../bridge/failures.py" line="215"/>
         <source>Enter a whole number</source>
         <translation>请输入整数</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="207"/>
+        <location filename="../bridge/failures.py" line="216"/>
         <source>Enter an amount, e.g. 100 or 12.5</source>
         <translation>请输入金额，例如 100 或 12.5</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="208"/>
-        <location filename="../bridge/failures.py" line="222"/>
-        <location filename="../bridge/failures.py" line="226"/>
+        <location filename="../bridge/failures.py" line="217"/>
+        <location filename="../bridge/failures.py" line="231"/>
+        <location filename="../bridge/failures.py" line="235"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="209"/>
+        <location filename="../bridge/failures.py" line="218"/>
         <source>Choose one of the options</source>
         <translation>请选择一项</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="210"/>
+        <location filename="../bridge/failures.py" line="219"/>
         <source>Unexpected field</source>
         <translation>无效字段</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="211"/>
+        <location filename="../bridge/failures.py" line="220"/>
         <source>Please photograph this document</source>
         <translation>请拍摄这份材料</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="212"/>
+        <location filename="../bridge/failures.py" line="221"/>
         <source>Enter a year such as 2018</source>
         <translation>请输入年份，例如 2018</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="213"/>
+        <location filename="../bridge/failures.py" line="222"/>
         <source>Not an industry code of the chosen industry, e.g. C3973</source>
         <translation>不是所选行业的行业代码，例如 C3973</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="216"/>
+        <location filename="../bridge/failures.py" line="225"/>
         <source>Letters and digits only, up to 9, as printed on the photo page</source>
         <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="219"/>
+        <location filename="../bridge/failures.py" line="228"/>
         <source>The document number does not match its check digit</source>
         <translation>证件号码与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="223"/>
+        <location filename="../bridge/failures.py" line="232"/>
         <source>The date of birth does not match its check digit</source>
         <translation>出生日期与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="227"/>
+        <location filename="../bridge/failures.py" line="236"/>
         <source>The expiry date does not match its check digit</source>
         <translation>有效期与校验位不符</translation>
     </message>
@@ -864,77 +864,77 @@
         <translation>企航站点自助终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="72"/>
+        <location filename="../qml/FirstBoot.qml" line="75"/>
         <source>Su Xin Ban · Qihang Station</source>
         <translation>苏新办·企航家</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="85"/>
+        <location filename="../qml/FirstBoot.qml" line="88"/>
         <source>Standard</source>
         <translation>标准版</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="85"/>
+        <location filename="../qml/FirstBoot.qml" line="88"/>
         <source>Large text</source>
         <translation>关怀版</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="106"/>
+        <location filename="../qml/FirstBoot.qml" line="109"/>
         <source>Set up this terminal</source>
         <translation>设置本终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="115"/>
+        <location filename="../qml/FirstBoot.qml" line="118"/>
         <source>For technicians. Enter the hall&apos;s address and the enrolment code the hall staff gave you. A code works once, for 30 minutes.</source>
         <translation>供技术人员使用：请输入大厅地址和大厅工作人员提供的登记码。每个登记码只能使用一次，30 分钟内有效。</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="127"/>
+        <location filename="../qml/FirstBoot.qml" line="130"/>
         <source>Hall address</source>
         <translation>大厅地址</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="141"/>
+        <location filename="../qml/FirstBoot.qml" line="144"/>
         <source>Enrolment code</source>
         <translation>登记码</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="158"/>
+        <location filename="../qml/FirstBoot.qml" line="161"/>
         <source>16 letters and digits; codes never use O, I, L, 0 or 1.</source>
         <translation>共 16 位字母和数字；登记码中没有 O、I、L、0 和 1。</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="168"/>
+        <location filename="../qml/FirstBoot.qml" line="171"/>
         <source>Enrol this terminal</source>
         <translation>登记本终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="193"/>
+        <location filename="../qml/FirstBoot.qml" line="196"/>
         <source>Contacting the hall…</source>
         <translation>正在连接大厅…</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="207"/>
+        <location filename="../qml/FirstBoot.qml" line="210"/>
         <source>This terminal is enrolled</source>
         <translation>本终端已登记</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="216"/>
+        <location filename="../qml/FirstBoot.qml" line="219"/>
         <source>Station: %1 (%2)</source>
         <translation>站点：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="226"/>
+        <location filename="../qml/FirstBoot.qml" line="229"/>
         <source>Start the kiosk</source>
         <translation>启动自助终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="263"/>
+        <location filename="../qml/FirstBoot.qml" line="266"/>
         <source>Fault code: %1</source>
         <translation>故障代码：%1</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="274"/>
+        <location filename="../qml/FirstBoot.qml" line="277"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
@@ -942,27 +942,27 @@
 <context>
     <name>FormField</name>
     <message>
-        <location filename="../qml/components/FormField.qml" line="55"/>
+        <location filename="../qml/components/FormField.qml" line="70"/>
         <source>← The helper points here</source>
         <translation>← 帮办人员提示您看这里</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="64"/>
+        <location filename="../qml/components/FormField.qml" line="79"/>
         <source>Filled by helper</source>
         <translation>帮办人员填写</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="83"/>
+        <location filename="../qml/components/FormField.qml" line="102"/>
         <source>YYYY-MM-DD</source>
         <translation>年-月-日</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="158"/>
+        <location filename="../qml/components/FormField.qml" line="182"/>
         <source>From what you wrote, this may belong to (tap to use it):</source>
         <translation>根据您的描述，建议归入以下类别（点击采用）：</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="169"/>
+        <location filename="../qml/components/FormField.qml" line="193"/>
         <source>words: %1</source>
         <translation>关键词：%1</translation>
     </message>
@@ -997,22 +997,22 @@
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="59"/>
+        <location filename="../qml/screens/FormScreen.qml" line="61"/>
         <source>Documents to photograph</source>
         <translation>需拍摄的材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="68"/>
+        <location filename="../qml/screens/FormScreen.qml" line="70"/>
         <source>Lay each page flat under the document camera. The photos go to the hall with your filing.</source>
         <translation>请将每页材料平放在高拍仪下拍摄，照片将随申请一并提交服务大厅。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="89"/>
+        <location filename="../qml/screens/FormScreen.qml" line="91"/>
         <source>Back</source>
         <translation>上一步</translation>
     </message>
     <message>
-        <location filename="../qml/screens/FormScreen.qml" line="96"/>
+        <location filename="../qml/screens/FormScreen.qml" line="98"/>
         <source>Next: review</source>
         <translation>下一步：核对信息</translation>
     </message>
@@ -1020,62 +1020,62 @@
 <context>
     <name>Guidance</name>
     <message>
-        <location filename="../bridge/failures.py" line="241"/>
+        <location filename="../bridge/failures.py" line="250"/>
         <source>Move the page into the frame</source>
         <translation>请将材料移入画面</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="242"/>
+        <location filename="../bridge/failures.py" line="251"/>
         <source>Show the whole page, all four corners</source>
         <translation>请露出整页，四个角都要在画面内</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="243"/>
+        <location filename="../bridge/failures.py" line="252"/>
         <source>Hold still…</source>
         <translation>请保持不动……</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="244"/>
+        <location filename="../bridge/failures.py" line="253"/>
         <source>Too dark: move the page into the light</source>
         <translation>太暗了：请把材料移到光线充足处</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="245"/>
+        <location filename="../bridge/failures.py" line="254"/>
         <source>Blurred: keep the page flat and still</source>
         <translation>画面模糊：请将材料放平并保持不动</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="246"/>
+        <location filename="../bridge/failures.py" line="255"/>
         <source>Glare: tilt the page away from the light</source>
         <translation>有反光：请调整材料角度避开灯光</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="247"/>
+        <location filename="../bridge/failures.py" line="256"/>
         <source>Look at the camera</source>
         <translation>请看摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="248"/>
+        <location filename="../bridge/failures.py" line="257"/>
         <source>Only one person in the picture, please</source>
         <translation>画面中只能有一个人</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="249"/>
+        <location filename="../bridge/failures.py" line="258"/>
         <source>Move to the centre</source>
         <translation>请移到画面中间</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="250"/>
+        <location filename="../bridge/failures.py" line="259"/>
         <source>Come a little closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="251"/>
+        <location filename="../bridge/failures.py" line="260"/>
         <source>Move back a little</source>
         <translation>请稍微后退</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="252"/>
+        <location filename="../bridge/failures.py" line="261"/>
         <source>Too dark: face the light</source>
         <translation>太暗了：请面向光源</translation>
     </message>
@@ -1176,12 +1176,12 @@
         <translation>重新读卡</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="173"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="177"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="179"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="183"/>
         <source>Continue without a card (questions only)</source>
         <translation>不刷证件，仅咨询</translation>
     </message>
@@ -1245,124 +1245,124 @@
         <translation>各项均为选填；填得越多，匹配越准确。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/screens/PoliciesScreen.qml" line="75"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="79"/>
         <source>%n answer(s) need correcting</source>
         <translation>
             <numerusform>%n 项内容需要修改</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="76"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="80"/>
         <source>Fix the answers marked in red, then try again.</source>
         <translation>请修改标红的内容后再试。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="105"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="109"/>
         <source>Unified social credit code (optional)</source>
         <translation>统一社会信用代码（选填）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="110"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="114"/>
         <source>18 characters, on the business licence</source>
         <translation>18 位，见营业执照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="122"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="126"/>
         <source>This code was issued outside Suzhou High-tech District; most policies here are for enterprises registered in the district.</source>
         <translation>该代码不是在苏州高新区登记的；本站政策大多面向在高新区注册的企业。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="127"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="131"/>
         <source>The code does not tell the industry, size, capital, founding year or certifications: please answer below.</source>
         <translation>代码本身不包含行业、规模、注册资本、成立年份和资质认定，请在下面填写。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="131"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="135"/>
         <source>Enterprise size</source>
         <translation>企业规模</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="146"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="150"/>
         <source>Registered capital (×10,000 CNY)</source>
         <translation>注册资本（万元）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="151"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="155"/>
         <source>e.g. 500</source>
         <translation>例如 500</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="156"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="160"/>
         <source>Year founded</source>
         <translation>成立年份</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="161"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="165"/>
         <source>e.g. 2018</source>
         <translation>例如 2018</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="166"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="170"/>
         <source>Certifications (tap all that apply)</source>
         <translation>资质认定（可多选）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="181"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="185"/>
         <source>Where the enterprise is registered</source>
         <translation>注册地</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="196"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="200"/>
         <source>Industry</source>
         <translation>所属行业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="216"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="220"/>
         <source>Change</source>
         <translation>重新选择</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="225"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="229"/>
         <source>Industry code if you know it (optional), e.g. C3973</source>
         <translation>行业代码（选填，如知道），例如 C3973</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="260"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="264"/>
         <source>You can apply</source>
         <translation>可以申报</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="260"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="264"/>
         <source>One thing missing</source>
         <translation>还差一个条件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="297"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="301"/>
         <source>Still needed: %1</source>
         <translation>还需：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="326"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="330"/>
         <source>No policy fits these answers yet. Change the answers, or ask the station staff about other support.</source>
         <translation>按目前填写的情况，暂未匹配到政策。可修改填写内容，或向站点工作人员咨询其他扶持。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="339"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="343"/>
         <source>Change answers</source>
         <translation>修改填写内容</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="339"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="343"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="348"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="352"/>
         <source>Show matching policies</source>
         <translation>查看可申报政策</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="356"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="360"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1390,62 +1390,62 @@
         <translation>例如 SND-SS-001-20261127-0001</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="47"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="52"/>
         <source>Scan QR code</source>
         <translation>扫描二维码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="91"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="96"/>
         <source>Please type the tracking number instead.</source>
         <translation>请改为输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="92"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="97"/>
         <source>Looking for the QR code…</source>
         <translation>正在识别二维码…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="123"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="128"/>
         <source>Not yet sent to the service hall</source>
         <translation>尚未发送到服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="124"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="129"/>
         <source>Offline: last known status</source>
         <translation>暂时离线：最近一次查到的状态</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="140"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="145"/>
         <source>Tracking number %1</source>
         <translation>受理编号 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="194"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="200"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="247"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="253"/>
         <source>Another number</source>
         <translation>查询其他编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="247"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="253"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="254"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="260"/>
         <source>Type the number instead</source>
         <translation>改为输入编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="263"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="269"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="271"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="277"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1473,27 +1473,27 @@
         <translation>例如：营业执照丢了、社保、yyzz</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="68"/>
+        <location filename="../qml/screens/QaScreen.qml" line="74"/>
         <source>Get remote help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="76"/>
+        <location filename="../qml/screens/QaScreen.qml" line="82"/>
         <source>Remote help is coming soon</source>
         <translation>远程帮办即将开通</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="77"/>
+        <location filename="../qml/screens/QaScreen.qml" line="83"/>
         <source>Video help from a service agent is being set up at this station. Until then, please ask the station staff or call 0512-12345.</source>
         <translation>本站点正在开通工作人员视频帮办。开通前请咨询站点工作人员，或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="131"/>
+        <location filename="../qml/screens/QaScreen.qml" line="137"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="139"/>
+        <location filename="../qml/screens/QaScreen.qml" line="145"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
@@ -1501,49 +1501,49 @@
 <context>
     <name>ReceiptScreen</name>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="9"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="8"/>
         <source>Your filing has been received</source>
         <translation>您的申请已受理</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="10"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="9"/>
         <source>Printing your receipt…</source>
         <translation>正在打印回执……</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="11"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="10"/>
         <source>Please take your receipt and your ID card.</source>
         <translation>请取走回执和身份证。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="40"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="39"/>
         <source>Tracking number</source>
         <translation>受理编号</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/screens/ReceiptScreen.qml" line="66"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="65"/>
         <source>Scan to follow the progress. We will finish within %n working day(s).</source>
         <translation>
             <numerusform>扫码查询办理进度。我们将在 %n 个工作日内办结。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="81"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="80"/>
         <source>Printing the A4 summary…</source>
         <translation>正在打印A4办事摘要……</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="82"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="81"/>
         <source>A4 summary printed ✓</source>
         <translation>A4办事摘要已打印 ✓</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="83"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="82"/>
         <source>Print an A4 summary of this filing</source>
         <translation>打印本次申请的A4办事摘要</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReceiptScreen.qml" line="101"/>
+        <location filename="../qml/screens/ReceiptScreen.qml" line="100"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1559,7 +1559,7 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../bridge/session_bridge.py" line="286"/>
+        <location filename="../bridge/session_bridge.py" line="290"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
@@ -1567,27 +1567,27 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="9"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="8"/>
         <source>Check your answers</source>
         <translation>请核对您填写的信息</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="57"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="56"/>
         <source>Privacy</source>
         <translation>隐私说明</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="58"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="57"/>
         <source>By submitting you agree that the service hall uses these answers to handle this filing. They stay on this terminal only until the hall has them, and the screen forgets them when you finish.</source>
         <translation>提交即表示您同意服务大厅使用以上信息办理本事项。信息送达大厅后即从本机删除，办理结束后屏幕不再保留。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="66"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="65"/>
         <source>Change answers</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="73"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="72"/>
         <source>Agree and submit</source>
         <translation>同意并提交</translation>
     </message>
@@ -1605,17 +1605,22 @@
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="147"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="43"/>
+        <source>Hand in missing material</source>
+        <translation>补正材料</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="156"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="163"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="172"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="178"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="187"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -1674,69 +1679,285 @@
     </message>
 </context>
 <context>
+    <name>Supplement</name>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="31"/>
+        <source>Asking the service hall…</source>
+        <translation>正在向政务服务中心查询…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="32"/>
+        <source>Saving your material…</source>
+        <translation>正在保存您的材料…</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="34"/>
+        <source>This is not a tracking number</source>
+        <translation>这不是有效的受理编号</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="35"/>
+        <source>Check the number on your receipt, e.g. QH001-20261123-0001.</source>
+        <translation>请核对回执上的受理编号，例如 QH001-20261123-0001。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="40"/>
+        <source>Please read the ID card that filed it</source>
+        <translation>请读取办理该事项时所用的身份证</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="41"/>
+        <source>Go back and read the card, or scan the receipt&apos;s QR code.</source>
+        <translation>请返回读取身份证，或扫描回执上的二维码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="46"/>
+        <source>No filing found for this number and card</source>
+        <translation>未找到与该编号和证件相符的办件</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="47"/>
+        <source>Check the number and the card, or scan the receipt.</source>
+        <translation>请核对编号和证件，或扫描回执二维码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="50"/>
+        <source>This filing is not waiting for any material</source>
+        <translation>该办件当前无需补正材料</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="51"/>
+        <source>Nothing needs to be handed in. Check its progress.</source>
+        <translation>无需提交任何材料，可查询办理进度。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="54"/>
+        <source>The service hall cannot be asked right now</source>
+        <translation>暂时无法连接政务服务中心</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="55"/>
+        <source>Only the hall knows what is missing. Get remote help.</source>
+        <translation>需补正的材料以中心告知为准，请求助远程帮办。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="58"/>
+        <source>This QR code cannot be used here</source>
+        <translation>此二维码不能用于补正</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="59"/>
+        <source>Hold up your receipt&apos;s QR code, or type the number.</source>
+        <translation>请出示回执上的二维码，或输入受理编号。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="62"/>
+        <source>Some materials are not photographed yet</source>
+        <translation>还有材料未拍照</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="63"/>
+        <source>Photograph every material in the list, then confirm.</source>
+        <translation>请为清单中的每份材料拍照后再确认。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="66"/>
+        <source>Your material could not be saved</source>
+        <translation>材料未能保存</translation>
+    </message>
+    <message>
+        <location filename="../bridge/supplement_bridge.py" line="67"/>
+        <source>Please try again, or ask the station staff.</source>
+        <translation>请重试，或咨询站点工作人员。</translation>
+    </message>
+</context>
+<context>
+    <name>SupplementScreen</name>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="14"/>
+        <source>Your material has been handed in</source>
+        <translation>补正材料已提交</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="15"/>
+        <source>Hand in missing material</source>
+        <translation>补正材料</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="16"/>
+        <source>It goes to the officer with your filing; the review continues.</source>
+        <translation>材料将随原办件转给审批人员，继续审查。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="17"/>
+        <source>Hold the QR code on your receipt up to the camera.</source>
+        <translation>请将回执上的二维码对准摄像头。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="18"/>
+        <source>Scan the QR code on your receipt, or type its tracking number.</source>
+        <translation>请扫描回执上的二维码，或输入受理编号。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="19"/>
+        <source>Photograph each material below, then confirm.</source>
+        <translation>请为下列每份材料拍照，然后确认提交。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="38"/>
+        <source>e.g. QH001-20261123-0001</source>
+        <translation>例如 QH001-20261123-0001</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="57"/>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="65"/>
+        <source>Scan QR code</source>
+        <translation>扫描二维码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="85"/>
+        <source>Get remote help</source>
+        <translation>远程帮办</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="109"/>
+        <source>Please type the tracking number instead.</source>
+        <translation>请改为输入受理编号。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="110"/>
+        <source>Looking for the QR code…</source>
+        <translation>正在识别二维码…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="173"/>
+        <source>Why: %1</source>
+        <translation>原因：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="181"/>
+        <source>Photographed</source>
+        <translation>已拍照</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="181"/>
+        <source>Not photographed yet</source>
+        <translation>尚未拍照</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="191"/>
+        <source>Retake</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="191"/>
+        <source>Photograph</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="207"/>
+        <source>Hand-in number</source>
+        <translation>补正受理编号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="223"/>
+        <source>It is sent to the service hall automatically, also if the network is down now. You will be told by SMS how it goes; the progress shows it too.</source>
+        <translation>材料将自动发送至政务服务中心，即使当前网络中断也不会丢失。办理结果将以短信通知，也可查询办理进度。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="238"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="238"/>
+        <source>Another filing</source>
+        <translation>其他办件</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="246"/>
+        <source>Type the number instead</source>
+        <translation>改为输入编号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="254"/>
+        <source>Confirm and hand in</source>
+        <translation>确认提交</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="263"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
     <name>Technician</name>
     <message>
-        <location filename="../bridge/technician_rows.py" line="18"/>
+        <location filename="../bridge/technician_rows.py" line="19"/>
         <source>Technician mode is not set up on this station.</source>
         <translation>本站点未设置维护模式。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="21"/>
+        <location filename="../bridge/technician_rows.py" line="22"/>
         <source>No USB stick found at the export folder. Insert it and try again.</source>
         <translation>导出目录下未找到U盘。请插入后重试。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="24"/>
+        <location filename="../bridge/technician_rows.py" line="25"/>
         <source>The bundle could not be written to the USB stick.</source>
         <translation>无法将诊断包写入U盘。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="27"/>
+        <location filename="../bridge/technician_rows.py" line="28"/>
         <source>The hall&apos;s name cannot be resolved (DNS).</source>
         <translation>无法解析服务大厅的地址（DNS）。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="30"/>
+        <location filename="../bridge/technician_rows.py" line="31"/>
         <source>The hall cannot be reached.</source>
         <translation>无法连接服务大厅。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="31"/>
+        <location filename="../bridge/technician_rows.py" line="32"/>
         <source>The hall did not answer in time.</source>
         <translation>服务大厅未及时响应。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="32"/>
+        <location filename="../bridge/technician_rows.py" line="33"/>
         <source>The hall answers but reports a problem.</source>
         <translation>服务大厅有响应，但报告异常。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="35"/>
+        <location filename="../bridge/technician_rows.py" line="36"/>
         <source>Card reader</source>
         <translation>读卡器</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="36"/>
+        <location filename="../bridge/technician_rows.py" line="37"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="37"/>
+        <location filename="../bridge/technician_rows.py" line="38"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="40"/>
+        <location filename="../bridge/technician_rows.py" line="41"/>
         <source>Working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="41"/>
+        <location filename="../bridge/technician_rows.py" line="42"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="42"/>
+        <location filename="../bridge/technician_rows.py" line="43"/>
         <source>Not working</source>
         <translation>故障</translation>
     </message>
@@ -1756,77 +1977,77 @@
         <translation>文件保存（无 TPM）</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="55"/>
+        <location filename="../bridge/technician_rows.py" line="63"/>
         <source>The hall refused it (%1).</source>
         <translation>服务大厅拒绝了该请求（%1）。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="130"/>
+        <location filename="../bridge/technician_rows.py" line="152"/>
         <source>Too many wrong PINs. Try again in %1 min.</source>
         <translation>密码错误次数过多，请 %1 分钟后再试。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="142"/>
+        <location filename="../bridge/technician_rows.py" line="164"/>
         <source>Wrong PIN. Attempts left before the lock: %1</source>
         <translation>密码错误。锁定前剩余尝试次数：%1</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="292"/>
+        <location filename="../bridge/technician_bridge.py" line="298"/>
         <source>Running…</source>
         <translation>正在进行…</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="314"/>
+        <location filename="../bridge/technician_bridge.py" line="320"/>
         <source>Test page printed. Check that it is complete.</source>
         <translation>测试页已打印，请检查是否完整。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="325"/>
+        <location filename="../bridge/technician_bridge.py" line="331"/>
         <source>Place a card on the reader…</source>
         <translation>请把证件放在读卡器上…</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="336"/>
+        <location filename="../bridge/technician_bridge.py" line="342"/>
         <source>Card read: %1 %2 (%3)</source>
         <translation>读卡成功：%1 %2（%3）</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="359"/>
+        <location filename="../bridge/technician_bridge.py" line="365"/>
         <source>Hall reached: name %1 ms, connect %2 ms, health check %3 ms</source>
         <translation>已连通服务大厅：解析 %1 毫秒，连接 %2 毫秒，健康检查 %3 毫秒</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="393"/>
+        <location filename="../bridge/technician_bridge.py" line="399"/>
         <source>Opening the camera…</source>
         <translation>正在打开摄像头…</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="476"/>
+        <location filename="../bridge/technician_bridge.py" line="482"/>
         <source>Saved to the USB stick: %1</source>
         <translation>已保存到U盘：%1</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_bridge.py" line="496"/>
+        <location filename="../bridge/technician_bridge.py" line="502"/>
         <source>Sent to the hall.</source>
         <translation>已发送到服务大厅。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="96"/>
+        <location filename="../bridge/technician_rows.py" line="118"/>
         <source>Shown to a walk-in</source>
         <translation>向办事人显示</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="106"/>
+        <location filename="../bridge/technician_rows.py" line="128"/>
         <source>Waiting to send</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="107"/>
+        <location filename="../bridge/technician_rows.py" line="129"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="108"/>
+        <location filename="../bridge/technician_rows.py" line="130"/>
         <source>Quarantined</source>
         <translation>已隔离</translation>
     </message>

@@ -37,6 +37,15 @@ ScreenFrame {
                     Layout.preferredWidth: 1
                 }
             }
+            // 补正: hand in what an officer asked for, at any station (the receipt or the card).
+            BigButton {
+                objectName: "supplementTile"
+                text: qsTr("Hand in missing material")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 1
+                Layout.preferredHeight: Math.round(150 * Theme.s)
+                onClicked: supplement.open()
+            }
         }
 
         GridLayout {
