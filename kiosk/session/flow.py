@@ -29,6 +29,8 @@ from kiosk.session.consult import ConsultFlow, ConsultServices
 from kiosk.session.context import AssistRef, SessionContext
 from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
+from kiosk.session.rating import RatingCall, RatingFlow
+from kiosk.session.rating import no_hall as no_rating_hall
 from kiosk.session.supplement import Lookup, SupplementFlow, no_hall
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ class SessionFlow:
         consult: ConsultServices | None = None,
         on_failure: Callable[[str], None] = lambda code: None,
         supplement_lookup: Lookup = no_hall,
+        rating_call: RatingCall = no_rating_hall,
     ) -> None:
         self.catalog = catalog
         self.context = SessionContext()
@@ -124,6 +127,14 @@ class SessionFlow:
         self._generation = 0
         self._listeners: list[Callable[[], None]] = []
         self.machine.add_listener(self)  # type: ignore[no-untyped-call]
+        # 好差评 right after the card is read (kiosk/session/rating.py).
+        self.rating = RatingFlow(
+            call=rating_call,
+            send=self.machine.send,
+            state=lambda: self.state,
+            run=self._run_guarded,
+            changed=self._changed,
+        )
         self.consult = ConsultFlow(
             context=self.context,
             catalog=catalog,
@@ -185,6 +196,7 @@ class SessionFlow:
             self.inactivity.disarm()
         if state == "idle":
             self.card_status = ""
+            self.rating.wipe()
             self._timeouts = self._base_timeouts
             # A receipt that never printed must not come out for the next walk-in.
             if self._printer_ready() and isinstance(self._printer, RecoverableReceiptPrinter):
@@ -412,6 +424,7 @@ class SessionFlow:
         self.card_status = ""
         self.context.identity = identity
         self.machine.send("card_read")
+        self.rating.offer(identity.id_number)
 
     def _on_card_error(self, exc: Exception) -> None:
         if isinstance(exc, NoCard):
