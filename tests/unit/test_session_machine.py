@@ -19,6 +19,7 @@ PATHS: dict[str, list[str]] = {
     "filling_form": ["started", "card_read", "service_chosen"],
     "capturing": ["started", "card_read", "service_chosen", "capture_opened"],
     "consulting": ["started", "identity_skipped", "consult_opened"],
+    "supplementing": ["started", "identity_skipped", "supplement_opened"],
     "rating": ["started", "card_read", "rating_offered"],
     "reviewing": ["started", "card_read", "service_chosen", "form_completed"],
     "submitting": ["started", "card_read", "service_chosen", "form_completed", "confirmed"],
@@ -45,6 +46,10 @@ def machine_in(state: str) -> SessionMachine:
     ctx.consult.query = "SND-1-20261120-0007"
     ctx.consult.profile = {"uscc": "91320505MA1MXXXX1X", "capital": "500"}
     ctx.consult.certifications.add("high_tech")
+    ctx.supplement.query = "SND-1-20261120-0007"
+    ctx.supplement.token = "Rk3v9QpZtW2xY7bN4mC8sA"
+    ctx.supplement.waiting.append({"part_id": "company_registration", "items": []})
+    ctx.supplement.photos = {"premises_proof": bytearray(b"\xff\xd8 the stamped lease page")}
     return machine
 
 
@@ -127,6 +132,17 @@ def test_wipe_zeroes_captured_photos() -> None:
     ctx.attachments["premises_proof"] = photo
     ctx.wipe()
     assert photo == bytearray(len(photo)) and ctx.attachments == {}
+
+
+def test_wipe_zeroes_the_supplements_photos_in_place() -> None:
+    ctx = SessionContext()
+    photo = bytearray(b"\xff\xd8 the stamped lease page")
+    ctx.supplement.photos["premises_proof"] = photo
+    waiting = ctx.supplement.waiting
+    waiting.append({"part_id": "company_registration"})
+    ctx.wipe()
+    assert photo == bytearray(len(photo)) and waiting == []
+    assert ctx.is_empty()
 
 
 def test_consultation_wipe_clears_containers_in_place() -> None:
