@@ -87,6 +87,8 @@ _IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/webp", "image
 _ID_KINDS: Final = frozenset({"id_number"})
 # What a tracking number or a USCC (or the start of one) may look like.
 _ID_QUERY: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*", re.ASCII)
+# Up to this many parts matching a name search are fetched by key (see DeskViews._search).
+_NAMED_BY_KEY: Final = 500
 # Closures counted on the board and averaged for "days to close".
 BOARD_WINDOW: Final = timedelta(days=30)
 
@@ -335,8 +337,6 @@ class DeskViews:
             next_day = query.received_to + dt.timedelta(days=1)
             where.append(parts.c.received_at < _local_midnight_utc(next_day))
         q = query.q.strip()
-        if q:
-            where.append(self._search(q))
         tab: list[ColumnElement[bool]] = []
         if query.tab == "overdue":
             tab.append(overdue)
@@ -351,6 +351,9 @@ class DeskViews:
         )
 
         with self.engine.connect() as conn:
+            scoped = [parts.c.department == scope] if scope is not None else []
+            if q:
+                where.append(self._search(conn, q, scoped))
             latest = self.catalogs.latest(conn)
             managed = self._managed()
             visible = [*where, *tab, *([~managed] if managed is not None else [])]
@@ -371,7 +374,6 @@ class DeskViews:
                 ).all()
                 if len(rows) > query.limit:
                     break
-            scoped = [parts.c.department == scope] if scope is not None else []
             counts = self._counts(conn, scoped, overdue, managed)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
@@ -456,13 +458,15 @@ class DeskViews:
         }
 
     @staticmethod
-    def _search(q: str) -> ColumnElement[bool]:
+    def _search(conn: Connection, q: str, scoped: list[ColumnElement[bool]]) -> ColumnElement[bool]:
         """Tracking number (exact or prefix), enterprise name (contains), USCC (exact or prefix).
 
         Only these columns: the ID number lives in the form alone, which is never searched. A
         query shaped like a tracking number (letters and digits, then a hyphen) looks in the
-        tracking numbers only, through their index; anything else is also looked for inside the
-        enterprise names, which reads the scope's rows.
+        tracking numbers only, through their index. A name is looked for in parts_name
+        (department, enterprise name) first, which SQLite reads without the rows: when few
+        parts match, the page asks for those parts by key; when many do, a page of them is
+        soon found among the rows anyway.
         """
         found: list[ColumnElement[bool]] = []
         if _ID_QUERY.fullmatch(q):
@@ -471,7 +475,26 @@ class DeskViews:
             if "-" in q:
                 return or_(*found)
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        found.append(parts.c.enterprise_name.like(pattern, escape="\\"))
+        named = parts.c.enterprise_name.like(pattern, escape="\\")
+        # Every department: a range over all of them still makes SQLite read the names from
+        # parts_name (12 ms for 100,000 parts) instead of the table (24 ms).
+        by_name = scoped or [parts.c.department >= ""]
+        keys = conn.execute(
+            select(parts.c.submission_id, parts.c.part_id)
+            .where(*by_name, named)
+            .limit(_NAMED_BY_KEY + 1)
+        ).all()
+        if len(keys) <= _NAMED_BY_KEY:
+            pairs = [(k.submission_id, k.part_id) for k in keys]
+            # The submission ids alone are what the primary key's index looks up.
+            found.append(
+                and_(
+                    parts.c.submission_id.in_({k.submission_id for k in keys}),
+                    tuple_(parts.c.submission_id, parts.c.part_id).in_(pairs),
+                )
+            )
+        else:
+            found.append(named)
         return or_(*found)
 
     # --- a filing -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import pytest
 import requests
 
 from hall.auth import StaffStore
@@ -567,3 +568,21 @@ def test_the_board_counts_each_departments_work_and_days_to_close(
     detail = s["boss"].get(f"{hall.url}{DESK}/filings/{bundle}", timeout=10).json()
     assert detail["bundle_done"] is False
     assert food in {i["submission_id"] for i in inbox(s["boss"], hall)["items"]}
+
+
+def test_a_name_search_finds_the_same_parts_by_key_or_by_reading_the_rows(
+    sqlite_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hall import desk_views
+
+    hall = sqlite_hall
+    s = staff(hall)
+    food = [file(hall, "food_business_licence", FOOD_FORM, n) for n in (1, 2, 3)]
+    file(hall, "invoice_first_issue", TAX_FORM, 4)
+    by_key = keys(inbox(s["boss"], hall, q="味道餐饮"))
+    assert sorted(k[0] for k in by_key) == sorted(food)
+    # More matches than are fetched by key: the page reads the names in the rows instead.
+    monkeypatch.setattr(desk_views, "_NAMED_BY_KEY", 1)
+    assert keys(inbox(s["boss"], hall, q="味道餐饮")) == by_key
+    assert keys(inbox(s["market"], hall, q="味道餐饮", limit=2)) == by_key[:2]
+    assert inbox(s["boss"], hall, q="不存在的公司")["items"] == []
