@@ -28,6 +28,7 @@ from kiosk.memory import release_free_memory
 from ui.bridge.background import QtBackground
 from ui.bridge.camera_frames import CameraImageProvider
 from ui.bridge.consult_bridge import ConsultBridge
+from ui.bridge.rating_bridge import RatingBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.status_bridge import StatusBridge
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
     from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
+    from kiosk.session.rating import RatingCall
     from kiosk.session.supplement import Lookup
     from remote_assist.client import RequestSigner
     from ui.bridge.assist_bridge import AssistBridge
@@ -141,6 +143,21 @@ def supplement_lookup(runtime: KioskRuntime) -> Lookup:
     return ask
 
 
+def rating_call(runtime: KioskRuntime) -> RatingCall:
+    """好差评 requests through the runtime's hall client (kiosk/session/rating.py); a runtime
+    without one offers no ratings."""
+    from kiosk.session.rating import no_hall
+
+    part = getattr(runtime, "part", None)
+    if part is None:
+        return no_hall
+
+    def call(path: str, body: dict[str, Any]) -> Any:
+        return part("hall").post_rating(path, body)
+
+    return call
+
+
 def _device_headers(runtime: KioskRuntime) -> RequestSigner | None:
     """The enrolled device's request signer for the assist handshake and capture uploads; None:
     not enrolled (the kiosk then offers no remote help)."""
@@ -213,6 +230,7 @@ class KioskUi:
         self.status = StatusBridge()  # "starting" until the runtime is there
         self.consult = ConsultBridge(self.settings)
         self.supplement = SupplementBridge(self.settings)
+        self.rating = RatingBridge(self.settings)
         self.technician = TechnicianBridge(
             None,  # attached with the runtime; the gesture does nothing before
             self.background,
@@ -231,6 +249,7 @@ class KioskUi:
         ctx.setContextProperty("status", self.status)
         ctx.setContextProperty("consult", self.consult)
         ctx.setContextProperty("supplement", self.supplement)
+        ctx.setContextProperty("rating", self.rating)
         ctx.setContextProperty("technician", self.technician)
         # Which words and picture the identify screen shows: an ID-card reader (GA/T 467) or a
         # contactless PC/SC reader (social security cards, passports).
@@ -349,6 +368,7 @@ class KioskUi:
             consult=consult_services(runtime),
             on_failure=runtime.health_history.record_failure,
             supplement_lookup=supplement_lookup(runtime),
+            rating_call=rating_call(runtime),
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
         self.session.attach(self.flow)
@@ -356,6 +376,7 @@ class KioskUi:
         self.summary.attach(self.flow)
         self.consult.attach(self.flow)
         self.supplement.attach(self.flow)
+        self.rating.attach(self.flow)
         self.qr_scan.attach(self.flow)
         self.assist.attach(self.flow)
 
@@ -440,6 +461,7 @@ class KioskUi:
         self.technician.close()
         self.consult.detach()
         self.supplement.detach()
+        self.rating.detach()
         if self.flow is not None:
             self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)

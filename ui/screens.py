@@ -18,6 +18,7 @@ Screen = Literal[
     "Progress",
     "Policies",
     "Qa",
+    "Rating",
     "Supplement",
     "SupplementCapture",
 ]
@@ -29,6 +30,7 @@ STATE_SCREENS: dict[str, Screen] = {
     "filling_form": "Form",
     "capturing": "Capture",
     "consulting": "ServiceHome",  # in fact the consultation's own screen, see CONSULT_SCREENS
+    "rating": "Rating",
     "supplementing": "Supplement",  # SupplementCapture while a material is photographed
     "reviewing": "Review",
     "submitting": "Submitting",

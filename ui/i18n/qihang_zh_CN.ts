@@ -1499,6 +1499,64 @@
     </message>
 </context>
 <context>
+    <name>RatingScreen</name>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Thank you</source>
+        <translation>感谢您的评价</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Please rate our service</source>
+        <translation>请对我们的服务作出评价</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Your ratings help the departments improve. Now choose a service.</source>
+        <translation>您的评价将帮助各部门改进服务。现在可以选择要办理的业务。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Part %1 of %2 is done. How satisfied are you? You can change a rating within 7 days.</source>
+        <translation>第 %1 项（共 %2 项）已办结。您是否满意？评价提交后 7 天内可以修改。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Tracking number %1</source>
+        <translation>受理编号 %1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>The service hall cannot be reached</source>
+        <translation>暂时无法连接服务大厅</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Try again, or skip: you can also rate on your phone.</source>
+        <translation>请重试，或先跳过：也可以用手机扫描回执二维码评价。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Sending…</source>
+        <translation>正在提交…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Submit rating</source>
+        <translation>提交评价</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <source>Continue to services</source>
+        <translation>继续办理业务</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptScreen</name>
     <message>
         <location filename="../qml/screens/ReceiptScreen.qml" line="8"/>
