@@ -149,8 +149,56 @@ def kiosk_ui(path: Path, data: dict[str, object]) -> KioskUi:
 def cmd_hall(args: argparse.Namespace) -> int:
     from hall.__main__ import main as hall_main
 
-    hall_main(["--host", args.host, "--port", str(args.port), "--db", str(args.db)])
+    extra = [a for a in args.hall_options if a != "--"]
+    hall_main(["--host", args.host, "--port", str(args.port), "--db", str(args.db), *extra])
     return 0
+
+
+# The demo's texts go to the SMSC simulator; their links name a placeholder public address (the
+# demo's hall serves plain http on loopback, which no phone reaches).
+DEMO_PUBLIC_URL = "https://hall.qihang.example"
+DEMO_SMSC_ID = "qihang-demo"
+
+
+def _start_smsc(data_dir: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """The SMSC simulator beside the demo's hall, and the hall options that send texts to it."""
+    import functools
+    import secrets
+    import socket
+
+    smpp = 2775 if not _port_taken(2775) else _any_port()
+    http = 2776 if not _port_taken(2776) and smpp != 2776 else _any_port()
+    password = secrets.token_urlsafe(6)  # SMPP passwords are at most 8 characters
+    password_file = data_dir / "smsc.password"
+    password_file.touch(mode=0o600)
+    password_file.write_text(password + "\n", encoding="utf-8")
+    smsc = subprocess.Popen(
+        [sys.executable, "-m", "hall.smsc_sim", "--port", str(smpp), "--http-port", str(http),
+         "--system-id", DEMO_SMSC_ID, "--password", password],
+        cwd=ROOT,
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", smpp)) == 0:
+                break
+        if smsc.poll() is not None or time.monotonic() > deadline:
+            smsc.kill()
+            sys.exit("the SMSC simulator did not start")
+        time.sleep(0.05)
+    options = ["--public-url", DEMO_PUBLIC_URL, "--smpp", f"127.0.0.1:{smpp}",
+               "--smpp-system-id", DEMO_SMSC_ID,
+               "--smpp-password-file", str(password_file)]  # fmt: skip
+    return smsc, options
+
+
+def _any_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -173,6 +221,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data_dir: Path = args.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     signals = _DemoSignals()
+    # The applicant's texts go to the SMSC simulator; the console lists them (短信记录).
+    smsc, sms_options = _start_smsc(data_dir)
     hall = subprocess.Popen(
         [
             sys.executable,
@@ -182,6 +232,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             str(port),
             "--db",
             str(data_dir / "hall.sqlite3"),
+            "--",
+            *sms_options,
         ],
         # preexec_fn is unsafe with threads; none are running in this process yet.
         preexec_fn=functools.partial(_die_with_parent, os.getpid()),
@@ -215,6 +267,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         except subprocess.TimeoutExpired:
             hall.kill()
             hall.wait()
+        smsc.terminate()  # after the hall: its last texts may still be going out
+        try:
+            smsc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            smsc.kill()
+            smsc.wait()
         signals.restore()
 
 
@@ -479,6 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8700)
     p.add_argument("--db", default=str(ROOT / "var" / "hall" / "hall.sqlite3"), help="file or URL")
+    p.add_argument(
+        "hall_options",
+        nargs=argparse.REMAINDER,
+        help="after --: more options of python -m hall (e.g. --smpp HOST:PORT …)",
+    )
     p = sub.add_parser("demo", help="hall + kiosk on simulated devices")
     p.add_argument("--port", type=int, default=8700)
     p.add_argument(

@@ -125,16 +125,19 @@ def check_token(
     return submission_id
 
 
+def redact(text: str) -> str:
+    """``text`` with every ``t=<token>`` of a link blanked (``t=***``): for logs and staff lists."""
+    return _TOKEN_IN_QUERY.sub(r"\1***", text)
+
+
 class RedactTokens(logging.Filter):
     """Blanks ``t=<token>`` in uvicorn's access log lines (the phone page's query)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_IN_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
-            )
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
-            record.msg = _TOKEN_IN_QUERY.sub(r"\1***", record.msg)
+            record.msg = redact(record.msg)
         return True
 
 

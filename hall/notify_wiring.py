@@ -23,15 +23,19 @@ be made (no number, a link too long for the template, an EMS result whose waybil
 recorded yet) is skipped with a log line naming the submission and the event only: the change
 itself must never fail for its SMS.
 
-The dispatcher starts and stops with the app; each commit that queued a text wakes it.
-``GET /api/v1/notifications?limit=50`` (supervisors) lists the newest texts, numbers masked: the
-console's "sent messages" page.
+The dispatcher starts and stops with the app; each commit that queued a text wakes it, and it
+looks at the queue every ``poll_interval_s`` besides (a wake may come just before the commit
+lands).
+``GET /api/v1/notifications?limit=50`` (supervisors) lists the newest texts, numbers masked and
+the links' tokens blanked (``t=***``): the console's "sent messages" page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, Final
 
@@ -42,7 +46,7 @@ from sqlalchemy.engine import Connection
 from contracts.catalog import ServiceItem
 from contracts.clock import Clock
 from contracts.wire import Submission
-from hall.applicant_view import link, token_of
+from hall.applicant_view import link, redact, token_of
 from hall.auth import SupervisorDep
 from hall.catalog_publish import CatalogStore
 from hall.demand_desk import DEMAND_SERVICE, demands
@@ -75,6 +79,21 @@ class NotifySettings:
             raise ValueError("the hall's public URL must be https:// (texts carry it)")
 
 
+class _SendingClock:
+    """The hall's wall time for what is stored, real elapsed time for pacing the sender: a hall
+    on a test's fake clock still polls, backs off and comes back (a fake monotonic never moves,
+    so a paused dispatcher would wait forever)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> dt.datetime:
+        return self._clock.now()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
 def build_backend(config: SmppConfig | GatewayConfig) -> SmsBackend:
     if isinstance(config, SmppConfig):
         return SmppSmsBackend(config)
@@ -101,7 +120,7 @@ class NotifyWiring:
         self.dispatcher = NotificationDispatcher(
             engine,
             backend or build_backend(settings.backend),
-            clock,
+            _SendingClock(clock),
             **settings.dispatcher,  # type: ignore[arg-type]
         )
         event.listen(engine, "commit", self._after_commit)
@@ -334,7 +353,11 @@ def router() -> APIRouter:
         wiring: NotifyWiring | None = request.app.state.notify
         return {
             "backend": wiring.dispatcher_backend() if wiring is not None else None,
-            "messages": [asdict(v) for v in recent(request.app.state.store.engine, limit)],
+            # The texts' links carry the applicant's token: a capability staff have no use for.
+            "messages": [
+                {**asdict(v), "body": redact(v.body)}
+                for v in recent(request.app.state.store.engine, limit)
+            ],
         }
 
     return api

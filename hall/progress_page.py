@@ -207,10 +207,10 @@ def _replies(doc: dict[str, Any]) -> str:
 
 
 _STATUS_HINT = (
-    '<section class="card hint"><p>此页仅显示办理状态。扫描回执二维码或打开短信中的链接，'
-    "可查看补正原因、部门答复和领取方式。</p>"
-    '<p class="en">This page shows the status only. Scan the receipt\'s QR code or open the link '
-    "in our text message to see what is missing and why, replies and how to get the result.</p>"
+    '<section class="card hint"><p>扫描回执二维码或打开短信中的链接，可查看完整办理详情：'
+    "需补交的材料、部门答复、领取方式和 EMS 运单号。</p>"
+    '<p class="en">Scan the receipt\'s QR code or open the link in our text message for the '
+    "whole story: material still needed, replies, and how to get the result.</p>"
     "</section>"
 )
 

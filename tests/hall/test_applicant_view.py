@@ -108,7 +108,7 @@ def test_the_token_opens_the_story_and_nothing_else_does(
         assert status_view(doc) == public and doc.get("access", "status") == "status"
         page = phone(hall, NUMBER, wrong)
         assert page.status_code == 200 and "需要补交的材料" not in page.text
-        assert "此页仅显示办理状态" in page.text or wrong == ""
+        assert "可查看完整办理详情" in page.text or wrong == ""
     # An unknown number stays 404 with or without a token.
     assert api(hall, "QH001-20261123-0099", params={"t": token}).status_code == 404
 
@@ -121,7 +121,7 @@ def test_the_token_opens_the_story_and_nothing_else_does(
                  "任一自助终端"):  # fmt: skip
         assert text in page.text
     bare = phone(hall, NUMBER)
-    assert "此页仅显示办理状态" in bare.text and "需要补交的材料" not in bare.text
+    assert "可查看完整办理详情" in bare.text and "需要补交的材料" not in bare.text
     for text in (page.text, bare.text, str(full)):
         assert "mei.market" not in text
         for secret in SECRETS:

@@ -236,6 +236,8 @@ def test_sent_messages_for_supervisors_numbers_masked(sms_hall: SmsHall) -> None
         "139****5678", "filing_received", "sent",
     )  # fmt: skip
     assert "13912345678" not in answer.text
+    # The link's token is the applicant's capability: staff see it blanked.
+    assert message["body"].endswith("/p/QH001-20261123-0006?t=***") and "a" * 22 not in answer.text
 
 
 def _options(**given: object) -> argparse.Namespace:

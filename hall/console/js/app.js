@@ -16,6 +16,7 @@ import * as inbox from "./pages/inbox.js";
 import * as filing from "./pages/filing.js";
 import * as board from "./pages/board.js";
 import * as bookings from "./pages/bookings.js";
+import * as messages from "./pages/messages.js";
 import * as ratings from "./pages/ratings.js";
 
 // route pattern -> [section for the nav highlight, page module]
@@ -31,6 +32,7 @@ const SECTIONS = [
   [/^#\/filings\/([^/]+)$/, "inbox", filing],
   [/^#\/board\/?$/, "board", board],
   [/^#\/bookings\/?$/, "bookings", bookings],
+  [/^#\/messages\/?$/, "messages", messages],
   [/^#\/ratings\/?$/, "ratings", ratings],
 ];
 // What each role may use (the hall refuses the rest anyway): an officer works their
@@ -39,8 +41,8 @@ const HALL_DESKS = ["demands", "stats", "bookings", "assist", "fleet", "devices"
 const NAV = {
   officer: ["inbox", "ratings"],
   helper: HALL_DESKS,
-  supervisor: ["inbox", "board", "ratings", ...HALL_DESKS],
-  admin: ["inbox", "board", "ratings", ...HALL_DESKS],
+  supervisor: ["inbox", "board", "ratings", ...HALL_DESKS, "messages"],
+  admin: ["inbox", "board", "ratings", ...HALL_DESKS, "messages"],
 };
 const HOMES = { officer: "#/inbox", supervisor: "#/inbox", admin: "#/inbox" };
 const ROLE_NAMES = { officer: "部门工作人员", helper: "工作人员", supervisor: "主管", admin: "管理员" };
