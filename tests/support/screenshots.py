@@ -83,6 +83,8 @@ def render_all(out_dir: Path) -> list[Path]:
                 written += _render_mode(app, out_dir, root / mode, hall.url, mode, language, care)
             for mode in MODES:
                 written += _render_first_boot(out_dir, root / f"first-boot-{mode}", hall, mode)
+            for n, mode in enumerate(MODES, start=1):
+                written += _render_rating(out_dir, root / f"rating-{mode}", hall, mode, n)
     return written
 
 
@@ -600,4 +602,80 @@ def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: s
         shot("enrolled")
     finally:
         ui.close()
+    return shots
+
+
+def _render_rating(
+    out_dir: Path, state_dir: Path, hall: HallServer, mode: str, n: int
+) -> list[Path]:
+    """好差评 at the kiosk: 张三丰's closed part is offered after the card is read, rated 不满意
+    and thanked. Its own session, after the others: until it is rated, the offer would come
+    before every service list."""
+    from hall.auth import StaffStore
+    from hall.store import SubmissionStore
+    from tests.hall.helpers import (
+        BUNDLE_FORM,
+        PASSWORD,
+        cheap_hasher,
+        enrol_station,
+        login,
+        post_submission,
+        submission,
+    )
+
+    body = submission(
+        "company_startup_power",
+        {**BUNDLE_FORM, "applicant_name": "张三丰", "applicant_id_number": "11010519491231002X"},
+        tracking_number=f"QH001-20261123-{n:04d}",
+    )
+    assert post_submission(hall, body).status_code == 201
+    officer = f"market.{mode}"
+    store = SubmissionStore(hall.db_path)
+    try:
+        StaffStore(store.engine, SYSTEM_CLOCK, cheap_hasher()).add(
+            officer, "officer", PASSWORD, "market_regulation"
+        )
+    finally:
+        store.close()
+    session = login(hall, officer)
+    url = f"{hall.url}/api/v1/desk/parts/{body['id']}/company_registration/moves"
+    steps = ("accepted", "in_review", "approved", "result_ready", "closed")
+    for version, to in enumerate(steps, 1):
+        extra = {"delivery": "pickup"} if to == "result_ready" else {}
+        assert session.post(url, json={"to": to, "version": version, **extra}).status_code == 200
+
+    language, care = MODES[mode]
+    enrol_station(hall, "SND-SS-001", state_dir=state_dir)
+    runtime = KioskRuntime(demo_config(state_dir, hall.url, language, care))
+    bg = HeldBackground()
+    ui = KioskUi(runtime, background=bg, clock=FakeClock(SYSTEM_CLOCK.now()))
+    robot = Robot(ui.window)
+    shots: list[Path] = []
+
+    def shot(name: str) -> None:
+        robot.settle(5)
+        ui.status.refresh()
+        path = out_dir / f"{mode}_rating_{len(shots) + 1}_{name}.png"
+        robot.grab(str(path))
+        shots.append(path)
+
+    try:
+        robot.wait_until(lambda: runtime.status().online, 5)
+        robot.click("startButton")
+        bg.release()  # the card is read
+        bg.release()  # the hall answers what awaits the holder's rating
+        robot.wait_until(lambda: ui.session.property("screen") == "Rating", 10)
+        shot("offer")
+        robot.click("ratingLevel2")
+        robot.click("ratingScore_attitude_4")
+        shot("chosen")
+        robot.click("ratingSubmit")
+        bg.release()
+        robot.wait_until(lambda: ui.rating.property("done"), 10)
+        shot("thanks")
+        robot.click("ratingContinue")
+    finally:
+        ui.close()
+        runtime.close()
+        robot.settle()
     return shots

@@ -98,7 +98,7 @@ ScreenFrame {
                         font.pixelSize: Theme.body
                         font.family: Theme.fontFamily
                         color: Theme.text
-                        Layout.preferredWidth: Math.round(300 * Theme.s)
+                        Layout.preferredWidth: Math.round(250 * Theme.s)
                         wrapMode: Text.WordWrap
                     }
                     Repeater {
@@ -108,7 +108,8 @@ ScreenFrame {
                             objectName: "ratingScore_" + indicatorRow.modelData.id + "_" + (index + 1)
                             text: String(index + 1)
                             selected: indicatorRow.modelData.score === index + 1
-                            implicitWidth: Math.round(110 * Theme.s)
+                            // Equal widths: the layout shares the row by preferred width.
+                            Layout.preferredWidth: Math.round(100 * Theme.s)
                             Layout.fillWidth: true
                             onClicked: rating.setScore(indicatorRow.modelData.id, index + 1)
                         }
