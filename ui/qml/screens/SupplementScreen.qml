@@ -22,7 +22,8 @@ ScreenFrame {
         anchors.fill: parent
         spacing: Theme.gap
 
-        RowLayout {
+        // The number on a row of its own: it must stay readable in care mode's large type.
+        ColumnLayout {
             visible: finding && !supplement.scanning
             Layout.fillWidth: true
             spacing: Theme.gap
@@ -52,20 +53,26 @@ ScreenFrame {
                     border.width: numberField.activeFocus ? 3 : 2
                 }
             }
-            BigButton {
-                objectName: "supplementLookUpButton"
-                text: qsTr("Look up")
-                kind: "primary"
-                enabled: !supplement.busy
-                Layout.preferredWidth: Math.round(220 * Theme.s)
-                onClicked: { OnScreenKeyboard.hide(); supplement.lookUp(numberField.text) }
-            }
-            BigButton {
-                objectName: "supplementScanButton"
-                text: qsTr("Scan QR code")
-                enabled: !supplement.busy
-                Layout.preferredWidth: Math.round(260 * Theme.s)
-                onClicked: { OnScreenKeyboard.hide(); supplement.startScan() }
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: Theme.gap
+                BigButton {
+                    objectName: "supplementLookUpButton"
+                    text: qsTr("Look up")
+                    kind: "primary"
+                    enabled: !supplement.busy
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                    onClicked: { OnScreenKeyboard.hide(); supplement.lookUp(numberField.text) }
+                }
+                BigButton {
+                    objectName: "supplementScanButton"
+                    text: qsTr("Scan QR code")
+                    enabled: !supplement.busy
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                    onClicked: { OnScreenKeyboard.hide(); supplement.startScan() }
+                }
             }
         }
 
@@ -228,6 +235,12 @@ ScreenFrame {
                 Layout.fillWidth: true
             }
             Item { Layout.fillHeight: true }
+        }
+
+        // Keeps the look-up at the top while nothing below it fills the screen.
+        Item {
+            visible: finding && !supplement.scanning
+            Layout.fillHeight: true
         }
     }
 
