@@ -224,7 +224,12 @@ def router() -> APIRouter:
     ) -> HTMLResponse:
         view: ApplicantView = request.app.state.applicant_view
         doc = view.story(tracking_number, t)
-        page = _progress_page(request, tracking_number, doc)
+        # With the token, a done part's 好差评 is one tap away. (hall.rating_page builds on this
+        # module's page frame, hence the import here.)
+        from hall.rating_page import rating_invitation
+
+        extra = rating_invitation(request, tracking_number, t) if doc and t else ""
+        page = _progress_page(request, tracking_number, doc, extra)
         if doc is not None and doc.get("access") == "full":
             page.headers["Cache-Control"] = "no-store"  # a capability's page: keep no copy
         return page
@@ -235,7 +240,7 @@ def router() -> APIRouter:
         return _progress_page(request, tracking_number, tracking.progress(tracking_number))
 
     def _progress_page(
-        request: Request, tracking_number: str, doc: dict[str, Any] | None
+        request: Request, tracking_number: str, doc: dict[str, Any] | None, extra: str = ""
     ) -> HTMLResponse:
         catalogs: CatalogStore = request.app.state.catalog_store
         if doc is None:
@@ -256,7 +261,7 @@ def router() -> APIRouter:
         en = describe(status_doc, latest.catalog, "en_US")
         body = _render(zh, en, doc)
         if doc.get("access") == "full":
-            body = body.replace("</section>", "</section>" + _replies(doc), 1)
+            body = body.replace("</section>", "</section>" + extra + _replies(doc), 1)
         elif doc.get("access") == "status":
             body += _STATUS_HINT
         return _page(f"办理进度 {tracking_number}", body)

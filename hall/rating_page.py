@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -159,6 +159,28 @@ def _int(value: str) -> int | str:
         return int(value)
     except ValueError:
         return value
+
+
+def rating_invitation(request: Request, tracking_number: str, token: str) -> str:
+    """A card inviting the rating of the filing's done parts, for the applicant's page; "" when
+    the token opens nothing or no part may be rated now."""
+    d = desk_of(request)
+    try:
+        sub = d.check_token(tracking_number, token)
+    except RatingRefused:
+        return ""
+    open_parts = [p for p in d.parts_for(sub) if p["rateable"]]
+    if not open_parts:
+        return ""
+    unrated = sum(1 for p in open_parts if p["rating"] is None)
+    href = f"/p/{quote(tracking_number, safe='')}/rating?t={quote(token, safe='')}"
+    zh = f"有 {unrated} 个办件待您评价" if unrated else "您的评价 7 天内可以修改"
+    en = f"{unrated} part(s) await your rating" if unrated else "You may still change your rating"
+    return (
+        '<section class="card rating-invite"><p class="headline">服务评价 · 好差评</p>'
+        f"<div>{escape(zh)}</div><div class='en'>{escape(en)}</div>"
+        f'<p><a id="rate-link" href="{escape(href)}">去评价 · Rate now</a></p></section>'
+    )
 
 
 def router() -> APIRouter:

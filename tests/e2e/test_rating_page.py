@@ -86,7 +86,11 @@ def test_the_enterprise_rates_a_closed_part_on_its_phone(
         assert moved.status_code == 200, moved.text
 
     page = phone.new_page()
-    page.goto(f"{hall.url}/p/{NUMBER}/rating?t={TOKEN}")
+    # The receipt's QR (or the "rating invited" SMS) opens the applicant's page: one tap to rate.
+    page.goto(f"{hall.url}/p/{NUMBER}?t={TOKEN}")
+    expect(page.locator(".rating-invite")).to_contain_text("有 1 个办件待您评价")
+    page.click("#rate-link")
+    expect(page).to_have_url(f"{hall.url}/p/{NUMBER}/rating?t={TOKEN}")
     forms = page.locator("form")
     expect(forms).to_have_count(1)  # State Grid's part is still being worked
     expect(page.locator("body")).to_contain_text("办结后即可评价")
@@ -111,7 +115,7 @@ def test_the_enterprise_rates_a_closed_part_on_its_phone(
     changed = page.locator("form[data-part=company_registration]")
     expect(changed.locator("input[name=level][value='2']")).to_be_checked()
     expect(changed.locator("button[type=submit]")).to_contain_text("修改评价")
-    assert TOKEN not in page.url  # the form posted the token in its body
+    assert page.url == f"{hall.url}/p/{NUMBER}/rating"  # the form posted the token in its body
     page.screenshot(path=shots / "rating_phone_thanks.png", full_page=True)
 
     # 不满意 opened the department's rectification task.
