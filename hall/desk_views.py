@@ -612,11 +612,18 @@ class DeskViews:
             for h in supplements.handed_in(conn, submission_id):
                 material_id = f"{self._material_id(h['attachment'])}@{h['tracking_number']}"
                 spec = materials_spec.get(self._material_id(h["attachment"]))
+                # Named as handed in, so the console's list tells it from the original photo.
+                number = h["tracking_number"]
+                if h["state"] == "late":
+                    tail_zh = f"（补正件 {number}，送达时已不在待补正）"
+                    tail_en = f" (hand-in {number}, after the part stopped waiting)"
+                else:
+                    tail_zh, tail_en = f"（补正件 {number}）", f" (hand-in {number})"
                 materials.append(
                     {
                         "id": material_id,
-                        "name_zh": spec.name_zh if spec else material_id,
-                        "name_en": spec.name_en if spec else material_id,
+                        "name_zh": (spec.name_zh if spec else material_id) + tail_zh,
+                        "name_en": (spec.name_en if spec else material_id) + tail_en,
                         "content_type": h["attachment"].get("media_type")
                         or "application/octet-stream",
                         "size": h["attachment"].get("size"),

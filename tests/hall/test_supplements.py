@@ -206,7 +206,9 @@ def test_a_hand_in_at_another_station_sends_the_part_back_to_review(
     lease_id = "premises_proof@QH002-20261125-0001"
     assert set(handed) == {lease_id, "articles_of_association@QH002-20261125-0001"}
     assert handed[lease_id]["supplement"]["state"] == "applied"
-    assert handed[lease_id]["name_zh"] == "经营场所使用证明（房产证或租赁合同）"
+    assert handed[lease_id]["name_zh"] == (
+        "经营场所使用证明（房产证或租赁合同）（补正件 QH002-20261125-0001）"
+    )
     photo = s["market"].get(hall.url + handed[lease_id]["url"], timeout=10)
     assert (photo.status_code, photo.content) == (200, LEASE)
     # Another department's officer may not open it.
@@ -240,6 +242,9 @@ def test_a_late_or_stray_hand_in_is_kept_and_shown_never_refused(
     (shown,) = [m for m in detail["materials"] if "supplement" in m]
     assert shown["supplement"]["state"] == "late"
     assert shown["supplement"]["tracking_number"] == "QH003-20261125-0001"
+    assert shown["name_en"].endswith(
+        "(hand-in QH003-20261125-0001, after the part stopped waiting)"
+    )
 
     # One naming a part nobody knows is stored too, as late, linked to nothing.
     stray = hand_in_body(hall, "QH003-20261125-0002", {}, original="QH009-20261101-0042")
