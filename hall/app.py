@@ -255,7 +255,9 @@ def create_app(
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
     app.state.calendar = work_calendar
-    app.state.ratings = ratings.RatingDesk(store.engine, clock, work_calendar, catalog_store)
+    app.state.ratings = ratings.RatingDesk(
+        store.engine, clock, work_calendar, catalog_store, notify
+    )
     # The filings desk's moves (hall.desk_moves); forwarding adds to desk.accepted_hooks.
     app.state.desk = desk_moves.PartDesk(
         store.engine, clock, catalog_store, work_calendar, tracking_store.managed_services

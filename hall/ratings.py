@@ -65,6 +65,7 @@ from hall.demand_content import WorkCalendar
 from hall.demand_desk import DEMAND_SERVICE, demands
 from hall.desk_access import DeskDep, check_department, department_scope
 from hall.device_auth import CallerDep
+from hall.notify_wiring import NotifyWiring
 from hall.store import submissions
 from hall.tracking import parts
 
@@ -167,9 +168,16 @@ class RatingDesk:
     """Ratings and rectification tasks in the hall's database (``app.state.ratings``)."""
 
     def __init__(
-        self, engine: Engine, clock: Clock, calendar: WorkCalendar, catalogs: CatalogStore
+        self,
+        engine: Engine,
+        clock: Clock,
+        calendar: WorkCalendar,
+        catalogs: CatalogStore,
+        notify: NotifyWiring | None = None,
     ) -> None:
         self.engine, self.clock, self.calendar, self.catalogs = engine, clock, calendar, catalogs
+        # The applicant's texts (hall.notify_wiring); None: the hall sends none.
+        self.notify = notify
 
     # --- who may rate ---------------------------------------------------------------------------
 
@@ -433,6 +441,10 @@ class RatingDesk:
                 opened = None
                 if rating.level in POOR:
                     opened = self._open_rectification(conn, int(seq), part.department, now)
+                if opened is not None and self.notify is not None:
+                    # The enterprise hears the department will call back (once per part).
+                    key = f"{submission_id}:{part_id}:poor_rating_follow_up"
+                    self.notify.notify(conn, "poor_rating_follow_up", submission_id, {}, key)
         except IntegrityError:
             # Two devices rating the same part at once: the other one's rating stands.
             raise RatingRefused(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from typing import Any
 
 import requests
@@ -374,3 +375,52 @@ def test_the_kiosk_without_its_hall_offers_nothing(sqlite_hall: ConsoleHall) -> 
     flow = rating_flow(session, client.post_rating)
     flow.offer(ID_NUMBER)
     assert session.sent == [] and flow.data.items == []
+
+
+def test_a_poor_rating_texts_the_enterprise_that_the_department_will_call(
+    tmp_path: Any,
+) -> None:
+    from hall.notify_wiring import NotifySettings
+    from hall.server import HallServer
+    from hall.sms_smpp import SmppConfig
+    from hall.smsc_sim.server import SmscSimulator
+    from tests.hall.helpers import START, cheap_hasher
+    from tests.support.clock import FakeClock
+
+    with SmscSimulator(system_id="hall", password="secret") as smsc:
+        settings = NotifySettings(
+            "https://hall.example",
+            SmppConfig("127.0.0.1", smsc.port, "hall", "secret"),
+            {"per_number_gap_s": 0.0, "poll_interval_s": 0.1, "backoff_base_s": 0.1},
+        )
+        clock = FakeClock(START)
+        server = HallServer(
+            str(tmp_path / "hall.db"),
+            clock=clock,
+            password_hasher=cheap_hasher(),
+            notify_settings=settings,
+        ).start()
+        try:
+            hall = ConsoleHall(server, clock)
+            sub = file_with_token(hall, BUNDLE, BUNDLE_FORM, NUMBER)
+            close_part(hall, add_officer(hall, "mei.market", "market_regulation"), sub,
+                       "company_registration")  # fmt: skip
+            assert rate(hall).status_code == 200  # 不满意
+            assert rate(hall, level=1).status_code == 200  # changed: no second text
+
+            def texts() -> list[str]:
+                return [m.text for m in smsc.messages()]
+
+            deadline = time.monotonic() + 15
+            while not any("整改" in t for t in texts()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)  # a duplicate would arrive now
+        finally:
+            server.stop()
+    follow_ups = [t for t in texts() if "整改" in t]
+    assert follow_ups == [
+        "【企航政务】我们已收到您对企业开办+用电报装“一件事”"
+        f"（{NUMBER}）的评价，相关部门将在15个工作日内整改并回访。"
+        f"进度 https://hall.example/p/{NUMBER}?t={TOKEN}1"
+    ]
+    assert all(ID_NUMBER not in t and "窗口" not in t for t in texts())
