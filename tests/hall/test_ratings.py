@@ -200,8 +200,8 @@ def test_a_replied_demand_is_rated_by_the_enterprise(sqlite_hall: ConsoleHall) -
     hall = sqlite_hall
     sub = file_with_token(hall, "enterprise_demand", DEMAND_FORM, NUMBER)
     staff = add_member(hall, "lin.helper", "helper")
-    demand_rating = {"part_id": "demand_handling", "level": 4, "indicators": SCORES}
-    refused(rate(hall, **demand_rating), 409, "not_done")
+    demand_rating: dict[str, Any] = {"part_id": "demand_handling", "level": 4, "indicators": SCORES}
+    refused(rate(hall, NUMBER, **demand_rating), 409, "not_done")
     actions = f"{hall.url}/api/v1/demands/{sub}/actions"
     for body in (
         {"action": "classify", "category": "human_resources"},
@@ -210,7 +210,7 @@ def test_a_replied_demand_is_rated_by_the_enterprise(sqlite_hall: ConsoleHall) -
         {"action": "reply", "note": "已对接人才市场"},
     ):
         assert staff.post(actions, json=body, timeout=5).status_code == 200
-    assert rate(hall, **demand_rating).status_code == 200
+    assert rate(hall, NUMBER, **demand_rating).status_code == 200
     stats = staff.get(f"{hall.url}/api/v1/demands/stats", timeout=5).json()
     assert (stats["average_rating"], stats["rating_counts"]["4"]) == (4.0, 1)
 
