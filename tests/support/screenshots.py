@@ -107,6 +107,16 @@ def _render_mode(
         robot.grab(str(path))
         shots.append(path)
 
+    # 补正 screens are numbered on their own, so adding them renumbers no other screen.
+    supplement_shots: list[Path] = []
+
+    def supplement_shot(name: str) -> None:
+        robot.settle(5)
+        ui.status.refresh()
+        path = out_dir / f"{mode}_supplement_{len(supplement_shots) + 1}_{name}.png"
+        robot.grab(str(path))
+        supplement_shots.append(path)
+
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
         shot("attract")
@@ -159,14 +169,14 @@ def _render_mode(
         robot.click("continueButton")
         _render_failures(ui, robot, bg, runtime, shot)
         _render_consult(ui, robot, bg, runtime, shot)
-        _render_supplement(ui, robot, bg, runtime, shot)
+        _render_supplement(ui, robot, bg, runtime, supplement_shot)
         _render_assist(ui, robot, bg, shot)
         _render_technician(ui, robot, bg, runtime, shot)
     finally:
         ui.close()
         runtime.close()
         robot.settle()
-    return shots
+    return shots + supplement_shots
 
 
 class _OfflineAssistClient:
@@ -466,28 +476,28 @@ def _render_supplement(
     robot.click("startButton")
     bg.release()  # the simulator's card is read
     robot.click("supplementTile")
-    shot("supplement_find")
+    shot("find")
     ui.supplement.lookUp(SAMPLE_SUPPLEMENT_NUMBER)
     bg.release()  # asked at the real hall: it knows no such filing
     robot.wait_until(lambda: ui.supplement.property("status") == "not_found", 10)
-    shot("supplement_not_found")
+    shot("not_found")
     flow.supplement._on_lookup_error(ConnectionError("hall unreachable"))
-    shot("supplement_hall_unavailable")
+    shot("hall_unavailable")
     flow.supplement._on_answer(SAMPLE_SUPPLEMENT_ANSWER)
-    shot("supplement_list")
+    shot("list")
     robot.click("supplementPhoto_premises_proof")
     runtime.camera.show(document_scene(np.random.default_rng(11), 1280, 720))
     robot.wait_until(lambda: ui.capture.property("hasCapture"), 15)
-    shot("supplement_capture_review")
+    shot("capture_review")
     robot.click("usePhotoButton")
     robot.wait_until(lambda: ui.session.property("screen") == "Supplement")
     flow.supplement.open_photo("articles_of_association")
     flow.supplement.accept_photo(bytearray(b"\xff\xd8\xff\xe0 sample page"))
-    shot("supplement_ready")
+    shot("ready")
     robot.click("supplementConfirmButton")
     bg.release()  # sealed into the outbox
     robot.wait_until(lambda: ui.supplement.property("status") == "queued", 10)
-    shot("supplement_queued")
+    shot("queued")
     robot.click("supplementDoneButton")
     robot.settle()
 
