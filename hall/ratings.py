@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy import Engine, and_, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
@@ -678,6 +679,8 @@ class RatingDesk:
 # --- the API -------------------------------------------------------------------------------------
 
 _Score = StrictInt
+# Bigger numbers than a 32-bit column holds are refused (422) before they reach the database.
+_INT_MAX: Final = 2**31 - 1
 _Salt = Annotated[StrictStr, Field(min_length=32, max_length=64)]
 _Digest = Annotated[StrictStr, Field(min_length=64, max_length=64)]
 
@@ -707,7 +710,7 @@ class TaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Annotated[StrictStr, Field(max_length=16)]
-    version: StrictInt
+    version: Annotated[StrictInt, Field(ge=1, le=_INT_MAX)]
     note: Annotated[StrictStr, Field(max_length=2000)] = ""
     called_at: Annotated[StrictStr, Field(max_length=40)] | None = None
 
@@ -775,7 +778,12 @@ def router() -> APIRouter:
         return {"as_of": d.clock.now().isoformat(), "total": len(items), "items": items}
 
     @api.post("/api/v1/rectifications/{seq}")
-    def work_task(seq: int, body: TaskIn, request: Request, who: DeskDep) -> dict[str, Any]:
+    def work_task(
+        seq: Annotated[int, FastPath(ge=1, le=_INT_MAX)],
+        body: TaskIn,
+        request: Request,
+        who: DeskDep,
+    ) -> dict[str, Any]:
         d = desk_of(request)
         subject = str(seq)
         try:

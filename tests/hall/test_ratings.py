@@ -17,8 +17,11 @@ import time
 from typing import Any
 
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts.ratings import holder_digest
+from hall.ratings import RatingRefused, check_rating
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
     BUNDLE_FORM,
@@ -424,3 +427,57 @@ def test_a_poor_rating_texts_the_enterprise_that_the_department_will_call(
         f"进度 https://hall.example/p/{NUMBER}?t={TOKEN}1"
     ]
     assert all(ID_NUMBER not in t and "窗口" not in t for t in texts())
+
+
+@given(
+    level=st.one_of(st.integers(), st.text(max_size=5), st.none(), st.booleans()),
+    indicators=st.one_of(
+        st.dictionaries(st.sampled_from([*SCORES, "other"]), st.integers(-3, 9), max_size=5),
+        st.lists(st.integers(), max_size=4),
+        st.none(),
+    ),
+    comment=st.one_of(st.text(max_size=400), st.none(), st.integers()),
+)
+def test_check_rating_stores_a_valid_rating_or_says_why(
+    level: object, indicators: object, comment: object
+) -> None:
+    try:
+        rating = check_rating(level, indicators, comment)
+    except RatingRefused as exc:
+        assert 400 <= exc.status < 500 and exc.message_zh and exc.message_en
+        return
+    assert rating.level in range(1, 6) and not isinstance(rating.level, bool)
+    assert set(rating.indicators) == set(SCORES)
+    assert all(v in range(1, 6) for v in rating.indicators.values())
+    assert len(rating.comment) <= 300
+
+
+def test_hostile_numbers_and_forms_are_4xx(sqlite_hall: ConsoleHall) -> None:
+    hall = sqlite_hall
+    sub = file_with_token(hall, BUNDLE, BUNDLE_FORM, NUMBER)
+    market = add_officer(hall, "mei.market", "market_regulation")
+    close_part(hall, market, sub, "company_registration")
+    refused(rate(hall, level=10**30), 422, "level_out_of_range")
+    refused(rate(hall, indicators={k: -(10**30) for k in SCORES}), 422, "indicator_out_of_range")
+    assert rate(hall).status_code == 200
+    (task,) = market.get(hall.url + "/api/v1/rectifications", timeout=5).json()["items"]
+    url = f"{hall.url}/api/v1/rectifications"
+    for path, body in (
+        (f"/{10**20}", {"action": "close", "version": 1}),
+        (f"/{task['seq']}", {"action": "close", "version": 10**20}),
+        ("/-1", {"action": "close", "version": 1}),
+        (f"/{task['seq']}", {"action": "callback", "version": 1, "note": "x" * 5000}),
+    ):
+        assert market.post(url + path, json=body, timeout=5).status_code == 422, path
+    refused(market.post(f"{url}/99999", json={"action": "close", "version": 1}, timeout=5), 404,
+            "not_found")  # fmt: skip
+    page = f"{hall.url}/p/{NUMBER}/rating"
+    for form in (
+        {"t": TOKEN + "1", "part_id": "company_registration", "level": "9" * 5000},
+        {"t": TOKEN + "1", "part_id": "x" * 500, "level": "3", "overall": "3"},
+        {"t": TOKEN + "1"},
+        {"t": "'\"><script>", "level": "2"},
+    ):
+        answer = requests.post(page, data=form, timeout=5)
+        assert 400 <= answer.status_code < 500, (form, answer.status_code)
+        assert "<script>" not in answer.text
