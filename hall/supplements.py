@@ -6,7 +6,11 @@ takes a tracking number and either the receipt's access token
 from the card (:func:`contracts.supplement.id_proof`); the hall computes the same HMAC over the
 ID numbers the filing's form holds. It answers the parts waiting for material (``needs_more``),
 each material with the officer's reason from the 补正 move, or 404 — the same for an unknown
-number and a proof that does not match, so the route confirms nothing to a guesser.
+number and a proof that does not match, so the route confirms nothing to a guesser. ID numbers
+are few enough to enumerate, so look-ups that find nothing are counted per device and per
+tracking number (:mod:`hall.rate_limits`): after :data:`GUESS_LIMIT` in a row the key is locked
+(429 with ``Retry-After``, doubling up to an hour); a look-up that finds the filing takes its
+count back.
 
 **Handing in.** A hand-in is an ordinary filing (service
 :data:`~contracts.supplement.SUPPLEMENT_SERVICE`) through the outbox and the idempotent intake.
@@ -56,6 +60,7 @@ from hall.clock import iso
 from hall.desk_moves import PartDesk
 from hall.desk_schema import part_events
 from hall.part_model import Move, MoveRefused
+from hall.rate_limits import AttemptLimiter, Policy, Throttled
 from hall.store import IntakeHook, submissions
 from hall.tracking import parts
 
@@ -63,6 +68,11 @@ log = logging.getLogger(__name__)
 
 ACTOR: Final = "walk-in"
 _MOVE_ATTEMPTS: Final = 3
+# Look-ups in a row that find nothing, per device and per tracking number, before a lock.
+GUESS_LIMIT: Final = 10
+_GUESS_POLICY: Final = Policy(
+    limit=GUESS_LIMIT, lock_s=60.0, max_lock_s=3600.0, forget_after_s=3600.0
+)
 
 
 def unless_supplement(hook: IntakeHook) -> IntakeHook:
@@ -90,11 +100,20 @@ class SupplementDesk:
         self.clock = clock
         self.catalogs = catalogs
         self.desk = desk
+        self.limits = AttemptLimiter(clock, {"device": _GUESS_POLICY, "filing": _GUESS_POLICY})
 
     # --- asking ---------------------------------------------------------------------------------
 
-    def lookup(self, request: LookupRequest) -> LookupAnswer | None:
-        """The filing's parts waiting for material, or None (unknown, or not proven)."""
+    def lookup(self, request: LookupRequest, device_id: str) -> LookupAnswer | None:
+        """The filing's parts waiting for material, or None (unknown, or not proven);
+        :class:`~hall.rate_limits.Throttled` once ``device_id`` or the number guessed too often."""
+        attempt = self.limits.reserve(device=device_id, filing=request.tracking_number)
+        answer = self._lookup(request)
+        if answer is not None:
+            self.limits.succeeded(attempt)
+        return answer
+
+    def _lookup(self, request: LookupRequest) -> LookupAnswer | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(submissions.c.id, submissions.c.service_id, submissions.c.payload).where(
@@ -328,13 +347,28 @@ def router() -> APIRouter:
 
     @api.post(
         LOOKUP_PATH,
-        responses={404: {"description": "unknown tracking number, or the proof does not match"}},
+        responses={
+            404: {"description": "unknown tracking number, or the proof does not match"},
+            429: {"description": "too many look-ups that found nothing (Retry-After)"},
+        },
     )
     def post_lookup(
         body: LookupRequest, request: Request, who: device_auth.CallerDep
     ) -> LookupAnswer:
         device_auth.admit_http(request, who, None)
-        answer = desk(request).lookup(body)
+        try:
+            answer = desk(request).lookup(body, who.device_id)
+        except Throttled as exc:
+            log.warning(
+                "supplement lookup by station %s refused: too many misses (%s)",
+                who.station_id,
+                exc.dimension,
+            )
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="too many look-ups that found nothing; try again later",
+                headers={"Retry-After": str(max(1, round(exc.retry_after_s)))},
+            ) from None
         log.info(
             "supplement lookup by station %s: %s",
             who.station_id,

@@ -29,7 +29,7 @@ from hall.demand_content import load_calendar
 from hall.desk_moves import PartDesk
 from hall.desk_schema import part_events
 from hall.store import SubmissionStore
-from hall.supplements import SupplementDesk
+from hall.supplements import GUESS_LIMIT, SupplementDesk
 from hall.tracking import parts
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
@@ -223,6 +223,22 @@ def test_a_hand_in_at_another_station_sends_the_part_back_to_review(
     # Nothing waits any more: the kiosk is told so (an empty list, not an error).
     after = lookup(hall, "QH002", tracking_number=ORIGINAL, id_proof=proof)
     assert (after.status_code, after.json()["waiting"]) == (200, [])
+
+
+def test_guessing_the_id_number_locks_the_device_and_the_filing(sqlite_hall: ConsoleHall) -> None:
+    hall = sqlite_hall
+    sent_back(hall)
+    right = id_proof(ORIGINAL, BUNDLE_FORM["applicant_id_number"])
+    for n in range(GUESS_LIMIT):
+        guess = id_proof(ORIGINAL, f"32050519900101{n:04d}")
+        assert lookup(hall, "QH002", tracking_number=ORIGINAL, id_proof=guess).status_code == 404
+    # Locked before the proof is checked: the right card gets the same answer for a while.
+    locked = lookup(hall, "QH002", tracking_number=ORIGINAL, id_proof=right)
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
+    # The filing itself is locked too, so another station cannot take over the guessing.
+    assert lookup(hall, "QH003", tracking_number=ORIGINAL, id_proof=right).status_code == 429
+    hall.clock.advance(61)
+    assert lookup(hall, "QH002", tracking_number=ORIGINAL, id_proof=right).status_code == 200
 
 
 def test_a_late_or_stray_hand_in_is_kept_and_shown_never_refused(
