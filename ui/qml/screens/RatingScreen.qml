@@ -2,7 +2,6 @@
 // before the service list. One of five levels (which also sets the four indicators), each
 // indicator adjustable, then submit; or skip. The bridge (`rating`) holds the state.
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import "../components"
 
