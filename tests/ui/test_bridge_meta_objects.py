@@ -21,6 +21,7 @@ BRIDGES = (
     "capture",
     "summary",
     "consult",
+    "rating",
     "qr_scan",
     "assist",
     "technician",
