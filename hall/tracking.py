@@ -99,7 +99,13 @@ Index("parts_queue", parts.c.department, *_INBOX_ORDER)
 Index("parts_queue_all", *_INBOX_ORDER)
 Index("parts_due", parts.c.status, parts.c.due_on, parts.c.paused_since)
 Index("parts_service", parts.c.service_id, parts.c.status)
-Index("parts_name", parts.c.department, parts.c.enterprise_name)
+Index(
+    "parts_name",
+    parts.c.department,
+    parts.c.enterprise_name,
+    parts.c.submission_id,
+    parts.c.part_id,
+)
 
 part_steps = Table(
     "part_steps",

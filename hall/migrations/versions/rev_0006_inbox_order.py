@@ -12,8 +12,9 @@ view of every department); these indexes let the page be read in order and stop 
   skip scan of ``parts_inbox``, which starts with the department);
 - ``parts_service``: parts by service, so the parts another desk drives (demands) are counted
   apart without reading a department's rows, and the inbox's service filter is an index range;
-- ``parts_name``: the enterprise names by department, so a name search reads the index, not the
-  rows (a search for a name few parts carry read 20,000 rows of one department, ~30 ms).
+- ``parts_name``: the enterprise names by department, with the part's key, so a name search
+  reads the index alone, not the rows (a search for a name few parts carry read 20,000 rows of
+  one department, ~30 ms on SQLite; 100,000 for a supervisor, ~40 ms on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def upgrade() -> None:
     op.create_index("parts_queue_all", "parts", _ORDER)
     op.create_index("parts_due", "parts", ["status", "due_on", "paused_since"])
     op.create_index("parts_service", "parts", ["service_id", "status"])
-    op.create_index("parts_name", "parts", ["department", "enterprise_name"])
+    op.create_index(
+        "parts_name", "parts", ["department", "enterprise_name", "submission_id", "part_id"]
+    )
 
 
 def downgrade() -> None:
