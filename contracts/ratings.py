@@ -1,14 +1,14 @@
 """What kiosk and hall both speak for 好差评 (the enterprise rating each part of its filing).
 
-The five levels (:data:`LEVELS`, 5 非常满意 … 1 非常不满意), the four indicators of the offline
-channel (:data:`INDICATORS`, 1-5 each), the comment's limit, and the two station routes. A station
-that has read an ID card asks the hall which parts await that card holder's rating with
-``POST`` :data:`PENDING_PATH` (device signed) and a :class:`HolderProof`: a fresh random salt and
-:func:`holder_digest`, ``HMAC-SHA256(salt, ID number)``. The number itself never travels, and a
-new salt per request makes the digest useless outside that request. (Like every digest of an ID
-number it can be enumerated; the enrolled device's signature and TLS keep it between the two.)
-The hall answers ``{"items": [...]}`` (:class:`PendingPart` each); the walk-in's rating goes back
-with ``POST`` :data:`RATE_PATH` and the same kind of proof.
+The scale (levels, indicators, the comment's limit) is :mod:`contracts.rating_scale`, free of
+pydantic so the kiosk's screens can name it before the first frame; here are the two station
+routes. A station that has read an ID card asks the hall which parts await that card holder's
+rating with ``POST`` :data:`PENDING_PATH` (device signed) and a :class:`HolderProof`: a fresh
+random salt and :func:`holder_digest`, ``HMAC-SHA256(salt, ID number)``. The number itself never
+travels, and a new salt per request makes the digest useless outside that request. (Like every
+digest of an ID number it can be enumerated; the enrolled device's signature and TLS keep it
+between the two.) The hall answers ``{"items": [...]}`` (:class:`PendingPart` each); the
+walk-in's rating goes back with ``POST`` :data:`RATE_PATH` and the same kind of proof.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
 from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -24,23 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 PENDING_PATH: Final = "/api/v1/station/ratings/pending"
 RATE_PATH: Final = "/api/v1/station/ratings"
 
-# level -> (zh, en), best first.
-LEVELS: Final[Mapping[int, tuple[str, str]]] = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Fairly satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
-POOR: Final = frozenset({1, 2})
-# indicator -> (zh, en), in the order the forms show them.
-INDICATORS: Final[Mapping[str, tuple[str, str]]] = {
-    "overall": ("整体满意度", "Overall satisfaction"),
-    "efficiency": ("服务效率", "Efficiency"),
-    "skill": ("服务水平", "Competence"),
-    "attitude": ("服务态度", "Attitude"),
-}
-MAX_COMMENT: Final = 300
 SALT_BYTES: Final = 16
 
 

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from contracts.ratings import INDICATORS, LEVELS, MAX_COMMENT
+from contracts.rating_scale import INDICATORS, LEVELS, MAX_COMMENT
 from hall.progress_page import _page as progress_frame
 from hall.ratings import (
     CHANGE_DAYS,

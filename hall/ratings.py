@@ -48,14 +48,8 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from contracts.clock import Clock
-from contracts.ratings import (
-    INDICATORS,
-    LEVELS,
-    MAX_COMMENT,
-    POOR,
-    HolderProof,
-    holder_digest,
-)
+from contracts.rating_scale import INDICATORS, LEVELS, MAX_COMMENT, POOR
+from contracts.ratings import HolderProof, holder_digest
 from hall import part_model
 from hall.applicant_schema import ratings, rectifications
 from hall.applicant_view import check_token

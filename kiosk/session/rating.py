@@ -26,7 +26,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from contracts.ratings import INDICATORS, LEVELS, PENDING_PATH, RATE_PATH, HolderProof, PendingPart
+from contracts.rating_scale import INDICATORS, LEVELS
+from contracts.ratings import PENDING_PATH, RATE_PATH, HolderProof, PendingPart
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from contracts.ratings import INDICATORS, LEVELS
+from contracts.rating_scale import INDICATORS, LEVELS
 from ui.bridge.settings_bridge import SettingsBridge
 
 if TYPE_CHECKING:
