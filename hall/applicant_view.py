@@ -114,7 +114,7 @@ def check_token(
         if is_valid_tracking_number(tracking_number)
         else None
     )
-    given = (token if is_token(token) else "").encode("ascii", "replace")
+    given = (token if isinstance(token, str) and is_token(token) else "").encode("ascii")
     held = (row.token if row is not None else _STAND_IN).encode("ascii")
     same = hmac.compare_digest(given, held)
     if row is None or not same:

@@ -254,9 +254,9 @@ class PartDesk:
             if checked.to == "accepted":
                 for hook in self.accepted_hooks:
                     hook(conn, submission_id, part_id, row.department)
-            moved = PartMoved(
-                submission_id, part_id, row.status, checked, written.inserted_primary_key[0]
-            )
+            key = written.inserted_primary_key
+            assert key is not None  # part_events.seq is autoincrement
+            moved = PartMoved(submission_id, part_id, row.status, checked, int(key[0]))
             for moved_hook in self.moved_hooks:
                 moved_hook(conn, moved)
             view = self.part_view(conn, submission_id, part_id, who)
