@@ -11,7 +11,7 @@ event               when                                       dedupe key
 filing_received     a new filing (intake hook)                 ``<sub>:filing_received``
 needs_more          an officer's 补正 move (with the list)      ``<sub>:<part>:needs_more:<ev>``
 result_ready        result ready: pick-up station or waybill   ``<sub>:<part>:result_ready:<ev>``
-rating_invited      a part closed                              ``<sub>:<part>:rating_invited:<ev>``
+rating_invited      a part done: closed, refused, not accepted ``<sub>:<part>:rating_invited:<ev>``
 demand_replied      a demand's reply (the demand loop)         ``<sub>:demand_replied:<n>``
 ==================  =========================================  ===============================
 
@@ -46,6 +46,7 @@ from sqlalchemy.engine import Connection
 from contracts.catalog import ServiceItem
 from contracts.clock import Clock
 from contracts.wire import Submission
+from hall import part_model
 from hall.applicant_view import link, redact, token_of
 from hall.auth import SupervisorDep
 from hall.catalog_publish import CatalogStore
@@ -163,7 +164,7 @@ class NotifyWiring:
     def on_moved(self, conn: Connection, moved: PartMoved) -> None:
         """needs_more, result_ready and rating_invited, in the move's transaction."""
         to = moved.move.to
-        if to not in ("needs_more", "result_ready", "closed"):
+        if to not in ("needs_more", "result_ready", *part_model.DONE):
             return
         row = conn.execute(
             select(parts).where(

@@ -277,3 +277,13 @@ def test_the_halls_sms_options(tmp_path: Path) -> None:
     ):  # fmt: skip
         with pytest.raises(ValueError):
             _notify_settings(wrong)
+
+
+def test_a_refused_part_invites_a_rating_too(sms_hall: SmsHall) -> None:
+    sub = file(sms_hall, BUNDLE, BUNDLE_FORM, "QH001-20261123-0007")
+    hall = sms_hall.hall
+    grid = add_officer(hall, "zhou.grid", "state_grid")
+    moved(grid, hall, sub, "power_connection", to="not_accepted", version=1, reason="不在供电范围")
+    _, invited = sms_hall.texts(2)
+    assert invited.text.startswith("【企航政务】请为低压用电报装（QH001-20261123-0007）的办理评价")
+    assert "不在供电范围" not in invited.text  # the officer's reason stays at the hall
