@@ -174,7 +174,7 @@ def _start_smsc(data_dir: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
     password_file.write_text(password + "\n", encoding="utf-8")
     smsc = subprocess.Popen(
         [sys.executable, "-m", "hall.smsc_sim", "--port", str(smpp), "--http-port", str(http),
-         "--system-id", DEMO_SMSC_ID, "--password", password],
+         "--system-id", DEMO_SMSC_ID, f"--password={password}"],  # "=": it may start with "-"
         cwd=ROOT,
         preexec_fn=functools.partial(_die_with_parent, os.getpid()),
     )  # fmt: skip

@@ -167,6 +167,12 @@ class InboxQuery:
     limit: int = DEFAULT_LIMIT
 
 
+# The received-date filter's bounds: a day far outside them cannot be turned into a stored time
+# (year 1 minus the district's offset underflows), and no filing was received there.
+_FIRST_DAY: Final = dt.date(2000, 1, 1)
+_LAST_DAY: Final = dt.date(2999, 12, 31)
+
+
 def _local_midnight_utc(day: dt.date) -> str:
     """The stored (UTC) time at which ``day`` begins in the district."""
     return iso(dt.datetime.combine(day, dt.time(), part_model.DISTRICT_TIME))
@@ -861,6 +867,16 @@ def router() -> APIRouter:
         after: Annotated[str | None, Query(max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> dict[str, Any]:
+        for day in (received_from, received_to):
+            if day is not None and not _FIRST_DAY <= day <= _LAST_DAY:
+                raise HTTPException(
+                    422,
+                    detail={
+                        "code": "date_out_of_range",
+                        "message_zh": "日期须在 2000-01-01 至 2999-12-31 之间",
+                        "message_en": "Dates must lie between 2000-01-01 and 2999-12-31",
+                    },
+                )
         query = InboxQuery(
             tab=tab or None,
             service=service or None,

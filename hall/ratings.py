@@ -291,7 +291,10 @@ class RatingDesk:
                         ),
                     ),
                 )
-                .order_by(parts.c.updated_at.desc(), parts.c.submission_id, parts.c.position)
+                # Latest first; a station's numbers grow, so they settle a tie in the time.
+                .order_by(
+                    parts.c.updated_at.desc(), parts.c.tracking_number.desc(), parts.c.position
+                )
             ).all()
         out: list[dict[str, Any]] = []
         matched: dict[str, bool] = {}
