@@ -91,7 +91,10 @@ def test_walk_in_files_the_bundle_and_leaves_nothing_behind(kiosk: Kiosk) -> Non
         server = k.runtime.printer.server
         job = server.decoded_jobs()[-1]
         assert tracking in job.lines
-        assert job.qr_payloads == [f"{k.hall.url}/progress/{tracking}"]
+        # The QR carries the filing's own access token: the phone page shows the whole story.
+        token = k.ui.flow.context.access_token
+        assert len(token) >= 16
+        assert job.qr_payloads == [f"{k.hall.url}/p/{tracking}?t={token}"]
         # The sender delivered the filing to the real hall.
         sub_id = k.ui.flow.context.submission_id
         robot.wait_until(
@@ -99,6 +102,9 @@ def test_walk_in_files_the_bundle_and_leaves_nothing_behind(kiosk: Kiosk) -> Non
         )
         status = requests.get(f"{k.hall.url}/api/v1/submissions/{sub_id}", timeout=2).json()
         assert status["tracking_number"] == tracking
+        # Scanning the receipt's QR opens the filing's page on the phone.
+        page = requests.get(job.qr_payloads[0], timeout=2)
+        assert page.status_code == 200 and tracking in page.text
         # The photographed lease contract reached the hall with the filing, byte for byte.
         store = SubmissionStore(k.hall.db_path)
         try:
