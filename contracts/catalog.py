@@ -14,7 +14,7 @@ edits the content can fix them all in one go. Document shape::
      "categories": [{"id", "name_zh", "name_en", "icon"}],
      "services": [{"id", "name_zh", "name_en", "department", "category", "requires_identity",
                    "summary_zh", "summary_en", "eligibility_zh", "eligibility_en",
-                   "fees_zh", "fees_en", "time_limit_days",
+                   "fees_zh", "fees_en", "time_limit_days", "result_document"?,
                    "materials"?: [{"id", "name_zh", "name_en", "capture", "required"?}],
                    "parts": [{"id", "department", "name_zh", "name_en",
                               "fields"?: [field name, ...],
@@ -170,6 +170,9 @@ class ServiceItem:
     fees_zh: str = ""
     fees_en: str = ""
     materials: tuple[Material, ...] = ()
+    # The result is a document (licence, certificate, permit): the walk-in chooses at review to
+    # pick it up at the station or have it sent by EMS (contracts.delivery).
+    result_document: bool = False
 
     @property
     def is_bundle(self) -> bool:
@@ -354,6 +357,7 @@ class _ServiceDoc(_Doc):
     fees_en: _Text
     time_limit_days: Annotated[int, Field(ge=0, le=_MAX_TIME_LIMIT_DAYS)]
     materials: list[_MaterialDoc] = []
+    result_document: bool = False
     form: _FormDoc
     parts: list[_PartDoc]
 
@@ -433,6 +437,7 @@ def _build_service(svc: _ServiceDoc, departments: Mapping[str, Department]) -> S
         summary_zh=svc.summary_zh,
         summary_en=svc.summary_en,
         time_limit_days=svc.time_limit_days,
+        result_document=svc.result_document,
         form=FormSchema(fields),
         parts=tuple(
             ServicePart(
