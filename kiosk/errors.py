@@ -38,6 +38,7 @@ class FailureReason(StrEnum):
     CAMERA_FROZEN = "CAMERA_FROZEN"
     HALL_UNREACHABLE = "HALL_UNREACHABLE"
     HALL_BAD_DOCUMENT = "HALL_BAD_DOCUMENT"
+    HALL_RATE_LIMITED = "HALL_RATE_LIMITED"
     ENROL_CODE_UNKNOWN = "ENROL_CODE_UNKNOWN"
     ENROL_CODE_USED = "ENROL_CODE_USED"
     ENROL_CODE_EXPIRED = "ENROL_CODE_EXPIRED"
@@ -46,6 +47,20 @@ class FailureReason(StrEnum):
     ENROL_REFUSED = "ENROL_REFUSED"
     ENROL_STORAGE_FAILED = "ENROL_STORAGE_FAILED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+class HallRateLimited(Exception):
+    """The hall refused a request as too frequent (HTTP 429): not an outage, a wait.
+
+    ``retry_after_s`` is the hall's ``Retry-After`` in seconds, None when it sent none. Raised by
+    :class:`kiosk.hall_client.HallClient` for the walk-in's look-ups, never retried on its own:
+    the walk-in is told how long to wait (``HALL_RATE_LIMITED``).
+    """
+
+    def __init__(self, route: str, retry_after_s: float | None) -> None:
+        wait = "no Retry-After" if retry_after_s is None else f"retry after {retry_after_s:.0f} s"
+        super().__init__(f"hall answered HTTP 429 for {route} ({wait})")
+        self.retry_after_s = retry_after_s
 
 
 def reason_for(exc: BaseException) -> FailureReason:
@@ -59,6 +74,8 @@ def reason_for(exc: BaseException) -> FailureReason:
         return FailureReason.INTERNAL_ERROR
     if isinstance(exc, BadDocument):
         return FailureReason.HALL_BAD_DOCUMENT
+    if isinstance(exc, HallRateLimited):
+        return FailureReason.HALL_RATE_LIMITED
     if isinstance(exc, OSError | MemoryError):
         # sqlite3.OperationalError is not an OSError; the flow maps storage errors explicitly.
         return FailureReason.SUBMIT_STORAGE_FAILED

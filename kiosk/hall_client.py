@@ -6,7 +6,9 @@ It is the one place that imports ``requests``: a network failure leaves here as 
 way: refused, reset, DNS, TLS, a connection closed mid-answer), raised ``from`` the requests
 exception, so the outbox sender and the rest of the core never depend on the HTTP library. HTTP
 statuses are returned as :class:`offline_queue.transport.Answer` (with a parsed ``Retry-After``),
-not raised: what a 409 or a 503 means is the sender's decision.
+not raised: what a 409 or a 503 means is the sender's decision. The walk-in's own look-ups
+(补正, 好差评) are different: a 429 there means "too many attempts", not an outage, and leaves as
+:class:`kiosk.errors.HallRateLimited` with the hall's ``Retry-After`` for the screen to say.
 
 Every answer is read with a size cap, and the JSON ones (catalog, progress, health) are parsed by
 :func:`kiosk.net_json.loads_bounded`: a body over its cap, too deeply nested, with an over-long
@@ -37,6 +39,7 @@ from urllib.parse import quote
 import requests
 import requests.auth
 
+from kiosk.errors import HallRateLimited
 from kiosk.net_json import ANSWER_MAX_BYTES, CATALOG, HEALTH, STATUS, BadDocument, loads_bounded
 from offline_queue.transport import Answer
 
@@ -73,6 +76,11 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _raise_if_rate_limited(reply: _Reply, route: str) -> None:
+    if reply.status == 429:
+        raise HallRateLimited(route, parse_retry_after(reply.headers.get("Retry-After")))
 
 
 class HallClient:
@@ -144,8 +152,9 @@ class HallClient:
 
     def post_supplement_lookup(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """Ask the hall what a filing still lacks (:mod:`contracts.supplement`, device signed);
-        None for 404 (unknown, or not proven). Other HTTP errors raise ``ConnectionError``, an
-        unreadable answer :class:`BadDocument`; network failures raise as usual. The body holds
+        None for 404 (unknown, or not proven). 429 (too many look-ups that found nothing) raises
+        :class:`HallRateLimited`, other HTTP errors ``ConnectionError``, an unreadable answer
+        :class:`BadDocument`; network failures raise as usual. The body holds
         the receipt's token or the ID-card proof: a POST body, never a URL, never logged."""
         from contracts.supplement import LOOKUP_PATH
 
@@ -156,6 +165,7 @@ class HallClient:
         )  # fmt: skip
         if reply.status == 404:
             return None
+        _raise_if_rate_limited(reply, "a supplement look-up")
         if reply.status != 200:
             raise ConnectionError(f"hall answered HTTP {reply.status} for a supplement look-up")
         doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)
@@ -166,13 +176,16 @@ class HallClient:
     def post_rating(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """POST to a 好差评 route (:mod:`contracts.ratings`, device signed): the card holder's
         pending parts, or their rating. Returns ``(status, JSON object)``: a 4xx is an answer (the
-        hall says why in ``detail``); a 5xx raises ``ConnectionError``, an unreadable answer
-        :class:`BadDocument`; network failures raise as usual. The body holds the salted
+        hall says why in ``detail``) but a 429, which raises :class:`HallRateLimited` (a proxy's
+        429 need not be JSON, and its Retry-After is what counts); a 5xx raises
+        ``ConnectionError``, an unreadable answer :class:`BadDocument`; network failures raise as
+        usual. The body holds the salted
         holder digest, never the ID number."""
         headers = {"Accept": "application/json"}
         reply = self._request(
             "POST", self.base_url + path, max_bytes=STATUS.max_bytes, json=body, headers=headers
         )
+        _raise_if_rate_limited(reply, "a rating request")
         if reply.status >= 500:
             raise ConnectionError(f"hall answered HTTP {reply.status} for a rating request")
         doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)

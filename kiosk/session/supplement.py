@@ -12,9 +12,11 @@ sent exactly once, also after a power cut or while the hall is away. Then the se
 (``supplement_done`` → wiping).
 
 Only the hall knows what is missing: if it cannot be asked, the walk-in is told so and offered a
-helper — the kiosk never guesses the list. A filing with nothing waiting is refused here with
-its own message (``not_waiting``). Everything personal lives in ``SessionContext.supplement``,
-which the session's wipe forgets (photographs zeroed).
+helper — the kiosk never guesses the list. The hall counts look-ups that find nothing and, after
+too many, answers 429 for a while: that is not an outage, and the walk-in is told to wait (the
+hall's ``Retry-After``, in seconds) and try again (``rate_limited``). A filing with nothing
+waiting is refused here with its own message (``not_waiting``). Everything personal lives in
+``SessionContext.supplement``, which the session's wipe forgets (photographs zeroed).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from contracts.ids import is_valid_tracking_number
+from kiosk.errors import HallRateLimited
 from kiosk.progress import parse_progress_qr
 from kiosk.session.context import SessionContext, Supplement
 
@@ -90,6 +93,8 @@ class SupplementFlow:
         self._queue = queue
         self._send, self._state, self._run, self._changed = send, state, run, changed
         self._hall_url = hall_url
+        # The hall's Retry-After of the last look-up it refused as too frequent (not personal).
+        self.retry_after_s: float | None = None
 
     @property
     def data(self) -> Supplement:
@@ -98,6 +103,7 @@ class SupplementFlow:
     # -- entering and leaving ------------------------------------------------------------------
     def open(self) -> None:
         self.data.wipe()
+        self.retry_after_s = None
         self._send("supplement_opened")
 
     def close(self) -> None:
@@ -156,6 +162,7 @@ class SupplementFlow:
         data = self.data
         data.query, data.status, data.token = number, "busy", str(body.get("token", ""))
         data.waiting.clear()
+        self.retry_after_s = None
         self._changed()
         log.info("supplement look-up by %s", "token" if "token" in body else "ID card")
         self._run(lambda: self._lookup(body), self._on_answer, self._on_lookup_error)
@@ -173,6 +180,12 @@ class SupplementFlow:
         self._changed()
 
     def _on_lookup_error(self, exc: Exception) -> None:
+        if isinstance(exc, HallRateLimited):
+            # Too many look-ups that found nothing (at this station or for this number): wait.
+            self.data.status, self.retry_after_s = "rate_limited", exc.retry_after_s
+            log.warning("supplement look-up: the hall asks to wait (%s)", exc)
+            self._changed()
+            return
         if not isinstance(exc, OSError):  # ConnectionError, TimeoutError
             log.error("supplement look-up crashed", exc_info=exc)
         self.data.status = "unavailable"
@@ -187,6 +200,7 @@ class SupplementFlow:
         data.photos.clear()
         data.waiting.clear()
         data.status = data.query = data.token = data.part_id = data.photo_slot = ""
+        self.retry_after_s = None
         self._changed()
 
     # -- the materials -------------------------------------------------------------------------

@@ -6,6 +6,8 @@ receipt is told, in Chinese, that nothing waits; a typed number without the card
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from sqlalchemy import select
 
@@ -14,6 +16,7 @@ from hall.applicant_schema import supplements
 from hall.auth import StaffStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
+from hall.supplements import GUESS_LIMIT
 from hall.tracking import parts
 from tests.hall.helpers import (
     BUNDLE_FORM,
@@ -146,3 +149,50 @@ def test_a_walk_in_hands_in_both_materials_by_the_receipts_qr_code(kiosk: Kiosk)
     k.robot.type_into("supplementTrackingField", NUMBER)
     k.robot.click("supplementLookUpButton")
     k.robot.wait_until(lambda: "请读取办理该事项时所用的身份证" in k.robot.texts())
+
+
+UNKNOWN = "QH001-20261123-0999"  # well formed; the hall has no such filing
+
+
+def test_too_many_look_ups_that_find_nothing_are_a_wait_not_an_outage(kiosk: Kiosk) -> None:
+    """The hall's real guess limit (hall/supplements.py): after GUESS_LIMIT look-ups in a row
+    that find nothing it answers 429 with Retry-After. The walk-in reads "too many attempts" and
+    how many seconds to wait, never "the hall cannot be asked" and its offer of a helper; the
+    station staff read the code HALL_RATE_LIMITED."""
+    k, sup = kiosk, kiosk.ui.supplement
+    statuses: list[str] = []
+
+    def note() -> None:
+        status = sup.property("status")
+        if not statuses or statuses[-1] != status:
+            statuses.append(status)
+
+    sup.changed.connect(note)
+    k.robot.click("startButton")  # the simulator's card is read: a typed number may be asked
+    wait_screen(k, "ServiceHome")
+    k.robot.click("supplementTile")
+    wait_screen(k, "Supplement")
+    k.robot.type_into("supplementTrackingField", UNKNOWN)
+    for asked in range(1, GUESS_LIMIT + 1):
+        k.robot.click("supplementLookUpButton")
+        k.robot.wait_until(
+            lambda n=asked: statuses.count("busy") == n and statuses[-1] != "busy", 10
+        )
+        assert statuses[-1] == "not_found", statuses
+    k.robot.wait_until(lambda: "未找到与该编号和证件相符的办件" in "\n".join(k.robot.texts()))
+
+    k.robot.click("supplementLookUpButton")
+    k.robot.wait_until(lambda: statuses[-1] == "rate_limited", 10)
+    texts = "\n".join(k.robot.texts())
+    assert "操作过于频繁" in texts
+    assert re.search(r"请 (\d+) 秒后再试。", texts), texts
+    assert "故障代码：HALL_RATE_LIMITED" in texts
+    assert "暂时无法连接政务服务中心" not in texts
+    assert not k.robot.visible_items("supplementHelpButton")  # no helper offered for a wait
+    # The number stays, so the walk-in can try again once the wait is over.
+    assert k.robot.find("supplementTrackingField").property("text") == UNKNOWN
+
+    k.robot.click("languageButton")
+    k.robot.wait_until(lambda: "Too many attempts" in k.robot.texts())
+    seconds = re.search(r"Please try again in (\d+) seconds\.", "\n".join(k.robot.texts()))
+    assert seconds is not None and 1 <= int(seconds[1]) <= 60

@@ -6,6 +6,8 @@ through Qt Linguist. Technicians see the code itself next to it.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QCoreApplication
 
 from ui.i18n.marks import QT_TRANSLATE_NOOP
@@ -151,6 +153,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "The last known information is shown. If this repeats, ask the station staff.",
         ),
     ),
+    "HALL_RATE_LIMITED": (
+        QT_TRANSLATE_NOOP("Failure", "Too many attempts"),
+        QT_TRANSLATE_NOOP("Failure", "Please wait a minute and try again."),
+    ),
     "ENROL_CODE_UNKNOWN": (
         QT_TRANSLATE_NOOP("Failure", "The hall does not know this code"),
         QT_TRANSLATE_NOOP(
@@ -192,10 +198,28 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def failure_text(code: str) -> tuple[str, str]:
-    """(title, next step) for a FailureReason code, in the current UI language."""
+_RETRY_IN_SECONDS = QT_TRANSLATE_NOOP("Failure", "Please try again in %1 seconds.")
+_RETRY_IN_MINUTES = QT_TRANSLATE_NOOP("Failure", "Please try again in %1 minutes.")
+
+
+def failure_text(code: str, *, retry_after_s: float | None = None) -> tuple[str, str]:
+    """(title, next step) for a FailureReason code, in the current UI language. When the hall
+    said how long to wait (``Retry-After``), the next step says it: in seconds up to two minutes,
+    in whole minutes (rounded up) beyond."""
     title, step = _TEXTS.get(code, _TEXTS["INTERNAL_ERROR"])
-    return QCoreApplication.translate(_CTX, title), QCoreApplication.translate(_CTX, step)
+    next_step = QCoreApplication.translate(_CTX, step)
+    if retry_after_s is not None:
+        seconds = max(1, math.ceil(retry_after_s))
+        if seconds <= 120:
+            next_step = QCoreApplication.translate(_CTX, _RETRY_IN_SECONDS).replace(
+                "%1", str(seconds)
+            )
+        else:
+            minutes = math.ceil(seconds / 60)
+            next_step = QCoreApplication.translate(_CTX, _RETRY_IN_MINUTES).replace(
+                "%1", str(minutes)
+            )
+    return QCoreApplication.translate(_CTX, title), next_step
 
 
 def known_codes() -> frozenset[str]:

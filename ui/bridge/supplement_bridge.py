@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QCoreApplication, QObject, Signal, Slot
 
+from ui.bridge.failures import failure_text
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.i18n.marks import QT_TRANSLATE_NOOP
 
@@ -69,6 +70,14 @@ _STATUS_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+# status -> the FailureReason code shown for technicians under the banner. Too many look-ups
+# (429) is not an outage: its own code and words, with the hall's wait (failure_text).
+_STATUS_CODES: dict[str, str] = {
+    "unavailable": "HALL_UNREACHABLE",
+    "rate_limited": "HALL_RATE_LIMITED",
+}
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text) if text else ""
 
@@ -111,11 +120,23 @@ class SupplementBridge(QObject):
         data = self._data()
         return "" if data is None else data.status
 
+    def _texts(self) -> tuple[str, str]:
+        status = self._get_status()
+        if status == "rate_limited" and self._flow is not None:
+            return failure_text(
+                "HALL_RATE_LIMITED", retry_after_s=self._flow.supplement.retry_after_s
+            )
+        title, detail = _STATUS_TEXTS.get(status, ("", ""))
+        return _tr(title), _tr(detail)
+
     def _get_status_title(self) -> str:
-        return _tr(_STATUS_TEXTS.get(self._get_status(), ("", ""))[0])
+        return self._texts()[0]
 
     def _get_status_detail(self) -> str:
-        return _tr(_STATUS_TEXTS.get(self._get_status(), ("", ""))[1])
+        return self._texts()[1]
+
+    def _get_status_code(self) -> str:
+        return _STATUS_CODES.get(self._get_status(), "")
 
     def _get_busy(self) -> bool:
         return self._get_status() in ("busy", "submitting")
@@ -172,6 +193,7 @@ class SupplementBridge(QObject):
     status = Property(str, _get_status, notify=changed)
     statusTitle = Property(str, _get_status_title, notify=changed)
     statusDetail = Property(str, _get_status_detail, notify=changed)
+    statusCode = Property(str, _get_status_code, notify=changed)
     busy = Property(bool, _get_busy, notify=changed)
     scanning = Property(bool, _get_scanning, notify=changed)
     query = Property(str, _get_query, notify=changed)

@@ -455,6 +455,164 @@
     </message>
 </context>
 <context>
+    <name>Delivery</name>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="35"/>
+        <source>Choose the city.</source>
+        <translation>请选择城市。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="36"/>
+        <source>Choose the district.</source>
+        <translation>请选择区县。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="37"/>
+        <source>Type the street, building and room number.</source>
+        <translation>请填写街道、楼栋和门牌号。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="40"/>
+        <source>Too short for a courier to find: the street, building and room number.</source>
+        <translation>地址太短，快递员无法找到：请填写街道、楼栋和门牌号。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="43"/>
+        <source>Too long: at most 80 characters.</source>
+        <translation>太长了：最多80个字。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="44"/>
+        <source>Type who receives the mail.</source>
+        <translation>请填写收件人姓名。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="45"/>
+        <source>Too long: at most 20 characters.</source>
+        <translation>太长了：最多20个字。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="46"/>
+        <source>A name has Chinese or Latin letters only (and · for some names).</source>
+        <translation>姓名只能包含汉字或英文字母（少数民族姓名可用 ·）。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="49"/>
+        <source>Type a mobile number: the courier calls before delivering.</source>
+        <translation>请填写手机号码：快递员派送前会联系您。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="52"/>
+        <source>A mobile number has 11 digits and starts with 1.</source>
+        <translation>手机号码为以1开头的11位数字。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="55"/>
+        <source>This contains characters that cannot be printed on the mail.</source>
+        <translation>含有无法打印在邮件上的字符。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="58"/>
+        <source>Choose one of the cities shown.</source>
+        <translation>请从列出的城市中选择。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="59"/>
+        <source>Choose one of the districts shown.</source>
+        <translation>请从列出的区县中选择。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="60"/>
+        <source>EMS from this station delivers within Jiangsu only.</source>
+        <translation>本站点的EMS仅寄送江苏省内地址。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/delivery_bridge.py" line="63"/>
+        <source>Check this entry.</source>
+        <translation>请检查这一项。</translation>
+    </message>
+</context>
+<context>
+    <name>DeliveryScreen</name>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="14"/>
+        <source>Delivery address</source>
+        <translation>邮寄地址</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="15"/>
+        <source>%1: the result is mailed to you; the courier calls before delivering.</source>
+        <translation>%1：办理结果邮寄给您，快递员派送前会电话联系。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/screens/DeliveryScreen.qml" line="128"/>
+        <source>%n entry(ies) need correcting</source>
+        <translation>
+            <numerusform>%n 项内容需要修改</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="129"/>
+        <source>Fix what is marked in red, then confirm.</source>
+        <translation>请修改红色标出的内容，然后确认。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="161"/>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="175"/>
+        <source>(delivery within Jiangsu only)</source>
+        <translation>（仅限江苏省内寄送）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="184"/>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="206"/>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="209"/>
+        <source>Choose the city first.</source>
+        <translation>请先选择城市。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="238"/>
+        <source>Street, building and room</source>
+        <translation>街道、楼栋和门牌号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="239"/>
+        <source>For example: 狮山路88号3幢502室</source>
+        <translation>例如：狮山路88号3幢502室</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="248"/>
+        <source>Recipient</source>
+        <translation>收件人</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="256"/>
+        <source>Recipient&apos;s mobile</source>
+        <translation>收件人手机号码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="271"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="278"/>
+        <source>Confirm address</source>
+        <translation>确认地址</translation>
+    </message>
+</context>
+<context>
     <name>ErrorScreen</name>
     <message>
         <location filename="../qml/screens/ErrorScreen.qml" line="8"/>
@@ -470,388 +628,408 @@
 <context>
     <name>Failure</name>
     <message>
-        <location filename="../bridge/failures.py" line="18"/>
+        <location filename="../bridge/failures.py" line="20"/>
         <source>No card found</source>
         <translation>未检测到证件</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="19"/>
+        <location filename="../bridge/failures.py" line="21"/>
         <source>Place your ID card flat on the reader.</source>
         <translation>请将身份证平放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="22"/>
+        <location filename="../bridge/failures.py" line="24"/>
         <source>The card could not be read</source>
         <translation>证件读取失败</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="23"/>
+        <location filename="../bridge/failures.py" line="25"/>
         <source>Lift the card, then place it flat on the reader again.</source>
         <translation>请拿起证件，再重新平放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="26"/>
+        <location filename="../bridge/failures.py" line="28"/>
         <source>The card reader is not working</source>
         <translation>读卡器暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="27"/>
-        <location filename="../bridge/failures.py" line="76"/>
+        <location filename="../bridge/failures.py" line="29"/>
+        <location filename="../bridge/failures.py" line="78"/>
         <source>Continue without a card for consultation, or ask the station staff.</source>
         <translation>您可以不刷证件继续咨询，或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="32"/>
+        <location filename="../bridge/failures.py" line="34"/>
         <source>This ID card has expired</source>
         <translation>该证件已过有效期</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="33"/>
+        <location filename="../bridge/failures.py" line="35"/>
         <source>Filings need a valid ID card. Please renew it at a police service centre.</source>
         <translation>办理事项需要有效证件，请到公安服务窗口换领。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="38"/>
+        <location filename="../bridge/failures.py" line="40"/>
         <source>The card was moved while it was being read</source>
         <translation>读卡过程中证件被移动了</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="39"/>
+        <location filename="../bridge/failures.py" line="41"/>
         <source>Place it flat on the reader again and keep it still until it is read.</source>
         <translation>请重新将证件平放在读卡区，读取完成前不要移动。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="44"/>
+        <location filename="../bridge/failures.py" line="46"/>
         <source>This card cannot be read here</source>
         <translation>本机无法读取此类卡片</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="45"/>
+        <location filename="../bridge/failures.py" line="47"/>
         <source>Use your resident ID card, residence permit, passport or social security card.</source>
         <translation>请使用居民身份证、居住证、护照或社保卡。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="51"/>
+        <location filename="../bridge/failures.py" line="53"/>
         <source>This card does not allow its data to be read here</source>
         <translation>此卡不允许在本机读取信息</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="52"/>
+        <location filename="../bridge/failures.py" line="54"/>
         <source>Please use your resident ID card or passport instead.</source>
         <translation>请改用居民身份证或护照。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="55"/>
+        <location filename="../bridge/failures.py" line="57"/>
         <source>Enter three items from your passport</source>
         <translation>请输入护照上的三项信息</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="56"/>
+        <location filename="../bridge/failures.py" line="58"/>
         <source>The chip opens with the document number, date of birth and expiry date printed on the photo page.</source>
         <translation>护照芯片需要用资料页上的证件号码、出生日期和有效期至才能读取。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="63"/>
+        <location filename="../bridge/failures.py" line="65"/>
         <source>Those passport details do not open the chip</source>
         <translation>输入的护照信息与芯片不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="64"/>
+        <location filename="../bridge/failures.py" line="66"/>
         <source>Check the document number and both dates against the photo page.</source>
         <translation>请对照资料页核对证件号码和两个日期。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="69"/>
+        <location filename="../bridge/failures.py" line="71"/>
         <source>The card reader is not answering properly</source>
         <translation>读卡器通信异常</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="70"/>
+        <location filename="../bridge/failures.py" line="72"/>
         <source>Lift the card and place it again. If it repeats, ask the station staff.</source>
         <translation>请拿起证件后重新放置。如仍不行，请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="75"/>
+        <location filename="../bridge/failures.py" line="77"/>
         <source>The card reader needs a technician</source>
         <translation>读卡器需要技术人员维修</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="81"/>
+        <location filename="../bridge/failures.py" line="83"/>
         <source>This service needs your ID card</source>
         <translation>该事项需要刷身份证</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="82"/>
+        <location filename="../bridge/failures.py" line="84"/>
         <source>Go back and place your ID card on the reader.</source>
         <translation>请返回上一步，将身份证放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="85"/>
+        <location filename="../bridge/failures.py" line="87"/>
         <source>Some answers need correcting</source>
         <translation>部分内容需要修改</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="86"/>
+        <location filename="../bridge/failures.py" line="88"/>
         <source>Fix the fields marked in red, then continue.</source>
         <translation>请修改标红的内容后继续。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="89"/>
+        <location filename="../bridge/failures.py" line="91"/>
         <source>Your filing could not be saved</source>
         <translation>您的申请未能保存</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="90"/>
+        <location filename="../bridge/failures.py" line="92"/>
         <source>Nothing was submitted. Please ask the station staff or call 0512-12345.</source>
         <translation>本次未提交任何内容。请联系站点工作人员或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="96"/>
+        <location filename="../bridge/failures.py" line="98"/>
         <source>The receipt printer is out of paper</source>
         <translation>回执打印机缺纸</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="97"/>
-        <location filename="../bridge/failures.py" line="103"/>
-        <location filename="../bridge/failures.py" line="109"/>
-        <location filename="../bridge/failures.py" line="115"/>
-        <location filename="../bridge/failures.py" line="121"/>
+        <location filename="../bridge/failures.py" line="99"/>
+        <location filename="../bridge/failures.py" line="105"/>
+        <location filename="../bridge/failures.py" line="111"/>
+        <location filename="../bridge/failures.py" line="117"/>
+        <location filename="../bridge/failures.py" line="123"/>
         <source>Your filing is saved. Take a photo of the tracking number and QR code.</source>
         <translation>您的申请已保存。请拍下受理编号和二维码留存。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="102"/>
+        <location filename="../bridge/failures.py" line="104"/>
         <source>The receipt printer cover is open</source>
         <translation>回执打印机仓盖未关</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="108"/>
+        <location filename="../bridge/failures.py" line="110"/>
         <source>The receipt printer is not responding</source>
         <translation>回执打印机无响应</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="114"/>
+        <location filename="../bridge/failures.py" line="116"/>
         <source>The receipt printer&apos;s cutter is stuck</source>
         <translation>回执打印机切刀卡住了</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="120"/>
+        <location filename="../bridge/failures.py" line="122"/>
         <source>The receipt could not be printed</source>
         <translation>回执未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="126"/>
+        <location filename="../bridge/failures.py" line="128"/>
         <source>The A4 summary could not be printed</source>
         <translation>A4办事摘要未能打印</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="127"/>
+        <location filename="../bridge/failures.py" line="129"/>
         <source>Your filing is saved; scan the QR code to see it, or ask the station staff.</source>
         <translation>您的申请已保存；可扫描二维码查看，或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="132"/>
+        <location filename="../bridge/failures.py" line="134"/>
         <source>The camera is not working</source>
         <translation>摄像头暂时无法使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="133"/>
-        <location filename="../bridge/failures.py" line="139"/>
+        <location filename="../bridge/failures.py" line="135"/>
+        <location filename="../bridge/failures.py" line="141"/>
         <source>Go back and continue without the photo, or ask the station staff.</source>
         <translation>请返回继续填写（暂不拍照），或请站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="138"/>
+        <location filename="../bridge/failures.py" line="140"/>
         <source>The camera picture has stopped</source>
         <translation>摄像头画面已停止</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="144"/>
+        <location filename="../bridge/failures.py" line="146"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="145"/>
+        <location filename="../bridge/failures.py" line="147"/>
         <source>Your filing is kept and will be sent automatically.</source>
         <translation>您的申请已保存，网络恢复后将自动发送。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="148"/>
+        <location filename="../bridge/failures.py" line="150"/>
         <source>The service hall sent an answer this terminal cannot use</source>
         <translation>服务大厅返回的信息本机无法识别</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="149"/>
+        <location filename="../bridge/failures.py" line="151"/>
         <source>The last known information is shown. If this repeats, ask the station staff.</source>
         <translation>现显示最近一次获取的信息。如反复出现，请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="155"/>
+        <location filename="../bridge/failures.py" line="157"/>
+        <source>Too many attempts</source>
+        <translation>操作过于频繁</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="158"/>
+        <source>Please wait a minute and try again.</source>
+        <translation>请稍候一分钟再试。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="161"/>
         <source>The hall does not know this code</source>
         <translation>大厅不认识这个登记码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="156"/>
+        <location filename="../bridge/failures.py" line="162"/>
         <source>Check it letter by letter: 16 characters, and never the letters O, I, L or the digits 0, 1.</source>
         <translation>请逐位核对：共 16 位，不含字母 O、I、L，也不含数字 0、1。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="163"/>
+        <location filename="../bridge/failures.py" line="169"/>
         <source>This code has already been used</source>
         <translation>这个登记码已被使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="164"/>
+        <location filename="../bridge/failures.py" line="170"/>
         <source>Each code works once. Ask the hall for a new code.</source>
         <translation>每个登记码只能使用一次。请向大厅申请新的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="167"/>
+        <location filename="../bridge/failures.py" line="173"/>
         <source>This code has expired</source>
         <translation>这个登记码已过期</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="168"/>
+        <location filename="../bridge/failures.py" line="174"/>
         <source>Codes are valid for 30 minutes. Ask the hall for a new code.</source>
         <translation>登记码 30 分钟内有效。请向大厅申请新的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="173"/>
+        <location filename="../bridge/failures.py" line="179"/>
         <source>Too many wrong codes</source>
         <translation>错误次数过多</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="174"/>
+        <location filename="../bridge/failures.py" line="180"/>
         <source>Wait 15 minutes, then enter a code from the hall.</source>
         <translation>请等待 15 分钟，再输入大厅提供的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="177"/>
+        <location filename="../bridge/failures.py" line="183"/>
         <source>The hall cannot be reached at this address</source>
         <translation>无法通过此地址连接大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="178"/>
+        <location filename="../bridge/failures.py" line="184"/>
         <source>Check the hall address and the station&apos;s network cable.</source>
         <translation>请检查大厅地址和站点的网线。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="181"/>
+        <location filename="../bridge/failures.py" line="187"/>
         <source>The hall refused the enrolment</source>
         <translation>大厅拒绝了登记</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="182"/>
+        <location filename="../bridge/failures.py" line="188"/>
         <source>Call the hall&apos;s support staff and give them the code below.</source>
         <translation>请致电大厅技术支持，并告知下方的故障代码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="185"/>
+        <location filename="../bridge/failures.py" line="191"/>
         <source>The terminal could not store its credential</source>
         <translation>终端无法保存其凭据</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="186"/>
+        <location filename="../bridge/failures.py" line="192"/>
         <source>Check the storage of this terminal, then try again.</source>
         <translation>请检查本终端的存储，然后重试。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="189"/>
+        <location filename="../bridge/failures.py" line="195"/>
         <source>Something went wrong</source>
         <translation>系统出现问题</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="190"/>
+        <location filename="../bridge/failures.py" line="196"/>
         <source>Please start again, or ask the station staff for help.</source>
         <translation>请重新开始，或联系站点工作人员协助。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="201"/>
+        <source>Please try again in %1 seconds.</source>
+        <translation>请 %1 秒后再试。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="202"/>
+        <source>Please try again in %1 minutes.</source>
+        <translation>请 %1 分钟后再试。</translation>
     </message>
 </context>
 <context>
     <name>FieldError</name>
     <message>
-        <location filename="../bridge/failures.py" line="206"/>
+        <location filename="../bridge/failures.py" line="230"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="207"/>
+        <location filename="../bridge/failures.py" line="231"/>
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="208"/>
+        <location filename="../bridge/failures.py" line="232"/>
         <source>Not a valid ID number: check the 18 characters</source>
         <translation>身份证号码有误，请核对18位号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="211"/>
+        <location filename="../bridge/failures.py" line="235"/>
         <source>Not a valid unified social credit code: check the 18 characters</source>
         <translation>统一社会信用代码有误，请核对18位代码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="214"/>
+        <location filename="../bridge/failures.py" line="238"/>
         <source>Enter an 11-digit mobile number</source>
         <translation>请输入11位手机号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="215"/>
+        <location filename="../bridge/failures.py" line="239"/>
         <source>Enter a whole number</source>
         <translation>请输入整数</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="216"/>
+        <location filename="../bridge/failures.py" line="240"/>
         <source>Enter an amount, e.g. 100 or 12.5</source>
         <translation>请输入金额，例如 100 或 12.5</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="217"/>
-        <location filename="../bridge/failures.py" line="231"/>
-        <location filename="../bridge/failures.py" line="235"/>
+        <location filename="../bridge/failures.py" line="241"/>
+        <location filename="../bridge/failures.py" line="255"/>
+        <location filename="../bridge/failures.py" line="259"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="218"/>
+        <location filename="../bridge/failures.py" line="242"/>
         <source>Choose one of the options</source>
         <translation>请选择一项</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="219"/>
+        <location filename="../bridge/failures.py" line="243"/>
         <source>Unexpected field</source>
         <translation>无效字段</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="220"/>
+        <location filename="../bridge/failures.py" line="244"/>
         <source>Please photograph this document</source>
         <translation>请拍摄这份材料</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="221"/>
+        <location filename="../bridge/failures.py" line="245"/>
         <source>Enter a year such as 2018</source>
         <translation>请输入年份，例如 2018</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="222"/>
+        <location filename="../bridge/failures.py" line="246"/>
         <source>Not an industry code of the chosen industry, e.g. C3973</source>
         <translation>不是所选行业的行业代码，例如 C3973</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="225"/>
+        <location filename="../bridge/failures.py" line="249"/>
         <source>Letters and digits only, up to 9, as printed on the photo page</source>
         <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="228"/>
+        <location filename="../bridge/failures.py" line="252"/>
         <source>The document number does not match its check digit</source>
         <translation>证件号码与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="232"/>
+        <location filename="../bridge/failures.py" line="256"/>
         <source>The date of birth does not match its check digit</source>
         <translation>出生日期与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="236"/>
+        <location filename="../bridge/failures.py" line="260"/>
         <source>The expiry date does not match its check digit</source>
         <translation>有效期与校验位不符</translation>
     </message>
@@ -1020,62 +1198,62 @@
 <context>
     <name>Guidance</name>
     <message>
-        <location filename="../bridge/failures.py" line="250"/>
+        <location filename="../bridge/failures.py" line="274"/>
         <source>Move the page into the frame</source>
         <translation>请将材料移入画面</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="251"/>
+        <location filename="../bridge/failures.py" line="275"/>
         <source>Show the whole page, all four corners</source>
         <translation>请露出整页，四个角都要在画面内</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="252"/>
+        <location filename="../bridge/failures.py" line="276"/>
         <source>Hold still…</source>
         <translation>请保持不动……</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="253"/>
+        <location filename="../bridge/failures.py" line="277"/>
         <source>Too dark: move the page into the light</source>
         <translation>太暗了：请把材料移到光线充足处</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="254"/>
+        <location filename="../bridge/failures.py" line="278"/>
         <source>Blurred: keep the page flat and still</source>
         <translation>画面模糊：请将材料放平并保持不动</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="255"/>
+        <location filename="../bridge/failures.py" line="279"/>
         <source>Glare: tilt the page away from the light</source>
         <translation>有反光：请调整材料角度避开灯光</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="256"/>
+        <location filename="../bridge/failures.py" line="280"/>
         <source>Look at the camera</source>
         <translation>请看摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="257"/>
+        <location filename="../bridge/failures.py" line="281"/>
         <source>Only one person in the picture, please</source>
         <translation>画面中只能有一个人</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="258"/>
+        <location filename="../bridge/failures.py" line="282"/>
         <source>Move to the centre</source>
         <translation>请移到画面中间</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="259"/>
+        <location filename="../bridge/failures.py" line="283"/>
         <source>Come a little closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="260"/>
+        <location filename="../bridge/failures.py" line="284"/>
         <source>Move back a little</source>
         <translation>请稍微后退</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="261"/>
+        <location filename="../bridge/failures.py" line="285"/>
         <source>Too dark: face the light</source>
         <translation>太暗了：请面向光源</translation>
     </message>
@@ -1501,57 +1679,72 @@
 <context>
     <name>RatingScreen</name>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="14"/>
         <source>Thank you</source>
         <translation>感谢您的评价</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="14"/>
         <source>Please rate our service</source>
         <translation>请对我们的服务作出评价</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="16"/>
         <source>Your ratings help the departments improve. Now choose a service.</source>
         <translation>您的评价将帮助各部门改进服务。现在可以选择要办理的业务。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="17"/>
         <source>Part %1 of %2 is done. How satisfied are you? You can change a rating within 7 days.</source>
         <translation>第 %1 项（共 %2 项）已办结。您是否满意？评价提交后 7 天内可以修改。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="77"/>
         <source>Tracking number %1</source>
         <translation>受理编号 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="154"/>
+        <source>Comment (optional)</source>
+        <translation>意见建议（选填）</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="164"/>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="180"/>
+        <source>What went well, what should improve?</source>
+        <translation>哪些做得好，哪些需要改进？</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/RatingScreen.qml" line="215"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="217"/>
         <source>Try again, or skip: you can also rate on your phone.</source>
         <translation>请重试，或先跳过：也可以用手机扫描回执二维码评价。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="228"/>
         <source>Skip</source>
         <translation>跳过</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="237"/>
         <source>Sending…</source>
         <translation>正在提交…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="237"/>
         <source>Submit rating</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="1"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="244"/>
         <source>Continue to services</source>
         <translation>继续办理业务</translation>
     </message>
@@ -1625,27 +1818,47 @@
 <context>
     <name>ReviewScreen</name>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="8"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="9"/>
         <source>Check your answers</source>
         <translation>请核对您填写的信息</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="56"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="71"/>
+        <source>How to get the result</source>
+        <translation>领取方式</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ReviewScreen.qml" line="104"/>
+        <source>Collect it here with your ID card once the SMS says it is ready.</source>
+        <translation>收到办结短信后，请凭身份证到本站点领取。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ReviewScreen.qml" line="130"/>
+        <source>To %1, mobile %2</source>
+        <translation>收件人 %1，手机 %2</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ReviewScreen.qml" line="140"/>
+        <source>Change address</source>
+        <translation>修改地址</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ReviewScreen.qml" line="151"/>
         <source>Privacy</source>
         <translation>隐私说明</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="57"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="152"/>
         <source>By submitting you agree that the service hall uses these answers to handle this filing. They stay on this terminal only until the hall has them, and the screen forgets them when you finish.</source>
         <translation>提交即表示您同意服务大厅使用以上信息办理本事项。信息送达大厅后即从本机删除，办理结束后屏幕不再保留。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="65"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="160"/>
         <source>Change answers</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ReviewScreen.qml" line="72"/>
+        <location filename="../qml/screens/ReviewScreen.qml" line="167"/>
         <source>Agree and submit</source>
         <translation>同意并提交</translation>
     </message>
@@ -1739,92 +1952,92 @@
 <context>
     <name>Supplement</name>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="31"/>
+        <location filename="../bridge/supplement_bridge.py" line="32"/>
         <source>Asking the service hall…</source>
         <translation>正在向政务服务中心查询…</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="32"/>
+        <location filename="../bridge/supplement_bridge.py" line="33"/>
         <source>Saving your material…</source>
         <translation>正在保存您的材料…</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="34"/>
+        <location filename="../bridge/supplement_bridge.py" line="35"/>
         <source>This is not a tracking number</source>
         <translation>这不是有效的受理编号</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="35"/>
+        <location filename="../bridge/supplement_bridge.py" line="36"/>
         <source>Check the number on your receipt, e.g. QH001-20261123-0001.</source>
         <translation>请核对回执上的受理编号，例如 QH001-20261123-0001。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="40"/>
+        <location filename="../bridge/supplement_bridge.py" line="41"/>
         <source>Please read the ID card that filed it</source>
         <translation>请读取办理该事项时所用的身份证</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="41"/>
+        <location filename="../bridge/supplement_bridge.py" line="42"/>
         <source>Go back and read the card, or scan the receipt&apos;s QR code.</source>
         <translation>请返回读取身份证，或扫描回执上的二维码。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="46"/>
+        <location filename="../bridge/supplement_bridge.py" line="47"/>
         <source>No filing found for this number and card</source>
         <translation>未找到与该编号和证件相符的办件</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="47"/>
+        <location filename="../bridge/supplement_bridge.py" line="48"/>
         <source>Check the number and the card, or scan the receipt.</source>
         <translation>请核对编号和证件，或扫描回执二维码。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="50"/>
+        <location filename="../bridge/supplement_bridge.py" line="51"/>
         <source>This filing is not waiting for any material</source>
         <translation>该办件当前无需补正材料</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="51"/>
+        <location filename="../bridge/supplement_bridge.py" line="52"/>
         <source>Nothing needs to be handed in. Check its progress.</source>
         <translation>无需提交任何材料，可查询办理进度。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="54"/>
+        <location filename="../bridge/supplement_bridge.py" line="55"/>
         <source>The service hall cannot be asked right now</source>
         <translation>暂时无法连接政务服务中心</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="55"/>
+        <location filename="../bridge/supplement_bridge.py" line="56"/>
         <source>Only the hall knows what is missing. Get remote help.</source>
         <translation>需补正的材料以中心告知为准，请求助远程帮办。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="58"/>
+        <location filename="../bridge/supplement_bridge.py" line="59"/>
         <source>This QR code cannot be used here</source>
         <translation>此二维码不能用于补正</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="59"/>
+        <location filename="../bridge/supplement_bridge.py" line="60"/>
         <source>Hold up your receipt&apos;s QR code, or type the number.</source>
         <translation>请出示回执上的二维码，或输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="62"/>
+        <location filename="../bridge/supplement_bridge.py" line="63"/>
         <source>Some materials are not photographed yet</source>
         <translation>还有材料未拍照</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="63"/>
+        <location filename="../bridge/supplement_bridge.py" line="64"/>
         <source>Photograph every material in the list, then confirm.</source>
         <translation>请为清单中的每份材料拍照后再确认。</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="66"/>
+        <location filename="../bridge/supplement_bridge.py" line="67"/>
         <source>Your material could not be saved</source>
         <translation>材料未能保存</translation>
     </message>
     <message>
-        <location filename="../bridge/supplement_bridge.py" line="67"/>
+        <location filename="../bridge/supplement_bridge.py" line="68"/>
         <source>Please try again, or ask the station staff.</source>
         <translation>请重试，或咨询站点工作人员。</translation>
     </message>
@@ -1832,122 +2045,122 @@
 <context>
     <name>SupplementScreen</name>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="14"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="15"/>
         <source>Your material has been handed in</source>
         <translation>补正材料已提交</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="15"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="16"/>
         <source>Hand in missing material</source>
         <translation>补正材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="16"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="17"/>
         <source>It goes to the officer with your filing; the review continues.</source>
         <translation>材料将随原办件转给审批人员，继续审查。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="17"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="18"/>
         <source>Hold the QR code on your receipt up to the camera.</source>
         <translation>请将回执上的二维码对准摄像头。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="18"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="19"/>
         <source>Scan the QR code on your receipt, or type its tracking number.</source>
         <translation>请扫描回执上的二维码，或输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="19"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="20"/>
         <source>Photograph each material below, then confirm.</source>
         <translation>请为下列每份材料拍照，然后确认提交。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="38"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="40"/>
         <source>e.g. QH001-20261123-0001</source>
         <translation>例如 QH001-20261123-0001</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="57"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="62"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="65"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="71"/>
         <source>Scan QR code</source>
         <translation>扫描二维码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="85"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="94"/>
         <source>Get remote help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="109"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="118"/>
         <source>Please type the tracking number instead.</source>
         <translation>请改为输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="110"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="119"/>
         <source>Looking for the QR code…</source>
         <translation>正在识别二维码…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="173"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="182"/>
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="181"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="190"/>
         <source>Photographed</source>
         <translation>已拍照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="181"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="190"/>
         <source>Not photographed yet</source>
         <translation>尚未拍照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="191"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="200"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="191"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="200"/>
         <source>Photograph</source>
         <translation>拍照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="207"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="216"/>
         <source>Hand-in number</source>
         <translation>补正受理编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="223"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="232"/>
         <source>It is sent to the service hall automatically, also if the network is down now. You will be told by SMS how it goes; the progress shows it too.</source>
         <translation>材料将自动发送至政务服务中心，即使当前网络中断也不会丢失。办理结果将以短信通知，也可查询办理进度。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="238"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="253"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="238"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="253"/>
         <source>Another filing</source>
         <translation>其他办件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="246"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="261"/>
         <source>Type the number instead</source>
         <translation>改为输入编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="254"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="269"/>
         <source>Confirm and hand in</source>
         <translation>确认提交</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="263"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="278"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>

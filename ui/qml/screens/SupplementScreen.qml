@@ -9,7 +9,8 @@ import "../components"
 ScreenFrame {
     objectName: "supplementScreen"
     readonly property bool finding: ["", "busy", "invalid", "card_required", "not_found",
-                                     "not_waiting", "unavailable", "qr_foreign"].indexOf(supplement.status) >= 0
+                                     "not_waiting", "unavailable", "rate_limited",
+                                     "qr_foreign"].indexOf(supplement.status) >= 0
     readonly property bool queued: supplement.status === "queued"
     title: queued ? qsTr("Your material has been handed in")
                   : qsTr("Hand in missing material")
@@ -82,6 +83,7 @@ ScreenFrame {
             tone: supplement.busy ? "info" : "error"
             heading: supplement.statusTitle
             detail: supplement.statusDetail
+            code: supplement.statusCode  // for the station staff: 429 is not an outage
             Layout.fillWidth: true
         }
 
