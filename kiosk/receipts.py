@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from contracts.delivery import METHOD_NAMES, PROVINCE, Delivery, cities, districts
 from drivers.printer.base import Receipt
 
 _TEXT = {
@@ -18,6 +19,8 @@ _TEXT = {
         "scan": "扫码或凭受理编号查询办理进度",
         "keep": "请妥善保管本回执。",
         "phone": "服务热线：0512-12345",
+        "delivery": "领取方式：{method}",
+        "delivery_to": "领取方式：{method}（{region}）",
     },
     "en_US": {
         "title": "Filing Receipt",
@@ -30,6 +33,8 @@ _TEXT = {
         "scan": "Scan the code or use the tracking number to follow progress",
         "keep": "Please keep this receipt.",
         "phone": "Hotline: 0512-12345",
+        "delivery": "Result: {method}",
+        "delivery_to": "Result: {method} to {region}",
     },
 }
 
@@ -43,19 +48,38 @@ def build_receipt(
     time_limit_days: int,
     progress_url: str,
     issued_at: dt.datetime,
+    delivery: Delivery | None = None,
 ) -> Receipt:
-    """No personal data goes on the receipt: the tracking number is the walk-in's handle."""
+    """No personal data goes on the receipt: the tracking number is the walk-in's handle. A
+    document result's delivery is one line: the method and, for EMS, the region only (no
+    street, recipient or mobile on paper)."""
     t = _TEXT.get(language, _TEXT["zh_CN"])
+    lines = [t["next"].format(days=time_limit_days)]
+    if delivery is not None:
+        lines.append(_delivery_line(t, language, delivery))
     return Receipt(
         title=t["title"],
         station_name=f"{t['station']}: {t['brand']} {station_name}",
         service_name=f"{t['service']}: {service_name}",
         tracking_number=tracking_number,
         issued_at=f"{t['time']}: {issued_at:%Y-%m-%d %H:%M}",
-        lines=(t["next"].format(days=time_limit_days),),
+        lines=tuple(lines),
         qr_payload=progress_url,
         footer=(t["scan"], t["keep"], t["phone"]),
     )
+
+
+def _delivery_line(t: dict[str, str], language: str, delivery: Delivery) -> str:
+    en = language == "en_US"
+    method = METHOD_NAMES[delivery.method][1 if en else 0]
+    if delivery.method != "ems":
+        return t["delivery"].format(method=method)
+    if not en:
+        return t["delivery_to"].format(method=method, region=delivery.region_line())
+    city = next((c.en for c in cities() if c.zh == delivery.city), delivery.city)
+    district = next((d.en for d in districts(delivery.city) if d.zh == delivery.district), "")
+    region = ", ".join(p for p in (district, city, PROVINCE[1]) if p)
+    return t["delivery_to"].format(method=method, region=region)
 
 
 def progress_url(hall_url: str, tracking_number: str, access_token: str = "") -> str:

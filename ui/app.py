@@ -28,6 +28,7 @@ from kiosk.memory import release_free_memory
 from ui.bridge.background import QtBackground
 from ui.bridge.camera_frames import CameraImageProvider
 from ui.bridge.consult_bridge import ConsultBridge
+from ui.bridge.delivery_bridge import DeliveryBridge
 from ui.bridge.rating_bridge import RatingBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
@@ -231,6 +232,7 @@ class KioskUi:
         self.consult = ConsultBridge(self.settings)
         self.supplement = SupplementBridge(self.settings)
         self.rating = RatingBridge(self.settings)
+        self.delivery = DeliveryBridge(self.settings)
         self.technician = TechnicianBridge(
             None,  # attached with the runtime; the gesture does nothing before
             self.background,
@@ -250,6 +252,7 @@ class KioskUi:
         ctx.setContextProperty("consult", self.consult)
         ctx.setContextProperty("supplement", self.supplement)
         ctx.setContextProperty("rating", self.rating)
+        ctx.setContextProperty("delivery", self.delivery)
         ctx.setContextProperty("technician", self.technician)
         # Which words and picture the identify screen shows: an ID-card reader (GA/T 467) or a
         # contactless PC/SC reader (social security cards, passports).
@@ -377,6 +380,7 @@ class KioskUi:
         self.consult.attach(self.flow)
         self.supplement.attach(self.flow)
         self.rating.attach(self.flow)
+        self.delivery.attach(self.flow)
         self.qr_scan.attach(self.flow)
         self.assist.attach(self.flow)
 
@@ -462,6 +466,7 @@ class KioskUi:
         self.consult.detach()
         self.supplement.detach()
         self.rating.detach()
+        self.delivery.detach()
         if self.flow is not None:
             self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)

@@ -12,6 +12,7 @@ Screen = Literal[
     "Form",
     "Capture",
     "Review",
+    "Delivery",
     "Submitting",
     "Receipt",
     "Error",
@@ -33,6 +34,7 @@ STATE_SCREENS: dict[str, Screen] = {
     "rating": "Rating",
     "supplementing": "Supplement",  # SupplementCapture while a material is photographed
     "reviewing": "Review",
+    "addressing": "Delivery",  # the EMS address, chosen at review
     "submitting": "Submitting",
     "printing": "Receipt",
     "error": "Error",

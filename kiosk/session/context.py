@@ -11,6 +11,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from drivers.card_reader.base import Identity
+from kiosk.session.delivery import DeliveryDraft
 
 if TYPE_CHECKING:  # types only: the attract screen imports this module before the services load
     from contracts.progress import ProgressView
@@ -112,6 +113,8 @@ class SessionContext:
     failure: str = ""  # FailureReason code shown on the error screen
     consult: Consultation = field(default_factory=Consultation)
     supplement: Supplement = field(default_factory=Supplement)
+    # Pick-up or EMS, and the EMS address (kiosk/session/delivery.py): personal, wiped below.
+    delivery: DeliveryDraft = field(default_factory=DeliveryDraft)
     # Categories suggested from an enterprise demand's description; shown, never applied unasked.
     demand_suggestions: tuple[Suggestion, ...] = ()
 
@@ -125,6 +128,7 @@ class SessionContext:
         self.helper_filled.clear()
         self.consult.wipe()
         self.supplement.wipe()
+        self.delivery.wipe()
         for f in fields(self):
             setattr(self, f.name, _empty(f))
 

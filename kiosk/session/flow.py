@@ -27,6 +27,7 @@ from kiosk.receipts import build_receipt, progress_url
 from kiosk.services.forms import normalize, validate
 from kiosk.session.consult import ConsultFlow, ConsultServices
 from kiosk.session.context import AssistRef, SessionContext
+from kiosk.session.delivery import DeliveryFlow, offered
 from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
 from kiosk.session.rating import RatingCall, RatingFlow
@@ -147,6 +148,14 @@ class SessionFlow:
             clock=clock,
             hall_url=hall_url,
         )
+        # Pick-up or EMS at review, for a document result (kiosk/session/delivery.py).
+        self.delivery = DeliveryFlow(
+            context=self.context,
+            service=lambda: self.service,
+            send=self.machine.send,
+            state=lambda: self.state,
+            changed=self._changed,
+        )
         # 补正 at any station (kiosk/session/supplement.py): its look-up and its outbox filing.
         self.supplement = SupplementFlow(
             context=self.context,
@@ -224,6 +233,7 @@ class SessionFlow:
             self._changed()
             return
         self.context.service_id = item.id
+        self.context.delivery.wipe()  # another service: pick-up again, no address
         self.context.values = {f.name: self._prefill(f.prefill) for f in item.form.fields}
         self.machine.send("service_chosen")
         self.consult.form_opened(item.id)
@@ -456,6 +466,8 @@ class SessionFlow:
         if assist is not None and self.context.helper_filled:
             # Co-filled: which helper, in which assist session (the hall keeps the call's audit).
             payload["assist"] = {"helper": assist.helper, "session_id": assist.session_id}
+        if offered(item):  # the hall refuses a delivery for a service without a document result
+            payload["delivery"] = self.context.delivery.chosen().to_json()
         # Each photographed document travels as an encrypted, content-addressed blob named by its
         # material id; the hall accepts the filing only once every blob has arrived.
         from offline_queue.outbox import Attachment  # sqlite-utils pulls NumPy: not at import
@@ -499,6 +511,7 @@ class SessionFlow:
             time_limit_days=item.time_limit_days,
             progress_url=self.context.progress_url,
             issued_at=self._local_now(),
+            delivery=self.context.delivery.chosen() if offered(item) else None,
         )
         self._bg(
             lambda: self._printer.print_receipt(receipt),

@@ -7,6 +7,8 @@ Stray events are rejected loudly (``TransitionNotAllowed``), which keeps UI bugs
     idle ─started─▶ identifying ─card_read/identity_skipped─▶ choosing_service
     ─service_chosen─▶ filling_form (⇄ capturing) ─form_completed─▶ reviewing ─confirmed─▶ submitting
     ─queued─▶ printing ─finished─▶ wiping ─wiped─▶ idle
+    reviewing ─address_opened─▶ addressing ─address_closed─▶ reviewing  (EMS 政务专递: the
+    delivery address, for services whose result is a document; kiosk.session.delivery)
     choosing_service ─consult_opened─▶ consulting ─consult_closed─▶ choosing_service  (no ID card:
     progress look-up, policy matching, Q&A)
     choosing_service ─supplement_opened─▶ supplementing ─supplement_closed─▶ choosing_service
@@ -39,6 +41,7 @@ class SessionMachine(StateMachine):
     supplementing = State()
     rating = State()
     reviewing = State()
+    addressing = State()
     submitting = State()
     printing = State()
     error = State()
@@ -63,6 +66,8 @@ class SessionMachine(StateMachine):
         | reviewing.to(filling_form)
         | choosing_service.to(identifying)
     )
+    address_opened = reviewing.to(addressing)
+    address_closed = addressing.to(reviewing)
     confirmed = reviewing.to(submitting)
     queued = submitting.to(printing)
     finished = printing.to(wiping)
@@ -77,6 +82,7 @@ class SessionMachine(StateMachine):
         | capturing.to(wiping)
         | consulting.to(wiping)
         | reviewing.to(wiping)
+        | addressing.to(wiping)
         | submitting.to(wiping)
         | printing.to(wiping)
         | error.to(wiping)
@@ -90,6 +96,7 @@ class SessionMachine(StateMachine):
         | capturing.to(wiping)
         | consulting.to(wiping)
         | reviewing.to(wiping)
+        | addressing.to(wiping)
         | submitting.to(wiping)
         | printing.to(wiping)
         | error.to(wiping)
@@ -103,6 +110,7 @@ class SessionMachine(StateMachine):
         | capturing.to(error)
         | consulting.to(error)
         | reviewing.to(error)
+        | addressing.to(error)
         | submitting.to(error)
         | printing.to(error)
     )
@@ -136,6 +144,7 @@ WARNED_STATES = frozenset(
         "supplementing",
         "rating",
         "reviewing",
+        "addressing",
         "error",
     }
 )

@@ -263,4 +263,7 @@ def session_personal_values(context: Any) -> list[str]:
     if consult is not None:
         values.append(str(getattr(consult, "query", "") or ""))
         values += [str(v) for v in getattr(consult, "profile", {}).values()]
+    delivery = getattr(context, "delivery", None)  # the EMS address being typed at review
+    if delivery is not None:
+        values += [str(getattr(delivery, k, "") or "") for k in ("street", "recipient", "mobile")]
     return [v for v in values if v]

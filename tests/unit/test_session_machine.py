@@ -22,6 +22,7 @@ PATHS: dict[str, list[str]] = {
     "supplementing": ["started", "identity_skipped", "supplement_opened"],
     "rating": ["started", "card_read", "rating_offered"],
     "reviewing": ["started", "card_read", "service_chosen", "form_completed"],
+    "addressing": ["started", "card_read", "service_chosen", "form_completed", "address_opened"],
     "submitting": ["started", "card_read", "service_chosen", "form_completed", "confirmed"],
     "printing": ["started", "card_read", "service_chosen", "form_completed", "confirmed", "queued"],
     "error": ["started", "failed"],
@@ -49,6 +50,11 @@ def machine_in(state: str) -> SessionMachine:
     ctx.supplement.query = "SND-1-20261120-0007"
     ctx.supplement.token = "Rk3v9QpZtW2xY7bN4mC8sA"
     ctx.supplement.waiting.append({"part_id": "company_registration", "items": []})
+    ctx.delivery.method = "ems"
+    ctx.delivery.street = "狮山路88号"
+    ctx.delivery.recipient = "王芳"
+    ctx.delivery.mobile = "13912345678"
+    ctx.delivery.errors["city"] = "required"
     ctx.supplement.photos = {"premises_proof": bytearray(b"\xff\xd8 the stamped lease page")}
     return machine
 
