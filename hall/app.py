@@ -10,7 +10,9 @@ a new id, 200 when the same id comes again with the same content (a kiosk re-sen
 answer), 409 when the id comes with different content, and 422 when the body or the opened
 content does not match the contract exactly (unknown fields are refused, not ignored: a kiosk and
 a hall that disagree about the format should find out at once), when the envelope does not open,
-or when an attachment it names has not been uploaded (``detail.missing_blobs``).
+or when an attachment it names has not been uploaded (``detail.missing_blobs``), or when an intake
+hook refuses the content (a delivery the service does not offer or that fails its check:
+``detail.reasons``, field codes only).
 ``GET /api/v1/submissions/{id}`` reports status only; payloads never leave the hall through this
 API and never reach the log.
 
@@ -77,7 +79,7 @@ from hall.blob_store import DEFAULT_GRACE_S, SWEEP_INTERVAL_S, BlobStore
 from hall.body_limits import BodyLimits
 from hall.client_address import TrustedProxies
 from hall.demand_content import WorkCalendar, load_calendar, load_taxonomy
-from hall.store import MissingBlobs, SubmissionStore
+from hall.store import IntakeRefused, MissingBlobs, SubmissionStore
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +271,7 @@ def create_app(
     app.state.notify = notify
     if notify is not None:
         app.state.desk.moved_hooks.append(notify.on_moved)
+        app.state.desk.waybill_hooks.append(notify.on_waybill)
     app.state.forwarder = forwarder
     app.state.supplements = supplements.SupplementDesk(
         store.engine, clock, catalog_store, app.state.desk
@@ -389,6 +392,8 @@ def create_app(
             raise HTTPException(
                 422, detail={"msg": "attachments not received", "missing_blobs": exc.missing}
             ) from None
+        except IntakeRefused as exc:  # e.g. a delivery the service does not offer (field codes)
+            raise HTTPException(422, detail=exc.detail()) from None
         if outcome == "conflict":
             raise HTTPException(
                 status.HTTP_409_CONFLICT, detail="submission id already used with other content"

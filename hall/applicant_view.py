@@ -13,7 +13,8 @@ Two views of one tracking number:
 - **number and its token**: the same document plus the applicant's story
   (:meth:`ApplicantView.story`): per part what is missing now and why (the officer's 补正
   items, by material name), the supplements handed in, how the result reaches them (pick-up at
-  which station, or the EMS waybill), and for a demand the department's reply texts.
+  which station, or EMS: the waybill number once the officer recorded it — the status view says
+  only that it was sent, ``shipped_by``), and for a demand the department's reply texts.
 
 A token is compared in constant time (:func:`hmac.compare_digest`, also against a stand-in when
 the number is unknown) and lives :data:`ACCESS_DAYS` days. It is never logged: the hall's log
@@ -194,7 +195,9 @@ class ApplicantView:
                 ]
             if part["id"] in handed:
                 entry["supplements"] = handed[part["id"]]
-            delivery = (row.delivery or delivered.get(part["id"])) if row is not None else None
+            # How the result goes, once there is one (the choice is recorded from intake on).
+            ready = row is not None and part["id"] in delivered
+            delivery = (row.delivery or delivered.get(part["id"])) if ready and row else None
             if row is not None and delivery:
                 entry["delivery"] = delivery
                 if delivery == "pickup":
@@ -230,14 +233,16 @@ def _from_events(
     asked: dict[str, list[dict[str, str]]] = {}
     delivered: dict[str, str] = {}
     for e in conn.execute(
-        select(part_events.c.part_id, part_events.c.to_status, part_events.c["items"],
-               part_events.c.reason)
+        select(part_events.c.part_id, part_events.c.from_status, part_events.c.to_status,
+               part_events.c["items"], part_events.c.reason)
         .where(
             part_events.c.submission_id == sub_id,
             part_events.c.to_status.in_(("needs_more", "result_ready")),
         )
         .order_by(part_events.c.seq)
     ):  # fmt: skip
+        if e.from_status == e.to_status:  # no move: a reassignment, a recorded waybill
+            continue
         if e.to_status == "result_ready":
             delivered[e.part_id] = e.reason
             continue

@@ -19,12 +19,24 @@ Parts of a service another module drives (a demand follows the demand loop) are 
     POST /api/v1/desk/parts/{submission_id}/{part_id}/steps/{step_id} {"status", "version"}
     POST /api/v1/desk/parts/{submission_id}/{part_id}/reassign       {"department", "version",
                                                                        "reason"}
+    POST /api/v1/desk/parts/{submission_id}/{part_id}/waybill        {"waybill", "version"}
+
+The result_ready move's delivery defaults to the one the walk-in chose at the kiosk (the part's
+``delivery``, recorded at intake); the officer may still choose the other, which the part then
+records. An EMS part that is ready takes its waybill number
+(:func:`contracts.delivery.check_waybill`; 422 with the code for a bad one, 409
+``waybill_not_allowed`` for a part that is not ready or goes by pick-up), written like a move
+(version, who, when) with a ``part_events`` row (:data:`hall.tracking.WAYBILL_REASON`) and the
+``waybill_hooks`` called in its transaction (the applicant's text with the number). The same
+number posted again changes nothing and sends nothing; a corrected number is recorded and
+texted once more.
 
 Each answers the part as the filing detail lists it (:meth:`PartDesk.part_view`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -38,6 +50,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from contracts.clock import Clock
+from contracts.delivery import check_waybill
 from hall import part_model
 from hall.auth import Staff, SupervisorDep, audit
 from hall.catalog_publish import CatalogStore
@@ -47,7 +60,7 @@ from hall.departments import departments
 from hall.desk_access import DeskDep, check_department, may_work
 from hall.desk_schema import part_events
 from hall.part_model import MaterialRequest, Move, MoveRefused
-from hall.tracking import part_steps, parts
+from hall.tracking import WAYBILL_REASON, part_steps, parts
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +81,21 @@ class PartMoved:
 
 # hook(conn, moved), called inside every move's transaction, after its event row is written.
 MovedHook = Callable[[Connection, PartMoved], None]
+# hook(conn, submission_id, part_id, waybill), called inside the waybill's transaction.
+WaybillHook = Callable[[Connection, str, str, str], None]
+
+# check_waybill's codes -> (zh, en)
+_WAYBILL_WORDS: dict[str, tuple[str, str]] = {
+    "not_text": ("运单号须为文字", "The waybill number must be text"),
+    "bad_waybill": (
+        "运单号格式不对：应为13位数字，或如 EA123456789CN 的国际格式",
+        "Not a waybill number: 13 digits, or the international form such as EA123456789CN",
+    ),
+    "bad_check_digit": (
+        "运单号校验位不对，请核对后重新输入",
+        "The waybill number's check digit is wrong; check it and enter it again",
+    ),
+}
 
 
 class OtherDepartment(Exception):
@@ -97,6 +125,7 @@ class PartDesk:
         self.managed_services = managed_services
         self.accepted_hooks: list[AcceptedHook] = []
         self.moved_hooks: list[MovedHook] = []
+        self.waybill_hooks: list[WaybillHook] = []
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -181,6 +210,8 @@ class PartDesk:
             "overdue": left.overdue,
             "paused": left.paused,
             "case_number": row.case_number,
+            "delivery": row.delivery,
+            "waybill": row.waybill,
             "mine": may_work(who, row.department),
             "events": [
                 {
@@ -213,6 +244,8 @@ class PartDesk:
             row = self._load(conn, submission_id, part_id, who)
             if row.version != version:
                 raise part_model.changed(row.updated_by, row.updated_at)
+            if move.to == "result_ready" and move.delivery is None and row.delivery is not None:
+                move = dataclasses.replace(move, delivery=row.delivery)  # the walk-in's choice
             checked = part_model.check_move(row.status, move, self._materials(conn, row.service_id))
             values: dict[str, Any] = {
                 "status": checked.to,
@@ -232,6 +265,8 @@ class PartDesk:
                     ).isoformat()
             if checked.to in part_model.DONE:
                 values["closed_at"] = at
+            if checked.to == "result_ready":
+                values["delivery"] = checked.delivery
             self._update(conn, submission_id, part_id, version, values)
             written = conn.execute(
                 insert(part_events).values(
@@ -380,6 +415,62 @@ class PartDesk:
         )
         return view
 
+    def record_waybill(
+        self, who: Staff, submission_id: str, part_id: str, waybill: object, version: int
+    ) -> dict[str, Any]:
+        """Record the EMS waybill of a ready part; :class:`MoveRefused` or
+        :class:`OtherDepartment`. The number already recorded, posted again: the part as it is."""
+        try:
+            number = check_waybill(waybill)
+        except ValueError as exc:
+            code = str(exc)
+            zh, en = _WAYBILL_WORDS.get(code, _WAYBILL_WORDS["bad_waybill"])
+            raise MoveRefused(code, 422, zh, en) from None
+        at = iso(self.clock.now())
+        with self.engine.begin() as conn:
+            row = self._load(conn, submission_id, part_id, who)
+            if row.status != "result_ready" or row.delivery != "ems":
+                raise MoveRefused(
+                    "waybill_not_allowed",
+                    409,
+                    "只有结果待领取、选择 EMS 寄送的事项才能登记运单号",
+                    "Only a ready result that goes by EMS takes a waybill number",
+                )
+            if row.waybill == number:  # a repeat (a lost answer, a double click): nothing new
+                return self.part_view(conn, submission_id, part_id, who)
+            if row.version != version:
+                raise part_model.changed(row.updated_by, row.updated_at)
+            self._update(
+                conn,
+                submission_id,
+                part_id,
+                version,
+                {"waybill": number, "version": version + 1, "updated_by": who.name,
+                 "updated_at": at},
+            )  # fmt: skip
+            conn.execute(
+                insert(part_events).values(
+                    submission_id=submission_id,
+                    part_id=part_id,
+                    at=at,
+                    actor=who.name,
+                    from_status=row.status,
+                    to_status=row.status,
+                    reason=WAYBILL_REASON + number,
+                )
+            )
+            for hook in self.waybill_hooks:
+                hook(conn, submission_id, part_id, number)
+            view = self.part_view(conn, submission_id, part_id, who)
+        log.info(
+            "part %s/%s: waybill %s by %s",
+            submission_id,
+            part_id,
+            "corrected" if row.waybill else "recorded",
+            who.name,
+        )
+        return view
+
     def _update(
         self,
         conn: Connection,
@@ -435,6 +526,13 @@ class StepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: _Text
+    version: StrictInt
+
+
+class WaybillIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    waybill: _Text  # check_waybill answers a bad one (422 with its code)
     version: StrictInt
 
 
@@ -529,6 +627,22 @@ def router() -> APIRouter:
             f"{submission_id}/{part_id}",
             lambda: desk(request).reassign(
                 who, submission_id, part_id, body.department, body.reason, body.version
+            ),
+            submission_id,
+            part_id,
+        )
+
+    @api.post(base + "/waybill")
+    def post_waybill(
+        submission_id: str, part_id: str, body: WaybillIn, request: Request, who: DeskDep
+    ) -> dict[str, Any]:
+        return run(
+            request,
+            who,
+            "part.waybill",
+            f"{submission_id}/{part_id}",
+            lambda: desk(request).record_waybill(
+                who, submission_id, part_id, body.waybill, body.version
             ),
             submission_id,
             part_id,

@@ -16,6 +16,11 @@ are left to their own desk and not listed here. Routes (under
     GET  /api/v1/desk/board                                           (supervisor)
     GET  /api/v1/desk/audit?submission_id=                            (supervisor)
 
+Masked until revealed (each reveal audited: who, when, which filing and field): the form's ID
+numbers and mobile numbers, and of an EMS delivery the street, the recipient and their mobile
+(fields ``delivery.street``, ``delivery.recipient``, ``delivery.mobile``); the delivery's method
+and its region line (province, city, district) show in clear.
+
 A filing's materials include the 补正 hand-ins for it (:mod:`hall.supplements`), each named
 ``<material>@<hand-in tracking number>`` and marked with its state (``applied``, or ``late`` when
 it came after the part stopped waiting), served by the same materials route.
@@ -64,6 +69,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from contracts.catalog import Catalog, ServiceItem, parse_catalog
 from contracts.clock import Clock
+from contracts.delivery import METHOD_NAMES, Delivery, DeliveryError, parse_delivery
 from hall import part_model, supplements
 from hall.auth import Staff, SupervisorDep, audit, audit_log
 from hall.catalog_publish import CatalogStore, catalogs
@@ -85,6 +91,9 @@ _VERSIONS_KEPT: Final = 16
 # Media types served as they are; anything else (an SVG could carry script) is a download.
 _IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 _ID_KINDS: Final = frozenset({"id_number"})
+_MOBILE_KINDS: Final = frozenset({"mobile"})
+# An EMS delivery's personal fields, revealed like a form field under these names.
+DELIVERY_FIELDS: Final = ("delivery.street", "delivery.recipient", "delivery.mobile")
 # What a tracking number or a USCC (or the start of one) may look like.
 _ID_QUERY: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*", re.ASCII)
 # Up to this many parts matching a name search are fetched by key (see DeskViews._search).
@@ -125,6 +134,58 @@ def mask_id_number(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    """``13912345678`` → ``139****5678``: the carrier prefix and the last four digits only."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_text(value: str, keep: int = 1) -> str:
+    """``张三`` → ``张*``; a street keeps its first characters and hides the rest."""
+    if len(value) <= keep:
+        return "*" * len(value)
+    return value[:keep] + "*" * min(len(value) - keep, 8)
+
+
+def _mask(kind: str, value: str) -> str:
+    return mask_mobile(value) if kind in _MOBILE_KINDS else mask_id_number(value)
+
+
+def _stored_delivery(payload: Mapping[str, Any]) -> Delivery | None:
+    """The delivery the filing carries (checked at intake), or None (none, or unreadable)."""
+    raw = payload.get("delivery")
+    if raw is None:
+        return None
+    try:
+        return parse_delivery(raw)
+    except DeliveryError:
+        return None
+
+
+def _delivery_view(payload: Mapping[str, Any], part_views: list[dict[str, Any]]) -> Any:
+    """How the result goes: the method and, for EMS, the region in clear, the rest masked."""
+    found = _stored_delivery(payload)
+    method = (
+        found.method
+        if found
+        else next((p["delivery"] for p in part_views if p.get("delivery")), None)
+    )
+    if method is None:
+        return None
+    zh, en = METHOD_NAMES.get(method, (method, method))
+    view: dict[str, Any] = {"method": method, "name_zh": zh, "name_en": en}
+    if found is not None and found.method == "ems":
+        view.update(
+            region=found.region_line(),
+            street=mask_text(found.street, 2),
+            recipient=mask_text(found.recipient),
+            mobile=mask_mobile(found.mobile),
+            masked=list(DELIVERY_FIELDS),
+        )
+    return view
 
 
 # --- the inbox's cursor ------------------------------------------------------------------------
@@ -274,6 +335,13 @@ class VersionCache:
             while len(self._kept) > _VERSIONS_KEPT:
                 self._kept.popitem(last=False)
         return catalog
+
+
+def _kind_by_name(name: str) -> str:
+    """A field of a service this catalog lacks: ID-like and mobile-like names still masked."""
+    if name.endswith("id_number"):
+        return "id_number"
+    return "mobile" if name.endswith("mobile") else "text"
 
 
 def _service(catalog: Catalog | None, service_id: str) -> ServiceItem | None:
@@ -540,7 +608,7 @@ class DeskViews:
     def _form(
         self, who: Staff, payload: Mapping[str, Any], item: ServiceItem | None, part_rows: list[Any]
     ) -> list[dict[str, Any]]:
-        """The form fields the caller may see, labelled, ID numbers masked."""
+        """The form fields the caller may see, labelled, ID and mobile numbers masked."""
         raw = payload.get("form")
         values = (
             {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
@@ -552,7 +620,7 @@ class DeskViews:
         if item is not None:
             specs = [(f.name, f.label_zh, f.label_en, str(f.kind)) for f in item.form.fields]
         else:  # a service this catalog lacks: the names as labels, ID-like names still masked
-            specs = [(n, n, n, "id_number" if n.endswith("id_number") else "text") for n in values]
+            specs = [(n, n, n, _kind_by_name(n)) for n in values]
         if department_scope(who) is not None:
             visible: set[str] = set()
             for p in part_rows:
@@ -562,14 +630,14 @@ class DeskViews:
         form = []
         for name, label_zh, label_en, kind in specs:
             value = values.get(name, "")
-            masked = kind in _ID_KINDS and bool(value)
+            masked = kind in _ID_KINDS | _MOBILE_KINDS and bool(value)
             form.append(
                 {
                     "name": name,
                     "label_zh": label_zh,
                     "label_en": label_en,
                     "kind": kind,
-                    "value": mask_id_number(value) if masked else value,
+                    "value": _mask(kind, value) if masked else value,
                     "masked": masked,
                     "helper_filled": name in helper_filled,
                 }
@@ -671,6 +739,7 @@ class DeskViews:
             "form": form,
             "materials": materials,
             "parts": part_views,
+            "delivery": _delivery_view(payload, part_views),
             "bundle_done": all(p.status in part_model.DONE for p in part_rows),
         }
 
@@ -681,6 +750,13 @@ class DeskViews:
             payload = json.loads(row.payload)
             catalog, _, _ = self._catalog_for(conn, payload)
             item = _service(catalog, row.service_id)
+        if field in DELIVERY_FIELDS:
+            delivery = _stored_delivery(payload)
+            if delivery is None or delivery.method != "ems":
+                raise DeskRefused(
+                    "not_found", 404, "这件申报没有邮寄地址", "This filing has no EMS address"
+                )
+            return str(getattr(delivery, field.removeprefix("delivery.")))
         shown = {f["name"]: f for f in self._form(who, payload, item, part_rows)}
         entry = shown.get(field)
         if entry is None:

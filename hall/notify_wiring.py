@@ -10,12 +10,16 @@ event               when                                       dedupe key
 ==================  =========================================  ===============================
 filing_received     a new filing (intake hook)                 ``<sub>:filing_received``
 needs_more          an officer's 补正 move (with the list)      ``<sub>:<part>:needs_more:<ev>``
-result_ready        result ready: pick-up station or waybill   ``<sub>:<part>:result_ready:<ev>``
+result_ready        result ready for pick-up (its station)     ``<sub>:<part>:result_ready:<ev>``
+result_ready        EMS waybill recorded (the number)          ``<sub>:<part>:result_ready:ems:<w>``
 rating_invited      a part done: closed, refused, not accepted ``<sub>:<part>:rating_invited:<ev>``
 demand_replied      a demand's reply (the demand loop)         ``<sub>:demand_replied:<n>``
 ==================  =========================================  ===============================
 
-(``<ev>`` is the move's ``part_events`` row, ``<n>`` the count of the demand's replies.) The
+(``<ev>`` is the move's ``part_events`` row, ``<w>`` the waybill number: the same number again
+sends nothing, a corrected one is texted once; ``<n>`` the count of the demand's replies.) An
+EMS result is texted when its waybill is recorded (:meth:`PartDesk.record_waybill
+<hall.desk_moves.PartDesk.record_waybill>`), not at the move. The
 text goes to the mobile number in the filing's form (the catalog's ``mobile`` field, normalised;
 none, or not a mobile: nothing is queued), in the filing's language, with the link
 ``<public URL>/p/<tracking number>?t=<token>`` (:mod:`hall.applicant_view`). A text that cannot
@@ -178,6 +182,14 @@ class NotifyWiring:
         name = _pick(language, spec.name_zh, spec.name_en) if spec else row.service_id
         params: dict[str, object] = {"service_name": _short(name)}
         ev: Event
+        if to == "result_ready" and row.delivery == "ems":
+            # Texted with its number when the waybill is recorded (on_waybill).
+            log.info(
+                "part %s/%s: EMS result, texted with its waybill",
+                moved.submission_id,
+                moved.part_id,
+            )
+            return
         if to == "needs_more":
             ev = "needs_more"
             materials = item.materials if item else ()
@@ -187,17 +199,7 @@ class NotifyWiring:
             )
         elif to == "result_ready":
             ev = "result_ready"
-            if moved.move.delivery == "ems" or row.delivery == "ems":
-                if not row.waybill:
-                    log.info(
-                        "part %s/%s: EMS result, no waybill yet: no text",
-                        moved.submission_id,
-                        moved.part_id,
-                    )
-                    return
-                params["waybill"] = row.waybill
-            else:
-                params["pickup_at"] = _short(self._station_name(conn, row.station_id))
+            params["pickup_at"] = _short(self._station_name(conn, row.station_id))
         else:
             ev = "rating_invited"
         self._queue(
@@ -209,6 +211,29 @@ class NotifyWiring:
             language,
             params,
             f"{moved.submission_id}:{moved.part_id}:{ev}:{moved.event_seq}",
+        )
+
+    def on_waybill(self, conn: Connection, submission_id: str, part_id: str, waybill: str) -> None:
+        """result_ready with the EMS waybill, in the transaction that records it."""
+        row = conn.execute(
+            select(parts.c.service_id, parts.c.tracking_number).where(
+                parts.c.submission_id == submission_id, parts.c.part_id == part_id
+            )
+        ).one()
+        payload = _payload(conn, submission_id)
+        item = self._service(conn, row.service_id)
+        language = _language(payload)
+        spec = next((p for p in item.parts if p.id == part_id), None) if item else None
+        name = _pick(language, spec.name_zh, spec.name_en) if spec else row.service_id
+        self._queue(
+            conn,
+            "result_ready",
+            submission_id,
+            row.tracking_number,
+            _mobile(payload, item),
+            language,
+            {"service_name": _short(name), "waybill": waybill},
+            f"{submission_id}:{part_id}:result_ready:ems:{waybill}",
         )
 
     def on_status(self, conn: Connection, submission_id: str, new_status: str) -> None:

@@ -144,6 +144,13 @@ def _render(zh: ProgressView, en: ProgressView, doc: dict[str, Any]) -> str:
                     out.append(f'<div class="en">{escape(ee.note)}</div>')
                 out.append("</li>")
             out.append("</ol>")
+        if raw.get("shipped_by") == "ems" and not raw.get("waybill"):
+            # The status view: that it went, when; the number is the token holder's.
+            out.append(
+                f'<p class="shipped">已由EMS寄出 <span class="time">'
+                f"{escape(_local(raw.get('shipped_at')))}</span></p>"
+                '<p class="en">Sent by EMS (the receipt\'s link shows the waybill number)</p>'
+            )
         out.append(_story_of_part(raw))
         out.append("</section>")
     return "".join(out)
@@ -182,7 +189,7 @@ def _story_of_part(raw: dict[str, Any]) -> str:
         out.append(
             "<h3>EMS 政务专递</h3>"
             + (
-                f"<p>已寄出，运单号 <b>{waybill}</b></p>"
+                f"<p>已由EMS寄出，运单号 <b>{waybill}</b></p>"
                 f'<p class="en">Sent by EMS, waybill {waybill}</p>'
                 if waybill
                 else "<p>将通过 EMS 寄出，寄出后短信告知运单号。</p>"

@@ -102,6 +102,21 @@ blobs = Table(
 )
 
 
+class IntakeRefused(Exception):
+    """An intake hook refuses the content (nothing is stored; the route answers 422).
+
+    ``code`` and ``reasons`` (field -> code) name what is wrong, never a value: they reach the
+    log and the kiosk.
+    """
+
+    def __init__(self, code: str, reasons: dict[str, str]) -> None:
+        super().__init__(f"{code}: " + ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())))
+        self.code, self.reasons = code, dict(reasons)
+
+    def detail(self) -> dict[str, Any]:
+        return {"msg": self.code, "reasons": self.reasons}
+
+
 class MissingBlobs(Exception):
     """The submission names attachments the hall does not hold (sha256s in ``missing``)."""
 
@@ -179,7 +194,8 @@ class SubmissionStore:
     def put(self, sub: Submission) -> PutOutcome:
         """Store ``sub`` unless its id is known; say whether it was new, a repeat or a clash.
 
-        Raises :class:`MissingBlobs` for a new submission whose attachments are not all here.
+        Raises :class:`MissingBlobs` for a new submission whose attachments are not all here,
+        :class:`IntakeRefused` when an intake hook refuses its content (nothing is kept).
         """
         digest = sub.content_sha256()
         existing = self._digest_of(sub.id)
@@ -212,6 +228,9 @@ class SubmissionStore:
                     if inserted:
                         for hook in self.intake_hooks:
                             hook(conn, sub)
+            except IntakeRefused as exc:
+                log.warning("submission %s refused: %s", sub.id, exc)
+                raise
             except IntegrityError:
                 # The id's own conflict is ignored by the insert; this is the tracking number,
                 # unless a racing request for the same id got there first (judged below).

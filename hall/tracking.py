@@ -38,8 +38,9 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
-from contracts.catalog import fan_out
+from contracts.catalog import ServiceItem, fan_out
 from contracts.clock import Clock
+from contracts.delivery import DeliveryError, parse_delivery
 from contracts.ids import is_valid_tracking_number
 from contracts.wire import Submission
 from hall import part_model
@@ -47,7 +48,7 @@ from hall.catalog_publish import CatalogStore
 from hall.clock import iso
 from hall.demand_content import WorkCalendar
 from hall.desk_schema import part_events
-from hall.store import metadata, submissions
+from hall.store import IntakeRefused, metadata, submissions
 
 if TYPE_CHECKING:
     from hall.applicant_view import ApplicantView
@@ -119,6 +120,15 @@ part_steps = Table(
 )
 
 
+# The part_events row of a recorded EMS waybill (hall.desk_moves): no move (from = to), the
+# reason "waybill:<number>" (staff see it; the public progress only that the result was sent).
+WAYBILL_REASON = "waybill:"
+
+
+def is_waybill_event(from_status: str, to_status: str, reason: str) -> bool:
+    return from_status == to_status == "result_ready" and reason.startswith(WAYBILL_REASON)
+
+
 @dataclass(frozen=True, slots=True)
 class PartRow:
     """One tracked part as staff see it (no values)."""
@@ -151,9 +161,11 @@ class TrackingStore:
     def on_intake(self, conn: Connection, sub: Submission) -> None:
         """Create the part (and step) rows of a new submission, in the intake transaction.
 
-        Never raises for odd content: a submission the kiosk could send must be stored. A
-        service the published catalog does not know gets the parts the kiosk listed, else one
-        part named after the service.
+        Never raises for odd content (a submission the kiosk could send must be stored) but for
+        a delivery choice the service does not take or that fails its check: that is refused
+        (:func:`_delivery`), as the kiosk runs the same check before it sends. A service the
+        published catalog does not know gets the parts the kiosk listed, else one part named
+        after the service. Every part of the filing records the delivery choice.
         """
         received = self.clock.now()
         now = iso(received)
@@ -174,6 +186,7 @@ class TrackingStore:
             if item is not None
             else None
         )
+        delivery = _delivery(sub.payload, item)
         if item is not None:
             for filing in fan_out(item, values):
                 rows.append((filing.part_id, filing.department, tuple(filing.values), filing.steps))
@@ -203,6 +216,7 @@ class TrackingStore:
                     due_on=due_on,
                     enterprise_name=enterprise,
                     uscc=values.get("uscc", "")[:18],
+                    delivery=delivery,
                 )
             )
             for step_pos, step_id in enumerate(steps):
@@ -217,6 +231,8 @@ class TrackingStore:
                     )
                 )
         log.info("submission %s: %d part(s) tracked", sub.id, len(rows))
+
+    # (The address itself stays in the stored payload only, with the form's other answers.)
 
     def set_status_in(
         self,
@@ -279,6 +295,7 @@ class TrackingStore:
                 .order_by(part_events.c.seq)
             ).all()
         events: dict[str, list[dict[str, Any]]] = {}
+        shipped: dict[str, str] = {}
         for e in event_rows:
             shown = part_model.public_event(
                 e.from_status,
@@ -291,6 +308,8 @@ class TrackingStore:
             )
             if shown is not None:
                 events.setdefault(e.part_id, []).append(shown)
+            elif is_waybill_event(e.from_status, e.to_status, e.reason):
+                shipped.setdefault(e.part_id, e.at)  # sent: the first recording's time
         steps: dict[str, list[dict[str, Any]]] = {}
         for s in step_rows:
             steps.setdefault(s.part_id, []).append(
@@ -309,6 +328,10 @@ class TrackingStore:
                 entry["note_zh"], entry["note_en"] = p.note_zh, p.note_en
             if p.part_id in events:
                 entry["events"] = events[p.part_id]
+            if p.delivery == "ems" and p.waybill:
+                # 已由EMS寄出: that it went, never the number (the token's view adds it).
+                entry["shipped_by"] = "ems"
+                entry["shipped_at"] = shipped.get(p.part_id, p.updated_at)
             doc_parts.append(entry)
         if not doc_parts:
             # Stored before parts were tracked: one part, received, is still the truth.
@@ -335,6 +358,28 @@ class TrackingStore:
             )
             for r in rows
         ]
+
+
+def _delivery(payload: dict[str, Any], item: ServiceItem | None) -> str | None:
+    """How a filing's result reaches the walk-in: ``pickup``, ``ems``, or None (no document).
+
+    A service whose result is a document defaults to pick-up (a kiosk older than the choice
+    sends none); a delivery for any other service, or one that fails the check both sides run
+    (:func:`contracts.delivery.parse_delivery`), is refused: :class:`IntakeRefused` with the
+    field codes, never the address.
+    """
+    offered = item is not None and item.result_document
+    raw = payload.get("delivery")
+    if raw is None:
+        return "pickup" if offered else None
+    if not offered:
+        raise IntakeRefused("delivery_not_offered", {"delivery": "not_offered"})
+    try:
+        return parse_delivery(raw).method
+    except DeliveryError as exc:
+        raise IntakeRefused(
+            "delivery_invalid", {f"delivery.{k}": v for k, v in exc.reasons.items()}
+        ) from None
 
 
 def router() -> APIRouter:
