@@ -21,13 +21,20 @@ hall; everything meant for the console (:func:`recent`) shows them masked (138**
   ``submit_sm_resp`` arrives, before the next part is submitted, and the message is marked sent
   only when every part has one. A retry, in this process or after a restart, submits only the parts
   without a stored id, so no part the SMSC acknowledged is ever submitted again.
-- **What cannot hold**: a part whose ``submit_sm`` reached the SMSC but whose ``submit_sm_resp``
-  did not reach the database (the link dropped, or the hall died, in that one round trip) is
-  submitted again: at-least-once. SMPP 3.4 offers no idempotency key, and ``query_sm`` needs the
-  very message id that was lost. The window is one round trip plus one commit, and one part is in
-  flight at a time, so each crash or lost link repeats at most one part; the re-sent part carries
-  the same concatenation reference and index. The last part's id and "sent" share one commit.
-  The HTTPS backend closes the window when the gateway honours its ``Idempotency-Key``.
+- **In flight, in doubt**: before a part's ``submit_sm`` goes, the row records it "in flight"
+  (``in_flight_part``) with the ``user_message_reference`` it carries (``in_flight_ref``); its
+  ``submit_sm_resp`` clears that in the commit that stores the id. A part still in flight when
+  the link or the hall died (``submit_sm`` out, answer never stored) is *in doubt*: the SMSC may
+  have taken it. It is not sent again at once. Its message waits, and so do the later messages
+  of its number (order), while the link is held open for up to ``in_doubt_grace_s`` (120 s) of
+  link time; a delivery receipt that echoes its reference from its number, for a message id no
+  part holds yet, proves the SMSC took it: the part is stored with that id and never resent.
+  Only when no receipt comes within the grace is it submitted again (at-least-once fallback, for
+  an SMSC that does not echo the reference or sends no receipts): logged as a possible duplicate
+  and counted in ``resent_in_doubt``, which the console shows. SMPP 3.4 has no idempotency key,
+  and ``query_sm`` needs the very message id that was lost; the receipt is the SMSC's own word.
+  The last part's id and "sent" share one commit. The HTTPS backend needs none of this: its
+  ``Idempotency-Key`` lets the gateway drop a repeat, so a lost answer is simply retried.
 
 Delivery receipts (``deliver_sm``) are stored on the part they name (``sms_parts``).
 """
@@ -65,6 +72,7 @@ from hall.sms_backend import (
     OutgoingSms,
     SmsBackend,
     SmsError,
+    SmsInDoubt,
     SmsRefused,
     SmsThrottled,
 )
@@ -88,6 +96,11 @@ notifications = Table(
     Column("backend", String(16), nullable=True),
     Column("created_at", String(40), nullable=False),
     Column("sent_at", String(40), nullable=True),
+    # rev_0008: the part whose submit_sm may be out with its answer not stored, and its reference.
+    Column("in_flight_part", Integer, nullable=True),
+    Column("in_flight_ref", Integer, nullable=True),
+    Column("in_flight_at", String(40), nullable=True),
+    Column("resent_in_doubt", Integer, nullable=False, server_default="0"),
 )
 Index("notifications_queue", notifications.c.state, notifications.c.to_number, notifications.c.seq)
 
@@ -142,6 +155,17 @@ def _language(value: str) -> Language:
     raise ValueError(f"no SMS templates in {value!r}")
 
 
+def _insert_ignoring(conn: Connection, table: Table, keys: list[str], **values: object) -> Any:
+    """INSERT … ON CONFLICT (keys) DO NOTHING, on SQLite or PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        stmt: Any = postgresql.insert(table).values(**values)
+    elif conn.dialect.name == "sqlite":
+        stmt = sqlite.insert(table).values(**values)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database {conn.dialect.name}")
+    return stmt.on_conflict_do_nothing(index_elements=keys)
+
+
 def enqueue_in(
     conn: Connection,
     event: Event,
@@ -171,14 +195,8 @@ def enqueue_in(
         "attempts": 0,
         "created_at": iso(clock.now()),
     }
-    if conn.dialect.name == "postgresql":
-        stmt: Any = postgresql.insert(notifications).values(**values)
-    elif conn.dialect.name == "sqlite":
-        stmt = sqlite.insert(notifications).values(**values)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database {conn.dialect.name}")
-    stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(notifications.c.seq)
-    row = conn.execute(stmt).first()
+    stmt = _insert_ignoring(conn, notifications, ["dedupe_key"], **values)
+    row = conn.execute(stmt.returning(notifications.c.seq)).first()
     if row is not None:
         log.info("notification %d queued: %s to %s", row.seq, event, mask_number(number))
     return row is not None
@@ -200,6 +218,8 @@ class NotificationView:
     sent_at: str | None
     parts: int
     delivered_parts: int
+    in_doubt: bool  # a part submitted whose answer never came: waiting for its receipt
+    resent_in_doubt: int  # parts sent again after no receipt owned them: possible duplicates
 
 
 def recent(engine: Engine, limit: int = 50) -> list[NotificationView]:
@@ -237,6 +257,8 @@ def recent(engine: Engine, limit: int = 50) -> list[NotificationView]:
             sent_at=r.sent_at,
             parts=r.parts or 0,
             delivered_parts=r.delivered or 0,
+            in_doubt=r.in_flight_part is not None and r.state == "pending",
+            resent_in_doubt=r.resent_in_doubt,
         )
         for r in rows
     ]
@@ -257,6 +279,7 @@ class NotificationDispatcher:
         poll_interval_s: float = 0.5,
         idle_slice_s: float = 0.05,
         batch: int = 100,
+        in_doubt_grace_s: float = 120.0,
     ) -> None:
         self._engine, self._backend, self._clock = engine, backend, clock
         self._gap, self._poll, self._slice, self._batch = (
@@ -266,6 +289,8 @@ class NotificationDispatcher:
             batch,
         )
         self._backoff_base, self._backoff_max = backoff_base_s, backoff_max_s
+        self._grace = in_doubt_grace_s
+        self._doubt_until: dict[int, float] = {}  # seq in doubt -> monotonic end of its grace
         self._backoff = 0.0
         self._paused_until = 0.0
         self._last_sent: dict[str, float] = {}  # number -> monotonic time of its last message
@@ -297,7 +322,7 @@ class NotificationDispatcher:
         while not self._stop.is_set():
             now = self._clock.monotonic()
             if now < self._paused_until:
-                self._backend.idle(min(self._slice, self._paused_until - now), self._on_receipt)
+                self._backend.idle(min(self._slice, self._paused_until - now), self.on_receipt)
                 continue
             if self._wake.is_set() or now - last_look >= self._poll:
                 self._wake.clear()
@@ -309,17 +334,24 @@ class NotificationDispatcher:
                     log.exception("notification dispatcher: drain failed")
                     self._pause("SMS_DISPATCH_ERROR")
                 continue
-            self._backend.idle(self._slice, self._on_receipt)
+            self._backend.idle(self._slice, self.on_receipt)
 
     def drain_once(self) -> int:
         """Send what is due now; returns how many messages were finished (sent or failed)."""
         done = 0
-        for row in self._heads():
+        heads = self._heads()
+        if not self._hold_link_for_doubts(heads):
+            return 0
+        for row in heads:
             if self._stop.is_set():
                 break
             last = self._last_sent.get(row.to_number)
             if last is not None and self._clock.monotonic() - last < self._gap:
                 continue  # this number's rate: its next message waits
+            if row.in_flight_part is not None:
+                if self._clock.monotonic() < self._doubt_until[row.seq]:
+                    continue  # in doubt: its receipt may yet come (its number waits behind it)
+                self._give_up_doubt(row)
             try:
                 finished = self._send(row)
             except SmsRefused as e:
@@ -327,7 +359,11 @@ class NotificationDispatcher:
                 log.warning("notification %d refused for good: %s", row.seq, e.reason)
                 done += 1
             except SmsError as e:
-                self._note_attempt(row.seq, str(e))
+                in_doubt = isinstance(e, SmsInDoubt)
+                self._note_attempt(row.seq, str(e), settled=not in_doubt)
+                if in_doubt:
+                    self._doubt_until[row.seq] = self._clock.monotonic() + self._grace
+                    log.info("notification %d in doubt: its part may be at the SMSC", row.seq)
                 self._pause(str(e), throttled=isinstance(e, SmsThrottled))
                 break
             else:
@@ -338,6 +374,51 @@ class NotificationDispatcher:
                 done += 1
         return done
 
+    def _hold_link_for_doubts(self, heads: list[Any]) -> bool:
+        """Start the grace of each head in doubt and keep the link up for its receipt.
+
+        False when the link cannot be had (nothing can be sent either); the grace then starts
+        again, since no receipt can arrive without a link.
+        """
+        doubtful = {r.seq for r in heads if r.in_flight_part is not None}
+        for seq in set(self._doubt_until) - doubtful:
+            del self._doubt_until[seq]  # settled: its receipt came, or it was sent again
+        if not doubtful:
+            return True
+        now = self._clock.monotonic()
+        for seq in doubtful:
+            self._doubt_until.setdefault(seq, now + self._grace)
+        try:
+            self._backend.open()
+        except SmsError as e:
+            for seq in doubtful:
+                self._doubt_until[seq] = now + self._grace
+            self._pause(str(e), throttled=isinstance(e, SmsThrottled))
+            return False
+        return True
+
+    def _give_up_doubt(self, row: Any) -> None:
+        """No receipt owned the part in doubt within the grace: send it again (at least once)."""
+        log.warning(
+            "notification %d part %d: no receipt within %.0f s; sending it again "
+            "(a possible duplicate)",
+            row.seq,
+            row.in_flight_part,
+            self._grace,
+        )
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(notifications)
+                .where(notifications.c.seq == row.seq)
+                .values(
+                    in_flight_part=None,
+                    in_flight_ref=None,
+                    in_flight_at=None,
+                    resent_in_doubt=notifications.c.resent_in_doubt + 1,
+                )
+            )
+        del self._doubt_until[row.seq]
+
     def _heads(self) -> list[Any]:
         # The oldest pending message of each number: nothing younger may overtake it.
         oldest = (
@@ -346,7 +427,12 @@ class NotificationDispatcher:
             .group_by(notifications.c.to_number)
         )
         query = (
-            select(notifications.c.seq, notifications.c.to_number, notifications.c.body)
+            select(
+                notifications.c.seq,
+                notifications.c.to_number,
+                notifications.c.body,
+                notifications.c.in_flight_part,
+            )
             .where(notifications.c.seq.in_(oldest.scalar_subquery()))
             .order_by(notifications.c.seq)
             .limit(self._batch)
@@ -369,13 +455,30 @@ class NotificationDispatcher:
 
         finished = False
 
+        def on_submit(part: int, reference: int) -> None:
+            # Committed before the submit_sm is written: a crash from here on leaves it in doubt.
+            with self._engine.begin() as conn:
+                conn.execute(
+                    update(notifications)
+                    .where(notifications.c.seq == row.seq)
+                    .values(
+                        in_flight_part=part,
+                        in_flight_ref=reference,
+                        in_flight_at=iso(self._clock.now()),
+                    )
+                )
+
         def on_part(part: int, message_id: str, last: bool) -> None:
             # Committed before the next part is submitted: a retry skips this part. The last
-            # part's row and "sent" go in one commit (one fsync fewer per message).
+            # part's row and "sent" go in one commit (one fsync fewer per message). A receipt
+            # that overtook the answer may have stored the part already.
             nonlocal finished
             with self._engine.begin() as conn:
                 conn.execute(
-                    sms_parts.insert().values(
+                    _insert_ignoring(
+                        conn,
+                        sms_parts,
+                        ["notification_seq", "part"],
                         notification_seq=row.seq,
                         part=part,
                         message_id=message_id,
@@ -385,8 +488,14 @@ class NotificationDispatcher:
                 if last:
                     self._finish(row.seq, "sent", None, conn)
                     finished = True
+                else:
+                    conn.execute(
+                        update(notifications)
+                        .where(notifications.c.seq == row.seq)
+                        .values(in_flight_part=None, in_flight_ref=None, in_flight_at=None)
+                    )
 
-        self._backend.send(sms, on_part, self._on_receipt)
+        self._backend.send(sms, on_part, self.on_receipt, on_submit)
         return finished
 
     def _finish(
@@ -405,16 +514,19 @@ class NotificationDispatcher:
                 last_error=error,
                 backend=self._backend.name,
                 sent_at=iso(self._clock.now()) if state == "sent" else None,
+                in_flight_part=None,
+                in_flight_ref=None,
+                in_flight_at=None,
             )
         )
 
-    def _note_attempt(self, seq: int, error: str) -> None:
+    def _note_attempt(self, seq: int, error: str, *, settled: bool) -> None:
+        """Count a failed attempt; ``settled``: the SMSC answered, so nothing is left in flight."""
+        values: dict[str, Any] = {"attempts": notifications.c.attempts + 1, "last_error": error}
+        if settled:
+            values.update(in_flight_part=None, in_flight_ref=None, in_flight_at=None)
         with self._engine.begin() as conn:
-            conn.execute(
-                update(notifications)
-                .where(notifications.c.seq == seq)
-                .values(attempts=notifications.c.attempts + 1, last_error=error)
-            )
+            conn.execute(update(notifications).where(notifications.c.seq == seq).values(**values))
 
     def _pause(self, reason: str, *, throttled: bool = False) -> None:
         self._backoff = min(
@@ -428,17 +540,59 @@ class NotificationDispatcher:
             " (throttled)" if throttled else "",
         )
 
-    def _on_receipt(self, receipt: DeliveryReceipt) -> None:
+    def on_receipt(self, receipt: DeliveryReceipt) -> None:
+        """Store a delivery receipt on its part, or let it settle the part in doubt it echoes."""
+        now = iso(self._clock.now())
+        receipt_values = {
+            "receipt_state": receipt.state[:16],
+            "receipt_error": receipt.error[:16],
+            "receipt_at": now,
+        }
+        owner = None
         with self._engine.begin() as conn:
             found = conn.execute(
                 update(sms_parts)
                 .where(sms_parts.c.message_id == receipt.message_id)
-                .values(
-                    receipt_state=receipt.state[:16],
-                    receipt_error=receipt.error[:16],
-                    receipt_at=iso(self._clock.now()),
-                )
+                .values(**receipt_values)
                 .returning(sms_parts.c.notification_seq)
             ).first()
-        if found is None:
+            if found is None and receipt.user_ref is not None and receipt.number:
+                # A message id no part holds, echoing the reference of a part in flight to the
+                # same handset: the SMSC took that part, and this is its id.
+                owner = conn.execute(
+                    select(notifications.c.seq, notifications.c.in_flight_part).where(
+                        notifications.c.state == "pending",
+                        notifications.c.to_number == receipt.number,
+                        notifications.c.in_flight_ref == receipt.user_ref,
+                        notifications.c.in_flight_part.is_not(None),
+                    )
+                ).first()
+            if owner is not None:
+                conn.execute(
+                    _insert_ignoring(
+                        conn,
+                        sms_parts,
+                        ["notification_seq", "part"],
+                        notification_seq=owner.seq,
+                        part=owner.in_flight_part,
+                        message_id=receipt.message_id[:65],
+                        accepted_at=now,
+                        **receipt_values,
+                    )
+                )
+                conn.execute(
+                    update(notifications)
+                    .where(notifications.c.seq == owner.seq)
+                    .values(in_flight_part=None, in_flight_ref=None, in_flight_at=None)
+                )
+        if owner is not None:
+            log.info(
+                "notification %d part %d: its receipt (message id %s) shows the SMSC took it; "
+                "not sent again",
+                owner.seq,
+                owner.in_flight_part,
+                receipt.message_id,
+            )
+            self._wake.set()
+        elif found is None:
             log.warning("delivery receipt for an unknown message id %s", receipt.message_id)

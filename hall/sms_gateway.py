@@ -3,8 +3,13 @@
 One ``POST`` of canonical JSON per message (``{"reference", "text", "to"}``, the number as
 ``+86…``); the gateway splits long texts itself. Each request is signed: ``X-Timestamp`` (Unix
 seconds) and ``X-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>``, and
-carries ``Idempotency-Key: qihang-sms-<queue sequence>``, the same on every retry and after a hall
-restart, so a gateway that honours it never sends a message twice even when its answer was lost.
+carries ``Idempotency-Key`` (:func:`idempotency_key`: ``qihang-sms-<queue sequence>-<16 hex of
+SHA-256 over number and text>``), the same on every retry and after a hall restart, so a gateway
+that honours it never sends a message twice even when its answer was lost; the digest keeps two
+halls sharing a gateway account, or a hall restored from a backup (its sequence numbers used
+again), from having a new message dropped as a repeat of another. The body's ``reference`` is the
+same key. This is the gateway's counterpart of the SMPP receipt correlation: no message is held
+"in flight" here, a retry after a lost answer simply carries the same key.
 
 Answers: 2xx with ``{"message_id": …}`` (409 with one: "already have it") → accepted; 429 →
 :class:`~hall.sms_backend.SmsThrottled`; 5xx, a timeout, a refused connection or an answer that
@@ -34,6 +39,7 @@ from hall.sms_backend import (
     SmsRefused,
     SmsThrottled,
     SmsUnavailable,
+    SubmitStarting,
 )
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,13 @@ class GatewayConfig:
             raise ValueError("the SMS gateway's signing secret must be at least 16 bytes")
 
 
+def idempotency_key(sms: OutgoingSms) -> str:
+    """What names ``sms`` to the gateway: the same on every attempt (its number and text never
+    change)."""
+    digest = hashlib.sha256(f"{sms.to_number}\n{sms.text}".encode()).hexdigest()[:16]
+    return f"qihang-sms-{sms.ref}-{digest}"
+
+
 def signature(secret: bytes, timestamp: str, body: bytes) -> str:
     """The ``X-Signature`` header value for ``body`` sent at ``timestamp``."""
     mac = hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
@@ -75,11 +88,18 @@ class HttpsSmsBackend:
             else None
         )
 
-    def send(self, sms: OutgoingSms, on_part: PartAccepted, on_receipt: ReceiptHandler) -> None:
+    def send(
+        self,
+        sms: OutgoingSms,
+        on_part: PartAccepted,
+        on_receipt: ReceiptHandler,
+        on_submit: SubmitStarting | None = None,
+    ) -> None:
         if 1 in sms.accepted:
             return
+        key = idempotency_key(sms)
         body = json.dumps(
-            {"reference": f"qihang-sms-{sms.ref}", "text": sms.text, "to": "+86" + sms.to_number},
+            {"reference": key, "text": sms.text, "to": "+86" + sms.to_number},
             ensure_ascii=False,
             separators=(",", ":"),
             sort_keys=True,
@@ -91,7 +111,7 @@ class HttpsSmsBackend:
             method="POST",
             headers={
                 "Content-Type": "application/json; charset=utf-8",
-                "Idempotency-Key": f"qihang-sms-{sms.ref}",
+                "Idempotency-Key": key,
                 "X-Timestamp": timestamp,
                 "X-Signature": signature(self._config.secret, timestamp, body),
             },
@@ -121,6 +141,9 @@ class HttpsSmsBackend:
 
     def idle(self, seconds: float, on_receipt: ReceiptHandler) -> None:
         time.sleep(seconds)
+
+    def open(self) -> None:
+        pass  # no link to hold: nothing is ever in flight here
 
     def close(self) -> None:
         pass

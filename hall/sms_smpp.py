@@ -15,6 +15,14 @@ loopback round trip is well under a millisecond). Receipts (``deliver_sm`` with 
 0x04) may arrive between them; they are answered and handed to the dispatcher. The link is kept
 alive with ``enquire_link`` when idle.
 
+Each ``submit_sm`` carries the ``user_message_reference`` TLV (0x0204, SMPP 3.4 §5.3.2.17:
+ESME-assigned, 2 octets; :func:`~hall.sms_backend.user_reference`), announced to the dispatcher
+through ``on_submit`` before the PDU is written. An SMSC that echoes it in the delivery receipt's
+``deliver_sm`` (beside ``receipted_message_id``, 0x001E) lets the dispatcher recognise a part whose
+``submit_sm_resp`` was lost with the link or the hall; a link lost in that round trip raises
+:class:`~hall.sms_backend.SmsInDoubt`. The receipt also names the handset (its ``source_addr``),
+which the match requires.
+
 smpplib's errors are translated here: ``ESME_RTHROTTLED`` / ``ESME_RMSGQFUL`` →
 :class:`~hall.sms_backend.SmsThrottled`; a refused address → :class:`~hall.sms_backend.SmsRefused`;
 a dropped link, a refused connection, a timeout or a PDU that does not parse →
@@ -42,9 +50,12 @@ from hall.sms_backend import (
     OutgoingSms,
     PartAccepted,
     ReceiptHandler,
+    SmsInDoubt,
     SmsRefused,
     SmsThrottled,
     SmsUnavailable,
+    SubmitStarting,
+    user_reference,
 )
 
 log = logging.getLogger(__name__)
@@ -132,7 +143,13 @@ class SmppSmsBackend:
         self._last_traffic = 0.0
         self._on_receipt: ReceiptHandler | None = None
 
-    def send(self, sms: OutgoingSms, on_part: PartAccepted, on_receipt: ReceiptHandler) -> None:
+    def send(
+        self,
+        sms: OutgoingSms,
+        on_part: PartAccepted,
+        on_receipt: ReceiptHandler,
+        on_submit: SubmitStarting | None = None,
+    ) -> None:
         self._on_receipt = on_receipt
         coding, parts = encode_parts(sms.text, sms.ref)
         esm_class = ESM_UDHI if len(parts) > 1 else 0
@@ -140,6 +157,9 @@ class SmppSmsBackend:
             if number in sms.accepted:
                 continue  # taken before a retry or a restart: never sent twice by us
             client = self._link()
+            reference = user_reference(sms.ref, number)
+            if on_submit is not None:
+                on_submit(number, reference)  # durably "in flight" before a byte goes
             try:
                 pdu = client.send_message(
                     source_addr_ton=smpplib.consts.SMPP_TON_ALNUM,
@@ -152,11 +172,13 @@ class SmppSmsBackend:
                     data_coding=coding,
                     esm_class=esm_class,
                     registered_delivery=smpplib.consts.SMPP_SMSC_DELIVERY_RECEIPT_BOTH,
+                    user_message_reference=reference,
                 )
                 resp = self._await_resp(client, pdu.sequence)
             except _LINK_ERRORS as e:
                 self._drop()
-                raise SmsUnavailable("SMS_LINK_LOST") from e
+                # The SMSC may have taken it: only its receipt can tell now.
+                raise SmsInDoubt("SMS_LINK_LOST") from e
             status = int(resp.status)
             if status in _THROTTLED:
                 raise SmsThrottled(f"SMS_THROTTLED 0x{status:02X}")
@@ -183,6 +205,9 @@ class SmppSmsBackend:
         except _LINK_ERRORS as e:
             log.warning("SMPP link lost while idle: %s", type(e).__name__)
             self._drop()
+
+    def open(self) -> None:
+        self._link()
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -238,12 +263,17 @@ class SmppSmsBackend:
     def _serve(self, client: smpplib.client.Client, pdu: Any) -> None:
         self._last_traffic = time.monotonic()
         if pdu.command == "deliver_sm":
+            receipt = _receipt(pdu)
+            if receipt is not None and self._on_receipt is not None:
+                try:
+                    self._on_receipt(receipt)
+                except Exception:  # not stored: unanswered, the SMSC delivers it again
+                    log.exception("delivery receipt not stored; left unanswered")
+                    return
+            # Answered only once stored: a hall dying in between hears it again on its next bind.
             answer = smpplib.smpp.make_pdu("deliver_sm_resp", client=client)
             answer.sequence = pdu.sequence
             client.send_pdu(answer)
-            receipt = _receipt(pdu)
-            if receipt is not None and self._on_receipt is not None:
-                self._on_receipt(receipt)
         elif pdu.command == "enquire_link":
             answer = smpplib.smpp.make_pdu("enquire_link_resp", client=client)
             answer.sequence = pdu.sequence
@@ -264,7 +294,21 @@ def _receipt(pdu: Any) -> DeliveryReceipt | None:
         return None
     state = found.group(2).decode("ascii", "replace") if found else "UNKNOWN"
     error = found.group(3).decode("ascii", "replace") if found and found.group(3) else ""
-    return DeliveryReceipt(message_id=message_id, state=state, error=error)
+    reference = pdu.user_message_reference
+    return DeliveryReceipt(
+        message_id=message_id,
+        state=state,
+        error=error,
+        number=_national(_text(pdu.source_addr)),  # a receipt comes from the handset
+        user_ref=int(reference) if reference is not None else None,
+    )
+
+
+def _national(address: str) -> str:
+    for prefix in ("+86", "0086", "86"):
+        if address.startswith(prefix) and len(address) == 11 + len(prefix):
+            return address[len(prefix) :]
+    return address
 
 
 def _text(value: bytes | str | None) -> str:

@@ -37,6 +37,7 @@ ESME_RTHROTTLED: Final = 0x58
 TLV_MESSAGE_PAYLOAD: Final = 0x0424
 TLV_RECEIPTED_MESSAGE_ID: Final = 0x001E
 TLV_MESSAGE_STATE: Final = 0x0427
+TLV_USER_MESSAGE_REFERENCE: Final = 0x0204  # ESME-assigned, 2 octets (SMPP 3.4 §5.3.2.17)
 ESM_UDHI: Final = 0x40
 ESM_RECEIPT: Final = 0x04
 
@@ -74,6 +75,15 @@ class SubmitSm:
     @property
     def user_data(self) -> bytes:
         return self.short_message or self.tlvs.get(TLV_MESSAGE_PAYLOAD, b"")
+
+    @property
+    def user_message_reference(self) -> int | None:
+        value = self.tlvs.get(TLV_USER_MESSAGE_REFERENCE)
+        if value is None:
+            return None
+        if len(value) != 2:
+            raise PduError("user_message_reference is 2 octets")
+        return int.from_bytes(value, "big")
 
 
 @dataclass(frozen=True)
@@ -213,9 +223,19 @@ def cstring(value: str) -> bytes:
 
 
 def deliver_receipt(
-    sequence: int, source: str, destination: str, message_id: str, stat: str, date: str
+    sequence: int,
+    source: str,
+    destination: str,
+    message_id: str,
+    stat: str,
+    date: str,
+    user_message_reference: int | None = None,
 ) -> bytes:
-    """A deliver_sm carrying the delivery receipt of ``message_id`` (SMPP 3.4 appendix B)."""
+    """A deliver_sm carrying the delivery receipt of ``message_id`` (SMPP 3.4 appendix B).
+
+    TLVs: ``receipted_message_id`` (the SMSC's id), ``message_state``, and the submitting ESME's
+    ``user_message_reference`` echoed when its submit_sm carried one.
+    """
     text = (
         f"id:{message_id} sub:001 dlvrd:{'001' if stat == 'DELIVRD' else '000'} "
         f"submit date:{date} done date:{date} stat:{stat} err:000 text:"
@@ -230,4 +250,6 @@ def deliver_receipt(
         + struct.pack(">HH", TLV_RECEIPTED_MESSAGE_ID, len(message_id) + 1) + cstring(message_id)
         + struct.pack(">HHB", TLV_MESSAGE_STATE, 1, state)
     )  # fmt: skip
+    if user_message_reference is not None:
+        body += struct.pack(">HHH", TLV_USER_MESSAGE_REFERENCE, 2, user_message_reference)
     return encode(DELIVER_SM, ESME_ROK, sequence, body)

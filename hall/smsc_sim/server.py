@@ -8,7 +8,18 @@ Fault switches (methods, or ``POST /control`` with the same names):
   connection unanswered and is not stored (an SMSC that fails before taking it);
 - ``refuse(number)`` / ``accept(number)``: ``submit_sm`` to a number answered ``ESME_RINVDSTADR``;
 - ``go_down()`` / ``come_up()``: the listener and every link closed, then open again on the same
-  port (an SMSC outage; what it had stored is kept).
+  port (an SMSC outage; what it had stored is kept);
+- ``hold_responses(count=None)`` / ``release_responses()``: the next ``count`` (or all)
+  ``submit_sm`` are taken (stored, an id given) but their ``submit_sm_resp`` and receipt wait for
+  the release: the window in which an ESME that dies, or loses its link, has sent a message
+  without hearing it was taken. When the link closes meanwhile its responses are dropped and its
+  receipts go out (the message was taken: the handset gets it and reports).
+
+Delivery receipts behave as an SMSC's do: each waits in an outbox until a link bound as receiver
+or transceiver answers its ``deliver_sm`` with ``deliver_sm_resp``; unanswered ones on a link that
+closes go back to the outbox and out again on the next bind (any ``system_id``: one ESME here).
+Each receipt echoes the ``user_message_reference`` its ``submit_sm`` carried (SMPP 3.4 TLV 0x0204)
+beside ``receipted_message_id`` (0x001E) and ``message_state`` (0x0427).
 
 ``duplicates`` counts ``submit_sm`` whose destination and user data it had already taken: a
 message the ESME sent twice.
@@ -45,6 +56,15 @@ class StoredMessage:
     message_ids: list[str]
     received_at: str  # wall time of the first part, ISO 8601 UTC
     received_mono: float  # time.monotonic() of the first part (for latency figures)
+
+
+@dataclass(frozen=True)
+class _Receipt:
+    source: str  # the ESME's address (the receipt goes to it)
+    destination: str  # the handset (the receipt comes from it)
+    message_id: str
+    date: str
+    user_message_reference: int | None
 
 
 @dataclass
@@ -86,6 +106,10 @@ class SmscSimulator:
         self._throttle = 0
         self._drop_after: int | None = None
         self._refused: set[str] = set()
+        self._hold: int | None = 0  # submit_sm whose answers to hold (None: all)
+        self._held: list[tuple[_Link, int, str, _Receipt | None]] = []
+        self._outbox: list[_Receipt] = []  # receipts no link has answered yet
+        self._receivers: list[_Link] = []  # live links bound as receiver or transceiver
         self.submits = 0
         self.duplicates = 0
         self.throttled = 0
@@ -161,6 +185,25 @@ class SmscSimulator:
         with self._lock:
             self._refused.discard(number)
 
+    def hold_responses(self, count: int | None = None) -> None:
+        with self._lock:
+            self._hold = count
+
+    def release_responses(self) -> None:
+        with self._lock:
+            self._hold = 0
+            held, self._held = self._held, []
+        for link, seq, message_id, receipt in held:
+            ok = pdu.ESME_ROK
+            answer = pdu.encode(pdu.SUBMIT_SM | pdu.RESP, ok, seq, pdu.cstring(message_id))
+            with contextlib.suppress(OSError):
+                if not link.closed:
+                    link.send(answer)
+            if receipt is not None:
+                with self._lock:
+                    self._outbox.append(receipt)
+        self._flush_any()
+
     # --- what it holds ------------------------------------------------------------------------
 
     def messages(self) -> list[StoredMessage]:
@@ -177,6 +220,9 @@ class SmscSimulator:
                 "throttled": self.throttled,
                 "dropped": self.dropped,
                 "binds": self.binds,
+                "held": len(self._held),
+                "receipts_waiting": len(self._outbox)
+                + sum(len(link.unacked) for link in self._receivers),
             }
 
     # --- SMPP ---------------------------------------------------------------------------------
@@ -218,7 +264,17 @@ class SmscSimulator:
         finally:
             with self._lock:
                 self._links.discard(conn)
+                link.closed = True
+                if link in self._receivers:
+                    self._receivers.remove(link)
+                # Receipts it never answered go to the next link that can take them, and so do
+                # those of messages it sent whose answers were held.
+                self._outbox[:0] = list(link.unacked.values())
+                link.unacked.clear()
+                self._outbox += [r for held, _, _, r in self._held if held is link and r]
+                self._held = [h for h in self._held if h[0] is not link]
             conn.close()
+            self._flush_any()
 
     def _handle(self, link: _Link, header: pdu.Header, body: bytes) -> bool:
         """Answer one PDU; False closes the link."""
@@ -238,7 +294,10 @@ class SmscSimulator:
             link.bound = True
             with self._lock:
                 self.binds += 1
+                if cid != pdu.BIND_TRANSMITTER:
+                    self._receivers.append(link)
             link.send(pdu.encode(cid | pdu.RESP, pdu.ESME_ROK, seq, pdu.cstring("QIHANGSMSC")))
+            self._flush(link)  # receipts that waited for a link
         elif cid == pdu.ENQUIRE_LINK:
             link.send(pdu.encode(pdu.ENQUIRE_LINK | pdu.RESP, pdu.ESME_ROK, seq))
         elif cid == pdu.UNBIND:
@@ -249,8 +308,11 @@ class SmscSimulator:
                 link.send(pdu.encode(pdu.SUBMIT_SM | pdu.RESP, pdu.ESME_RINVBNDSTS, seq))
                 return True
             return self._submit(link, seq, body)
+        elif cid == pdu.DELIVER_SM | pdu.RESP:
+            with self._lock:
+                link.unacked.pop(seq, None)  # that receipt is delivered
         elif cid & pdu.RESP:
-            pass  # deliver_sm_resp, enquire_link_resp: nothing to do
+            pass  # enquire_link_resp: nothing to do
         else:
             link.send(pdu.encode(pdu.GENERIC_NACK, pdu.ESME_RINVCMDID, seq))
         return True
@@ -259,11 +321,13 @@ class SmscSimulator:
         try:
             sm = pdu.parse_submit_sm(body)
             concat, octets = pdu.split_udh(sm)
+            reference = sm.user_message_reference
         except pdu.PduError:
             link.send(pdu.encode(pdu.SUBMIT_SM | pdu.RESP, pdu.ESME_RINVCMDLEN, seq))
             return True
         now = datetime.now(UTC)
         mono = time.monotonic()
+        receipt: _Receipt | None = None
         with self._lock:
             if self._drop_after == 0:
                 self._drop_after = None
@@ -288,23 +352,54 @@ class SmscSimulator:
                 message_id = f"{self._next_id:010X}"
                 self._next_id += 1
                 self._store(sm, concat, octets, message_id, now, mono)
+                if self._receipts and sm.registered_delivery & 0x01:
+                    receipt = _Receipt(
+                        sm.source_addr,
+                        sm.destination_addr,
+                        message_id,
+                        now.strftime("%y%m%d%H%M"),
+                        reference,
+                    )
+                if self._hold is None or self._hold > 0:
+                    if self._hold is not None:
+                        self._hold -= 1
+                    self._held.append((link, seq, message_id, receipt))
+                    return True
         if status is not None:
             link.send(pdu.encode(pdu.SUBMIT_SM | pdu.RESP, status, seq))
             return True
-        # This link's own thread sends both, so the receipt never overtakes the response.
+        # The response first, then the receipt: it never overtakes the response on this link.
         link.send(pdu.encode(pdu.SUBMIT_SM | pdu.RESP, pdu.ESME_ROK, seq, pdu.cstring(message_id)))
-        if self._receipts and sm.registered_delivery & 0x01:
-            link.send(
-                pdu.deliver_receipt(
-                    link.next_sequence(),
-                    sm.source_addr,
-                    sm.destination_addr,
-                    message_id,
-                    "DELIVRD",
-                    now.strftime("%y%m%d%H%M"),
-                )
-            )
+        if receipt is not None:
+            with self._lock:
+                self._outbox.append(receipt)
+            self._flush(link)
         return True
+
+    def _flush(self, link: _Link) -> None:
+        """Send ``link`` every receipt waiting; each stays owed until its deliver_sm_resp."""
+        with self._lock:
+            if link.closed or link not in self._receivers or not self._outbox:
+                return
+            frames = []
+            for r in self._outbox:
+                sequence = link.next_sequence()
+                link.unacked[sequence] = r
+                frames.append(
+                    pdu.deliver_receipt(sequence, r.source, r.destination, r.message_id,
+                                        "DELIVRD", r.date, r.user_message_reference)
+                )  # fmt: skip
+            self._outbox = []
+        for frame in frames:
+            link.send(frame)  # a failure closes the link, which puts them back in the outbox
+
+    def _flush_any(self) -> None:
+        with self._lock:
+            receivers = list(self._receivers)
+        for link in receivers:
+            with contextlib.suppress(OSError):
+                self._flush(link)
+                return
 
     def _store(
         self,
@@ -371,6 +466,8 @@ class _Link:
     def __init__(self, conn: socket.socket) -> None:
         self.conn = conn
         self.bound = False
+        self.closed = False
+        self.unacked: dict[int, _Receipt] = {}  # deliver_sm sequence -> its receipt
         self._sequence = 0
         self._write = threading.Lock()
 
@@ -431,6 +528,10 @@ def _handler(sim: SmscSimulator) -> type[BaseHTTPRequestHandler]:
                     sim.go_down()
                 if order.get("up"):
                     sim.come_up()
+                if "hold" in order:
+                    sim.hold_responses(None if order["hold"] is True else int(order["hold"]))
+                if order.get("release"):
+                    sim.release_responses()
             except (ValueError, TypeError) as e:
                 self._json({"error": str(e)}, 400)
                 return

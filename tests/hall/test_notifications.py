@@ -37,7 +37,8 @@ from hall.notifications import (
     sms_parts,
 )
 from hall.notify_templates import EVENTS, PARAMS, TemplateParamsError, render
-from hall.sms_gateway import GatewayConfig, HttpsSmsBackend, signature
+from hall.sms_backend import DeliveryReceipt, OutgoingSms, user_reference
+from hall.sms_gateway import GatewayConfig, HttpsSmsBackend, idempotency_key, signature
 from hall.sms_smpp import SmppConfig, SmppSmsBackend
 from hall.smsc_sim.server import SmscSimulator
 from hall.store import SubmissionStore
@@ -147,6 +148,13 @@ def queue(
         return enqueue_in(conn, event, to, params_for(event, **more), "zh_CN", key)  # type: ignore[arg-type]
 
 
+def queue_one_part(engine: Engine, key: str, to: str) -> None:
+    """A text in English, short enough for one SMS."""
+    params = params_for("filing_received", service_name="Start-up", tracking_number=f"QH-{key}")
+    with engine.begin() as conn:
+        enqueue_in(conn, "filing_received", to, params, "en", key)
+
+
 def test_enqueue_is_once_per_key_and_only_with_the_callers_commit(engine: Engine) -> None:
     assert queue(engine, "sub-1:received", "13812345678") is True
     assert queue(engine, "sub-1:received", "13812345678") is False
@@ -186,7 +194,7 @@ def sim() -> Iterator[SmscSimulator]:
 def dispatcher(engine: Engine, sim: SmscSimulator, **options: float) -> NotificationDispatcher:
     backend = SmppSmsBackend(SmppConfig("127.0.0.1", sim.port, "hall", "secret", timeout_s=2))
     settings = {"per_number_gap_s": 0.0, "backoff_base_s": 0.05, "backoff_max_s": 0.2,
-                "poll_interval_s": 0.05, **options}  # fmt: skip
+                "poll_interval_s": 0.05, "in_doubt_grace_s": 0.3, **options}  # fmt: skip
     return NotificationDispatcher(engine, backend, **settings)  # type: ignore[arg-type]
 
 
@@ -468,7 +476,12 @@ def test_the_gateway_gets_each_message_once_through_errors_and_a_lost_answer(
     assert receiver.requests == 3 + 3 and receiver.bad_signatures == 0  # 503, 429, lost answer
     with sqlite_engine.connect() as conn:
         ids = conn.execute(select(sms_parts.c.message_id).order_by(sms_parts.c.notification_seq))
-        assert list(ids.scalars()) == [f"GW-qihang-sms-{i}" for i in (1, 2, 3)]
+        ids_stored = list(ids.scalars())
+    keys = [idempotency_key(OutgoingSms(seq, to[2:], text, {}))
+            for seq, (to, text) in sorted(bodies(sqlite_engine).items())]  # fmt: skip
+    assert ids_stored == [f"GW-{k}" for k in keys]
+    assert all(re.fullmatch(rf"qihang-sms-{i}-[0-9a-f]{{16}}", k) for i, k in enumerate(keys, 1))
+    assert sorted(receiver.taken) == sorted(keys)
 
 
 def test_a_wrong_secret_is_refused_for_good(sqlite_engine: Engine) -> None:
@@ -501,7 +514,8 @@ from hall.store import SubmissionStore
 store = SubmissionStore(sys.argv[1])
 backend = SmppSmsBackend(SmppConfig("127.0.0.1", int(sys.argv[2]), "hall", "secret"))
 d = NotificationDispatcher(store.engine, backend, per_number_gap_s=0.0, backoff_base_s=0.05,
-                           backoff_max_s=0.2, poll_interval_s=0.05)
+                           backoff_max_s=0.2, poll_interval_s=0.05,
+                           in_doubt_grace_s=float(sys.argv[3]))
 done = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: done.set())
 d.start()
@@ -511,7 +525,36 @@ d.stop()
 """
 
 
-def test_a_hall_killed_mid_stream_loses_nothing_and_repeats_at_most_the_part_in_flight(
+def start_hall(db: str, port: int, grace_s: float) -> subprocess.Popen[str]:
+    """The dispatcher in a process of its own, so it can be killed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WORKER, db, str(port), str(grace_s)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGKILL)  # no unbind, no last commit
+    proc.wait()
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def in_flight(engine: Engine) -> list[tuple[int | None, int | None, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(notifications.c.in_flight_part, notifications.c.in_flight_ref,
+                   notifications.c.resent_in_doubt).order_by(notifications.c.seq)
+        ).all()  # fmt: skip
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_a_hall_killed_mid_stream_loses_nothing_and_sends_nothing_twice(
     tmp_path: Path, sim: SmscSimulator
 ) -> None:
     db = str(tmp_path / "hall" / "hall.db")
@@ -521,35 +564,135 @@ def test_a_hall_killed_mid_stream_loses_nothing_and_repeats_at_most_the_part_in_
             materials = ("营业执照副本",) * (1 + 6 * (i % 3 == 0))
             queue(store.engine, f"kill{i}", f"1380000000{i % 6}", "needs_more",
                   tracking_number=f"QH-K-{i:04d}", materials=materials)  # fmt: skip
-
-        def hall() -> subprocess.Popen[str]:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", WORKER, db, str(sim.port)],
-                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            )  # fmt: skip
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-            return proc
-
-        first = hall()
+        first = start_hall(db, sim.port, 5.0)
         wait_for(lambda: len(sim.messages()) >= 10)
-        first.send_signal(signal.SIGKILL)  # mid-stream: no unbind, no last commit
-        first.wait()
+        kill(first)  # mid-stream
         assert len(sim.messages()) < 60
-        second = hall()
+        second = start_hall(db, sim.port, 5.0)
         try:
             wait_for(lambda: states(store.engine) == ["sent"] * 60, timeout=60)
         finally:
-            second.terminate()
-            second.wait(timeout=20)
+            stop(second)
         expected = bodies(store.engine)
+        resent = sum(r for _, _, r in in_flight(store.engine))
     finally:
         store.close()
     got = [(m.destination, m.text) for m in sim.messages()]
-    assert set(got) == set(expected.values())  # nothing lost
-    assert sim.stats()["duplicates"] <= 1  # at most the one part whose answer was not stored
-    for n in {to for to, _ in expected.values()}:  # queue order per number (first arrivals)
-        arrived = list(dict.fromkeys(t for to, t in got if to == n))
-        assert arrived == [t for _, (to, t) in sorted(expected.items()) if to == n]
+    assert sorted(got) == sorted(expected.values())  # nothing lost, nothing twice
+    assert sim.stats()["duplicates"] == 0 and resent == 0
+    for n in {to for to, _ in expected.values()}:  # queue order per number
+        assert [t for to, t in got if to == n] == [
+            t for _, (to, t) in sorted(expected.items()) if to == n
+        ]
+
+
+def test_a_hall_killed_between_submit_sm_and_its_answer_takes_the_receipts_word(
+    tmp_path: Path, sim: SmscSimulator
+) -> None:
+    """The SMSC took the message, the hall died before its submit_sm_resp: on restart the
+    delivery receipt, echoing the part's user_message_reference, settles it; nothing is resent."""
+    db = str(tmp_path / "hall" / "hall.db")
+    store = SubmissionStore(db)
+    try:
+        queue(store.engine, "doubt", "13812345678")
+        sim.hold_responses(1)  # taken, stored, but its answer never leaves the SMSC
+        first = start_hall(db, sim.port, 120.0)  # the hall's own grace: a resend would time out
+        wait_for(lambda: sim.stats()["held"] == 1)  # part 1 of 2 is at the SMSC
+        [(part, ref, _)] = in_flight(store.engine)
+        assert (part, ref) == (1, user_reference(1, 1))  # durably in flight before it went
+        kill(first)
+        wait_for(lambda: sim.stats()["held"] == 0)  # its link closed: the receipt waits
+        assert sim.stats()["receipts_waiting"] == 1 and states(store.engine) == ["pending"]
+        second = start_hall(db, sim.port, 120.0)
+        try:
+            wait_for(lambda: states(store.engine) == ["sent"])
+        finally:
+            stop(second)
+        with store.engine.connect() as conn:
+            stored = conn.execute(select(sms_parts).order_by(sms_parts.c.part)).all()
+        flight = in_flight(store.engine)
+        [view] = recent(store.engine)
+        [(_, body)] = bodies(store.engine).values()
+    finally:
+        store.close()
+    [message] = sim.messages()  # exactly one message, each of its parts submitted once
+    assert (message.text, message.parts) == (body, 2)
+    assert (sim.stats()["submits"], sim.stats()["duplicates"]) == (2, 0)
+    assert [(p.part, p.message_id, p.receipt_state) for p in stored] == [
+        (1, message.message_ids[0], "DELIVRD"),  # the id only the receipt told
+        (2, message.message_ids[1], "DELIVRD"),
+    ]
+    assert flight == [(None, None, 0)]
+    assert (view.in_doubt, view.resent_in_doubt) == (False, 0)
+
+
+def test_an_in_doubt_part_without_a_receipt_is_resent_after_the_grace_and_counted(
+    sqlite_engine: Engine,
+) -> None:
+    """An SMSC that sends no receipts: the part in doubt goes again once the grace is over (at
+    least once), counted and visible; its number's next message waits behind it, others don't."""
+    with SmscSimulator(system_id="hall", password="secret", receipts=False) as sim:
+        for key, to in (("a1", "13800000001"), ("a2", "13800000001"), ("b1", "13800000002")):
+            queue_one_part(sqlite_engine, key, to)
+        sim.hold_responses(1)  # a1 is taken, its answer never comes: the link times out
+        d = dispatcher(sqlite_engine, sim, in_doubt_grace_s=1.0)
+        d.start()
+        try:
+            wait_for(lambda: states(sqlite_engine) == ["sent"] * 3)
+        finally:
+            d.stop()
+        got = [(m.destination, m.text) for m in sim.messages()]
+        duplicates = sim.stats()["duplicates"]
+    texts = bodies(sqlite_engine)
+    assert [t for to, t in got if to == "8613800000001"] == [texts[1][1], texts[1][1], texts[2][1]]
+    assert [t for to, t in got if to == "8613800000002"] == [texts[3][1]]
+    assert got.index(("8613800000002", texts[3][1])) < got.index(texts[1], 1)  # b1 did not wait
+    assert duplicates == 1  # the simulator counts the repeat honestly
+    assert in_flight(sqlite_engine) == [(None, None, 1), (None, None, 0), (None, None, 0)]
+    views = {v.seq: v for v in recent(sqlite_engine)}
+    assert (views[1].resent_in_doubt, views[1].in_doubt, views[1].state) == (1, False, "sent")
+
+
+def test_a_receipt_settles_the_part_in_doubt_it_echoes_and_no_other(sqlite_engine: Engine) -> None:
+    """The sender's receipt correlation: number, reference and an unknown message id must all
+    match; then the part is stored with the SMSC's id and the message finishes unsent again."""
+    with SmscSimulator(system_id="hall", password="secret", receipts=False) as sim:
+        queue_one_part(sqlite_engine, "c1", "13812345678")
+        sim.hold_responses(1)
+        first = dispatcher(sqlite_engine, sim, in_doubt_grace_s=60.0)
+        first.start()
+        try:
+            wait_for(lambda: recent(sqlite_engine)[0].last_error == "SMS_LINK_LOST")
+        finally:
+            first.stop()
+        [(part, ref, _)] = in_flight(sqlite_engine)
+        [taken] = sim.messages()
+        assert recent(sqlite_engine)[0].in_doubt
+
+        later = dispatcher(sqlite_engine, sim, in_doubt_grace_s=60.0)
+        assert later.drain_once() == 0 and sim.stats()["submits"] == 1  # waits, sends nothing
+        mid = taken.message_ids[0]
+        for stranger in (
+            DeliveryReceipt(mid, "DELIVRD", "000", "13900000000", ref),  # another handset
+            DeliveryReceipt(mid, "DELIVRD", "000", "13812345678", ref ^ 1),  # another reference
+            DeliveryReceipt(mid, "DELIVRD", "000", "13812345678", None),  # no reference echoed
+            DeliveryReceipt(mid, "DELIVRD", "000", "", ref),  # no handset named
+        ):
+            later.on_receipt(stranger)
+            assert in_flight(sqlite_engine) == [(part, ref, 0)]
+        later.on_receipt(DeliveryReceipt(mid, "DELIVRD", "000", "13812345678", ref))
+        assert in_flight(sqlite_engine) == [(None, None, 0)]
+        assert later.drain_once() == 1  # every part held: sent without a submit_sm
+        later.stop()
+        assert sim.stats()["submits"] == 1
+    with sqlite_engine.connect() as conn:
+        [stored] = conn.execute(select(sms_parts)).all()
+    assert (stored.part, stored.message_id, stored.receipt_state) == (1, mid, "DELIVRD")
+    assert states(sqlite_engine) == ["sent"]
+    # A second receipt for that id now lands on the part like any other.
+    later.on_receipt(DeliveryReceipt(mid, "UNDELIV", "001", "13812345678", ref))
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(sms_parts.c.receipt_state)).scalar_one() == "UNDELIV"
 
 
 def test_the_log_never_holds_the_number_or_the_text_even_at_debug(
