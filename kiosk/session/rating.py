@@ -9,12 +9,15 @@ and the walk-in has not moved on meanwhile (the answer is dropped otherwise), th
 ``rating`` (``rating_offered``) in front of the service list. None, or the hall cannot be asked:
 nothing changes — rating is the walk-in's right, never a gate in front of a filing. Each part
 is shown in turn: one of the five levels (which also sets the four indicators, each adjustable),
-then submit or skip; ``rating_closed`` returns to the service list.
-The hall's refusal (a part no longer rateable, …) is shown in its own words. After the last part
+an optional comment (意见建议, at most :data:`~contracts.rating_scale.MAX_COMMENT` characters,
+typed on the on-screen keyboard), then submit or skip; ``rating_closed`` returns to the service
+list. The hall's refusal (a part no longer rateable, …) is shown in its own words; a 429 (too
+many requests) as a wait with the hall's ``Retry-After``, not as an outage. After the last part
 a thank-you, then the service list.
 
 The state lives in :class:`RatingOffer`, wiped when the offer closes and when the session ends;
-the proof is kept for this session's requests only.
+the proof is kept for this session's requests only. The comment is the walk-in's own words
+(personal data): held there until sent, never logged, gone with the next part or the session.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from contracts.rating_scale import INDICATORS, LEVELS
+from contracts.rating_scale import INDICATORS, LEVELS, MAX_COMMENT
 from contracts.ratings import PENDING_PATH, RATE_PATH, HolderProof, PendingPart
+from kiosk.errors import HallRateLimited
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +54,14 @@ class RatingOffer:
     current: int = 0
     level: int = 0  # 0: not chosen yet
     scores: dict[str, int] = field(default_factory=dict)
+    comment: str = ""  # the walk-in's words, at most MAX_COMMENT characters
     sending: bool = False
     done: bool = False  # every offered part rated or skipped: the thank-you
     rated: int = 0
     refusal: tuple[str, str] = ("", "")  # the hall's words (zh, en), or a network failure
     network_failed: bool = False
+    rate_limited: bool = False  # the hall answered 429: wait, then try again
+    retry_after_s: float | None = None  # its Retry-After, when it sent one
 
     @property
     def item(self) -> PendingPart | None:
@@ -132,7 +139,7 @@ class RatingFlow:
             raise ValueError(f"level {level} is not 1-5")
         self.data.level = level
         self.data.scores = {name: level for name in INDICATORS}
-        self.data.refusal, self.data.network_failed = ("", ""), False
+        self._clear_problem()
         self._changed()
 
     def set_score(self, indicator: str, score: int) -> None:
@@ -141,6 +148,13 @@ class RatingFlow:
         if not self.data.level:
             raise ValueError("choose a level first")
         self.data.scores[indicator] = score
+        self._changed()
+
+    def set_comment(self, text: str) -> None:
+        """The optional comment as typed; cut at MAX_COMMENT characters (the hall's limit)."""
+        if self.data.item is None:
+            raise ValueError("no part is being rated")
+        self.data.comment = text[:MAX_COMMENT]
         self._changed()
 
     def submit(self) -> None:
@@ -153,8 +167,10 @@ class RatingFlow:
             "part_id": item.part_id,
             "level": data.level,
             "indicators": dict(data.scores),
+            "comment": data.comment.strip(),
         }
         data.sending = True
+        self._clear_problem()
         self._changed()
         self._run(lambda: self._call(RATE_PATH, body), self._on_rated, self._on_rate_error)
 
@@ -176,9 +192,18 @@ class RatingFlow:
 
     def _on_rate_error(self, exc: Exception) -> None:
         self.data.sending = False
-        self.data.network_failed = True
-        log.info("rating not sent (%s)", type(exc).__name__)
+        if isinstance(exc, HallRateLimited):
+            self.data.rate_limited, self.data.retry_after_s = True, exc.retry_after_s
+            log.warning("rating not sent: %s", exc)
+        else:
+            self.data.network_failed = True
+            log.info("rating not sent (%s)", type(exc).__name__)
         self._changed()
+
+    def _clear_problem(self) -> None:
+        data = self.data
+        data.refusal, data.network_failed = ("", ""), False
+        data.rate_limited, data.retry_after_s = False, None
 
     def skip(self) -> None:
         """Not this one (rating is the walk-in's right, not a duty)."""
@@ -188,8 +213,8 @@ class RatingFlow:
     def _next(self) -> None:
         data = self.data
         data.current += 1
-        data.level, data.scores = 0, {}
-        data.refusal, data.network_failed = ("", ""), False
+        data.level, data.scores, data.comment = 0, {}, ""
+        self._clear_problem()
         if data.item is None:
             data.done = True
         self._changed()

@@ -6,6 +6,7 @@ receipt is told, in Chinese, that nothing waits; a typed number without the card
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -173,11 +174,13 @@ def test_too_many_look_ups_that_find_nothing_are_a_wait_not_an_outage(kiosk: Kio
     k.robot.click("supplementTile")
     wait_screen(k, "Supplement")
     k.robot.type_into("supplementTrackingField", UNKNOWN)
+
+    def answered(asked: int) -> bool:
+        return statuses.count("busy") == asked and statuses[-1] != "busy"
+
     for asked in range(1, GUESS_LIMIT + 1):
         k.robot.click("supplementLookUpButton")
-        k.robot.wait_until(
-            lambda n=asked: statuses.count("busy") == n and statuses[-1] != "busy", 10
-        )
+        k.robot.wait_until(functools.partial(answered, asked), 10)
         assert statuses[-1] == "not_found", statuses
     k.robot.wait_until(lambda: "未找到与该编号和证件相符的办件" in "\n".join(k.robot.texts()))
 

@@ -3,7 +3,8 @@
 Every property is computed on read from the core's :class:`kiosk.session.rating.RatingFlow` in
 the language the walk-in is reading; the level and indicator names are the shared contract's
 (:mod:`contracts.ratings`), the part and department names the hall's. Intents go to the flow; a
-stray one (a double tap during a transition) is logged and ignored.
+stray one (a double tap during a transition) is logged and ignored. The comment is read back from
+the flow (which cuts it at the hall's limit), so the screen shows what will be sent.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from contracts.rating_scale import INDICATORS, LEVELS
+from contracts.rating_scale import INDICATORS, LEVELS, MAX_COMMENT
+from ui.bridge.failures import failure_text
 from ui.bridge.settings_bridge import SettingsBridge
 
 if TYPE_CHECKING:
@@ -118,6 +120,33 @@ class RatingBridge(QObject):
         data = self._data()
         return data is not None and data.network_failed
 
+    def _get_comment(self) -> str:
+        data = self._data()
+        return "" if data is None else data.comment
+
+    def _get_max_comment(self) -> int:
+        return MAX_COMMENT
+
+    def _get_rate_limited(self) -> bool:
+        data = self._data()
+        return data is not None and data.rate_limited
+
+    def _rate_limit_text(self) -> tuple[str, str]:
+        data = self._data()
+        if data is None or not data.rate_limited:
+            return "", ""
+        return failure_text("HALL_RATE_LIMITED", retry_after_s=data.retry_after_s)
+
+    def _get_rate_limit_title(self) -> str:
+        return self._rate_limit_text()[0]
+
+    def _get_rate_limit_detail(self) -> str:
+        return self._rate_limit_text()[1]
+
+    def _get_failure_code(self) -> str:
+        # For the station staff under the banner: too many requests is not an outage.
+        return "HALL_RATE_LIMITED" if self._get_rate_limited() else ""
+
     count = Property(int, _get_count, notify=changed)
     position = Property(int, _get_position, notify=changed)
     part = Property(dict, _get_part, notify=changed)
@@ -129,6 +158,12 @@ class RatingBridge(QObject):
     rated = Property(int, _get_rated, notify=changed)
     refusal = Property(str, _get_refusal, notify=changed)
     networkFailed = Property(bool, _get_network_failed, notify=changed)
+    comment = Property(str, _get_comment, notify=changed)
+    maxComment = Property(int, _get_max_comment, constant=True)
+    rateLimited = Property(bool, _get_rate_limited, notify=changed)
+    rateLimitTitle = Property(str, _get_rate_limit_title, notify=changed)
+    rateLimitDetail = Property(str, _get_rate_limit_detail, notify=changed)
+    failureCode = Property(str, _get_failure_code, notify=changed)
 
     # -- intents -------------------------------------------------------------------------------
     def _send(self, name: str, intent: Callable[[SessionFlow], object]) -> None:
@@ -148,6 +183,10 @@ class RatingBridge(QObject):
     @Slot(str, int)
     def setScore(self, indicator: str, score: int) -> None:
         self._send("setScore", lambda f: f.rating.set_score(indicator, score))
+
+    @Slot(str)
+    def setComment(self, text: str) -> None:
+        self._send("setComment", lambda f: f.rating.set_comment(text))
 
     @Slot()
     def submit(self) -> None:

@@ -557,57 +557,57 @@
         <translation>请修改红色标出的内容，然后确认。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="161"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="167"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="175"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="181"/>
         <source>(delivery within Jiangsu only)</source>
         <translation>（仅限江苏省内寄送）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="184"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="190"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="206"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="212"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="209"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="215"/>
         <source>Choose the city first.</source>
         <translation>请先选择城市。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="238"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="244"/>
         <source>Street, building and room</source>
         <translation>街道、楼栋和门牌号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="239"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="245"/>
         <source>For example: 狮山路88号3幢502室</source>
         <translation>例如：狮山路88号3幢502室</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="248"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="254"/>
         <source>Recipient</source>
         <translation>收件人</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="256"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="262"/>
         <source>Recipient&apos;s mobile</source>
         <translation>收件人手机号码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="271"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="277"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="278"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="284"/>
         <source>Confirm address</source>
         <translation>确认地址</translation>
     </message>
@@ -1699,52 +1699,52 @@
         <translation>第 %1 项（共 %2 项）已办结。您是否满意？评价提交后 7 天内可以修改。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="77"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="94"/>
         <source>Tracking number %1</source>
         <translation>受理编号 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="154"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="173"/>
         <source>Comment (optional)</source>
         <translation>意见建议（选填）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="164"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="183"/>
         <source>%1 / %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="180"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="199"/>
         <source>What went well, what should improve?</source>
         <translation>哪些做得好，哪些需要改进？</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="215"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="234"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="217"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="236"/>
         <source>Try again, or skip: you can also rate on your phone.</source>
         <translation>请重试，或先跳过：也可以用手机扫描回执二维码评价。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="228"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="247"/>
         <source>Skip</source>
         <translation>跳过</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="237"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="256"/>
         <source>Sending…</source>
         <translation>正在提交…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="237"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="256"/>
         <source>Submit rating</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="244"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="263"/>
         <source>Continue to services</source>
         <translation>继续办理业务</translation>
     </message>
