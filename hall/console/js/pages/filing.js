@@ -3,9 +3,11 @@
 // walk-in confirmed it, who co-filled it, and every part of the bundle with the department that
 // holds it. The officer's own parts carry the moves their status allows, each with what it must
 // say (a reason, the materials to hand in, how the result is delivered). A move that lost to
-// someone else's ("changed by X at T") asks to reload instead of overwriting.
+// someone else's ("changed by X at T") asks to reload instead of overwriting. How the result goes
+// (pick-up, or EMS to an address whose street, recipient and mobile stay masked until "显示",
+// recorded like the ID number), and on a ready EMS part the waybill number the officer records.
 
-import { api } from "../api.js";
+import { api, request } from "../api.js";
 import { explain, formatTime, h, timeLeft, toast } from "../ui.js";
 import {
   DELIVERIES, PART_MOVES, REASON_REQUIRED, loadCatalog, moveLabel, partStatusName,
@@ -87,6 +89,7 @@ function draw(view, ctx, data, catalog) {
           h("h2", {}, "申请表 ", h("span", { class: "muted small" }, "Form")),
           h("dl", { class: "facts wide", id: "filing-form" },
             data.form.map((f) => fieldRow(data, f, service)))),
+        data.delivery ? deliveryCard(data) : null,
         h("div", { class: "card" },
           h("h2", {}, "申请材料 ", h("span", { class: "muted small" }, "Materials")),
           data.materials.length
@@ -133,23 +136,51 @@ function shownValue(f, service) {
   return choice ? `${choice.label_zh}（${f.value}）` : f.value;
 }
 
-function fieldRow(data, f, service) {
-  const value = h("span", { class: f.masked ? "masked mono" : "" }, shownValue(f, service));
-  const reveal = f.masked ? h("button", {
-    type: "button", class: "reveal", id: `reveal-${f.name}`,
+// "显示" asks the hall for one masked value; the hall records who looked at what, and when.
+function revealButton(data, field, value) {
+  const button = h("button", {
+    type: "button", class: "reveal", id: `reveal-${field.replace(".", "-")}`,
     onclick: async () => {
-      reveal.disabled = true;
+      button.disabled = true;
       try {
-        const shown = await api.reveal(data.submission_id, f.name);
+        const shown = await api.reveal(data.submission_id, field);
         value.textContent = shown.value;
         value.className = "mono";
-        reveal.remove();
+        button.remove();
       } catch (err) {
-        reveal.disabled = false;
+        button.disabled = false;
         toast(explain(err), "error");
       }
     },
-  }, "显示") : null;
+  }, "显示");
+  return button;
+}
+
+function deliveryCard(data) {
+  const d = data.delivery;
+  const masked = (field, label, labelEn, shown) => {
+    const value = h("span", { class: "masked mono" }, shown);
+    return [
+      h("dt", {}, label, h("div", { class: "small muted" }, labelEn)),
+      h("dd", { "data-field": field }, value, revealButton(data, field, value)),
+    ];
+  };
+  return h("div", { class: "card", id: "filing-delivery" },
+    h("h2", {}, "结果送达 ", h("span", { class: "muted small" }, "Delivery of the result")),
+    h("dl", { class: "facts wide" },
+      h("dt", {}, "送达方式"),
+      h("dd", { id: "delivery-method" }, d.name_zh, h("div", { class: "small muted" }, d.name_en)),
+      d.method === "ems" ? [
+        h("dt", {}, "寄送地区"), h("dd", { id: "delivery-region" }, d.region),
+        masked("delivery.street", "详细地址", "Street", d.street),
+        masked("delivery.recipient", "收件人", "Recipient", d.recipient),
+        masked("delivery.mobile", "收件人手机", "Recipient's mobile", d.mobile),
+      ] : null));
+}
+
+function fieldRow(data, f, service) {
+  const value = h("span", { class: f.masked ? "masked mono" : "" }, shownValue(f, service));
+  const reveal = f.masked ? revealButton(data, f.name, value) : null;
   return [
     h("dt", {}, f.label_zh, h("div", { class: "small muted" }, f.label_en)),
     h("dd", { "data-field": f.name }, value, reveal,
@@ -179,7 +210,12 @@ function partCard(data, part, materialChoices, materialName, redraw, showChanged
       part.case_number ? [h("dt", {}, "部门案件号"), h("dd", { class: "mono case" }, part.case_number)]
         : null,
       part.steps && part.steps.length ? [h("dt", {}, "步骤"), h("dd", {},
-        part.steps.map((s) => h("div", { class: "small" }, `${s.id}：${s.status}`)))] : null),
+        part.steps.map((s) => h("div", { class: "small" }, `${s.id}：${s.status}`)))] : null,
+      part.delivery ? [h("dt", {}, "送达方式"),
+        h("dd", { class: "delivery" }, DELIVERIES[part.delivery] || part.delivery)] : null,
+      part.waybill ? [h("dt", {}, "EMS运单号"), h("dd", { class: "mono waybill" }, part.waybill)]
+        : null),
+    waybillForm(data, part, redraw, showChanged),
     moves.length ? h("div", { class: "actions" }, moves.map((to) => h("button", {
       type: "button", "data-move": to, class: to === moves[0] ? "primary" : "",
       onclick: () => {
@@ -188,7 +224,10 @@ function partCard(data, part, materialChoices, materialName, redraw, showChanged
       },
     }, moveLabel(part.status, to)))) : null,
     form,
-    events.length ? h("ol", { class: "history" }, events.map((e) => h("li", {},
+    events.length ? h("ol", { class: "history" }, events.map((e) => isWaybill(e) ? h("li", {},
+      h("div", {}, h("strong", {}, "登记EMS运单号"), " ",
+        h("span", { class: "mono" }, e.reason.slice(WAYBILL_REASON.length))),
+      h("div", { class: "when" }, `${formatTime(e.at)} · ${e.actor || "系统"}`)) : h("li", {},
       h("div", {}, h("strong", {}, partStatusName(e.to)),
         e.from ? h("span", { class: "muted" }, ` ← ${partStatusName(e.from)}`) : null),
       h("div", { class: "when" }, `${formatTime(e.at)} · ${e.actor || "系统"}`),
@@ -196,6 +235,42 @@ function partCard(data, part, materialChoices, materialName, redraw, showChanged
       e.items && e.items.length ? h("ul", { class: "items" },
         e.items.map((i) => h("li", {}, `${materialName(i.material)}：${i.reason}`))) : null,
       e.note_zh ? h("div", { class: "note" }, `告知申请人：${e.note_zh}`) : null))) : null);
+}
+
+// The hall's event row for a recorded waybill (hall.tracking.WAYBILL_REASON): no move.
+const WAYBILL_REASON = "waybill:";
+const isWaybill = (e) => e.from === "result_ready" && e.to === "result_ready"
+  && (e.reason || "").startsWith(WAYBILL_REASON);
+
+// A ready EMS result of the officer's own department: record (or correct) the waybill; the hall
+// checks the number (13 digits, or the international form with its check digit) and texts it.
+function waybillForm(data, part, redraw, showChanged) {
+  if (!part.mine || part.status !== "result_ready" || part.delivery !== "ems") return null;
+  const input = h("input", {
+    class: "waybill-input mono", maxlength: 20, value: part.waybill || "",
+    placeholder: "如 1180123456789 或 EA123456785CN", autocomplete: "off",
+  });
+  const error = h("p", { class: "error waybill-error", role: "alert" });
+  const go = h("button", { type: "button", class: "primary waybill-submit" },
+    part.waybill ? "更正运单号" : "登记运单号");
+  go.addEventListener("click", async () => {
+    error.textContent = "";
+    go.disabled = true;
+    try {
+      const path = `/api/v1/desk/parts/${encodeURIComponent(data.submission_id)}/`
+        + `${encodeURIComponent(part.part_id)}/waybill`;
+      const saved = await request("POST", path, { waybill: input.value, version: part.version });
+      toast(`已登记EMS运单号 ${saved.waybill}`);
+      await redraw();
+    } catch (err) {
+      if (err.status === 409 && err.detail && err.detail.code === "changed") showChanged(err);
+      error.textContent = explain(err);
+      go.disabled = false;
+    }
+  });
+  return h("div", { class: "waybill-form" },
+    h("label", {}, "EMS运单号（寄出后登记，系统将短信告知申请人）"),
+    h("div", { class: "row" }, input, go), error);
 }
 
 function moveForm(data, part, to, materialChoices, redraw, showChanged) {
@@ -223,8 +298,11 @@ function moveForm(data, part, to, materialChoices, redraw, showChanged) {
     });
   }
   if (to === "result_ready") {
+    // The walk-in's choice at the kiosk comes first; the officer may still choose the other.
     const delivery = h("select", { class: "move-delivery" },
-      Object.entries(DELIVERIES).map(([k, v]) => h("option", { value: k }, v)));
+      Object.entries(DELIVERIES).map(([k, v]) => h("option",
+        { value: k, selected: k === part.delivery },
+        k === part.delivery ? `${v}（申请人选择）` : v)));
     fields.push(h("div", { class: "field" }, h("label", {}, "结果送达方式"), delivery));
     collect.push((body) => { body.delivery = delivery.value; });
   }
