@@ -154,14 +154,15 @@ def cmd_hall(args: argparse.Namespace) -> int:
     return 0
 
 
-# The demo's texts go to the SMSC simulator; their links name a placeholder public address (the
-# demo's hall serves plain http on loopback, which no phone reaches).
-DEMO_PUBLIC_URL = "https://hall.qihang.example"
 DEMO_SMSC_ID = "qihang-demo"
 
 
-def _start_smsc(data_dir: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
-    """The SMSC simulator beside the demo's hall, and the hall options that send texts to it."""
+def _start_smsc(data_dir: Path, hall_url: str) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """The SMSC simulator beside the demo's hall, and the hall options that send texts to it.
+
+    The texts' links point at the demo's hall itself (``hall_url``, plain http on loopback, which
+    the hall accepts for this machine only): a link read on the console's 短信记录 page opens the
+    phone page on the machine that runs the demo."""
     import functools
     import secrets
     import socket
@@ -187,7 +188,7 @@ def _start_smsc(data_dir: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
             smsc.kill()
             sys.exit("the SMSC simulator did not start")
         time.sleep(0.05)
-    options = ["--public-url", DEMO_PUBLIC_URL, "--smpp", f"127.0.0.1:{smpp}",
+    options = ["--public-url", hall_url, "--smpp", f"127.0.0.1:{smpp}",
                "--smpp-system-id", DEMO_SMSC_ID,
                "--smpp-password-file", str(password_file)]  # fmt: skip
     return smsc, options
@@ -222,7 +223,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     signals = _DemoSignals()
     # The applicant's texts go to the SMSC simulator; the console lists them (短信记录).
-    smsc, sms_options = _start_smsc(data_dir)
+    smsc, sms_options = _start_smsc(data_dir, f"http://127.0.0.1:{port}")
     hall = subprocess.Popen(
         [
             sys.executable,

@@ -37,11 +37,13 @@ the links' tokens blanked (``t=***``): the console's "sent messages" page.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, Final
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine, event, select
@@ -75,13 +77,35 @@ _WAKE: Final = "notify_wake"  # Connection.info flag: this transaction queued a 
 class NotifySettings:
     """What the hall's options say: where links point and how texts go."""
 
-    public_url: str  # https://…: what an applicant's phone opens
+    public_url: str  # https://…: what an applicant's phone opens (http:// on loopback: the demo)
     backend: SmppConfig | GatewayConfig
     dispatcher: dict[str, float] = field(default_factory=dict)  # NotificationDispatcher options
 
     def __post_init__(self) -> None:
-        if not self.public_url.startswith("https://"):
-            raise ValueError("the hall's public URL must be https:// (texts carry it)")
+        if not (self.public_url.startswith("https://") or _loopback_http(self.public_url)):
+            raise ValueError(
+                "the hall's public URL must be https:// (texts carry it); plain http:// only "
+                "on loopback (127.0.0.1, ::1, localhost: the demo)"
+            )
+
+
+def _loopback_http(url: str) -> bool:
+    """``http://`` to this machine: the demo's hall, whose texts' links open on the machine that
+    runs it (the console's 短信记录); never a phone's, so nothing is sent in clear."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # a malformed port raises ValueError
+    except ValueError:
+        return False
+    if parts.scheme != "http" or not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class _SendingClock:
