@@ -117,6 +117,16 @@ def _render_mode(
         robot.grab(str(path))
         supplement_shots.append(path)
 
+    # The delivery choice and the EMS address are numbered on their own too.
+    delivery_shots: list[Path] = []
+
+    def delivery_shot(name: str) -> None:
+        robot.settle(5)
+        ui.status.refresh()
+        path = out_dir / f"delivery_{mode}_{len(delivery_shots) + 1}_{name}.png"
+        robot.grab(str(path))
+        delivery_shots.append(path)
+
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
         shot("attract")
@@ -143,6 +153,7 @@ def _render_mode(
         _render_capture(ui, robot, runtime, shot)
         robot.click("nextButton")
         shot("review")
+        _render_delivery(ui, robot, delivery_shot)
         robot.click("confirmButton")
         shot("submitting")
         bg.release()  # queue the submission -> printing
@@ -176,7 +187,30 @@ def _render_mode(
         ui.close()
         runtime.close()
         robot.settle()
-    return shots + supplement_shots
+    return shots + supplement_shots + delivery_shots
+
+
+def _render_delivery(ui: KioskUi, robot: Robot, shot: Callable[[str], None]) -> None:
+    """At review: pick-up (the default), the EMS address empty, refused, filled with the
+    keyboard up, and review again with EMS chosen (the bundle's result is a licence)."""
+    flow = ui.flow
+    assert flow is not None
+    robot.scroll_into_view(robot.find("deliveryChoice"))
+    shot("review_pickup")
+    robot.click("deliveryEms")
+    robot.wait_until(lambda: ui.session.property("screen") == "Delivery")
+    shot("address")
+    robot.click("deliveryConfirm")
+    shot("address_errors")
+    robot.click("deliveryCity_苏州市")
+    robot.click("deliveryDistrict_虎丘区")
+    flow.delivery.set_field("street", "狮山路88号3幢502室")
+    flow.delivery.set_field("recipient", "王芳")
+    robot.click("deliveryField_recipient")
+    shot("address_keyboard")
+    robot.click("deliveryConfirm")
+    robot.wait_until(lambda: ui.session.property("screen") == "Review")
+    shot("review_ems")
 
 
 class _OfflineAssistClient:

@@ -140,7 +140,13 @@ ScreenFrame {
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
 
+            // The field being typed in: kept in view when the keyboard opens and the screen
+            // shrinks under it.
+            property Item typing: null
+            onHeightChanged: if (typing && typing.visible) ensureVisible(typing)
+
             function ensureVisible(item) {
+                typing = item
                 var p = item.mapToItem(addressColumn, 0, 0)
                 if (p.y < contentY)
                     contentY = p.y
