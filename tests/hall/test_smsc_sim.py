@@ -108,6 +108,80 @@ def test_a_long_chinese_text_is_stored_reassembled_with_a_receipt_per_part(
     assert sim.stats()["duplicates"] == 0
 
 
+def read_receipt(client: smpplib.client.Client, *, answer: bool = True) -> Any:
+    while True:
+        got = client.read_pdu()
+        if got.command == "deliver_sm":
+            if answer:
+                ack(client, got)
+            return got
+
+
+def test_a_receipt_echoes_the_user_message_reference_and_waits_for_its_answer(
+    sim: SmscSimulator,
+) -> None:
+    """SMPP 3.4: the receipt's deliver_sm carries receipted_message_id (0x001E), message_state
+    and the submit_sm's user_message_reference (0x0204); one left unanswered when its link
+    closes comes again on the next bind."""
+    client = bound(sim)
+    answer = submit(client, "8613812345678", b"hello", registered_delivery=1,
+                    user_message_reference=0x0102)  # fmt: skip
+    message_id = answer.message_id.decode()
+    first = read_receipt(client, answer=False)  # the ESME dies before answering it
+    assert (first.receipted_message_id.decode(), first.user_message_reference) == (
+        message_id,
+        0x0102,
+    )
+    assert first.source_addr.decode() == "8613812345678" and int(first.message_state) == 2
+    client.disconnect()
+    wait = time.monotonic() + 5
+    while sim.stats()["receipts_waiting"] != 1 or sim.stats()["binds"] != 1:
+        assert time.monotonic() < wait
+        time.sleep(0.01)
+    again = bound(sim)
+    try:
+        second = read_receipt(again)
+        assert (second.receipted_message_id.decode(), second.user_message_reference) == (
+            message_id,
+            0x0102,
+        )
+        again.send_pdu(smpplib.smpp.make_pdu("enquire_link", client=again))
+        assert again.read_pdu().command == "enquire_link_resp"  # nothing else was owed
+        assert sim.stats()["receipts_waiting"] == 0
+    finally:
+        again.unbind()
+        again.disconnect()
+    assert sim.stats()["duplicates"] == 0
+
+
+def test_held_answers_leave_the_message_taken_and_its_receipt_for_the_next_bind(
+    sim: SmscSimulator,
+) -> None:
+    sim.hold_responses(1)
+    client = bound(sim)
+    client.send_message(source_addr="106900", destination_addr="8613800000001",
+                        short_message=b"taken", registered_delivery=1,
+                        user_message_reference=7)  # fmt: skip
+    wait = time.monotonic() + 5
+    while sim.stats()["held"] != 1:
+        assert time.monotonic() < wait
+        time.sleep(0.01)
+    [taken] = sim.messages()  # stored before any answer
+    client.disconnect()  # the ESME goes without its submit_sm_resp
+    again = bound(sim)
+    try:
+        receipt = read_receipt(again)
+        assert (receipt.receipted_message_id.decode(), receipt.user_message_reference) == (
+            taken.message_ids[0],
+            7,
+        )
+        assert submit(again, "8613800000001", b"next").status == 0  # answered again
+    finally:
+        again.unbind()
+        again.disconnect()
+    assert sim.stats()["held"] == 0 and [m.text for m in sim.messages()] == ["taken", "next"]
+
+
 def test_enquire_link_unbind_and_a_wrong_password(sim: SmscSimulator) -> None:
     client = bound(sim)
     client.send_pdu(smpplib.smpp.make_pdu("enquire_link", client=client))
