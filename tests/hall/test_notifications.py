@@ -627,7 +627,7 @@ def test_a_hall_killed_between_submit_sm_and_its_answer_takes_the_receipts_word(
 
 
 def test_an_in_doubt_part_without_a_receipt_is_resent_after_the_grace_and_counted(
-    sqlite_engine: Engine,
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An SMSC that sends no receipts: the part in doubt goes again once the grace is over (at
     least once), counted and visible; its number's next message waits behind it, others don't."""
@@ -651,6 +651,8 @@ def test_an_in_doubt_part_without_a_receipt_is_resent_after_the_grace_and_counte
     assert in_flight(sqlite_engine) == [(None, None, 1), (None, None, 0), (None, None, 0)]
     views = {v.seq: v for v in recent(sqlite_engine)}
     assert (views[1].resent_in_doubt, views[1].in_doubt, views[1].state) == (1, False, "sent")
+    assert "notification 1 part 1: no receipt within 1 s" in caplog.text
+    assert "possible duplicate" in caplog.text and "13800000001" not in caplog.text
 
 
 def test_a_receipt_settles_the_part_in_doubt_it_echoes_and_no_other(sqlite_engine: Engine) -> None:

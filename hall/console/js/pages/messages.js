@@ -1,7 +1,9 @@
 // 短信记录 (sent messages): the newest texts the hall queued for applicants, as the hall lists them
 // (GET /api/v1/notifications, supervisors): numbers masked (139****5678), the text itself (it
 // holds no personal data by construction: hall.notify_templates), whether it was sent and how
-// many of its parts the handset confirmed. In the demo these are the SMSC simulator's.
+// many of its parts the handset confirmed. In the demo these are the SMSC simulator's. A text "in
+// doubt" (the hall or its link died before the SMSC's answer) waits for the SMSC's receipt; one
+// sent again because none came is marked as a possible duplicate for the technician.
 
 import { request } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
@@ -50,7 +52,9 @@ export async function render(view) {
   }
 
   function row(m) {
-    const state = STATES[m.state] || m.state;
+    let state = STATES[m.state] || m.state;
+    if (m.in_doubt) state = "待确认（等待短信中心回执）";
+    if (m.resent_in_doubt) state += `（无回执重发 ${m.resent_in_doubt} 次，可能重复）`;
     return h("tr", { "data-seq": String(m.seq) },
       h("td", {}, formatTime(m.sent_at || m.created_at)),
       h("td", { class: "mono" }, m.to_masked),
