@@ -551,7 +551,7 @@ def in_flight(engine: Engine) -> list[tuple[int | None, int | None, int]]:
             select(notifications.c.in_flight_part, notifications.c.in_flight_ref,
                    notifications.c.resent_in_doubt).order_by(notifications.c.seq)
         ).all()  # fmt: skip
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(r.in_flight_part, r.in_flight_ref, r.resent_in_doubt) for r in rows]
 
 
 def test_a_hall_killed_mid_stream_loses_nothing_and_sends_nothing_twice(
@@ -668,6 +668,7 @@ def test_a_receipt_settles_the_part_in_doubt_it_echoes_and_no_other(sqlite_engin
         finally:
             first.stop()
         [(part, ref, _)] = in_flight(sqlite_engine)
+        assert (part, ref) == (1, user_reference(1, 1)) and ref is not None
         [taken] = sim.messages()
         assert recent(sqlite_engine)[0].in_doubt
 
@@ -676,7 +677,7 @@ def test_a_receipt_settles_the_part_in_doubt_it_echoes_and_no_other(sqlite_engin
         mid = taken.message_ids[0]
         for stranger in (
             DeliveryReceipt(mid, "DELIVRD", "000", "13900000000", ref),  # another handset
-            DeliveryReceipt(mid, "DELIVRD", "000", "13812345678", ref ^ 1),  # another reference
+            DeliveryReceipt(mid, "DELIVRD", "000", "13812345678", ref + 1),  # another reference
             DeliveryReceipt(mid, "DELIVRD", "000", "13812345678", None),  # no reference echoed
             DeliveryReceipt(mid, "DELIVRD", "000", "", ref),  # no handset named
         ):
