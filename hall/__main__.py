@@ -1,7 +1,7 @@
 """Run the hall, e.g. ``python -m hall --port 8700 --db var/hall/hall.db``, or administer it:
 ``python -m hall [--db DB] staff add NAME --role helper``, ``python -m hall [--db DB] catalog
-publish FILE``, ``python -m hall enrol-code --station ID`` and ``python -m hall devices revoke ID``
-(see :mod:`hall.cli`).
+publish FILE``, ``python -m hall enrol-code --station ID``, ``python -m hall devices revoke ID`` and
+``python -m hall register-import FILE.xlsx`` (see :mod:`hall.cli`).
 
 Serving prints the URL it listens on (useful with ``--port 0``) and serves until Ctrl-C or
 SIGTERM, which uvicorn handles here because it runs on the main thread.
@@ -33,7 +33,7 @@ from hall.server import bind_socket, make_config, url_for
 if TYPE_CHECKING:
     from hall.notify_wiring import NotifySettings
 
-_ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices"})
+_ADMIN_AREAS = frozenset({"staff", "catalog", "enrol-code", "devices", "register-import"})
 
 
 def main(argv: list[str] | None = None) -> int:

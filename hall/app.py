@@ -70,6 +70,8 @@ from hall import (
     progress_page,
     rating_page,
     ratings,
+    register,
+    register_routes,
     sealing,
     supplements,
     tracking,
@@ -273,6 +275,11 @@ def create_app(
         app.state.desk.moved_hooks.append(notify.on_moved)
         app.state.desk.waybill_hooks.append(notify.on_waybill)
     app.state.forwarder = forwarder
+    # The enterprise register (hall.register): approvals keep it current, stations look it up.
+    app.state.register = register.EnterpriseRegister(
+        store.engine, clock, register.RegisterSecrets.from_seal_keys(seal_keys)
+    )
+    app.state.desk.moved_hooks.append(app.state.register.on_moved)
     app.state.supplements = supplements.SupplementDesk(
         store.engine, clock, catalog_store, app.state.desk
     )
@@ -444,6 +451,7 @@ def create_app(
     app.include_router(forwarding.router())
     app.include_router(bookings.router())
     app.include_router(supplements.router())
+    app.include_router(register_routes.router())
 
     # html=True serves index.html for /console/ and redirects /console there.
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")

@@ -39,6 +39,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_JSON_BYTES: Final = 64 * 1024
 MAX_CATALOG_BYTES: Final = 2 * 1024 * 1024
 MAX_BUNDLE_BYTES: Final = 20 * 1024 * 1024
+MAX_REGISTER_IMPORT_BYTES: Final = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ ROUTE_LIMITS: Final = (
         "POST", re.compile(r"/api/v1/stations/[^/]*/diagnostics"), MAX_BUNDLE_BYTES, streamed=True
     ),
     RouteLimit("PUT", re.compile(r"/api/v1/catalog"), MAX_CATALOG_BYTES, streamed=False),
+    # The enterprise register's .xlsx import (hall.register_routes reads it within the limit).
+    RouteLimit(
+        "POST", re.compile(r"/api/v1/register/import"), MAX_REGISTER_IMPORT_BYTES, streamed=True
+    ),
 )
 
 

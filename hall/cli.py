@@ -13,6 +13,10 @@ single-use enrolment code and its expiry for the technician (:mod:`hall.enrolmen
 hall devices list`` and ``python -m hall devices revoke DEVICE_ID`` manage enrolled terminals. Each
 command works on the database the hall uses
 (``--db``), without the hall running; actions are written to the audit log as the ``cli`` actor.
+``python -m hall register-import FILE.xlsx`` imports enterprises into the register
+(:mod:`hall.register_import`: all rows or none; every refused row printed with its sheet, row,
+column and reason); ``--seal-key FILE`` when the hall runs with one (the register's keys derive
+from it).
 """
 
 from __future__ import annotations
@@ -89,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_parser("list", help="list enrolled devices")
     revoke = devices.add_parser("revoke", help="revoke a device: refused from its next request")
     revoke.add_argument("device_id")
+
+    reg = sub.add_parser("register-import", help="import enterprises from an .xlsx workbook")
+    reg.add_argument("file", type=Path)
+    reg.add_argument(
+        "--seal-key", type=Path, default=None, help="the hall's key file, if not the default"
+    )
     return parser
 
 
@@ -104,6 +114,8 @@ def main(argv: list[str], stdin: TextIO | None = None, out: TextIO | None = None
             # Departments come from the published catalog: a new hall has the shipped sample.
             CatalogStore(store.engine, SYSTEM_CLOCK).publish_sample_if_empty()
             return _staff(args, StaffStore(store.engine, SYSTEM_CLOCK), stdin, out)
+        if args.area == "register-import":
+            return _register_import(args, store, out)
         if args.area in ("enrol-code", "devices"):
             enrolment = EnrolmentStore(store.engine, SYSTEM_CLOCK)
             return _enrolment(args, enrolment, StaffStore(store.engine, SYSTEM_CLOCK), out)
@@ -209,4 +221,38 @@ def _enrolment(
         return 1
     staff.audit("cli", "enrolment.revoke", "device", device.device_id)
     print(f"{device.device_id} (station {device.station_id}) revoked", file=out)
+    return 0
+
+
+def _register_import(args: argparse.Namespace, store: SubmissionStore, out: TextIO) -> int:
+    from hall import sealing
+    from hall.register import RegisterSecrets
+    from hall.register_import import import_workbook
+
+    if not args.file.is_file():
+        print(f"error: cannot read {args.file}", file=sys.stderr)
+        return 1
+    key_path = args.seal_key or sealing.default_key_path(store.url)
+    try:
+        keys = RegisterSecrets.from_seal_keys(sealing.load_or_create(key_path))
+    except sealing.SealKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report = import_workbook(store.engine, SYSTEM_CLOCK, keys, args.file)
+    staff = StaffStore(store.engine, SYSTEM_CLOCK)
+    outcome = "ok" if report.ok else "refused"
+    staff.audit("cli", "register.import", "register", f"{report.rows} rows", outcome)
+    if not report.ok:
+        print(f"error: {args.file} was not imported ({report.error_count} problem(s)):",
+              file=sys.stderr)  # fmt: skip
+        for error in report.errors:
+            print(f"  - {error.text()}", file=sys.stderr)
+        if report.error_count > len(report.errors):
+            print(f"  … and {report.error_count - len(report.errors)} more", file=sys.stderr)
+        return 1
+    print(
+        f"imported {report.rows} row(s): {report.created} new, {report.updated} updated "
+        f"in {report.seconds:.1f} s",
+        file=out,
+    )
     return 0
