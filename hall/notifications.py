@@ -399,25 +399,29 @@ class NotificationDispatcher:
 
     def _give_up_doubt(self, row: Any) -> None:
         """No receipt owned the part in doubt within the grace: send it again (at least once)."""
-        log.warning(
-            "notification %d part %d: no receipt within %.0f s; sending it again "
-            "(a possible duplicate)",
-            row.seq,
-            row.in_flight_part,
-            self._grace,
-        )
+        del self._doubt_until[row.seq]
         with self._engine.begin() as conn:
-            conn.execute(
+            still = conn.execute(
                 update(notifications)
-                .where(notifications.c.seq == row.seq)
+                .where(
+                    notifications.c.seq == row.seq,
+                    notifications.c.in_flight_part.is_not(None),  # no receipt came meanwhile
+                )
                 .values(
                     in_flight_part=None,
                     in_flight_ref=None,
                     in_flight_at=None,
                     resent_in_doubt=notifications.c.resent_in_doubt + 1,
                 )
+            ).rowcount
+        if still:
+            log.warning(
+                "notification %d part %d: no receipt within %.0f s; sending it again "
+                "(a possible duplicate)",
+                row.seq,
+                row.in_flight_part,
+                self._grace,
             )
-        del self._doubt_until[row.seq]
 
     def _heads(self) -> list[Any]:
         # The oldest pending message of each number: nothing younger may overtake it.

@@ -19,8 +19,10 @@ Each ``submit_sm`` carries the ``user_message_reference`` TLV (0x0204, SMPP 3.4 
 ESME-assigned, 2 octets; :func:`~hall.sms_backend.user_reference`), announced to the dispatcher
 through ``on_submit`` before the PDU is written. An SMSC that echoes it in the delivery receipt's
 ``deliver_sm`` (beside ``receipted_message_id``, 0x001E) lets the dispatcher recognise a part whose
-``submit_sm_resp`` was lost with the link or the hall; a link lost in that round trip raises
-:class:`~hall.sms_backend.SmsInDoubt`. The receipt also names the handset (its ``source_addr``),
+``submit_sm_resp`` was lost with the link or the hall; a link lost after the whole PDU was
+written and before its answer raises :class:`~hall.sms_backend.SmsInDoubt` (one lost while
+writing it is a plain :class:`~hall.sms_backend.SmsUnavailable`: ``sendall`` failed, so no
+complete PDU reached the SMSC). The receipt also names the handset (its ``source_addr``),
 which the match requires.
 
 smpplib's errors are translated here: ``ESME_RTHROTTLED`` / ``ESME_RMSGQFUL`` →
@@ -174,10 +176,15 @@ class SmppSmsBackend:
                     registered_delivery=smpplib.consts.SMPP_SMSC_DELIVERY_RECEIPT_BOTH,
                     user_message_reference=reference,
                 )
+            except _LINK_ERRORS as e:
+                # sendall failed: at most a fragment of the PDU left, which no SMSC can take.
+                self._drop()
+                raise SmsUnavailable("SMS_LINK_LOST") from e
+            try:
                 resp = self._await_resp(client, pdu.sequence)
             except _LINK_ERRORS as e:
                 self._drop()
-                # The SMSC may have taken it: only its receipt can tell now.
+                # The whole PDU went: the SMSC may have taken it, and only its receipt can tell.
                 raise SmsInDoubt("SMS_LINK_LOST") from e
             status = int(resp.status)
             if status in _THROTTLED:
