@@ -99,7 +99,7 @@ DELIVERIES: Final[Mapping[str, tuple[str, str]]] = {
         "请带上回执到站点领取办理结果",
         "Collect the result at the station (bring the receipt)",
     ),
-    "ems": ("办理结果已通过 EMS 寄出", "The result has been sent by EMS"),
+    "ems": ("办理结果将通过 EMS 政务专递寄出", "The result will be sent by EMS"),
 }
 STEP_STATUSES: Final[Mapping[str, tuple[str, str]]] = {
     "pending": ("尚未开始", "Not started"),

@@ -364,22 +364,25 @@ def _delivery(payload: dict[str, Any], item: ServiceItem | None) -> str | None:
     """How a filing's result reaches the walk-in: ``pickup``, ``ems``, or None (no document).
 
     A service whose result is a document defaults to pick-up (a kiosk older than the choice
-    sends none); a delivery for any other service, or one that fails the check both sides run
-    (:func:`contracts.delivery.parse_delivery`), is refused: :class:`IntakeRefused` with the
-    field codes, never the address.
+    sends none). A delivery that fails the check both sides run
+    (:func:`contracts.delivery.parse_delivery`) is refused: :class:`IntakeRefused` with the
+    field codes, never the address. A valid choice for a service the latest catalog no longer
+    marks as giving a document is kept, not refused: the walk-in chose it under the catalog the
+    station had, possibly while offline, and a refused filing would be lost.
     """
     offered = item is not None and item.result_document
     raw = payload.get("delivery")
     if raw is None:
         return "pickup" if offered else None
-    if not offered:
-        raise IntakeRefused("delivery_not_offered", {"delivery": "not_offered"})
     try:
-        return parse_delivery(raw).method
+        method = parse_delivery(raw).method
     except DeliveryError as exc:
         raise IntakeRefused(
             "delivery_invalid", {f"delivery.{k}": v for k, v in exc.reasons.items()}
         ) from None
+    if not offered:
+        log.info("delivery_not_offered: the walk-in's %s kept", method)
+    return method
 
 
 def router() -> APIRouter:

@@ -100,7 +100,7 @@ def queued(hall: ConsoleHall) -> list[Any]:
 # --- intake --------------------------------------------------------------------------------------
 
 
-def test_intake_records_the_choice_and_refuses_a_delivery_it_cannot_take(
+def test_intake_records_the_choice_and_refuses_a_delivery_that_fails_the_check(
     console_hall: ConsoleHall, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
@@ -114,10 +114,12 @@ def test_intake_records_the_choice_and_refuses_a_delivery_it_cannot_take(
             row = part_row(hall, sub, part)
             assert (row.delivery, row.waybill) == (expected, None)
     assert part_row(hall, no_document, "power_supply").delivery is None
+    # A choice made under a catalog that offered it (the station's, perhaps offline) is kept even
+    # when the hall's latest catalog no longer does: a refused filing would be lost.
+    chosen_earlier = filed(hall, EV, EV_FORM, 5, delivery={"method": "pickup"})
+    assert part_row(hall, chosen_earlier, "power_supply").delivery == "pickup"
 
     refused = [
-        # A service whose result is no document takes no delivery, not even pick-up.
-        (EV, EV_FORM, {"method": "pickup"}, {"delivery": "not_offered"}),
         (BUNDLE, BUNDLE_FORM, {**EMS, "street": "8号", "mobile": "1370000"},
          {"delivery.street": "too_short", "delivery.mobile": "bad_mobile"}),
         (BUNDLE, BUNDLE_FORM, {**EMS, "city": "上海市"}, {"delivery.city": "unknown_city"}),

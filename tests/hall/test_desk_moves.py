@@ -228,7 +228,7 @@ def test_a_bundle_part_lives_its_life_and_every_move_is_an_event(
         for secret in SECRETS:
             assert secret not in text
     assert "经营场所使用证明（房产证或租赁合同）：租赁合同缺少出租方盖章页" in page
-    assert "办理结果已通过 EMS 寄出" in page and "请补交盖章页" in page
+    assert "办理结果将通过 EMS 政务专递寄出" in page and "请补交盖章页" in page
 
 
 def test_rejections_need_a_reason_end_the_part_and_keep_the_reason_internal(
