@@ -56,6 +56,7 @@ from hall import enterprise_code
 from hall.clock import iso
 from hall.desk_moves import PartMoved
 from hall.part_model import local_date
+from hall.rate_limits import AttemptLimiter, Policy
 from hall.register_schema import (
     enterprise_codes,
     enterprise_materials,
@@ -83,6 +84,13 @@ _CHANGES: Final[Mapping[str, str]] = {
     "scope": "scope",
 }
 _HKDF_SALT: Final = b"qihang-register"
+# Refused look-ups by code or USCC in a row, per device, before it must wait (a device trying
+# codes or USCCs; a walk-in who types one wrong stays far below). "Mine" is not counted: a
+# walk-in with no enterprise is the common case. Every look-up is logged for review.
+REFUSAL_LIMIT: Final = 20
+_REFUSAL_POLICY: Final = Policy(
+    limit=REFUSAL_LIMIT, lock_s=60.0, max_lock_s=3600.0, forget_after_s=3600.0
+)
 
 
 def _derive(secret: bytes, info: bytes) -> bytes:
@@ -190,6 +198,7 @@ class EnterpriseRegister:
         self.engine = engine
         self.clock = clock
         self.keys = keys
+        self.limits = AttemptLimiter(clock, {"device": _REFUSAL_POLICY})
 
     # --- station look-ups ----------------------------------------------------------------------
 
@@ -213,12 +222,15 @@ class EnterpriseRegister:
         return answers
 
     def by_code(self, token: str, holder: str, station: Station) -> EnterpriseAnswer:
-        """The enterprise of a 一企一码 if the holder may act for it (else refused)."""
+        """The enterprise of a 一企一码 if the holder may act for it (else refused);
+        :class:`~hall.rate_limits.Throttled` after too many refusals in a row from the device."""
+        attempt = self.limits.reserve(device=station.device_id)
         with self.engine.begin() as conn:
             outcome = self._by_code(conn, token, holder, station)
         # Refused after the transaction committed: the look-up's log row stays.
         if isinstance(outcome, RegisterRefused):
             raise outcome
+        self.limits.succeeded(attempt, forget=("device",))
         return outcome
 
     def _by_code(
@@ -238,11 +250,14 @@ class EnterpriseRegister:
         return self._authorised(conn, station, "code", row.enterprise_id, holder)
 
     def by_uscc(self, uscc: str, holder: str, station: Station) -> EnterpriseAnswer:
-        """The enterprise of a USCC if the holder may act for it, else :class:`RegisterRefused`."""
+        """The enterprise of a USCC if the holder may act for it (else refused, or throttled
+        as :meth:`by_code`)."""
+        attempt = self.limits.reserve(device=station.device_id)
         with self.engine.begin() as conn:
             outcome = self._by_uscc(conn, uscc.strip().upper(), holder, station)
         if isinstance(outcome, RegisterRefused):
             raise outcome
+        self.limits.succeeded(attempt, forget=("device",))
         return outcome
 
     def _by_uscc(

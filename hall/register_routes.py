@@ -10,8 +10,10 @@ Stations (device-signed, :mod:`hall.device_auth`; bodies :mod:`contracts.registe
 as associated data (:func:`contracts.register.seal_holder`); one that does not open for this
 station is 422 ``holder_invalid``. Refusals carry ``code``, ``message_zh`` and ``message_en``:
 ``not_authorised`` / ``no_authorised_people`` (403, no enterprise data), ``code_forged`` (422),
-``code_revoked`` (410), ``uscc_invalid`` (422), ``not_registered`` (404). Every look-up is
-logged in ``register_lookups`` (:mod:`hall.register`).
+``code_revoked`` (410), ``uscc_invalid`` (422), ``not_registered`` (404), and 429
+``too_many_refusals`` (with ``Retry-After``) once a device had :data:`hall.register.
+REFUSAL_LIMIT` code or USCC look-ups refused in a row. Every look-up is logged in
+``register_lookups`` (:mod:`hall.register`).
 
 Staff (console session)::
 
@@ -54,6 +56,7 @@ from hall import register_import
 from hall.auth import AdminDep, SupervisorDep, audit
 from hall.body_limits import MAX_REGISTER_IMPORT_BYTES as MAX_IMPORT_BYTES
 from hall.device_auth import Caller, CallerDep
+from hall.rate_limits import Throttled
 from hall.register import EnterpriseRegister, RegisterRefused, Station
 
 log = logging.getLogger(__name__)
@@ -94,6 +97,20 @@ class RevokeIn(BaseModel):
     code: Annotated[StrictStr, Field(min_length=1, max_length=CODE_MAX)]
 
 
+def _throttled(caller: Caller, exc: Throttled) -> HTTPException:
+    log.warning("register look-ups by station %s paused: too many refusals in a row",
+                caller.station_id)  # fmt: skip
+    return HTTPException(
+        429,
+        detail={
+            "code": "too_many_refusals",
+            "message_zh": "查询失败次数过多，请稍后再试，或呼叫帮办人员",
+            "message_en": "Too many look-ups were refused; try again later, or call a helper",
+        },
+        headers={"Retry-After": str(max(1, round(exc.retry_after_s)))},
+    )
+
+
 def router() -> APIRouter:
     api = APIRouter(tags=["register"])
 
@@ -112,6 +129,8 @@ def router() -> APIRouter:
             )
         except RegisterRefused as exc:
             raise exc.http() from None
+        except Throttled as exc:
+            raise _throttled(caller, exc) from None
 
     @api.post(BY_USCC_PATH)
     def by_uscc(body: UsccRequest, request: Request, caller: CallerDep) -> EnterpriseAnswer:
@@ -122,6 +141,8 @@ def router() -> APIRouter:
             )
         except RegisterRefused as exc:
             raise exc.http() from None
+        except Throttled as exc:
+            raise _throttled(caller, exc) from None
 
     @api.post(IMPORT_PATH)
     async def import_workbook(request: Request, who: AdminDep) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from contracts.register import (
 )
 from contracts.uscc import uscc_check_char
 from hall.__main__ import main as hall_main
+from hall.register import REFUSAL_LIMIT
 from hall.register_schema import (
     enterprise_materials,
     enterprise_people,
@@ -280,6 +281,23 @@ def test_only_authorised_holders_see_an_enterprise(console_hall: ConsoleHall) ->
     assert (again.json()["created"], again.json()["updated"]) == (0, 2)
     assert {a.name for a in station.mine(AGENT)} == {"苏州新名字有限公司", "苏州档案测试2有限公司"}
     assert len(rows_of(hall, enterprise_people)) == 4  # replaced, not doubled
+
+
+def test_a_device_refused_again_and_again_must_wait(sqlite_hall: ConsoleHall) -> None:
+    hall = sqlite_hall
+    admin = add_member(hall, "an.admin", "admin")
+    assert import_file(admin, hall, workbook([row(1)])).status_code == 200
+    station, other = Station(hall), Station(hall, "QH002")
+    for n in range(REFUSAL_LIMIT):  # a device trying USCCs for a holder who may act for none
+        refused(station.ask(BY_USCC_PATH, STRANGER, uscc=uscc(100 + n)), 404, "not_registered")
+    paused = station.ask(BY_USCC_PATH, LEGAL, uscc=uscc(1))
+    detail = refused(paused, 429, "too_many_refusals")
+    assert int(paused.headers["Retry-After"]) == 60 and "message_zh" in detail
+    refused(station.ask(BY_CODE_PATH, LEGAL, code="QHE1.x"), 429, "too_many_refusals")
+    assert other.ask(BY_USCC_PATH, LEGAL, uscc=uscc(1)).status_code == 200  # per device
+    assert station.mine(LEGAL)[0].uscc == uscc(1)  # "mine" is not paused
+    hall.clock.advance(61)
+    assert station.ask(BY_USCC_PATH, LEGAL, uscc=uscc(1)).status_code == 200
 
 
 def test_the_desks_approvals_keep_the_register_current(console_hall: ConsoleHall) -> None:
