@@ -277,7 +277,7 @@ def create_app(
     app.state.forwarder = forwarder
     # The enterprise register (hall.register): approvals keep it current, stations look it up.
     app.state.register = register.EnterpriseRegister(
-        store.engine, clock, register.RegisterSecrets.from_seal_keys(seal_keys)
+        store.engine, clock, register.RegisterSecrets.from_seal_keys(seal_keys), catalog_store
     )
     app.state.desk.moved_hooks.append(app.state.register.on_moved)
     app.state.supplements = supplements.SupplementDesk(

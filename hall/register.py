@@ -17,7 +17,9 @@ the business licence as a material on file (its reference: the filing's result) 
 an approved ``company_change_registration`` updates the enterprise its USCC names (name, address,
 capital, scope) and files the reissued licence. A change of legal representative removes the old
 one's authorisation: the change form carries the new one's name, not the ID number, so the new
-representative is added by the next import.
+representative is added by the next import. Any other service whose result is a document
+(the catalog's ``result_document``) files it, when the part is ``result_ready``, as a material
+of the enterprise the form's USCC names (kind: the service id; reference: the filing's result).
 
 Every station look-up (:meth:`EnterpriseRegister.mine`, :meth:`~EnterpriseRegister.by_code`,
 :meth:`~EnterpriseRegister.by_uscc`) writes a ``register_lookups`` row in its own transaction:
@@ -53,6 +55,7 @@ from contracts.register import (
 from contracts.sealing import HallKeyPair
 from contracts.uscc import is_valid_uscc
 from hall import enterprise_code
+from hall.catalog_publish import CatalogStore
 from hall.clock import iso
 from hall.desk_moves import PartMoved
 from hall.part_model import local_date
@@ -194,10 +197,18 @@ class Station:
 class EnterpriseRegister:
     """The register in the hall's database; thread-safe (each call its own transaction)."""
 
-    def __init__(self, engine: Engine, clock: Clock, keys: RegisterSecrets) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        keys: RegisterSecrets,
+        catalogs: CatalogStore | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.keys = keys
+        # Which services issue a result document (filed when ready); None: none filed.
+        self.catalogs = catalogs
         self.limits = AttemptLimiter(clock, {"device": _REFUSAL_POLICY})
 
     # --- station look-ups ----------------------------------------------------------------------
@@ -562,8 +573,9 @@ class EnterpriseRegister:
     # --- kept current by the desk ----------------------------------------------------------------
 
     def on_moved(self, conn: Connection, moved: PartMoved) -> None:
-        """The desk's moved hook: approvals of start-ups and changes (see the module docstring)."""
-        if moved.move.to != "approved":
+        """The desk's moved hook: approvals of start-ups and changes, result documents ready
+        (see the module docstring)."""
+        if moved.move.to not in ("approved", "result_ready"):
             return
         part = conn.execute(
             select(parts.c.service_id, parts.c.tracking_number).where(
@@ -572,12 +584,48 @@ class EnterpriseRegister:
         ).one_or_none()
         if part is None:
             return
-        if STARTUP_PARTS.get(part.service_id) == moved.part_id:
+        if moved.move.to == "result_ready":
+            self._result_ready(conn, moved, part.service_id, part.tracking_number)
+        elif STARTUP_PARTS.get(part.service_id) == moved.part_id:
             form = self._form(conn, moved.submission_id)
             self._from_startup(conn, moved, part.service_id, part.tracking_number, form)
         elif part.service_id == CHANGE_SERVICE:
             form = self._form(conn, moved.submission_id)
             self._from_change(conn, moved, part.tracking_number, form)
+
+    def _result_ready(
+        self, conn: Connection, moved: PartMoved, service_id: str, number: str
+    ) -> None:
+        # Start-ups and changes filed the licence at approval; other document results are
+        # filed now, under the service's id, for the enterprise the form's USCC names.
+        if service_id in STARTUP_PARTS or service_id == CHANGE_SERVICE or self.catalogs is None:
+            return
+        latest = self.catalogs.latest(conn)
+        try:
+            issues_document = (
+                latest is not None and latest.catalog.service(service_id).result_document
+            )
+        except KeyError:
+            issues_document = False
+        if not issues_document:
+            return
+        uscc = self._form(conn, moved.submission_id).get("uscc", "").upper()
+        found = (
+            conn.execute(select(enterprises.c.id).where(enterprises.c.uscc == uscc)).scalar()
+            if uscc
+            else None
+        )
+        if found is None:
+            return
+        self.add_material(
+            conn,
+            str(found),
+            service_id,
+            source=f"filing:{number}/{moved.part_id}"[:80],
+            issued_on=local_date(self.clock.now()).isoformat(),
+            file_ref=f"result:{number}/{moved.part_id}"[:300],
+        )
+        log.info("register: result of %s filed for enterprise %s", number, found)
 
     @staticmethod
     def _form(conn: Connection, submission_id: str) -> dict[str, str]:

@@ -346,6 +346,19 @@ def test_the_desks_approvals_keep_the_register_current(console_hall: ConsoleHall
     sources = {r.source for r in rows_of(hall, enterprise_materials)}
     assert "filing:QH001-20261123-0002/company_change_registration" in sources
 
+    # A result document ready (food business licence): filed for the enterprise it names.
+    food = {**{k: change[k] for k in ("enterprise_name", "uscc", "contact_name", "mobile")},
+            "business_format": "catering", "premises_area": "120"}  # fmt: skip
+    body = submission("food_business_licence", food, tracking_number="QH001-20261123-0003")
+    assert post_submission(hall.server, body).status_code == 201
+    steps = [("accepted", {}), ("in_review", {}), ("approved", {}),
+             ("result_ready", {"delivery": "pickup"})]  # fmt: skip
+    for version, (to, extra) in enumerate(steps, start=1):
+        moved(market, hall, str(body["id"]), "food_business_licence", to=to, version=version,
+              **extra)  # fmt: skip
+    filed = station.ask(BY_USCC_PATH, AGENT, uscc=uscc(5)).json()["materials"]
+    assert {m["kind"] for m in filed} == {"business_licence", "food_business_licence"}
+
 
 def test_the_cli_imports_a_workbook_or_lists_why_not(tmp_path: Path, capsys: Any) -> None:
     db = str(tmp_path / "hall.db")
