@@ -44,7 +44,7 @@ from hall.clock import iso
 from hall.demand_desk import DEMAND_SERVICE, demands
 from hall.desk_schema import part_events
 from hall.enrolment import devices
-from hall.tracking import TrackingStore, parts
+from hall.tracking import TrackingStore, parts, status_only
 
 log = logging.getLogger(__name__)
 
@@ -167,13 +167,13 @@ class ApplicantView:
 
         None for an unknown number. ``access`` says which view it is: ``status`` or ``full``.
         """
-        doc = self.tracking.progress(tracking_number)
+        doc = self.tracking.progress(tracking_number, full=True)
         if doc is None:
             return None
         with self.engine.connect() as conn:
             sub_id = check_token(conn, tracking_number, token, self.clock.now())
             if sub_id is None:
-                return {**doc, "access": "status"}
+                return {**status_only(doc), "access": "status"}
             latest = self.catalogs.latest(conn)
             rows = {
                 r.part_id: r

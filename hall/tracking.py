@@ -19,11 +19,13 @@ Officers move parts at the filings desk (:mod:`hall.desk_moves`, the rules in
 callable there (the demand's reply text goes out that way: :mod:`hall.notify_wiring`).
 
 ``GET /api/v1/progress/{tracking_number}`` is public — anyone holding the receipt may look — so
-it returns statuses, part and step ids, department ids, times and the applicant-facing part of
-each move (:func:`hall.part_model.public_event`) only: the document :mod:`contracts.progress`
-defines, with no personal data and never who moved it. With the receipt's access token (``?t=``
-or the ``X-Access-Token`` header) it answers the applicant's story instead
-(:mod:`hall.applicant_view`); a wrong token gets the public document, never an error.
+it returns the status only: statuses, part and step ids, department ids, each move's status and
+time (:func:`status_only`, in the document :mod:`contracts.progress` defines) — never the
+materials a 补正 asks for, their reasons or an officer's note, no personal data, never who
+moved it. With the receipt's access token (``?t=`` or the ``X-Access-Token`` header) it answers
+the applicant's story instead (:mod:`hall.applicant_view`): the applicant-facing part of each
+move (:func:`hall.part_model.public_event`) and more; a wrong token gets the status document,
+never an error.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from sqlalchemy import Column, Engine, Index, Integer, String, Table, Text, insert, select, update
@@ -269,8 +271,9 @@ class TrackingStore:
         ).one_or_none()
         return None if row is None else (row.id, row.service_id)
 
-    def progress(self, tracking_number: str) -> dict[str, Any] | None:
-        """The public status document for a tracking number, or None if unknown."""
+    def progress(self, tracking_number: str, *, full: bool = False) -> dict[str, Any] | None:
+        """The status document for a tracking number, or None if unknown; ``full`` keeps each
+        move's applicant-facing details (for the token holder's story only)."""
         if not is_valid_tracking_number(tracking_number):
             return None
         with self.engine.connect() as conn:
@@ -338,7 +341,8 @@ class TrackingStore:
             doc_parts = [
                 {"id": service_id, "status": "received", "updated_at": received_at, "steps": []}
             ]
-        return {"tracking_number": tracking_number, "service_id": service_id, "parts": doc_parts}
+        doc = {"tracking_number": tracking_number, "service_id": service_id, "parts": doc_parts}
+        return doc if full else status_only(doc)
 
     def parts_of(self, submission_id: str) -> list[PartRow]:
         with self.engine.connect() as conn:
@@ -358,6 +362,23 @@ class TrackingStore:
             )
             for r in rows
         ]
+
+
+# What a move shows the number alone: where it went and when (the token holder sees the rest).
+_STATUS_KEYS: Final = frozenset({"status", "at", "delivery"})
+
+
+def status_only(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` without the materials a 补正 lists, their reasons and the officers' notes."""
+    out_parts = []
+    for part in doc["parts"]:
+        entry = {k: v for k, v in part.items() if k not in ("note_zh", "note_en")}
+        if "events" in part:
+            entry["events"] = [
+                {k: v for k, v in e.items() if k in _STATUS_KEYS} for e in part["events"]
+            ]
+        out_parts.append(entry)
+    return {**doc, "parts": out_parts}
 
 
 def _delivery(payload: dict[str, Any], item: ServiceItem | None) -> str | None:

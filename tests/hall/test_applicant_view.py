@@ -10,6 +10,7 @@ the log.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from datetime import timedelta
@@ -22,7 +23,7 @@ from sqlalchemy import select, update
 from hall.applicant_schema import applicant_access
 from hall.applicant_view import ACCESS_DAYS, RedactTokens, link
 from hall.store import SubmissionStore
-from hall.tracking import parts
+from hall.tracking import parts, status_only
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import (
     BUNDLE_FORM,
@@ -95,7 +96,12 @@ def test_the_token_opens_the_story_and_nothing_else_does(
     assert "missing" not in power and power["status"] == "received"
     # The header does what the query does; the story is the status document plus the story.
     assert api(hall, NUMBER, headers={"X-Access-Token": token}).json() == full
-    assert {k: v for k, v in company.items() if k != "missing"} == public["parts"][0]
+    story = {k: v for k, v in company.items() if k != "missing"}
+    assert status_only({"parts": [story]})["parts"][0] == public["parts"][0]
+    # The number alone shows the status only: no material, no reason, no officer's note.
+    shown = json.dumps(public, ensure_ascii=False)
+    for detail in ("premises_proof", ITEMS[0]["reason"], "请补交盖章页", "stamped page"):
+        assert detail in json.dumps(full, ensure_ascii=False) and detail not in shown
 
     # Wrong, malformed, another filing's, far too long: the status view, 200, no word why.
     other = secrets.token_urlsafe(16)

@@ -205,7 +205,9 @@ def test_a_bundle_part_lives_its_life_and_every_move_is_an_event(
     assert [(e["actor"], e["to"]) for e in view["events"]][2] == ("mei.market", "needs_more")
     assert view["events"][2]["items"] == ITEMS
 
-    # The public progress: each step the applicant may see, nobody's name, no personal data.
+    # The public progress (the number alone): each move's status and time, nobody's name, no
+    # personal data, not even what the 补正 asks for (the receipt's token shows that:
+    # tests/hall/test_applicant_view.py).
     number = "QH001-20261123-0001"
     response = requests.get(f"{hall.url}/api/v1/progress/{number}", timeout=5)
     doc = response.json()
@@ -213,22 +215,15 @@ def test_a_bundle_part_lives_its_life_and_every_move_is_an_event(
     assert [e["status"] for e in company["events"]] == [
         "accepted", "in_review", "needs_more", "in_review", "approved", "result_ready", "closed",
     ]  # fmt: skip
-    assert company["events"][2] == {
-        "status": "needs_more",
-        "at": times[2],
-        "note_zh": "请补交盖章页",
-        "note_en": "Please hand in the stamped page",
-        "items": ITEMS,
-    }
+    assert company["events"][2] == {"status": "needs_more", "at": times[2]}
     assert company["events"][5]["delivery"] == "ems"
     assert "events" not in power and power["status"] == "received"
     page = requests.get(f"{hall.url}/progress/{number}", timeout=5).text
     for text in (response.text, page):
         assert "mei.market" not in text
-        for secret in SECRETS:
+        for secret in (*SECRETS, "租赁合同缺少出租方盖章页", "请补交盖章页", "premises_proof"):
             assert secret not in text
-    assert "经营场所使用证明（房产证或租赁合同）：租赁合同缺少出租方盖章页" in page
-    assert "办理结果将通过 EMS 政务专递寄出" in page and "请补交盖章页" in page
+    assert "办理结果将通过 EMS 政务专递寄出" in page
 
 
 def test_rejections_need_a_reason_end_the_part_and_keep_the_reason_internal(
@@ -277,14 +272,9 @@ def test_rejections_need_a_reason_end_the_part_and_keep_the_reason_internal(
     doc = requests.get(f"{hall.url}/api/v1/progress/QH001-20261123-0002", timeout=5)
     assert "内部核查记录" not in doc.text and "风险评级" not in doc.text
     company = doc.json()["parts"][0]
-    assert company["events"] == [
-        {
-            "status": "not_accepted",
-            "at": company["events"][0]["at"],
-            "note_zh": "企业名称已被占用",
-            "note_en": "The company name is taken",
-        }
-    ]
+    # The number alone: the status; the public note is the token holder's (the phone page).
+    assert company["events"] == [{"status": "not_accepted", "at": company["events"][0]["at"]}]
+    assert "企业名称已被占用" not in doc.text
 
 
 # The contract's moves, written out (not read from hall.part_model).
@@ -439,7 +429,8 @@ def test_two_officers_moving_one_part_at_once_one_wins_and_nothing_is_lost(
     # so the second officer's update meets the first one's uncommitted row: the lost update
     # the version check exists for, on each database.
     desk = hall.server.app.state.desk
-    desk.accepted_hooks.append(lambda conn, sub_id, part, dep: threading.Event().wait(0.3))
+    # A full second: on a loaded machine the other officer's request may start that late.
+    desk.accepted_hooks.append(lambda conn, sub_id, part, dep: threading.Event().wait(1.0))
     rounds: list[dict[str, Any]] = [
         {"to": "accepted"},
         {"to": "in_review"},
