@@ -10,6 +10,7 @@ PACKAGES=(libpulse0 fonts-noto-cjk fonts-wqy-microhei libxkbcommon0 libegl1 libg
   libtss2-dev pkg-config  # tpm2-pytss builds against the tss2 C libraries (no wheel on PyPI)
   swtpm swtpm-tools  # a software TPM 2.0 for the sealed device key's tests (tests/support/swtpm.py)
   cups
+  espeak-ng  # care mode's Mandarin and English speech (drivers/speech, voice cmn-latn-pinyin)
   postgresql  # the hall tests start a throwaway cluster of it (tests/conftest.py)
   chromium  # the hall console tests drive it through Playwright (tests/e2e)
   cage lintian shellcheck)  # tests/packaging: units verified with cage present; .deb checks
