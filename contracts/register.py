@@ -14,6 +14,20 @@ representative or authorised agent; a code or USCC of an enterprise the holder m
 is 403 ``not_authorised`` with no enterprise data. :data:`PREFILL_FIELDS` names the form fields a
 kiosk fills from an answer (:func:`prefill_form`); ``materials`` are the documents on file, each
 with its validity (an expired one is asked for again).
+
+A filing for an enterprise chosen from the register says so in its payload
+(:func:`filing_reference`): ``payload["enterprise"] = {"id", "uscc"}`` and
+``payload["materials_on_file"] = {catalog material id: MaterialOnFile.id}`` for the materials
+spared from the camera (免提交). The hall checks each at intake and refuses the filing (422,
+``detail = {"msg": ON_FILE_REFUSED, "reasons": {"materials_on_file.<material id>": reason}}``,
+:data:`ON_FILE_REASONS` in both languages) when one is unknown, another enterprise's, expired or
+of another kind; the kiosk shows the reason and asks for a photograph instead.
+
+The enterprise's e-archive (电子档案, :data:`ARCHIVE_PATH`, :class:`ArchiveRequest` ->
+:class:`ArchiveAnswer`) lists its filings, demands, documents on file and ratings, newest first;
+a document with a file is printed from :data:`DOCUMENTS_PATH` (:class:`DocumentRequest` -> the
+file's bytes, ``application/pdf``, ``image/jpeg`` or ``image/png``). Both are authorised as
+by-code: a holder who may not act for the enterprise gets 403 ``not_authorised`` and no data.
 """
 
 from __future__ import annotations
@@ -29,6 +43,8 @@ from contracts.sealing import HallPublicKey
 MINE_PATH: Final = "/api/v1/station/enterprises/mine"
 BY_CODE_PATH: Final = "/api/v1/station/enterprises/by-code"
 BY_USCC_PATH: Final = "/api/v1/station/enterprises/by-uscc"
+ARCHIVE_PATH: Final = "/api/v1/station/enterprises/archive"
+DOCUMENTS_PATH: Final = "/api/v1/station/enterprises/documents"
 
 # An 18-character ID number sealed: 18 bytes + the envelope's overhead, in base64; some room.
 _HOLDER_MAX: Final = 256
@@ -134,3 +150,100 @@ def prefill_form(answer: EnterpriseAnswer, field_names: Iterable[str]) -> dict[s
         for name in field_names
         if (value := answer.prefill.get(name)) is not None and value != ""
     }
+
+
+# --- a filing that references the register -------------------------------------------------------
+
+ENTERPRISE_KEY: Final = "enterprise"
+MATERIALS_ON_FILE_KEY: Final = "materials_on_file"
+# IntakeRefused code (detail["msg"]) of a filing whose enterprise or materials on file do not hold.
+ON_FILE_REFUSED: Final = "materials_on_file_refused"
+# detail["reasons"] value (per "materials_on_file.<catalog material id>", or "enterprise") ->
+# what the kiosk says (zh, en); every material refused is asked for as a photograph instead.
+ON_FILE_REASONS: Final[Mapping[str, tuple[str, str]]] = {
+    "unknown": (
+        "企业档案中没有这份材料，请拍摄上传",
+        "The register does not hold this document; photograph it",
+    ),
+    "other_enterprise": (
+        "这份材料不属于所选企业，请拍摄上传",
+        "This document belongs to another enterprise; photograph it",
+    ),
+    "expired": (
+        "企业档案中的这份材料已过期，请拍摄上传有效的材料",
+        "The document on file has expired; photograph a valid one",
+    ),
+    "wrong_kind": (
+        "企业档案中的这份材料不是本事项要求的材料，请拍摄上传",
+        "The document on file is not the one this service asks for; photograph it",
+    ),
+    "not_looked_up": (
+        "本机未查询过该企业档案，请重新选择办理企业",
+        "This station has not opened the enterprise's file; choose the enterprise again",
+    ),
+    "malformed": (
+        "企业档案信息不完整，请重新选择办理企业",
+        "The enterprise's reference is incomplete; choose the enterprise again",
+    ),
+}
+
+
+def filing_reference(
+    answer: EnterpriseAnswer, materials_on_file: Mapping[str, str]
+) -> dict[str, object]:
+    """The payload keys of a filing for ``answer``'s enterprise: ``{"enterprise": {"id",
+    "uscc"}, "materials_on_file": {catalog material id: MaterialOnFile.id}}``."""
+    return {
+        ENTERPRISE_KEY: {"id": answer.id, "uscc": answer.uscc},
+        MATERIALS_ON_FILE_KEY: dict(materials_on_file),
+    }
+
+
+# --- the e-archive (电子档案) ------------------------------------------------------------------
+
+ARCHIVE_MAX: Final = 200  # items in one answer, newest first
+ArchiveKind = Literal["filing", "demand", "document", "rating"]
+_EnterpriseId = Annotated[StrictStr, Field(min_length=1, max_length=32)]
+
+
+class ArchiveRequest(MineRequest):
+    """The e-archive of an enterprise the card holder may act for."""
+
+    enterprise_id: _EnterpriseId
+
+
+class DocumentRequest(ArchiveRequest):
+    """The file of one document on file, for the kiosk's A4 printer."""
+
+    material_id: _EnterpriseId
+
+
+class ArchiveItem(BaseModel):
+    """One entry of the e-archive.
+
+    ``at`` is an ISO time (a document's: its issue date, at midnight in the district).
+    ``tracking_number`` names filings, demands and the filing a rating is of. ``status`` is the
+    part's status (filings, demands), ``valid`` / ``expired`` (documents) or the rating's level
+    (``"1"`` … ``"5"``); ``status_zh``/``status_en`` say it in words. ``material_id`` is set, and
+    ``printable`` true, for a document whose file the hall holds (:data:`DOCUMENTS_PATH`).
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: ArchiveKind
+    at: StrictStr
+    tracking_number: StrictStr | None
+    title_zh: StrictStr
+    title_en: StrictStr
+    status: StrictStr | None
+    status_zh: StrictStr
+    status_en: StrictStr
+    material_id: StrictStr | None
+    printable: StrictBool
+
+
+class ArchiveAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    enterprise: EnterpriseAnswer
+    items: list[ArchiveItem]
