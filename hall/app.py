@@ -56,6 +56,8 @@ from hall import (
     auth,
     bookings,
     catalog_publish,
+    content_key,
+    content_routes,
     demand_desk,
     desk_moves,
     desk_schema,  # noqa: F401  # the filings desk's tables on the shared metadata
@@ -71,6 +73,7 @@ from hall import (
     rating_page,
     ratings,
     register,
+    register_filings,
     register_routes,
     sealing,
     supplements,
@@ -188,10 +191,13 @@ def create_app(
     texts are queued).
     """
     store = SubmissionStore(db, blob_dir)
-    seal_keys = sealing.load_or_create(seal_key_path or sealing.default_key_path(store.url))
+    seal_key_file = seal_key_path or sealing.default_key_path(store.url)
+    seal_keys = sealing.load_or_create(seal_key_file)
     blob_store = BlobStore(store, clock, blob_grace_s)
     staff_store = auth.StaffStore(store.engine, clock, password_hasher)
-    catalog_store = catalog_publish.CatalogStore(store.engine, clock)
+    # Beside the sealing key: the catalog is signed with it (hall.content_key).
+    content_signing = content_key.load_or_create(content_key.path_beside(seal_key_file))
+    catalog_store = catalog_publish.CatalogStore(store.engine, clock, content_signing)
     catalog_store.publish_sample_if_empty()
     work_calendar = calendar or load_calendar()
     tracking_store = tracking.TrackingStore(store.engine, clock, catalog_store, work_calendar)
@@ -284,6 +290,9 @@ def create_app(
         store.engine, clock, catalog_store, app.state.desk
     )
     store.intake_hooks.append(app.state.supplements.on_intake)
+    # A filing naming the register's enterprise and materials on file: checked, linked (its
+    # parts exist by now, hall.register_filings).
+    store.intake_hooks.append(register_filings.RegisterFilings(store.engine, clock).on_intake)
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
@@ -436,6 +445,7 @@ def create_app(
 
     app.include_router(auth.router())
     app.include_router(catalog_publish.router())
+    app.include_router(content_routes.router())
     app.include_router(tracking.router())
     app.include_router(demand_desk.router())
     app.include_router(desk_moves.router())

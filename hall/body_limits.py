@@ -40,6 +40,8 @@ MAX_JSON_BYTES: Final = 64 * 1024
 MAX_CATALOG_BYTES: Final = 2 * 1024 * 1024
 MAX_BUNDLE_BYTES: Final = 20 * 1024 * 1024
 MAX_REGISTER_IMPORT_BYTES: Final = 64 * 1024 * 1024
+# The console's content workbook (hall.content_routes): a 272-service catalog is well under 1 MB.
+MAX_CONTENT_WORKBOOK_BYTES: Final = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,16 @@ ROUTE_LIMITS: Final = (
     # The enterprise register's .xlsx import (hall.register_routes reads it within the limit).
     RouteLimit(
         "POST", re.compile(r"/api/v1/register/import"), MAX_REGISTER_IMPORT_BYTES, streamed=True
+    ),
+    # A document on file for the register (hall.register_routes reads it within the limit).
+    RouteLimit(
+        "PUT", re.compile(r"/api/v1/register/materials/[^/]*/file"), MAX_BLOB_BYTES, streamed=True
+    ),
+    RouteLimit(
+        "POST",
+        re.compile(r"/api/v1/content/services/(check|publish)"),
+        MAX_CONTENT_WORKBOOK_BYTES,
+        streamed=True,
     ),
 )
 

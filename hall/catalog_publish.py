@@ -14,6 +14,13 @@ first start of an empty hall.
 
 The parsed latest catalog is cached in memory and re-read when another hall instance (same
 PostgreSQL) has published a newer one: fan-out at intake uses it on every submission.
+
+Every catalog served is signed with the hall's content key (:mod:`hall.content_key`): the ETag
+kiosks see is the content hash followed by the Ed25519 signature of the exact body
+(:func:`contracts.content_signature.signed_etag`), and a kiosk refuses a catalog whose signature
+does not verify against the key it pinned at enrolment. Staff publish from spreadsheets too
+(:mod:`hall.content_routes`): :meth:`CatalogStore.next_version` names such a version, and a roll
+back publishes an earlier version's content again as the newest (:meth:`CatalogStore.document`).
 """
 
 from __future__ import annotations
@@ -27,15 +34,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from sqlalchemy import Column, Engine, Integer, String, Table, Text, insert, select
+from sqlalchemy import Column, Engine, Integer, String, Table, Text, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from contracts.catalog import Catalog, CatalogError, parse_catalog
 from contracts.clock import Clock
+from contracts.content_signature import signed_etag
 from hall.auth import StaffDep, SupervisorDep, audit
 from hall.clock import iso
+from hall.content_key import ContentKey
 from hall.store import metadata
 
 log = logging.getLogger(__name__)
@@ -82,6 +92,8 @@ class Published:
     catalog: Catalog
     published_at: str
     published_by: str
+    # What GET /api/v1/catalog sends as ETag: ``etag`` with the content key's signature.
+    served_etag: str = ""
 
 
 def _decode(raw: bytes | str) -> Any:
@@ -98,9 +110,11 @@ def _decode(raw: bytes | str) -> Any:
 class CatalogStore:
     """Published catalogs in the hall's database; safe to use from many threads."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, content_key: ContentKey | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        # Without a key file (a store built in a test), a key for this process only.
+        self.content_key = content_key or ContentKey(Ed25519PrivateKey.generate())
         metadata.create_all(engine, tables=[catalogs])
         self._lock = threading.Lock()
         self._latest: Published | None = None
@@ -183,16 +197,36 @@ class CatalogStore:
             catalog=parse_catalog(json.loads(body), source=f"published {row.version}"),
             published_at=row.published_at,
             published_by=row.published_by,
+            served_etag=signed_etag(row.etag, self.content_key.sign(body)),
         )
         with self._lock:
             self._latest = published
         return published
+
+    def next_version(self) -> str:
+        """A fresh version name for content published from the console: the day and a number
+        (``2026.12.06-4``; the number is the next publication's, so it is never taken)."""
+        with self.engine.connect() as conn:
+            head = conn.execute(select(func.max(catalogs.c.seq))).scalar_one_or_none() or 0
+        return f"{self.clock.now():%Y.%m.%d}-{head + 1}"
+
+    def document(self, version: str) -> dict[str, Any] | None:
+        """The decoded document published under ``version``; None if there is none."""
+        with self.engine.connect() as conn:
+            body = conn.execute(
+                select(catalogs.c.body).where(catalogs.c.version == version)
+            ).scalar_one_or_none()
+        if body is None:
+            return None
+        found: dict[str, Any] = json.loads(body)
+        return found
 
     def history(self) -> list[dict[str, Any]]:
         """Every published version, newest first (no bodies)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(
+                    catalogs.c.seq,
                     catalogs.c.version,
                     catalogs.c.etag,
                     catalogs.c.published_at,
@@ -222,9 +256,9 @@ def router() -> APIRouter:
         if latest is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no catalog published")
         # no-cache: a proxy may keep it but must ask (with the ETag) before serving it.
-        headers = {"ETag": latest.etag, "Cache-Control": "no-cache"}
+        headers = {"ETag": latest.served_etag, "Cache-Control": "no-cache"}
         inm = request.headers.get("if-none-match")
-        if inm is not None and _matches(inm, latest.etag):
+        if inm is not None and _matches(inm, latest.served_etag):
             return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(latest.body, media_type="application/json; charset=utf-8", headers=headers)
 
@@ -259,8 +293,8 @@ def router() -> APIRouter:
         audit(request, who, "catalog.publish", "catalog", latest.version, outcome)
         if outcome == "unchanged":
             response.status_code = status.HTTP_200_OK
-        response.headers["ETag"] = latest.etag
-        return {"version": latest.version, "etag": latest.etag, "outcome": outcome}
+        response.headers["ETag"] = latest.served_etag
+        return {"version": latest.version, "etag": latest.served_etag, "outcome": outcome}
 
     @api.get("/versions")
     def versions(request: Request, who: StaffDep) -> list[dict[str, Any]]:

@@ -379,7 +379,12 @@ def router() -> APIRouter:
             answer = _store(request).enrol(body.code, body.public_key, body.proof, client)
             # The station pins the hall's sealing key from here (kiosk.provision): what it
             # queues, only this hall opens (hall.sealing).
-            return {**answer, "sealing": request.app.state.seal_keys.public.to_json()}
+            # Its content key too: the station verifies every published catalog with it.
+            return {
+                **answer,
+                "sealing": request.app.state.seal_keys.public.to_json(),
+                "content_key": request.app.state.catalog_store.content_key.public.to_json(),
+            }
         except EnrolmentError as exc:
             headers = {}
             if exc.retry_after_s is not None:

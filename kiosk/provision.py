@@ -5,7 +5,9 @@
 (:class:`kiosk.device_identity.DeviceKey`), posts ``{code, public_key, proof}`` to the hall's
 ``POST /api/v1/enrolment`` and stores what comes back under the state directory, every file 0600:
 ``keys/device.key``, ``keys/device.json`` (device id and credential), ``keys/hall_seal.json``
-(the hall's sealing public key, pinned: :mod:`offline_queue.hall_key`) and ``station.json`` (the
+(the hall's sealing public key, pinned: :mod:`offline_queue.hall_key`), ``keys/hall_content.json``
+(the hall's content key, which signs the catalog: :mod:`contracts.content_signature`) and
+``station.json`` (the
 station's id and name, the hall URL this terminal reached, assist ICE servers).
 :func:`kiosk.station_file.provisioned_overrides` turns ``station.json`` into config overrides,
 so the packaged ``kiosk.toml`` needs no per-station values.
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.content_signature import PIN_FILE as CONTENT_PIN_FILE
+from contracts.content_signature import ContentPublicKey
 from contracts.device_auth import code_well_formed, enrolment_proof_input
 from contracts.sealing import HallPublicKey
 from kiosk.device_identity import (
@@ -158,12 +162,15 @@ def provision(
             ice_servers=tuple(str(s) for s in answer.get("assist", {}).get("ice_servers", [])),
         )
         hall_key = HallPublicKey.from_json(answer["sealing"])
+        content_key = ContentPublicKey.from_json(answer["content_key"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise HallRefused("the hall's answer is incomplete") from exc
     try:
         save_identity(state_dir, key, credential)
         # Pinned here, once per enrolment: the outbox seals every filing to it.
         pin_hall_key(state_dir, hall_key)
+        # And the content key: every published catalog is verified with it (catalog_cache).
+        write_secret(Path(state_dir) / CONTENT_PIN_FILE, json.dumps(content_key.to_json()).encode())
         _save_station(state_dir, result)
     except OSError as exc:
         raise StorageFailed(f"cannot write under {state_dir}: {exc.strerror}") from exc

@@ -15,6 +15,17 @@ atomically, so a power cut leaves either the old or the new version, never half 
   :func:`kiosk.net_json.loads_bounded` (size, depth, numbers): a hostile document is *rejected*
   with the code ``HALL_BAD_DOCUMENT`` and never raises out of here.
 
+Every catalog is signed by the hall's content key (:mod:`contracts.content_signature`; the
+signature rides in the ETag): a 200 is used only when the signature verifies against the key the
+station pinned at enrolment (``keys/hall_content.json``, or ``content_key`` for tests). An
+unsigned or badly signed catalog, or none pinned, is *rejected* with the code
+``CATALOG_UNSIGNED``, ``CATALOG_BAD_SIGNATURE`` or ``CATALOG_KEY_MISSING`` and the last good
+catalog stays. The cache keeps the exact bytes served, so it is verified again when read.
+
+One version per session: :attr:`CatalogCache.current` changes only in :meth:`refresh`, and a
+:class:`CachedCatalog` is immutable, so whoever took it at a session's start (the runtime swaps
+it in between sessions) keeps that one version to the end.
+
 Nothing here imports an HTTP library, so the kiosk start path stays light.
 """
 
@@ -31,6 +42,12 @@ from typing import Any, Final, Literal
 
 from contracts.catalog import Catalog, CatalogError, parse_catalog
 from contracts.clock import SYSTEM_CLOCK, Clock
+from contracts.content_signature import (
+    KEY_MISSING,
+    ContentPublicKey,
+    SignatureRefused,
+    load_pinned,
+)
 from kiosk.net_json import BAD_DOCUMENT_CODE, CATALOG, BadDocument, loads_bounded
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
 from offline_queue.durable import atomic_write
@@ -90,8 +107,11 @@ class CatalogCache:
         *,
         sample_path: Path | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        content_key: ContentPublicKey | None = None,
     ) -> None:
         self.path = Path(state_dir) / CACHE_FILE_NAME
+        self._state_dir = Path(state_dir)
+        self._content_key = content_key
         self._sample_path = DEFAULT_CATALOG_PATH if sample_path is None else sample_path
         self._clock = clock
         self._lock = threading.Lock()
@@ -130,9 +150,16 @@ class CatalogCache:
             if status != 200:
                 log.warning("catalog refresh: hall answered HTTP %d", status)
                 return RefreshResult("failed", current, (f"the hall answered HTTP {status}",))
+            key = self._key()
             try:
+                if key is None:
+                    raise SignatureRefused(KEY_MISSING, "no content key pinned: enrol this station")
+                key.verify(etag, body)
                 data = loads_bounded(body, max_bytes=CATALOG.max_bytes, max_depth=CATALOG.max_depth)
                 catalog = parse_catalog(data, source="hall")
+            except SignatureRefused as exc:
+                log.warning("catalog refresh rejected: %s: %s", exc.code, exc)
+                return RefreshResult("rejected", current, (str(exc),), exc.code)
             except BadDocument as exc:
                 return self._bad_document(current, exc)
             except CatalogError as exc:
@@ -142,10 +169,13 @@ class CatalogCache:
                 )
                 return RefreshResult("rejected", current, exc.reasons)
             saved_at = self._clock.now()
-            self._write_cache(data, etag, saved_at)
+            self._write_cache(body, etag, saved_at)
             self._current = CachedCatalog(catalog, "cache", etag, saved_at)
             log.info("catalog updated: %s -> %s", current.catalog.version, catalog.version)
             return RefreshResult("updated", self._current)
+
+    def _key(self) -> ContentPublicKey | None:
+        return self._content_key or load_pinned(self._state_dir)
 
     @staticmethod
     def _bad_document(current: CachedCatalog, exc: BadDocument) -> RefreshResult:
@@ -168,10 +198,25 @@ class CatalogCache:
             envelope: Any = loads_bounded(
                 raw, max_bytes=2 * CATALOG.max_bytes, max_depth=CATALOG.max_depth + 1
             )
-            catalog = parse_catalog(envelope["catalog"], source=str(self.path))
+            body = envelope["body"].encode("utf-8")
             etag = envelope.get("etag")
+            key = self._key()
+            if key is not None:  # written after a verified refresh; checked again all the same
+                key.verify(etag, body)
+            catalog = parse_catalog(
+                loads_bounded(body, max_bytes=CATALOG.max_bytes, max_depth=CATALOG.max_depth),
+                source=str(self.path),
+            )
             saved_at = datetime.fromisoformat(envelope["saved_at"])
-        except (BadDocument, ValueError, KeyError, TypeError, AttributeError, CatalogError) as exc:
+        except (
+            BadDocument,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            CatalogError,
+            SignatureRefused,
+        ) as exc:
             # A torn write cannot happen (atomic replace), but a schema change in a software
             # update can make an old cache invalid: the sample is the safe fallback, and the
             # next refresh fetches in full because the ETag is dropped with the cache.
@@ -179,8 +224,9 @@ class CatalogCache:
             return None
         return CachedCatalog(catalog, "cache", etag if isinstance(etag, str) else None, saved_at)
 
-    def _write_cache(self, document: object, etag: str | None, saved_at: datetime) -> None:
-        envelope = {"etag": etag, "saved_at": saved_at.isoformat(), "catalog": document}
+    def _write_cache(self, body: bytes, etag: str | None, saved_at: datetime) -> None:
+        # The exact bytes served (the signature covers them), as text.
+        envelope = {"etag": etag, "saved_at": saved_at.isoformat(), "body": body.decode("utf-8")}
         data = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, data)

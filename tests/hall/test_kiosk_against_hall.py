@@ -20,6 +20,7 @@ from tests.hall.helpers import (
     EV_FORM,
     START,
     add_staff,
+    enrol_station,
     login,
     post_submission,
     start_hall,
@@ -33,6 +34,8 @@ def test_catalog_refresh_through_the_real_hall(tmp_path: Path) -> None:
     client = HallClient(hall.url, timeout_s=5)
     cache = CatalogCache(tmp_path / "kiosk", clock=FakeClock(START))
     try:
+        # Enrolment pins the hall's content key: the station takes only catalogs it signed.
+        enrol_station(hall, state_dir=tmp_path / "kiosk")
         assert cache.load().source == "sample"
         first = cache.refresh(client.get_catalog)
         assert first.outcome == "updated"

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contracts.content_signature import PIN_FILE, public_of, sign, signed_etag
 from kiosk.services.catalog import DEFAULT_CATALOG_PATH, load_catalog
 from kiosk.services.catalog_cache import CACHE_FILE_NAME, CatalogCache, Fetch
 from tests.support.clock import FakeClock
@@ -27,9 +29,19 @@ from tests.support.clock import FakeClock
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 
 
+# The fake hall's content key; each test's station has its public half pinned (as enrolment does).
+CONTENT_KEY = Ed25519PrivateKey.generate()
+
+
+@pytest.fixture(autouse=True)
+def pinned_content_key(tmp_path: Path) -> None:
+    (tmp_path / PIN_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / PIN_FILE).write_text(json.dumps(public_of(CONTENT_KEY).to_json()), "utf-8")
+
+
 def opaque_etag(body: bytes) -> str:
-    """The fake hall's ETag: any opaque tag works (the real one is hall.catalog_publish's)."""
-    return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+    """The fake hall's ETag: a content tag with the content key's signature, as the hall's."""
+    return signed_etag(hashlib.sha256(body).hexdigest()[:16], sign(CONTENT_KEY, body))
 
 
 class FakeHall:
@@ -223,9 +235,9 @@ def test_fetch_callable_receives_the_cached_etag(
 
     def fetch(etag: str | None) -> tuple[int, str | None, bytes]:
         seen.append(etag)
-        return (304, etag, b"") if etag else (200, '"v9"', body)
+        return (304, etag, b"") if etag else (200, opaque_etag(body), body)
 
     cache = CatalogCache(tmp_path)
     assert cache.refresh(fetch).outcome == "updated"
     assert cache.refresh(fetch).outcome == "not_modified"
-    assert seen == [None, '"v9"']
+    assert seen == [None, opaque_etag(body)]

@@ -1,0 +1,113 @@
+"""The hall's content signature: every published catalog is signed with the hall's content key.
+
+The hall keeps an Ed25519 key pair for content (:mod:`hall.content_key`); its public half reaches
+each station in the enrolment answer (``content_key``), where the station pins it
+(:mod:`kiosk.provision`, ``keys/hall_content.json``). The signature covers the exact bytes served
+(:data:`CONTEXT` first, so a signature over a catalog cannot be replayed as anything else) and
+travels in the catalog's ETag, ``"<hash>.ed25519.<signature, base64url>"``: the kiosk's fetch
+already returns the ETag beside the body, and a new key or a new body makes a new tag, so a
+station's If-None-Match never keeps a copy signed by another key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+CONTEXT: Final = b"qihang-content-v1\x00catalog\x00"
+ALG: Final = "ed25519"
+PIN_FILE: Final = Path("keys") / "hall_content.json"
+
+
+class SignatureRefused(Exception):
+    """A published document without a usable signature; ``code`` is for the technician."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+# Failure codes (kiosk health history, technician screen).
+UNSIGNED: Final = "CATALOG_UNSIGNED"
+BAD_SIGNATURE: Final = "CATALOG_BAD_SIGNATURE"
+KEY_MISSING: Final = "CATALOG_KEY_MISSING"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPublicKey:
+    """The hall's content public key (32 raw bytes), as enrolment hands it over."""
+
+    raw: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.raw) != 32:
+            raise ValueError("an Ed25519 public key is 32 bytes")
+
+    def to_json(self) -> dict[str, str]:
+        return {"alg": ALG, "public_key": base64.b64encode(self.raw).decode("ascii")}
+
+    @classmethod
+    def from_json(cls, doc: object) -> ContentPublicKey:
+        if not isinstance(doc, dict) or doc.get("alg") != ALG:
+            raise ValueError("not an ed25519 content key")
+        try:
+            return cls(base64.b64decode(str(doc.get("public_key", "")), validate=True))
+        except binascii.Error:
+            raise ValueError("the content key is not base64") from None
+
+    def verify(self, etag: str | None, body: bytes) -> None:
+        """Raise :class:`SignatureRefused` unless ``etag`` carries this key's signature of
+        ``body``."""
+        signature = signature_in(etag)
+        if signature is None:
+            raise SignatureRefused(UNSIGNED, "the published catalog carries no signature")
+        try:
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, CONTEXT + body)
+        except InvalidSignature:
+            raise SignatureRefused(
+                BAD_SIGNATURE, "the catalog's signature does not match the hall's content key"
+            ) from None
+
+
+def sign(private: Ed25519PrivateKey, body: bytes) -> bytes:
+    return private.sign(CONTEXT + body)
+
+
+def public_of(private: Ed25519PrivateKey) -> ContentPublicKey:
+    return ContentPublicKey(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def signed_etag(plain_etag: str, signature: bytes) -> str:
+    """The served ETag: the content hash tag with the signature appended (strong, quoted)."""
+    sig = base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii")
+    return f'"{plain_etag.strip(chr(34))}.{ALG}.{sig}"'
+
+
+def signature_in(etag: str | None) -> bytes | None:
+    """The signature an ETag carries (a proxy's ``W/`` is ignored); None when it has none."""
+    if not etag:
+        return None
+    parts = etag.removeprefix("W/").strip('"').split(".")
+    if len(parts) != 3 or parts[1] != ALG:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == 64 else None
+
+
+def load_pinned(state_dir: Path) -> ContentPublicKey | None:
+    """The content key this station pinned at enrolment; None when there is none to use."""
+    try:
+        return ContentPublicKey.from_json(json.loads((Path(state_dir) / PIN_FILE).read_bytes()))
+    except (OSError, ValueError):
+        return None
