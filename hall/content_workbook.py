@@ -310,8 +310,8 @@ def _rows(book: Any, spec: Sheet, reader: _Reader) -> list[_Row]:
             continue
         values: dict[str, Any] = {}
         for col in spec.columns:
-            index = where.get(col.key)
-            cell = raw[index] if index is not None and index < len(raw) else None
+            at = where.get(col.key)
+            cell = raw[at] if at is not None and at < len(raw) else None
             values[col.key] = _convert(cell, col, spec.key, number, reader)
         out.append(_Row(number, values))
     return out
