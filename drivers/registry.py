@@ -35,6 +35,11 @@ CAMERA_BACKENDS: dict[str, str] = {
     "simulator": "drivers.camera.simulator:SimulatedCamera",
     "opencv": "drivers.camera.opencv:OpenCVCamera",
 }
+# Speech for care mode (drivers/speech): a simulator records, espeak-ng speaks.
+SPEAKER_BACKENDS: dict[str, str] = {
+    "simulator": "drivers.speech.simulator:SimulatedSpeaker",
+    "espeak_ng": "drivers.speech.espeak:EspeakSpeaker",
+}
 
 _CARD = "drivers.card_reader.options"
 CARD_READER_OPTIONS: dict[str, str] = {
@@ -52,12 +57,17 @@ CAMERA_OPTIONS: dict[str, str] = {
     "simulator": "drivers.camera.options:SimulatedCameraOptions",
     "opencv": "drivers.camera.options:OpenCVCameraOptions",
 }
+SPEAKER_OPTIONS: dict[str, str] = {
+    "simulator": "drivers.speech.options:SimulatedSpeakerOptions",
+    "espeak_ng": "drivers.speech.options:EspeakSpeakerOptions",
+}
 
 # Device kind (the key under [devices] in kiosk.toml) -> (backend classes, option models).
 KINDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "card_reader": (CARD_READER_BACKENDS, CARD_READER_OPTIONS),
     "printer": (PRINTER_BACKENDS, PRINTER_OPTIONS),
     "camera": (CAMERA_BACKENDS, CAMERA_OPTIONS),
+    "speaker": (SPEAKER_BACKENDS, SPEAKER_OPTIONS),
 }
 
 
@@ -86,3 +96,7 @@ def build_printer(name: str, options: dict[str, Any]) -> Any:
 
 def build_camera(name: str, options: dict[str, Any]) -> Any:
     return _load(CAMERA_BACKENDS, name).from_options(options)
+
+
+def build_speaker(name: str, options: dict[str, Any]) -> Any:
+    return _load(SPEAKER_BACKENDS, name).from_options(options)

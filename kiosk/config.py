@@ -20,6 +20,7 @@ from drivers.registry import (
     CARD_READER_BACKENDS,
     KINDS,
     PRINTER_BACKENDS,
+    SPEAKER_BACKENDS,
     check_options,
 )
 
@@ -97,6 +98,15 @@ class CameraConfig(DeviceConfig):
         return _check_backend(v, CAMERA_BACKENDS)
 
 
+class SpeakerConfig(DeviceConfig):
+    backend: str = "simulator"
+
+    @field_validator("backend")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_backend(v, SPEAKER_BACKENDS)
+
+
 def _check_backend(value: str, known: dict[str, Any]) -> str:
     if value not in known:
         raise ValueError(f"{value!r} is not accepted; use one of: {', '.join(sorted(known))}")
@@ -114,6 +124,7 @@ class DevicesConfig(_Strict):
     printer: PrinterConfig = Field(default_factory=PrinterConfig)
     camera: CameraConfig = Field(default_factory=CameraConfig)
     a4_printer: A4PrinterConfig = Field(default_factory=A4PrinterConfig)
+    speaker: SpeakerConfig = Field(default_factory=SpeakerConfig)
 
     def option_problems(self) -> list[str]:
         """Every bad driver option, as "devices.<kind>.options.<option>: ..." lines. The
@@ -144,6 +155,15 @@ class UiConfig(_Strict):
     language: Language = "zh_CN"
     care_mode: bool = False
     fullscreen: bool = True
+
+
+class SpeechConfig(_Strict):
+    """Care mode's voice (关怀版朗读); the device itself is `[devices.speaker]`."""
+
+    enabled: bool = Field(default=True, description="false: this station never speaks")
+    volume: int = Field(
+        default=80, ge=0, le=100, description="0-100; the technician screen can change it"
+    )
 
 
 class AssistConfig(_Strict):
@@ -203,6 +223,7 @@ class KioskConfig(_Strict):
     devices: DevicesConfig = Field(default_factory=DevicesConfig)
     timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
+    speech: SpeechConfig = Field(default_factory=SpeechConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
     assist: AssistConfig = Field(default_factory=AssistConfig)
     technician: TechnicianConfig = Field(default_factory=TechnicianConfig)

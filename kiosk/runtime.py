@@ -183,6 +183,7 @@ class KioskRuntime:
         self.reader: Any = _Deferred(self, "reader")
         self.printer: Any = _Deferred(self, "printer")
         self.camera: Any = _Deferred(self, "camera")
+        self.speaker: Any = _Deferred(self, "speaker")
         self.queue: Any = _Deferred(self, "queue")
         self.sender: Any = _Deferred(self, "sender")
         if start:
@@ -213,6 +214,7 @@ class KioskRuntime:
                 devices.printer.backend, devices.printer.options
             )
             parts["camera"] = registry.build_camera(devices.camera.backend, devices.camera.options)
+            parts["speaker"] = self._build_speaker()
             hall_key = self._pinned_hall_key()
             parts["queue"] = SharedOutbox(self.outbox_path, self.config.station.id, hall_key)
             hall = HallClient(
@@ -242,6 +244,17 @@ class KioskRuntime:
             self.start_error = exc
         finally:
             self.ready.set()
+
+    def _build_speaker(self) -> Any:
+        """Care mode's voice at the technician's volume (else the station's)."""
+        from drivers import registry
+        from kiosk.technician.speech_volume import load_volume
+
+        speaker = registry.build_speaker(
+            self.config.devices.speaker.backend, self.config.devices.speaker.options
+        )
+        speaker.volume = load_volume(self.state_dir, self.config.speech.volume)
+        return speaker
 
     def _pinned_hall_key(self) -> HallPublicKey | None:
         from offline_queue.hall_key import HallKeyMissing, load_pinned
@@ -396,7 +409,7 @@ class KioskRuntime:
             return
         p["sender"].stop()
         p["monitor"].stop()
-        for name in ("reader", "printer", "camera"):
+        for name in ("reader", "printer", "camera", "speaker"):
             try:
                 p[name].close()
             except Exception:

@@ -47,6 +47,7 @@ def _build(kind: str, name: str, options: dict[str, Any]) -> Any:
         "card_reader": registry.build_card_reader,
         "printer": registry.build_printer,
         "camera": registry.build_camera,
+        "speaker": registry.build_speaker,
     }
     return builders[kind](name, options)
 
