@@ -485,9 +485,12 @@ def _assemble(rows: dict[str, list[_Row]], reader: _Reader) -> dict[str, Any]:
         svc.update(materials=[], form={"fields": []}, parts=[])
         services.setdefault(v["id"], svc)
 
+    orphans: set[str] = set()  # sheets with a row of a service that does not exist
+
     def owner(sheet: str, row: _Row) -> dict[str, Any] | None:
         found = services.get(row.values["service"])
         if found is None and row.values["service"]:
+            orphans.add(sheet)
             reader.error(
                 sheet,
                 row.number,
@@ -587,14 +590,16 @@ def _assemble(rows: dict[str, list[_Row]], reader: _Reader) -> dict[str, Any]:
 
     for sid, svc_doc in services.items():
         number = _row_of(rows["services"], id=sid)
-        if not svc_doc["parts"]:
+        # A service without rows in a sheet that has rows of a mistyped service: the mistyped
+        # id is the mistake, already listed; saying so twice only hides it.
+        if not svc_doc["parts"] and "parts" not in orphans:
             reader.error(
                 "services",
                 number,
                 "id",
                 "该事项在“办理部分”表中没有任何行（单一事项也要有一个部分）",
             )
-        if not svc_doc["form"]["fields"]:
+        if not svc_doc["form"]["fields"] and "fields" not in orphans:
             reader.error("services", number, "id", "该事项在“表单字段”表中没有任何字段")
 
     return canonical(

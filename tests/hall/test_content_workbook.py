@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def row_of(data: bytes, key: str, **wanted: str) -> int:
     raise AssertionError(f"no row {wanted} in {key}")
 
 
-def append_rows(data: bytes, key: str, rows: list[list[object]]) -> bytes:
+def append_rows(data: bytes, key: str, rows: Sequence[Sequence[object]]) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = next(ws for ws in book.worksheets if ws.title.split()[-1] == key)
     for row in rows:

@@ -18,6 +18,7 @@ import * as board from "./pages/board.js";
 import * as bookings from "./pages/bookings.js";
 import * as messages from "./pages/messages.js";
 import * as ratings from "./pages/ratings.js";
+import * as content from "./pages/content.js";
 
 // route pattern -> [section for the nav highlight, page module]
 const SECTIONS = [
@@ -34,6 +35,7 @@ const SECTIONS = [
   [/^#\/bookings\/?$/, "bookings", bookings],
   [/^#\/messages\/?$/, "messages", messages],
   [/^#\/ratings\/?$/, "ratings", ratings],
+  [/^#\/content\/?$/, "content", content],
 ];
 // What each role may use (the hall refuses the rest anyway): an officer works their
 // department's inbox only; helpers the hall's own desks; a supervisor (and an admin) everything.
@@ -42,7 +44,7 @@ const NAV = {
   officer: ["inbox", "ratings"],
   helper: HALL_DESKS,
   supervisor: ["inbox", "board", "ratings", ...HALL_DESKS, "messages"],
-  admin: ["inbox", "board", "ratings", ...HALL_DESKS, "messages"],
+  admin: ["inbox", "board", "ratings", ...HALL_DESKS, "messages", "content"],
 };
 const HOMES = { officer: "#/inbox", supervisor: "#/inbox", admin: "#/inbox" };
 const ROLE_NAMES = { officer: "部门工作人员", helper: "工作人员", supervisor: "主管", admin: "管理员" };
