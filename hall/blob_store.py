@@ -9,8 +9,9 @@ time.
 A blob that no accepted submission names is inert, but it still takes disk: an enrolled kiosk
 that crashed between upload and filing, or a compromised one filling the disk. :meth:`sweep`
 removes blobs older than the grace period (default :data:`DEFAULT_GRACE_S`, 24 h) that no
-submission names; the hall sweeps at start (also removing uploads a previous run left
-unfinished) and every :data:`SWEEP_INTERVAL_S` while it runs.
+submission names and no material of the enterprise register keeps; the hall sweeps at start
+(also removing uploads a previous run left unfinished) and every :data:`SWEEP_INTERVAL_S` while
+it runs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import and_, delete, exists, select
 from contracts.clock import Clock
 from hall import blob_files
 from hall.clock import iso
+from hall.register_schema import enterprise_materials
 from hall.store import BlobOutcome, SubmissionStore, blobs, submissions
 
 log = logging.getLogger(__name__)
@@ -74,10 +76,17 @@ class BlobStore:
             # The reference test and the delete are one statement: a submission stored meanwhile
             # keeps its blob. Attachments are stored as canonical JSON naming each sha256.
             named = exists().where(submissions.c.attachments.like(f'%"{sha256}"%'))
+            # A document the enterprise register keeps (hall.register_routes) is named too.
+            on_file = exists().where(enterprise_materials.c.blob_sha256 == sha256)
             with self._store.engine.begin() as conn:
                 gone = conn.execute(
                     delete(blobs).where(
-                        and_(blobs.c.sha256 == sha256, blobs.c.received_at < cutoff, ~named)
+                        and_(
+                            blobs.c.sha256 == sha256,
+                            blobs.c.received_at < cutoff,
+                            ~named,
+                            ~on_file,
+                        )
                     )
                 ).rowcount
             if gone:

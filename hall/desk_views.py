@@ -23,7 +23,11 @@ and its region line (province, city, district) show in clear.
 
 A filing's materials include the 补正 hand-ins for it (:mod:`hall.supplements`), each named
 ``<material>@<hand-in tracking number>`` and marked with its state (``applied``, or ``late`` when
-it came after the part stopped waiting), served by the same materials route.
+it came after the part stopped waiting), served by the same materials route; and the documents
+the filing took from the enterprise register instead of the camera (免提交,
+:mod:`hall.register_filings`), each named ``<material>@register`` with an ``on_file`` note
+(来自企业档案, issue and validity dates), its file served by the same route when the hall holds
+one (else ``url`` is null: held on paper or elsewhere).
 
 The inbox is paged on the server with a keyset cursor over its sort order (overdue first, then
 the promised-by date, nulls last, then the time received, then the ids), so a page costs the
@@ -70,7 +74,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from contracts.catalog import Catalog, ServiceItem, parse_catalog
 from contracts.clock import Clock
 from contracts.delivery import METHOD_NAMES, Delivery, DeliveryError, parse_delivery
-from hall import part_model, supplements
+from hall import part_model, register_filings, supplements
 from hall.auth import Staff, SupervisorDep, audit, audit_log
 from hall.catalog_publish import CatalogStore, catalogs
 from hall.clock import iso
@@ -708,6 +712,18 @@ class DeskViews:
                         },
                     }
                 )
+            # Materials taken from the enterprise register instead of the camera (免提交).
+            for on_file in register_filings.on_file_of(conn, submission_id):
+                spec = materials_spec.get(on_file.material_id)
+                materials.append(
+                    register_filings.material_view(
+                        on_file,
+                        spec.name_zh if spec else on_file.material_id,
+                        spec.name_en if spec else on_file.material_id,
+                        f"/api/v1/desk/filings/{submission_id}/materials/"
+                        + quote(on_file.name, safe=""),
+                    )
+                )
             part_views = [
                 self.desk.part_view(conn, submission_id, p.part_id, who) for p in part_rows
             ]
@@ -769,13 +785,16 @@ class DeskViews:
         return str(form[field])
 
     def material(self, who: Staff, submission_id: str, material_id: str) -> tuple[bytes, str]:
-        """The bytes of one photographed material and its media type."""
+        """The bytes of one photographed material (or one on file) and its media type."""
         with self.engine.connect() as conn:
             row, _ = self._open(conn, who, submission_id)
             handed_in = [
                 (f"{self._material_id(h['attachment'])}@{h['tracking_number']}", h["attachment"])
                 for h in supplements.handed_in(conn, submission_id)
             ]
+            on_file = register_filings.file_of(self.store, conn, submission_id, material_id)
+        if on_file is not None:  # a document on file at the register the filing references
+            return on_file
         own = [(self._material_id(a), a) for a in self._attachments(row)]
         for name, a in own + handed_in:
             if name == material_id:

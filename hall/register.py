@@ -20,6 +20,8 @@ one's authorisation: the change form carries the new one's name, not the ID numb
 representative is added by the next import. Any other service whose result is a document
 (the catalog's ``result_document``) files it, when the part is ``result_ready``, as a material
 of the enterprise the form's USCC names (kind: the service id; reference: the filing's result).
+A change or result filing whose form names no registered USCC counts for the enterprise it chose
+from the register at the kiosk (``filing_enterprises``, :mod:`hall.register_filings`).
 
 Every station look-up (:meth:`EnterpriseRegister.mine`, :meth:`~EnterpriseRegister.by_code`,
 :meth:`~EnterpriseRegister.by_uscc`) writes a ``register_lookups`` row in its own transaction:
@@ -65,6 +67,7 @@ from hall.register_schema import (
     enterprise_materials,
     enterprise_people,
     enterprises,
+    filing_enterprises,
     register_lookups,
 )
 from hall.store import submissions
@@ -282,6 +285,27 @@ class EnterpriseRegister:
         if found is None:
             return self._refuse(conn, station, "uscc", None, holder, NOT_REGISTERED)
         return self._authorised(conn, station, "uscc", found, holder)
+
+    def open_for(
+        self, enterprise_id: str, holder: str, station: Station, how: str
+    ) -> EnterpriseAnswer:
+        """The enterprise by its id for a holder who may act for it (the e-archive: ``how``
+        ``archive``, ``print``); an unknown id is refused as ``not_authorised`` (no oracle),
+        throttled as :meth:`by_code`."""
+        attempt = self.limits.reserve(device=station.device_id)
+        with self.engine.begin() as conn:
+            known = conn.execute(
+                select(enterprises.c.id).where(enterprises.c.id == enterprise_id)
+            ).first()
+            outcome = (
+                self._authorised(conn, station, how, enterprise_id, holder)
+                if known is not None
+                else self._refuse(conn, station, how, None, holder, NOT_AUTHORISED)
+            )
+        if isinstance(outcome, RegisterRefused):
+            raise outcome
+        self.limits.succeeded(attempt, forget=("device",))
+        return outcome
 
     def _authorised(
         self, conn: Connection, station: Station, how: str, enterprise_id: str, holder: str
@@ -503,6 +527,23 @@ class EnterpriseRegister:
         )
         return material_id
 
+    def attach_file(self, material_id: str, sha256: str, media_type: str) -> str | None:
+        """Keep a file (a blob the hall holds) as a material's document; its enterprise id, or
+        None for an unknown material."""
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(enterprise_materials.c.enterprise_id).where(
+                    enterprise_materials.c.id == material_id
+                )
+            ).scalar_one_or_none()
+            if found is not None:
+                conn.execute(
+                    update(enterprise_materials)
+                    .where(enterprise_materials.c.id == material_id)
+                    .values(blob_sha256=sha256, media_type=media_type)
+                )
+        return None if found is None else str(found)
+
     def issue_code(self, conn: Connection, enterprise_id: str, revoke_by: str = "") -> str:
         """A new 一企一码 for the enterprise; with ``revoke_by``, its earlier codes are revoked."""
         at = iso(self.clock.now())
@@ -609,12 +650,8 @@ class EnterpriseRegister:
             issues_document = False
         if not issues_document:
             return
-        uscc = self._form(conn, moved.submission_id).get("uscc", "").upper()
-        found = (
-            conn.execute(select(enterprises.c.id).where(enterprises.c.uscc == uscc)).scalar()
-            if uscc
-            else None
-        )
+        form = self._form(conn, moved.submission_id)
+        found = self._enterprise_of(conn, moved.submission_id, form)
         if found is None:
             return
         self.add_material(
@@ -626,6 +663,24 @@ class EnterpriseRegister:
             file_ref=f"result:{number}/{moved.part_id}"[:300],
         )
         log.info("register: result of %s filed for enterprise %s", number, found)
+
+    @staticmethod
+    def _enterprise_of(conn: Connection, submission_id: str, form: Mapping[str, str]) -> str | None:
+        """The enterprise a filing is for: the one its form's USCC names, else the one it chose
+        from the register at the kiosk (``filing_enterprises``, :mod:`hall.register_filings`)."""
+        uscc = form.get("uscc", "").upper()
+        found = (
+            conn.execute(select(enterprises.c.id).where(enterprises.c.uscc == uscc)).scalar()
+            if uscc
+            else None
+        )
+        if found is None:
+            found = conn.execute(
+                select(filing_enterprises.c.enterprise_id).where(
+                    filing_enterprises.c.submission_id == submission_id
+                )
+            ).scalar()
+        return None if found is None else str(found)
 
     @staticmethod
     def _form(conn: Connection, submission_id: str) -> dict[str, str]:
@@ -701,10 +756,7 @@ class EnterpriseRegister:
     def _from_change(
         self, conn: Connection, moved: PartMoved, number: str, form: dict[str, str]
     ) -> None:
-        uscc = form.get("uscc", "").upper()
-        found = conn.execute(
-            select(enterprises.c.id).where(enterprises.c.uscc == uscc)
-        ).scalar_one_or_none()
+        found = self._enterprise_of(conn, moved.submission_id, form)
         if found is None:
             log.info("register: change %s names no registered enterprise", number)
             return

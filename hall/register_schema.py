@@ -1,9 +1,12 @@
 """The enterprise register's tables (企业档案, migration 0009): enterprises, their authorised
-people, their materials on file, their 一企一码 and the log of every station look-up.
+people, their materials on file, their 一企一码 and the log of every station look-up; and
+(migration 0010) the filings that name an enterprise, the materials on file they reference and
+the media type of a material's file.
 
-Live mirrors of what ``hall/migrations/versions/rev_0009_enterprise_register.py`` builds; a test
-keeps them equal on SQLite and PostgreSQL. Ids of enterprises, materials and codes are random
-strings made by the hall, so a bulk import writes every table without reading keys back.
+Live mirrors of what ``hall/migrations/versions/rev_0009_enterprise_register.py`` and
+``rev_0010_filings_on_file.py`` build; a test keeps them equal on SQLite and PostgreSQL. Ids of
+enterprises, materials and codes are random strings made by the hall, so a bulk import writes
+every table without reading keys back.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ enterprise_materials = Table(
     Column("file_ref", String(300), nullable=True),  # else where it is (result of a filing, …)
     Column("source", String(80), nullable=False),  # import, filing:<tracking number>/<part>
     Column("created_at", String(40), nullable=False),
+    # The file's media type (application/pdf, image/jpeg, image/png; migration 0010).
+    Column("media_type", String(64), nullable=True),
 )
 Index("enterprise_materials_of", enterprise_materials.c.enterprise_id, enterprise_materials.c.kind)
 
@@ -86,9 +91,30 @@ register_lookups = Table(
     Column("at", String(40), nullable=False),
     Column("station_id", String(32), nullable=False),
     Column("device_id", String(64), nullable=False),
-    Column("how", String(8), nullable=False),  # mine, code, uscc
+    Column("how", String(8), nullable=False),  # mine, code, uscc, archive, print
     Column("enterprise_id", String(32), nullable=True),
     Column("holder_hmac", String(64), nullable=False),
     Column("outcome", String(16), nullable=False),  # shown, none, not_authorised, not_found, …
 )
 Index("register_lookups_enterprise", register_lookups.c.enterprise_id, register_lookups.c.at)
+
+# Filings that name an enterprise of the register (migration 0010): which one, so its e-archive
+# finds them also without a USCC in the form.
+filing_enterprises = Table(
+    "filing_enterprises",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("enterprise_id", String(32), nullable=False),
+)
+Index("filing_enterprises_of", filing_enterprises.c.enterprise_id)
+
+# The materials a filing took from the register instead of the camera (免提交): the catalog's
+# material id and the enterprise_materials row it references.
+filing_materials_on_file = Table(
+    "filing_materials_on_file",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("material_id", String(64), primary_key=True),
+    Column("enterprise_material_id", String(32), nullable=False),
+)
+Index("filing_materials_on_file_of", filing_materials_on_file.c.enterprise_material_id)

@@ -1,5 +1,6 @@
 // One filing at the desk: the form under the labels of the catalog version it was filed with
-// (ID numbers masked until "显示", which the hall records), the photographed materials, when the
+// (ID numbers masked until "显示", which the hall records), the photographed materials (and the
+// documents taken from the enterprise register instead, 来自企业档案), when the
 // walk-in confirmed it, who co-filled it, and every part of the bundle with the department that
 // holds it. The officer's own parts carry the moves their status allows, each with what it must
 // say (a reason, the materials to hand in, how the result is delivered). A move that lost to
@@ -94,11 +95,12 @@ function draw(view, ctx, data, catalog) {
           h("h2", {}, "申请材料 ", h("span", { class: "muted small" }, "Materials")),
           data.materials.length
             ? h("div", { class: "material-grid", id: "filing-materials" },
-              data.materials.map((m) => h("figure", { class: "material-image", "data-material": m.id },
-                h("a", { href: m.url, target: "_blank", rel: "noopener" },
-                  h("img", { src: m.url, alt: m.name_zh, loading: "lazy" })),
-                h("figcaption", {}, h("strong", {}, m.name_zh),
-                  h("div", { class: "small muted" }, `${m.name_en} · ${kb(m.size)}`)))))
+              data.materials.map((m) => m.on_file ? onFileFigure(m)
+                : h("figure", { class: "material-image", "data-material": m.id },
+                  h("a", { href: m.url, target: "_blank", rel: "noopener" },
+                    h("img", { src: m.url, alt: m.name_zh, loading: "lazy" })),
+                  h("figcaption", {}, h("strong", {}, m.name_zh),
+                    h("div", { class: "small muted" }, `${m.name_en} · ${kb(m.size)}`)))))
             : h("p", { class: "sub", id: "filing-materials" }, "没有拍摄的材料")),
         h("div", { class: "card" },
           h("h2", {}, "办件信息 ", h("span", { class: "muted small" }, "Filing")),
@@ -186,6 +188,29 @@ function fieldRow(data, f, service) {
     h("dd", { "data-field": f.name }, value, reveal,
       f.helper_filled ? h("span", { class: "badge helper" }, "帮办代填") : null),
   ];
+}
+
+// A document the filing took from the enterprise register (免提交): its image (or a link to the
+// PDF) as if photographed, with where it came from and its dates; when the hall holds no file
+// of it, a note that the register holds it on paper or elsewhere, never a made-up picture.
+function onFileFigure(m) {
+  const f = m.on_file;
+  const caption = h("figcaption", {}, h("strong", {}, m.name_zh),
+    h("div", { class: "small on-file-note" }, f.note_zh),
+    h("div", { class: "small muted" }, m.url ? `${m.name_en} · ${kb(m.size)}` : m.name_en));
+  if (!m.url) {
+    const dates = [f.issued_on ? `签发 ${f.issued_on}` : null,
+      f.valid_until ? `有效至 ${f.valid_until}` : "长期有效"].filter(Boolean).join("，");
+    return h("figure", { class: "material-image on-file", "data-material": m.id },
+      h("div", { class: "on-file-paper" }, "档案存有纸质/电子件",
+        h("div", { class: "small muted" }, `${f.kind} · ${dates}`)),
+      caption);
+  }
+  const shown = (m.content_type || "").startsWith("image/")
+    ? h("img", { src: m.url, alt: m.name_zh, loading: "lazy" })
+    : h("div", { class: "on-file-paper" }, "打开 PDF 文件");
+  return h("figure", { class: "material-image on-file", "data-material": m.id },
+    h("a", { href: m.url, target: "_blank", rel: "noopener" }, shown), caption);
 }
 
 function partCard(data, part, materialChoices, materialName, redraw, showChanged) {
