@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contracts.content_signature import PIN_FILE, public_of, sign, signed_etag
 from kiosk.config import parse_config
 from kiosk.hall_client import HallClient
 from kiosk.net_json import CATALOG, BadDocument, loads_bounded
@@ -35,6 +37,7 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_WITHIN_SIZE_CAP = b"[" * 10_000 + b"]" * 10_000  # 20 KB: refused by depth, not by size
 HUGE_INT_CATALOG = b'{"version": "2026.12.9", "services": ' + b"9" * 5_000 + b"}"
 HUGE_INT_STATUS = b'{"tracking_number": "' + TN.encode() + b'", "parts": ' + b"7" * 5_000 + b"}"
+CONTENT_KEY = Ed25519PrivateKey.generate()
 GOOD_STATUS = {
     "tracking_number": TN,
     "service_id": "ev_charging_pile",
@@ -69,6 +72,9 @@ def hostile() -> Iterator[HostileHall]:
                 return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
+            # Signed with the key the station pinned: a hall holding the content key still
+            # cannot make the kiosk's parser fall over.
+            self.send_header("ETag", signed_etag('"x"', sign(CONTENT_KEY, body)))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -104,6 +110,9 @@ def runtime(tmp_path: Path, hostile: HostileHall) -> Iterator[KioskRuntime]:
             "paths": {"state_dir": str(tmp_path / "kiosk")},
         }
     )
+    pin = tmp_path / "kiosk" / PIN_FILE
+    pin.parent.mkdir(parents=True)
+    pin.write_text(json.dumps(public_of(CONTENT_KEY).to_json()), "utf-8")
     rt = KioskRuntime(config, start_sender=False)
     try:
         yield rt

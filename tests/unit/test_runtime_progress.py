@@ -58,7 +58,8 @@ def test_catalog_comes_from_the_hall_and_survives_going_offline(
             "paths": {"state_dir": str(tmp_path / "kiosk")},
         }
     )
-    runtime = KioskRuntime(config, start_sender=False)
+    # Enrolled: the station pins the hall's content key and takes only catalogs it signed.
+    runtime = enrolled_runtime(config, hall_server, start_sender=False)
     try:
         runtime.refresh_catalog()
         published = runtime.catalog.version
