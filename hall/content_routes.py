@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from contracts.catalog import CatalogError
 from hall import content_workbook
-from hall.auth import AdminDep, audit
+from hall.auth import AdminDep, Staff, audit
 from hall.body_limits import MAX_CONTENT_WORKBOOK_BYTES
 from hall.catalog_publish import CatalogStore, VersionClash
 from hall.content_workbook import WorkbookRefused
@@ -157,7 +157,7 @@ def router() -> APIRouter:
 def _publish_as_new(
     request: Request,
     response: Response,
-    who: Any,
+    who: Staff,
     doc: dict[str, Any],
     changes: dict[str, Any],
     action: str,
