@@ -8,11 +8,13 @@ no file of it, a note that the register holds it). A reference that does not hol
 another enterprise's, unknown, of another kind, an enterprise this station never opened) refuses
 the filing with a reason per material and stores nothing. The e-archive lists the enterprise's
 filings, demands, documents and ratings newest first for its legal representative at any
-station, prints a document on file, and gives anyone else 403 with no enterprise data.
+station, prints a document on file (which the sweep of unfiled blobs spares), and gives anyone
+else 403 with no enterprise data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import requests
@@ -26,8 +28,9 @@ from contracts.register import (
     EnterpriseAnswer,
     filing_reference,
 )
+from hall.blob_store import BlobStore
 from hall.register_schema import filing_enterprises, filing_materials_on_file, register_lookups
-from hall.store import submissions
+from hall.store import SubmissionStore, submissions
 from hall.tracking import parts
 from tests.hall.conftest import ConsoleHall
 from tests.hall.helpers import DEMAND_FORM, audit_rows, post_submission, submission
@@ -45,6 +48,7 @@ from tests.hall.test_register import (
     uscc,
     workbook,
 )
+from tests.support.clock import FakeClock
 
 CHANGE = "company_change_registration"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -272,6 +276,14 @@ def test_the_e_archive_lists_the_enterprises_history_for_its_people_only(
     printed = other.ask(DOCUMENTS_PATH, AGENT, enterprise_id=first.id, material_id=licence(first))
     assert printed.status_code == 200 and printed.content == PDF
     assert printed.headers["content-type"] == "application/pdf"
+    # The hall's sweep of unfiled blobs (run a week later) spares a document on file.
+    store = SubmissionStore(hall.server.db_path)
+    try:
+        BlobStore(store, FakeClock(hall.clock.now() + dt.timedelta(days=7))).sweep()
+    finally:
+        store.close()
+    again = other.ask(DOCUMENTS_PATH, LEGAL, enterprise_id=first.id, material_id=licence(first))
+    assert again.status_code == 200 and again.content == PDF
     [paper] = [m.id for m in chosen(other)[uscc(1)].materials]  # the newest licence: reissued
     refused(other.ask(DOCUMENTS_PATH, LEGAL, enterprise_id=first.id, material_id=paper),
             404, "no_file")  # fmt: skip
