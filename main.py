@@ -286,6 +286,7 @@ def _enrol_demo_station(data_dir: Path, hall_url: str) -> None:
     as a technician's ``provision`` would."""
     import tomllib
 
+    from contracts.content_signature import PIN_FILE as CONTENT_PIN_FILE
     from kiosk.device_identity import load_identity
     from kiosk.provision import provision
 
@@ -306,7 +307,8 @@ def _enrol_demo_station(data_dir: Path, hall_url: str) -> None:
         return done.stdout
 
     identity = load_identity(state_dir)
-    if identity is not None:
+    # A station enrolled before the hall signed its catalog has no content key: enrol it again.
+    if identity is not None and (state_dir / CONTENT_PIN_FILE).exists():
         active = f"{identity.device_id}\t{station['id']}\t"
         for line in hall_cli("devices", "list").splitlines():
             if line.startswith(active) and line.endswith("\tactive"):
