@@ -40,7 +40,15 @@ import requests
 import requests.auth
 
 from kiosk.errors import HallRateLimited
-from kiosk.net_json import ANSWER_MAX_BYTES, CATALOG, HEALTH, STATUS, BadDocument, loads_bounded
+from kiosk.net_json import (
+    ANSWER_MAX_BYTES,
+    CATALOG,
+    HEALTH,
+    STATUS,
+    BadDocument,
+    Limits,
+    loads_bounded,
+)
 from offline_queue.transport import Answer
 
 log = logging.getLogger(__name__)
@@ -51,6 +59,10 @@ HEALTH_PATH = "/healthz"
 CATALOG_PATH = "/api/v1/catalog"
 PROGRESS_PATH = "/api/v1/progress"
 _CHUNK = 64 * 1024
+# An e-archive lists up to 200 items (a few hundred bytes each): more room than a status.
+REGISTER = Limits(max_bytes=512 * 1024, max_depth=16)
+# A document on file printed from the e-archive (a scanned licence: a few MB at most).
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +204,37 @@ class HallClient:
         if not isinstance(doc, dict):
             raise BadDocument("the rating answer is not a JSON object")
         return reply.status, doc
+
+    def post_register(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST to an enterprise register route (:mod:`contracts.register`, device signed): the
+        card holder's enterprises, one by its 一企一码 or USCC, its e-archive. Returns ``(status,
+        JSON object)``: a 4xx is an answer (the hall's reason in ``detail``) but a 429, which
+        raises :class:`HallRateLimited`; a 5xx raises ``ConnectionError``, an unreadable answer
+        :class:`BadDocument`; network failures raise as usual. The body holds the card holder
+        sealed to the hall, never the ID number in clear; answers are never logged."""
+        headers = {"Accept": "application/json"}
+        reply = self._request(
+            "POST", self.base_url + path, max_bytes=REGISTER.max_bytes, json=body,
+            headers=headers,
+        )  # fmt: skip
+        _raise_if_rate_limited(reply, "a register look-up")
+        if reply.status >= 500:
+            raise ConnectionError(f"hall answered HTTP {reply.status} for a register look-up")
+        doc = loads_bounded(reply.body, max_bytes=REGISTER.max_bytes, max_depth=REGISTER.max_depth)
+        if not isinstance(doc, dict):
+            raise BadDocument("the register answer is not a JSON object")
+        return reply.status, doc
+
+    def post_register_document(self, path: str, body: dict[str, Any]) -> tuple[int, str, bytes]:
+        """POST for a document on file (the e-archive's print): ``(status, media type, bytes)``;
+        a document is read within :data:`DOCUMENT_MAX_BYTES`. Errors as
+        :meth:`post_register`."""
+        reply = self._request("POST", self.base_url + path, max_bytes=DOCUMENT_MAX_BYTES, json=body)
+        _raise_if_rate_limited(reply, "a register document")
+        if reply.status >= 500:
+            raise ConnectionError(f"hall answered HTTP {reply.status} for a register document")
+        media = reply.headers.get("Content-Type", "application/octet-stream")
+        return reply.status, media.split(";")[0].strip(), reply.body
 
     def post_heartbeat(self, station_id: str, report: dict[str, Any]) -> int:
         """Send this station's health (devices, outbox, version; nothing personal)."""

@@ -29,9 +29,11 @@ from ui.bridge.background import QtBackground
 from ui.bridge.camera_frames import CameraImageProvider
 from ui.bridge.consult_bridge import ConsultBridge
 from ui.bridge.delivery_bridge import DeliveryBridge
+from ui.bridge.enterprise_bridge import EnterpriseBridge
 from ui.bridge.rating_bridge import RatingBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
+from ui.bridge.speech_bridge import SpeechBridge
 from ui.bridge.status_bridge import StatusBridge
 from ui.bridge.supplement_bridge import SupplementBridge
 from ui.bridge.technician_bridge import TechnicianBridge
@@ -42,6 +44,8 @@ from ui.qr_provider import QrImageProvider
 
 if TYPE_CHECKING:
     from contracts.sealing import HallPublicKey
+    from drivers.speech.base import Speaker
+    from kiosk.register import Register
     from kiosk.runtime import KioskRuntime
     from kiosk.session.consult import ConsultServices
     from kiosk.session.flow import Background, SessionFlow
@@ -159,6 +163,26 @@ def rating_call(runtime: KioskRuntime) -> RatingCall:
     return call
 
 
+def enterprise_register(runtime: KioskRuntime) -> Register | None:
+    """The enterprise register's look-ups through the runtime's hall client, the card holder
+    sealed to the hall's pinned key (kiosk/register.py); None without a hall or enrolment: the
+    walk-in then types and photographs as before."""
+    from kiosk.register import Register, sealer
+
+    part = getattr(runtime, "part", None)
+    key = _pinned_hall_key(runtime)
+    if part is None or key is None:
+        return None
+
+    def call(path: str, body: dict[str, Any]) -> Any:
+        return part("hall").post_register(path, body)
+
+    def document(path: str, body: dict[str, Any]) -> Any:
+        return part("hall").post_register_document(path, body)
+
+    return Register(call, sealer(key, runtime.config.station.id), document)
+
+
 def _device_headers(runtime: KioskRuntime) -> RequestSigner | None:
     """The enrolled device's request signer for the assist handshake and capture uploads; None:
     not enrolled (the kiosk then offers no remote help)."""
@@ -175,6 +199,18 @@ def _pinned_hall_key(runtime: KioskRuntime) -> HallPublicKey | None:
         return load_pinned(runtime.state_dir)
     except HallKeyMissing:
         return None
+
+
+def _speaker(runtime: KioskRuntime) -> Callable[[], Speaker | None]:
+    """The runtime's speaker once its devices are built; None before (or if they failed)."""
+
+    def source() -> Speaker | None:
+        if not runtime.ready.is_set() or runtime.start_error is not None:
+            return None
+        speaker: Speaker = runtime.part("speaker")
+        return speaker
+
+    return source
 
 
 def _assist_camera(camera: Any) -> Callable[[], Any]:
@@ -233,6 +269,17 @@ class KioskUi:
         self.supplement = SupplementBridge(self.settings)
         self.rating = RatingBridge(self.settings)
         self.delivery = DeliveryBridge(self.settings)
+        # Which words and picture the identify screen shows: an ID-card reader (GA/T 467) or a
+        # contactless PC/SC reader (social security cards, passports).
+        contactless = display.card_reader.startswith("pcsc")
+        # Care mode's voice: silent until the runtime's speaker exists.
+        self.speech = SpeechBridge(
+            self.settings, self.session, "contactless" if contactless else "id_card"
+        )
+        self.speech.watch(self.rating, self.rating.changed, "failureCode", "code")
+        self.speech.watch(self.delivery, self.delivery.changed, "errorCount", "count")
+        self.speech.watch(self.consult, self.consult.changed, "profileErrorCount", "count")
+        self.enterprise = EnterpriseBridge(self.settings)
         self.technician = TechnicianBridge(
             None,  # attached with the runtime; the gesture does nothing before
             self.background,
@@ -253,10 +300,9 @@ class KioskUi:
         ctx.setContextProperty("supplement", self.supplement)
         ctx.setContextProperty("rating", self.rating)
         ctx.setContextProperty("delivery", self.delivery)
+        ctx.setContextProperty("enterprise", self.enterprise)
         ctx.setContextProperty("technician", self.technician)
-        # Which words and picture the identify screen shows: an ID-card reader (GA/T 467) or a
-        # contactless PC/SC reader (social security cards, passports).
-        contactless = display.card_reader.startswith("pcsc")
+        ctx.setContextProperty("speech", self.speech)
         ctx.setContextProperty(
             "kioskInfo",
             {
@@ -308,6 +354,12 @@ class KioskUi:
         self.runtime = runtime
         self.technician.attach_runtime(runtime)
         self.status.attach(runtime.status)
+        self.speech.attach(
+            _speaker(runtime),
+            enabled=cfg.speech.enabled,
+            state_dir=runtime.state_dir,
+            on_refused=runtime.health_history.record_failure,
+        )
         self.capture = CaptureBridge(runtime.camera)
         self.summary = SummaryBridge(cfg.devices.a4_printer.queue, self.background)
         self.qr_scan = QrScanBridge(runtime.camera)
@@ -372,6 +424,7 @@ class KioskUi:
             on_failure=runtime.health_history.record_failure,
             supplement_lookup=supplement_lookup(runtime),
             rating_call=rating_call(runtime),
+            register=enterprise_register(runtime),
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
         self.session.attach(self.flow)
@@ -381,6 +434,7 @@ class KioskUi:
         self.supplement.attach(self.flow)
         self.rating.attach(self.flow)
         self.delivery.attach(self.flow)
+        self.enterprise.attach(self.flow, cfg.devices.a4_printer.queue)
         self.qr_scan.attach(self.flow)
         self.assist.attach(self.flow)
 
@@ -456,6 +510,7 @@ class KioskUi:
     def close(self) -> None:
         self._watchdog.stop()
         self._unsubscribe()
+        self.speech.close()
         self.session.close()
         self.status.close()
         if self.runtime is not None:
@@ -467,6 +522,7 @@ class KioskUi:
         self.supplement.detach()
         self.rating.detach()
         self.delivery.detach()
+        self.enterprise.detach()
         if self.flow is not None:
             self.flow.consult.close_resources()
         self.window.removeEventFilter(self._activity)

@@ -22,6 +22,8 @@ Screen = Literal[
     "Rating",
     "Supplement",
     "SupplementCapture",
+    "Enterprise",
+    "Archive",
 ]
 
 STATE_SCREENS: dict[str, Screen] = {
@@ -32,6 +34,8 @@ STATE_SCREENS: dict[str, Screen] = {
     "capturing": "Capture",
     "consulting": "ServiceHome",  # in fact the consultation's own screen, see CONSULT_SCREENS
     "rating": "Rating",
+    "choosing_enterprise": "Enterprise",  # 办理企业: the register's enterprises, QR, USCC
+    "browsing_archive": "Archive",  # the chosen enterprise's 电子档案
     "supplementing": "Supplement",  # SupplementCapture while a material is photographed
     "reviewing": "Review",
     "addressing": "Delivery",  # the EMS address, chosen at review

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.card_reader.base import Identity
 from kiosk.session.delivery import DeliveryDraft
+from kiosk.session.enterprise import EnterpriseDraft
 
 if TYPE_CHECKING:  # types only: the attract screen imports this module before the services load
     from contracts.progress import ProgressView
@@ -115,6 +116,9 @@ class SessionContext:
     supplement: Supplement = field(default_factory=Supplement)
     # Pick-up or EMS, and the EMS address (kiosk/session/delivery.py): personal, wiped below.
     delivery: DeliveryDraft = field(default_factory=DeliveryDraft)
+    # The enterprise acted for, from the hall's register (kiosk/session/enterprise.py): its
+    # answer, the form's materials on file and its e-archive; personal, wiped below.
+    enterprise: EnterpriseDraft = field(default_factory=EnterpriseDraft)
     # Categories suggested from an enterprise demand's description; shown, never applied unasked.
     demand_suggestions: tuple[Suggestion, ...] = ()
 
@@ -129,6 +133,7 @@ class SessionContext:
         self.consult.wipe()
         self.supplement.wipe()
         self.delivery.wipe()
+        self.enterprise.wipe()
         for f in fields(self):
             setattr(self, f.name, _empty(f))
 

@@ -28,6 +28,7 @@ from kiosk.services.forms import normalize, validate
 from kiosk.session.consult import ConsultFlow, ConsultServices
 from kiosk.session.context import AssistRef, SessionContext
 from kiosk.session.delivery import DeliveryFlow, offered
+from kiosk.session.enterprise import EnterpriseFlow
 from kiosk.session.inactivity import Inactivity, InactivityStatus, Phase
 from kiosk.session.machine import WARNED_STATES, SessionMachine
 from kiosk.session.rating import RatingCall, RatingFlow
@@ -35,6 +36,7 @@ from kiosk.session.rating import no_hall as no_rating_hall
 from kiosk.session.supplement import Lookup, SupplementFlow, no_hall
 
 if TYPE_CHECKING:
+    from kiosk.register import Register
     from kiosk.summary import FilingSummary
     from offline_queue.outbox import Attachment
 
@@ -106,6 +108,7 @@ class SessionFlow:
         on_failure: Callable[[str], None] = lambda code: None,
         supplement_lookup: Lookup = no_hall,
         rating_call: RatingCall = no_rating_hall,
+        register: Register | None = None,
     ) -> None:
         self.catalog = catalog
         self.context = SessionContext()
@@ -147,6 +150,17 @@ class SessionFlow:
             set_field=self.set_field,
             clock=clock,
             hall_url=hall_url,
+        )
+        # 办理企业 from the hall's register right after the card (kiosk/session/enterprise.py);
+        # the 好差评 offer follows the choice.
+        self.enterprise = EnterpriseFlow(
+            context=self.context,
+            register=register,
+            send=self.machine.send,
+            state=lambda: self.state,
+            run=self._run_guarded,
+            changed=self._changed,
+            then=self._offer_rating,
         )
         # Pick-up or EMS at review, for a document result (kiosk/session/delivery.py).
         self.delivery = DeliveryFlow(
@@ -235,6 +249,7 @@ class SessionFlow:
         self.context.service_id = item.id
         self.context.delivery.wipe()  # another service: pick-up again, no address
         self.context.values = {f.name: self._prefill(f.prefill) for f in item.form.fields}
+        self.enterprise.form_opened(item, self.context.values)  # "来自企业档案", "已有，免提交"
         self.machine.send("service_chosen")
         self.consult.form_opened(item.id)
 
@@ -244,6 +259,7 @@ class SessionFlow:
             raise KeyError(name)
         self.context.values[name] = value
         self.context.errors.pop(name, None)
+        self.enterprise.field_edited(name)
         if by_helper is None:
             self.context.helper_filled.discard(name)
         else:
@@ -288,17 +304,38 @@ class SessionFlow:
         item = self._require_service()
         values = normalize(item.form, self.context.values)
         errors: dict[str, str] = dict(validate(item.form, values))
-        for material in item.captured_materials:
-            if material.required and material.id not in self.context.attachments:
-                errors[f"material:{material.id}"] = "material_required"
+        errors.update(self._missing_materials(item))
         self.context.values = values
         self.context.errors = errors
         if errors:
             log.info("form %s has %d invalid fields: %s", item.id, len(errors), sorted(errors))
             self._changed()
             return False
-        self.machine.send("form_completed")
+        # Materials spared as on file: the register is asked again first (a fresh look-up).
+        if not self.enterprise.recheck(item, self._rechecked):
+            self.machine.send("form_completed")
         return True
+
+    def _missing_materials(self, item: ServiceItem) -> dict[str, str]:
+        on_file, expired = self.enterprise.data.on_file, self.enterprise.data.expired
+        return {
+            f"material:{m.id}": "material_on_file_expired" if m.id in expired
+            else "material_required"
+            for m in item.captured_materials
+            if m.required and m.id not in self.context.attachments and m.id not in on_file
+        }  # fmt: skip
+
+    def _rechecked(self) -> None:
+        """The register answered again: what it no longer holds is photographed now."""
+        item = self._require_service()
+        if self.state != "filling_form":
+            return
+        missing = self._missing_materials(item)
+        if missing:
+            self.context.errors.update(missing)
+            self._changed()
+            return
+        self.machine.send("form_completed")
 
     def back(self) -> None:
         self.machine.send("back")
@@ -434,7 +471,12 @@ class SessionFlow:
         self.card_status = ""
         self.context.identity = identity
         self.machine.send("card_read")
-        self.rating.offer(identity.id_number)
+        self.enterprise.after_card()  # then the 好差评 offer (_offer_rating)
+
+    def _offer_rating(self) -> None:
+        identity = self.context.identity
+        if identity is not None and self.state == "choosing_service":
+            self.rating.offer(identity.id_number)
 
     def _on_card_error(self, exc: Exception) -> None:
         if isinstance(exc, NoCard):
@@ -468,6 +510,9 @@ class SessionFlow:
             payload["assist"] = {"helper": assist.helper, "session_id": assist.session_id}
         if offered(item):  # the hall refuses a delivery for a service without a document result
             payload["delivery"] = self.context.delivery.chosen().to_json()
+        # Filed for an enterprise from the register: its id and the materials spared as on file
+        # (the hall checks each at intake; a refusal there is quarantined in the outbox).
+        payload.update(self.enterprise.payload())
         # Each photographed document travels as an encrypted, content-addressed blob named by its
         # material id; the hall accepts the filing only once every blob has arrived.
         from offline_queue.outbox import Attachment  # sqlite-utils pulls NumPy: not at import

@@ -13,6 +13,10 @@ Stray events are rejected loudly (``TransitionNotAllowed``), which keeps UI bugs
     progress look-up, policy matching, Q&A)
     choosing_service ─supplement_opened─▶ supplementing ─supplement_closed─▶ choosing_service
     supplementing ─supplement_done─▶ wiping  (补正: the hand-in is queued; kiosk.session.supplement)
+    choosing_service ─enterprise_opened─▶ choosing_enterprise ─enterprise_closed─▶ choosing_service
+    (办理企业 from the hall's register, right after the card is read: kiosk.session.enterprise)
+    choosing_service ─archive_opened─▶ browsing_archive ─archive_closed─▶ choosing_service  (the
+    chosen enterprise's 电子档案)
     choosing_service ─rating_offered─▶ rating ─rating_closed─▶ choosing_service  (好差评 right
     after the card is read: kiosk.session.rating)
     (every state but idle/wiping) ─cancelled/timed_out─▶ wiping
@@ -40,6 +44,8 @@ class SessionMachine(StateMachine):
     consulting = State()
     supplementing = State()
     rating = State()
+    choosing_enterprise = State()
+    browsing_archive = State()
     reviewing = State()
     addressing = State()
     submitting = State()
@@ -61,6 +67,10 @@ class SessionMachine(StateMachine):
     supplement_done = supplementing.to(wiping)
     rating_offered = choosing_service.to(rating)
     rating_closed = rating.to(choosing_service)
+    enterprise_opened = choosing_service.to(choosing_enterprise)
+    enterprise_closed = choosing_enterprise.to(choosing_service)
+    archive_opened = choosing_service.to(browsing_archive)
+    archive_closed = browsing_archive.to(choosing_service)
     back = (
         filling_form.to(choosing_service)
         | reviewing.to(filling_form)
@@ -78,6 +88,8 @@ class SessionMachine(StateMachine):
         | choosing_service.to(wiping)
         | supplementing.to(wiping)
         | rating.to(wiping)
+        | choosing_enterprise.to(wiping)
+        | browsing_archive.to(wiping)
         | filling_form.to(wiping)
         | capturing.to(wiping)
         | consulting.to(wiping)
@@ -92,6 +104,8 @@ class SessionMachine(StateMachine):
         | choosing_service.to(wiping)
         | supplementing.to(wiping)
         | rating.to(wiping)
+        | choosing_enterprise.to(wiping)
+        | browsing_archive.to(wiping)
         | filling_form.to(wiping)
         | capturing.to(wiping)
         | consulting.to(wiping)
@@ -106,6 +120,8 @@ class SessionMachine(StateMachine):
         | choosing_service.to(error)
         | supplementing.to(error)
         | rating.to(error)
+        | choosing_enterprise.to(error)
+        | browsing_archive.to(error)
         | filling_form.to(error)
         | capturing.to(error)
         | consulting.to(error)
@@ -143,6 +159,8 @@ WARNED_STATES = frozenset(
         "consulting",
         "supplementing",
         "rating",
+        "choosing_enterprise",
+        "browsing_archive",
         "reviewing",
         "addressing",
         "error",

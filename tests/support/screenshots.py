@@ -706,7 +706,9 @@ def _render_rating(
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
         robot.click("startButton")
-        bg.release()  # the card is read
+        bg.release()  # the card is read; the register names the start-up's company
+        robot.wait_until(lambda: ui.session.property("screen") == "Enterprise", 10)
+        robot.click("asIndividualButton")  # the 好差评 offer follows the choice
         bg.release()  # the hall answers what awaits the holder's rating
         robot.wait_until(lambda: ui.session.property("screen") == "Rating", 10)
         shot("offer")

@@ -242,6 +242,9 @@ _FIELD_ERRORS: dict[str, str] = {
     "choice_invalid": QT_TRANSLATE_NOOP("FieldError", "Choose one of the options"),
     "unknown_field": QT_TRANSLATE_NOOP("FieldError", "Unexpected field"),
     "material_required": QT_TRANSLATE_NOOP("FieldError", "Please photograph this document"),
+    "material_on_file_expired": QT_TRANSLATE_NOOP(
+        "FieldError", "The document on file has expired; please photograph it again"
+    ),
     "year_invalid": QT_TRANSLATE_NOOP("FieldError", "Enter a year such as 2018"),
     "industry_code_invalid": QT_TRANSLATE_NOOP(
         "FieldError", "Not an industry code of the chosen industry, e.g. C3973"

@@ -30,6 +30,7 @@ ROLES: tuple[str, ...] = (
     "value",
     "error",
     "helperFilled",
+    "fromRegister",
     "choices",
     "suggestions",
 )

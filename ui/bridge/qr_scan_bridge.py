@@ -41,6 +41,8 @@ class QrScanBridge(PreviewMixin, QObject):
         flow = self._flow
         if flow is not None and flow.state == "supplementing":  # 补正: the receipt's QR code
             return flow.context.supplement.scanning
+        if flow is not None and flow.state == "choosing_enterprise":  # 一企一码, e-licence
+            return flow.context.enterprise.scanning
         if flow is None or flow.state != "consulting":
             return False
         data = flow.context.consult
@@ -52,6 +54,9 @@ class QrScanBridge(PreviewMixin, QObject):
             try:
                 if self._flow.state == "supplementing":
                     self._flow.supplement.qr_scanned(update.qr.text)
+                    return
+                if self._flow.state == "choosing_enterprise":
+                    self._flow.enterprise.qr_scanned(update.qr.text)
                     return
                 self._flow.consult.qr_scanned(update.qr.text)
             except Exception:

@@ -215,6 +215,7 @@ class SessionBridge(QObject):
             "value": ctx.values.get(f.name, ""),
             "error": field_error_text(error_key) if error_key else "",
             "helperFilled": f.name in ctx.helper_filled,
+            "fromRegister": f.name in ctx.enterprise.prefilled,  # "来自企业档案"
             "choices": [
                 {"value": c.value, "label": self._pick(c.label_zh, c.label_en)} for c in f.choices
             ],
@@ -260,6 +261,7 @@ class SessionBridge(QObject):
         rows = []
         for m in s.captured_materials:
             error_key = ctx.errors.get(f"material:{m.id}", "")
+            expired = m.id in ctx.enterprise.expired and m.id not in ctx.attachments
             rows.append(
                 {
                     "id": m.id,
@@ -267,9 +269,24 @@ class SessionBridge(QObject):
                     "required": m.required,
                     "captured": m.id in ctx.attachments,
                     "error": field_error_text(error_key) if error_key else "",
+                    # 免提交: the register holds it (its issue date), no camera step.
+                    "onFile": self._on_file_text(m.id),
+                    "expiredOnFile": expired,
                 }
             )
         return rows
+
+    def _on_file_text(self, material_id: str) -> str:
+        if self._flow is None:
+            return ""
+        found = self._flow.enterprise.material_on_file(material_id)
+        if found is None:
+            return ""
+        if found.issued_on:
+            return QCoreApplication.translate(
+                "Enterprise", "On file, no need to hand in (issued %1)"
+            ).replace("%1", found.issued_on)
+        return QCoreApplication.translate("Enterprise", "On file, no need to hand in")
 
     def _get_review_items(self) -> list[dict[str, Any]]:
         s = self._service()
@@ -289,6 +306,8 @@ class SessionBridge(QObject):
             if m.id in ctx.attachments:
                 photographed = QCoreApplication.translate("Review", "Photographed ✓")
                 rows.append({"label": self._pick(m.name_zh, m.name_en), "value": photographed})
+            elif on_file := self._on_file_text(m.id):
+                rows.append({"label": self._pick(m.name_zh, m.name_en), "value": on_file})
         return rows
 
     def _get_parts(self) -> list[str]:

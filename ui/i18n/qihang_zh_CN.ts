@@ -2,6 +2,84 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ArchiveScreen</name>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="10"/>
+        <source>E-archive: %1</source>
+        <translation>电子档案：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="11"/>
+        <source>Filings, documents issued, demands and ratings, newest first.</source>
+        <translation>办件、证照、诉求和评价，最新的在前。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="19"/>
+        <source>Reading the e-archive…</source>
+        <translation>正在读取电子档案…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="29"/>
+        <source>You are not registered as this enterprise&apos;s legal representative or agent</source>
+        <translation>您不是该企业登记的法定代表人或授权经办人</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="30"/>
+        <source>The e-archive cannot be read right now</source>
+        <translation>暂时无法读取电子档案</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="31"/>
+        <source>Please try again later, or ask at a counter.</source>
+        <translation>请稍后再试，或到窗口咨询。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="38"/>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="39"/>
+        <source>Printed: take it from the A4 printer.</source>
+        <translation>已打印，请从A4打印机取件。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="40"/>
+        <source>The hall holds this document on paper only</source>
+        <translation>大厅只存有这份材料的纸质件</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="41"/>
+        <source>The document could not be printed</source>
+        <translation>材料未能打印</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="42"/>
+        <source>Please ask the station staff.</source>
+        <translation>请联系站点工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="47"/>
+        <source>Nothing in the e-archive yet.</source>
+        <translation>电子档案中暂无记录。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="108"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="120"/>
+        <source>Back to the services</source>
+        <translation>返回事项列表</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="126"/>
+        <source>Exit</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
     <name>AssistBar</name>
     <message>
         <location filename="../qml/components/AssistBar.qml" line="83"/>
@@ -613,6 +691,233 @@
     </message>
 </context>
 <context>
+    <name>Enterprise</name>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="31"/>
+        <source>Legal representative</source>
+        <translation>法定代表人</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="32"/>
+        <source>Authorised agent</source>
+        <translation>授权经办人</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="34"/>
+        <source>Check the code on the business licence and type it again.</source>
+        <translation>请核对营业执照上的代码后重新输入。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="37"/>
+        <source>Scan the enterprise&apos;s code again, or type the unified social credit code.</source>
+        <translation>请重新扫描企业的一企一码，或输入统一社会信用代码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="40"/>
+        <source>You can file as an individual: fill in the form and photograph the documents.</source>
+        <translation>可以个人身份办理：手动填写并拍摄材料。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="47"/>
+        <source>You are not registered as this enterprise&apos;s legal representative or agent</source>
+        <translation>您不是该企业登记的法定代表人或授权经办人</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="51"/>
+        <source>File as an individual, or call a helper.</source>
+        <translation>可以个人身份办理，或呼叫帮办人员。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="54"/>
+        <source>The register names no legal representative or agent for it</source>
+        <translation>企业档案中没有该企业的法定代表人或经办人</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="57"/>
+        <source>Ask at a counter to be authorised, or file as an individual.</source>
+        <translation>请到窗口办理授权，或以个人身份办理。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="62"/>
+        <source>This is not an enterprise code issued by this hall</source>
+        <translation>这不是本大厅签发的一企一码</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="66"/>
+        <source>This enterprise code has been withdrawn</source>
+        <translation>该一企一码已作废</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="67"/>
+        <source>Use the enterprise&apos;s new code, or type the unified social credit code.</source>
+        <translation>请使用企业新领取的二维码，或输入统一社会信用代码。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="73"/>
+        <source>This QR code is neither an enterprise code nor an electronic business licence</source>
+        <translation>这个二维码不是一企一码，也不是电子营业执照</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="80"/>
+        <location filename="../bridge/enterprise_bridge.py" line="84"/>
+        <source>The check character (the last one) of this code is wrong</source>
+        <translation>统一社会信用代码的校验位（最后一位）不对</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="88"/>
+        <source>A unified social credit code has 18 characters</source>
+        <translation>统一社会信用代码应为18位</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="92"/>
+        <source>The code has letters a credit code never uses (I, O, S, V, Z)</source>
+        <translation>代码中含有统一社会信用代码不使用的字母（I、O、S、V、Z）</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="98"/>
+        <source>This enterprise is not in the register</source>
+        <translation>企业档案中没有这家企业</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="102"/>
+        <source>This electronic business licence is of an enterprise registered in another district</source>
+        <translation>该电子营业执照属于在其他区登记的企业</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="106"/>
+        <source>File where it is registered, or fill in the form and photograph the documents.</source>
+        <translation>请到登记地办理，或手动填写并拍摄材料。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="112"/>
+        <source>The card holder could not be confirmed</source>
+        <translation>未能确认持卡人</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="113"/>
+        <source>Start again and read the ID card.</source>
+        <translation>请重新开始并读取身份证。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="116"/>
+        <source>The enterprise register cannot be reached right now; you can fill in the form by hand and photograph the documents</source>
+        <translation>暂时无法连接企业档案，可继续手动填写并拍摄材料</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="122"/>
+        <source>Filing</source>
+        <translation>办件</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="123"/>
+        <source>Demand</source>
+        <translation>诉求</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="124"/>
+        <source>Document</source>
+        <translation>证照</translation>
+    </message>
+    <message>
+        <location filename="../bridge/enterprise_bridge.py" line="125"/>
+        <source>Rating</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <location filename="../bridge/session_bridge.py" line="286"/>
+        <source>On file, no need to hand in (issued %1)</source>
+        <translation>已有，免提交（签发 %1）</translation>
+    </message>
+    <message>
+        <location filename="../bridge/session_bridge.py" line="289"/>
+        <source>On file, no need to hand in</source>
+        <translation>已有，免提交</translation>
+    </message>
+</context>
+<context>
+    <name>EnterpriseScreen</name>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="12"/>
+        <source>Filing for an enterprise</source>
+        <translation>办理企业</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="13"/>
+        <source>Hold the enterprise&apos;s QR code (enterprise code or electronic business licence) up to the camera.</source>
+        <translation>请将企业的二维码（一企一码或电子营业执照）对准摄像头。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="14"/>
+        <source>Choose the enterprise you act for, or find another one.</source>
+        <translation>请选择您代办的企业，或查找其他企业。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="15"/>
+        <source>Scan the enterprise&apos;s code or type its unified social credit code.</source>
+        <translation>请扫描企业的一企一码，或输入统一社会信用代码。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="32"/>
+        <source>Call a helper</source>
+        <translation>呼叫帮办人员</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="39"/>
+        <source>Asking the enterprise register…</source>
+        <translation>正在查询企业档案…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="65"/>
+        <source>Please type the unified social credit code instead.</source>
+        <translation>请改为输入统一社会信用代码。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="66"/>
+        <source>Looking for the QR code…</source>
+        <translation>正在识别二维码…</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="115"/>
+        <source>Legal representative: %1</source>
+        <translation>法定代表人：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="115"/>
+        <source>You: %1</source>
+        <translation>您：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="132"/>
+        <source>Scan the enterprise code or electronic business licence</source>
+        <translation>扫描一企一码/电子营业执照</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="150"/>
+        <source>Type the unified social credit code</source>
+        <translation>输入统一社会信用代码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="168"/>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="182"/>
+        <source>Stop scanning</source>
+        <translation>停止扫描</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="189"/>
+        <source>File as an individual</source>
+        <translation>以个人身份办理</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="195"/>
+        <source>Exit</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
     <name>ErrorScreen</name>
     <message>
         <location filename="../qml/screens/ErrorScreen.qml" line="8"/>
@@ -983,8 +1288,8 @@
     </message>
     <message>
         <location filename="../bridge/failures.py" line="241"/>
-        <location filename="../bridge/failures.py" line="255"/>
-        <location filename="../bridge/failures.py" line="259"/>
+        <location filename="../bridge/failures.py" line="258"/>
+        <location filename="../bridge/failures.py" line="262"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
@@ -1005,31 +1310,36 @@
     </message>
     <message>
         <location filename="../bridge/failures.py" line="245"/>
+        <source>The document on file has expired; please photograph it again</source>
+        <translation>档案中的材料已过期，请重新拍摄</translation>
+    </message>
+    <message>
+        <location filename="../bridge/failures.py" line="248"/>
         <source>Enter a year such as 2018</source>
         <translation>请输入年份，例如 2018</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="246"/>
+        <location filename="../bridge/failures.py" line="249"/>
         <source>Not an industry code of the chosen industry, e.g. C3973</source>
         <translation>不是所选行业的行业代码，例如 C3973</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="249"/>
+        <location filename="../bridge/failures.py" line="252"/>
         <source>Letters and digits only, up to 9, as printed on the photo page</source>
         <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="252"/>
+        <location filename="../bridge/failures.py" line="255"/>
         <source>The document number does not match its check digit</source>
         <translation>证件号码与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="256"/>
+        <location filename="../bridge/failures.py" line="259"/>
         <source>The date of birth does not match its check digit</source>
         <translation>出生日期与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="260"/>
+        <location filename="../bridge/failures.py" line="263"/>
         <source>The expiry date does not match its check digit</source>
         <translation>有效期与校验位不符</translation>
     </message>
@@ -1120,27 +1430,32 @@
 <context>
     <name>FormField</name>
     <message>
-        <location filename="../qml/components/FormField.qml" line="70"/>
+        <location filename="../qml/components/FormField.qml" line="71"/>
         <source>← The helper points here</source>
         <translation>← 帮办人员提示您看这里</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="79"/>
+        <location filename="../qml/components/FormField.qml" line="80"/>
+        <source>From the enterprise file</source>
+        <translation>来自企业档案</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/FormField.qml" line="88"/>
         <source>Filled by helper</source>
         <translation>帮办人员填写</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="102"/>
+        <location filename="../qml/components/FormField.qml" line="111"/>
         <source>YYYY-MM-DD</source>
         <translation>年-月-日</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="182"/>
+        <location filename="../qml/components/FormField.qml" line="191"/>
         <source>From what you wrote, this may belong to (tap to use it):</source>
         <translation>根据您的描述，建议归入以下类别（点击采用）：</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="193"/>
+        <location filename="../qml/components/FormField.qml" line="202"/>
         <source>words: %1</source>
         <translation>关键词：%1</translation>
     </message>
@@ -1198,62 +1513,62 @@
 <context>
     <name>Guidance</name>
     <message>
-        <location filename="../bridge/failures.py" line="274"/>
+        <location filename="../bridge/failures.py" line="277"/>
         <source>Move the page into the frame</source>
         <translation>请将材料移入画面</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="275"/>
+        <location filename="../bridge/failures.py" line="278"/>
         <source>Show the whole page, all four corners</source>
         <translation>请露出整页，四个角都要在画面内</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="276"/>
+        <location filename="../bridge/failures.py" line="279"/>
         <source>Hold still…</source>
         <translation>请保持不动……</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="277"/>
+        <location filename="../bridge/failures.py" line="280"/>
         <source>Too dark: move the page into the light</source>
         <translation>太暗了：请把材料移到光线充足处</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="278"/>
+        <location filename="../bridge/failures.py" line="281"/>
         <source>Blurred: keep the page flat and still</source>
         <translation>画面模糊：请将材料放平并保持不动</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="279"/>
+        <location filename="../bridge/failures.py" line="282"/>
         <source>Glare: tilt the page away from the light</source>
         <translation>有反光：请调整材料角度避开灯光</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="280"/>
+        <location filename="../bridge/failures.py" line="283"/>
         <source>Look at the camera</source>
         <translation>请看摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="281"/>
+        <location filename="../bridge/failures.py" line="284"/>
         <source>Only one person in the picture, please</source>
         <translation>画面中只能有一个人</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="282"/>
+        <location filename="../bridge/failures.py" line="285"/>
         <source>Move to the centre</source>
         <translation>请移到画面中间</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="283"/>
+        <location filename="../bridge/failures.py" line="286"/>
         <source>Come a little closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="284"/>
+        <location filename="../bridge/failures.py" line="287"/>
         <source>Move back a little</source>
         <translation>请稍微后退</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="285"/>
+        <location filename="../bridge/failures.py" line="288"/>
         <source>Too dark: face the light</source>
         <translation>太暗了：请面向光源</translation>
     </message>
@@ -1271,12 +1586,22 @@
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="56"/>
+        <location filename="../qml/components/Header.qml" line="53"/>
+        <source>Repeat</source>
+        <translation>重听</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/Header.qml" line="53"/>
+        <source>Read aloud</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/Header.qml" line="65"/>
         <source>Standard</source>
         <translation>标准版</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="56"/>
+        <location filename="../qml/components/Header.qml" line="65"/>
         <source>Large text</source>
         <translation>关怀版</translation>
     </message>
@@ -1375,27 +1700,32 @@
 <context>
     <name>MaterialRow</name>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="31"/>
+        <location filename="../qml/components/MaterialRow.qml" line="32"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="31"/>
+        <location filename="../qml/components/MaterialRow.qml" line="34"/>
+        <source>The document on file has expired; please photograph it again</source>
+        <translation>档案中的材料已过期，请重新拍摄</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/MaterialRow.qml" line="35"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="31"/>
+        <location filename="../qml/components/MaterialRow.qml" line="35"/>
         <source>Optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="40"/>
+        <location filename="../qml/components/MaterialRow.qml" line="48"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../qml/components/MaterialRow.qml" line="40"/>
+        <location filename="../qml/components/MaterialRow.qml" line="48"/>
         <source>Photograph</source>
         <translation>拍摄</translation>
     </message>
@@ -1810,7 +2140,7 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../bridge/session_bridge.py" line="290"/>
+        <location filename="../bridge/session_bridge.py" line="307"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
@@ -1877,21 +2207,41 @@
     </message>
     <message>
         <location filename="../qml/screens/ServiceHomeScreen.qml" line="43"/>
+        <source>Filing for: %1</source>
+        <translation>办理企业：%1</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="54"/>
+        <source>E-archive</source>
+        <translation>电子档案</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="60"/>
+        <source>Change</source>
+        <translation>更换企业</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="60"/>
+        <source>File for an enterprise</source>
+        <translation>办理企业</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="85"/>
         <source>Hand in missing material</source>
         <translation>补正材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="156"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="198"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="172"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="214"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="187"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="229"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -2544,74 +2894,104 @@
 <context>
     <name>TechnicianTestsScreen</name>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="8"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="9"/>
         <source>Device tests</source>
         <translation>设备测试</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="24"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="25"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="25"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="26"/>
         <source>Prints a test page with Chinese text, a QR code and a cut.</source>
         <translation>打印一张含中文、二维码并切纸的测试页。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="27"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="28"/>
         <source>Print a test page</source>
         <translation>打印测试页</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="32"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="33"/>
         <source>Card reader</source>
         <translation>读卡器</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="33"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="34"/>
         <source>Place any ID card after tapping. Only masked values are shown.</source>
         <translation>点击后放上任一证件，只显示脱敏信息。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="35"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="36"/>
         <source>Read a card</source>
         <translation>读卡测试</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="40"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="41"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="41"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="42"/>
         <source>Looks up the hall, connects to it and asks its health check.</source>
         <translation>解析服务大厅地址、建立连接并请求健康检查。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="43"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="44"/>
         <source>Test the hall link</source>
         <translation>测试大厅连接</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="48"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="49"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="49"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="50"/>
         <source>A live picture from the document camera; nothing is saved.</source>
         <translation>显示高拍仪实时画面，不保存任何图像。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="51"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="52"/>
         <source>Stop the preview</source>
         <translation>停止预览</translation>
     </message>
     <message>
-        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="51"/>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="52"/>
         <source>Show the preview</source>
         <translation>显示预览</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="75"/>
+        <source>Speech volume</source>
+        <translation>朗读音量</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="76"/>
+        <source>Care mode reads the screens aloud at this volume.</source>
+        <translation>关怀版以此音量朗读屏幕内容。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="77"/>
+        <source>Speech is switched off for this station (kiosk.toml [speech]).</source>
+        <translation>本站点已关闭语音朗读（kiosk.toml [speech]）。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="79"/>
+        <source>Play a sample</source>
+        <translation>试听</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="87"/>
+        <source>Quieter</source>
+        <translation>减小音量</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/TechnicianTestsScreen.qml" line="105"/>
+        <source>Louder</source>
+        <translation>增大音量</translation>
     </message>
 </context>
 <context>

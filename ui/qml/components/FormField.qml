@@ -19,6 +19,7 @@ ColumnLayout {
     required property string value
     required property string error
     required property bool helperFilled
+    required property bool fromRegister
     required property var choices
     required property var suggestions
     signal focused(Item item)
@@ -72,6 +73,14 @@ ColumnLayout {
             font.bold: true
             font.family: Theme.fontFamily
             color: Theme.accent
+        }
+        Text {
+            objectName: "fromRegister_" + field.name
+            visible: field.fromRegister === true
+            text: qsTr("From the enterprise file")
+            font.pixelSize: Theme.small
+            font.family: Theme.fontFamily
+            color: Theme.primary
         }
         Text {
             objectName: "helperFilled_" + field.name

@@ -28,15 +28,23 @@ Rectangle {
                 Layout.fillWidth: true
             }
             Text {
-                text: materialRow.row.captured ? qsTr("Photographed ✓") : (materialRow.row.error || (materialRow.row.required ? qsTr("Required") : qsTr("Optional")))
+                objectName: "materialState_" + materialRow.row.id
+                text: materialRow.row.captured ? qsTr("Photographed ✓")
+                    : materialRow.row.onFile ? materialRow.row.onFile
+                    : (materialRow.row.error || (materialRow.row.expiredOnFile ? qsTr("The document on file has expired; please photograph it again")
+                                                 : (materialRow.row.required ? qsTr("Required") : qsTr("Optional"))))
                 font.pixelSize: Theme.small
                 font.family: Theme.fontFamily
-                color: materialRow.row.captured ? Theme.success : (materialRow.row.error ? Theme.danger : Theme.muted)
+                wrapMode: Text.WordWrap
+                color: materialRow.row.captured || materialRow.row.onFile ? Theme.success
+                     : (materialRow.row.error || materialRow.row.expiredOnFile ? Theme.danger : Theme.muted)
                 Layout.fillWidth: true
             }
         }
         BigButton {
             objectName: "capture_" + materialRow.row.id
+            // 免提交: the register holds it; no camera step.
+            visible: !materialRow.row.onFile
             text: materialRow.row.captured ? qsTr("Retake") : qsTr("Photograph")
             Layout.preferredWidth: Math.round(260 * Theme.s)
             onClicked: session.openCapture(materialRow.row.id)

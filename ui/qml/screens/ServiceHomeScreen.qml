@@ -22,6 +22,48 @@ ScreenFrame {
             Layout.fillWidth: true
         }
 
+        // The enterprise register cannot be reached: the walk-in types and photographs as before.
+        Banner {
+            objectName: "registerUnavailable"
+            visible: enterprise.unavailableText !== ""
+            tone: "info"
+            heading: enterprise.unavailableText
+            Layout.fillWidth: true
+        }
+
+        // 办理企业: acting for an enterprise from the register (after the card is read).
+        RowLayout {
+            objectName: "enterpriseRow"
+            visible: session.greetingName !== "" && enterprise.available
+            Layout.fillWidth: true
+            spacing: Theme.gap / 2
+            Text {
+                objectName: "enterpriseChosen"
+                visible: enterprise.chosen.name !== undefined
+                text: qsTr("Filing for: %1").arg(enterprise.chosen.name || "")
+                font.pixelSize: Theme.body
+                font.bold: true
+                font.family: Theme.fontFamily
+                color: Theme.text
+                wrapMode: Text.WordWrap
+                Layout.fillWidth: true
+            }
+            BigButton {
+                objectName: "archiveButton"
+                visible: enterprise.chosen.name !== undefined
+                text: qsTr("E-archive")
+                Layout.preferredWidth: Math.round(240 * Theme.s)
+                onClicked: enterprise.openArchive()
+            }
+            BigButton {
+                objectName: "enterpriseButton"
+                text: enterprise.chosen.name !== undefined ? qsTr("Change") : qsTr("File for an enterprise")
+                Layout.fillWidth: enterprise.chosen.name === undefined
+                Layout.preferredWidth: Math.round(240 * Theme.s)
+                onClicked: enterprise.open()
+            }
+        }
+
         // Most walk-ins without a card come to check progress or ask: those are one tap away.
         RowLayout {
             objectName: "consultRow"
