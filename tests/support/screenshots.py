@@ -83,6 +83,10 @@ def render_all(out_dir: Path) -> list[Path]:
                 written += _render_mode(app, out_dir, root / mode, hall.url, mode, language, care)
             for mode in MODES:
                 written += _render_first_boot(out_dir, root / f"first-boot-{mode}", hall, mode)
+            # Before the ratings: their approved start-ups would add to 张三丰's enterprises.
+            _seed_register(hall)
+            for mode in MODES:
+                written += _render_register(out_dir, root / f"register-{mode}", hall, mode)
             for n, mode in enumerate(MODES, start=1):
                 written += _render_rating(out_dir, root / f"rating-{mode}", hall, mode, n)
     return written
@@ -646,6 +650,80 @@ def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: s
         shot("enrolled")
     finally:
         ui.close()
+    return shots
+
+
+def _seed_register(hall: HallServer) -> None:
+    """张三丰 (the card simulator) as the legal representative of an imported enterprise whose
+    licence is on file, with a change filed earlier (the e-archive has something to show)."""
+    from tests.hall.helpers import add_staff, login, post_submission, submission
+    from tests.hall.test_register import row, uscc, workbook
+
+    add_staff(hall, "register.admin", "admin")
+    admin = login(hall, "register.admin")
+    people = {"法定代表人": "张三丰", "法定代表人身份证号": "11010519491231002X"}
+    answer = admin.post(
+        hall.url + "/api/v1/register/import", data=workbook([row(1, **people)]), timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    earlier = {
+        "enterprise_name": "苏州档案测试1有限公司",
+        "uscc": uscc(1),
+        "contact_name": "张三丰",
+        "mobile": "13912345678",
+        "change_item": "scope",
+        "new_value": "软件开发；信息技术咨询服务",
+    }
+    body = submission("company_change_registration", earlier, tracking_number="QH001-20261120-0007")
+    assert post_submission(hall, body).status_code == 201
+
+
+def _render_register(out_dir: Path, state_dir: Path, hall: HallServer, mode: str) -> list[Path]:
+    """办理企业 (issue 17): the enterprise choice after the card, the change form pre-filled from
+    the register, its materials on file, the enterprise's e-archive."""
+    from tests.hall.helpers import enrol_station
+
+    language, care = MODES[mode]
+    enrol_station(hall, "SND-SS-001", state_dir=state_dir)
+    runtime = KioskRuntime(demo_config(state_dir, hall.url, language, care))
+    bg = HeldBackground()
+    ui = KioskUi(runtime, background=bg, clock=FakeClock(SYSTEM_CLOCK.now()))
+    robot = Robot(ui.window)
+    shots: list[Path] = []
+
+    def shot(name: str) -> None:
+        robot.settle(5)
+        ui.status.refresh()
+        path = out_dir / f"register_{mode}_{len(shots) + 1}_{name}.png"
+        robot.grab(str(path))
+        shots.append(path)
+
+    try:
+        robot.wait_until(lambda: runtime.status().online, 5)
+        robot.click("startButton")
+        bg.release()  # the card is read; the register answers the holder's enterprises
+        robot.wait_until(lambda: ui.session.property("screen") == "Enterprise", 10)
+        shot("choice")
+        robot.click("enterprise_0")
+        bg.release()  # nothing awaits a rating
+        # Care mode's large type puts the service below the fold: chosen as a tap would.
+        ui.session.chooseService("company_change_registration")
+        robot.wait_until(lambda: ui.session.property("screen") == "Form", 10)
+        shot("prefilled")
+        flick = robot.find("formFlickable")
+        bottom = float(flick.property("contentHeight")) - float(flick.property("height"))
+        flick.setProperty("contentY", max(0.0, bottom))
+        shot("materials_on_file")
+        robot.click("backButton")
+        robot.wait_until(lambda: ui.session.property("screen") == "ServiceHome", 10)
+        robot.click("archiveButton")
+        bg.release()  # the hall answers the e-archive
+        robot.wait_until(lambda: ui.enterprise.property("archiveStatus") == "done", 10)
+        shot("archive")
+    finally:
+        ui.close()
+        runtime.close()
+        robot.settle()
     return shots
 
 
