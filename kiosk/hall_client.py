@@ -315,3 +315,22 @@ class HallClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def post_content_key(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Ask the hall for its content key (device signed; :mod:`contracts.content_signature`,
+        ``KEY_PATH``): ``(status, JSON object)``, for a station enrolled before the hall signed
+        its catalog (:func:`kiosk.provision.fetch_content_key` checks the answer). A 5xx raises
+        ``ConnectionError``, an unreadable answer :class:`BadDocument`."""
+        from contracts.content_signature import KEY_PATH
+
+        headers = {"Accept": "application/json"}
+        reply = self._request(
+            "POST", self.base_url + KEY_PATH, max_bytes=STATUS.max_bytes, json=body,
+            headers=headers,
+        )  # fmt: skip
+        if reply.status >= 500:
+            raise ConnectionError(f"hall answered HTTP {reply.status} for the content key")
+        doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)
+        if not isinstance(doc, dict):
+            raise BadDocument("the content key answer is not a JSON object")
+        return reply.status, doc
