@@ -21,6 +21,8 @@ PATHS: dict[str, list[str]] = {
     "consulting": ["started", "identity_skipped", "consult_opened"],
     "supplementing": ["started", "identity_skipped", "supplement_opened"],
     "rating": ["started", "card_read", "rating_offered"],
+    "choosing_enterprise": ["started", "card_read", "enterprise_opened"],
+    "browsing_archive": ["started", "card_read", "archive_opened"],
     "reviewing": ["started", "card_read", "service_chosen", "form_completed"],
     "addressing": ["started", "card_read", "service_chosen", "form_completed", "address_opened"],
     "submitting": ["started", "card_read", "service_chosen", "form_completed", "confirmed"],
