@@ -7,12 +7,22 @@ each station in the enrolment answer (``content_key``), where the station pins i
 travels in the catalog's ETag, ``"<hash>.ed25519.<signature, base64url>"``: the kiosk's fetch
 already returns the ETag beside the body, and a new key or a new body makes a new tag, so a
 station's If-None-Match never keeps a copy signed by another key.
+
+A station enrolled before the hall had a content key pinned none. It asks for the key once,
+over its device-signed channel (``POST`` :data:`KEY_PATH`), with a fresh challenge sealed to the
+hall's sealing key it *did* pin at enrolment (:mod:`contracts.sealing`); the hall answers the key
+and an HMAC of it under the challenge (:func:`key_proof`). Only the holder of the sealing private
+key can open the challenge, so the answer comes from the station's own hall even if someone on
+the way (a proxy, or plain HTTP on a test bench) could rewrite it; TLS protects it in production
+as well.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +35,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 CONTEXT: Final = b"qihang-content-v1\x00catalog\x00"
 ALG: Final = "ed25519"
 PIN_FILE: Final = Path("keys") / "hall_content.json"
+
+# The key fetch of a station that pinned none (device signed; see the module doc).
+KEY_PATH: Final = "/api/v1/station/content-key"
+KEY_CHALLENGE_CONTEXT: Final = b"qihang-content-key-challenge-v1"
+CHALLENGE_BYTES: Final = 32
+_PROOF_CONTEXT: Final = b"qihang-content-key-proof-v1\x00"
 
 
 class SignatureRefused(Exception):
@@ -75,6 +91,16 @@ class ContentPublicKey:
             raise SignatureRefused(
                 BAD_SIGNATURE, "the catalog's signature does not match the hall's content key"
             ) from None
+
+
+def key_proof(challenge: bytes, key: ContentPublicKey) -> str:
+    """The hall's proof that it opened the station's sealed challenge: HMAC-SHA256 of the key."""
+    mac = hmac.new(challenge, _PROOF_CONTEXT + key.raw, hashlib.sha256).digest()
+    return base64.b64encode(mac).decode("ascii")
+
+
+def proof_ok(challenge: bytes, key: ContentPublicKey, proof: object) -> bool:
+    return isinstance(proof, str) and hmac.compare_digest(key_proof(challenge, key), proof)
 
 
 def sign(private: Ed25519PrivateKey, body: bytes) -> bytes:

@@ -16,11 +16,24 @@ catalog (a download uploaded unchanged) is "unchanged" and publishes nothing; ot
 names the new version (:meth:`CatalogStore.next_version`). A roll back publishes the chosen
 version's content under a new version name, so versions only ever grow and every station takes
 it as the newest. Uploads are limited in :mod:`hall.body_limits`.
+
+One route is a station's (device signed, :mod:`hall.device_auth`)::
+
+    POST /api/v1/station/content-key   {"challenge"}: the content key, for a station that has none
+
+A station enrolled before the hall had a content key pinned none and refuses every catalog
+(``CATALOG_KEY_MISSING``). It asks here once, with a random challenge sealed to the hall's sealing
+key (which it did pin); the hall opens it and answers the key with an HMAC under the challenge
+(:func:`contracts.content_signature.key_proof`), so the answer is bound to this hall's sealing
+key, not only to the channel.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import logging
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response
@@ -28,11 +41,16 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from contracts.catalog import CatalogError
+from contracts.content_signature import KEY_CHALLENGE_CONTEXT, KEY_PATH, key_proof
+from contracts.sealing import HallKeyPair, SealError
 from hall import content_workbook
 from hall.auth import AdminDep, Staff, audit
 from hall.body_limits import MAX_CONTENT_WORKBOOK_BYTES
 from hall.catalog_publish import CatalogStore, VersionClash
 from hall.content_workbook import WorkbookRefused
+from hall.device_auth import CallerDep
+
+log = logging.getLogger(__name__)
 
 PREFIX: Final = "/api/v1/content/services"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +61,12 @@ _Version = Annotated[str, Path(min_length=1, max_length=64)]
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class KeyRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # base64 of a sealed 32-byte challenge (101 bytes sealed)
+    challenge: Annotated[StrictStr, Field(min_length=8, max_length=512)]
 
 
 def _store(request: Request) -> CatalogStore:
@@ -77,6 +101,35 @@ def _current(store: CatalogStore) -> dict[str, Any] | None:
 
 
 def router() -> APIRouter:
+    outer = APIRouter()
+    outer.include_router(_services_router())
+    outer.include_router(_station_router())
+    return outer
+
+
+def _station_router() -> APIRouter:
+    api = APIRouter(tags=["content"])
+
+    @api.post(KEY_PATH)
+    def content_key(body: KeyRequestIn, request: Request, caller: CallerDep) -> dict[str, Any]:
+        seal_keys: HallKeyPair = request.app.state.seal_keys
+        try:
+            challenge = seal_keys.open(
+                base64.b64decode(body.challenge, validate=True), KEY_CHALLENGE_CONTEXT
+            )
+        except (binascii.Error, ValueError, SealError) as exc:
+            # Sealed to another hall's key (the station pinned someone else) or garbled.
+            log.warning("content key request of station %s refused: %s", caller.station_id, exc)
+            raise HTTPException(422, detail="challenge_refused") from None
+        public = _store(request).content_key.public
+        log.info("content key handed to station %s (device %s)", caller.station_id,
+                 caller.device_id)  # fmt: skip
+        return {"content_key": public.to_json(), "proof": key_proof(challenge, public)}
+
+    return api
+
+
+def _services_router() -> APIRouter:
     api = APIRouter(prefix=PREFIX, tags=["content"])
 
     @api.get("/workbook", response_class=Response)

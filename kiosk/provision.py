@@ -23,20 +23,35 @@ Errors (the tree)::
      ├─ HallRefused                 ENROL_REFUSED        any other answer
      └─ StorageFailed               ENROL_STORAGE_FAILED the state directory is not writable
 
+A station enrolled before the hall signed its catalog pinned no content key. The catalog cache
+then calls :func:`fetch_content_key` once (``CatalogCache.refresh``): a device-signed request
+with a fresh challenge sealed to the pinned sealing key; the hall's answer counts only with the
+HMAC that proves it opened the challenge (:mod:`contracts.content_signature`).
+
 The code and the credential never reach the log.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.content_signature import (
+    CHALLENGE_BYTES,
+    KEY_CHALLENGE_CONTEXT,
+    KEY_MISSING,
+    ContentPublicKey,
+    SignatureRefused,
+    proof_ok,
+)
 from contracts.content_signature import PIN_FILE as CONTENT_PIN_FILE
-from contracts.content_signature import ContentPublicKey
 from contracts.device_auth import code_well_formed, enrolment_proof_input
 from contracts.sealing import HallPublicKey
 from kiosk.device_identity import (
@@ -48,6 +63,8 @@ from kiosk.device_identity import (
 from kiosk.errors import FailureReason
 from kiosk.net_json import STATUS, BadDocument, loads_bounded
 from kiosk.station_file import STATION_FILE
+from offline_queue.hall_key import HallKeyMissing
+from offline_queue.hall_key import load_pinned as load_hall_key
 from offline_queue.hall_key import pin as pin_hall_key
 
 log = logging.getLogger(__name__)
@@ -170,12 +187,54 @@ def provision(
         # Pinned here, once per enrolment: the outbox seals every filing to it.
         pin_hall_key(state_dir, hall_key)
         # And the content key: every published catalog is verified with it (catalog_cache).
-        write_secret(Path(state_dir) / CONTENT_PIN_FILE, json.dumps(content_key.to_json()).encode())
+        pin_content_key(state_dir, content_key)
         _save_station(state_dir, result)
     except OSError as exc:
         raise StorageFailed(f"cannot write under {state_dir}: {exc.strerror}") from exc
     log.info("enrolled as device %s for station %s", result.device_id, result.station_id)
     return result
+
+
+def pin_content_key(state_dir: Path, key: ContentPublicKey) -> None:
+    """Pin the hall's content key (0600): every published catalog is verified with it."""
+    write_secret(Path(state_dir) / CONTENT_PIN_FILE, json.dumps(key.to_json()).encode())
+
+
+# post(body) -> (HTTP status, JSON object): HallClient.post_content_key.
+PostKeyRequest = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+
+
+def fetch_content_key(state_dir: Path, post: PostKeyRequest) -> ContentPublicKey:
+    """Ask the hall for its content key and pin it; for a station enrolled before the hall had
+    one. The answer counts only if it proves the hall opened a challenge sealed to the sealing key
+    this station pinned at enrolment.
+
+    Raises :class:`SignatureRefused` (``CATALOG_KEY_MISSING``) when the hall refuses or its answer
+    does not prove it; network failures raise ``ConnectionError``/``TimeoutError``, an unreadable
+    answer :class:`kiosk.net_json.BadDocument`.
+    """
+    try:
+        sealing = load_hall_key(state_dir)
+    except HallKeyMissing:
+        raise SignatureRefused(KEY_MISSING, "no hall key pinned: enrol this station") from None
+    challenge = os.urandom(CHALLENGE_BYTES)
+    sealed = sealing.seal(challenge, KEY_CHALLENGE_CONTEXT)
+    status, doc = post({"challenge": base64.b64encode(sealed).decode("ascii")})
+    if status != 200:
+        raise SignatureRefused(
+            KEY_MISSING, f"the hall refused the content key request (HTTP {status})"
+        )
+    try:
+        key = ContentPublicKey.from_json(doc.get("content_key"))
+    except ValueError:
+        raise SignatureRefused(KEY_MISSING, "the hall's content key answer is incomplete") from None
+    if not proof_ok(challenge, key, doc.get("proof")):
+        raise SignatureRefused(
+            KEY_MISSING, "the content key answer does not prove the hall's sealing key"
+        )
+    pin_content_key(state_dir, key)
+    log.info("content key fetched from the hall and pinned")
+    return key
 
 
 def _post(url: str, body: dict[str, Any], timeout_s: float) -> dict[str, Any]:

@@ -291,7 +291,14 @@ class KioskRuntime:
     def refresh_catalog(self) -> None:
         """Ask the hall for a newer catalog (ETag); a bad one is rejected and the last good one
         stays. The UI swaps it in between sessions. Worker threads only."""
-        result = self._catalog_cache().refresh(self.part("hall").get_catalog)
+        from kiosk.provision import fetch_content_key
+
+        hall = self.part("hall")
+        # A station enrolled before the hall signed its catalog fetches the content key once.
+        result = self._catalog_cache().refresh(
+            hall.get_catalog,
+            fetch_key=lambda: fetch_content_key(self.state_dir, hall.post_content_key),
+        )
         if result.code is not None:
             # For the heartbeat's last codes and the technician: the hall sends a bad catalog.
             self.health_history.record_failure(result.code)

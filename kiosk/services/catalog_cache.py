@@ -21,6 +21,11 @@ station pinned at enrolment (``keys/hall_content.json``, or ``content_key`` for 
 unsigned or badly signed catalog, or none pinned, is *rejected* with the code
 ``CATALOG_UNSIGNED``, ``CATALOG_BAD_SIGNATURE`` or ``CATALOG_KEY_MISSING`` and the last good
 catalog stays. The cache keeps the exact bytes served, so it is verified again when read.
+A station enrolled before the hall had a content key pinned none: :meth:`CatalogCache.refresh`
+then calls its ``fetch_key`` once (the runtime passes :func:`kiosk.provision.fetch_content_key`,
+which asks the hall over the device-signed channel and checks the answer against the pinned
+sealing key) and pins what it returns; only if that fails is the catalog refused as
+``CATALOG_KEY_MISSING``.
 
 One version per session: :attr:`CatalogCache.current` changes only in :meth:`refresh`, and a
 :class:`CachedCatalog` is immutable, so whoever took it at a session's start (the runtime swaps
@@ -57,6 +62,7 @@ __all__ = [
     "CachedCatalog",
     "CatalogCache",
     "Fetch",
+    "FetchKey",
     "RefreshOutcome",
     "RefreshResult",
 ]
@@ -68,6 +74,10 @@ CACHE_FILE_NAME: Final = "catalog.cache.json"
 # fetch(etag or None) -> (HTTP status, ETag header or None, body bytes). The caller sends the
 # ETag as If-None-Match; a 304 body is ignored.
 Fetch = Callable[[str | None], tuple[int, str | None, bytes]]
+
+# fetch_key() -> the hall's content key, fetched and pinned (raises SignatureRefused when the hall
+# does not prove it, ConnectionError/TimeoutError when it cannot be reached).
+FetchKey = Callable[[], ContentPublicKey]
 
 RefreshOutcome = Literal["updated", "not_modified", "rejected", "offline", "failed"]
 
@@ -134,8 +144,9 @@ class CatalogCache:
         log.info("catalog %s in use (from %s)", cached.catalog.version, cached.source)
         return cached
 
-    def refresh(self, fetch: Fetch) -> RefreshResult:
-        """Ask the hall for a newer catalog and keep it if it is good (see the module doc)."""
+    def refresh(self, fetch: Fetch, *, fetch_key: FetchKey | None = None) -> RefreshResult:
+        """Ask the hall for a newer catalog and keep it if it is good (see the module doc).
+        ``fetch_key`` gets the hall's content key when none is pinned."""
         with self._lock:
             current = self.current
             try:
@@ -152,11 +163,16 @@ class CatalogCache:
                 return RefreshResult("failed", current, (f"the hall answered HTTP {status}",))
             key = self._key()
             try:
+                if key is None and fetch_key is not None:
+                    key = fetch_key()
                 if key is None:
                     raise SignatureRefused(KEY_MISSING, "no content key pinned: enrol this station")
                 key.verify(etag, body)
                 data = loads_bounded(body, max_bytes=CATALOG.max_bytes, max_depth=CATALOG.max_depth)
                 catalog = parse_catalog(data, source="hall")
+            except (ConnectionError, TimeoutError, OSError) as exc:  # the key fetch, on the way
+                log.info("catalog refresh: content key not fetched (%s)", type(exc).__name__)
+                return RefreshResult("offline", current, (f"hall unreachable: {exc}",))
             except SignatureRefused as exc:
                 log.warning("catalog refresh rejected: %s: %s", exc.code, exc)
                 return RefreshResult("rejected", current, (str(exc),), exc.code)

@@ -338,3 +338,55 @@ def test_a_workbook_over_the_limit_is_refused_before_it_is_read(
         timeout=30,
     )
     assert answer.status_code == 413
+
+
+def test_a_station_enrolled_before_the_content_key_fetches_it_once(
+    console_hall: ConsoleHall, tmp_path: Path
+) -> None:
+    """The content key file removed (as on a station enrolled before the hall signed): the next
+    refresh asks the hall over the device-signed channel, pins the key and takes the catalog; a
+    station that pinned another hall's sealing key, or an unenrolled caller, gets no key."""
+    from contracts.content_signature import KEY_MISSING, KEY_PATH
+    from contracts.sealing import HallKeyPair
+    from kiosk.provision import fetch_content_key
+    from offline_queue.hall_key import pin as pin_hall_key
+
+    hall = console_hall.server
+    station = tmp_path / "station"
+    identity = enrol_station(hall, state_dir=station)
+    enrolled_key = (station / PIN_FILE).read_bytes()
+    (station / PIN_FILE).unlink()
+
+    client = HallClient(console_hall.url, timeout_s=5, auth=identity.requests_auth())
+    cache = CatalogCache(station)
+    result = cache.refresh(
+        client.get_catalog, fetch_key=lambda: fetch_content_key(station, client.post_content_key)
+    )
+    assert (result.outcome, result.code) == ("updated", None)
+    assert result.current.source == "cache"
+    assert json.loads((station / PIN_FILE).read_bytes()) == json.loads(enrolled_key)
+    assert (station / PIN_FILE).stat().st_mode & 0o777 == 0o600
+    # Pinned now: a fresh cache reads the verified copy without asking again.
+    assert CatalogCache(station).load().source == "cache"
+
+    # Another hall's sealing key pinned: the hall cannot open the challenge, nothing is pinned.
+    other = tmp_path / "other"
+    other_identity = enrol_station(hall, "QH002", state_dir=other)
+    (other / PIN_FILE).unlink()
+    pin_hall_key(other, HallKeyPair.generate().public)
+    other_client = HallClient(console_hall.url, timeout_s=5, auth=other_identity.requests_auth())
+    refused = CatalogCache(other).refresh(
+        other_client.get_catalog,
+        fetch_key=lambda: fetch_content_key(other, other_client.post_content_key),
+    )
+    assert (refused.outcome, refused.code) == ("rejected", KEY_MISSING)
+    assert refused.current.source == "sample"
+    assert not (other / PIN_FILE).exists()
+
+    # No device credential: the route is a station's only.
+    anonymous = requests.post(
+        console_hall.url + KEY_PATH, json={"challenge": "AAAAAAAA"}, timeout=5
+    )
+    assert anonymous.status_code == 401
+    client.close()
+    other_client.close()

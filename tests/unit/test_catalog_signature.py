@@ -130,3 +130,54 @@ def test_a_session_keeps_the_version_it_started_with(station: Path) -> None:
     assert session.catalog.version == "2026.12.1"
     with pytest.raises(AttributeError):
         session.catalog = cache.current.catalog  # type: ignore[misc]
+
+
+def test_a_fetched_key_counts_only_with_the_proof_of_the_pinned_sealing_key(
+    tmp_path: Path,
+) -> None:
+    """A station without a content key asks for it; an answer that cannot prove it opened the
+    challenge sealed to the pinned sealing key (someone on the way handing over their own key)
+    is refused, and nothing is pinned. The hall holding the sealing key is believed."""
+    import base64
+
+    from contracts.content_signature import KEY_CHALLENGE_CONTEXT, key_proof
+    from contracts.sealing import HallKeyPair
+    from kiosk.provision import fetch_content_key
+    from offline_queue.hall_key import pin as pin_hall_key
+
+    seal = HallKeyPair.generate()
+    pin_hall_key(tmp_path, seal.public)
+    body = body_of("2026.12.1")
+
+    def impostor(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        mine = public_of(OTHER_KEY)
+        return 200, {"content_key": mine.to_json(), "proof": key_proof(b"\0" * 32, mine)}
+
+    refused = CatalogCache(tmp_path).refresh(
+        serving(body, tag(body, OTHER_KEY)), fetch_key=lambda: fetch_content_key(tmp_path, impostor)
+    )
+    assert (refused.outcome, refused.code) == ("rejected", KEY_MISSING)
+    assert not (tmp_path / PIN_FILE).exists()
+
+    def hall(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        sealed = base64.b64decode(request["challenge"])
+        challenge = seal.open(sealed, KEY_CHALLENGE_CONTEXT)
+        key = public_of(HALL_KEY)
+        return 200, {"content_key": key.to_json(), "proof": key_proof(challenge, key)}
+
+    taken = CatalogCache(tmp_path).refresh(
+        serving(body, tag(body)), fetch_key=lambda: fetch_content_key(tmp_path, hall)
+    )
+    assert (taken.outcome, taken.code) == ("updated", None)
+    assert (tmp_path / PIN_FILE).exists()
+
+
+def test_an_unreachable_hall_while_fetching_the_key_is_offline(tmp_path: Path) -> None:
+    body = body_of("2026.12.1")
+
+    def down() -> Any:
+        raise ConnectionError("refused")
+
+    result = CatalogCache(tmp_path).refresh(serving(body, tag(body)), fetch_key=down)
+    assert result.outcome == "offline"
+    assert result.current.source == "sample"

@@ -153,6 +153,28 @@ _TEXTS: dict[str, tuple[str, str]] = {
             "The last known information is shown. If this repeats, ask the station staff.",
         ),
     ),
+    # The catalog's signature: the walk-in keeps the last good catalog; same words as above.
+    "CATALOG_UNSIGNED": (
+        QT_TRANSLATE_NOOP("Failure", "The service hall sent an answer this terminal cannot use"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "The last known information is shown. If this repeats, ask the station staff.",
+        ),
+    ),
+    "CATALOG_BAD_SIGNATURE": (
+        QT_TRANSLATE_NOOP("Failure", "The service hall sent an answer this terminal cannot use"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "The last known information is shown. If this repeats, ask the station staff.",
+        ),
+    ),
+    "CATALOG_KEY_MISSING": (
+        QT_TRANSLATE_NOOP("Failure", "The service hall sent an answer this terminal cannot use"),
+        QT_TRANSLATE_NOOP(
+            "Failure",
+            "The last known information is shown. If this repeats, ask the station staff.",
+        ),
+    ),
     "HALL_RATE_LIMITED": (
         QT_TRANSLATE_NOOP("Failure", "Too many attempts"),
         QT_TRANSLATE_NOOP("Failure", "Please wait a minute and try again."),
