@@ -368,11 +368,17 @@ class TrackingStore:
 _STATUS_KEYS: Final = frozenset({"status", "at", "delivery"})
 
 
+# The demand loop's part notes are its state words (已答复，待企业确认: hall.demand_desk), a status;
+# a desk part's note is what an officer wrote to the applicant.
+_STATE_WORD_NOTES: Final = frozenset({"enterprise_demand"})
+
+
 def status_only(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` without the materials a 补正 lists, their reasons and the officers' notes."""
+    keep_notes = doc.get("service_id") in _STATE_WORD_NOTES
     out_parts = []
     for part in doc["parts"]:
-        entry = {k: v for k, v in part.items() if k not in ("note_zh", "note_en")}
+        entry = {k: v for k, v in part.items() if keep_notes or k not in ("note_zh", "note_en")}
         if "events" in part:
             entry["events"] = [
                 {k: v for k, v in e.items() if k in _STATUS_KEYS} for e in part["events"]
