@@ -25,6 +25,7 @@ from PySide6.QtQuick import QQuickWindow
 from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk.display_settings import DisplaySettings, from_config
 from kiosk.memory import release_free_memory
+from kiosk.session.inactivity import CARE_TIMEOUT_FACTOR
 from ui.bridge.background import QtBackground
 from ui.bridge.camera_frames import CameraImageProvider
 from ui.bridge.consult_bridge import ConsultBridge
@@ -427,6 +428,7 @@ class KioskUi:
             register=enterprise_register(runtime),
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
+        self.settings.careModeChanged.connect(self._on_care_mode_changed)
         self.session.attach(self.flow)
         self.capture.attach(self.flow)
         self.summary.attach(self.flow)
@@ -437,6 +439,14 @@ class KioskUi:
         self.enterprise.attach(self.flow, cfg.devices.a4_printer.queue)
         self.qr_scan.attach(self.flow)
         self.assist.attach(self.flow)
+
+    def _on_care_mode_changed(self, on: bool) -> None:
+        """Care mode switched mid-session: the running countdown, and the screens after it,
+        get the doubled (or normal again) timeouts at once. Idle: nothing runs; the next
+        session starts with the mode chosen."""
+        if self.flow is not None:
+            factor = CARE_TIMEOUT_FACTOR if on else 1 / CARE_TIMEOUT_FACTOR
+            self.flow.inactivity.rescale(factor)
 
     def _on_first_frame(self) -> None:
         self.window.frameSwapped.disconnect(self._on_first_frame)

@@ -5,6 +5,10 @@ whether the walk-in is active, being warned (with the seconds left) or has timed
 stops the countdown for a bounded time (a walk-in waiting for, or talking with, a remote helper
 is not idle); after ``release`` or at the hold's end, the countdown starts afresh. It reads the
 clock's monotonic time, so a wall clock stepped by NTP never ends a walk-in's session.
+
+``rescale`` stretches the running countdown and every later ``arm`` of the session: care mode
+(关怀版, timeouts doubled) switched on or off in the middle of a session applies at once, the time
+left included, and to the screens that follow. ``disarm`` (the session's end) undoes it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from contracts.clock import Clock
+
+# Care mode doubles the session's timeouts (SessionFlow.start scales them by this at the start).
+CARE_TIMEOUT_FACTOR = 2.0
 
 
 class Phase(StrEnum):
@@ -34,15 +41,29 @@ class Inactivity:
         self._idle_s = 0.0
         self._warning_s = 0.0
         self._held_until: float | None = None
+        self._factor = 1.0
 
     def arm(self, idle_s: float, warning_s: float) -> None:
         """Restart the countdown with new limits (per state; warning_s 0 = no warning phase)."""
-        self._idle_s, self._warning_s = idle_s, warning_s
+        self._idle_s, self._warning_s = idle_s * self._factor, warning_s * self._factor
         self._last = self._clock()
 
     def disarm(self) -> None:
         self._idle_s = self._warning_s = 0.0
         self._held_until = None
+        self._factor = 1.0
+
+    def rescale(self, factor: float) -> None:
+        """Stretch the limits by ``factor``, now and for the rest of the session: the time left
+        is multiplied by it, the phase kept (a walk-in being warned is warned for longer).
+        Nothing while disarmed: a session started afterwards gets its limits from ``arm``."""
+        if not self.armed or factor <= 0:
+            return
+        now = self._clock()
+        elapsed = now - self._last
+        self._factor *= factor
+        self._idle_s, self._warning_s = self._idle_s * factor, self._warning_s * factor
+        self._last = now - elapsed * factor
 
     def hold(self, max_s: float) -> None:
         """Count no idle time for up to ``max_s`` seconds from now (until :meth:`release`)."""

@@ -26,6 +26,9 @@ def is_language(code: str) -> TypeGuard[Language]:
 
 class SettingsBridge(QObject):
     changed = Signal()
+    # Care mode switched by the walk-in (or back to the station's default): the session's
+    # timeouts follow it at once (ui/app.py rescales the running countdown).
+    careModeChanged = Signal(bool)
 
     def __init__(self, language: str, care_mode: bool, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +94,7 @@ class SettingsBridge(QObject):
         if on != self._care:
             self._care = on
             self.changed.emit()
+            self.careModeChanged.emit(on)
 
     def close(self) -> None:
         """Uninstall this bridge's translator (the application outlives the bridge in tests)."""

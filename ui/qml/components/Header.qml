@@ -1,4 +1,4 @@
-// Top bar: who we are, the station, language and care-mode switches (reachable on every screen).
+// Top bar: who we are, the station, read aloud, language and care-mode switches (every screen).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -44,6 +44,15 @@ Rectangle {
                      && session.screen !== "Qa"
             text: qsTr("Get help")
             onClicked: assist.requestHelp()
+        }
+        HeaderToggle {
+            // Care mode reads each screen aloud by itself: 重听 says the last sentence again (on
+            // the receipt, the tracking number). Otherwise 朗读 reads this screen once.
+            objectName: "speechButton"
+            visible: speech.available && session.screen !== "Attract" && !technician.active
+            text: settings.careMode ? qsTr("Repeat") : qsTr("Read aloud")
+            Accessible.name: text
+            onClicked: settings.careMode ? speech.repeat() : speech.readAloud()
         }
         HeaderToggle {
             objectName: "languageButton"

@@ -1,4 +1,5 @@
-// Technician mode: test print, test card read (masked), network test to the hall, camera preview.
+// Technician mode: test print, test card read (masked), network test to the hall, camera preview,
+// the speech volume.
 import QtQuick
 import QtQuick.Layouts
 import "../components"
@@ -66,6 +67,46 @@ TechnicianFrame {
                         cache: false
                         source: technician.cameraOn && technician.frameNo > 0
                                 ? "image://techcam/frame/" + technician.frameNo : ""
+                    }
+                }
+            }
+            TestCard {
+                // Care mode's voice: the station's loudness, kept across restarts.
+                heading: qsTr("Speech volume")
+                note: speech.available ? qsTr("Care mode reads the screens aloud at this volume.")
+                                       : qsTr("Speech is switched off for this station (kiosk.toml [speech]).")
+                buttonName: "techSpeechTestButton"
+                buttonText: qsTr("Play a sample")
+                onRun: speech.testVoice()
+
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.gap
+                    BigButton {
+                        objectName: "techVolumeDown"
+                        text: qsTr("Quieter")
+                        Accessible.name: text
+                        enabled: speech.volume > 0
+                        Layout.preferredWidth: Math.round(240 * Theme.s)
+                        onClicked: speech.quieter()
+                    }
+                    Text {
+                        objectName: "techVolumeValue"
+                        text: speech.volume + " %"
+                        font.pixelSize: Theme.large
+                        font.bold: true
+                        font.family: Theme.fontFamily
+                        color: Theme.text
+                        horizontalAlignment: Text.AlignHCenter
+                        Layout.fillWidth: true
+                    }
+                    BigButton {
+                        objectName: "techVolumeUp"
+                        text: qsTr("Louder")
+                        Accessible.name: text
+                        enabled: speech.volume < 100
+                        Layout.preferredWidth: Math.round(240 * Theme.s)
+                        onClicked: speech.louder()
                     }
                 }
             }
