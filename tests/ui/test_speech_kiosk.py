@@ -321,3 +321,27 @@ def test_care_mode_switched_on_mid_form_applies_everything_at_once(kiosk: Kiosk)
     robot.click("careModeButton")  # and back: normal timeouts, the voice stops
     assert flow.tick().seconds_left == t.idle_s + t.warning_s
     assert k.runtime.part("speaker").stops >= 1
+
+
+def test_a_station_with_speech_switched_off_never_speaks(
+    qapp: object, tmp_path: Path, hall_server: HallServer
+) -> None:
+    from tests.hall.helpers import enrolled_runtime
+
+    config = demo_config(tmp_path / "kiosk", hall_server.url, "zh_CN", True)
+    config = config.model_copy(
+        update={"speech": config.speech.model_copy(update={"enabled": False})}
+    )
+    runtime = enrolled_runtime(config, hall_server, start_sender=False)
+    ui = KioskUi(runtime, clock=FakeClock())
+    robot = Robot(ui.window)
+    try:
+        robot.click("startButton")
+        robot.wait_until(lambda: ui.session.property("screen") == "ServiceHome", 10)
+        assert not robot.visible_items("speechButton")
+        ui.speech.readAloud()
+        robot.settle(5)
+        assert runtime.part("speaker").texts() == []
+    finally:
+        ui.close()
+        runtime.close()
