@@ -501,3 +501,52 @@ def match(
         )
     out.sort(key=lambda m: (not m.eligible, len(m.missing), m.days_left, m.policy.id))
     return out
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} - {"行业", "业、", "和零"}
+
+
+def industry_section_of(text: str) -> str | None:
+    """The GB/T 4754 section a register's industry names: a code as it is ("I65", "I"), or the
+    section whose Chinese name shares the most words with it (软件和信息技术服务业 → I); None when
+    nothing matches (the walk-in chooses)."""
+    code = text.strip().upper()
+    if code[:1] in SECTIONS and (len(code) == 1 or code[1:].isdigit()):
+        return code[:1]
+    grams = _bigrams(text.strip())
+    best, score = None, 0
+    for letter, (_, _, zh, _) in SECTIONS.items():
+        shared = len(grams & _bigrams(zh))
+        if shared > score:
+            best, score = letter, shared
+    return best
+
+
+def profile_from_register(
+    *,
+    uscc: str | None,
+    industry: str,
+    size: str,
+    qualifications: Sequence[str],
+    vocabulary: Vocabulary,
+) -> tuple[dict[str, str], set[str]]:
+    """The policy form's answers (``PROFILE_FIELDS`` names) and certifications from an
+    enterprise's register record: what the register knows, nothing guessed; the walk-in may
+    change any of it. A qualification counts when it names a certification of the policies'
+    vocabulary (高新技术企业 is the vocabulary's 国家高新技术企业)."""
+    answers: dict[str, str] = {}
+    if uscc:
+        answers["uscc"] = uscc
+    section = industry_section_of(industry) if industry else None
+    if section is not None:
+        answers["industry"] = section
+    if size in SIZES:
+        answers["size"] = size
+    certifications: set[str] = set()
+    for name in qualifications:
+        name = name.strip()
+        for cid, (zh, en) in vocabulary.certifications.items():
+            if name and (name in (cid, zh, en) or zh.endswith(name) or name.endswith(zh)):
+                certifications.add(cid)
+    return answers, certifications

@@ -260,7 +260,12 @@ class ConsultFlow:
         self._send("consult_opened")
         log.info("consultation %s opened", kind)
         if kind == "policies" and self._policies is None:
-            self._warm(self._load_policies)
+            # The register's profile needs the policies' vocabulary: applied once they load.
+            self._run(
+                self._load_policies, lambda _: self._profile_from_register(), self._log_load_error
+            )
+        elif kind == "policies":
+            self._profile_from_register()
         elif kind == "qa":
             self._warm(lambda: self._with_kb(len))
 
@@ -457,6 +462,31 @@ class ConsultFlow:
         self._request += 1
         data.matches.clear()
         data.status = ""
+        self._changed()
+
+    def _profile_from_register(self) -> None:
+        """For an enterprise chosen from the register (办理企业), the policy form starts from its
+        record: industry, size, qualifications, USCC; the walk-in may change any of it."""
+        data, chosen, policies = self.data, self._context.enterprise.chosen, self._policies
+        if (
+            chosen is not None
+            and policies is not None
+            and self._state() == "consulting"
+            and data.kind == "policies"
+            and not data.profile
+        ):
+            from kiosk.policies import profile_from_register
+
+            answers, certifications = profile_from_register(
+                uscc=chosen.uscc,
+                industry=chosen.industry,
+                size=chosen.size,
+                qualifications=chosen.qualifications,
+                vocabulary=policies.vocabulary,
+            )
+            data.profile.update(answers)
+            data.certifications.update(certifications)
+            data.from_register = True
         self._changed()
 
     def _load_policies(self) -> PolicySet:

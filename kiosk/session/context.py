@@ -40,6 +40,7 @@ class Consultation:
     profile: dict[str, str] = field(default_factory=dict)  # policy form answers, as typed
     certifications: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)  # profile field -> error key
+    from_register: bool = False  # the profile started from the enterprise register's record
     matches: dict[str, tuple[Match, ...]] = field(default_factory=dict)
     hits: tuple[Hit, ...] = ()
 

@@ -15,9 +15,11 @@ is typed as before.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import numpy as np
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -102,8 +104,11 @@ def open_change_form(k: Kiosk) -> None:
     wait_screen(k, "Form")
 
 
-def test_the_legal_representative_files_a_change_with_no_camera_step(kiosk: Kiosk) -> None:
+def test_the_legal_representative_files_a_change_with_no_camera_step(
+    kiosk: Kiosk, caplog: pytest.LogCaptureFixture
+) -> None:
     k = kiosk
+    caplog.set_level(logging.DEBUG)
     seed_register(k.hall)
     resolution = file_material(k.hall, "shareholder_resolution", "2026-11-01")
     k.robot.click("startButton")
@@ -159,6 +164,12 @@ def test_the_legal_representative_files_a_change_with_no_camera_step(kiosk: Kios
     wait_screen(k, "Attract")
     assert k.ui.flow is not None and k.ui.flow.context.enterprise.chosen is None
     assert k.ui.flow.context.enterprise.items == []
+    # Nothing of the register in the kiosk's log: no name, no code, no card number.
+    kiosk_log = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith(("kiosk", "ui", "offline"))
+    )
+    for secret in ("档案测试", uscc(1), HOLDER, "张三丰", "张*丰"):
+        assert secret not in kiosk_log
 
 
 def test_an_expired_licence_on_file_is_photographed_again(kiosk: Kiosk) -> None:
@@ -235,3 +246,81 @@ def test_the_register_is_asked_with_the_holder_sealed(kiosk: Kiosk) -> None:
     wait_screen(k, "Enterprise")
     unsigned = requests.post(k.hall.url + MINE_PATH, json={"holder": "eA=="}, timeout=5)
     assert unsigned.status_code == 401
+
+
+def choose_the_enterprise(k: Kiosk) -> None:
+    k.robot.click("startButton")
+    wait_screen(k, "Enterprise")
+    k.robot.wait_until(lambda: bool(k.robot.visible_items("enterprise_0")))
+    k.robot.click("enterprise_0")
+    wait_screen(k, "ServiceHome")
+
+
+def test_the_policy_profile_comes_from_the_register(kiosk: Kiosk) -> None:
+    k, consult = kiosk, kiosk.ui.consult
+    seed_register(k.hall)  # 软件和信息技术服务业, 小型, 高新技术企业；科技型中小企业
+    choose_the_enterprise(k)
+    k.robot.click("consult_policies")
+    wait_screen(k, "Policies")
+    k.robot.wait_until(lambda: consult.property("fromRegister"), 10)
+    profile = consult.property("profile")
+    assert profile == {
+        "uscc": uscc(1),
+        "industry": "I",
+        "size": "small",
+        "certifications": ["high_tech", "tech_sme"],
+    }
+    k.robot.wait_until(lambda: "已按企业档案填写" in text(k.robot))
+    # The walk-in adjusts it (a district), then matches: 可以申报, with the reasons.
+    k.robot.wait_until(lambda: bool(k.robot.items("district_shishan_hengtang")), 10)
+    k.robot.click("district_shishan_hengtang")
+    k.robot.click("matchButton")
+    k.robot.wait_until(lambda: consult.property("matched"), 10)
+    eligible = consult.property("eligible")
+    assert any("企业规模为 微型、小型、中型" in p["why"] for p in eligible)  # size: the register's
+    assert any("已认定 国家高新技术企业、科技型中小企业 之一" in p["why"] for p in eligible)
+    k.robot.wait_until(lambda: "可以申报" in k.robot.texts())
+
+
+def test_a_material_gone_since_the_form_opened_is_asked_for_before_the_review(
+    kiosk: Kiosk,
+) -> None:
+    """The fresh look-up when the form is complete: the licence expired meanwhile (the register
+    was re-imported), so it is photographed now, while the walk-in is there, not refused at the
+    hall after they left."""
+    k = kiosk
+    admin = seed_register(k.hall)
+    file_material(k.hall, "shareholder_resolution", "2026-11-01")
+    choose_the_enterprise(k)
+    open_change_form(k)
+    assert not k.robot.visible_items("capture_business_licence")
+    expired = {"营业执照发证日期": "2016-01-01", "营业执照有效期至": "2026-01-01"}
+    people = {"法定代表人": "张三丰", "法定代表人身份证号": HOLDER}
+    data = workbook([row(1, **people, **expired)])
+    answer = admin.post(k.hall.url + "/api/v1/register/import", data=data, timeout=60)
+    assert answer.status_code == 200, answer.text
+    k.robot.type_into("field_mobile", "13912345678")
+    k.robot.click("choice_change_item_address")
+    k.robot.type_into("field_new_value", "苏州高新区狮山路99号")
+    k.robot.click("nextButton")
+    k.robot.wait_until(lambda: bool(k.robot.visible_items("capture_business_licence")), 10)
+    assert k.ui.session.property("screen") == "Form"
+    k.robot.wait_until(lambda: "档案中的材料已过期，请重新拍摄" in text(k.robot))
+    assert k.ui.flow is not None
+    assert "business_licence" not in k.ui.flow.context.enterprise.on_file
+
+
+def test_a_qr_or_a_typed_code_is_read_before_the_hall_is_asked() -> None:
+    from kiosk.register import in_district, read_qr, uscc_problem
+
+    token = "QHE1.abcdefghijklmnop.ABCDEFGHIJKLMNOP"
+    assert read_qr(token) == ("code", token)
+    assert read_qr(f"https://hall.example/e?c={token}") == ("code", token)
+    assert read_qr(f"https://gsxt.example/lic?uscc={uscc(1)}") == ("uscc", uscc(1))
+    assert read_qr("https://example.com/hello") is None
+    assert uscc_problem(uscc(1)) == "" and uscc_problem(uscc(1).lower()) == ""
+    assert uscc_problem(uscc(1)[:17]) == "uscc_length"
+    assert uscc_problem(uscc(1)[:16] + "I" + uscc(1)[17]) == "uscc_characters"
+    wrong = uscc(1)[:17] + ("0" if uscc(1)[17] != "0" else "1")
+    assert uscc_problem(wrong) == "uscc_check"
+    assert in_district(uscc(1)) and not in_district(OTHER_DISTRICT)

@@ -342,6 +342,10 @@ class ConsultBridge(QObject):
     def _get_help_requested(self) -> bool:
         return self._help_requested
 
+    def _get_from_register(self) -> bool:
+        data = self._data()
+        return data is not None and data.from_register
+
     kind = Property(str, _get_kind, notify=changed)
     status = Property(str, _get_status, notify=changed)
     busy = Property(bool, _get_busy, notify=changed)
@@ -370,6 +374,8 @@ class ConsultBridge(QObject):
     nearMisses = Property(list, _get_near_misses, notify=changed)
     hits = Property(list, _get_hits, notify=changed)
     helpRequested = Property(bool, _get_help_requested, notify=changed)
+    # The policy form started from the enterprise register's record (办理企业).
+    fromRegister = Property(bool, _get_from_register, notify=changed)
 
     # -- intents -------------------------------------------------------------------------------
     def _send(self, intent: Callable[[SessionFlow], object]) -> None:

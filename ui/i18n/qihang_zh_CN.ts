@@ -1140,111 +1140,117 @@
     </message>
     <message>
         <location filename="../bridge/failures.py" line="150"/>
+        <location filename="../bridge/failures.py" line="158"/>
+        <location filename="../bridge/failures.py" line="165"/>
+        <location filename="../bridge/failures.py" line="172"/>
         <source>The service hall sent an answer this terminal cannot use</source>
         <translation>服务大厅返回的信息本机无法识别</translation>
     </message>
     <message>
         <location filename="../bridge/failures.py" line="151"/>
+        <location filename="../bridge/failures.py" line="159"/>
+        <location filename="../bridge/failures.py" line="166"/>
+        <location filename="../bridge/failures.py" line="173"/>
         <source>The last known information is shown. If this repeats, ask the station staff.</source>
         <translation>现显示最近一次获取的信息。如反复出现，请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="157"/>
+        <location filename="../bridge/failures.py" line="179"/>
         <source>Too many attempts</source>
         <translation>操作过于频繁</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="158"/>
+        <location filename="../bridge/failures.py" line="180"/>
         <source>Please wait a minute and try again.</source>
         <translation>请稍候一分钟再试。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="161"/>
+        <location filename="../bridge/failures.py" line="183"/>
         <source>The hall does not know this code</source>
         <translation>大厅不认识这个登记码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="162"/>
+        <location filename="../bridge/failures.py" line="184"/>
         <source>Check it letter by letter: 16 characters, and never the letters O, I, L or the digits 0, 1.</source>
         <translation>请逐位核对：共 16 位，不含字母 O、I、L，也不含数字 0、1。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="169"/>
+        <location filename="../bridge/failures.py" line="191"/>
         <source>This code has already been used</source>
         <translation>这个登记码已被使用</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="170"/>
+        <location filename="../bridge/failures.py" line="192"/>
         <source>Each code works once. Ask the hall for a new code.</source>
         <translation>每个登记码只能使用一次。请向大厅申请新的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="173"/>
+        <location filename="../bridge/failures.py" line="195"/>
         <source>This code has expired</source>
         <translation>这个登记码已过期</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="174"/>
+        <location filename="../bridge/failures.py" line="196"/>
         <source>Codes are valid for 30 minutes. Ask the hall for a new code.</source>
         <translation>登记码 30 分钟内有效。请向大厅申请新的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="179"/>
+        <location filename="../bridge/failures.py" line="201"/>
         <source>Too many wrong codes</source>
         <translation>错误次数过多</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="180"/>
+        <location filename="../bridge/failures.py" line="202"/>
         <source>Wait 15 minutes, then enter a code from the hall.</source>
         <translation>请等待 15 分钟，再输入大厅提供的登记码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="183"/>
+        <location filename="../bridge/failures.py" line="205"/>
         <source>The hall cannot be reached at this address</source>
         <translation>无法通过此地址连接大厅</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="184"/>
+        <location filename="../bridge/failures.py" line="206"/>
         <source>Check the hall address and the station&apos;s network cable.</source>
         <translation>请检查大厅地址和站点的网线。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="187"/>
+        <location filename="../bridge/failures.py" line="209"/>
         <source>The hall refused the enrolment</source>
         <translation>大厅拒绝了登记</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="188"/>
+        <location filename="../bridge/failures.py" line="210"/>
         <source>Call the hall&apos;s support staff and give them the code below.</source>
         <translation>请致电大厅技术支持，并告知下方的故障代码。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="191"/>
+        <location filename="../bridge/failures.py" line="213"/>
         <source>The terminal could not store its credential</source>
         <translation>终端无法保存其凭据</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="192"/>
+        <location filename="../bridge/failures.py" line="214"/>
         <source>Check the storage of this terminal, then try again.</source>
         <translation>请检查本终端的存储，然后重试。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="195"/>
+        <location filename="../bridge/failures.py" line="217"/>
         <source>Something went wrong</source>
         <translation>系统出现问题</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="196"/>
+        <location filename="../bridge/failures.py" line="218"/>
         <source>Please start again, or ask the station staff for help.</source>
         <translation>请重新开始，或联系站点工作人员协助。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="201"/>
+        <location filename="../bridge/failures.py" line="223"/>
         <source>Please try again in %1 seconds.</source>
         <translation>请 %1 秒后再试。</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="202"/>
+        <location filename="../bridge/failures.py" line="224"/>
         <source>Please try again in %1 minutes.</source>
         <translation>请 %1 分钟后再试。</translation>
     </message>
@@ -1252,94 +1258,94 @@
 <context>
     <name>FieldError</name>
     <message>
-        <location filename="../bridge/failures.py" line="230"/>
+        <location filename="../bridge/failures.py" line="252"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="231"/>
+        <location filename="../bridge/failures.py" line="253"/>
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="232"/>
+        <location filename="../bridge/failures.py" line="254"/>
         <source>Not a valid ID number: check the 18 characters</source>
         <translation>身份证号码有误，请核对18位号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="235"/>
+        <location filename="../bridge/failures.py" line="257"/>
         <source>Not a valid unified social credit code: check the 18 characters</source>
         <translation>统一社会信用代码有误，请核对18位代码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="238"/>
+        <location filename="../bridge/failures.py" line="260"/>
         <source>Enter an 11-digit mobile number</source>
         <translation>请输入11位手机号码</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="239"/>
+        <location filename="../bridge/failures.py" line="261"/>
         <source>Enter a whole number</source>
         <translation>请输入整数</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="240"/>
+        <location filename="../bridge/failures.py" line="262"/>
         <source>Enter an amount, e.g. 100 or 12.5</source>
         <translation>请输入金额，例如 100 或 12.5</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="241"/>
-        <location filename="../bridge/failures.py" line="258"/>
-        <location filename="../bridge/failures.py" line="262"/>
+        <location filename="../bridge/failures.py" line="263"/>
+        <location filename="../bridge/failures.py" line="280"/>
+        <location filename="../bridge/failures.py" line="284"/>
         <source>Enter a date as YYYY-MM-DD</source>
         <translation>请按“年-月-日”格式输入，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="242"/>
+        <location filename="../bridge/failures.py" line="264"/>
         <source>Choose one of the options</source>
         <translation>请选择一项</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="243"/>
+        <location filename="../bridge/failures.py" line="265"/>
         <source>Unexpected field</source>
         <translation>无效字段</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="244"/>
+        <location filename="../bridge/failures.py" line="266"/>
         <source>Please photograph this document</source>
         <translation>请拍摄这份材料</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="245"/>
+        <location filename="../bridge/failures.py" line="267"/>
         <source>The document on file has expired; please photograph it again</source>
         <translation>档案中的材料已过期，请重新拍摄</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="248"/>
+        <location filename="../bridge/failures.py" line="270"/>
         <source>Enter a year such as 2018</source>
         <translation>请输入年份，例如 2018</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="249"/>
+        <location filename="../bridge/failures.py" line="271"/>
         <source>Not an industry code of the chosen industry, e.g. C3973</source>
         <translation>不是所选行业的行业代码，例如 C3973</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="252"/>
+        <location filename="../bridge/failures.py" line="274"/>
         <source>Letters and digits only, up to 9, as printed on the photo page</source>
         <translation>请按资料页填写，仅限字母和数字，最多9位</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="255"/>
+        <location filename="../bridge/failures.py" line="277"/>
         <source>The document number does not match its check digit</source>
         <translation>证件号码与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="259"/>
+        <location filename="../bridge/failures.py" line="281"/>
         <source>The date of birth does not match its check digit</source>
         <translation>出生日期与校验位不符</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="263"/>
+        <location filename="../bridge/failures.py" line="285"/>
         <source>The expiry date does not match its check digit</source>
         <translation>有效期与校验位不符</translation>
     </message>
@@ -1513,62 +1519,62 @@
 <context>
     <name>Guidance</name>
     <message>
-        <location filename="../bridge/failures.py" line="277"/>
+        <location filename="../bridge/failures.py" line="299"/>
         <source>Move the page into the frame</source>
         <translation>请将材料移入画面</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="278"/>
+        <location filename="../bridge/failures.py" line="300"/>
         <source>Show the whole page, all four corners</source>
         <translation>请露出整页，四个角都要在画面内</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="279"/>
+        <location filename="../bridge/failures.py" line="301"/>
         <source>Hold still…</source>
         <translation>请保持不动……</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="280"/>
+        <location filename="../bridge/failures.py" line="302"/>
         <source>Too dark: move the page into the light</source>
         <translation>太暗了：请把材料移到光线充足处</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="281"/>
+        <location filename="../bridge/failures.py" line="303"/>
         <source>Blurred: keep the page flat and still</source>
         <translation>画面模糊：请将材料放平并保持不动</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="282"/>
+        <location filename="../bridge/failures.py" line="304"/>
         <source>Glare: tilt the page away from the light</source>
         <translation>有反光：请调整材料角度避开灯光</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="283"/>
+        <location filename="../bridge/failures.py" line="305"/>
         <source>Look at the camera</source>
         <translation>请看摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="284"/>
+        <location filename="../bridge/failures.py" line="306"/>
         <source>Only one person in the picture, please</source>
         <translation>画面中只能有一个人</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="285"/>
+        <location filename="../bridge/failures.py" line="307"/>
         <source>Move to the centre</source>
         <translation>请移到画面中间</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="286"/>
+        <location filename="../bridge/failures.py" line="308"/>
         <source>Come a little closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="287"/>
+        <location filename="../bridge/failures.py" line="309"/>
         <source>Move back a little</source>
         <translation>请稍微后退</translation>
     </message>
     <message>
-        <location filename="../bridge/failures.py" line="288"/>
+        <location filename="../bridge/failures.py" line="310"/>
         <source>Too dark: face the light</source>
         <translation>太暗了：请面向光源</translation>
     </message>
@@ -1752,125 +1758,135 @@
         <source>All questions are optional; the more you answer, the more exact the result.</source>
         <translation>各项均为选填；填得越多，匹配越准确。</translation>
     </message>
-    <message numerus="yes">
+    <message>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="78"/>
+        <source>Filled in from the enterprise file</source>
+        <translation>已按企业档案填写</translation>
+    </message>
+    <message>
         <location filename="../qml/screens/PoliciesScreen.qml" line="79"/>
+        <source>Check the answers; you may change any of them.</source>
+        <translation>请核对，如有变化可以修改。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../qml/screens/PoliciesScreen.qml" line="87"/>
         <source>%n answer(s) need correcting</source>
         <translation>
             <numerusform>%n 项内容需要修改</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="80"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="88"/>
         <source>Fix the answers marked in red, then try again.</source>
         <translation>请修改标红的内容后再试。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="109"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="117"/>
         <source>Unified social credit code (optional)</source>
         <translation>统一社会信用代码（选填）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="114"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="122"/>
         <source>18 characters, on the business licence</source>
         <translation>18 位，见营业执照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="126"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="134"/>
         <source>This code was issued outside Suzhou High-tech District; most policies here are for enterprises registered in the district.</source>
         <translation>该代码不是在苏州高新区登记的；本站政策大多面向在高新区注册的企业。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="131"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="139"/>
         <source>The code does not tell the industry, size, capital, founding year or certifications: please answer below.</source>
         <translation>代码本身不包含行业、规模、注册资本、成立年份和资质认定，请在下面填写。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="135"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="143"/>
         <source>Enterprise size</source>
         <translation>企业规模</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="150"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="158"/>
         <source>Registered capital (×10,000 CNY)</source>
         <translation>注册资本（万元）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="155"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="163"/>
         <source>e.g. 500</source>
         <translation>例如 500</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="160"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="168"/>
         <source>Year founded</source>
         <translation>成立年份</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="165"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="173"/>
         <source>e.g. 2018</source>
         <translation>例如 2018</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="170"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="178"/>
         <source>Certifications (tap all that apply)</source>
         <translation>资质认定（可多选）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="185"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="193"/>
         <source>Where the enterprise is registered</source>
         <translation>注册地</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="200"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="208"/>
         <source>Industry</source>
         <translation>所属行业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="220"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="228"/>
         <source>Change</source>
         <translation>重新选择</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="229"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="237"/>
         <source>Industry code if you know it (optional), e.g. C3973</source>
         <translation>行业代码（选填，如知道），例如 C3973</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="264"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="272"/>
         <source>You can apply</source>
         <translation>可以申报</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="264"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="272"/>
         <source>One thing missing</source>
         <translation>还差一个条件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="301"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="309"/>
         <source>Still needed: %1</source>
         <translation>还需：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="330"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="338"/>
         <source>No policy fits these answers yet. Change the answers, or ask the station staff about other support.</source>
         <translation>按目前填写的情况，暂未匹配到政策。可修改填写内容，或向站点工作人员咨询其他扶持。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="343"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="351"/>
         <source>Change answers</source>
         <translation>修改填写内容</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="343"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="351"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="352"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="360"/>
         <source>Show matching policies</source>
         <translation>查看可申报政策</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="360"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="368"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>

@@ -72,6 +72,14 @@ ScreenFrame {
         spacing: Theme.gap
 
         Banner {
+            objectName: "profileFromRegister"
+            visible: consult.fromRegister && !consult.matched
+            tone: "info"
+            heading: qsTr("Filled in from the enterprise file")
+            detail: qsTr("Check the answers; you may change any of them.")
+            Layout.fillWidth: true
+        }
+        Banner {
             objectName: "consultStatus"
             visible: consult.statusTitle !== "" || consult.profileErrorCount > 0
             tone: consult.busy ? "info" : "error"
