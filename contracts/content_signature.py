@@ -32,7 +32,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-CONTEXT: Final = b"qihang-content-v1\x00catalog\x00"
+def context(kind: str) -> bytes:
+    """What a signature of ``kind`` covers before the body: one kind's signature (``catalog``,
+    ``knowledge``, ``demand_taxonomy``, ``holidays``) cannot be replayed as another's."""
+    return b"qihang-content-v1\x00" + kind.encode("ascii") + b"\x00"
+
+
+CONTEXT: Final = context("catalog")
 ALG: Final = "ed25519"
 PIN_FILE: Final = Path("keys") / "hall_content.json"
 
@@ -79,17 +85,17 @@ class ContentPublicKey:
         except binascii.Error:
             raise ValueError("the content key is not base64") from None
 
-    def verify(self, etag: str | None, body: bytes) -> None:
+    def verify(self, etag: str | None, body: bytes, kind: str = "catalog") -> None:
         """Raise :class:`SignatureRefused` unless ``etag`` carries this key's signature of
-        ``body``."""
+        ``body`` as content of ``kind``."""
         signature = signature_in(etag)
         if signature is None:
-            raise SignatureRefused(UNSIGNED, "the published catalog carries no signature")
+            raise SignatureRefused(UNSIGNED, f"the published {kind} carries no signature")
         try:
-            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, CONTEXT + body)
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, context(kind) + body)
         except InvalidSignature:
             raise SignatureRefused(
-                BAD_SIGNATURE, "the catalog's signature does not match the hall's content key"
+                BAD_SIGNATURE, f"the {kind}'s signature does not match the hall's content key"
             ) from None
 
 
@@ -103,8 +109,8 @@ def proof_ok(challenge: bytes, key: ContentPublicKey, proof: object) -> bool:
     return isinstance(proof, str) and hmac.compare_digest(key_proof(challenge, key), proof)
 
 
-def sign(private: Ed25519PrivateKey, body: bytes) -> bytes:
-    return private.sign(CONTEXT + body)
+def sign(private: Ed25519PrivateKey, body: bytes, kind: str = "catalog") -> bytes:
+    return private.sign(context(kind) + body)
 
 
 def public_of(private: Ed25519PrivateKey) -> ContentPublicKey:

@@ -57,6 +57,7 @@ from hall import (
     bookings,
     catalog_publish,
     content_key,
+    content_kinds,
     content_routes,
     demand_desk,
     desk_moves,
@@ -83,7 +84,13 @@ from hall.blob_files import BlobHashMismatch
 from hall.blob_store import DEFAULT_GRACE_S, SWEEP_INTERVAL_S, BlobStore
 from hall.body_limits import BodyLimits
 from hall.client_address import TrustedProxies
-from hall.demand_content import WorkCalendar, load_calendar, load_taxonomy
+from hall.demand_content import (
+    PublishedCalendar,
+    PublishedTaxonomy,
+    WorkCalendar,
+    load_calendar,
+    load_taxonomy,
+)
 from hall.store import IntakeRefused, MissingBlobs, SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -199,12 +206,16 @@ def create_app(
     content_signing = content_key.load_or_create(content_key.path_beside(seal_key_file))
     catalog_store = catalog_publish.CatalogStore(store.engine, clock, content_signing)
     catalog_store.publish_sample_if_empty()
-    work_calendar = calendar or load_calendar()
+    # The knowledge base, demand taxonomy and holidays staff publish (hall.content_kinds); the
+    # hall counts deadlines in the published taxonomy and calendar.
+    content_store = content_kinds.ContentStore(store.engine, clock, content_signing)
+    content_store.publish_shipped_if_empty()
+    work_calendar = calendar or PublishedCalendar(content_store, load_calendar())
     tracking_store = tracking.TrackingStore(store.engine, clock, catalog_store, work_calendar)
     desk = demand_desk.DemandDesk(
         store.engine,
         clock,
-        taxonomy=taxonomy or load_taxonomy(),
+        taxonomy=taxonomy or PublishedTaxonomy(content_store, load_taxonomy()),
         calendar=work_calendar,
         catalogs=catalog_store,
         tracking=tracking_store,
@@ -262,6 +273,7 @@ def create_app(
     app.state.store = store
     app.state.staff_store = staff_store
     app.state.catalog_store = catalog_store
+    app.state.content_store = content_store
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
     app.state.calendar = work_calendar

@@ -34,8 +34,8 @@ class ContentKey:
         self._private = private
         self.public: ContentPublicKey = public_of(private)
 
-    def sign(self, body: bytes) -> bytes:
-        return sign(self._private, body)
+    def sign(self, body: bytes, kind: str = "catalog") -> bytes:
+        return sign(self._private, body, kind)
 
     def __repr__(self) -> str:
         return "ContentKey(<private>)"

@@ -17,6 +17,13 @@ names the new version (:meth:`CatalogStore.next_version`). A roll back publishes
 version's content under a new version name, so versions only ever grow and every station takes
 it as the newest. Uploads are limited in :mod:`hall.body_limits`.
 
+The other kinds (:mod:`hall.content_kinds`: ``knowledge``, ``demand_taxonomy``, ``holidays``)
+have the same six routes under ``/api/v1/content/<kind>/``, and stations read the published
+version, signed like the catalog (the signature in the ETag, under the kind's own context;
+``If-None-Match`` answered with 304)::
+
+    GET  /api/v1/published/<kind>
+
 One route is a station's (device signed, :mod:`hall.device_auth`)::
 
     POST /api/v1/station/content-key   {"challenge"}: the content key, for a station that has none
@@ -46,7 +53,11 @@ from contracts.sealing import HallKeyPair, SealError
 from hall import content_workbook
 from hall.auth import AdminDep, Staff, audit
 from hall.body_limits import MAX_CONTENT_WORKBOOK_BYTES
-from hall.catalog_publish import CatalogStore, VersionClash
+from hall.catalog_publish import CatalogStore, VersionClash, _matches
+from hall.content_kinds import KINDS, ContentStore, Kind
+from hall.content_kinds import VersionClash as KindVersionClash
+from hall.content_kinds import read as read_kind
+from hall.content_kinds import workbook_bytes as kind_workbook_bytes
 from hall.content_workbook import WorkbookRefused
 from hall.device_auth import CallerDep
 
@@ -104,7 +115,145 @@ def router() -> APIRouter:
     outer = APIRouter()
     outer.include_router(_services_router())
     outer.include_router(_station_router())
+    for kind in KINDS.values():
+        outer.include_router(_kind_router(kind))
+    outer.include_router(_published_router())
     return outer
+
+
+def _kinds(request: Request) -> ContentStore:
+    found: ContentStore = request.app.state.content_store
+    return found
+
+
+def _context(request: Request) -> dict[str, Any]:
+    """What a kind's checks look up elsewhere: the published catalog's demand routes."""
+    latest = _store(request).latest()
+    if latest is None:
+        return {}
+    routes = json.loads(latest.body).get("demand_routes")
+    return {"demand_routes": routes} if isinstance(routes, dict) else {}
+
+
+def _kind_router(kind: Kind) -> APIRouter:
+    """The console's routes for one kind, like the services catalog's."""
+    api = APIRouter(prefix=f"/api/v1/content/{kind.key}", tags=["content"])
+
+    def current(request: Request) -> dict[str, Any] | None:
+        latest = _kinds(request).latest(kind.key)
+        return None if latest is None else latest.document()
+
+    def download(doc: dict[str, Any], version: str) -> Response:
+        data = kind_workbook_bytes(kind, doc)
+        name = f"{kind.key}-{version}.xlsx".replace('"', "")
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def publish_new(
+        request: Request, response: Response, who: Staff, doc: dict[str, Any], action: str
+    ) -> dict[str, Any]:
+        store = _kinds(request)
+        changes = kind.diff(current(request), doc)
+        try:
+            latest = store.publish(kind.key, {**doc, "version": store.next_version(kind.key)},
+                                   who.name)  # fmt: skip
+        except KindVersionClash:
+            raise HTTPException(409, detail="另一位管理员刚刚发布了新版本，请刷新后重试") from None
+        audit(request, who, action, kind.key, latest.version, "published")
+        response.status_code = 201
+        return {"outcome": "published", "version": latest.version, "diff": changes}
+
+    @api.get("/workbook", response_class=Response)
+    def get_workbook(request: Request, who: AdminDep) -> Response:
+        latest = _kinds(request).latest(kind.key)
+        if latest is None:
+            raise HTTPException(404, detail="nothing published")
+        audit(request, who, "content.download", kind.key, latest.version, "ok")
+        return download(latest.document(), latest.version)
+
+    @api.get("/versions")
+    def versions(request: Request, who: AdminDep) -> list[dict[str, Any]]:
+        rows = _kinds(request).history(kind.key)
+        for index, row in enumerate(rows):
+            row["current"] = index == 0
+        return rows
+
+    @api.get("/versions/{version}/workbook", response_class=Response)
+    def get_version(version: _Version, request: Request, who: AdminDep) -> Response:
+        doc = _kinds(request).document(kind.key, version)
+        if doc is None:
+            raise HTTPException(404, detail="no such version")
+        return download(doc, version)
+
+    @api.post("/check")
+    async def check(request: Request, who: AdminDep) -> dict[str, Any]:
+        data = await _body(request)
+        try:
+            doc = await run_in_threadpool(read_kind, kind, data, _context(request))
+        except WorkbookRefused as exc:
+            audit(request, who, "content.check", kind.key, f"{exc.total} errors", "refused")
+            return {"ok": False, **exc.to_json()}
+        latest = _kinds(request).latest(kind.key)
+        audit(request, who, "content.check", kind.key, "-", "ok")
+        return {
+            "ok": True,
+            "total": 0,
+            "errors": [],
+            "based_on": doc.get("version"),
+            "published": latest.version if latest else None,
+            "diff": kind.diff(current(request), doc),
+        }
+
+    @api.post("/publish")
+    async def publish(request: Request, response: Response, who: AdminDep) -> dict[str, Any]:
+        data = await _body(request)
+        try:
+            doc = await run_in_threadpool(read_kind, kind, data, _context(request))
+        except WorkbookRefused as exc:
+            audit(request, who, "content.publish", kind.key, f"{exc.total} errors", "refused")
+            raise HTTPException(422, detail={"ok": False, **exc.to_json()}) from None
+        latest = _kinds(request).latest(kind.key)
+        changes = kind.diff(current(request), doc)
+        if changes["no_changes"] and latest is not None:
+            audit(request, who, "content.publish", kind.key, latest.version, "unchanged")
+            return {"outcome": "unchanged", "version": latest.version, "diff": changes}
+        return publish_new(request, response, who, doc, "content.publish")
+
+    @api.post("/rollback")
+    def rollback(
+        body: RollbackIn, request: Request, response: Response, who: AdminDep
+    ) -> dict[str, Any]:
+        doc = _kinds(request).document(kind.key, body.version)
+        if doc is None:
+            raise HTTPException(404, detail="no such version")
+        answer = publish_new(request, response, who, doc, "content.rollback")
+        return {**answer, "rolled_back_to": body.version}
+
+    return api
+
+
+def _published_router() -> APIRouter:
+    """What stations read: the latest published version of a kind, signed (public, like the
+    catalog: nothing in it is personal)."""
+    api = APIRouter(prefix="/api/v1/published", tags=["content"])
+
+    @api.get("/{kind}", responses={304: {"description": "the station's copy is current"}})
+    def published(kind: Annotated[str, Path(max_length=32)], request: Request) -> Response:
+        if kind not in KINDS:
+            raise HTTPException(404, detail="no such content")
+        latest = _kinds(request).latest(kind)
+        if latest is None:
+            raise HTTPException(404, detail="nothing published")
+        headers = {"ETag": latest.served_etag, "Cache-Control": "no-cache"}
+        inm = request.headers.get("if-none-match")
+        if inm is not None and _matches(inm, latest.served_etag):
+            return Response(status_code=304, headers=headers)
+        return Response(latest.body, media_type="application/json; charset=utf-8", headers=headers)
+
+    return api
 
 
 def _station_router() -> APIRouter:

@@ -25,6 +25,7 @@ shipped sample catalog (a test keeps the two equal).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import json
 import re
@@ -47,10 +48,14 @@ from contracts.forms import FIELD_KINDS, PREFILL_KEYS
 __all__ = [
     "SHEETS",
     "CellError",
+    "Column",
+    "Sheet",
     "WorkbookRefused",
     "canonical",
     "diff",
+    "read_sheets",
     "read_workbook",
+    "write_sheets",
     "write_workbook",
 ]
 
@@ -61,7 +66,9 @@ MAX_ROWS: Final = 50_000
 # Listing more than this many problems helps nobody; the total is still given.
 MAX_LISTED: Final = 500
 
-ColumnKind = Literal["id", "ref", "text", "opt_text", "bool", "opt_bool", "int", "opt_int", "list"]
+ColumnKind = Literal[
+    "id", "ref", "text", "opt_text", "bool", "opt_bool", "int", "opt_int", "list", "date"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,9 +250,11 @@ class _Reader:
     errors: list[CellError] = field(default_factory=list)
     # sheet key -> column key -> letter (for errors on a column found by its header)
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the workbook's sheets by key (the catalog's unless another kind's, hall.content_kinds)
+    specs: dict[str, Sheet] = field(default_factory=lambda: dict(_SHEET))
 
     def error(self, sheet: str, row: int | None, key: str, reason: str) -> None:
-        spec = _SHEET[sheet]
+        spec = self.specs[sheet]
         col = next((c for c in spec.columns if c.key == key), None)
         self.errors.append(
             CellError(
@@ -322,6 +331,16 @@ def _convert(cell: object, col: Column, sheet: str, row: int, reader: _Reader) -
     if isinstance(cell, float) and cell.is_integer():
         text = str(int(cell))
     kind = col.kind
+    if kind == "date":
+        if isinstance(cell, dt.datetime | dt.date):
+            day = cell.date() if isinstance(cell, dt.datetime) else cell
+            return day.isoformat()
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            shown = f"，不能是“{text[:20]}”" if text else ""
+            reader.error(sheet, row, col.key, f"应为日期，如 2026-10-01{shown}")
+            return None
     if kind in ("bool", "opt_bool"):
         if isinstance(cell, bool):
             return cell
@@ -390,11 +409,13 @@ def _choices(text: str, row: _Row, reader: _Reader) -> list[dict[str, str]]:
     return out
 
 
-def read_workbook(source: IO[bytes] | Path | bytes) -> dict[str, Any]:
-    """The catalog document in the workbook, checked as the kiosks check it.
-
-    Raises :class:`WorkbookRefused` with every problem found.
-    """
+def read_sheets(
+    source: IO[bytes] | Path | bytes, sheets: Iterable[Sheet]
+) -> tuple[dict[str, list[_Row]], _Reader]:
+    """Every sheet's data rows, converted by column kind, and the reader holding the problems
+    found so far (for another content kind's workbook, :mod:`hall.content_kinds`). Raises
+    :class:`WorkbookRefused` when the file is not a workbook at all."""
+    specs = {spec.key: spec for spec in sheets}
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:
@@ -403,11 +424,20 @@ def read_workbook(source: IO[bytes] | Path | bytes) -> dict[str, Any]:
         raise WorkbookRefused(
             [CellError("", None, "", "", "文件不是可读取的 Excel 工作簿（.xlsx）")]
         ) from None
-    reader = _Reader()
+    reader = _Reader(specs=specs)
     try:
-        rows = {spec.key: _rows(book, spec, reader) for spec in SHEETS}
+        rows = {key: _rows(book, spec, reader) for key, spec in specs.items()}
     finally:
         book.close()
+    return rows, reader
+
+
+def read_workbook(source: IO[bytes] | Path | bytes) -> dict[str, Any]:
+    """The catalog document in the workbook, checked as the kiosks check it.
+
+    Raises :class:`WorkbookRefused` with every problem found.
+    """
+    rows, reader = read_sheets(source, SHEETS)
     doc = _assemble(rows, reader)
     if not reader.errors:
         try:
@@ -763,21 +793,29 @@ def _sheet_rows(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def write_workbook(doc: dict[str, Any], dest: IO[bytes] | Path) -> None:
     """Write a catalog document as the workbook :func:`read_workbook` reads."""
+    write_sheets(SHEETS, _sheet_rows(doc), dest)
+
+
+def write_sheets(
+    sheets: Iterable[Sheet], rows: dict[str, list[dict[str, Any]]], dest: IO[bytes] | Path
+) -> None:
+    """Write rows (by sheet key, each a dict by column key) as a workbook :func:`read_sheets`
+    reads back: headers "中文 key", yes/no as 是/否, lists comma-separated."""
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for spec in SHEETS:
+    for spec in sheets:
         ws = book.create_sheet(spec.title)
         ws.append([c.header for c in spec.columns])
         for cell in ws[1]:
             cell.font = _HEAD_FONT
             cell.fill = _HEAD_FILL
-        for entry in _sheet_rows(doc)[spec.key]:
+        for entry in rows.get(spec.key, []):
             ws.append([_cell(entry.get(c.key), c.kind) for c in spec.columns])
         ws.freeze_panes = "A2"
         for index, col in enumerate(spec.columns, start=1):
             wide = col.key.endswith(("_zh", "_en")) and col.kind == "text"
             ws.column_dimensions[get_column_letter(index)].width = 36 if wide else 18
-            if col.key == "choices":
+            if col.key in ("choices", "answer"):
                 for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     book.save(dest)
