@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,12 +27,14 @@ from sqlalchemy import select
 from contracts.register import MINE_PATH
 from contracts.uscc import uscc_check_char
 from drivers.camera.scenes import qr_scene
+from hall.register_schema import enterprise_materials
 from hall.server import HallServer
 from hall.store import SubmissionStore, submissions
 from tests.hall.helpers import PASSWORD, add_staff, login
 from tests.hall.test_register import LEGAL, row, uscc, workbook
+from tests.printing.conftest import Cups, cupsd  # noqa: F401  (the private CUPS fixture)
 from tests.support.robot import Robot
-from tests.ui.conftest import Kiosk
+from tests.ui.conftest import Kiosk, make_kiosk
 
 HOLDER = "11010519491231002X"  # the card simulator's 张三丰
 OTHER_DISTRICT = "91320100MA" + "1234567"  # Nanjing: a valid code not in this register
@@ -324,3 +327,43 @@ def test_a_qr_or_a_typed_code_is_read_before_the_hall_is_asked() -> None:
     wrong = uscc(1)[:17] + ("0" if uscc(1)[17] != "0" else "1")
     assert uscc_problem(wrong) == "uscc_check"
     assert in_district(uscc(1)) and not in_district(OTHER_DISTRICT)
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_a_document_on_file_prints_on_the_a4_printer(
+    qapp: object,
+    tmp_path: Path,
+    hall_server: HallServer,
+    cupsd: Cups,  # noqa: F811  (the fixture imported above)
+) -> None:
+    admin = seed_register(hall_server)
+    store = SubmissionStore(hall_server.db_path)
+    try:
+        with store.engine.connect() as conn:
+            licence = conn.execute(select(enterprise_materials.c.id)).scalar_one()
+    finally:
+        store.close()
+    url = f"{hall_server.url}/api/v1/register/materials/{licence}/file"
+    put = admin.put(url, data=PDF, headers={"Content-Type": "application/pdf"}, timeout=10)
+    assert put.status_code == 200, put.text
+    ui, runtime, clock = make_kiosk(tmp_path, hall_server, a4_queue=cupsd.queue)
+    k = Kiosk(ui, runtime, Robot(ui.window), clock, hall_server)
+    try:
+        choose_the_enterprise(k)
+        k.robot.click("archiveButton")
+        wait_screen(k, "Archive")
+        k.robot.wait_until(lambda: ui.enterprise.property("archiveStatus") == "done", 10)
+        [document] = [e for e in ui.enterprise.property("archive") if e["materialId"]]
+        assert document["printable"] and document["title"] == "营业执照"
+        k.robot.click(f"archivePrint_{licence}")
+        k.robot.wait_until(lambda: ui.enterprise.property("printStatus") == "printed", 30)
+        assert cupsd.sink.wait_for_job() == PDF
+        k.robot.wait_until(lambda: "已打印，请从A4打印机取件。" in text(k.robot))
+        k.robot.click("cancelButton")
+        wait_screen(k, "Attract")
+        assert ui.flow is not None and ui.flow.context.enterprise.archive == []
+    finally:
+        ui.close()
+        runtime.close()

@@ -136,7 +136,7 @@ def print_document(queue: str, media: str, data: bytes) -> None:
     if media not in ("application/pdf", "image/jpeg", "image/png"):
         raise OSError(f"cannot print a {media} document")
     done = subprocess.run(
-        ["lp", "-d", queue, "-t", "document on file", "-"],
+        ["lp", "-d", queue, "-t", "document on file"],
         input=data,
         capture_output=True,
         timeout=60,
