@@ -334,3 +334,14 @@ class HallClient:
         if not isinstance(doc, dict):
             raise BadDocument("the content key answer is not a JSON object")
         return reply.status, doc
+
+    def get_published(self, kind: str, etag: str | None) -> tuple[int, str | None, bytes]:
+        """GET the hall's published content of ``kind`` (``knowledge``; signed like the catalog,
+        :mod:`hall.content_kinds`), sending ``etag`` as If-None-Match: ``(status, ETag, body)``
+        as :meth:`get_catalog`, read within the catalog's cap. Network failures raise."""
+        headers = {"Accept": "application/json"}
+        if etag:
+            headers["If-None-Match"] = etag
+        url = f"{self.base_url}/api/v1/published/{quote(kind, safe='')}"
+        reply = self._request("GET", url, max_bytes=CATALOG.max_bytes, headers=headers)
+        return reply.status, reply.headers.get("ETag"), reply.body
