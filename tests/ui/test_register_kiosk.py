@@ -221,6 +221,12 @@ def test_a_stranger_scanning_a_real_code_sees_no_enterprise_data(kiosk: Kiosk) -
     k.robot.click("enterpriseUsccButton")
     k.robot.wait_until(lambda: k.ui.enterprise.property("refusal") == "other_district", 10)
     assert "其他区" in text(k.robot)
+    # A forged code (the real one with another MAC): the hall's reason, in the kiosk's words.
+    forged = code.json()["code"][:-4] + "AAAA"
+    k.runtime.camera.show(qr_scene(forged, np.random.default_rng(4)))
+    k.robot.click("enterpriseScanButton")
+    k.robot.wait_until(lambda: k.ui.enterprise.property("refusal") == "code_forged", 20)
+    k.robot.wait_until(lambda: "这不是本大厅签发的一企一码" in text(k.robot))
     k.robot.click("asIndividualButton")
     wait_screen(k, "ServiceHome")
 
