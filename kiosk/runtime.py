@@ -174,6 +174,7 @@ class KioskRuntime:
         # Device level changes and failure codes shown, for the heartbeat and technicians.
         self.health_history = HealthHistory(self.state_dir / "health-history.jsonl")
         self._catalog_cache_obj: Any = None
+        self._knowledge_cache_obj: Any = None
         self._catalog_lock = threading.Lock()
         self.outbox_path = self.state_dir / "outbox.sqlite3"
         self.ready = threading.Event()
@@ -312,6 +313,23 @@ class KioskRuntime:
             log.info("catalog updated to %s", result.current.catalog.version)
             with self._catalog_lock:
                 self._catalog = result.current.catalog
+        # The knowledge base the hall publishes, on the same schedule (kiosk.knowledge).
+        knowledge = self.knowledge_cache().refresh(
+            lambda etag: hall.get_published("knowledge", etag),
+            fetch_key=lambda: fetch_content_key(self.state_dir, hall.post_content_key),
+        )
+        if knowledge.code is not None:
+            self.health_history.record_failure(knowledge.code)
+
+    def knowledge_cache(self) -> Any:
+        """The hall's published Q&A (:class:`kiosk.knowledge.KnowledgeCache`); its
+        ``knowledge_base`` is what a consult session searches (the shipped sample until the
+        hall has published one)."""
+        from kiosk.knowledge import KnowledgeCache
+
+        if self._knowledge_cache_obj is None:
+            self._knowledge_cache_obj = KnowledgeCache(self.state_dir)
+        return self._knowledge_cache_obj
 
     @property
     def timeouts(self) -> Timeouts:

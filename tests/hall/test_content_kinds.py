@@ -267,3 +267,53 @@ def test_publish_serve_signed_switch_the_hall_and_roll_back(
     assert "2026-12-31" in read(HOLIDAYS, old.content)["holidays"]
     assert admin.post(base + "/rollback", json={"version": "nope"}, timeout=5).status_code == 404
     assert requests.get(url + "/api/v1/published/policies", timeout=5).status_code == 404
+
+
+def test_a_station_takes_the_published_knowledge_base(
+    console_hall: ConsoleHall, tmp_path: Path
+) -> None:
+    """The kiosk's knowledge cache: the hall's published version verified and searched, 304 when
+    unchanged, a newer one after a publication, kept on disk for the next start; a copy altered
+    on disk is not used."""
+    from kiosk.hall_client import HallClient
+    from kiosk.knowledge import KNOWLEDGE_CACHE_FILE, KnowledgeCache
+
+    hall = console_hall.server
+    url = console_hall.url
+    add_staff(hall, "zhao.admin", "admin")
+    admin = login(hall, "zhao.admin")
+    station = tmp_path / "station"
+    enrol_station(hall, state_dir=station)
+    client = HallClient(url, timeout_s=5)
+
+    def fetch(etag: str | None) -> tuple[int, str | None, bytes]:
+        return client.get_published("knowledge", etag)
+
+    cache = KnowledgeCache(station)
+    assert cache.version is None  # the shipped sample until the first refresh
+    first = cache.refresh(fetch)
+    assert (first.outcome, first.code) == ("updated", None)
+    assert cache.refresh(fetch).outcome == "not_modified"
+
+    base = url + "/api/v1/content/knowledge"
+    data = admin.get(base + "/workbook", timeout=5).content
+    added = append(
+        data,
+        "entries",
+        ["qa900", "general", "自助终端支持哪些充电方式？", "本机提供无线充电板。", ""],
+    )
+    published = admin.post(base + "/publish", data=added, timeout=10)
+    assert published.status_code == 201, published.text
+    newer = cache.refresh(fetch)
+    assert (newer.outcome, newer.version) == ("updated", published.json()["version"])
+    hits = cache.knowledge_base().search("无线充电")
+    assert hits and hits[0].id == "qa900"
+
+    # A restart reads the verified copy; an altered copy is not used (the shipped sample is).
+    assert KnowledgeCache(station).version == published.json()["version"]
+    path = station / KNOWLEDGE_CACHE_FILE
+    envelope = json.loads(path.read_text("utf-8"))
+    envelope["body"] = envelope["body"].replace("无线充电板", "有线充电板")
+    path.write_text(json.dumps(envelope, ensure_ascii=False), "utf-8")
+    assert KnowledgeCache(station).version is None
+    client.close()
