@@ -153,3 +153,44 @@ def test_an_admin_fixes_three_mistakes_publishes_and_rolls_back(
     with pytest.raises(KeyError):
         rolled.current.catalog.service("board_filing")
     client.close()
+
+
+def test_an_admin_publishes_a_holiday_from_its_tab(page: Page, hall: HallServer) -> None:
+    """The 节假日 tab: a 调休上班 on a Wednesday is named by its cell; fixed (a day off), the diff
+    names the date, publishing makes it the hall's own: 2026-12-31 is no longer a working day."""
+    import datetime as dt
+
+    from tests.hall.test_content_kinds import append
+
+    add_staff(hall, "zhao.admin", "admin")
+    page.goto(hall.url + "/console/")
+    page.fill("#login-name", "zhao.admin")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.click("#nav a[data-section=content]")
+    page.click("#content-kinds button[data-kind=holidays]")
+    expect(page.locator("#content-download")).to_contain_text("节假日")
+    expect(page.locator("#content-versions tr")).to_have_count(1)
+
+    with page.expect_download() as download_info:
+        page.click("#content-download")
+    downloaded = Path(download_info.value.path()).read_bytes()
+    day = dt.date(2026, 12, 31)  # a Thursday
+    wrong = append(downloaded, "days", [day, "调休上班"])
+    upload(page, "holidays.xlsx", wrong)
+    rows = page.locator("#content-error-table tr.content-error")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("调休上班日应为周六或周日，2026-12-31 是周四")
+    assert rows.first.locator("td").all_inner_texts()[:3] == [
+        "日期 days",
+        str(row_of(wrong, "days", date=dt.datetime(2026, 12, 31))),
+        "A",
+    ]
+
+    assert hall.app.state.calendar.is_working_day(day)
+    upload(page, "holidays.xlsx", append(downloaded, "days", [day, "放假"]))
+    expect(page.locator("#content-diff")).to_contain_text("新增日期：2026-12-31 放假")
+    page.click("#content-publish")
+    expect(page.locator("#content-published")).to_contain_text("已发布新版本")
+    expect(page.locator("#content-versions tr")).to_have_count(2)
+    assert not hall.app.state.calendar.is_working_day(day)

@@ -1,13 +1,20 @@
-// 内容发布 (content): the services catalog kept in a workbook. Download the published catalog,
-// edit it in a spreadsheet, upload it: every problem is listed by sheet, row and column; when
-// there are none, the differences from the published version are shown and 发布 publishes it.
-// The version list rolls back to any earlier version (published again as the newest). Admin only
-// (hall.content_routes); the hall checks the workbook again on publish.
+// 内容发布 (content): the kiosk's content kept in workbooks, one tab per kind (the services
+// catalog, the Q&A knowledge base, the demand taxonomy, the holiday calendar). Download the
+// published version, edit it in a spreadsheet, upload it: every problem is listed by sheet, row
+// and column; when there are none, the differences from the published version are shown and 发布
+// publishes it. The version list rolls back to any earlier version (published again as the
+// newest). Admin only (hall.content_routes); the hall checks the workbook again on publish.
 
 import { request } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
 
-const BASE = "/api/v1/content/services";
+// Each kind: its routes, what the page calls it and its items (for the diff).
+const KINDS = {
+  services: { title: "事项目录", item: "事项", file: "services" },
+  knowledge: { title: "问答知识库", item: "问答", file: "knowledge" },
+  demand_taxonomy: { title: "诉求分类", item: "诉求类别", file: "demand_taxonomy" },
+  holidays: { title: "节假日", item: "日期", file: "holidays" },
+};
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const FIELD_NAMES = {
   name_zh: "中文名称", name_en: "英文名称", department: "主办部门", category: "分类",
@@ -15,6 +22,9 @@ const FIELD_NAMES = {
   summary_zh: "中文简介", summary_en: "英文简介", eligibility_zh: "中文办理条件",
   eligibility_en: "英文办理条件", fees_zh: "中文收费", fees_en: "英文收费",
   materials: "材料", form: "表单字段", parts: "办理部分/步骤",
+  question: "问题", answer: "答案", keywords: "关键词", topic: "主题",
+  deadline_working_days: "答复时限", handler_zh: "中文承办部门", handler_en: "英文承办部门",
+  children: "二级类别", kind: "类型",
 };
 
 async function upload(path, file) {
@@ -30,6 +40,30 @@ async function upload(path, file) {
 }
 
 export async function render(view) {
+  const body = h("div", { id: "content-kind-body" });
+  const tabs = h("div", { class: "row", id: "content-kinds", role: "tablist" },
+    Object.entries(KINDS).map(([key, kind]) => h("button", {
+      type: "button",
+      role: "tab",
+      "data-kind": key,
+      class: key === "services" ? "primary" : "",
+      onclick: async (event) => {
+        for (const b of tabs.querySelectorAll("button")) b.className = b === event.currentTarget ? "primary" : "";
+        body.replaceChildren();
+        await renderKind(body, key);
+      },
+    }, kind.title)));
+  view.append(
+    h("h1", {}, "内容发布"),
+    h("p", { class: "sub" },
+      "下载当前工作簿，在表格软件中修改后上传：所有问题按工作表、行、列列出，全部改正后显示与已发布版本的差异，确认后发布。每个版本都经大厅内容密钥签名，终端验证后使用。"),
+    tabs, body);
+  await renderKind(body, "services");
+}
+
+async function renderKind(view, key) {
+  const kind = KINDS[key];
+  const BASE = `/api/v1/content/${key}`;
   const fileInput = h("input", { type: "file", id: "content-file", accept: ".xlsx," + XLSX });
   const checkButton = h("button", { type: "submit", class: "primary", id: "content-check" }, "上传并检查");
   const publishButton = h("button", { type: "button", class: "primary", id: "content-publish", hidden: true }, "发布此版本");
@@ -38,7 +72,7 @@ export async function render(view) {
   let checkedFile = null;
 
   const form = h("form", { class: "row", id: "content-form" },
-    h("div", { class: "field grow" }, h("label", { for: "content-file" }, "事项目录工作簿（.xlsx）"), fileInput),
+    h("div", { class: "field grow" }, h("label", { for: "content-file" }, `${kind.title}工作簿（.xlsx）`), fileInput),
     h("div", { class: "field" }, checkButton),
     h("div", { class: "field" }, publishButton));
 
@@ -68,7 +102,7 @@ export async function render(view) {
         return;
       }
       checkedFile = file;
-      result.replaceChildren(diffCard(data));
+      result.replaceChildren(diffCard(data, kind));
       publishButton.hidden = data.diff.no_changes;
     } catch (err) {
       toast(explain(err), "error");
@@ -94,21 +128,19 @@ export async function render(view) {
       publishButton.hidden = true;
       checkedFile = null;
       const words = data.outcome === "published" ? `已发布新版本 ${data.version}，终端下次同步时更新` : "与已发布版本相同，未发布";
+      // The version list first: when the message shows, the list already names the new version.
+      await refreshVersions();
       result.replaceChildren(h("div", { class: "card", id: "content-published" }, words));
       toast(words);
-      await refreshVersions();
     } finally {
       publishButton.disabled = false;
     }
   });
 
   view.append(
-    h("h1", {}, "内容发布"),
-    h("p", { class: "sub" },
-      "下载当前事项目录工作簿，在表格软件中修改后上传：所有问题按工作表、行、列列出，全部改正后显示与已发布版本的差异，确认后发布。每个版本都经大厅内容密钥签名，终端验证后使用。"),
-    h("div", { class: "card" },
+    h("div", { class: "card", "data-kind": key },
       h("p", {},
-        h("a", { href: `${BASE}/workbook`, id: "content-download", download: "services.xlsx" }, "下载当前目录工作簿"),
+        h("a", { href: `${BASE}/workbook`, id: "content-download", download: `${kind.file}.xlsx` }, `下载当前${kind.title}工作簿`),
         h("span", { class: "sub" }, "　工作簿格式说明见 docs/content.md")),
       form, result),
     h("div", { class: "card table-card" },
@@ -152,7 +184,7 @@ export async function render(view) {
       h("td", {}, v.published_by === "system" ? "系统（出厂样例）" : v.published_by),
       h("td", {}, v.current ? h("span", { class: "badge state-confirmed" }, "当前版本") : ""),
       h("td", {},
-        h("a", { href: `${BASE}/versions/${encodeURIComponent(v.version)}/workbook`, download: `services-${v.version}.xlsx` }, "下载"),
+        h("a", { href: `${BASE}/versions/${encodeURIComponent(v.version)}/workbook`, download: `${kind.file}-${v.version}.xlsx` }, "下载"),
         " ", back));
   }
 
@@ -173,26 +205,30 @@ function errorTable(report) {
         h("td", {}, e.reason))))));
 }
 
-function diffCard(data) {
+function diffCard(data, kind) {
   const d = data.diff;
+  const noun = kind.item;
   if (d.no_changes) {
     return h("div", { class: "card", id: "content-diff" },
       h("h2", {}, "没有变化"),
       h("p", { class: "sub" }, `工作簿与已发布版本 ${data.published} 相同，无需发布。`));
   }
   const items = [];
-  for (const s of d.added) items.push(h("li", { class: "diff-added" }, `新增事项：${s.name_zh}（${s.id}）`));
-  for (const s of d.removed) items.push(h("li", { class: "diff-removed" }, `删除事项：${s.name_zh}（${s.id}）`));
+  const named = (s) => (s.name_zh.startsWith(s.id) ? s.name_zh : `${s.name_zh}（${s.id}）`);
+  for (const s of d.added) items.push(h("li", { class: "diff-added" }, `新增${noun}：${named(s)}`));
+  for (const s of d.removed) items.push(h("li", { class: "diff-removed" }, `删除${noun}：${named(s)}`));
   for (const s of d.changed) {
     const fields = s.fields.map((f) => FIELD_NAMES[f] || f).join("、");
-    items.push(h("li", { class: "diff-changed" }, `修改事项：${s.name_zh}（${s.id}）——${fields}`));
+    items.push(h("li", { class: "diff-changed" }, `修改${noun}：${named(s)}——${fields}`));
   }
+  if (d.synonyms_changed) items.push(h("li", {}, "同义词表有修改"));
   if (d.departments_changed) items.push(h("li", {}, "部门表有修改"));
   if (d.demand_routes_changed) items.push(h("li", {}, "诉求路由有修改"));
   if (d.categories_changed) items.push(h("li", {}, "分类表有修改"));
-  if (d.order_changed && !d.added.length && !d.removed.length) items.push(h("li", {}, "事项顺序有调整"));
+  if (d.order_changed && !d.added.length && !d.removed.length) items.push(h("li", {}, `${noun}顺序有调整`));
+  const count = data.services === undefined ? "" : `共 ${data.services} 个事项。`;
   return h("div", { class: "card", id: "content-diff" },
     h("h2", {}, `检查通过：与已发布版本 ${data.published} 相比`),
-    h("p", { class: "sub" }, `共 ${data.services} 个事项。确认无误后点“发布此版本”。`),
+    h("p", { class: "sub" }, `${count}确认无误后点“发布此版本”。`),
     h("ul", {}, items));
 }
