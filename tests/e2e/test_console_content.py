@@ -161,6 +161,7 @@ def test_an_admin_publishes_a_holiday_from_its_tab(page: Page, hall: HallServer)
     import datetime as dt
 
     from tests.hall.test_content_kinds import append
+    from tests.hall.test_content_kinds import row_of as kind_row_of
 
     add_staff(hall, "zhao.admin", "admin")
     page.goto(hall.url + "/console/")
@@ -183,7 +184,7 @@ def test_an_admin_publishes_a_holiday_from_its_tab(page: Page, hall: HallServer)
     expect(rows.first).to_contain_text("调休上班日应为周六或周日，2026-12-31 是周四")
     assert rows.first.locator("td").all_inner_texts()[:3] == [
         "日期 days",
-        str(row_of(wrong, "days", date=dt.datetime(2026, 12, 31))),
+        str(kind_row_of(wrong, "days", date=dt.datetime(2026, 12, 31))),
         "A",
     ]
 
