@@ -109,6 +109,8 @@ class Entry:
     topic: str
     question: str
     answer: str
+    # Words staff give the entry (the workbook's 关键词): searched, never shown.
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,13 @@ def parse_entries(data: Any, *, source: str = "knowledge") -> list[Entry]:
     """The entries of a decoded knowledge document (``entries``: id, topic, question, answer)."""
     try:
         entries = [
-            Entry(str(e["id"]), str(e.get("topic", "")), str(e["question"]), str(e["answer"]))
+            Entry(
+                str(e["id"]),
+                str(e.get("topic", "")),
+                str(e["question"]),
+                str(e["answer"]),
+                tuple(str(k) for k in e.get("keywords") or ()),
+            )
             for e in data["entries"]
         ]
     except (KeyError, TypeError, AttributeError) as exc:
@@ -203,24 +211,37 @@ class KnowledgeBase:
         self._db = sqlite3.connect(database)
         self._db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS qa USING fts5("
-            "id UNINDEXED, topic UNINDEXED, question, answer, initials, tokenize='trigram')"
+            "id UNINDEXED, topic UNINDEXED, question, answer, initials, keywords, "
+            "tokenize='trigram')"
         )
         # A plain copy for the scans that no trigram can serve (one- and two-character terms):
         # scanning an ordinary table is several times faster than scanning the FTS5 table.
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS qa_plain ("
-            "id TEXT PRIMARY KEY, topic TEXT, question TEXT, answer TEXT, initials TEXT)"
+            "id TEXT PRIMARY KEY, topic TEXT, question TEXT, answer TEXT, initials TEXT, "
+            "keywords TEXT)"
         )
         entries = list(entries)
-        rows = [(e.id, e.topic, e.question, e.answer, pinyin_initials(e.question)) for e in entries]
+        rows = [
+            (
+                e.id,
+                e.topic,
+                e.question,
+                e.answer,
+                pinyin_initials(e.question),
+                "\n".join(e.keywords),
+            )
+            for e in entries
+        ]
         # Folded once here, so scoring a candidate is plain substring tests.
         self._folded = {e.id: (_fold(e.question), _fold(e.answer)) for e in entries}
+        self._keywords = {e.id: _fold("\n".join(e.keywords)) for e in entries if e.keywords}
         with self._db:
             for table in ("qa", "qa_plain"):
                 self._db.execute(f"DELETE FROM {table}")
                 self._db.executemany(
-                    f"INSERT INTO {table} (id, topic, question, answer, initials) "
-                    "VALUES (?, ?, ?, ?, ?)",
+                    f"INSERT INTO {table} (id, topic, question, answer, initials, keywords) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     rows,
                 )
         self._count = int(self._db.execute("SELECT count(*) FROM qa").fetchone()[0])
@@ -286,13 +307,13 @@ class KnowledgeBase:
         indexed = [g for g in groups if all(len(a) >= 3 for a in g)]
         if indexed:
             expr = " AND ".join(
-                "(" + " OR ".join(f"{{question answer}} : {_phrase(a)}" for a in g) + ")"
+                "(" + " OR ".join(f"{{question answer keywords}} : {_phrase(a)}" for a in g) + ")"
                 for g in indexed
             )
             # bm25 with the question weighted 10:1 over the answer picks the candidates.
             rows = self._db.execute(
                 "SELECT id, topic, question, answer FROM qa WHERE qa MATCH ? "
-                "ORDER BY bm25(qa, 0, 0, 10, 1, 0) LIMIT ?",
+                "ORDER BY bm25(qa, 0, 0, 10, 1, 0, 5) LIMIT ?",
                 (expr, _CANDIDATES),
             ).fetchall()
         else:
@@ -302,20 +323,28 @@ class KnowledgeBase:
             patterns = [f"%{_like(a)}%" for a in first]
             in_question = " OR ".join("question LIKE ? ESCAPE '\\'" for _ in first)
             anywhere = " OR ".join(
-                "question LIKE ? ESCAPE '\\' OR answer LIKE ? ESCAPE '\\'" for _ in first
+                "question LIKE ? ESCAPE '\\' OR answer LIKE ? ESCAPE '\\' "
+                "OR keywords LIKE ? ESCAPE '\\'"
+                for _ in first
             )
             rows = self._db.execute(
                 f"SELECT id, topic, question, answer FROM qa_plain WHERE {anywhere} "
                 f"ORDER BY ({in_question}) DESC LIMIT ?",
-                [*(p for pat in patterns for p in (pat, pat)), *patterns, _CANDIDATES],
+                [*(p for pat in patterns for p in (pat, pat, pat)), *patterns, _CANDIDATES],
             ).fetchall()
         hits = []
         for row_id, topic, question, answer in rows:
             qf, af = self._folded[row_id]
+            kf = self._keywords.get(row_id, "")
             score = 0.0
             for group in groups:
+                # A staff keyword says what the entry is about: between the question and answer.
                 best = max(
-                    (len(a) * (3.0 if a in qf else 1.0) for a in group if a in qf or a in af),
+                    (
+                        len(a) * (3.0 if a in qf else 2.0 if a in kf else 1.0)
+                        for a in group
+                        if a in qf or a in af or a in kf
+                    ),
                     default=0.0,
                 )
                 if best == 0.0:
@@ -353,7 +382,7 @@ class KnowledgeBase:
         wanted = set().union(*(grams for g in groups for _, grams in g))
         if len(wanted) < 2:
             return []
-        expr = " OR ".join(f"{{question answer}} : {_phrase(t)}" for t in sorted(wanted))
+        expr = " OR ".join(f"{{question answer keywords}} : {_phrase(t)}" for t in sorted(wanted))
         rows = self._db.execute(
             "SELECT id, topic, question, answer FROM qa WHERE qa MATCH ? ORDER BY rank LIMIT 100",
             (expr,),
@@ -361,7 +390,8 @@ class KnowledgeBase:
         hits = []
         for row_id, topic, question, answer in rows:
             folded_q, folded_a = self._folded[row_id]
-            in_question, anywhere = folded_q, folded_q + "\n" + folded_a
+            in_question = folded_q
+            anywhere = folded_q + "\n" + folded_a + "\n" + self._keywords.get(row_id, "")
             coverage = weighted = 0.0
             for group in groups:
                 best = max(

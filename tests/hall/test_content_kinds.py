@@ -300,14 +300,23 @@ def test_a_station_takes_the_published_knowledge_base(
     added = append(
         data,
         "entries",
-        ["qa900", "general", "自助终端支持哪些充电方式？", "本机提供无线充电板。", ""],
+        [
+            "qa900",
+            "general",
+            "自助终端支持哪些充电方式？",
+            "本机提供无线充电板。",
+            "手机快充、快充",
+        ],
     )
     published = admin.post(base + "/publish", data=added, timeout=10)
     assert published.status_code == 201, published.text
     newer = cache.refresh(fetch)
     assert (newer.outcome, newer.version) == ("updated", published.json()["version"])
-    hits = cache.knowledge_base().search("无线充电")
-    assert hits and hits[0].id == "qa900"
+    kb = cache.knowledge_base()
+    for query in ("无线充电", "手机快充", "快充"):  # the answer, a keyword (indexed, and short)
+        hits = kb.search(query)
+        assert hits and hits[0].id == "qa900", query
+    assert "快充" not in hits[0].answer  # keywords are searched, never shown
 
     # A restart reads the verified copy; an altered copy is not used (the shipped sample is).
     assert KnowledgeCache(station).version == published.json()["version"]
