@@ -44,7 +44,8 @@ Run = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], 
 class EnterpriseDraft:
     """The register's answers in this session: personal (who acts for which business)."""
 
-    # "", "busy", "unavailable" (the hall cannot be asked), "refused", "rate_limited"
+    # "", "listing" (the holder's enterprises asked for), "busy" (a code or USCC looked up),
+    # "unavailable" (the hall cannot be asked), "refused", "rate_limited"
     status: str = ""
     items: list[EnterpriseAnswer] = field(default_factory=list)
     chosen: EnterpriseAnswer | None = None
@@ -121,7 +122,7 @@ class EnterpriseFlow:
         if register is None or not self.available or not holder:
             self._then()
             return
-        self.data.status, self.data.asked = "busy", True
+        self.data.status, self.data.asked = "listing", True
         self._run(lambda: register.mine(holder), self._on_mine, self._on_mine_error)
 
     def _on_mine(self, items: list[EnterpriseAnswer]) -> None:
@@ -157,9 +158,10 @@ class EnterpriseFlow:
     # -- the choice ----------------------------------------------------------------------------
     def open(self) -> None:
         """From the service list: "办理企业"."""
+        stale = self.data.status == "listing"  # its answer is dropped by the move to this screen
         self._clear_problem()
         self._send("enterprise_opened")
-        if not self.data.asked:
+        if not self.data.asked or stale:
             self.data.asked = True
             self._ask_mine_again()
 
@@ -167,11 +169,13 @@ class EnterpriseFlow:
         register, holder = self._register, self._holder()
         if register is None or not holder:
             return
-        self.data.status = "busy"
+        self.data.status = "listing"
         self._changed()
 
         def done(items: list[EnterpriseAnswer]) -> None:
-            self.data.items, self.data.status = list(items), ""
+            self.data.items = list(items)
+            if self.data.status == "listing":  # not a code or USCC asked meanwhile
+                self.data.status = ""
             self._changed()
 
         self._run(lambda: register.mine(holder), done, self._fail)

@@ -35,7 +35,7 @@ from tests.journeys.pinyin import PinyinTyper
 from tests.support.clock import FakeClock
 from tests.support.robot import Robot
 from tests.ui.conftest import Kiosk, make_kiosk
-from tests.ui.test_keyboard_privacy import PIECES, PINYIN, RARE_NAME, files_holding, start_form
+from tests.ui.test_keyboard_privacy import PIECES, PINYIN, RARE_NAME, files_holding
 from ui import config_home
 from ui.app import prepare_environment
 
@@ -206,7 +206,12 @@ def test_a_comment_typed_in_pinyin_reaches_the_hall_and_leaves_no_trace(
         # folders, HOME, the runtime dir and the keyboard's config hold nothing of it.
         station = [p for p in env.iterdir() if p.name != "hall"]
         assert station and files_holding([*station, real_config], RARE_NAME) == []
-        start_form(k)  # the next walk-in types the same pinyin into a form field
+        # The next walk-in (the same card: 办理企业 first) types the same pinyin into a form field.
+        k.robot.click("startButton")
+        as_individual(k)
+        wait_screen(k, "ServiceHome")
+        k.robot.click("service_company_startup_power")
+        wait_screen(k, "Form")
         k.robot.click("field_company_name")
         offered = typer.offered(PINYIN)
         assert offered and RARE_NAME not in offered, offered[:5]

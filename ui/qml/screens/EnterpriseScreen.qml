@@ -35,7 +35,7 @@ ScreenFrame {
         }
         Text {
             objectName: "enterpriseBusy"
-            visible: busy
+            visible: busy || enterprise.status === "listing"
             text: qsTr("Asking the enterprise register…")
             font.pixelSize: Theme.large
             font.family: Theme.fontFamily
