@@ -127,10 +127,13 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
     from kiosk.session.consult import ConsultServices, hall_unavailable
 
     stub = getattr(runtime, "outbox_stub", None)
+    knowledge = getattr(runtime, "knowledge_cache", None)
     return ConsultServices(
         progress_cache=ProgressCache(runtime.state_dir / "progress.cache.json"),
         fetch_progress=getattr(runtime, "fetch_progress", None) or hall_unavailable,
         **({"outbox_stub": stub} if stub is not None else {}),
+        # The hall's published Q&A once the runtime has fetched it, else the shipped sample.
+        **({"load_knowledge": knowledge().knowledge_base} if knowledge is not None else {}),
     )
 
 

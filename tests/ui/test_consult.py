@@ -240,3 +240,14 @@ def test_leaving_mid_consultation_forgets_it(kiosk: Kiosk, kind: str, screen: st
     for secret in (NUMBER, "98765"):
         assert secret not in held
         assert secret not in shown(k)
+
+
+def test_qa_searches_the_knowledge_base_the_runtime_keeps_from_the_hall(kiosk: Kiosk) -> None:
+    """The consult screen asks the runtime's knowledge cache (the hall's published Q&A once
+    fetched and verified, tests/hall/test_content_kinds.py), not the shipped file directly."""
+    from ui.app import consult_services
+
+    services = consult_services(kiosk.runtime)
+    cache = kiosk.runtime.knowledge_cache()
+    assert getattr(services.load_knowledge, "__self__", None) is cache
+    assert services.load_knowledge().search("营业执照")  # the shipped sample until published
