@@ -6,6 +6,12 @@ quiet. The thresholds are :class:`FleetSettings`, handed to :func:`hall.app.crea
 Kiosks authenticate through :mod:`hall.device_auth`: only a station's enrolled device signs its
 heartbeats (the per-station tokens of earlier versions are gone; their column stays unused in old
 databases). Nothing personal is ever part of a heartbeat.
+
+Built for thousands of stations: a heartbeat is one UPSERT by station id (no read first, one row
+per station, never a row per beat); the time-independent part of its alerts is judged at write
+time and kept as ``severity`` and ``simulated``, so the console's list (``GET /api/v1/stations``)
+is paged on the server by station id (``limit``/``after``), filtered (``offline``, ``alarms``)
+and counted in SQL, never loaded whole.
 """
 
 from __future__ import annotations
@@ -16,9 +22,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Column, Engine, String, Table, Text, insert, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.clock import Clock
 from contracts.ids import is_valid_station_id
@@ -31,6 +53,10 @@ log = logging.getLogger(__name__)
 OFFLINE_AFTER = timedelta(minutes=5)  # three missed heartbeats at the kiosk's 60 s
 BACKLOG_ALERT = 20  # filings waiting at one station
 PAPER_NEAR_END = "PRINTER_PAPER_NEAR_END"  # drivers/printer/layout.py, degraded: still prints
+SIMULATOR = "simulator"  # the backend name of every simulated device (kiosk/config.py)
+# Stations whose id starts so are demonstrations or test rigs: simulators there are expected.
+DEMO_PREFIXES = ("DEMO-", "TEST-")
+PAGE_DEFAULT, PAGE_MAX = 50, 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +71,15 @@ class FleetSettings:
     # The outbox, its photos and the logs share this disk; below either bound, warn.
     disk_low_pct: float = 10.0
     disk_low_bytes: int = 1024**3
+    # A simulated device anywhere else is an alarm: walk-ins would be served by no real device.
+    demo_prefixes: tuple[str, ...] = DEMO_PREFIXES
+
+    def is_demo(self, station_id: str) -> bool:
+        return station_id.upper().startswith(self.demo_prefixes)
 
 
 # Alert codes by urgency: a station or a device that cannot serve walk-ins is critical.
-CRITICAL = ("STATION_OFFLINE", "DEVICE_DOWN")
+CRITICAL = ("STATION_OFFLINE", "DEVICE_DOWN", "DEVICE_SIMULATED")
 
 station_health = Table(
     "station_health",
@@ -57,6 +88,11 @@ station_health = Table(
     Column("token_sha256", String(64), nullable=True),  # unused: tokens were retired
     Column("last_seen", String(40), nullable=False),
     Column("report", Text, nullable=False),
+    # The report's alerts apart from STATION_OFFLINE (judged when it arrives, migration 0012):
+    # what the console's filters and counts query without reading every report.
+    Column("severity", String(8), nullable=False, server_default="ok"),
+    Column("simulated", Integer, nullable=False, server_default="0"),
+    Index("station_health_last_seen", "last_seen"),
 )
 
 
@@ -69,6 +105,8 @@ class DeviceHealthIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     level: str = Field(pattern=r"^(ok|degraded|down)$")
     code: str = Field(default="", max_length=64, pattern=r"^([A-Z][A-Z0-9_]*)?$")
+    # The configured backend (``simulator``, ``escpos_network``...); kiosks before it leave it out.
+    backend: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class HeartbeatIn(BaseModel):
@@ -86,6 +124,8 @@ class HeartbeatIn(BaseModel):
     disk_free_bytes: int | None = Field(default=None, ge=0)
     disk_free_pct: float | None = Field(default=None, ge=0, le=100)
     last_error_codes: list[Code] = Field(default_factory=list, max_length=10)
+    # A short digest of the station's effective configuration: which stations run which setup.
+    config_version: str | None = Field(default=None, pattern=r"^[0-9a-f]{6,64}$")
 
 
 class FleetStore:
@@ -94,66 +134,117 @@ class FleetStore:
         self.settings = settings or FleetSettings()
 
     def record(self, station_id: str, beat: HeartbeatIn) -> None:
-        """Store the heartbeat of an authenticated station (the route checked its device)."""
+        """Store the heartbeat of an authenticated station (the route checked its device): one
+        UPSERT on the primary key, whatever the fleet's size."""
         now = self._clock.now().isoformat()
-        report = beat.model_dump_json()
+        report = beat.model_dump(mode="json")
+        found = alerts(report, timedelta(0), self.settings, station_id=station_id)
+        values = {
+            "last_seen": now,
+            "report": json.dumps(report, ensure_ascii=False, separators=(",", ":")),
+            "severity": severity(found),
+            "simulated": sum(code.startswith("DEVICE_SIMULATED:") for code in found),
+        }
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        upsert = dialect.insert(station_health).values(station_id=station_id, **values)
+        upsert = upsert.on_conflict_do_update(index_elements=["station_id"], set_=values)
         with self._engine.begin() as conn:
-            row = conn.execute(
-                select(station_health.c.station_id).where(station_health.c.station_id == station_id)
-            ).first()
-            if row is None:
-                conn.execute(
-                    insert(station_health).values(
-                        station_id=station_id, last_seen=now, report=report
-                    )
-                )
-                return
-            conn.execute(
-                update(station_health)
-                .where(station_health.c.station_id == station_id)
-                .values(last_seen=now, report=report)
-            )
+            conn.execute(upsert)
 
-    def stations(self) -> list[dict[str, Any]]:
-        """Every station with its last report, how long it has been silent (by the hall's clock,
-        so the console needs no clock of its own), its alerts and their severity; the most
-        urgent station first."""
+    def page(
+        self, *, limit: int = PAGE_DEFAULT, after: str | None = None, show: str = "all"
+    ) -> dict[str, Any]:
+        """One page of stations by station id after ``after`` (keyset: an index range, however
+        many stations there are), ``show``: ``all``, ``offline`` or ``alarms`` (any alert at
+        all); ``next`` is the cursor of the page after, ``counts`` the whole fleet's figures."""
         now = self._clock.now()
+        cutoff = (now - self.settings.offline_after).isoformat()
+        offline = station_health.c.last_seen < cutoff
+        where: list[ColumnElement[bool]] = []
+        if show == "offline":
+            where.append(offline)
+        elif show == "alarms":
+            where.append(or_(offline, station_health.c.severity != "ok"))
+        if after is not None:
+            where.append(station_health.c.station_id > after)
+        query = (
+            select(station_health)
+            .where(and_(true(), *where))
+            .order_by(station_health.c.station_id)
+            .limit(limit + 1)
+        )
         with self._engine.connect() as conn:
-            rows = conn.execute(select(station_health).order_by(station_health.c.station_id))
-            out = []
-            for row in rows:
-                report = json.loads(row.report)
-                silent_for = now - datetime.fromisoformat(row.last_seen)
-                found = alerts(report, silent_for, self.settings)
-                out.append(
-                    {
-                        "station_id": row.station_id,
-                        "name": report.get("station_name"),
-                        "last_seen": row.last_seen,
-                        "silent_s": max(0, round(silent_for.total_seconds())),
-                        "report": report,
-                        "alerts": found,
-                        "severity": severity(found),
-                    }
-                )
-        rank = {"critical": 0, "warning": 1, "ok": 2}
-        out.sort(key=lambda s: (rank[s["severity"]], -len(s["alerts"]), s["station_id"]))
-        return out
+            rows = conn.execute(query).all()
+            counts = self._counts(conn, offline)
+        more = len(rows) > limit
+        out = [self._station(row, now) for row in rows[:limit]]
+        return {"stations": out, "next": out[-1]["station_id"] if more else None, "counts": counts}
+
+    @staticmethod
+    def _counts(conn: Any, offline: ColumnElement[bool]) -> dict[str, int]:
+        c = station_health.c
+        online = ~offline
+
+        def when(condition: ColumnElement[bool]) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        row = conn.execute(
+            select(
+                func.count(),
+                when(offline),
+                when(and_(online, c.severity == "critical")),
+                when(and_(online, c.severity == "warning")),
+                when(c.simulated > 0),
+            ).select_from(station_health)
+        ).one()
+        total, quiet, down, warning, simulated = (int(v) for v in row)
+        return {
+            "total": total,
+            "critical": quiet + down,
+            "warning": warning,
+            "ok": total - quiet - down - warning,
+            "offline": quiet,
+            "simulated": simulated,
+        }
+
+    def _station(self, row: Any, now: datetime) -> dict[str, Any]:
+        """One station as the console shows it: its last report, how long it has been silent
+        (by the hall's clock, so the console needs no clock of its own), its alerts."""
+        report = json.loads(row.report)
+        silent_for = now - datetime.fromisoformat(row.last_seen)
+        found = alerts(report, silent_for, self.settings, station_id=row.station_id)
+        return {
+            "station_id": row.station_id,
+            "name": report.get("station_name"),
+            "last_seen": row.last_seen,
+            "silent_s": max(0, round(silent_for.total_seconds())),
+            "demo": self.settings.is_demo(row.station_id),
+            "report": report,
+            "alerts": found,
+            "severity": severity(found),
+        }
 
 
 def alerts(
-    report: dict[str, Any], silent_for: timedelta, settings: FleetSettings | None = None
+    report: dict[str, Any],
+    silent_for: timedelta,
+    settings: FleetSettings | None = None,
+    *,
+    station_id: str = "",
 ) -> list[str]:
     """Alert codes for one station, most urgent first (the console words them):
-    ``STATION_OFFLINE``, ``DEVICE_DOWN:<device>:<code>``, ``PAPER_LOW``,
-    ``DEVICE_DEGRADED:<device>:<code>``, ``OUTBOX_STALE``, ``OUTBOX_BACKLOG``, ``DISK_LOW``."""
+    ``STATION_OFFLINE``, ``DEVICE_DOWN:<device>:<code>``, ``DEVICE_SIMULATED:<device>`` (a
+    simulator on a station that is no demo), ``PAPER_LOW``, ``DEVICE_DEGRADED:<device>:<code>``,
+    ``OUTBOX_STALE``, ``OUTBOX_BACKLOG``, ``DISK_LOW``."""
     settings = settings or FleetSettings()
     critical: list[str] = []
     warning: list[str] = []
     if silent_for > settings.offline_after:
         critical.append("STATION_OFFLINE")
+    demo = settings.is_demo(station_id)
     for name, device in sorted(report.get("devices", {}).items()):
+        if device.get("backend") == SIMULATOR and not demo:
+            critical.append(f"DEVICE_SIMULATED:{name}")
         if device["level"] == "down":
             critical.append(f"DEVICE_DOWN:{name}:{device['code']}")
         elif device["level"] == "degraded" and device["code"] == PAPER_NEAR_END:
@@ -197,8 +288,12 @@ def router() -> APIRouter:
 
     @api.get("")
     def stations(
-        request: Request, who: Annotated[Staff, Depends(require_staff)]
-    ) -> list[dict[str, Any]]:
-        return store(request).stations()
+        request: Request,
+        who: Annotated[Staff, Depends(require_staff)],
+        limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = PAGE_DEFAULT,
+        after: Annotated[str | None, Query(max_length=32)] = None,
+        show: Annotated[str, Query(pattern=r"^(all|offline|alarms)$")] = "all",
+    ) -> dict[str, Any]:
+        return store(request).page(limit=limit, after=after, show=show)
 
     return api

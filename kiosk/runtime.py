@@ -7,6 +7,7 @@ one place so tests, the demo and the screenshot tool run the same composition.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import shutil
 import threading
@@ -339,8 +340,10 @@ class KioskRuntime:
         return Timeouts(t.idle_s, t.warning_s, t.receipt_s, t.card_read_s)
 
     def heartbeat(self) -> dict[str, Any]:
-        """What the hall's fleet page shows of this station: devices, outbox, version, uptime,
-        free space where the outbox lives, and the last trouble codes. Nothing personal."""
+        """What the hall's fleet page shows of this station: devices (with the backend each is
+        configured with: a simulator on a real station is an alarm there), outbox, version,
+        configuration digest, uptime, free space where the outbox lives, and the last trouble
+        codes. Nothing personal."""
         from offline_queue.outbox import Outbox
 
         status = self.status()
@@ -357,10 +360,22 @@ class KioskRuntime:
             "disk_free_bytes": disk.free,
             "disk_free_pct": round(100 * disk.free / disk.total, 1) if disk.total else 0.0,
             "last_error_codes": self.health_history.recent_codes(5),
+            "config_version": self._config_version(),
             "devices": {
-                name: {"level": h.level.value, "code": h.code} for name, h in status.devices.items()
+                name: {"level": h.level.value, "code": h.code, **self._backend_of(name)}
+                for name, h in status.devices.items()
             },
         }
+
+    def _config_version(self) -> str:
+        """A digest of the effective configuration (the file with what enrolment stored): two
+        stations set up alike show the same, a changed setting shows as a new one."""
+        return hashlib.sha256(self.config.model_dump_json().encode()).hexdigest()[:12]
+
+    def _backend_of(self, device: str) -> dict[str, str]:
+        found = getattr(self.config.devices, device, None)
+        backend = getattr(found, "backend", None)
+        return {"backend": backend} if isinstance(backend, str) else {}
 
     def send_heartbeat(self, hall: HallClient) -> None:
         code = hall.post_heartbeat(self.config.station.id, self.heartbeat())

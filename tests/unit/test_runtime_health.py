@@ -59,7 +59,11 @@ def test_device_changes_reach_the_history_and_the_heartbeat(tmp_path: Path) -> N
         ("degraded", "PRINTER_PAPER_NEAR_END"),
         ("down", "PRINTER_PAPER_OUT"),
     ]
-    assert beat["devices"]["printer"] == {"level": "down", "code": "PRINTER_PAPER_OUT"}
+    assert beat["devices"]["printer"] == {
+        "level": "down",
+        "code": "PRINTER_PAPER_OUT",
+        "backend": "simulator",
+    }
     assert beat["last_error_codes"] == ["PRINTER_PAPER_OUT", "PRINTER_PAPER_NEAR_END"]
     assert beat["station_name"] == "狮山街道站"
     assert isinstance(beat["disk_free_bytes"], int) and beat["disk_free_bytes"] > 0
