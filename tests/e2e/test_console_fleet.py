@@ -1,15 +1,19 @@
 """The console's fleet page (终端状态) in real headless Chromium against a real hall with a fake
-clock: one station is a real KioskRuntime on the simulators whose printer ran out of paper; the
-others post the heartbeats stations with other faults send (through the kiosk's real HallClient);
-one has gone quiet. A helper logs in, opens the page from the navigation, sees the stations most
-urgent first with their alerts worded in Chinese, and sees the page refresh itself once the paper
-is reloaded. Writes ``console_fleet.png`` to ``$CONSOLE_SCREENSHOTS`` (``docs/screenshots`` for
-the docs), else to the test's temporary folder.
+clock: one station is a real KioskRuntime on the simulators (a production station: each
+simulated device is a red alarm) whose printer ran out of paper; the others post the heartbeats
+stations with other faults send (through the kiosk's real HallClient), each device with its real
+backend; one has gone quiet; a test rig runs simulators as it should. A helper logs in, opens the
+page from the navigation, sees the stations by id (paged by the hall) with their backends,
+software and configuration versions and alerts worded in Chinese, filters to the stations that
+need attention and to the offline one, and sees the page refresh itself once the paper is
+reloaded. Writes ``console_fleet.png`` to ``$CONSOLE_SCREENSHOTS`` (``docs/screenshots`` for the
+docs), else to the test's temporary folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,9 +37,9 @@ from tests.hall.helpers import (
 from tests.support.clock import FakeClock
 
 ALL_OK = {
-    "card_reader": {"level": "ok", "code": ""},
-    "printer": {"level": "ok", "code": ""},
-    "camera": {"level": "ok", "code": ""},
+    "card_reader": {"level": "ok", "code": "", "backend": "cvr100"},
+    "printer": {"level": "ok", "code": "", "backend": "escpos_network"},
+    "camera": {"level": "ok", "code": "", "backend": "v4l2"},
 }
 GB = 1024**3
 
@@ -51,6 +55,7 @@ def beat(name: str, **changes: Any) -> dict[str, Any]:
         "disk_free_bytes": 41 * GB,
         "disk_free_pct": 68.5,
         "last_error_codes": [],
+        "config_version": "5f2c9a1e07b3",
         "devices": ALL_OK,
     }
     return {**report, **changes}
@@ -107,7 +112,7 @@ def test_fleet_page_shows_stations_and_alerts(
             runtime.printer.check_status()
         runtime.send_heartbeat(client)
         # Paper low, filings piling up for two hours (its link to the hall is down).
-        paper_low = {"level": "degraded", "code": "PRINTER_PAPER_NEAR_END"}
+        paper_low = {**ALL_OK["printer"], "level": "degraded", "code": "PRINTER_PAPER_NEAR_END"}
         assert (
             client_of("SND-FQ-003").post_heartbeat(
                 "SND-FQ-003",
@@ -130,6 +135,11 @@ def test_fleet_page_shows_stations_and_alerts(
             == 204
         )
         assert client_of("SND-DZ-005").post_heartbeat("SND-DZ-005", beat("东渚站")) == 204
+        # The technicians' test rig runs simulators, as it should: no alarm.
+        rig = {name: {**d, "backend": "simulator"} for name, d in ALL_OK.items()}
+        assert (
+            client_of("TEST-LAB-1").post_heartbeat("TEST-LAB-1", beat("实验室", devices=rig)) == 204
+        )
 
         # The page's 15-s refresh runs on Playwright's clock, so the test moves time, not waits.
         page.clock.install()
@@ -142,13 +152,24 @@ def test_fleet_page_shows_stations_and_alerts(
         expect(page.locator("#nav a[data-section=fleet]")).to_have_class("active")
 
         rows = page.locator("#fleet-rows tr.station")
-        expect(rows).to_have_count(5)
-        order = [rows.nth(i).get_attribute("data-station") for i in range(5)]
-        assert order[:2] == ["SND-HS-002", "SND-SS-001"]  # critical first
-        assert set(order[2:4]) == {"SND-FQ-003", "SND-TA-004"} and order[4] == "SND-DZ-005"
+        expect(rows).to_have_count(6)
+        order = [rows.nth(i).get_attribute("data-station") for i in range(6)]
+        assert order == sorted(order)  # by station id: the hall's keyset pages
+        expect(page.locator("#fleet-count")).to_have_text("第 1–6 个站点")
+        expect(page.locator("#fleet-next")).to_be_disabled()
         expect(page.locator("#fleet-critical .value")).to_have_text("2")
         expect(page.locator("#fleet-warning .value")).to_have_text("2")
-        expect(page.locator("#fleet-ok .value")).to_have_text("1")
+        expect(page.locator("#fleet-ok .value")).to_have_text("2")
+        expect(page.locator("#fleet-simulated .value")).to_have_text("1")
+
+        fine = page.locator("tr[data-station=SND-DZ-005]")
+        expect(fine.locator("[data-backend=printer]")).to_have_text("escpos_network")
+        expect(fine.locator("[data-version=software]")).to_have_text("1.4.0")
+        expect(fine.locator("[data-version=config]")).to_have_text("5f2c9a1e07b3")
+        lab = page.locator("tr[data-station=TEST-LAB-1]")
+        expect(lab).to_contain_text("演示/测试站点")
+        expect(lab.locator("[data-backend=printer]")).to_have_text("simulator")
+        expect(lab).to_contain_text("运行正常")
 
         offline = page.locator("tr[data-station=SND-HS-002]")
         expect(offline).to_contain_text("浒墅关站")
@@ -162,6 +183,12 @@ def test_fleet_page_shows_stations_and_alerts(
         expect(kiosk_row).to_contain_text("刚刚")
         expect(kiosk_row.locator(".chip[data-device=printer]")).to_have_text("凭条打印机 · 缺纸")
         expect(kiosk_row.locator(".chip[data-device=printer]")).to_have_class("chip down")
+        # The packaged configuration's simulators on a production station: red, with the fix.
+        simulated = kiosk_row.locator("[data-alert='DEVICE_SIMULATED:card_reader']")
+        expect(simulated).to_contain_text("读卡器使用的是模拟器，不是真实设备")
+        expect(kiosk_row.locator("[data-backend=card_reader]")).to_have_text("模拟器 simulator")
+        expect(kiosk_row.locator("[data-backend=card_reader]")).to_have_class(re.compile("late"))
+        assert len(kiosk_row.locator("[data-version=config]").inner_text()) == 12
         paper_out = kiosk_row.locator("[data-alert='DEVICE_DOWN:printer:PRINTER_PAPER_OUT']")
         expect(paper_out).to_contain_text("凭条打印机缺纸")
         expect(paper_out).to_contain_text("处理：请到站点更换热敏纸卷")
@@ -181,6 +208,17 @@ def test_fleet_page_shows_stations_and_alerts(
         expect(page.locator("tr[data-station=SND-DZ-005]")).to_contain_text("运行正常")
         page.screenshot(path=shots / "console_fleet.png", full_page=True)
 
+        # Only the stations that need attention, then only the offline one (the hall filters).
+        page.click("#fleet-tabs [data-show=alarms]")
+        expect(rows).to_have_count(4)
+        expect(page.locator("#fleet-tabs [data-show=alarms] .count")).to_have_text("4")
+        expect(page.locator("tr[data-station=SND-DZ-005]")).to_have_count(0)
+        page.click("#fleet-tabs [data-show=offline]")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-station", "SND-HS-002")
+        page.click("#fleet-tabs [data-show=all]")
+        expect(rows).to_have_count(6)
+
         # A technician reloads the paper; the kiosk's next heartbeat clears the alert and the
         # page shows it at its next refresh, with nobody pressing anything.
         runtime.printer.state.reload_paper()
@@ -188,8 +226,9 @@ def test_fleet_page_shows_stations_and_alerts(
         runtime.send_heartbeat(client)
         page.clock.run_for(16_000)
         expect(kiosk_row.locator(".chip[data-device=printer]")).to_have_text("凭条打印机 · 正常")
-        expect(kiosk_row.locator(".fleet-alert")).to_have_count(0)
+        expect(kiosk_row.locator("[data-alert^=DEVICE_DOWN]")).to_have_count(0)
         expect(kiosk_row).to_contain_text("近期故障代码：PRINTER_PAPER_OUT")
-        expect(page.locator("#fleet-critical .value")).to_have_text("1")
+        # Still critical: its devices are still simulators.
+        expect(page.locator("#fleet-critical .value")).to_have_text("2")
     finally:
         client.close()

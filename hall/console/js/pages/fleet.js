@@ -1,13 +1,19 @@
-// 终端状态 (fleet): every station's last heartbeat — devices, outbox, disk, version — and its
-// alerts in words with what to do, most urgent station first (the hall sorts them). Refreshes
-// every 15 s while shown. Times are relative to the hall's clock (`silent_s`), so a desk whose
-// clock is off still reads "3 分钟前" correctly.
+// 终端状态 (fleet): every station's last heartbeat — devices with their backends, outbox, disk,
+// software and configuration version — and its alerts in words with what to do. The hall pages
+// the list by station id (keyset: "next" carries on where the page ended) and filters it (全部,
+// 需处理 = any alert, 离线), with the whole fleet's counts: a city's thousands of stations are
+// never loaded at once. A simulated device on a station that is no demo or test rig (DEMO-/TEST-)
+// is a red, counted alarm. Refreshes every 15 s while shown. Times are relative to the hall's
+// clock (`silent_s`), so a desk whose clock is off still reads "3 分钟前" correctly.
 
 import { request } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
 
 const REFRESH_MS = 15000;
+const PAGE = 50;
 let timer = null;
+
+const SHOW = [["all", "全部"], ["alarms", "需处理"], ["offline", "离线"]];
 
 const DEVICES = { card_reader: "读卡器", printer: "凭条打印机", camera: "摄像头" };
 
@@ -74,6 +80,10 @@ export function describe(code, station) {
       const [title, action] = DOWN[deviceCode] || [`${deviceName}故障`, "请派技术员检查。"];
       return { level: "critical", title, action, code: deviceCode };
     }
+    case "DEVICE_SIMULATED":
+      return { level: "critical", title: `${deviceName}使用的是模拟器，不是真实设备`,
+        action: "生产站点必须连接真实设备：在终端维护模式或 kiosk.toml 中选择真实的设备后端。演示或测试站点的编号请以 DEMO- 或 TEST- 开头。",
+        code: "simulator" };
     case "PAPER_LOW":
       return { level: "warning", title: "凭条纸即将用完", action: "请尽快到站点更换纸卷。", code: "PRINTER_PAPER_NEAR_END" };
     case "DEVICE_DEGRADED":
@@ -96,11 +106,19 @@ export function describe(code, station) {
   }
 }
 
-function deviceChip(name, health) {
+function deviceChip(name, health, station) {
   const level = health.level;
   const words = level === "ok" ? "正常" : CODE_WORDS[health.code] || health.code || level;
-  return h("span", { class: `chip ${level}`, "data-device": name, title: health.code || "" },
-    `${DEVICES[name] || name} · ${words}`);
+  const simulated = station.alerts.includes(`DEVICE_SIMULATED:${name}`);
+  return h("div", { class: "device" },
+    h("span", { class: `chip ${level}`, "data-device": name, title: health.code || "" },
+      `${DEVICES[name] || name} · ${words}`),
+    health.backend
+      ? h("div", simulated
+        ? { class: "seen late small mono backend", "data-backend": name, title: "模拟器 simulator" }
+        : { class: "muted small mono backend", "data-backend": name },
+      simulated ? `模拟器 ${health.backend}` : health.backend)
+      : null);
 }
 
 function alertBlock(code, station) {
@@ -128,12 +146,16 @@ function stationRow(station) {
       h("div", { class: offline ? "seen late" : "seen" }, ago(station.silent_s)),
       h("div", { class: "muted small" }, formatTime(station.last_seen))),
     h("td", {}, h("div", { class: "chips" }, devices.length
-      ? devices.map(([name, health]) => deviceChip(name, health)) : h("span", { class: "muted" }, "未上报"))),
+      ? devices.map(([name, health]) => deviceChip(name, health, station))
+      : h("span", { class: "muted" }, "未上报"))),
     h("td", {}, pending),
     h("td", {}, disk),
     h("td", {},
-      h("div", { class: "mono" }, r.version),
-      h("div", { class: "muted small" }, `已运行 ${duration(r.uptime_s)}`)),
+      h("div", { class: "mono", "data-version": "software" }, r.version),
+      h("div", { class: "muted small" }, "配置 ",
+        h("span", { class: "mono", "data-version": "config" }, r.config_version || "未上报")),
+      h("div", { class: "muted small" }, `已运行 ${duration(r.uptime_s)}`),
+      station.demo ? h("div", { class: "muted small" }, "演示/测试站点") : null),
     h("td", { class: "alerts-cell" }, station.alerts.length
       ? station.alerts.map((code) => alertBlock(code, station))
       : h("span", { class: "fine" }, "运行正常"),
@@ -149,41 +171,72 @@ function figure(id, label, value, kind) {
 
 export async function render(view) {
   clearInterval(timer);
+  let show = "all";
+  let cursors = []; // the cursors of the pages before this one, so "上一页" can go back
+  let cursor = null;
+  const tabs = h("div", { class: "tabs", id: "fleet-tabs", role: "tablist" });
   const figures = h("div", { class: "figures", id: "fleet-figures" });
   const body = h("tbody", { id: "fleet-rows" });
+  const count = h("span", { class: "sub", id: "fleet-count" });
+  const prev = h("button", { type: "button", id: "fleet-prev" }, "← 上一页");
+  const next = h("button", { type: "button", id: "fleet-next" }, "下一页 →");
+  prev.onclick = () => { cursor = cursors.pop() ?? null; refresh(); };
   view.append(
     h("h1", {}, "终端状态"),
-    h("p", { class: "sub" }, "各站点终端每 60 秒上报一次心跳；本页每 15 秒自动刷新，有故障的站点排在最前。"),
+    h("p", { class: "sub" }, "各站点终端每 60 秒上报一次心跳；本页每 15 秒自动刷新。按站点编号分页；“需处理”只列有告警的站点。"),
     figures,
+    tabs,
     h("div", { class: "card table-card" },
       h("table", { id: "fleet-table" },
         h("thead", {}, h("tr", {},
-          ["站点", "最后心跳", "设备", "待上传", "磁盘剩余", "版本 / 运行", "告警与处理"].map((t) => h("th", {}, t)))),
-        body)),
+          ["站点", "最后心跳", "设备 / 后端", "待上传", "磁盘剩余", "软件 / 配置版本", "告警与处理"].map((t) => h("th", {}, t)))),
+        body),
+      h("div", { class: "pager" }, prev, count, next)),
   );
+
+  function drawTabs(counts) {
+    const number = { all: counts.total, alarms: counts.critical + counts.warning, offline: counts.offline };
+    tabs.replaceChildren(...SHOW.map(([id, zh]) => h("button", {
+      type: "button", role: "tab", "data-show": id,
+      class: `tab${id === show ? " active" : ""}${id !== "all" && number[id] ? " alert" : ""}`,
+      "aria-selected": id === show ? "true" : "false",
+      onclick: () => { show = id; cursors = []; cursor = null; refresh(); },
+    }, zh, h("span", { class: "count" }, String(number[id])))));
+  }
 
   async function refresh() {
     if (!document.body.contains(body)) {
       clearInterval(timer);
       return;
     }
-    let stations;
+    const query = new URLSearchParams({ limit: String(PAGE), show });
+    if (cursor) query.set("after", cursor);
+    let data;
     try {
-      stations = await request("GET", "/api/v1/stations");
+      data = await request("GET", `/api/v1/stations?${query}`);
     } catch (err) {
       if (err.status !== 401) toast(explain(err), "error");
       return; // keep the last table; the next round tries again
     }
-    const count = (severity) => stations.filter((s) => s.severity === severity).length;
+    const c = data.counts;
     figures.replaceChildren(
-      figure("fleet-total", "站点总数", stations.length),
-      figure("fleet-ok", "运行正常", count("ok"), "good"),
-      figure("fleet-warning", "需要关注", count("warning"), count("warning") ? "warn" : ""),
-      figure("fleet-critical", "故障或离线", count("critical"), count("critical") ? "alert" : ""),
+      figure("fleet-total", "站点总数", c.total),
+      figure("fleet-ok", "运行正常", c.ok, "good"),
+      figure("fleet-warning", "需要关注", c.warning, c.warning ? "warn" : ""),
+      figure("fleet-critical", "故障或离线", c.critical, c.critical ? "alert" : ""),
+      figure("fleet-simulated", "使用模拟设备", c.simulated, c.simulated ? "alert" : ""),
     );
+    drawTabs(c);
+    const first = cursors.length * PAGE;
+    const stations = data.stations;
+    count.textContent = stations.length ? `第 ${first + 1}–${first + stations.length} 个站点` : "";
+    prev.disabled = cursors.length === 0;
+    next.disabled = !data.next;
+    next.onclick = () => { cursors.push(cursor); cursor = data.next; refresh(); };
     body.replaceChildren(...(stations.length
       ? stations.map(stationRow)
-      : [h("tr", {}, h("td", { class: "empty", colspan: 7 }, "还没有终端上报心跳"))]));
+      : [h("tr", {}, h("td", { class: "empty", colspan: 7 },
+        show === "all" ? "还没有终端上报心跳" : "没有符合条件的站点"))]));
   }
   await refresh();
   timer = setInterval(refresh, REFRESH_MS);
