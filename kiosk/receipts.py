@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from contracts.delivery import METHOD_NAMES, PROVINCE, Delivery, cities, districts
-from drivers.printer.base import Receipt
+from drivers.printer.base import Receipt, ReceiptCode
 
 _TEXT = {
     "zh_CN": {
@@ -37,6 +37,13 @@ _TEXT = {
         "delivery_to": "Result: {method} to {region}",
     },
 }
+# The 一企一码's heading is the same in both languages: staff and walk-ins know it by this name.
+# Its caption in phrases: one line on an 80 mm roll, a phrase a line on 58 mm.
+CODE_HEADING = "一企一码 / Enterprise code"
+_CODE_CAPTION = {
+    "zh_CN": ("扫码办理本企业事项", "（可在档案中注销）"),
+    "en_US": ("Scan to act for this enterprise ", "(can be withdrawn in its file)"),
+}
 
 
 def build_receipt(
@@ -49,14 +56,25 @@ def build_receipt(
     progress_url: str,
     issued_at: dt.datetime,
     delivery: Delivery | None = None,
+    enterprise_name: str = "",
+    enterprise_code: str | None = None,
 ) -> Receipt:
     """No personal data goes on the receipt: the tracking number is the walk-in's handle. A
     document result's delivery is one line: the method and, for EMS, the region only (no
-    street, recipient or mobile on paper)."""
+    street, recipient or mobile on paper).
+
+    Filed for an enterprise from the register whose 一企一码 stands (``enterprise_code``, the
+    hall's signed token, never the USCC), the receipt ends with that code as a second, smaller
+    QR under its heading, with the enterprise's name (a business, not a person) above it."""
     t = _TEXT.get(language, _TEXT["zh_CN"])
     lines = [t["next"].format(days=time_limit_days)]
     if delivery is not None:
         lines.append(_delivery_line(t, language, delivery))
+    codes: tuple[ReceiptCode, ...] = ()
+    if enterprise_code:
+        name = (enterprise_name,) if enterprise_name else ()
+        caption = _CODE_CAPTION.get(language, _CODE_CAPTION["zh_CN"])
+        codes = (ReceiptCode(CODE_HEADING, enterprise_code, name, caption),)
     return Receipt(
         title=t["title"],
         station_name=f"{t['station']}: {t['brand']} {station_name}",
@@ -66,6 +84,7 @@ def build_receipt(
         lines=tuple(lines),
         qr_payload=progress_url,
         footer=(t["scan"], t["keep"], t["phone"]),
+        codes=codes,
     )
 
 

@@ -23,6 +23,20 @@ class CutterError(PrinterError):
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptCode:
+    """A further QR code at the foot of a receipt (the enterprise's 一企一码): a bold heading,
+    lines above the symbol, a caption under it. Printed smaller than the receipt's own QR.
+
+    The caption's phrases print as one line where the roll is wide enough, else one a line
+    (never broken inside a phrase's parenthesis)."""
+
+    heading: str
+    payload: str
+    lines: tuple[str, ...] = ()
+    caption: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """A receipt in domain terms; the core fills it, a backend lays it out for its device.
 
@@ -37,6 +51,7 @@ class Receipt:
     lines: tuple[str, ...] = ()
     qr_payload: str = ""
     footer: tuple[str, ...] = field(default_factory=tuple)
+    codes: tuple[ReceiptCode, ...] = ()  # after the footer, each under a rule
 
 
 @runtime_checkable

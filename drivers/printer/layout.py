@@ -116,21 +116,27 @@ def encode_line(text: str) -> bytes:
     return CHINESE_ON + text.encode("gb18030", errors="replace") + CHINESE_OFF + LF
 
 
-def _qr_module_size(payload: bytes, dots: int) -> int:
+# Module size in dots of the receipt's own QR at most, and of a further code (ReceiptCode): the
+# second symbol is smaller, so the eye goes to the progress code first.
+QR_MODULE_MAX = 6
+CODE_MODULE_MAX = 4
+
+
+def _qr_module_size(payload: bytes, dots: int, largest: int = QR_MODULE_MAX) -> int:
     version = next(v for v, cap in enumerate(_QR_CAPACITY_M, start=1) if len(payload) <= cap)
     modules = 17 + 4 * version + 8  # plus the 4-module quiet zone on each side
-    return max(1, min(6, dots // modules))
+    return max(1, min(largest, dots // modules))
 
 
-def encode_qr(payload: str, dots: int) -> bytes:
+def encode_qr(payload: str, dots: int, largest: int = QR_MODULE_MAX) -> bytes:
     """GS ( k: model 2, module size to fit the roll, error correction M, store the data, print."""
     data = payload.encode("utf-8")
     if len(data) > QR_MAX_BYTES:
         raise ValueError(f"QR payload is {len(data)} bytes; at most {QR_MAX_BYTES} fit a receipt")
     printer = Dummy()
     # M (15 %) survives a smudged thermal print; native: the printer draws it, sharp and small.
-    printer.qr(payload, ec=QR_ECLEVEL_M, size=_qr_module_size(data, dots), model=QR_MODEL_2,
-               native=True)  # fmt: skip
+    size = _qr_module_size(data, dots, largest)
+    printer.qr(payload, ec=QR_ECLEVEL_M, size=size, model=QR_MODEL_2, native=True)
     return bytes(printer.output)
 
 
@@ -200,6 +206,20 @@ def build_receipt_job(
     if receipt.footer:
         job.set(align="center")
         for line in receipt.footer:
+            para(line, cols)
+    for code in receipt.codes:
+        job.set(align="left")
+        para("-" * cols, cols)
+        job.set(align="center")
+        set_style(width=1, height=1, bold=True)
+        para(code.heading, cols)
+        set_style(width=1, height=1, bold=False)
+        for line in code.lines:
+            para(line, cols)
+        if code.payload:  # a blank line above: the symbol's quiet zone, clear of the text
+            job._raw(LF + encode_qr(code.payload, dots, CODE_MODULE_MAX) + LF)
+        whole = "".join(code.caption)
+        for line in [whole] if text_columns(whole) <= cols else code.caption:
             para(line, cols)
     job.set(align="left")
     # GS V 66 0 (python-escpos sends it for feed=False): the printer feeds until the last line

@@ -548,6 +548,8 @@ class SessionFlow:
 
     def _print(self) -> None:
         item = self._require_service()
+        # Filed for an enterprise (its reference is in the payload): its 一企一码, if it stands.
+        enterprise = self.enterprise.data.chosen
         receipt = build_receipt(
             language=self.context.language or "zh_CN",
             station_name=self._station_name,
@@ -557,6 +559,8 @@ class SessionFlow:
             progress_url=self.context.progress_url,
             issued_at=self._local_now(),
             delivery=self.context.delivery.chosen() if offered(item) else None,
+            enterprise_name="" if enterprise is None else enterprise.name,
+            enterprise_code=None if enterprise is None else enterprise.code,
         )
         self._bg(
             lambda: self._printer.print_receipt(receipt),

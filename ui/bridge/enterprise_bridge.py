@@ -238,6 +238,18 @@ class EnterpriseBridge(QObject):
             return {}
         return {"id": e.id, "name": e.name, "uscc": e.uscc or "", "role": _tr(_ROLES[e.role])}
 
+    def _get_enterprise_code(self) -> str:
+        """The chosen enterprise's 一企一码 (the hall's signed token) for the e-archive's QR."""
+        data = self._data()
+        e = None if data is None else data.chosen
+        return "" if e is None or e.code is None else e.code
+
+    def _get_code_withdrawn(self) -> bool:
+        """An enterprise is chosen but its code was revoked and not reissued."""
+        data = self._data()
+        e = None if data is None else data.chosen
+        return e is not None and e.code is None
+
     def _get_checking(self) -> bool:
         data = self._data()
         return data is not None and data.checking
@@ -283,6 +295,8 @@ class EnterpriseBridge(QObject):
     available = Property(bool, _get_available, notify=changed)
     items = Property(list, _get_items, notify=changed)
     chosen = Property(dict, _get_chosen, notify=changed)
+    enterpriseCode = Property(str, _get_enterprise_code, notify=changed)
+    codeWithdrawn = Property(bool, _get_code_withdrawn, notify=changed)
     checking = Property(bool, _get_checking, notify=changed)
     typed = Property(str, _get_typed, notify=changed)
     archive = Property(list, _get_archive, notify=changed)

@@ -19,62 +19,77 @@
         <translation>正在读取电子档案…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="29"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="55"/>
+        <source>Enterprise code</source>
+        <translation>一企一码</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="64"/>
+        <source>Scan it at a station to act for this enterprise (its legal representative and agents only). It is printed on your receipts too.</source>
+        <translation>在自助终端扫描此码即可办理本企业事项（仅限法定代表人和授权经办人），办事回执上也印有此码。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="78"/>
+        <source>The enterprise code has been withdrawn; please apply for a new one at the service hall</source>
+        <translation>企业码已注销，请到服务大厅重新申领</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="85"/>
         <source>You are not registered as this enterprise&apos;s legal representative or agent</source>
         <translation>您不是该企业登记的法定代表人或授权经办人</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="30"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="86"/>
         <source>The e-archive cannot be read right now</source>
         <translation>暂时无法读取电子档案</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="31"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="87"/>
         <source>Please try again later, or ask at a counter.</source>
         <translation>请稍后再试，或到窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="38"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="94"/>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="39"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="95"/>
         <source>Printed: take it from the A4 printer.</source>
         <translation>已打印，请从A4打印机取件。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="40"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="96"/>
         <source>The hall holds this document on paper only</source>
         <translation>大厅只存有这份材料的纸质件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="41"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="97"/>
         <source>The document could not be printed</source>
         <translation>材料未能打印</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="42"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="98"/>
         <source>Please ask the station staff.</source>
         <translation>请联系站点工作人员。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="47"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="103"/>
         <source>Nothing in the e-archive yet.</source>
         <translation>电子档案中暂无记录。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="108"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="164"/>
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="120"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="176"/>
         <source>Back to the services</source>
         <translation>返回事项列表</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ArchiveScreen.qml" line="126"/>
+        <location filename="../qml/screens/ArchiveScreen.qml" line="182"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -1582,32 +1597,32 @@
 <context>
     <name>Header</name>
     <message>
-        <location filename="../qml/components/Header.qml" line="20"/>
+        <location filename="../qml/components/Header.qml" line="18"/>
         <source>Su Xin Ban · Qihang Station</source>
         <translation>苏新办·企航家</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="45"/>
+        <location filename="../qml/components/Header.qml" line="61"/>
         <source>Get help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="53"/>
+        <location filename="../qml/components/Header.qml" line="69"/>
         <source>Repeat</source>
         <translation>重听</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="53"/>
+        <location filename="../qml/components/Header.qml" line="69"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="65"/>
+        <location filename="../qml/components/Header.qml" line="81"/>
         <source>Standard</source>
         <translation>标准版</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="65"/>
+        <location filename="../qml/components/Header.qml" line="81"/>
         <source>Large text</source>
         <translation>关怀版</translation>
     </message>
@@ -2222,42 +2237,42 @@
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="43"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="59"/>
         <source>Filing for: %1</source>
         <translation>办理企业：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="54"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="70"/>
         <source>E-archive</source>
         <translation>电子档案</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="60"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="76"/>
         <source>Change</source>
         <translation>更换企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="60"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="76"/>
         <source>File for an enterprise</source>
         <translation>办理企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="85"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="101"/>
         <source>Hand in missing material</source>
         <translation>补正材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="198"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="203"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="214"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="219"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="229"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="234"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>

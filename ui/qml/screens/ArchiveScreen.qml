@@ -22,6 +22,62 @@ ScreenFrame {
             color: Theme.muted
             Layout.fillWidth: true
         }
+        // The enterprise's 一企一码 (the hall's signed token, read fresh with the archive): a
+        // phone photo of it does for a lost receipt; withdrawn codes are not shown.
+        Rectangle {
+            objectName: "archiveCodeCard"
+            visible: enterprise.archiveStatus === "done" && enterprise.enterpriseCode !== ""
+            Layout.fillWidth: true
+            implicitHeight: codeRow.implicitHeight + 2 * Theme.gap
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.border
+            border.width: Theme.borderWidth
+            RowLayout {
+                id: codeRow
+                anchors.fill: parent
+                anchors.margins: Theme.gap
+                spacing: Theme.gap
+                Image {
+                    objectName: "archiveCodeQr"
+                    source: enterprise.enterpriseCode !== "" ? "image://qr/" + encodeURIComponent(enterprise.enterpriseCode) : ""
+                    sourceSize.width: Math.round(240 * Theme.s)
+                    sourceSize.height: Math.round(240 * Theme.s)
+                    Layout.preferredWidth: Math.round(240 * Theme.s)
+                    Layout.preferredHeight: Math.round(240 * Theme.s)
+                    fillMode: Image.PreserveAspectFit
+                    smooth: false
+                }
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    spacing: 8
+                    Text {
+                        text: qsTr("Enterprise code")
+                        font.pixelSize: Theme.large
+                        font.bold: true
+                        font.family: Theme.fontFamily
+                        color: Theme.text
+                        Layout.fillWidth: true
+                    }
+                    Text {
+                        objectName: "archiveCodeCaption"
+                        text: qsTr("Scan it at a station to act for this enterprise (its legal representative and agents only). It is printed on your receipts too.")
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        color: Theme.text
+                        wrapMode: Text.WordWrap
+                        Layout.fillWidth: true
+                    }
+                }
+            }
+        }
+        Banner {
+            objectName: "archiveCodeWithdrawn"
+            visible: enterprise.archiveStatus === "done" && enterprise.codeWithdrawn
+            tone: "info"
+            heading: qsTr("The enterprise code has been withdrawn; please apply for a new one at the service hall")
+            Layout.fillWidth: true
+        }
         Banner {
             objectName: "archiveProblem"
             visible: enterprise.archiveStatus === "unavailable" || enterprise.archiveStatus === "refused"
