@@ -198,3 +198,40 @@ def test_the_e_archive_shows_the_code_and_says_when_it_was_withdrawn(kiosk: Kios
     k.robot.wait_until(lambda: "企业码已注销，请到服务大厅重新申领" in text(k.robot))
     assert not k.robot.visible_items("archiveCodeQr")
     assert k.ui.enterprise.property("enterpriseCode") == ""
+
+
+def test_the_code_caption_is_one_line_where_the_roll_is_wide_enough() -> None:
+    """On 80 mm the caption fits one line; on 58 mm it breaks between its phrases, never inside
+    the parenthesis; an English receipt words it in English under the same heading."""
+    import datetime as dt
+
+    from drivers.printer.escpos_decode import decode_escpos
+    from drivers.printer.layout import build_receipt_job
+    from kiosk.receipts import build_receipt
+
+    token = "QHE1.abcdefghijklmnop.ABCDEFGHIJKLMNOP"
+
+    def lines(language: str, width_mm: int) -> list[str]:
+        receipt = build_receipt(
+            language=language,
+            station_name="狮山街道站",
+            service_name="企业变更登记",
+            tracking_number="SND-SS-001-20261206-0001",
+            time_limit_days=3,
+            progress_url="http://127.0.0.1/p/SND-SS-001-20261206-0001?t=x",
+            issued_at=dt.datetime(2026, 12, 6, 10, 0),
+            enterprise_name=NAME,
+            enterprise_code=token,
+        )
+        decoded = decode_escpos(build_receipt_job(receipt, width_mm))
+        assert decoded.qr_payloads[1:] == [token]
+        found = decoded.text_lines
+        return found[found.index(CODE_HEADING) + 1 :]
+
+    assert lines("zh_CN", 80) == [NAME, "扫码办理本企业事项（可在档案中注销）"]
+    assert lines("zh_CN", 58) == [NAME, "扫码办理本企业事项", "（可在档案中注销）"]
+    assert [line.strip() for line in lines("en_US", 58)] == [
+        NAME,
+        "Scan to act for this enterprise",
+        "(can be withdrawn in its file)",
+    ]
