@@ -40,7 +40,15 @@ from types import SimpleNamespace
 from typing import Any
 
 # A bench drives the QML as the robot user does (tests/support may import Qt; bench/ only here).
-from PySide6.QtCore import QCoreApplication, QEventLoop, QPoint, QPointF, Qt, QTimer  # noqa: TID251
+from PySide6.QtCore import (  # noqa: TID251
+    QCoreApplication,
+    QEventLoop,
+    QPoint,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QInputMethodEvent  # noqa: TID251
 from PySide6.QtQml import QQmlApplicationEngine  # noqa: TID251
 from PySide6.QtQuick import QQuickWindow  # noqa: TID251
@@ -82,6 +90,8 @@ COMMITTED = {
 }
 HEARTBEAT_MS = 5
 WAIT_S = 30.0
+# A press with no frame in this long draws no pressed state at all (listed, not a sample).
+FEEDBACK_LIMIT_S = 1.0
 
 
 def p95(samples: list[float]) -> float:
@@ -102,11 +112,13 @@ class Heartbeat:
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(self._beat)
         self.step = ""
+        self.enabled = True  # off: steps are not timed (the looks pass)
         self.worst: dict[str, float] = {}
-        self._last: float | None = None
+        self.worst_start: dict[str, float] = {}  # when each step's worst gap began
+        self.last: float | None = None
 
     def start(self) -> None:
-        self._last = None
+        self.last = None
         self.timer.start()
 
     def stop(self) -> None:
@@ -114,7 +126,11 @@ class Heartbeat:
 
     @contextmanager
     def during(self, step: str) -> Iterator[None]:
+        if not self.enabled:
+            yield
+            return
         self.step = step
+        self.last = time.perf_counter()  # what ran before the step is not the step's
         try:
             yield
         finally:
@@ -122,15 +138,66 @@ class Heartbeat:
             self.step = ""
 
     def reset(self) -> None:
-        self.worst = {}
+        self.worst, self.worst_start = {}, {}
 
     def _beat(self) -> None:
         now = time.perf_counter()
-        if self._last is not None and self.step:
-            gap = (now - self._last) * 1000
+        if self.last is not None and self.step:
+            gap = (now - self.last) * 1000
             if gap > self.worst.get(self.step, 0.0):
                 self.worst[self.step] = gap
-        self._last = now
+                self.worst_start[self.step] = self.last
+        self.last = now
+
+
+class StallSampler:
+    """``--where``: while the heartbeat is late by more than ``late_ms``, a thread samples the
+    GUI thread's Python stack every 5 ms; ``where()`` names what the worst stall was doing (the
+    innermost frames of the project's code, most sampled first). Off by default: the sampler
+    needs the GIL too."""
+
+    def __init__(self, heartbeat: Heartbeat, late_ms: float = 25.0) -> None:
+        import threading
+
+        self.heartbeat = heartbeat
+        self.late_s = late_ms / 1000
+        self.gui = threading.get_ident()
+        self.samples: dict[float, list[str]] = {}  # gap start → stacks seen during it
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import sys
+        import traceback
+
+        root = str(Path(__file__).resolve().parents[1])
+        while not self._stop.wait(0.005):
+            last = self.heartbeat.last
+            if last is None or time.perf_counter() - last < self.late_s:
+                continue
+            frame = sys._current_frames().get(self.gui)
+            if frame is None:
+                continue
+            ours = [
+                f"{Path(f.filename).relative_to(root)}:{f.lineno} {f.name}"
+                for f in traceback.extract_stack(frame)
+                if f.filename.startswith(root) and "/.venv/" not in f.filename
+            ]
+            self.samples.setdefault(last, []).append(" < ".join(reversed(ours[-4:])))
+
+    def where(self, gap_start: float | None) -> list[str]:
+        seen = self.samples.get(gap_start, []) if gap_start is not None else []
+        counts: dict[str, int] = {}
+        for stack in seen:
+            counts[stack] = counts.get(stack, 0) + 1
+        return [f"{n}x {stack}" for stack, n in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
 class Driver:
@@ -143,8 +210,15 @@ class Driver:
         self.window = window
         self.robot = Robot(window)
         self.press_ms: list[float] = []
+        self.pressed: list[str] = []  # the button of each press sample
         self.screen_ms: list[float] = []
         self.key_ms: list[float] = []
+        self.slowest: dict[str, tuple[float, str]] = {}  # kind → (ms, what), for a p95 to name
+        self.no_feedback: set[str] = set()  # buttons whose press drew nothing
+        # The looks pass: each button's pressed frame compared with its look before the press
+        # (window grabs, so nothing is timed then).
+        self.looks = False
+        self._looked: set[str] = set()
         self.own_max_ms = 0.0
         self._shown: Callable[[], bool] | None = None
         self._t0 = 0.0
@@ -166,15 +240,29 @@ class Driver:
                 raise TimeoutError("bench ui: condition not met in time")
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
-    def timed(self, act: Callable[[], None], shown: Callable[[], bool]) -> float:
-        """``act`` (an input event), then the ms until the first frame swapped with ``shown``."""
+    def timed(
+        self, act: Callable[[], None], shown: Callable[[], bool], limit_s: float = WAIT_S
+    ) -> float | None:
+        """``act`` (an input event), then the ms until the first frame swapped with ``shown``;
+        None if no such frame came within ``limit_s``."""
         self._result = None
         self._shown = shown
         self._t0 = time.perf_counter()
         act()
-        self.wait(lambda: self._result is not None)
-        assert self._result is not None
+        try:
+            self.wait(lambda: self._result is not None, limit_s)
+        except TimeoutError:
+            self._shown = None
+            if limit_s == WAIT_S:
+                raise
         return self._result
+
+    def _note(self, kind: str, ms: float, what: str, samples: list[float]) -> None:
+        samples.append(ms)
+        if kind == "press":
+            self.pressed.append(what)
+        if ms > self.slowest.get(kind, (0.0, ""))[0]:
+            self.slowest[kind] = (ms, what)
 
     def visible(self, name: str) -> Any:
         found: list[Any] = []
@@ -228,14 +316,35 @@ class Driver:
         def release() -> None:
             QTest.mouseRelease(self.window, left, none, pos)
 
-        if feedback:
-            self.press_ms.append(self.timed(press, lambda: bool(item.property("pressed"))))
+        if self.looks and feedback:
+            self._look(name, item, press)
+        elif feedback:
+            ms = self.timed(press, lambda: bool(item.property("pressed")), FEEDBACK_LIMIT_S)
+            if ms is None:  # nothing was drawn while the finger was down
+                self.no_feedback.add(name)
+            else:
+                self._note("press", ms, name, self.press_ms)
         else:
             press()
-        if screen_shown is not None:
-            self.screen_ms.append(self.timed(release, screen_shown))
+        if screen_shown is not None and not self.looks:
+            ms = self.timed(release, screen_shown)
+            assert ms is not None
+            self._note("screen", ms, name, self.screen_ms)
         else:
             release()
+
+    def _look(self, name: str, item: Any, press: Callable[[], None]) -> None:
+        """Press, and list ``name`` in ``no_feedback`` if the pressed frame draws the button
+        exactly as before the press (once per button)."""
+        if name in self._looked:
+            press()
+            return
+        self._looked.add(name)
+        area = item.mapRectToScene(QRectF(0, 0, item.width(), item.height())).toAlignedRect()
+        before = self.window.grabWindow().copy(area)
+        drawn = self.timed(press, lambda: bool(item.property("pressed")), FEEDBACK_LIMIT_S)
+        if drawn is None or self.window.grabWindow().copy(area) == before:
+            self.no_feedback.add(name)
 
     def key(self, ch: str, field: Any, *, record: bool = True) -> None:
         """One key click into the focused field, timed to the frame whose text has changed."""
@@ -253,8 +362,9 @@ class Driver:
             )
 
         ms = self.timed(click, lambda: str(field.property("text")) != before)
-        if record:
-            self.key_ms.append(ms)
+        assert ms is not None
+        if record and not self.looks:
+            self._note("key", ms, str(field.objectName()), self.key_ms)
 
     def commit(self, text: str, field: Any) -> None:
         """What the Pinyin keyboard sends when a word is chosen: an input-method commit."""
@@ -323,6 +433,11 @@ class _Kiosk:
         self.ui, self.runtime, self.heartbeat = ui, runtime, heartbeat
         self.d = Driver(ui.window)
         self.loader = self.d.robot.find("screenLoader")
+        import numpy as np
+
+        from drivers.camera.scenes import document_scene
+
+        self.page = document_scene(np.random.default_rng(11), 1280, 720)
 
     def screen(self, *names: str) -> Callable[[], bool]:
         """The session shows one of ``names`` and that screen's QML is loaded."""
@@ -347,7 +462,7 @@ class _Kiosk:
         self.wait_screen("ServiceHome")  # the emulated card is read on a pool thread
 
     def open_form(self) -> None:
-        self.d.tap(f"category_{CATEGORY}", feedback=False)  # the tabs draw no pressed state
+        self.d.tap(f"category_{CATEGORY}")
         self.d.tap(f"service_{SERVICE}", self.screen("Form"))
 
     def journey(self) -> None:
@@ -367,13 +482,11 @@ class _Kiosk:
                 d.tap(f"field_{name}", feedback=False)
                 d.commit(text, d.focused(f"field_{name}"))
             d.tap("choice_enterprise_type_llc")
+        # The walk-in lays the page under the camera: the world's work, not the kiosk's (drawing
+        # the simulator's scene and its noisy frames takes ~150 ms of this thread).
+        self.runtime.camera.show(self.page)
         with hb.during("capture"):
-            import numpy as np
-
-            from drivers.camera.scenes import document_scene
-
             d.tap("capture_premises_proof", self.screen("Capture"))
-            self.runtime.camera.show(document_scene(np.random.default_rng(11), 1280, 720))
             d.wait(lambda: bool(ui.capture.property("hasCapture")))
             d.tap("usePhotoButton", self.screen("Form"))
         with hb.during("review"):
@@ -432,30 +545,50 @@ def _kiosk(rounds: int, taps: int, heartbeat: Heartbeat) -> dict[str, Any]:
                 k.d.wait(lambda: runtime.status().online)
                 k.journey()  # cold: every screen's QML compiled for the first time
                 first = dict(heartbeat.worst)
+                first_start = dict(heartbeat.worst_start)
                 heartbeat.reset()
                 # The first journey's figures are the cold ones; the rest are a station's day.
-                del k.d.press_ms[:], k.d.screen_ms[:], k.d.key_ms[:]
+                del k.d.press_ms[:], k.d.pressed[:], k.d.screen_ms[:], k.d.key_ms[:]
+                k.d.slowest.clear()
                 for _ in range(rounds):
                     k.journey()
                     k.taps_and_keys(taps)
+                # Then once more, looking at each button's pressed frame (grabs: not timed).
+                k.d.looks, heartbeat.enabled = True, False
+                k.journey()
+                k.taps_and_keys(1)
                 fields = len(runtime.catalog.service(SERVICE).form.fields)
             finally:
                 ui.close()
                 runtime.close()
                 k.d.robot.settle(5)
     return {
-        "press": k.d.press_ms,
+        # A frame drawn while a button without a pressed look is held shows no feedback.
+        "press": [
+            ms
+            for ms, name in zip(k.d.press_ms, k.d.pressed, strict=True)
+            if name not in k.d.no_feedback
+        ],
+        "slowest": k.d.slowest,
+        "no_feedback": sorted(k.d.no_feedback),
         "screen": k.d.screen_ms,
         "key": k.d.key_ms,
         "own": k.d.own_max_ms,
         "first": first,
+        "first_start": first_start,
         "fields": fields,
     }
 
 
 def run(runs: int = 5, *args: str, quick: bool = False) -> dict[str, Any]:
     """``runs`` walk-ins (each followed by ``taps`` screen changes back and forth and the
-    form's typed fields filled and cleared) against as many bare rounds."""
+    form's typed fields filled and cleared) against as many bare rounds. ``--where`` adds what
+    the GUI thread was running during the worst stalls (``*_where``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench ui")
+    parser.add_argument("--where", action="store_true", help="sample the GUI thread in stalls")
+    opts = parser.parse_args(list(args))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_QUICK_BACKEND", "software")
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
@@ -469,6 +602,9 @@ def run(runs: int = 5, *args: str, quick: bool = False) -> dict[str, Any]:
     app = create_application()
     heartbeat = Heartbeat()
     heartbeat.start()
+    sampler = StallSampler(heartbeat) if opts.where else None
+    if sampler is not None:
+        sampler.start()
     t0 = time.monotonic()
     try:
         bare = _bare(runs, taps, 3 if quick else 20, heartbeat)
@@ -477,6 +613,8 @@ def run(runs: int = 5, *args: str, quick: bool = False) -> dict[str, Any]:
         kiosk = _kiosk(runs, taps, heartbeat)
     finally:
         heartbeat.stop()
+        if sampler is not None:
+            sampler.stop()
     app.processEvents()
 
     worst_step = max(heartbeat.worst, key=lambda s: heartbeat.worst[s], default="")
@@ -509,9 +647,14 @@ def run(runs: int = 5, *args: str, quick: bool = False) -> dict[str, Any]:
             "bare_key": len(bare["key"]),
             "journeys": runs,
         },
+        "slowest_ms": {kind: [round(ms, 1), what] for kind, (ms, what) in kiosk["slowest"].items()},
+        "no_press_feedback": kiosk["no_feedback"],
         "bench_own_max_ms": round(max(kiosk["own"], bare["own"]), 1),
         "total_wall_s": round(time.monotonic() - t0, 1),
     }
+    if sampler is not None:
+        out["max_stall_where"] = sampler.where(heartbeat.worst_start.get(worst_step))
+        out["first_journey_max_stall_where"] = sampler.where(kiosk["first_start"].get(first_step))
     for name in ("press_feedback", "screen_change", "keystroke"):
         out[f"{name}_ratio"] = round(out[f"{name}_p95_ms"] / out[f"bare_{name}_p95_ms"], 2)
     out["max_stall_ratio"] = round(out["max_stall_ms"] / out["bare_max_stall_ms"], 2)
