@@ -172,7 +172,8 @@ ColumnLayout {
                 }
                 background: Rectangle {
                     radius: Theme.radius
-                    color: chip.selected ? Theme.primary : Theme.surface
+                    // Pressed: drawn at once, as every button is (bench ui's press feedback).
+                    color: chip.selected ? Theme.primary : (chip.down ? Theme.surfaceAlt : Theme.surface)
                     border.color: chip.selected ? Theme.primary
                                                 : (field.error ? Theme.danger : Theme.border)
                     border.width: 2
