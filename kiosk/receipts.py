@@ -41,8 +41,8 @@ _TEXT = {
 # Its caption in phrases: one line on an 80 mm roll, a phrase a line on 58 mm.
 CODE_HEADING = "一企一码 / Enterprise code"
 _CODE_CAPTION = {
-    "zh_CN": ("扫码办理本企业事项", "（可在档案中注销）"),
-    "en_US": ("Scan to act for this enterprise ", "(can be withdrawn in its file)"),
+    "zh_CN": ("扫码办理本企业事项", "（遗失可到大厅注销）"),
+    "en_US": ("Scan to act for this enterprise ", "(if lost, the hall withdraws it)"),
 }
 
 

@@ -97,6 +97,28 @@ def decode_item(k: Kiosk, item: QQuickItem) -> str:
     return str(payload)
 
 
+def read_symbols(paper: np.ndarray) -> list[str]:
+    """Each QR symbol on the paper, top to bottom: the paper cut into bands of inked rows (a
+    symbol has ink on every row), each band decoded alone with a quiet zone (OpenCV's search for
+    several symbols at once misses the small one now and then)."""
+    inked = (cv2.cvtColor(paper, cv2.COLOR_BGR2GRAY) < 128).any(axis=1)
+    found: list[str] = []
+    start = None
+    for row, ink in enumerate([*inked, False]):
+        if ink and start is None:
+            start = row
+        elif not ink and start is not None:
+            if row - start >= 60:  # a symbol, not a line of text
+                band = cv2.copyMakeBorder(
+                    paper[start:row], 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=(255, 255, 255)
+                )
+                text, _, _ = cv2.QRCodeDetector().detectAndDecode(band)
+                if text:
+                    found.append(text)
+            start = None
+    return found
+
+
 def test_the_receipt_prints_the_code_that_opens_the_enterprise_at_another_station(
     kiosk: Kiosk, tmp_path: Path
 ) -> None:
@@ -111,7 +133,7 @@ def test_the_receipt_prints_the_code_that_opens_the_enterprise_at_another_statio
     lines = job.text_lines
     heading = lines.index(CODE_HEADING)
     assert lines[heading + 1] == NAME  # the enterprise's name (a business, not a person)
-    assert "".join(lines[heading + 2 :]) == "扫码办理本企业事项（可在档案中注销）"
+    assert "".join(lines[heading + 2 :]) == "扫码办理本企业事项（遗失可到大厅注销）"
     printed = "\n".join(job.lines)
     for private in (uscc(1), HOLDER, "张三丰", "张*丰"):  # never the USCC, nobody's name
         assert private not in printed
@@ -119,8 +141,7 @@ def test_the_receipt_prints_the_code_that_opens_the_enterprise_at_another_statio
     [render] = sorted((tmp_path / "kiosk" / "receipts").glob("job-*.png"))[-1:]
     paper = cv2.imread(str(render))
     assert paper is not None
-    found, payloads, _, _ = cv2.QRCodeDetector().detectAndDecodeMulti(paper)
-    assert found and set(payloads) == {job.qr_payloads[0], code}
+    assert read_symbols(paper) == [job.qr_payloads[0], code]
     k.robot.click("finishButton")
     wait_screen(k, "Attract")
 
@@ -228,10 +249,10 @@ def test_the_code_caption_is_one_line_where_the_roll_is_wide_enough() -> None:
         found = decoded.text_lines
         return found[found.index(CODE_HEADING) + 1 :]
 
-    assert lines("zh_CN", 80) == [NAME, "扫码办理本企业事项（可在档案中注销）"]
-    assert lines("zh_CN", 58) == [NAME, "扫码办理本企业事项", "（可在档案中注销）"]
+    assert lines("zh_CN", 80) == [NAME, "扫码办理本企业事项（遗失可到大厅注销）"]
+    assert lines("zh_CN", 58) == [NAME, "扫码办理本企业事项", "（遗失可到大厅注销）"]
     assert [line.strip() for line in lines("en_US", 58)] == [
         NAME,
         "Scan to act for this enterprise",
-        "(can be withdrawn in its file)",
+        "(if lost, the hall withdraws it)",
     ]

@@ -31,100 +31,6 @@ ScreenFrame {
             Layout.fillWidth: true
         }
 
-        // 办理企业: acting for an enterprise from the register (after the card is read).
-        RowLayout {
-            objectName: "enterpriseRow"
-            visible: session.greetingName !== "" && enterprise.available
-            Layout.fillWidth: true
-            spacing: Theme.gap / 2
-            Text {
-                objectName: "enterpriseChosen"
-                visible: enterprise.chosen.name !== undefined
-                text: qsTr("Filing for: %1").arg(enterprise.chosen.name || "")
-                font.pixelSize: Theme.body
-                font.bold: true
-                font.family: Theme.fontFamily
-                color: Theme.text
-                wrapMode: Text.WordWrap
-                Layout.fillWidth: true
-            }
-            BigButton {
-                objectName: "archiveButton"
-                visible: enterprise.chosen.name !== undefined
-                text: qsTr("E-archive")
-                Layout.preferredWidth: Math.round(240 * Theme.s)
-                onClicked: enterprise.openArchive()
-            }
-            BigButton {
-                objectName: "enterpriseButton"
-                text: enterprise.chosen.name !== undefined ? qsTr("Change") : qsTr("File for an enterprise")
-                Layout.fillWidth: enterprise.chosen.name === undefined
-                Layout.preferredWidth: Math.round(240 * Theme.s)
-                onClicked: enterprise.open()
-            }
-        }
-
-        // Most walk-ins without a card come to check progress or ask: those are one tap away.
-        RowLayout {
-            objectName: "consultRow"
-            Layout.fillWidth: true
-            spacing: Theme.gap / 2
-            Repeater {
-                model: ["progress", "policies", "qa"]
-                delegate: ConsultTile {
-                    objectName: "consult_" + modelData
-                    kind: modelData
-                    compact: true
-                    Layout.fillWidth: true
-                    Layout.preferredWidth: 1
-                }
-            }
-            // 补正: hand in what an officer asked for, at any station (the receipt or the card).
-            BigButton {
-                objectName: "supplementTile"
-                text: qsTr("Hand in missing material")
-                Layout.fillWidth: true
-                Layout.preferredWidth: 1
-                Layout.preferredHeight: Math.round(150 * Theme.s)
-                onClicked: supplement.open()
-            }
-        }
-
-        GridLayout {
-            columns: 3
-            columnSpacing: Theme.gap / 2
-            rowSpacing: Theme.gap / 2
-            Layout.fillWidth: true
-            Repeater {
-                model: session.categories
-                delegate: Button {
-                    id: tab
-                    objectName: "category_" + modelData.id
-                    readonly property bool selected: session.category === modelData.id
-                    Layout.fillWidth: true
-                    Layout.preferredHeight: Theme.touch
-                    focusPolicy: Qt.NoFocus
-                    onClicked: session.chooseCategory(modelData.id)
-                    contentItem: Text {
-                        text: modelData.name
-                        font.pixelSize: Theme.body
-                        font.bold: tab.selected
-                        font.family: Theme.fontFamily
-                        color: tab.selected ? Theme.primaryText : Theme.primary
-                        horizontalAlignment: Text.AlignHCenter
-                        verticalAlignment: Text.AlignVCenter
-                        wrapMode: Text.WordWrap
-                    }
-                    background: Rectangle {
-                        radius: Theme.radius
-                        color: tab.selected ? Theme.primary : Theme.surface
-                        border.color: Theme.primary
-                        border.width: 2
-                    }
-                }
-            }
-        }
-
         ListView {
             id: serviceList
             objectName: "serviceList"
@@ -134,18 +40,117 @@ ScreenFrame {
             spacing: Theme.gap
             model: session.services
             boundsBehavior: Flickable.StopAtBounds
-            // The consultations that belong to this category (办事进度, 政策服务) come first.
-            header: Column {
+            // Everything above the services scrolls with them: in care mode the large tiles would
+            // otherwise leave the list a sliver. Then the consultations that belong to this
+            // category (办事进度, 政策服务) come first.
+            header: ColumnLayout {
                 width: serviceList.width
-                spacing: serviceList.spacing
-                bottomPadding: session.categoryConsults.length > 0 ? serviceList.spacing : 0
+                spacing: Theme.gap
+
+                // 办理企业: acting for an enterprise from the register (after the card is read).
+                RowLayout {
+                    objectName: "enterpriseRow"
+                    visible: session.greetingName !== "" && enterprise.available
+                    Layout.fillWidth: true
+                    spacing: Theme.gap / 2
+                    Text {
+                        objectName: "enterpriseChosen"
+                        visible: enterprise.chosen.name !== undefined
+                        text: qsTr("Filing for: %1").arg(enterprise.chosen.name || "")
+                        font.pixelSize: Theme.body
+                        font.bold: true
+                        font.family: Theme.fontFamily
+                        color: Theme.text
+                        wrapMode: Text.WordWrap
+                        Layout.fillWidth: true
+                    }
+                    BigButton {
+                        objectName: "archiveButton"
+                        visible: enterprise.chosen.name !== undefined
+                        text: qsTr("E-archive")
+                        Layout.preferredWidth: Math.round(240 * Theme.s)
+                        onClicked: enterprise.openArchive()
+                    }
+                    BigButton {
+                        objectName: "enterpriseButton"
+                        text: enterprise.chosen.name !== undefined ? qsTr("Change") : qsTr("File for an enterprise")
+                        Layout.fillWidth: enterprise.chosen.name === undefined
+                        Layout.preferredWidth: Math.round(240 * Theme.s)
+                        onClicked: enterprise.open()
+                    }
+                }
+
+                // Most walk-ins without a card come to check progress or ask: those are one tap away.
+                RowLayout {
+                    objectName: "consultRow"
+                    Layout.fillWidth: true
+                    spacing: Theme.gap / 2
+                    Repeater {
+                        model: ["progress", "policies", "qa"]
+                        delegate: ConsultTile {
+                            objectName: "consult_" + modelData
+                            kind: modelData
+                            compact: true
+                            Layout.fillWidth: true
+                            Layout.preferredWidth: 1
+                        }
+                    }
+                    // 补正: hand in what an officer asked for, at any station (the receipt or the card).
+                    BigButton {
+                        objectName: "supplementTile"
+                        text: qsTr("Hand in missing material")
+                        Layout.fillWidth: true
+                        Layout.preferredWidth: 1
+                        Layout.preferredHeight: Math.round(150 * Theme.s)
+                        onClicked: supplement.open()
+                    }
+                }
+
+                GridLayout {
+                    columns: 3
+                    columnSpacing: Theme.gap / 2
+                    rowSpacing: Theme.gap / 2
+                    Layout.fillWidth: true
+                    Repeater {
+                        model: session.categories
+                        delegate: Button {
+                            id: tab
+                            objectName: "category_" + modelData.id
+                            readonly property bool selected: session.category === modelData.id
+                            Layout.fillWidth: true
+                            Layout.preferredHeight: Theme.touch
+                            focusPolicy: Qt.NoFocus
+                            onClicked: session.chooseCategory(modelData.id)
+                            contentItem: Text {
+                                text: modelData.name
+                                font.pixelSize: Theme.body
+                                font.bold: tab.selected
+                                font.family: Theme.fontFamily
+                                color: tab.selected ? Theme.primaryText : Theme.primary
+                                horizontalAlignment: Text.AlignHCenter
+                                verticalAlignment: Text.AlignVCenter
+                                wrapMode: Text.WordWrap
+                            }
+                            background: Rectangle {
+                                radius: Theme.radius
+                                color: tab.selected ? Theme.primary : Theme.surface
+                                border.color: Theme.primary
+                                border.width: 2
+                            }
+                        }
+                    }
+                }
+
                 Repeater {
                     model: session.categoryConsults
                     delegate: ConsultTile {
                         objectName: "consultTile_" + modelData
                         kind: modelData
-                        width: serviceList.width
+                        Layout.fillWidth: true
                     }
+                }
+                Item {
+                    Layout.preferredHeight: 0
                 }
             }
             delegate: Button {
