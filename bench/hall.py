@@ -49,7 +49,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,12 +168,14 @@ class _Hall:
 
     def __init__(self, db: Path, max_help_calls: int) -> None:
         self.db = db
+        db.parent.mkdir(parents=True, exist_ok=True)
+        self.log = db.parent / "hall.stderr"  # its warnings and tracebacks, counted at the end
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hall", "--host", "127.0.0.1", "--port", "0", "--db", str(db),
              "--log-level", "WARNING", "--max-help-calls", str(max(1, max_help_calls))],
             cwd=ROOT,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log.open("w"),
             text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
@@ -197,6 +199,24 @@ class _Hall:
             if key in ("VmRSS", "VmHWM"):
                 found[key] = round(int(value.split()[0]) / 1024, 1)
         return {"rss_mb": found["VmRSS"], "rss_peak_mb": found["VmHWM"]}
+
+    def exceptions(self) -> dict[str, Any]:
+        """The hall's logged exceptions by class (its 500s say why here), and where in the hall
+        the first one was raised (its frames in hall/, no values)."""
+        found: dict[str, int] = defaultdict(int)
+        frames: list[str] = []
+        where: list[str] = []
+        with suppress(OSError):
+            for line in self.log.read_text(errors="replace").splitlines():
+                frame = re.match(r'^\s*File ".*/(hall/[\w/]+\.py)", line (\d+), in (\w+)', line)
+                if frame:
+                    frames.append(":".join(frame.groups()))
+                elif match := re.match(r"^([\w.]+(?:Error|Exception|Timeout)\w*):", line):
+                    found[match.group(1)] += 1
+                    where = where or frames
+                elif line.startswith("Traceback"):
+                    frames = []
+        return {"by_class": dict(found), "first_in": where}
 
     def close(self) -> None:
         self.proc.terminate()
@@ -332,6 +352,9 @@ def _heartbeats(
         local.session = requests.Session()
         while (job := due.get()) is not None:
             at, i, k = job
+            if time.perf_counter() > stop_at:  # the window is over: a backlog is not sent
+                f.fail("heartbeat_not_sent", "the generator fell behind by the window's end")
+                continue
             f.add("heartbeat_lag", (time.perf_counter() - at) * 1000)
             station, identity = stations[i]
             f.timed(
@@ -572,11 +595,13 @@ def run(runs: int = 1, *extra: str, quick: bool = False) -> dict[str, Any]:
         for thread in threads:
             thread.start()
         _heartbeats(hall.url, stations, plan, stop_at, f)
-        for thread in threads:
-            thread.join(timeout=120)
+        for thread in threads:  # one deadline for all: a stuck call must not stall the bench
+            thread.join(timeout=max(0.1, stop_at + 30 - time.perf_counter()))
+        stuck = sum(thread.is_alive() for thread in threads)
         elapsed = time.perf_counter() - start
         cpu = hall.cpu_s() - cpu0
         memory = hall.memory_mb()
+        hall_exceptions = hall.exceptions()
     endpoints = f.report()
     lag = endpoints.pop("heartbeat_lag", {})
     beats = endpoints.get("heartbeat", {}).get("count", 0)
@@ -606,6 +631,8 @@ def run(runs: int = 1, *extra: str, quick: bool = False) -> dict[str, Any]:
         "console_users": plan.console_users,
         "errors": sum(e["errors"] for e in endpoints.values()),
         "error_samples": dict(f.samples),
+        "hall_exceptions": hall_exceptions,
+        "threads_stuck_after_window": stuck,
         "endpoints": endpoints,
         "hall_cpu_s": round(cpu, 1),
         "hall_cpu_per_s": round(cpu / elapsed, 2),
