@@ -184,6 +184,7 @@ class EnterpriseArchive:
             demand = r.service_id == DEMAND_SERVICE
             words = _DEMAND_STATUS if demand else STATUS_NAMES
             status_zh, status_en = words.get(r.status, (r.status, r.status))
+            status_en = status_en[:1].upper() + status_en[1:]  # a label, not mid-sentence
             title_zh, title_en = names.part(r.service_id, r.part_id)
             items.append(
                 ArchiveItem(
