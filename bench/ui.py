@@ -28,6 +28,7 @@ Frames are drawn on a 5-ms update timer offscreen, which both windows pay alike.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import statistics
@@ -150,6 +151,34 @@ class Heartbeat:
         self.last = now
 
 
+class GcPauses:
+    """The longest garbage collection during a timed step (in any thread: it holds the GIL, so
+    the GUI thread waits for it too) and the step it fell in."""
+
+    def __init__(self, heartbeat: Heartbeat) -> None:
+        self.heartbeat = heartbeat
+        self.longest_ms = 0.0
+        self.generation = -1
+        self.step = ""
+        self._t0 = 0.0
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._t0) * 1000
+        if self.heartbeat.step and ms > self.longest_ms:
+            self.longest_ms, self.generation = ms, info["generation"]
+            self.step = self.heartbeat.step
+
+
 class StallSampler:
     """``--where``: while the heartbeat is late by more than ``late_ms``, a thread samples the
     GUI thread's Python stack every 5 ms; ``where()`` names what the worst stall was doing (the
@@ -210,10 +239,10 @@ class Driver:
         self.window = window
         self.robot = Robot(window)
         self.press_ms: list[float] = []
-        self.pressed: list[str] = []  # the button of each press sample
         self.screen_ms: list[float] = []
         self.key_ms: list[float] = []
-        self.slowest: dict[str, tuple[float, str]] = {}  # kind → (ms, what), for a p95 to name
+        # kind → (ms, what) per sample: the slowest is named in the result.
+        self.named: dict[str, list[tuple[float, str]]] = {"press": [], "screen": [], "key": []}
         self.no_feedback: set[str] = set()  # buttons whose press drew nothing
         # The looks pass: each button's pressed frame compared with its look before the press
         # (window grabs, so nothing is timed then).
@@ -259,10 +288,7 @@ class Driver:
 
     def _note(self, kind: str, ms: float, what: str, samples: list[float]) -> None:
         samples.append(ms)
-        if kind == "press":
-            self.pressed.append(what)
-        if ms > self.slowest.get(kind, (0.0, ""))[0]:
-            self.slowest[kind] = (ms, what)
+        self.named[kind].append((ms, what))
 
     def visible(self, name: str) -> Any:
         found: list[Any] = []
@@ -548,8 +574,9 @@ def _kiosk(rounds: int, taps: int, heartbeat: Heartbeat) -> dict[str, Any]:
                 first_start = dict(heartbeat.worst_start)
                 heartbeat.reset()
                 # The first journey's figures are the cold ones; the rest are a station's day.
-                del k.d.press_ms[:], k.d.pressed[:], k.d.screen_ms[:], k.d.key_ms[:]
-                k.d.slowest.clear()
+                del k.d.press_ms[:], k.d.screen_ms[:], k.d.key_ms[:]
+                for named in k.d.named.values():
+                    named.clear()
                 for _ in range(rounds):
                     k.journey()
                     k.taps_and_keys(taps)
@@ -562,14 +589,12 @@ def _kiosk(rounds: int, taps: int, heartbeat: Heartbeat) -> dict[str, Any]:
                 ui.close()
                 runtime.close()
                 k.d.robot.settle(5)
+    # A frame drawn while a button without a pressed look is held shows no feedback.
+    pressed = [(ms, name) for ms, name in k.d.named["press"] if name not in k.d.no_feedback]
+    samples = {**k.d.named, "press": pressed}
     return {
-        # A frame drawn while a button without a pressed look is held shows no feedback.
-        "press": [
-            ms
-            for ms, name in zip(k.d.press_ms, k.d.pressed, strict=True)
-            if name not in k.d.no_feedback
-        ],
-        "slowest": k.d.slowest,
+        "press": [ms for ms, _ in pressed],
+        "slowest": {kind: max(named) for kind, named in samples.items() if named},
         "no_feedback": sorted(k.d.no_feedback),
         "screen": k.d.screen_ms,
         "key": k.d.key_ms,
@@ -607,10 +632,12 @@ def run(runs: int = 5, *args: str, quick: bool = False) -> dict[str, Any]:
         sampler.start()
     t0 = time.monotonic()
     try:
-        bare = _bare(runs, taps, 3 if quick else 20, heartbeat)
+        with GcPauses(heartbeat) as gc_bare:
+            bare = _bare(runs, taps, 3 if quick else 20, heartbeat)
         bare_stall = max(heartbeat.worst.values(), default=0.0)
         heartbeat.reset()
-        kiosk = _kiosk(runs, taps, heartbeat)
+        with GcPauses(heartbeat) as gc_kiosk:
+            kiosk = _kiosk(runs, taps, heartbeat)
     finally:
         heartbeat.stop()
         if sampler is not None:
@@ -649,6 +676,11 @@ def run(runs: int = 5, *args: str, quick: bool = False) -> dict[str, Any]:
         },
         "slowest_ms": {kind: [round(ms, 1), what] for kind, (ms, what) in kiosk["slowest"].items()},
         "no_press_feedback": kiosk["no_feedback"],
+        "longest_gc_ms": [
+            round(gc_kiosk.longest_ms, 1),
+            f"generation {gc_kiosk.generation} in {gc_kiosk.step or '-'}",
+        ],
+        "bare_longest_gc_ms": round(gc_bare.longest_ms, 1),
         "bench_own_max_ms": round(max(kiosk["own"], bare["own"]), 1),
         "total_wall_s": round(time.monotonic() - t0, 1),
     }

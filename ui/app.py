@@ -9,6 +9,7 @@ the bridges that need it come right after the first frame.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -484,6 +485,10 @@ class KioskUi:
         # The keyboard and the remote-help bar and overlay load now (Main.qml), with every
         # context property they read in place.
         self.window.setProperty("uiReady", True)
+        # What is built by now (modules, QML types, the catalog, the runtime) lives as long as
+        # the kiosk: out of the collector's sight, a full collection no longer walks its ~180,000
+        # objects holding the GIL, 80-130 ms that stalled the GUI thread mid-form (bench ui).
+        gc.freeze()
         if self.flow is not None:  # the runtime was started before the window
             return
         thread = runtime.start_in_background()
