@@ -470,8 +470,12 @@ def _console(url: str, session: requests.Session, stop_at: float, f: Figures) ->
         kind = turn % 4
         if kind == 0:
             f.timed("inbox_page", 200, session.get, inbox, timeout=30)
-        elif kind == 1:
-            first = session.get(inbox, timeout=30).json()
+        elif kind == 1:  # the page after the first, through its cursor
+            try:
+                first = session.get(inbox, timeout=30).json()
+            except (requests.RequestException, ValueError) as exc:
+                f.fail("inbox_page", type(exc).__name__)
+                first = {}
             after = {"after": first["next"]} if first.get("next") else {}
             f.timed("inbox_page", 200, session.get, inbox, params=after, timeout=30)
         else:
