@@ -133,7 +133,7 @@ ScreenFrame {
                             }
                             background: Rectangle {
                                 radius: Theme.radius
-                                color: tab.selected ? Theme.primary : Theme.surface
+                                color: tab.selected ? Theme.primary : (tab.down ? Theme.surfaceAlt : Theme.surface)
                                 border.color: Theme.primary
                                 border.width: 2
                             }
