@@ -33,7 +33,7 @@ import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, HTTPException, Request, Response, status
@@ -42,6 +42,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from contracts.clock import SYSTEM_CLOCK, Clock
 from contracts.demands import Taxonomy
@@ -91,11 +93,13 @@ from hall.demand_content import (
     load_calendar,
     load_taxonomy,
 )
-from hall.store import IntakeRefused, MissingBlobs, SubmissionStore
+from hall.store import DEFAULT_BUSY_TIMEOUT_MS, IntakeRefused, MissingBlobs, SubmissionStore
 
 log = logging.getLogger(__name__)
 
 CONSOLE_DIR = Path(__file__).with_name("console")
+# Seconds a caller is asked to wait when the database is busy (a 503).
+BUSY_RETRY_AFTER_S: Final = 5
 
 # Pages a browser renders get a strict Content-Security-Policy: the console loads only its own
 # files; the progress page has no script at all and only its inline style.
@@ -182,6 +186,7 @@ def create_app(
     seal_key_path: Path | None = None,
     forwarding_settings: forwarding.ForwardingSettings | None = None,
     notify_settings: notify_wiring.NotifySettings | None = None,
+    db_busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
@@ -197,7 +202,7 @@ def create_app(
     public URL and SMS backend the applicant's texts use (:mod:`hall.notify_wiring`; None: no
     texts are queued).
     """
-    store = SubmissionStore(db, blob_dir)
+    store = SubmissionStore(db, blob_dir, busy_timeout_ms=db_busy_timeout_ms)
     seal_key_file = seal_key_path or sealing.default_key_path(store.url)
     seal_keys = sealing.load_or_create(seal_key_file)
     blob_store = BlobStore(store, clock, blob_grace_s)
@@ -316,6 +321,27 @@ def create_app(
     # Body limits and strict JSON (no NaN/Infinity) for every route, before any body is buffered.
     app.add_middleware(BodyLimits)
     app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(request: Request, exc: Exception) -> JSONResponse:
+        # The database is locked past its wait, out of connections, or unreachable: not the
+        # caller's fault and nothing lost (no transaction committed). 503 with a time to retry:
+        # a kiosk's outbox sends again, a browser says so; never a bare 500.
+        log.warning(
+            "database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__
+        )
+        return JSONResponse(
+            status_code=503,
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+            content={
+                "detail": {
+                    "code": "busy",
+                    "message_zh": "服务大厅繁忙，请稍后重试",
+                    "message_en": "The hall is busy: please try again shortly",
+                }
+            },
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_failed(request: Request, exc: RequestValidationError) -> JSONResponse:

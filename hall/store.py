@@ -146,30 +146,56 @@ def database_url(db: Path | str) -> str:
     return f"sqlite+pysqlite:///{Path(db).resolve()}"
 
 
-def _sqlite_pragmas(dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_conn.cursor()
-    try:
-        # journal_mode is stored in the file; synchronous and the busy timeout are per connection.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-    finally:
-        cursor.close()
+# How long a SQLite writer waits for the lock before the request is answered 503 (hall.app).
+DEFAULT_BUSY_TIMEOUT_MS: Final = 10_000
+# Connections per process: at least the request threads FastAPI runs sync endpoints on (anyio's
+# default limiter: 40), so a burst waits on the database, not on the pool, and never times out
+# in it while threads sit idle. PostgreSQL keeps fewer open between bursts (its own
+# max_connections is shared by every instance).
+_POOL: Final = {"sqlite": (40, 8), "postgresql": (10, 30)}
+POOL_TIMEOUT_S: Final = 10.0
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_conn.cursor()
+        try:
+            # journal_mode is stored in the file; synchronous and the busy timeout are per
+            # connection.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        finally:
+            cursor.close()
+
+    return on_connect
 
 
 class SubmissionStore:
     """Submissions and blobs in one database; safe to use from many threads."""
 
-    def __init__(self, db: Path | str, blob_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: Path | str,
+        blob_dir: Path | None = None,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> None:
         self.url = database_url(db)
         # Attachment bytes, one file per blob (hall.blob_files); the rows say which are held.
         self.blob_dir = blob_dir or default_blob_dir(self.url)
         self.intake_hooks: list[IntakeHook] = []
         if self.url.startswith("sqlite"):
             Path(self.url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=False)
+        size, overflow = _POOL["sqlite" if self.url.startswith("sqlite") else "postgresql"]
+        self.engine: Engine = create_engine(
+            self.url,
+            pool_pre_ping=False,
+            pool_size=size,
+            max_overflow=overflow,
+            pool_timeout=POOL_TIMEOUT_S,
+        )
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         # Every table of the hall, not only these two: its schema is the migrations' head.
         migrations.upgrade_to_head(self.engine)
 
