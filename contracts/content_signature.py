@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+
 def context(kind: str) -> bytes:
     """What a signature of ``kind`` covers before the body: one kind's signature (``catalog``,
     ``knowledge``, ``demand_taxonomy``, ``holidays``) cannot be replayed as another's."""
