@@ -47,6 +47,10 @@ ITEMS = [
     {"material": "articles_of_association", "reason": "章程未签字"},
 ]
 WAYBILL = "EE123456785CN"
+# What the walk-in gave that no text may carry: the card's name and ID number, form answers, the
+# officer's reasons, the EMS street and recipient.
+PERSONAL = ("张三丰", "11010519491231002X", "启航科技有限公司", "软件开发", "租赁合同缺少",
+            "章程未签字", "人民路", "王芳")  # fmt: skip
 
 
 @dataclass
@@ -256,8 +260,6 @@ def test_the_applicant_is_texted_hands_in_at_another_station_gets_ems_and_rates(
     assert needs.data_coding == 0x08 and needs.parts > 1  # concatenated UCS-2, reassembled
     assert "经营场所使用证明" in needs.text and "公司章程" in needs.text
     assert f"/p/{tracking}?t={token}" in needs.text
-    for secret in ("王小明", "11010519491231002X", "启航科技有限公司", "租赁合同缺少", "科灵路"):
-        assert secret not in needs.text
 
     # At ANOTHER station, the receipt's QR code: both materials handed in, the part in review.
     second = open_station(tmp_path, hall, "SND-SS-002", "枫桥街道站")
@@ -318,5 +320,13 @@ def test_the_applicant_is_texted_hands_in_at_another_station_gets_ems_and_rates(
     assert [(t["tracking_number"], t["level"], t["state"]) for t in tasks] == [
         (tracking, 2, "open")
     ]
+    # Every text the applicant got: the tracking number and a link, nothing personal.
+    texts = sms_hall.smsc.messages()
+    assert len(texts) >= 5
+    for message in texts:
+        assert tracking in message.text
+        for secret in PERSONAL:
+            assert secret not in message.text, (secret, message.text)
+
     # 15 working days from the rating (the hall's calendar skips weekends and holidays).
     assert tasks[0]["due_on"] == "2026-12-14"
