@@ -22,6 +22,7 @@ Event = Literal[
     "demand_replied",
     "rating_invited",
     "poor_rating_follow_up",
+    "policy_push",
 ]
 Language = Literal["zh", "en"]
 EVENTS: Final[tuple[Event, ...]] = (
@@ -31,6 +32,7 @@ EVENTS: Final[tuple[Event, ...]] = (
     "demand_replied",
     "rating_invited",
     "poor_rating_follow_up",
+    "policy_push",
 )
 
 # A resident ID number (18, last may be X), an old 15-digit one, or any run of 15+ digits:
@@ -89,6 +91,11 @@ class PoorRatingFollowUp(_Params):
     pass
 
 
+class PolicyPush(_Params):
+    """免申即享 (hall.policy_push): ``tracking_number`` is the push's reference, ``service_name``
+    the policy's title; the enterprise is never named (the text sits on a handset)."""
+
+
 PARAMS: Final[dict[Event, type[_Params]]] = {
     "filing_received": FilingReceived,
     "needs_more": NeedsMore,
@@ -96,6 +103,7 @@ PARAMS: Final[dict[Event, type[_Params]]] = {
     "demand_replied": DemandReplied,
     "rating_invited": RatingInvited,
     "poor_rating_follow_up": PoorRatingFollowUp,
+    "policy_push": PolicyPush,
 }
 
 # The sender's signature (【…】) comes first, as Chinese operators require for notification SMS.
@@ -125,6 +133,10 @@ _TEMPLATES: Final[dict[tuple[Event, Language], str]] = {
     ("poor_rating_follow_up", "en"): "[Qihang Services] We received your rating of "
     "{service_name} ({tracking_number}). The department will put it right and call you back "
     "within 15 working days. {link}",
+    ("policy_push", "zh"): "【企航政务】经比对企业档案，贵企业符合“{service_name}”的申报条件"
+    "（推送编号{tracking_number}），申报方式请查看 {link}",
+    ("policy_push", "en"): "[Qihang Services] The register shows your company qualifies for "
+    "{service_name} (reference {tracking_number}). How to apply: {link}",
 }
 
 

@@ -1,0 +1,424 @@
+"""Policy push (免申即享): a published policy matched against every enterprise of the register,
+the eligible ones listed for staff to confirm, confirmed pushes texted and shown to the
+enterprise (its e-archive, the kiosk after the card is read).
+
+When a ``policies`` version is published (:meth:`hall.content_kinds.ContentStore.on_publish`), or
+staff ask for a match (``POST /api/v1/policy-push/match``, :mod:`hall.policy_push_routes`),
+:meth:`PolicyPush.match_document` checks the document (:func:`contracts.policies.
+compile_policies`), finds the policies that are new or changed since the last match (the body
+kept per policy in ``policy_push_policies``), marks the pushes of changed or dropped policies
+still pending as ``superseded``, and matches each new or changed policy against the register
+through :class:`hall.policy_push_index.EnterpriseIndex` (built once per run from the register's
+rows: industry, size, qualifications, registered capital, address → district). The eligible
+enterprises become ``pending`` rows of ``policy_pushes`` (tables: :mod:`hall.policy_push_schema`,
+migration 0013).
+
+Staff (supervisor or admin, console page 政策推送) see the policies with their counts and the
+eligible enterprises (name and USCC, nothing about people) and confirm all or some
+(:meth:`PolicyPush.confirm`): each pending row becomes ``confirmed`` once (a conditional update:
+two officers confirming at once push each enterprise once), with who confirmed it and when, and a
+text ``policy_push`` is queued (dedupe key ``policy_push:<seq>``) to the mobile number of the
+enterprise's newest filing that gave one, with the link ``<public URL>/pp/<reference>?t=<token>``
+to a phone page naming the policy and how to apply (no number on file: the push still shows in
+the e-archive and at the kiosk; ``texted`` says which). The audit log holds one row per
+confirmation (who, the policy and version, how many).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+
+from contracts.clock import Clock
+from contracts.policies import PolicySet, compile_policies
+from hall.clock import iso
+from hall.notifications import InvalidNumber, enqueue_in
+from hall.notify_templates import TemplateParamsError
+from hall.part_model import local_date
+from hall.policy_push_index import EnterpriseIndex, RegisterReader, changed_policies
+from hall.policy_push_schema import policy_push_policies, policy_pushes
+from hall.register_schema import enterprises
+from hall.store import submissions
+
+log = logging.getLogger(__name__)
+
+KIND: Final = "policies"
+REFERENCE_PREFIX: Final = "ZC"
+_TITLE_MAX: Final = 40  # the SMS template's name
+_BATCH: Final = 5_000
+
+
+def reference(seq: int) -> str:
+    """The push's reference in texts and its phone link (``ZC00000042``)."""
+    return f"{REFERENCE_PREFIX}{seq:08d}"
+
+
+def seq_of(ref: str) -> int | None:
+    digits = ref.removeprefix(REFERENCE_PREFIX)
+    return int(digits) if ref.startswith(REFERENCE_PREFIX) and digits.isdigit() else None
+
+
+def _body(policy: Mapping[str, Any]) -> str:
+    return json.dumps(policy, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReport:
+    """One match run: the version, the policies matched (new or changed), the pending pushes
+    made, the policies dropped or changed whose pending pushes were superseded, and seconds."""
+
+    version: str
+    matched: int
+    pushes: int
+    superseded: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmReport:
+    confirmed: int
+    texted: int
+    no_mobile: int
+
+
+class PolicyPush:
+    """Matching, confirming and reading pushes over the hall's database; thread-safe."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        public_url: str | None = None,
+        latest: Callable[[], tuple[str, dict[str, Any]] | None] | None = None,
+    ) -> None:
+        self.engine, self.clock = engine, clock
+        # Where the texts' links point; None: no texts are queued (the hall has no SMS set up).
+        self.public_url = public_url
+        self._latest = latest  # the published policies (version, document), if any
+        self._matching = threading.Lock()
+
+    # --- matching ------------------------------------------------------------------------------
+
+    def on_publish(self, kind: str) -> None:
+        """The content store's hook: a new ``policies`` version is matched at once."""
+        if kind == KIND:
+            self.match_latest()
+
+    def match_latest(self) -> MatchReport | None:
+        """Match the latest published policies (None: nothing published)."""
+        found = self._latest() if self._latest is not None else None
+        if found is None:
+            return None
+        version, doc = found
+        return self.match_document(doc, version)
+
+    def index(self, policies: PolicySet) -> EnterpriseIndex:
+        """The register's enterprises indexed for ``policies``' vocabulary."""
+        reader = RegisterReader(policies.vocabulary)
+        keys, facts = [], []
+        e = enterprises.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(e.id, e.industry, e.size, e.qualifications, e.registered_capital, e.address)
+            )
+            for row in rows:
+                keys.append(row.id)
+                facts.append(
+                    reader.facts(
+                        industry=row.industry,
+                        size=row.size,
+                        qualifications=json.loads(row.qualifications or "[]"),
+                        capital=row.registered_capital,
+                        address=row.address,
+                    )
+                )
+        return EnterpriseIndex(keys, facts)
+
+    def match_document(self, doc: dict[str, Any], version: str) -> MatchReport:
+        """Match the new or changed policies of ``doc`` (published as ``version``) against the
+        register; :class:`contracts.policies.PolicyError` when the document does not check."""
+        started = time.perf_counter()
+        compiled = compile_policies(doc, source=f"policies {version}")
+        policies = PolicySet(version, compiled.policies, compiled.vocabulary)
+        by_id = {p.id: p for p in policies.policies}
+        with self._matching:
+            with self.engine.connect() as conn:
+                known = {
+                    r.policy_id: json.loads(r.body)
+                    for r in conn.execute(
+                        select(policy_push_policies.c.policy_id, policy_push_policies.c.body).where(
+                            policy_push_policies.c.state == "open"
+                        )
+                    )
+                }
+                done = set(
+                    conn.execute(
+                        select(policy_push_policies.c.policy_id).where(
+                            policy_push_policies.c.version == version
+                        )
+                    ).scalars()
+                )
+            changed = [
+                p
+                for p in changed_policies({"policies": list(known.values())}, doc)
+                if p["id"] not in done
+            ]
+            gone = [pid for pid in known if pid not in by_id]
+            report = self._store(
+                policies, changed, [*gone, *(p["id"] for p in changed if p["id"] in known)]
+            )
+        seconds = time.perf_counter() - started
+        log.info("policies %s: %d new or changed matched, %d pending pushes, %d superseded "
+                 "(%.2f s)", version, report[0], report[1], report[2], seconds)  # fmt: skip
+        return MatchReport(version, report[0], report[1], report[2], seconds)
+
+    def _store(
+        self, policies: PolicySet, changed: list[Mapping[str, Any]], superseded_ids: list[str]
+    ) -> tuple[int, int, int]:
+        version, by_id = policies.version, {p.id: p for p in policies.policies}
+        today = local_date(self.clock.now())
+        at = iso(self.clock.now())
+        index = self.index(policies)
+        made = superseded = 0
+        with self.engine.begin() as conn:
+            if superseded_ids:
+                superseded = self._supersede(conn, superseded_ids, version)
+            for raw in changed:
+                policy = by_id[raw["id"]]
+                eligible = index.eligible_keys(policy, today)
+                conn.execute(
+                    insert(policy_push_policies).values(
+                        version=version,
+                        policy_id=policy.id,
+                        title_zh=policy.title_zh[:200],
+                        body=_body(raw),
+                        eligible=len(eligible),
+                        matched_at=at,
+                        state="open",
+                    )
+                )
+                for start in range(0, len(eligible), _BATCH):
+                    conn.execute(
+                        insert(policy_pushes),
+                        [
+                            {
+                                "version": version,
+                                "policy_id": policy.id,
+                                "enterprise_id": eid,
+                                "state": "pending",
+                                "matched_at": at,
+                            }
+                            for eid in eligible[start : start + _BATCH]
+                        ],
+                    )
+                made += len(eligible)
+        return len(changed), made, superseded
+
+    @staticmethod
+    def _supersede(conn: Connection, policy_ids: Iterable[str], version: str) -> int:
+        ids = list(policy_ids)
+        conn.execute(
+            update(policy_push_policies)
+            .where(
+                policy_push_policies.c.policy_id.in_(ids),
+                policy_push_policies.c.version != version,
+                policy_push_policies.c.state == "open",
+            )
+            .values(state="superseded")
+        )
+        result = conn.execute(
+            update(policy_pushes)
+            .where(
+                policy_pushes.c.policy_id.in_(ids),
+                policy_pushes.c.version != version,
+                policy_pushes.c.state == "pending",
+            )
+            .values(state="superseded")
+        )
+        return int(result.rowcount or 0)
+
+    # --- staff ---------------------------------------------------------------------------------
+
+    def policies(self) -> list[dict[str, Any]]:
+        """The matched policies still open, newest match first, with their counts by state."""
+        p, q = policy_push_policies.c, policy_pushes.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(p.version, p.policy_id, p.title_zh, p.eligible, p.matched_at)
+                .where(p.state == "open")
+                .order_by(p.matched_at.desc(), p.policy_id)
+            ).all()
+            counts: dict[tuple[str, str], dict[str, int]] = {}
+            for version, pid, state, n in conn.execute(
+                select(q.version, q.policy_id, q.state, func.count())
+                .join(
+                    policy_push_policies,
+                    and_(p.version == q.version, p.policy_id == q.policy_id),
+                )
+                .where(p.state == "open")
+                .group_by(q.version, q.policy_id, q.state)
+            ):
+                counts.setdefault((version, pid), {})[state] = int(n)
+        return [
+            {
+                "version": r.version,
+                "policy_id": r.policy_id,
+                "title_zh": r.title_zh,
+                "eligible": r.eligible,
+                "pending": counts.get((r.version, r.policy_id), {}).get("pending", 0),
+                "confirmed": counts.get((r.version, r.policy_id), {}).get("confirmed", 0),
+                "matched_at": r.matched_at,
+            }
+            for r in rows
+        ]
+
+    def policy(self, version: str, policy_id: str) -> dict[str, Any] | None:
+        """One matched policy's document as published (None: not matched)."""
+        p = policy_push_policies.c
+        with self.engine.connect() as conn:
+            body = conn.execute(
+                select(p.body).where(p.version == version, p.policy_id == policy_id)
+            ).scalar_one_or_none()
+        return None if body is None else dict(json.loads(body))
+
+    def enterprises(
+        self, version: str, policy_id: str, *, state: str = "pending", limit: int = 100,
+        offset: int = 0,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The enterprises of one policy's pushes in ``state``: name and USCC (a page)."""
+        q, e = policy_pushes.c, enterprises.c
+        where = (q.version == version, q.policy_id == policy_id, q.state == state)
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).where(*where)).scalar_one()
+            rows = conn.execute(
+                select(q.enterprise_id, e.name, e.uscc, q.confirmed_at, q.confirmed_by, q.texted)
+                .join(enterprises, e.id == q.enterprise_id)
+                .where(*where)
+                .order_by(e.name, q.enterprise_id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        return {
+            "total": int(total),
+            "items": [
+                {
+                    "enterprise_id": r.enterprise_id,
+                    "name": r.name,
+                    "uscc": r.uscc or "",
+                    "confirmed_at": r.confirmed_at,
+                    "confirmed_by": r.confirmed_by,
+                    "texted": r.texted,
+                }
+                for r in rows
+            ],
+        }
+
+    def confirm(
+        self, version: str, policy_id: str, who: str, enterprise_ids: list[str] | None = None
+    ) -> ConfirmReport:
+        """Confirm the pending pushes of one policy version (all, or those of
+        ``enterprise_ids``): each once, texted when the hall can and knows a number."""
+        q = policy_pushes.c
+        doc = self.policy(version, policy_id)
+        if doc is None:
+            return ConfirmReport(0, 0, 0)
+        confirmed = texted = no_mobile = 0
+        query = select(q.seq, q.enterprise_id).where(
+            q.version == version, q.policy_id == policy_id, q.state == "pending"
+        )
+        if enterprise_ids is not None:
+            query = query.where(q.enterprise_id.in_(enterprise_ids))
+        with self.engine.begin() as conn:
+            for seq, enterprise_id in conn.execute(query.order_by(q.seq)).all():
+                token = secrets.token_urlsafe(16)
+                taken = conn.execute(
+                    update(policy_pushes)
+                    .where(q.seq == seq, q.state == "pending")
+                    .values(
+                        state="confirmed",
+                        confirmed_at=iso(self.clock.now()),
+                        confirmed_by=who,
+                        token=token,
+                    )
+                )
+                if taken.rowcount != 1:  # another officer confirmed it just now
+                    continue
+                confirmed += 1
+                outcome = self._text(conn, seq, enterprise_id, token, str(doc["title_zh"]))
+                conn.execute(update(policy_pushes).where(q.seq == seq).values(texted=outcome))
+                texted += outcome == "queued"
+                no_mobile += outcome == "no_mobile"
+        log.info("policy %s %s: %d push(es) confirmed by %s, %d texted", policy_id, version,
+                 confirmed, who, texted)  # fmt: skip
+        return ConfirmReport(confirmed, texted, no_mobile)
+
+    def _text(self, conn: Connection, seq: int, enterprise_id: str, token: str, title: str) -> str:
+        if self.public_url is None:
+            return "not_sent"
+        mobile = _mobile_of(conn, enterprise_id)
+        if mobile is None:
+            return "no_mobile"
+        ref = reference(seq)
+        link = f"{self.public_url.rstrip('/')}/pp/{ref}?t={token}"
+        name = title if len(title) <= _TITLE_MAX else title[: _TITLE_MAX - 1] + "…"
+        params = {"tracking_number": ref, "service_name": name, "link": link}
+        try:
+            enqueue_in(conn, "policy_push", mobile, params, "zh", f"policy_push:{seq}",
+                       clock=self.clock)  # fmt: skip
+        except (InvalidNumber, TemplateParamsError, ValueError) as exc:
+            log.info("policy push %s: no text (%s)", ref, type(exc).__name__)
+            return "not_sent"
+        conn.info["notify_wake"] = True  # hall.notify_wiring wakes its dispatcher on commit
+        return "queued"
+
+    # --- the phone page ------------------------------------------------------------------------
+
+    def opened(self, ref: str, token: str | None) -> dict[str, Any] | None:
+        """The policy of a confirmed push whose link's token is right (else None, alike)."""
+        seq = seq_of(ref)
+        q = policy_pushes.c
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(q.version, q.policy_id, q.token).where(
+                        q.seq == seq, q.state == "confirmed"
+                    )
+                ).one_or_none()
+                if seq is not None
+                else None
+            )
+        stored = row.token if row is not None and row.token else "-" * 22
+        given = token if isinstance(token, str) and len(token) <= 64 else ""
+        if not hmac.compare_digest(stored.encode(), given.encode()) or row is None:
+            return None
+        return self.policy(row.version, row.policy_id)
+
+
+def _mobile_of(conn: Connection, enterprise_id: str) -> str | None:
+    """The mobile number of the enterprise's newest filing that gave one (None: none did)."""
+    from hall.register_archive import EnterpriseArchive
+    from hall.tracking import parts
+
+    named = select(parts.c.submission_id).where(EnterpriseArchive._parts_of(conn, enterprise_id))
+    payloads = conn.execute(
+        select(submissions.c.payload)
+        .where(submissions.c.id.in_(named))
+        .order_by(submissions.c.received_at.desc())
+        .limit(20)
+    ).scalars()
+    for payload in payloads:
+        form = json.loads(payload).get("form")
+        value = form.get("mobile") if isinstance(form, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
