@@ -66,6 +66,7 @@ def test_a_route_to_an_unknown_department_is_refused_with_the_reason() -> None:
     # A department nobody lists cannot be removed while a route still names it.
     dropped = sample()
     dropped["departments"] = [d for d in dropped["departments"] if d["id"] != "transport"]
+    dropped["services"] = [s for s in dropped["services"] if s["department"] != "transport"]
     assert reasons_for(dropped) == (
         "demand_routes: demand category 'transport': unknown department 'transport'; use one of: "
         + ", ".join(d["id"] for d in dropped["departments"]),
@@ -104,6 +105,7 @@ def test_the_table_follows_the_latest_published_catalog(
         {"id": "data_bureau", "name_zh": "苏州高新区数据局", "name_en": "Data Bureau"}
     ]
     doc["demand_routes"]["transport"] = "enterprise_service"
+    doc["services"] = [s for s in doc["services"] if s["department"] != "transport"]
     catalogs.publish(json.dumps(doc, ensure_ascii=False), "wu.super")
     now = {d.id: d for d in departments.all()}
     assert now["data_bureau"].listed and now["data_bureau"].name_zh == "苏州高新区数据局"
