@@ -32,6 +32,7 @@ from ui.bridge.camera_frames import CameraImageProvider
 from ui.bridge.consult_bridge import ConsultBridge
 from ui.bridge.delivery_bridge import DeliveryBridge
 from ui.bridge.enterprise_bridge import EnterpriseBridge
+from ui.bridge.masking_bridge import MaskingBridge
 from ui.bridge.rating_bridge import RatingBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
@@ -285,6 +286,7 @@ class KioskUi:
         self.speech.watch(self.delivery, self.delivery.changed, "errorCount", "count")
         self.speech.watch(self.consult, self.consult.changed, "profileErrorCount", "count")
         self.enterprise = EnterpriseBridge(self.settings)
+        self.masking = MaskingBridge()  # the one rule for personal numbers on screen
         self.technician = TechnicianBridge(
             None,  # attached with the runtime; the gesture does nothing before
             self.background,
@@ -308,6 +310,7 @@ class KioskUi:
         ctx.setContextProperty("enterprise", self.enterprise)
         ctx.setContextProperty("technician", self.technician)
         ctx.setContextProperty("speech", self.speech)
+        ctx.setContextProperty("masking", self.masking)
         ctx.setContextProperty(
             "kioskInfo",
             {

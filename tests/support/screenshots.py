@@ -68,7 +68,16 @@ def demo_config(state_dir: Path, hall_url: str, language: str, care: bool) -> An
     )
 
 
-def render_all(out_dir: Path) -> list[Path]:
+# What each shot does with the screen: the tool saves it as PNG; a test may walk its items instead
+# (tests/ui/test_accessibility.py), with ``path``'s name saying which screen it is.
+Capture = Callable[[Robot, Path], None]
+
+
+def save_png(robot: Robot, path: Path) -> None:
+    robot.grab(str(path))
+
+
+def render_all(out_dir: Path, capture: Capture = save_png) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application()
     written: list[Path] = []
@@ -80,20 +89,31 @@ def render_all(out_dir: Path) -> list[Path]:
                 from tests.hall.helpers import enrol_station
 
                 enrol_station(hall, "SND-SS-001", state_dir=root / mode)
-                written += _render_mode(app, out_dir, root / mode, hall.url, mode, language, care)
+                written += _render_mode(
+                    app, out_dir, root / mode, hall.url, mode, language, care, capture
+                )
             for mode in MODES:
-                written += _render_first_boot(out_dir, root / f"first-boot-{mode}", hall, mode)
+                written += _render_first_boot(
+                    out_dir, root / f"first-boot-{mode}", hall, mode, capture
+                )
             # Before the ratings: their approved start-ups would add to 张三丰's enterprises.
             _seed_register(hall)
             for mode in MODES:
-                written += _render_register(out_dir, root / f"register-{mode}", hall, mode)
+                written += _render_register(out_dir, root / f"register-{mode}", hall, mode, capture)
             for n, mode in enumerate(MODES, start=1):
-                written += _render_rating(out_dir, root / f"rating-{mode}", hall, mode, n)
+                written += _render_rating(out_dir, root / f"rating-{mode}", hall, mode, n, capture)
     return written
 
 
 def _render_mode(
-    app: Any, out_dir: Path, state_dir: Path, hall_url: str, mode: str, language: str, care: bool
+    app: Any,
+    out_dir: Path,
+    state_dir: Path,
+    hall_url: str,
+    mode: str,
+    language: str,
+    care: bool,
+    capture: Capture = save_png,
 ) -> list[Path]:
     runtime = KioskRuntime(demo_config(state_dir, hall_url, language, care))
     # Today's date on the receipts, so they match the tracking numbers the outbox gives out.
@@ -108,7 +128,7 @@ def _render_mode(
         robot.settle(5)
         ui.status.refresh()
         path = out_dir / f"{mode}_{len(shots) + 1:02d}_{name}.png"
-        robot.grab(str(path))
+        capture(robot, path)
         shots.append(path)
 
     # 补正 screens are numbered on their own, so adding them renumbers no other screen.
@@ -118,7 +138,7 @@ def _render_mode(
         robot.settle(5)
         ui.status.refresh()
         path = out_dir / f"{mode}_supplement_{len(supplement_shots) + 1}_{name}.png"
-        robot.grab(str(path))
+        capture(robot, path)
         supplement_shots.append(path)
 
     # The delivery choice and the EMS address are numbered on their own too.
@@ -128,7 +148,7 @@ def _render_mode(
         robot.settle(5)
         ui.status.refresh()
         path = out_dir / f"delivery_{mode}_{len(delivery_shots) + 1}_{name}.png"
-        robot.grab(str(path))
+        capture(robot, path)
         delivery_shots.append(path)
 
     try:
@@ -610,7 +630,9 @@ def _render_technician(
     bg.release()
 
 
-def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: str) -> list[Path]:
+def _render_first_boot(
+    out_dir: Path, state_dir: Path, hall: HallServer, mode: str, capture: Capture = save_png
+) -> list[Path]:
     """The first-boot enrolment screen: empty form, a refused code, enrolled. A station of its
     own, apart from the demo station the other screens use."""
     from hall.enrolment import EnrolmentStore
@@ -624,7 +646,7 @@ def _render_first_boot(out_dir: Path, state_dir: Path, hall: HallServer, mode: s
 
     def shot(name: str) -> None:
         path = out_dir / f"{mode}_first_boot_{len(shots) + 1}_{name}.png"
-        robot.grab(str(path))
+        capture(robot, path)
         shots.append(path)
 
     try:
@@ -678,7 +700,9 @@ def _seed_register(hall: HallServer) -> None:
     assert post_submission(hall, body).status_code == 201
 
 
-def _render_register(out_dir: Path, state_dir: Path, hall: HallServer, mode: str) -> list[Path]:
+def _render_register(
+    out_dir: Path, state_dir: Path, hall: HallServer, mode: str, capture: Capture = save_png
+) -> list[Path]:
     """办理企业 (issue 17): the enterprise choice after the card, the change form pre-filled from
     the register, its materials on file, the enterprise's e-archive."""
     from tests.hall.helpers import enrol_station
@@ -695,7 +719,7 @@ def _render_register(out_dir: Path, state_dir: Path, hall: HallServer, mode: str
         robot.settle(5)
         ui.status.refresh()
         path = out_dir / f"register_{mode}_{len(shots) + 1}_{name}.png"
-        robot.grab(str(path))
+        capture(robot, path)
         shots.append(path)
 
     try:
@@ -728,7 +752,12 @@ def _render_register(out_dir: Path, state_dir: Path, hall: HallServer, mode: str
 
 
 def _render_rating(
-    out_dir: Path, state_dir: Path, hall: HallServer, mode: str, n: int
+    out_dir: Path,
+    state_dir: Path,
+    hall: HallServer,
+    mode: str,
+    n: int,
+    capture: Capture = save_png,
 ) -> list[Path]:
     """好差评 at the kiosk: 张三丰's closed part is offered after the card is read, rated 不满意
     and thanked. Its own session, after the others: until it is rated, the offer would come
@@ -778,7 +807,7 @@ def _render_rating(
         robot.settle(5)
         ui.status.refresh()
         path = out_dir / f"{mode}_rating_{len(shots) + 1}_{name}.png"
-        robot.grab(str(path))
+        capture(robot, path)
         shots.append(path)
 
     try:

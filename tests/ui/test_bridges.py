@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QTranslator
 
 from kiosk.errors import FailureReason
+from kiosk.masking import mask_id_number, mask_name
 from tests.ui.conftest import Kiosk
 from ui.bridge.failures import field_error_text, known_codes
-from ui.bridge.session_bridge import mask_id_number, mask_name
 from ui.i18n.build import TS_FILES, ensure_compiled
 
 

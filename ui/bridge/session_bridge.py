@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QCoreApplication, QObject, QTimer, Signal, Slot
 
-from kiosk.masking import mask_id_number, mask_name
+from kiosk.masking import mask_name, mask_personal
 from kiosk.session.context import SessionContext
 from kiosk.session.inactivity import Phase
 from ui.bridge.failures import failure_text, field_error_text
@@ -299,8 +299,7 @@ class SessionBridge(QObject):
             for c in f.choices:
                 if c.value == value:
                     value = self._pick(c.label_zh, c.label_en)
-            if f.kind == "id_number":
-                value = mask_id_number(value)  # a public screen: others may be looking on
+            value = mask_personal(f.kind, value)  # a public screen: others may be looking on
             rows.append({"label": self._pick(f.label_zh, f.label_en), "value": value})
         for m in s.captured_materials:
             if m.id in ctx.attachments:

@@ -98,7 +98,8 @@ ColumnLayout {
         visible: field.kind !== "choice" && field.kind !== "multiline"
         Layout.fillWidth: true
         Layout.preferredHeight: Theme.touch
-        text: field.value
+        // An ID or mobile number is masked (110105********002X) except while it is being typed.
+        text: input.activeFocus ? field.value : masking.mask(field.kind, field.value)
         font.pixelSize: Theme.large
         font.family: Theme.fontFamily
         color: Theme.text

@@ -20,6 +20,8 @@ ScreenFrame {
         property string name: ""
         property string label: ""
         property string value: ""
+        // "mobile": masked (139****5678) except while the field has focus; "" for plain text.
+        property string maskKind: ""
         property string help: ""
         property bool pinyin: true
         property int hints: PersonalInput.hints
@@ -52,7 +54,8 @@ ScreenFrame {
             objectName: "deliveryField_" + addressField.name
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
-            text: addressField.value
+            text: line.activeFocus ? addressField.value
+                                   : masking.mask(addressField.maskKind, addressField.value)
             font.pixelSize: Theme.large
             font.family: Theme.fontFamily
             color: Theme.text
@@ -261,6 +264,7 @@ ScreenFrame {
                     name: "mobile"
                     label: qsTr("Recipient's mobile")
                     value: delivery.mobile
+                    maskKind: "mobile"
                     pinyin: false
                     hints: PersonalInput.hints | Qt.ImhDialableCharactersOnly
                     maxLength: 11

@@ -30,7 +30,10 @@ ScreenFrame {
             code: session.cardStatus
             Layout.fillWidth: true
         }
-        MrzField { id: mrzDoc; name: "document_number"; label: qsTr("Document number"); latin: true }
+        MrzField {
+            id: mrzDoc; name: "document_number"; label: qsTr("Document number"); latin: true
+            maskKind: "passport"
+        }
         MrzField { id: mrzBirth; name: "birth_date"; label: qsTr("Date of birth (YYYY-MM-DD)") }
         MrzField { id: mrzExpiry; name: "expiry_date"; label: qsTr("Date of expiry (YYYY-MM-DD)") }
         BigButton {
@@ -128,7 +131,10 @@ ScreenFrame {
         property string name
         property string label
         property bool latin: false
-        property alias text: input.text
+        // "passport": the document number is masked (E1*****78) except while it has focus, so
+        // the field keeps what was typed here and shows it through the one masking rule.
+        property string maskKind: ""
+        property string text: ""
         Layout.fillWidth: true
         spacing: 6
         Text {
@@ -146,6 +152,8 @@ ScreenFrame {
             font.pixelSize: Theme.large
             font.family: Theme.fontFamily
             color: Theme.text
+            text: input.activeFocus ? mrzField.text : masking.mask(mrzField.maskKind, mrzField.text)
+            onTextEdited: mrzField.text = text
             inputMethodHints: PersonalInput.hints | (mrzField.latin
                 ? (Qt.ImhPreferUppercase | Qt.ImhLatinOnly) : Qt.ImhFormattedNumbersOnly)
             selectByMouse: false
