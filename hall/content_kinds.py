@@ -1,5 +1,6 @@
-"""The kiosk's other content in workbooks: the Q&A knowledge base, the demand taxonomy and the
-holiday calendar, each published, versioned, signed and served like the services catalog.
+"""The kiosk's other content in workbooks: the Q&A knowledge base, the demand taxonomy, the
+holiday calendar and the policies, each published, versioned, signed and served like the services
+catalog.
 
 Each :class:`Kind` is a workbook format (sheets and columns, :mod:`hall.content_workbook`'s
 reader: headers "中文 key", every problem as a :class:`~hall.content_workbook.CellError` by
@@ -15,6 +16,12 @@ form and a diff. ``docs/content.md`` describes the sheets.
   published catalog's demand routes, so every demand can be dispatched.
 - ``holidays``: 日期 (a date a row: 放假 or 调休上班). An adjusted working day must be a
   Saturday or Sunday.
+- ``policies``: 政策 (a policy a row, its conditions in one cell in the rule language of
+  :mod:`contracts.policy_rules`), 资质 and 注册地 (the vocabulary the conditions name). The
+  document is the kiosk's policies JSON (:mod:`contracts.policies`, checked by
+  :func:`~contracts.policies.compile_policies` as the kiosk loads it). The shipped set is the 21
+  hand-written policies plus generated ones, 2,147 in all
+  (:func:`contracts.policy_synthetic.shipped_document`).
 
 :class:`ContentStore` keeps every published version of each kind (table ``content_versions``,
 migration 0011) and signs what it serves with the hall's content key under the kind's own
@@ -32,6 +39,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 import unicodedata
@@ -59,6 +67,9 @@ from sqlalchemy.exc import IntegrityError
 from contracts.clock import Clock
 from contracts.content_signature import signed_etag
 from contracts.demands import FIRST_LEVEL_COUNT, ContentError, parse_taxonomy
+from contracts.policies import LINK, Vocabulary, compile_policies
+from contracts.policy_rules import RESERVED, RuleError, format_rule, parse_rule
+from contracts.policy_synthetic import shipped_document
 from hall.clock import iso
 from hall.content_key import ContentKey
 from hall.content_workbook import (
@@ -549,6 +560,200 @@ def _holidays_shipped() -> dict[str, Any]:
     return _holidays_canonical(doc)
 
 
+# --- policies ------------------------------------------------------------------------------------
+
+_POLICY_SHEETS: Final = (
+    _INFO,
+    Sheet(
+        "policies",
+        "政策",
+        (
+            _col("id", "编号", "id"),
+            _col("title_zh", "中文标题", "text"),
+            _col("title_en", "英文标题", "text"),
+            _col("issuer_zh", "中文发文单位", "text"),
+            _col("issuer_en", "英文发文单位", "text"),
+            _col("department", "受理部门", "opt_text"),
+            _col("benefit_zh", "中文扶持内容", "text"),
+            _col("benefit_en", "英文扶持内容", "text"),
+            _col("max_amount_wan", "最高金额(万元)", "opt_text"),
+            _col("opens", "开始申报", "date"),
+            _col("closes", "截止日期", "date"),
+            _col("link", "政策链接", "opt_text"),
+            _col("conditions", "申报条件", "text"),
+        ),
+    ),
+    Sheet(
+        "certifications",
+        "资质",
+        (
+            _col("id", "编号", "id"),
+            _col("name_zh", "中文名称", "text"),
+            _col("name_en", "英文名称", "text"),
+        ),
+    ),
+    Sheet(
+        "districts",
+        "注册地",
+        (
+            _col("id", "编号", "id"),
+            _col("name_zh", "中文名称", "text"),
+            _col("name_en", "英文名称", "text"),
+        ),
+    ),
+)
+_AMOUNT: Final = re.compile(r"\d{1,9}(?:\.\d{1,4})?")
+_VOCAB_WHAT: Final = {"certifications": "资质", "districts": "注册地"}
+
+
+def _vocabulary(rows: dict[str, list[_Row]], reader: _Reader, sheet: str) -> dict[str, list[str]]:
+    what = _VOCAB_WHAT[sheet]
+    for key, row in _duplicates((r.values["id"], r) for r in rows[sheet]):
+        reader.error(sheet, row.number, "id", f"{what}编号“{key}”重复")
+    names: dict[str, int] = {}
+    out: dict[str, list[str]] = {}
+    for r in rows[sheet]:
+        v = r.values
+        for col in ("name_zh", "name_en"):
+            bad = RESERVED.search(v[col])
+            if bad:
+                reader.error(
+                    sheet,
+                    r.number,
+                    col,
+                    f"名称中不能有“{bad[0]}”：申报条件用“且、或、逗号、顿号、【】”分隔条件和取值，"
+                    "括号要成对",
+                )
+            folded = _fold(v[col])
+            if folded and folded in names and names[folded] != r.number:
+                reader.error(sheet, r.number, col, f"名称与第 {names[folded]} 行相同")
+            if folded:
+                names.setdefault(folded, r.number)
+        out.setdefault(v["id"], [v["name_zh"], v["name_en"]])
+    if not rows[sheet] and sheet in reader.letters:
+        reader.error(sheet, None, "", f"“{what}”表中没有任何{what}")
+    return out
+
+
+def _policies_assemble(
+    rows: dict[str, list[_Row]], reader: _Reader, context: dict[str, Any]
+) -> dict[str, Any]:
+    certifications = _vocabulary(rows, reader, "certifications")
+    districts = _vocabulary(rows, reader, "districts")
+    vocab = Vocabulary(
+        certifications={k: (v[0], v[1]) for k, v in certifications.items()},
+        districts={k: (v[0], v[1]) for k, v in districts.items()},
+    )
+    for key, row in _duplicates((r.values["id"], r) for r in rows["policies"]):
+        reader.error("policies", row.number, "id", f"政策编号“{key}”重复")
+    policies = []
+    for r in rows["policies"]:
+        v = r.values
+        policy: dict[str, Any] = {
+            k: v[k] for k in ("id", "title_zh", "title_en", "issuer_zh", "issuer_en")
+        }
+        if v["department"]:
+            policy["department"] = v["department"]
+        policy.update(benefit_zh=v["benefit_zh"], benefit_en=v["benefit_en"])
+        amount = v["max_amount_wan"]
+        if amount:
+            if _AMOUNT.fullmatch(amount):
+                policy["max_amount_wan"] = float(amount) if "." in amount else int(amount)
+            else:
+                reader.error(
+                    "policies",
+                    r.number,
+                    "max_amount_wan",
+                    f"应为金额（万元），如 30，不能是“{amount[:20]}”",
+                )
+        policy.update(opens=v["opens"], closes=v["closes"])
+        if v["opens"] and v["closes"] and v["closes"] < v["opens"]:
+            reader.error("policies", r.number, "closes", "截止日期早于开始申报日期")
+        if v["link"]:
+            if LINK.fullmatch(v["link"]):
+                policy["link"] = v["link"]
+            else:
+                reader.error(
+                    "policies", r.number, "link", "链接应以 http:// 或 https:// 开头，不含空格"
+                )
+        policy["all"], policy["any"] = [], []
+        if v["conditions"]:
+            try:
+                policy["all"], policy["any"] = parse_rule(v["conditions"], vocab)
+            except RuleError as exc:
+                for problem in exc.problems:
+                    reader.error("policies", r.number, "conditions", problem)
+        policies.append(policy)
+    if not rows["policies"] and "policies" in reader.letters:
+        reader.error("policies", None, "", "“政策”表中没有任何政策")
+    return {
+        **_info(rows),
+        "certifications": certifications,
+        "districts": districts,
+        "policies": policies,
+    }
+
+
+def _policies_rows(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    vocab = compile_policies({**doc, "policies": []}).vocabulary
+    policies = [
+        {
+            **p,
+            "opens": dt.date.fromisoformat(p["opens"]),
+            "closes": dt.date.fromisoformat(p["closes"]),
+            "conditions": format_rule(p.get("all", []), p.get("any", []), vocab),
+        }
+        for p in doc.get("policies", [])
+    ]
+    return {
+        "info": _info_rows(doc),
+        "policies": policies,
+        "certifications": [
+            {"id": k, "name_zh": v[0], "name_en": v[1]} for k, v in doc["certifications"].items()
+        ],
+        "districts": [
+            {"id": k, "name_zh": v[0], "name_en": v[1]} for k, v in doc["districts"].items()
+        ],
+    }
+
+
+def _policies_canonical(doc: dict[str, Any]) -> dict[str, Any]:
+    """Empty optional parts left out, so a JSON file and its workbook read back the same."""
+    out = copy.deepcopy(doc)
+    out.setdefault("note", "")
+    for p in out.get("policies", []):
+        for key in ("any", "department", "link", "max_amount_wan"):
+            if p.get(key) in (None, "", []):
+                p.pop(key, None)
+        for cond in [*p.get("all", []), *p.get("any", [])]:
+            for key in ("label_zh", "label_en"):
+                if not cond.get(key):
+                    cond.pop(key, None)
+    for key in ("certifications", "districts"):
+        out[key] = {k: list(v) for k, v in out.get(key, {}).items()}
+    return out
+
+
+def _policies_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    a = _policies_canonical(old or {"policies": []})
+    b = _policies_canonical(new)
+    out = _by_id_diff(a["policies"], b["policies"], "id", "title_zh")
+    out["vocabulary_changed"] = (a["certifications"], a["districts"]) != (
+        b["certifications"],
+        b["districts"],
+    )
+    return _done(out, "vocabulary_changed", "order_changed")
+
+
+def _policies_check(doc: dict[str, Any]) -> None:
+    compile_policies(doc, source="workbook")  # PolicyError: a ValueError with its reasons
+
+
+def _policies_shipped() -> dict[str, Any]:
+    sample = json.loads((_KIOSK_CONTENT / "policies.json").read_text("utf-8"))
+    return _policies_canonical(shipped_document(sample))
+
+
 KNOWLEDGE: Final = Kind(
     "knowledge",
     "问答知识库",
@@ -582,7 +787,18 @@ HOLIDAYS: Final = Kind(
     _holidays_check,
     _holidays_shipped,
 )
-KINDS: Final = {k.key: k for k in (KNOWLEDGE, TAXONOMY, HOLIDAYS)}
+POLICIES: Final = Kind(
+    "policies",
+    "惠企政策",
+    _POLICY_SHEETS,
+    _policies_assemble,
+    _policies_rows,
+    _policies_canonical,
+    _policies_diff,
+    _policies_check,
+    _policies_shipped,
+)
+KINDS: Final = {k.key: k for k in (KNOWLEDGE, TAXONOMY, HOLIDAYS, POLICIES)}
 
 
 # --- versions ------------------------------------------------------------------------------------

@@ -1,171 +1,27 @@
 """A deterministic, made-up set of policies over the sample vocabulary, for scale tests and the
-benchmark (2,147 by default, as many as the hall reports): nothing large is kept in the repo."""
+benchmark (2,147 by default, as many as the hall reports): nothing large is kept in the repo.
+The generator is :mod:`contracts.policy_synthetic` (the hall's shipped policies use it too)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import random
-from typing import Any
-
-from kiosk.policies import SIZES, PolicySet, compile_policies, load_policies
+from contracts.policy_synthetic import SEED, SHIPPED_COUNT, synthetic_documents
+from kiosk.policies import PolicySet, compile_policies, load_policies
 
 
 def synthetic_policies(
-    count: int = 2147, *, seed: int = 4754, vocabulary: PolicySet | None = None
+    count: int = SHIPPED_COUNT, *, seed: int = SEED, vocabulary: PolicySet | None = None
 ) -> PolicySet:
     """A deterministic set of made-up policies over the sample vocabulary (same seed, same set)."""
     base = vocabulary or load_policies()
-    certs = sorted(base.vocabulary.certifications)
-    districts = sorted(base.vocabulary.districts)
-    rng = random.Random(seed)
-    topics = [
-        "研发投入",
-        "技术改造",
-        "人才引进",
-        "市场开拓",
-        "数字化转型",
-        "绿色低碳",
-        "融资",
-        "知识产权",
-        "品牌建设",
-        "稳岗就业",
-        "首台套",
-        "外贸",
-        "总部经济",
-        "载体租金",
-    ]
-    kinds = ["奖励", "补贴", "贴息", "专项资金", "券"]
-    industries = [
-        "C",
-        "C39",
-        "C397",
-        "C27",
-        "C35",
-        "C38",
-        "I",
-        "I65",
-        "I64",
-        "M",
-        "M73",
-        "M75",
-        "L72",
-        "F51",
-        "G59",
-        "C34",
-        "C26",
-        "R86",
-    ]
-    docs = []
-    for i in range(count):
-        conds: list[dict[str, Any]] = []
-        pool = rng.sample(
-            [
-                "industry",
-                "size",
-                "capital",
-                "age",
-                "cert",
-                "district",
-                "employees",
-                "revenue",
-                "rd",
-                "lacks",
-            ],
-            k=rng.randint(2, 5),
-        )
-        for kind in pool:
-            if kind == "industry":
-                conds.append(
-                    {
-                        "field": "industry",
-                        "op": "prefix",
-                        "value": rng.sample(industries, k=rng.randint(1, 3)),
-                    }
-                )
-            elif kind == "size":
-                conds.append(
-                    {
-                        "field": "size",
-                        "op": "in",
-                        "value": rng.sample(list(SIZES), k=rng.randint(1, 3)),
-                    }
-                )
-            elif kind == "capital":
-                conds.append(
-                    {
-                        "field": "registered_capital_wan",
-                        "op": "gte",
-                        "value": rng.choice([50, 100, 200, 500, 1000, 5000]),
-                    }
-                )
-            elif kind == "age":
-                op = rng.choice(["gte", "lte"])
-                conds.append(
-                    {"field": "age_years", "op": op, "value": rng.choice([1, 2, 3, 5, 10])}
-                )
-            elif kind == "cert":
-                conds.append(
-                    {
-                        "field": "certifications",
-                        "op": "has_any",
-                        "value": rng.sample(certs, k=rng.randint(1, 2)),
-                    }
-                )
-            elif kind == "lacks":
-                conds.append({"field": "certifications", "op": "lacks", "value": rng.choice(certs)})
-            elif kind == "district":
-                conds.append(
-                    {
-                        "field": "district",
-                        "op": "in",
-                        "value": rng.sample(districts, k=rng.randint(1, 4)),
-                    }
-                )
-            elif kind == "employees":
-                conds.append(
-                    {
-                        "field": "employees",
-                        "op": "between",
-                        "value": sorted(rng.sample([5, 10, 20, 50, 100, 300, 1000], k=2)),
-                    }
-                )
-            elif kind == "revenue":
-                conds.append(
-                    {
-                        "field": "annual_revenue_wan",
-                        "op": "gte",
-                        "value": rng.choice([100, 500, 2000, 5000, 20000]),
-                    }
-                )
-            else:
-                conds.append(
-                    {"field": "rd_ratio", "op": "gte", "value": rng.choice([2, 3, 4, 5, 6])}
-                )
-        split = rng.randint(0, len(conds) - 1) if len(conds) > 2 else len(conds)
-        opens = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 200))
-        topic, kind_ = rng.choice(topics), rng.choice(kinds)
-        any_part = conds[split:]
-        # An "any" group of one is just another "all" condition.
-        all_part, any_part = (conds[:split], any_part) if len(any_part) >= 2 else (conds, [])
-        docs.append(
-            {
-                "id": f"syn{i:04d}",
-                "title_zh": f"示例政策{i:04d}：{topic}{kind_}",
-                "title_en": f"Sample policy {i:04d}",
-                "issuer_zh": "示例发文单位",
-                "issuer_en": "Sample issuer",
-                "benefit_zh": f"最高{rng.choice([5, 10, 20, 50, 100, 200])}万元（示例）",
-                "benefit_en": "Sample benefit",
-                "opens": opens.isoformat(),
-                "closes": (opens + dt.timedelta(days=rng.randint(30, 365))).isoformat(),
-                "all": all_part,
-                "any": any_part,
-            }
-        )
     data = {
         "version": f"synthetic-{seed}-{count}",
         "certifications": {k: list(v) for k, v in base.vocabulary.certifications.items()},
         "districts": {k: list(v) for k, v in base.vocabulary.districts.items()},
-        "policies": docs,
+        "policies": synthetic_documents(
+            count,
+            seed=seed,
+            certifications=list(base.vocabulary.certifications),
+            districts=list(base.vocabulary.districts),
+        ),
     }
     return compile_policies(data, source="synthetic")

@@ -1,4 +1,4 @@
-"""The knowledge base, the demand taxonomy and the holiday calendar kept in workbooks (issue 18).
+"""The knowledge base, demand taxonomy, holiday calendar and policies in workbooks (issue 18).
 
 Each kind's shipped example workbook is its shipped content; every problem is named by sheet,
 row and column; against a real hall (SQLite and PostgreSQL): download, upload unchanged ("no
@@ -266,7 +266,7 @@ def test_publish_serve_signed_switch_the_hall_and_roll_back(
     old = admin.get(f"{base}/versions/{versions[0]['version']}/workbook", timeout=5)
     assert "2026-12-31" in read(HOLIDAYS, old.content)["holidays"]
     assert admin.post(base + "/rollback", json={"version": "nope"}, timeout=5).status_code == 404
-    assert requests.get(url + "/api/v1/published/policies", timeout=5).status_code == 404
+    assert requests.get(url + "/api/v1/published/nothing", timeout=5).status_code == 404
 
 
 def test_a_station_takes_the_published_knowledge_base(
