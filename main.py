@@ -4,6 +4,7 @@ python main.py kiosk [--config FILE]      the kiosk on this machine's devices
 python main.py hall [--port N]            the hall service on 127.0.0.1
 python main.py demo                       hall + kiosk on simulated devices
 python main.py screenshots DIR            every screen in zh, en and care mode, to PNG
+python main.py preview --catalog F --service ID --out DIR   a service's screens (hall's preview)
 python main.py outbox status [--json]     what waits in the outbox (technicians)
 python main.py technician-pin             argon2 hash of a technician PIN for kiosk.toml
 python main.py provision --hall URL --code CODE   enrol this terminal with the hall (technicians)
@@ -154,6 +155,12 @@ def cmd_hall(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preview(options: list[str]) -> int:
+    from ui.preview import main as preview_main
+
+    return preview_main(options)
+
+
 DEMO_SMSC_ID = "qihang-demo"
 
 
@@ -204,6 +211,7 @@ def _any_port() -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     import functools
+    import shlex
 
     from kiosk.technician.pin import DEMO_PIN_HASH
     from ui.app import has_display
@@ -235,6 +243,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             str(data_dir / "hall.sqlite3"),
             "--",
             *sms_options,
+            # The content page's preview draws services with this checkout's kiosk screens.
+            "--preview-command",
+            f"{shlex.quote(sys.executable)} {shlex.quote(str(ROOT / 'main.py'))} preview",
         ],
         # preexec_fn is unsafe with threads; none are running in this process yet.
         preexec_fn=functools.partial(_die_with_parent, os.getpid()),
@@ -529,6 +540,9 @@ def cmd_technician_pin(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["preview"]:  # the hall runs it: quiet, its own options
+        return cmd_preview(argv[1:])
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -552,6 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p = sub.add_parser("screenshots", help="render every screen to PNG (offscreen)")
     p.add_argument("dir")
+    # Its options are ui.preview's own (main() hands them over before parsing).
+    sub.add_parser("preview", help="one service's screens to PNG (the hall's preview)")
     p = sub.add_parser("outbox", help="inspect the outbox (technicians)")
     p.add_argument("action", choices=["status"])
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -101,6 +101,13 @@ def serve(argv: list[str]) -> int:
         "first start, 0600; back it up with the database). Default: beside a SQLite file "
         "(hall.db -> hall.keys/seal.key), else under $XDG_DATA_HOME/qihang-hall",
     )
+    parser.add_argument(
+        "--preview-command",
+        metavar="COMMAND",
+        help="the program that draws a service with the kiosk's screens for the content page's "
+        'preview, e.g. "/opt/qihang/venv/bin/python -m ui.preview" (run without a shell; '
+        "default: none, the console says the hall has no preview)",
+    )
     sms = parser.add_argument_group("SMS to applicants (hall.notify_wiring)")
     sms.add_argument("--public-url", metavar="URL", help="https:// address the texts link to")
     sms.add_argument("--smpp", metavar="HOST:PORT", help="the SMS centre (SMPP 3.4)")
@@ -117,6 +124,16 @@ def serve(argv: list[str]) -> int:
         notify_settings = _notify_settings(args)
     except (OSError, ValueError) as exc:
         parser.error(str(exc))
+    from hall.content_preview import PreviewSettings
+
+    try:
+        preview = (
+            None
+            if args.preview_command is None
+            else PreviewSettings.from_command_line(args.preview_command)
+        )
+    except ValueError as exc:  # empty, or an unclosed quote
+        parser.error(f"--preview-command: {exc}")
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -138,6 +155,7 @@ def serve(argv: list[str]) -> int:
                 "max_help_calls": args.max_help_calls,
                 "seal_key_path": args.seal_key,
                 "notify_settings": notify_settings,
+                "preview": preview,
             },
         )
     except DuplicateTrackingNumbers as exc:  # an old database that breaks the unique index

@@ -86,6 +86,7 @@ from hall.blob_files import BlobHashMismatch
 from hall.blob_store import DEFAULT_GRACE_S, SWEEP_INTERVAL_S, BlobStore
 from hall.body_limits import BodyLimits
 from hall.client_address import TrustedProxies
+from hall.content_preview import PreviewRunner, PreviewSettings
 from hall.demand_content import (
     PublishedCalendar,
     PublishedTaxonomy,
@@ -187,6 +188,7 @@ def create_app(
     forwarding_settings: forwarding.ForwardingSettings | None = None,
     notify_settings: notify_wiring.NotifySettings | None = None,
     db_busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    preview: PreviewSettings | None = None,
 ) -> FastAPI:
     """Build the hall app on ``db``: a SQLite file (created if missing) or a database URL.
 
@@ -200,7 +202,8 @@ def create_app(
     ``forwarding_settings`` how accepted parts are delivered to department systems (timeouts,
     attempts, back-off: :mod:`hall.forwarding`; tests pass short ones); ``notify_settings`` the
     public URL and SMS backend the applicant's texts use (:mod:`hall.notify_wiring`; None: no
-    texts are queued).
+    texts are queued); ``preview`` the program that draws the kiosk's screens for the content
+    page's preview (:mod:`hall.content_preview`; None: the hall answers that it has none).
     """
     store = SubmissionStore(db, blob_dir, busy_timeout_ms=db_busy_timeout_ms)
     seal_key_file = seal_key_path or sealing.default_key_path(store.url)
@@ -279,6 +282,7 @@ def create_app(
     app.state.staff_store = staff_store
     app.state.catalog_store = catalog_store
     app.state.content_store = content_store
+    app.state.preview = None if preview is None else PreviewRunner(preview)
     app.state.tracking_store = tracking_store
     app.state.demand_desk = desk
     app.state.calendar = work_calendar

@@ -8,6 +8,8 @@ All routes are the admin's (the console's 内容发布 page)::
     POST /api/v1/content/services/check                the .xlsx as the body: errors, or the diff
     POST /api/v1/content/services/publish              the .xlsx again: published / unchanged
     POST /api/v1/content/services/rollback             {"version"}: that content as the newest
+    POST /api/v1/content/services/preview/{service}    the .xlsx (or nothing: the published
+                                                       catalog): the service's kiosk screens
 
 ``check`` answers 200 either way (``ok`` false with every :class:`CellError` as a row of the
 page's table); ``publish`` reads and checks the workbook again and answers 422 with the same
@@ -16,6 +18,9 @@ catalog (a download uploaded unchanged) is "unchanged" and publishes nothing; ot
 names the new version (:meth:`CatalogStore.next_version`). A roll back publishes the chosen
 version's content under a new version name, so versions only ever grow and every station takes
 it as the newest. Uploads are limited in :mod:`hall.body_limits`.
+
+``preview`` draws the kiosk's screens for one service with the kiosk's own QML, in a program the
+hall runs (:mod:`hall.content_preview`; a hall without ``--preview-command`` answers 409).
 
 The other kinds (:mod:`hall.content_kinds`: ``knowledge``, ``demand_taxonomy``, ``holidays``)
 have the same six routes under ``/api/v1/content/<kind>/``, and stations read the published
@@ -58,6 +63,7 @@ from hall.content_kinds import KINDS, ContentStore, Kind
 from hall.content_kinds import VersionClash as KindVersionClash
 from hall.content_kinds import read as read_kind
 from hall.content_kinds import workbook_bytes as kind_workbook_bytes
+from hall.content_preview import PreviewFailed, PreviewRunner
 from hall.content_workbook import WorkbookRefused
 from hall.device_auth import CallerDep
 
@@ -67,6 +73,8 @@ PREFIX: Final = "/api/v1/content/services"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _Version = Annotated[str, Path(min_length=1, max_length=64)]
+_ServiceId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+NO_PREVIEW: Final = "此大厅未配置预览：请系统管理员为大厅设置预览程序（--preview-command）"
 
 
 class RollbackIn(BaseModel):
@@ -322,7 +330,42 @@ def _services_router() -> APIRouter:
             "based_on": doc.get("version"),
             "published": latest.version if latest else None,
             "services": len(doc["services"]),
+            # For the preview's choice of service.
+            "service_list": [{"id": s["id"], "name_zh": s["name_zh"]} for s in doc["services"]],
             "diff": content_workbook.diff(_current(store), doc),
+        }
+
+    @api.post("/preview/{service_id}")
+    async def preview(service_id: _ServiceId, request: Request, who: AdminDep) -> dict[str, Any]:
+        runner: PreviewRunner | None = request.app.state.preview
+        if runner is None:
+            raise HTTPException(409, detail=NO_PREVIEW)
+        data = await _body(request)
+        store = _store(request)
+        if data:
+            try:
+                doc = await run_in_threadpool(content_workbook.read_workbook, data)
+            except WorkbookRefused as exc:
+                raise HTTPException(422, detail={"ok": False, **exc.to_json()}) from None
+        else:  # nothing uploaded: the published catalog
+            found = _current(store)
+            if found is None:
+                raise HTTPException(404, detail="no catalog published")
+            doc = found
+        if service_id not in {s["id"] for s in doc["services"]}:
+            raise HTTPException(404, detail=f"目录中没有事项“{service_id}”")
+        try:
+            images = await run_in_threadpool(runner.render, doc, service_id)
+        except PreviewFailed as exc:
+            audit(request, who, "content.preview", "catalog", service_id, "failed")
+            if exc.busy:
+                raise HTTPException(429, detail=exc.reason, headers={"Retry-After": "5"}) from None
+            raise HTTPException(422, detail=exc.reason) from None
+        audit(request, who, "content.preview", "catalog", service_id, "ok")
+        return {
+            "service": service_id,
+            "published": not data,
+            "images": [image.to_json() for image in images],
         }
 
     @api.post("/publish")

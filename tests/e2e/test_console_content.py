@@ -1,21 +1,26 @@
 """The console's 内容发布 page in real headless Chromium against a real hall (issue 18).
 
 An admin downloads the catalog workbook, adds a service (董监事备案) with three mistakes, uploads
-it and sees all three with sheet, row and column; fixes them, sees the diff and publishes. A
-station enrolled with the hall (its content key pinned) fetches the catalog through the kiosk's
-own cache and client: the new, signed version with the new service. Rolling back from the
-version list restores the old content at the station. Writes ``console_content_errors.png`` and
-``console_content_diff.png`` to ``$CONSOLE_SCREENSHOTS`` (else the test's temporary folder).
+it and sees all three with sheet, row and column; fixes them, sees the diff, previews the new
+service (the hall runs the kiosk's own renderer, ``main.py preview``: the unpublished service drawn
+by the real QML in Chinese, English and care mode) and publishes. A station enrolled with the
+hall (its content key pinned) fetches the catalog through the kiosk's own cache and client, as
+its runtime does with every heartbeat: the new, signed version with the new service. Rolling back
+from the version list restores the old content at the station. Writes
+``console_content_errors.png``, ``console_content_diff.png`` and ``console_content_preview.png``
+to ``$CONSOLE_SCREENSHOTS`` (else the test's temporary folder).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
+from hall.content_preview import PreviewSettings
 from hall.server import HallServer
 from kiosk.hall_client import HallClient
 from kiosk.services.catalog_cache import CatalogCache
@@ -23,6 +28,8 @@ from tests.hall.helpers import PASSWORD, add_staff, cheap_hasher, enrol_station
 from tests.hall.test_content_workbook import append_rows, edit, row_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The kiosk's renderer from this checkout, as the demo configures it.
+PREVIEW = PreviewSettings((sys.executable, str(Path(__file__).parents[2] / "main.py"), "preview"))
 
 # 董监事备案: a new service in the market regulation department, one part, two fields.
 SERVICE: list[object] = [
@@ -46,7 +53,9 @@ SERVICE: list[object] = [
 @pytest.fixture
 def hall(tmp_path: Path) -> Iterator[HallServer]:
     # The hall's real clock: the station signs its enrolment with the real time.
-    server = HallServer(str(tmp_path / "hall.db"), password_hasher=cheap_hasher()).start()
+    server = HallServer(
+        str(tmp_path / "hall.db"), password_hasher=cheap_hasher(), preview=PREVIEW
+    ).start()
     try:
         yield server
     finally:
@@ -131,6 +140,22 @@ def test_an_admin_fixes_three_mistakes_publishes_and_rolls_back(
         "新增事项：董事监事经理备案（board_filing）"
     )
     page.screenshot(path=str(shots / "console_content_diff.png"), full_page=True)
+
+    # The preview: the new service, not yet published, drawn by the kiosk's own screens.
+    expect(page.locator("#preview-service")).to_have_value("board_filing")
+    page.click("#preview-run")
+    shots_shown = page.locator("#preview-shots img")
+    expect(shots_shown.first).to_be_visible(timeout=120_000)
+    expect(page.locator("#preview-modes button")).to_have_text(["中文", "English", "关怀版"])
+    form = page.locator("#preview-shots img[data-screen=form_1]")
+    expect(form).to_have_attribute("alt", "中文：填写表单 1")
+    assert form.evaluate("img => img.complete && img.naturalWidth") > 300
+    expect(page.locator("#preview-shots img[data-screen=review_1]")).to_have_count(1)
+    page.click("#preview-modes button[data-mode=care]")
+    expect(page.locator("#preview-shots img[data-screen=form_1]")).to_have_attribute(
+        "alt", "关怀版：填写表单 1"
+    )
+    page.screenshot(path=str(shots / "console_content_preview.png"), full_page=True)
     page.click("#content-publish")
     expect(page.locator("#content-published")).to_contain_text("已发布新版本")
     new_version = page.locator("#content-versions tr").first.get_attribute("data-version")

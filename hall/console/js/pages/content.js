@@ -1,9 +1,11 @@
 // 内容发布 (content): the kiosk's content kept in workbooks, one tab per kind (the services
-// catalog, the Q&A knowledge base, the demand taxonomy, the holiday calendar). Download the
+// catalog, the Q&A knowledge base, the demand taxonomy, the holiday calendar, the policies). Download the
 // published version, edit it in a spreadsheet, upload it: every problem is listed by sheet, row
 // and column; when there are none, the differences from the published version are shown and 发布
 // publishes it. The version list rolls back to any earlier version (published again as the
 // newest). Admin only (hall.content_routes); the hall checks the workbook again on publish.
+// A checked services workbook can be previewed: the hall draws a chosen service with the
+// kiosk's own screens (hall.content_preview) in Chinese, English and care mode.
 
 import { request } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
@@ -14,6 +16,7 @@ const KINDS = {
   knowledge: { title: "问答知识库", item: "问答", file: "knowledge" },
   demand_taxonomy: { title: "诉求分类", item: "诉求类别", file: "demand_taxonomy" },
   holidays: { title: "节假日", item: "日期", file: "holidays" },
+  policies: { title: "惠企政策", item: "政策", file: "policies" },
 };
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const FIELD_NAMES = {
@@ -25,6 +28,9 @@ const FIELD_NAMES = {
   question: "问题", answer: "答案", keywords: "关键词", topic: "主题",
   deadline_working_days: "答复时限", handler_zh: "中文承办部门", handler_en: "英文承办部门",
   children: "二级类别", kind: "类型",
+  title_zh: "中文标题", title_en: "英文标题", issuer_zh: "中文发文单位", issuer_en: "英文发文单位",
+  benefit_zh: "中文扶持内容", benefit_en: "英文扶持内容", max_amount_wan: "最高金额",
+  opens: "开始申报", closes: "截止日期", link: "政策链接", all: "申报条件", any: "申报条件（任一）",
 };
 
 async function upload(path, file) {
@@ -72,7 +78,7 @@ async function renderKind(view, key) {
   let checkedFile = null;
 
   const form = h("form", { class: "row", id: "content-form" },
-    h("div", { class: "field grow" }, h("label", { for: "content-file" }, `${kind.title}工作簿（.xlsx）`), fileInput),
+    h("div", { class: "field" }, h("label", { for: "content-file" }, `${kind.title}工作簿（.xlsx）`), fileInput),
     h("div", { class: "field" }, checkButton),
     h("div", { class: "field" }, publishButton));
 
@@ -103,6 +109,7 @@ async function renderKind(view, key) {
       }
       checkedFile = file;
       result.replaceChildren(diffCard(data, kind));
+      if (key === "services") result.append(previewCard(file, data));
       publishButton.hidden = data.diff.no_changes;
     } catch (err) {
       toast(explain(err), "error");
@@ -222,6 +229,7 @@ function diffCard(data, kind) {
     items.push(h("li", { class: "diff-changed" }, `修改${noun}：${named(s)}——${fields}`));
   }
   if (d.synonyms_changed) items.push(h("li", {}, "同义词表有修改"));
+  if (d.vocabulary_changed) items.push(h("li", {}, "资质或注册地表有修改"));
   if (d.departments_changed) items.push(h("li", {}, "部门表有修改"));
   if (d.demand_routes_changed) items.push(h("li", {}, "诉求路由有修改"));
   if (d.categories_changed) items.push(h("li", {}, "分类表有修改"));
@@ -231,4 +239,63 @@ function diffCard(data, kind) {
     h("h2", {}, `检查通过：与已发布版本 ${data.published} 相比`),
     h("p", { class: "sub" }, `${count}确认无误后点“发布此版本”。`),
     h("ul", {}, items));
+}
+
+// The kiosk's screens for one service of the checked workbook, as the hall's renderer draws them.
+const PREVIEW_MODES = { zh: "中文", en: "English", care: "关怀版" };
+const PREVIEW_SCREENS = { home: "首页", form: "填写表单", review: "核对信息", form_errors: "表单（示例答案未通过）" };
+
+function previewCard(file, data) {
+  const list = data.service_list || [];
+  const changed = new Set([...data.diff.added, ...data.diff.changed].map((s) => s.id));
+  const first = list.find((s) => changed.has(s.id)) || list[0];
+  const select = h("select", { id: "preview-service" }, list.map((s) => h("option", {
+    value: s.id, selected: first !== undefined && s.id === first.id,
+  }, changed.has(s.id) ? `${s.name_zh}（${s.id}，本次新增或修改）` : `${s.name_zh}（${s.id}）`)));
+  const button = h("button", { type: "button", id: "preview-run" }, "预览终端界面");
+  const out = h("div", { id: "preview-result", "aria-live": "polite" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    out.replaceChildren(h("p", { class: "sub", id: "preview-busy" }, "正在生成预览，约需 10–30 秒……"));
+    try {
+      const { status, data: answer } = await upload(`/api/v1/content/services/preview/${encodeURIComponent(select.value)}`, file);
+      if (status === 200 && answer) {
+        out.replaceChildren(previewImages(answer.images));
+      } else {
+        const why = answer && typeof answer.detail === "string" ? answer.detail : `服务大厅返回错误（HTTP ${status}）`;
+        out.replaceChildren(h("p", { class: "preview-note", id: "preview-unavailable" }, why));
+      }
+    } catch (err) {
+      out.replaceChildren(h("p", { class: "preview-note", id: "preview-unavailable" }, explain(err)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "card", id: "content-preview" },
+    h("h2", {}, "终端界面预览"),
+    h("p", { class: "sub" }, "用终端自己的界面程序绘制所选事项（尚未发布的工作簿也可预览）；画面中的申请人是读卡器模拟的示例身份证，答案为示例。"),
+    h("form", { class: "row", onsubmit: (event) => event.preventDefault() },
+      h("div", { class: "field" }, h("label", { for: "preview-service" }, "事项"), select),
+      h("div", { class: "field" }, button)),
+    out);
+}
+
+function previewImages(images) {
+  const panel = h("div", { class: "preview-shots", id: "preview-shots" });
+  const show = (mode) => {
+    for (const b of tabs.querySelectorAll("button")) b.classList.toggle("active", b.dataset.mode === mode);
+    panel.replaceChildren(...images.filter((i) => i.mode === mode).map((i) => {
+      const [screen, page] = i.screen.split(/_(?=\d+$)/);
+      const title = (PREVIEW_SCREENS[screen] || screen) + (page ? ` ${page}` : "");
+      return h("figure", { class: "preview-shot" },
+        h("img", { src: `data:image/png;base64,${i.png}`, alt: `${PREVIEW_MODES[mode]}：${title}`, "data-screen": i.screen }),
+        h("figcaption", {}, title));
+    }));
+  };
+  const modes = Object.keys(PREVIEW_MODES).filter((m) => images.some((i) => i.mode === m));
+  const tabs = h("div", { class: "tabs", id: "preview-modes", role: "tablist" }, modes.map((m) => h("button", {
+    type: "button", role: "tab", class: "tab", "data-mode": m, onclick: () => show(m),
+  }, PREVIEW_MODES[m])));
+  if (modes.length) show(modes[0]);
+  return h("div", {}, tabs, panel);
 }
