@@ -78,8 +78,10 @@ from hall import (
     register,
     register_filings,
     register_routes,
+    remote_commands,
     sealing,
     supplements,
+    technicians,
     tracking,
 )
 from hall.blob_files import BlobHashMismatch
@@ -316,6 +318,8 @@ def create_app(
     store.intake_hooks.append(register_filings.RegisterFilings(store.engine, clock).on_intake)
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
+    # Console commands to stations, signed and delivered in heartbeat answers (issue 20).
+    app.state.remote_commands = remote_commands.CommandStore(store.engine, clock, content_signing)
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
     app.state.nonces = device_auth.NonceStore(store.engine, clock)
     app.state.max_help_calls = max_help_calls
@@ -493,6 +497,8 @@ def create_app(
     app.include_router(desk_moves.router())
     app.include_router(desk_views.router())
     app.include_router(fleet.router())
+    app.include_router(remote_commands.router())
+    app.include_router(technicians.router())
     app.include_router(diagnostics.router())
     app.include_router(enrolment.router())
     app.include_router(progress_page.router())

@@ -76,16 +76,18 @@ from hall.store import metadata
 
 log = logging.getLogger(__name__)
 
-Role = Literal["officer", "helper", "supervisor", "admin"]
-ROLES: Final[tuple[Role, ...]] = ("officer", "helper", "supervisor", "admin")
+Role = Literal["officer", "helper", "supervisor", "admin", "technician"]
+ROLES: Final[tuple[Role, ...]] = ("officer", "helper", "supervisor", "admin", "technician")
 # What each role may do, named by the roles whose routes it may use. An officer works their own
 # department's parts only, so no hall role includes theirs: a route for officers checks the
 # department as well (a supervisor sees every department without being one's officer).
 GRANTS: Final[dict[Role, frozenset[Role]]] = {
     "officer": frozenset({"officer"}),
     "helper": frozenset({"helper"}),
-    "supervisor": frozenset({"helper", "supervisor"}),
-    "admin": frozenset({"helper", "supervisor", "admin"}),
+    "supervisor": frozenset({"helper", "supervisor", "technician"}),
+    "admin": frozenset({"helper", "supervisor", "admin", "technician"}),
+    # A field technician (issue 20): the fleet, its remote commands and one-time station codes.
+    "technician": frozenset({"technician"}),
 }
 # Roles that belong to a department; the others belong to the hall itself.
 DEPARTMENT_ROLES: Final = frozenset({"officer"})

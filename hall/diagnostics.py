@@ -77,6 +77,8 @@ technician_audit = Table(
     Column("outcome", String(32), nullable=False),
     Column("detail", String(128), nullable=False),
     Column("received_at", String(40), nullable=False),
+    # Whose hands (migration 0014): a technician's name, or "technician" for the fallback PIN.
+    Column("who", String(64), nullable=False, server_default="technician"),
     UniqueConstraint("station_id", "seq", name="technician_audit_once"),
 )
 
@@ -85,7 +87,9 @@ class AuditEntryIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     seq: int = Field(ge=1, le=MAX_DB_INT)
     at: str = Field(max_length=40)
-    who: str = Field(pattern=r"^technician$")
+    # "technician" (the station's fallback PIN) or the name of the technician whose one-time
+    # code opened technician mode (hall.technicians).
+    who: str = Field(pattern=r"^[A-Za-z0-9_.-]{2,64}$")
     action: str = Field(pattern=_CODE, min_length=1, max_length=64)
     outcome: str = Field(pattern=r"^(ok|failed|refused|locked_out|started)$")
     detail: str = Field(default="", pattern=_CODE)
@@ -147,6 +151,7 @@ class DiagnosticsStore:
                             station_id=station_id,
                             seq=e.seq,
                             at=e.at,
+                            who=e.who,
                             action=e.action,
                             outcome=e.outcome,
                             detail=e.detail,
@@ -161,7 +166,7 @@ class DiagnosticsStore:
     def audit(self, station_id: str) -> list[dict[str, Any]]:
         cols = technician_audit.c
         query = (
-            select(cols.seq, cols.at, cols.action, cols.outcome, cols.detail)
+            select(cols.seq, cols.at, cols.who, cols.action, cols.outcome, cols.detail)
             .where(cols.station_id == station_id)
             .order_by(cols.seq)
         )

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Column,
@@ -278,13 +279,30 @@ def router() -> APIRouter:
         found: FleetStore = request.app.state.fleet_store
         return found
 
-    @api.post("/{station_id}/heartbeat", status_code=status.HTTP_204_NO_CONTENT)
-    def heartbeat(station_id: str, beat: HeartbeatIn, request: Request, who: CallerDep) -> None:
+    @api.post(
+        "/{station_id}/heartbeat",
+        status_code=status.HTTP_204_NO_CONTENT,
+        responses={200: {"description": "signed remote commands: {'commands': [...]}"}},
+    )
+    def heartbeat(station_id: str, beat: HeartbeatIn, request: Request, who: CallerDep) -> Response:
         if not is_valid_station_id(station_id):
             raise HTTPException(422, detail="bad station id: A-Z, 0-9 and '-', at most 32")
         # Only the station's enrolled device (hall.device_auth); there is no token path.
         admit_http(request, who, station_id)
         store(request).record(station_id, beat)
+        # Remote commands waiting for this station ride on the answer (hall.remote_commands);
+        # with none, the answer stays an empty 204.
+        commands = request.app.state.remote_commands.for_delivery(station_id)
+        # The version the console pinned this station to, a field of its own (hall.software).
+        software = request.app.state.software_pins.heartbeat_field(station_id)
+        if commands or software:
+            return JSONResponse(
+                {
+                    **({"commands": commands} if commands else {}),
+                    **({"software": software} if software else {}),
+                }
+            )
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @api.get("")
     def stations(

@@ -238,8 +238,33 @@ class HallClient:
 
     def post_heartbeat(self, station_id: str, report: dict[str, Any]) -> int:
         """Send this station's health (devices, outbox, version; nothing personal)."""
+        return self.post_heartbeat_answer(station_id, report)[0]
+
+    def post_heartbeat_answer(
+        self, station_id: str, report: dict[str, Any]
+    ) -> tuple[int, dict[str, Any] | None]:
+        """:meth:`post_heartbeat` with the hall's answer: ``(status, JSON object)`` when it
+        carries remote commands (200), ``(status, None)`` otherwise (204, or an error status).
+        An answer over its cap is a ``ConnectionError``, a 200 that is no JSON object
+        :class:`BadDocument`; network failures raise as usual."""
         url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/heartbeat"
-        return self._send("POST", url, json=report).status
+        try:
+            reply = self._request("POST", url, max_bytes=STATUS.max_bytes, json=report)
+        except BadDocument as exc:  # over its cap: a failure on the way, as for any status
+            raise ConnectionError(f"unreadable answer from {url}: {exc}") from exc
+        if reply.status != 200:
+            return reply.status, None
+        doc = loads_bounded(reply.body, max_bytes=STATUS.max_bytes, max_depth=STATUS.max_depth)
+        if not isinstance(doc, dict):
+            raise BadDocument("the heartbeat answer is not a JSON object")
+        return reply.status, doc
+
+    def post_command_result(self, station_id: str, command_id: str, body: dict[str, Any]) -> int:
+        """Report what a remote command did (:class:`contracts.remote_commands.CommandResult`)."""
+        from contracts.remote_commands import result_path
+
+        path = result_path(quote(station_id, safe=""), quote(command_id, safe=""))
+        return self._send("POST", self.base_url + path, json=body).status
 
     def post_diagnostics(self, station_id: str, bundle: bytes) -> int:
         """Upload a technician's diagnostics bundle (a zip, scrubbed of personal data)."""

@@ -176,6 +176,7 @@ class KioskRuntime:
         self.health_history = HealthHistory(self.state_dir / "health-history.jsonl")
         self._catalog_cache_obj: Any = None
         self._knowledge_cache_obj: Any = None
+        self._policy_cache_obj: Any = None
         self._catalog_lock = threading.Lock()
         self.outbox_path = self.state_dir / "outbox.sqlite3"
         self.ready = threading.Event()
@@ -188,6 +189,13 @@ class KioskRuntime:
         self.speaker: Any = _Deferred(self, "speaker")
         self.queue: Any = _Deferred(self, "queue")
         self.sender: Any = _Deferred(self, "sender")
+        # Remote commands from the hall's console (kiosk.remote_commands): they run only while
+        # ``in_session()`` says no walk-in is being served (the UI sets it; a runtime without a
+        # UI serves nobody) and ``restart_hook`` restarts the application (the UI's to give).
+        self.in_session: Callable[[], bool] = lambda: False
+        self.restart_hook: Callable[[], None] | None = None
+        self.remote = self._remote_commands()
+        self._applying = threading.Lock()
         if start:
             self.start()
             if self.start_error is not None:
@@ -247,15 +255,16 @@ class KioskRuntime:
         finally:
             self.ready.set()
 
-    def _build_speaker(self) -> Any:
+    def _build_speaker(self, config: KioskConfig | None = None) -> Any:
         """Care mode's voice at the technician's volume (else the station's)."""
         from drivers import registry
         from kiosk.technician.speech_volume import load_volume
 
+        config = config or self.config
         speaker = registry.build_speaker(
-            self.config.devices.speaker.backend, self.config.devices.speaker.options
+            config.devices.speaker.backend, config.devices.speaker.options
         )
-        speaker.volume = load_volume(self.state_dir, self.config.speech.volume)
+        speaker.volume = load_volume(self.state_dir, config.speech.volume)
         return speaker
 
     def _pinned_hall_key(self) -> HallPublicKey | None:
@@ -321,6 +330,13 @@ class KioskRuntime:
         )
         if knowledge.code is not None:
             self.health_history.record_failure(knowledge.code)
+        # The policies the hall publishes (kiosk.policy_cache): the next walk-in matches on them.
+        policies = self.policy_cache().refresh(
+            lambda etag: hall.get_published("policies", etag),
+            fetch_key=lambda: fetch_content_key(self.state_dir, hall.post_content_key),
+        )
+        if policies.code is not None:
+            self.health_history.record_failure(policies.code)
 
     def knowledge_cache(self) -> Any:
         """The hall's published Q&A (:class:`kiosk.knowledge.KnowledgeCache`); its
@@ -331,6 +347,15 @@ class KioskRuntime:
         if self._knowledge_cache_obj is None:
             self._knowledge_cache_obj = KnowledgeCache(self.state_dir)
         return self._knowledge_cache_obj
+
+    def policy_cache(self) -> Any:
+        """The policies a consult session matches on (:class:`kiosk.policy_cache.PolicyCache`):
+        the hall's published, verified set, else the shipped 2,147-policy set."""
+        from kiosk.policy_cache import PolicyCache
+
+        if self._policy_cache_obj is None:
+            self._policy_cache_obj = PolicyCache(self.state_dir)
+        return self._policy_cache_obj
 
     @property
     def timeouts(self) -> Timeouts:
@@ -378,9 +403,89 @@ class KioskRuntime:
         return {"backend": backend} if isinstance(backend, str) else {}
 
     def send_heartbeat(self, hall: HallClient) -> None:
-        code = hall.post_heartbeat(self.config.station.id, self.heartbeat())
-        if code != 204:
+        """Report health; take the remote commands the answer carries and run them now if no
+        walk-in is being served (else they wait for :meth:`between_sessions`)."""
+        code, answer = hall.post_heartbeat_answer(self.config.station.id, self.heartbeat())
+        if code not in (200, 204):
             log.warning("heartbeat answered HTTP %d", code)
+        if answer is not None:
+            self.remote.inbox.receive(answer.get("commands", []))
+        self.apply_commands()
+
+    def _remote_commands(self) -> Any:
+        from contracts.content_signature import load_pinned
+        from kiosk.remote_commands import CommandInbox, RemoteCommands
+
+        inbox = CommandInbox(
+            self.state_dir,
+            self.config.station.id,
+            key=lambda: load_pinned(self.state_dir),
+            on_refused=self.health_history.record_failure,
+        )
+        return RemoteCommands(self, inbox)
+
+    def apply_commands(self) -> int:
+        """Run the remote commands waiting, unless a walk-in is being served (then none run);
+        how many ran. Blocking (devices, the hall): worker threads only."""
+        if self.in_session():
+            return 0
+        with self._applying:
+            ran: int = self.remote.apply_pending()
+        return ran
+
+    def between_sessions(self) -> None:
+        """A walk-in's session ended (the UI calls this at idle): run what waited, in the
+        background."""
+        if self.remote.inbox.pending() or self.remote.inbox.unsent():
+            threading.Thread(
+                target=self.apply_commands, name="remote-commands", daemon=True
+            ).start()
+
+    def can_restart(self) -> bool:
+        return self.restart_hook is not None
+
+    def restart(self) -> None:
+        """Ask the application to restart (a remote ``restart`` command, answered first)."""
+        if self.restart_hook is not None:
+            self.restart_hook()
+
+    def reopen_devices(self, config: KioskConfig, sections: Sequence[str]) -> None:
+        """Use ``config`` from now on, with the devices of ``sections`` (``card_reader``,
+        ``printer``, ``camera``, ``speaker``) opened anew from it. Each new device is opened
+        before any old one is closed: if one fails, this raises and nothing changed."""
+        from drivers import registry
+        from kiosk.remote_commands import DEVICE_PARTS
+
+        builders: dict[str, Callable[[], Any]] = {
+            "card_reader": lambda: registry.build_card_reader(
+                config.devices.card_reader.backend, config.devices.card_reader.options
+            ),
+            "printer": lambda: registry.build_printer(
+                config.devices.printer.backend, config.devices.printer.options
+            ),
+            "camera": lambda: registry.build_camera(
+                config.devices.camera.backend, config.devices.camera.options
+            ),
+            "speaker": lambda: self._build_speaker(config),
+        }
+        fresh: dict[str, Any] = {}
+        try:
+            for section in sections:
+                fresh[DEVICE_PARTS[section]] = builders[section]()
+        except BaseException:
+            for device in fresh.values():
+                device.close()
+            raise
+        self.config = config
+        if not self._parts:
+            return
+        for name, device in fresh.items():
+            old, self._parts[name] = self._parts[name], device
+            try:
+                old.close()
+            except Exception:
+                log.exception("closing the old %s failed", name)
+            log.info("%s reopened with backend settings from a remote command", name)
 
     def fetch_progress(self, tracking_number: str) -> Any:
         """The hall's status document for a receipt (None: the hall does not know it). Raises

@@ -1,6 +1,8 @@
 """The technician's audit log: one JSON line per action, appended and fsynced, never rewritten.
 
-Each entry is ``{"seq", "at", "who": "technician", "action", "outcome", "detail"}``. ``detail``
+Each entry is ``{"seq", "at", "who", "action", "outcome", "detail"}``; ``who`` names the
+technician whose one-time code opened the mode (:mod:`kiosk.technician.codes`), or is
+``technician`` when the station's fallback PIN did. ``detail``
 takes codes and counts only (a failure code, an outbox row id, a file name): anything else is
 refused, so no caller can slip a name or an ID number into it. Entries reach the hall in order
 (``unsent()`` / ``mark_sent()``; the hall keeps them idempotently by ``seq``) and travel inside
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 WHO = "technician"
 _TOKEN = re.compile(r"^[A-Za-z0-9_.:/=-]{0,120}$")  # codes, ids, counts, file names
+_WHO = re.compile(r"[A-Za-z0-9_.-]{2,64}", re.ASCII)  # hall staff names (hall.auth)
 _OUTCOMES = frozenset({"ok", "failed", "refused", "locked_out", "started"})
 
 
@@ -36,8 +39,11 @@ class AuditLog:
         self._clock = clock
         self._lock = threading.Lock()
 
-    def record(self, action: str, outcome: str, detail: str = "") -> dict[str, Any]:
-        """Append one entry (durably) and return it."""
+    def record(self, action: str, outcome: str, detail: str = "", who: str = WHO) -> dict[str, Any]:
+        """Append one entry (durably) and return it; ``who`` is the technician whose one-time
+        code opened the mode (a staff name), or ``technician`` for the fallback PIN."""
+        if _WHO.fullmatch(who) is None:
+            raise ValueError("audit who must be a staff account name")
         if not _TOKEN.match(action) or not action:
             raise ValueError(f"audit action must be a code, not {action!r}")
         if outcome not in _OUTCOMES:
@@ -48,7 +54,7 @@ class AuditLog:
             entry = {
                 "seq": self._count() + 1,
                 "at": self._clock.now().isoformat(timespec="seconds"),
-                "who": WHO,
+                "who": who,
                 "action": action,
                 "outcome": outcome,
                 "detail": detail,
@@ -59,7 +65,7 @@ class AuditLog:
                 f.write(json.dumps(entry, ensure_ascii=True) + "\n")
                 f.flush()
                 os.fsync(f.fileno())
-        log.info("technician audit: %s %s %s", action, outcome, detail)
+        log.info("technician audit: %s %s %s %s", who, action, outcome, detail)
         return entry
 
     def entries(self) -> list[dict[str, Any]]:

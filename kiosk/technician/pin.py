@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,10 +73,17 @@ class PinGate:
         *,
         lockout: dt.timedelta = dt.timedelta(minutes=15),
         clock: Clock = SYSTEM_CLOCK,
+        rotated: Callable[[], str | None] = lambda: None,
     ) -> None:
-        self._path, self._hash = Path(state_path), pin_hash
+        self._path, self._configured = Path(state_path), pin_hash
         self._lockout, self._clock = lockout, clock
+        # The fallback PIN the hall rotated (kiosk.technician.codes), preferred when there is one.
+        self._rotated = rotated
         self._lock = threading.Lock()
+
+    @property
+    def _hash(self) -> str:
+        return self._rotated() or self._configured
 
     @property
     def configured(self) -> bool:
@@ -112,6 +120,11 @@ class PinGate:
             self._save(failures, None)
             log.warning("technician PIN refused (%d of %d)", failures, MAX_FAILURES)
             return PinResult(False, "TECH_PIN_WRONG", self._status(failures, None))
+
+    def reset(self) -> None:
+        """Clear the failure count (a technician's one-time code opened the mode)."""
+        with self._lock:
+            self._save(0, None)
 
     def _verify(self, pin: str) -> bool:
         from argon2 import PasswordHasher

@@ -1,8 +1,9 @@
 """TechnicianService: every technician action, audited, over the kiosk's real parts.
 
 The UI bridge calls these from background jobs (they block on devices, disks and the network)
-and shows what they return. Each public action appends one audit entry (who = "technician",
-what, when, outcome) before it returns, and then tries to ship unsent entries to the hall
+and shows what they return. Each public action appends one audit entry (who — the technician
+whose one-time code opened the mode, else "technician" for the fallback PIN — what, when,
+outcome) before it returns, and then tries to ship unsent entries to the hall
 (``POST /api/v1/stations/{id}/technician-audit``, idempotent by sequence number); entries that
 cannot be sent now go with the next action or the next diagnostics upload.
 """
@@ -22,7 +23,8 @@ from contracts.clock import SYSTEM_CLOCK, Clock
 from kiosk import __version__ as KIOSK_VERSION
 from kiosk.device_identity import keys_dir
 from kiosk.device_key_store import key_protection
-from kiosk.technician.audit import AuditLog
+from kiosk.technician.audit import WHO, AuditLog
+from kiosk.technician.codes import TechnicianCodes, load_fallback_pin
 from kiosk.technician.pin import PinGate, PinResult, PinStatus
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,12 @@ class TechnicianService:
             cfg.technician.pin_hash,
             lockout=dt.timedelta(minutes=cfg.technician.lockout_minutes),
             clock=clock,
+            rotated=lambda: load_fallback_pin(folder),
         )
+        # One-time codes the hall sent for named technicians (kiosk.technician.codes).
+        self.codes = TechnicianCodes(folder, clock)
         self.audit = AuditLog(folder / "audit.jsonl", clock)
+        self.who = WHO  # whose hands: a technician's name once their code opened the mode
         if recent_logs is None:
             from kiosk.technician.log_buffer import install_log_buffer
 
@@ -75,6 +81,18 @@ class TechnicianService:
         return self.pin.status()
 
     def enter(self, pin: str) -> PinResult:
+        """A technician's one-time code (their name goes into the audit) or the fallback PIN.
+        Wrong entries of either count towards the same lockout, and a locked gate takes
+        neither."""
+        status = self.pin.status()
+        if status.locked_until is None:
+            found = self.codes.redeem(pin)
+            if found is not None:
+                self.who, code_id = found
+                self.pin.reset()
+                self._audit("enter", "ok", f"code:{code_id}")
+                return PinResult(True, "", self.pin.status())
+        self.who = WHO
         result = self.pin.check(pin)
         if result.ok:
             self._audit("enter", "ok")
@@ -86,6 +104,7 @@ class TechnicianService:
 
     def leave(self, why: str = "exit") -> None:
         self._audit("leave", "ok", why)
+        self.who = WHO
 
     # -- health ------------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
@@ -242,7 +261,7 @@ class TechnicianService:
         return "" if status in (200, 201) else f"HTTP_{status}"
 
     def _audit(self, action: str, outcome: str, detail: str = "") -> None:
-        self.audit.record(action, outcome, detail)
+        self.audit.record(action, outcome, detail, who=self.who)
 
 
 def result_dict(result: Any) -> dict[str, Any]:
