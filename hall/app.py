@@ -266,7 +266,7 @@ def create_app(
         if notify is not None:
             await run_in_threadpool(notify.stop)
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
-        app.state.assist.close()
+        await app.state.assist.aclose()
         store.close()
 
     async def _sweep_blobs_periodically() -> None:

@@ -25,6 +25,9 @@ waits in a queue until a helper accepts it; the broker then relays
 - **Lifetime.** A kiosk or helper gone longer than :data:`RESUME_WINDOW_S` ends the session (the
   other side is told). Calls are written through to the database (:mod:`hall.assist_store`):
   after a hall restart, sides that come back within the window resume as after a blip.
+- **Several instances.** On PostgreSQL the broker runs with :mod:`hall.assist_cluster`: a call
+  is owned by one instance and its sockets may be held by others, over LISTEN/NOTIFY. On SQLite
+  (one process) everything stays in this process's memory.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from fastapi import HTTPException, WebSocket, status
@@ -46,8 +50,11 @@ from sqlalchemy import Engine
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from contracts.clock import Clock
+from hall.assist_cluster import AssistCluster
+from hall.assist_frames import CLOSE_PROTOCOL
 from hall.assist_store import AssistStore, CallState, Side, StoredCall
 from hall.auth import Staff, StaffStore
+from hall.pg_notify import Bus, lock_key
 from hall.store import SubmissionStore
 from remote_assist import protocol as p
 
@@ -61,7 +68,7 @@ KIOSK_END_REASONS = frozenset({"walk_in_ended", "session_over"})
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_UNKNOWN_SESSION = 4404
-CLOSE_PROTOCOL = 4400
+__all__ = ["CLOSE_PROTOCOL"]  # re-exported for the routes' close codes
 
 
 def _masked(msg: p.FormSnapshot) -> p.FormSnapshot:
@@ -105,6 +112,14 @@ class Link:
     persist: Callable[[int, str], Awaitable[None]] | None = None
     # Numbering, saving and writing one frame happen together: frames leave in seq order.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The side's socket sits on another hall instance (hall.assist_cluster): frames go there.
+    remote: Callable[[str], Awaitable[None]] | None = None
+    remote_token: str = ""
+
+    @property
+    def attached(self) -> bool:
+        """Whether the side has a socket, here or on another instance."""
+        return self.ws is not None or self.remote is not None
 
     async def send(self, msg: p.Message) -> None:
         async with self.lock:
@@ -126,6 +141,10 @@ class Link:
 
     async def _write(self, frame: str) -> None:
         ws = self.ws
+        if ws is None and self.remote is not None:
+            with contextlib.suppress(Exception):  # the bus is down: the side resumes later
+                await self.remote(frame)
+            return
         if ws is None or ws.application_state != WebSocketState.CONNECTED:
             return  # kept in the buffer: the side gets it when it resumes
         # If the socket died under us, the receive loop notices and detaches it.
@@ -204,12 +223,20 @@ class AssistBroker:
         self, engine: Engine, clock: Clock, staff: StaffStore, store: SubmissionStore
     ) -> None:
         self._engine, self._clock, self._staff, self._store = engine, clock, staff, store
-        self.sessions: dict[str, AssistSession] = {}
+        self.sessions: dict[str, AssistSession] = {}  # the calls this instance runs
         self._tasks: set[asyncio.Task[None]] = set()  # strong references until they finish
-        self._calls = AssistStore(engine, BUFFER_FRAMES)
+        self.calls = AssistStore(engine, BUFFER_FRAMES)
+        self.cluster: AssistCluster | None = None  # started by restore() on PostgreSQL
 
     def close(self) -> None:
-        self._calls.close()
+        self.calls.close()
+
+    async def aclose(self) -> None:
+        """Leave the cluster (its locks go with its connections), then close the store."""
+        if self.cluster is not None:
+            await self.cluster.close()
+            self.cluster = None
+        self.close()
 
     # --- persistence -----------------------------------------------------------------------------
 
@@ -219,30 +246,59 @@ class AssistBroker:
 
             async def persist(seq: int, frame: str, side: Side = side) -> None:
                 row = session.row()  # the state as of this frame, taken before any await
-                await run_in_threadpool(self._calls.save, row, (side, seq, frame))
+                await run_in_threadpool(self.calls.save, row, (side, seq, frame))
 
             link.persist = persist
 
     async def _save(self, session: AssistSession) -> None:
-        await run_in_threadpool(self._calls.save, session.row())
+        await run_in_threadpool(self.calls.save, session.row())
 
     async def restore(self) -> None:
         """Load the calls a previous run left waiting or live; each side gets the resume window
         from now to come back, as after a blip. Runs on the event loop at start-up."""
-        calls = await run_in_threadpool(self._calls.load)
-        now = self._clock.now()
+        if self._engine.dialect.name == "postgresql" and self.cluster is None:
+            self.cluster = AssistCluster(self, lambda handler: Bus(self._engine, handler))
+            await self.cluster.start()
+        calls = await run_in_threadpool(self.calls.load)
+        restored = 0
         for call in calls:
-            session = self._revive(call, now)
-            self.sessions[session.id] = session
+            # Another live instance may run this call: take only the ones nobody owns.
+            if self.cluster is not None and not await self.cluster.bus.try_lock(
+                lock_key(call.row["id"])
+            ):
+                continue
+            self.adopt(call)
+            restored += 1
+        if restored:
+            log.info("assist: %d call(s) restored after a restart", restored)
+
+    def adopt(self, call: StoredCall) -> AssistSession:
+        """Run a stored call here; each side gets the resume window from now to come back."""
+        session = self._revive(call, self._clock.now())
+        self.sessions[session.id] = session
+        self.arm_gone(session, Side.KIOSK)
+        if session.state == CallState.ACTIVE:
+            self.arm_gone(session, Side.HELPER)
+        return session
+
+    async def attach_local(self, link: Link, ws: WebSocket) -> WebSocket | None:
+        """Give ``link`` this instance's socket ``ws``; the socket it had here, if any. A socket
+        of the side still held on another instance is told to close there."""
+        old, link.ws = link.ws, ws
+        if link.remote_token and self.cluster is not None:
+            close = {"t": "close", "token": link.remote_token, "code": 1000}
+            await self.cluster.bus.publish(close)
+        link.remote, link.remote_token = None, ""
+        return old
+
+    def arm_gone(self, session: AssistSession, side: Side) -> None:
+        """Start ``side``'s resume window: the call ends if it is not back in time."""
+        if side == Side.KIOSK:
             self._arm_gone(session, session.kiosk, "kiosk_lost")
-            if session.state == CallState.ACTIVE:
-                self._arm_gone(session, session.helper_link, "helper_lost")
-        if calls:
-            log.info("assist: %d call(s) restored after a restart", len(calls))
+        else:
+            self._arm_gone(session, session.helper_link, "helper_lost")
 
     def _revive(self, call: StoredCall, now: Any) -> AssistSession:
-        from datetime import datetime
-
         row, form = call.row, call.form
         waited = max(0.0, (now - datetime.fromisoformat(row["requested_at"])).total_seconds())
         session = AssistSession(
@@ -269,7 +325,37 @@ class AssistBroker:
         self._wire(session)
         return session
 
-    def queue(self) -> list[dict[str, Any]]:
+    async def queue(self) -> list[dict[str, Any]]:
+        """The calls waiting for a helper, oldest first (every instance's, on PostgreSQL)."""
+        if self.cluster is None:
+            return self._local_queue()
+        rows = await self.cluster.open_calls()
+        held = await self.cluster.bus.held()
+        now = self._clock.now()
+        queue = []
+        for row in rows:
+            if row["state"] != CallState.WAITING:
+                continue
+            mine = self.sessions.get(row["id"])
+            waited = (now - datetime.fromisoformat(row["requested_at"])).total_seconds()
+            queue.append(
+                {
+                    "session_id": row["id"],
+                    "station_id": row["station_id"],
+                    "service_id": row["service_id"],
+                    "service_name": row["form"].get("service_name", ""),
+                    "requested_at": row["requested_at"],
+                    "waiting_s": max(0, round(waited)),
+                    # Run elsewhere: connected while its instance is alive (it ends a call
+                    # whose kiosk stays away past the resume window).
+                    "kiosk_connected": mine.kiosk.attached
+                    if mine is not None
+                    else lock_key(row["id"]) in held,
+                }
+            )
+        return queue
+
+    def _local_queue(self) -> list[dict[str, Any]]:
         now = time.monotonic()
         return [
             {
@@ -279,7 +365,7 @@ class AssistBroker:
                 "service_name": s.service_name,
                 "requested_at": s.requested_at,
                 "waiting_s": round(now - s.requested_mono),
-                "kiosk_connected": s.kiosk.ws is not None,
+                "kiosk_connected": s.kiosk.attached,
             }
             for s in self.sessions.values()
             if s.state == CallState.WAITING
@@ -298,11 +384,22 @@ class AssistBroker:
             requested_at=self._clock.now().isoformat(),
             requested_mono=time.monotonic(),
         )
+        if self.cluster is not None:
+            await self.cluster.own_new(session.id)
         self.sessions[session.id] = session
         self._wire(session)
         await self._save(session)
         log.info("assist %s: help requested at %s", session.id, station_id)
         return session
+
+    async def accept_anywhere(self, session_id: str, who: Staff) -> dict[str, str]:
+        """Accept a call whichever instance runs it."""
+        if self.cluster is not None and session_id not in self.sessions:
+            claimed = await self.cluster.claim(session_id)
+            if isinstance(claimed, dict):
+                return await self.cluster.accept_elsewhere(session_id, who)
+        session = await self.accept(session_id, who)
+        return {"session_id": session.id, "station_id": session.station_id}
 
     async def accept(self, session_id: str, who: Staff) -> AssistSession:
         session = self.sessions.get(session_id)
@@ -328,7 +425,7 @@ class AssistBroker:
         # Off the disk before either side hears the end: an ended call is never resumed.
         for link in (session.kiosk, session.helper_link):
             link.persist = None
-        await run_in_threadpool(self._calls.forget, session.id)
+        await run_in_threadpool(self.calls.forget, session.id)
         await session.kiosk.send(p.End(reason=reason))
         await session.helper_link.send(p.End(reason=reason))
         for link in (session.kiosk, session.helper_link):
@@ -339,6 +436,8 @@ class AssistBroker:
         session.captures.clear()
         await self._announce_positions()
         self.sessions.pop(session.id, None)
+        if self.cluster is not None:
+            await self.cluster.disown(session.id)
 
     def _arm_gone(self, session: AssistSession, link: Link, reason: str) -> None:
         """End the session if ``link`` stays without a socket past the resume window."""
@@ -346,7 +445,7 @@ class AssistBroker:
 
         def expire() -> None:
             link.gone_timer = None
-            if link.ws is None and session.state != CallState.ENDED:
+            if not link.attached and session.state != CallState.ENDED:
                 task = loop.create_task(self._side_lost(session, reason))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
@@ -393,7 +492,7 @@ class AssistBroker:
                 helper.out.clear()
                 helper.out.extend(kept)
                 await run_in_threadpool(
-                    self._calls.replace_frames,
+                    self.calls.replace_frames,
                     session.row(),
                     Side.HELPER,
                     [(s, p.dump(m, s)) for s, m in kept],
@@ -502,6 +601,10 @@ class AssistBroker:
 
     def _helper_session(self, session_id: str, who: Staff) -> AssistSession:
         session = self.sessions.get(session_id)
+        if session is None and self.cluster is not None:
+            # Run by another instance: what the helper may see is in the stored call.
+            stored = self.calls.load_one(session_id)
+            session = self._revive(stored, self._clock.now()) if stored else None
         # One answer for "unknown" and "someone else's": a helper learns nothing of the others.
         if session is None or session.state != CallState.ACTIVE or session.helper != who.name:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such assist session")

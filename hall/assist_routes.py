@@ -34,7 +34,8 @@ from hall.assist import (
     AssistBroker,
     Link,
 )
-from hall.assist_store import CallState
+from hall.assist_frames import receive_frame
+from hall.assist_store import CallState, Side
 from hall.auth import COOKIE_NAME, StaffDep
 from remote_assist import protocol as p
 
@@ -49,19 +50,7 @@ def _broker(app: Any) -> AssistBroker:
     return broker
 
 
-async def _receive(ws: WebSocket) -> p.Envelope | None:
-    """The next valid frame, or None once the socket is closed (a bad frame closes it)."""
-    try:
-        text = await ws.receive_text()
-    except (WebSocketDisconnect, RuntimeError):
-        return None
-    try:
-        return p.parse_envelope(text)
-    except p.ProtocolError as exc:
-        log.warning("assist: bad frame refused: %s", exc)
-        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
-            await ws.close(CLOSE_PROTOCOL)
-        return None
+_receive = receive_frame
 
 
 async def _detach(link: Link, ws: WebSocket) -> None:
@@ -73,7 +62,7 @@ async def _detach(link: Link, ws: WebSocket) -> None:
 
 
 def _open_calls(broker: AssistBroker, station_id: str | None = None) -> list[Any]:
-    """Calls waiting or live, all of them or one station's."""
+    """Calls this instance runs, waiting or live, all of them or one station's."""
     return [
         s
         for s in list(broker.sessions.values())
@@ -81,10 +70,20 @@ def _open_calls(broker: AssistBroker, station_id: str | None = None) -> list[Any
     ]
 
 
-def _full(app: Any, broker: AssistBroker, station_id: str) -> bool:
+async def _open_ids(broker: AssistBroker, station_id: str | None = None) -> list[str]:
+    """Ids of the calls waiting or live on every instance (on PostgreSQL), or on this one."""
+    if broker.cluster is None:
+        return [s.id for s in _open_calls(broker, station_id)]
+    rows = await broker.cluster.open_calls()
+    return [r["id"] for r in rows if station_id is None or r["station_id"] == station_id]
+
+
+async def _full(app: Any, broker: AssistBroker, station_id: str) -> bool:
     """Would a new call from ``station_id`` exceed the hall's cap? (Its own call is replaced.)"""
     limit: int = app.state.max_help_calls
-    return not _open_calls(broker, station_id) and len(_open_calls(broker)) >= limit
+    if await _open_ids(broker, station_id):
+        return False
+    return len(await _open_ids(broker)) >= limit
 
 
 def router() -> APIRouter:
@@ -94,13 +93,12 @@ def router() -> APIRouter:
     opening = asyncio.Lock()
 
     @api.get("/queue")
-    def queue(request: Request, who: StaffDep) -> list[dict[str, Any]]:
-        return _broker(request.app).queue()
+    async def queue(request: Request, who: StaffDep) -> list[dict[str, Any]]:
+        return await _broker(request.app).queue()
 
     @api.post("/sessions/{session_id}/accept")
     async def accept(session_id: str, request: Request, who: StaffDep) -> dict[str, str]:
-        session = await _broker(request.app).accept(session_id, who)
-        return {"session_id": session.id, "station_id": session.station_id}
+        return await _broker(request.app).accept_anywhere(session_id, who)
 
     @api.get("/sessions/{session_id}/captures/{material_id}")
     def capture(session_id: str, material_id: str, request: Request, who: StaffDep) -> Response:
@@ -128,7 +126,7 @@ def router() -> APIRouter:
             log.warning("assist: kiosk socket for %r refused (%s)", station_id[:32], exc.detail)
             await device_auth.deny_websocket(ws, exc)
             return
-        if _full(ws.app, broker, station_id):
+        if await _full(ws.app, broker, station_id):
             log.warning("assist: kiosk socket for %s refused (hall at its call cap)", station_id)
             await device_auth.deny_websocket(ws, device_auth.DeviceAuthError(503, BUSY))
             return
@@ -139,7 +137,7 @@ def router() -> APIRouter:
         match first.message:
             case p.HelpRequested(station_id=sid, service_id=service_id) if sid == station_id:
                 async with opening:
-                    if _full(ws.app, broker, station_id):
+                    if await _full(ws.app, broker, station_id):
                         log.warning("assist: help from %s refused (call cap)", station_id)
                         await Link(ws=ws).send_control(p.End(reason="hall_busy"))
                         await _detach(Link(ws=ws), ws)
@@ -150,6 +148,9 @@ def router() -> APIRouter:
                         await broker.end(old_call, "replaced")
                         if old_ws is not None:
                             await _detach(old_call.kiosk, old_ws)
+                    if broker.cluster is not None:  # its old call may run on another instance
+                        for old_id in await _open_ids(broker, station_id):
+                            await broker.cluster.end_elsewhere(old_id, "replaced")
                     session = await broker.open(station_id, service_id)
                     session.kiosk.ws = ws
                 await session.kiosk.send_control(p.SessionOpened(session_id=session.id))
@@ -157,11 +158,20 @@ def router() -> APIRouter:
                 await broker._announce_positions()
             case p.Resume(session_id=sid, last_seq=last):
                 found = broker.sessions.get(sid)
+                if found is None and broker.cluster is not None:
+                    claimed = await broker.cluster.claim(sid)
+                    if isinstance(claimed, dict):  # run by another instance: held here
+                        if claimed["station_id"] != station_id:
+                            await ws.close(CLOSE_UNKNOWN_SESSION)
+                            return
+                        await broker.cluster.hold(ws, sid, Side.KIOSK, last, None)
+                        return
+                    found = claimed
                 if found is None or found.station_id != station_id:
                     await ws.close(CLOSE_UNKNOWN_SESSION)
                     return
                 session = found
-                old, session.kiosk.ws = session.kiosk.ws, ws
+                old = await broker.attach_local(session.kiosk, ws)
                 if old is not None and old is not ws:
                     await _detach(Link(ws=old), old)
                 if session.kiosk.gone_timer is not None:
@@ -188,8 +198,8 @@ def router() -> APIRouter:
                 await broker.from_kiosk(session, envelope.seq, envelope.message)
         finally:
             await _detach(session.kiosk, ws)
-            if not session.ended and session.kiosk.ws is None:
-                broker._arm_gone(session, session.kiosk, "kiosk_lost")
+            if not session.ended and not session.kiosk.attached:
+                broker.arm_gone(session, Side.KIOSK)
 
     @api.websocket("/helper")
     async def helper_socket(ws: WebSocket) -> None:
@@ -211,13 +221,22 @@ def router() -> APIRouter:
         if not isinstance(first.message, p.Resume):
             await ws.close(CLOSE_PROTOCOL)
             return
-        session = broker.sessions.get(first.message.session_id)
+        sid = first.message.session_id
+        session = broker.sessions.get(sid)
+        if session is None and broker.cluster is not None:
+            claimed = await broker.cluster.claim(sid)
+            if isinstance(claimed, dict):  # run by another instance: held here
+                if claimed["state"] == CallState.ACTIVE and claimed["helper"] == who.name:
+                    await broker.cluster.hold(ws, sid, Side.HELPER, first.message.last_seq, who)
+                    return
+                claimed = None
+            session = claimed
         if session is None or session.state != CallState.ACTIVE or session.helper != who.name:
             await broker._audit(who.name, "assist.join", first.message.session_id[:40], "refused")
             await ws.close(CLOSE_UNKNOWN_SESSION)
             return
         link = session.helper_link
-        old, link.ws = link.ws, ws
+        old = await broker.attach_local(link, ws)
         if old is not None and old is not ws:
             await _detach(Link(ws=old), old)
         if link.gone_timer is not None:
@@ -238,7 +257,7 @@ def router() -> APIRouter:
                 await broker.from_helper(session, who, envelope.seq, envelope.message)
         finally:
             await _detach(link, ws)
-            if not session.ended and link.ws is None:
-                broker._arm_gone(session, link, "helper_lost")
+            if not session.ended and not link.attached:
+                broker.arm_gone(session, Side.HELPER)
 
     return api

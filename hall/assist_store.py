@@ -181,6 +181,44 @@ class AssistStore:
             conn.execute(delete(assist_frames).where(assist_frames.c.session_id == session_id))
             conn.execute(delete(assist_sessions).where(assist_sessions.c.id == session_id))
 
+    def load_one(self, session_id: str) -> StoredCall | None:
+        """One call still waiting or live, with its buffered frames (None: ended or unknown)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(assist_sessions).where(
+                    assist_sessions.c.id == session_id, assist_sessions.c.state.in_(OPEN_STATES)
+                )
+            ).first()
+            if row is None:
+                return None
+            return self._stored(conn, row)
+
+    def open_calls(self) -> list[dict[str, Any]]:
+        """Every call waiting or live (any instance's), oldest request first, without frames."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(assist_sessions)
+                .where(assist_sessions.c.state.in_(OPEN_STATES))
+                .order_by(assist_sessions.c.requested_at)
+            ).all()
+        found = []
+        for row in rows:
+            data = dict(row._mapping)
+            data["form"] = json.loads(data["form"])
+            found.append(data)
+        return found
+
+    def _stored(self, conn: Any, row: Any) -> StoredCall:
+        frames: dict[Side, list[tuple[int, str]]] = {side: [] for side in Side}
+        for f in conn.execute(
+            select(assist_frames.c.side, assist_frames.c.seq, assist_frames.c.frame)
+            .where(assist_frames.c.session_id == row.id)
+            .order_by(assist_frames.c.side, assist_frames.c.seq)
+        ):
+            frames[Side(f.side)].append((f.seq, f.frame))
+        data = dict(row._mapping)
+        return StoredCall(data, json.loads(data.pop("form")), frames)
+
     def load(self) -> list[StoredCall]:
         """Calls still waiting or live, oldest request first, with their buffered frames."""
         with self._engine.connect() as conn:
@@ -189,17 +227,7 @@ class AssistStore:
                 .where(assist_sessions.c.state.in_(OPEN_STATES))
                 .order_by(assist_sessions.c.requested_at)
             ).all()
-            calls = []
-            for row in rows:
-                frames: dict[Side, list[tuple[int, str]]] = {side: [] for side in Side}
-                for f in conn.execute(
-                    select(assist_frames.c.side, assist_frames.c.seq, assist_frames.c.frame)
-                    .where(assist_frames.c.session_id == row.id)
-                    .order_by(assist_frames.c.side, assist_frames.c.seq)
-                ):
-                    frames[Side(f.side)].append((f.seq, f.frame))
-                data = dict(row._mapping)
-                calls.append(StoredCall(data, json.loads(data.pop("form")), frames))
+            calls = [self._stored(conn, row) for row in rows]
             # Ended calls whose rows outlived a crash between "ended" and "forgotten".
             conn.commit()
         with self._begin() as conn:
