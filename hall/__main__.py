@@ -1,7 +1,8 @@
 """Run the hall, e.g. ``python -m hall --port 8700 --db var/hall/hall.db``, or administer it:
 ``python -m hall [--db DB] staff add NAME --role helper``, ``python -m hall [--db DB] catalog
 publish FILE``, ``python -m hall enrol-code --station ID``, ``python -m hall devices revoke ID`` and
-``python -m hall register-import FILE.xlsx`` (see :mod:`hall.cli`).
+``python -m hall register-import FILE.xlsx`` (see :mod:`hall.cli`); ``python -m hall apt init`` and
+``python -m hall apt publish FILE.deb`` (:mod:`hall.apt_repo`).
 
 Serving prints the URL it listens on (useful with ``--port 0``) and serves until Ctrl-C or
 SIGTERM, which uvicorn handles here because it runs on the main thread.
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # An administration command names its area; anything else is the server's options, as
     # before (main.py starts the hall with --host/--port/--db).
+    if _area(argv) == "apt":  # the apt repository stations update from (hall.apt_repo)
+        from hall.apt_repo import main as apt_main
+
+        return apt_main(argv)
     if _area(argv) in _ADMIN_AREAS:
         from hall.cli import main as admin_main
 

@@ -53,6 +53,7 @@ from contracts.wire import MAX_BLOB_BYTES, SHA256_PATTERN, SealedSubmission
 from hall import (
     applicant_schema,  # noqa: F401  # the applicant loop's tables on the shared metadata
     applicant_view,
+    apt_repo,
     assist,
     assist_routes,
     auth,
@@ -80,6 +81,7 @@ from hall import (
     register_routes,
     remote_commands,
     sealing,
+    software,
     supplements,
     technicians,
     tracking,
@@ -318,6 +320,9 @@ def create_app(
     store.intake_hooks.append(register_filings.RegisterFilings(store.engine, clock).on_intake)
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
+    # The signed apt repository stations update from, and their version pins (issue 20).
+    app.state.apt_repo = apt_repo.AptRepo(apt_repo.path_beside(seal_key_file))
+    app.state.software_pins = software.SoftwarePins(store.engine, clock)
     # Console commands to stations, signed and delivered in heartbeat answers (issue 20).
     app.state.remote_commands = remote_commands.CommandStore(store.engine, clock, content_signing)
     app.state.enrolment = enrolment.EnrolmentStore(store.engine, clock)
@@ -497,6 +502,8 @@ def create_app(
     app.include_router(desk_moves.router())
     app.include_router(desk_views.router())
     app.include_router(fleet.router())
+    app.include_router(software.router())
+    app.include_router(apt_repo.router())
     app.include_router(remote_commands.router())
     app.include_router(technicians.router())
     app.include_router(diagnostics.router())

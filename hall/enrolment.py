@@ -380,10 +380,14 @@ def router() -> APIRouter:
             # The station pins the hall's sealing key from here (kiosk.provision): what it
             # queues, only this hall opens (hall.sealing).
             # Its content key too: the station verifies every published catalog with it.
+            # And its apt repository's key: the only key the station's apt source trusts
+            # (hall.apt_repo; none before the hall's repository is set up).
+            apt = request.app.state.apt_repo.enrolment_field()
             return {
                 **answer,
                 "sealing": request.app.state.seal_keys.public.to_json(),
                 "content_key": request.app.state.catalog_store.content_key.public.to_json(),
+                **({"apt": apt} if apt is not None else {}),
             }
         except EnrolmentError as exc:
             headers = {}

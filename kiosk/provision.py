@@ -7,7 +7,8 @@
 ``keys/device.key``, ``keys/device.json`` (device id and credential), ``keys/hall_seal.json``
 (the hall's sealing public key, pinned: :mod:`offline_queue.hall_key`), ``keys/hall_content.json``
 (the hall's content key, which signs the catalog: :mod:`contracts.content_signature`) and
-``station.json`` (the
+``keys/hall_apt.asc`` (the key of the hall's apt repository, when it has one:
+:mod:`kiosk.updater`) and ``station.json`` (the
 station's id and name, the hall URL this terminal reached, assist ICE servers).
 :func:`kiosk.station_file.provisioned_overrides` turns ``station.json`` into config overrides,
 so the packaged ``kiosk.toml`` needs no per-station values.
@@ -63,6 +64,7 @@ from kiosk.device_identity import (
 from kiosk.errors import FailureReason
 from kiosk.net_json import STATUS, BadDocument, loads_bounded
 from kiosk.station_file import STATION_FILE
+from kiosk.updater import parse_apt_key, pin_apt_key
 from offline_queue.hall_key import HallKeyMissing
 from offline_queue.hall_key import load_pinned as load_hall_key
 from offline_queue.hall_key import pin as pin_hall_key
@@ -180,6 +182,8 @@ def provision(
         )
         hall_key = HallPublicKey.from_json(answer["sealing"])
         content_key = ContentPublicKey.from_json(answer["content_key"])
+        # A hall with an apt repository sends its key (kiosk.updater).
+        apt_key = parse_apt_key(answer["apt"]) if "apt" in answer else None
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise HallRefused("the hall's answer is incomplete") from exc
     try:
@@ -188,6 +192,9 @@ def provision(
         pin_hall_key(state_dir, hall_key)
         # And the content key: every published catalog is verified with it (catalog_cache).
         pin_content_key(state_dir, content_key)
+        # And the apt repository's key: the only one the station's updates are trusted with.
+        if apt_key is not None:
+            pin_apt_key(state_dir, apt_key)
         _save_station(state_dir, result)
     except OSError as exc:
         raise StorageFailed(f"cannot write under {state_dir}: {exc.strerror}") from exc

@@ -10,7 +10,8 @@
 #
 # A package ships the app's source and its hashed requirements, not its Python packages:
 # postinst builds /opt/<package>/venv with `pip install --require-hashes` from the configured
-# index, or offline from the bundled wheels (`make deb-wheels`). Version from pyproject.toml.
+# index, or offline from the bundled wheels (`make deb-wheels`). Version from pyproject.toml, or
+# PACKAGE_VERSION=1.2.0 packaging/build-deb.sh (stamped into the staged kiosk/__init__.py).
 # Prints the path of each .deb, one a line.
 set -euo pipefail
 
@@ -19,8 +20,13 @@ OUT_DIR=$(mkdir -p "${1:-$ROOT/dist}" && cd "${1:-$ROOT/dist}" && pwd)
 LRELEASE=${LRELEASE:-$ROOT/.venv/bin/pyside6-lrelease}
 WHEELS_DIR=${WHEELS_DIR:-}
 
-VERSION=$(sed -n 's/^version = "\([^"]*\)"/\1/p' "$ROOT/pyproject.toml" | head -n1)
-[ -n "$VERSION" ] || { echo "no version in pyproject.toml" >&2; exit 1; }
+SOURCE_VERSION=$(sed -n 's/^version = "\([^"]*\)"/\1/p' "$ROOT/pyproject.toml" | head -n1)
+[ -n "$SOURCE_VERSION" ] || { echo "no version in pyproject.toml" >&2; exit 1; }
+# PACKAGE_VERSION overrides it (a release candidate, or the apt repository test's two versions):
+# the staged pyproject.toml and kiosk/__init__.py then carry it too, so a station's heartbeat
+# reports the version dpkg installed.
+VERSION=${PACKAGE_VERSION:-$SOURCE_VERSION}
+[[ $VERSION =~ ^[0-9][A-Za-z0-9.+~]*$ ]] || { echo "bad package version: $VERSION" >&2; exit 1; }
 # Reproducible: every file gets the same timestamp (also keeps each .qm "not older" than its .ts,
 # so the kiosk never tries to recompile translations into read-only /opt).
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$ROOT/pyproject.toml")}
@@ -111,6 +117,16 @@ build_package() {
     fi
 
     "stage_${PKG#qihang-}"
+    if [ "$VERSION" != "$SOURCE_VERSION" ]; then
+        if [ -f "$APP/pyproject.toml" ]; then
+            sed -i "s/^version = \"$SOURCE_VERSION\"/version = \"$VERSION\"/" "$APP/pyproject.toml"
+        fi
+        if [ -f "$APP/kiosk/__init__.py" ]; then
+            sed -i "s/^__version__ = \".*\"/__version__ = \"$VERSION\"/" "$APP/kiosk/__init__.py"
+            grep -qx "__version__ = \"$VERSION\"" "$APP/kiosk/__init__.py" ||
+                { echo "kiosk/__init__.py has no __version__ line to stamp" >&2; exit 1; }
+        fi
+    fi
 
     # --- documentation ---------------------------------------------------------------------------
     local doc=$STAGE/usr/share/doc/$PKG
