@@ -88,7 +88,7 @@ def set_problem(args: dict[str, Any]) -> str | None:
         return f"{str(key)[:64]!r} is not a key the console may set; allowed: {', '.join(SETTABLE)}"
     wanted, found = SETTABLE[key], _type_of(value)
     if found != wanted and not (wanted == "number" and found == "integer"):
-        return f"{key} takes a {wanted}, not a {found}"
+        return f"{key}: the value must be a JSON {wanted}, not a {found}"
     if found == "string" and not 0 < len(value) <= 64:
         return f"{key}: 1 to 64 characters"
     return None

@@ -154,7 +154,9 @@ def test_the_allow_list_is_checked_at_the_hall_and_the_value_at_the_kiosk(
     assert "not a key the console may set" in refused.json()["detail"]
     wrong_type = issue(tech, server, STATION, kind="set", key="speech.volume", value="loud")
     assert wrong_type.status_code == 422
-    assert wrong_type.json()["detail"] == "speech.volume takes a integer, not a string"
+    assert wrong_type.json()["detail"] == (
+        "speech.volume: the value must be a JSON integer, not a string"
+    )
     assert issue(tech, server, STATION, kind="format_disk").status_code == 422
     # A helper may look at the fleet but not command it.
     helper = login(server, "lin.helper")

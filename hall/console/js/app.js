@@ -45,9 +45,11 @@ const NAV = {
   helper: HALL_DESKS,
   supervisor: ["inbox", "board", "ratings", ...HALL_DESKS, "messages"],
   admin: ["inbox", "board", "ratings", ...HALL_DESKS, "messages", "content"],
+  // A field technician: the fleet, its remote commands and one-time station codes.
+  technician: ["fleet"],
 };
-const HOMES = { officer: "#/inbox", supervisor: "#/inbox", admin: "#/inbox" };
-const ROLE_NAMES = { officer: "部门工作人员", helper: "工作人员", supervisor: "主管", admin: "管理员" };
+const HOMES = { officer: "#/inbox", supervisor: "#/inbox", admin: "#/inbox", technician: "#/fleet" };
+const ROLE_NAMES = { officer: "部门工作人员", helper: "工作人员", supervisor: "主管", admin: "管理员", technician: "技术员" };
 
 function allowed(me) {
   return NAV[me.role] || [];
@@ -96,7 +98,7 @@ async function route() {
     }
   }
   // The demands' reference data is the hall desks' (officers are refused it, and need none).
-  if (!state.meta && state.me.role !== "officer") state.meta = await api.demandMeta();
+  if (!state.meta && !["officer", "technician"].includes(state.me.role)) state.meta = await api.demandMeta();
   showChrome(true);
   hideToast();
   const hash = location.hash || home(state.me);

@@ -4,14 +4,19 @@
 // 需处理 = any alert, 离线), with the whole fleet's counts: a city's thousands of stations are
 // never loaded at once. A simulated device on a station that is no demo or test rig (DEMO-/TEST-)
 // is a red, counted alarm. Refreshes every 15 s while shown. Times are relative to the hall's
-// clock (`silent_s`), so a desk whose clock is off still reads "3 分钟前" correctly.
+// clock (`silent_s`), so a desk whose clock is off still reads "3 分钟前" correctly. Technicians
+// and supervisors open a station's remote commands (fleet_commands.js) under its row.
 
 import { request } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
+import { commandPanel } from "./fleet_commands.js";
 
 const REFRESH_MS = 15000;
 const PAGE = 50;
 let timer = null;
+
+// The roles the hall lets issue remote commands (hall/auth.py GRANTS: technician and up).
+const COMMANDERS = ["technician", "supervisor", "admin"];
 
 const SHOW = [["all", "全部"], ["alarms", "需处理"], ["offline", "离线"]];
 
@@ -128,7 +133,7 @@ function alertBlock(code, station) {
     h("div", { class: "alert-action" }, `处理：${a.action}`));
 }
 
-function stationRow(station) {
+function stationRow(station, toggle) {
   const r = station.report;
   const offline = station.alerts.includes("STATION_OFFLINE");
   const devices = Object.entries(r.devices || {});
@@ -141,7 +146,9 @@ function stationRow(station) {
   return h("tr", { class: `station ${station.severity}`, "data-station": station.station_id },
     h("td", {},
       h("div", { class: "station-id mono" }, station.station_id),
-      station.name ? h("div", { class: "station-name" }, station.name) : null),
+      station.name ? h("div", { class: "station-name" }, station.name) : null,
+      toggle ? h("button", { type: "button", class: "link command-toggle", "data-commands": station.station_id,
+        onclick: () => toggle(station.station_id) }, "远程指令") : null),
     h("td", { title: formatTime(station.last_seen) },
       h("div", { class: offline ? "seen late" : "seen" }, ago(station.silent_s)),
       h("div", { class: "muted small" }, formatTime(station.last_seen))),
@@ -169,8 +176,12 @@ function figure(id, label, value, kind) {
     h("div", { class: "label" }, label), h("div", { class: "value" }, String(value)));
 }
 
-export async function render(view) {
+export async function render(view, state = {}) {
   clearInterval(timer);
+  const me = state.me;
+  const commander = Boolean(me && COMMANDERS.includes(me.role));
+  const panels = new Map(); // station id -> its open command panel (kept across refreshes)
+  let stations = [];
   let show = "all";
   let cursors = []; // the cursors of the pages before this one, so "上一页" can go back
   let cursor = null;
@@ -228,15 +239,36 @@ export async function render(view) {
     );
     drawTabs(c);
     const first = cursors.length * PAGE;
-    const stations = data.stations;
+    stations = data.stations;
     count.textContent = stations.length ? `第 ${first + 1}–${first + stations.length} 个站点` : "";
     prev.disabled = cursors.length === 0;
     next.disabled = !data.next;
     next.onclick = () => { cursors.push(cursor); cursor = data.next; refresh(); };
+    draw();
+    for (const panel of panels.values()) panel.refresh();
+  }
+
+  function draw() {
+    const toggle = commander ? toggleCommands : null;
     body.replaceChildren(...(stations.length
-      ? stations.map(stationRow)
+      ? stations.flatMap((station) => {
+        const panel = panels.get(station.station_id);
+        const row = stationRow(station, toggle);
+        return panel ? [row, h("tr", { class: "command-row" }, h("td", { colspan: 7 }, panel.element))] : [row];
+      })
       : [h("tr", {}, h("td", { class: "empty", colspan: 7 },
         show === "all" ? "还没有终端上报心跳" : "没有符合条件的站点"))]));
+  }
+
+  function toggleCommands(stationId) {
+    if (panels.has(stationId)) {
+      panels.delete(stationId);
+    } else {
+      const panel = commandPanel(stationId, me);
+      panels.set(stationId, panel);
+      panel.refresh();
+    }
+    draw();
   }
   await refresh();
   timer = setInterval(refresh, REFRESH_MS);
