@@ -25,6 +25,7 @@ from kiosk.device_identity import DeviceIdentity, load_identity
 from kiosk.errors import reason_for
 from kiosk.health_history import HealthHistory
 from kiosk.net_json import BadDocument
+from kiosk.updater import note_software
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -410,6 +411,10 @@ class KioskRuntime:
             log.warning("heartbeat answered HTTP %d", code)
         if answer is not None:
             self.remote.inbox.receive(answer.get("commands", []))
+        if code in (200, 204) and not self.in_session():
+            # The console's version pin rides on the same answer, a field of its own; noted
+            # between walk-ins only: the root updater it wakes restarts this app (kiosk.updater).
+            note_software(self.state_dir, answer)
         self.apply_commands()
 
     def _remote_commands(self) -> Any:

@@ -415,6 +415,7 @@ class KioskUi:
 
     def _attach_flow(self, runtime: KioskRuntime) -> None:
         from kiosk.session.flow import SessionFlow
+        from kiosk.technician.service import RESTART_EXIT_CODE
 
         cfg = runtime.config
         self.flow = SessionFlow(
@@ -435,6 +436,10 @@ class KioskUi:
             register=enterprise_register(runtime),
         )
         self._unsubscribe = self.flow.subscribe(self._on_flow_changed)
+        # The hall's remote commands run only between walk-ins (kiosk.remote_commands); a
+        # restart is answered first, then the app exits for systemd to start it again.
+        runtime.in_session = lambda: self.flow is not None and self.flow.state != "idle"
+        runtime.restart_hook = lambda: QCoreApplication.exit(RESTART_EXIT_CODE)  # thread-safe
         self.settings.careModeChanged.connect(self._on_care_mode_changed)
         self.session.attach(self.flow)
         self.capture.attach(self.flow)
@@ -524,6 +529,8 @@ class KioskUi:
             # in the middle of someone's form.
             if self.runtime is not None:
                 self.flow.catalog = self.runtime.catalog
+                # ... and so do the remote commands that arrived during the session.
+                self.runtime.between_sessions()
             # Freed memory back to the system (and the last walk-in's freed bytes with it),
             # once the attract screen is up: see kiosk/memory.py.
             QTimer.singleShot(0, release_free_memory)

@@ -29,7 +29,15 @@ from kiosk.updater import (
     note_software,
     upgrade,
 )
-from tests.hall.helpers import add_staff, cheap_hasher, enrol_station, login, signed_session
+from tests.hall.helpers import (
+    add_staff,
+    audit_rows,
+    cheap_hasher,
+    enrol_station,
+    enrolled_runtime,
+    login,
+    signed_session,
+)
 from tests.packaging.deb_files import ROOT, depends
 
 STATION = "QH-APT-1"
@@ -248,3 +256,46 @@ def test_the_repository_route_serves_only_the_signed_indices_and_the_pool(
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert again.returncode == 1 and "already published" in again.stderr
+
+
+def test_a_running_kiosk_notes_its_pin_from_the_heartbeat_answer_between_walk_ins(
+    hall: HallServer, versions: list[Path], tmp_path: Path
+) -> None:
+    from kiosk.config import parse_config
+    from kiosk.updater import read_pin
+
+    repo: AptRepo = hall.app.state.apt_repo
+    repo.init()
+    version = repo.publish(versions[0]).version
+    config = parse_config(
+        {
+            "station": {"id": STATION, "name": "狮山街道站"},
+            "hall": {"url": hall.url, "timeout_s": 2},
+            "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
+            "paths": {"state_dir": str(tmp_path / "kiosk")},
+        }
+    )
+    runtime = enrolled_runtime(config, hall)
+    try:
+        add_staff(hall, "zhou.super", "supervisor")
+        console = login(hall, "zhou.super")
+        pinned = console.put(
+            f"{hall.url}/api/v1/software/pins/{STATION}",
+            json={"version": version},
+            timeout=TIMEOUT_S,
+        )
+        assert pinned.status_code == 200, pinned.text
+        runtime.in_session = lambda: True  # a walk-in is being served: the pin waits
+        runtime.send_heartbeat(runtime.part("hall"))
+        assert read_pin(runtime.state_dir) is None
+        runtime.in_session = lambda: False
+        runtime.send_heartbeat(runtime.part("hall"))
+        assert read_pin(runtime.state_dir) == version
+        seen = console.get(f"{hall.url}/api/v1/software", timeout=TIMEOUT_S).json()
+        assert seen["pins"][0]["station_id"] == STATION
+        assert seen["pins"][0]["set_by"] == "zhou.super"
+        assert ("zhou.super", "software.pin", STATION, version) in audit_rows(
+            hall, subject_kind="station", subject_id=STATION
+        )
+    finally:
+        runtime.close()
