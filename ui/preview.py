@@ -112,7 +112,8 @@ def _sample_page() -> bytearray:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"JPEG", 80)
+    # The stubs say bytes; PySide6 takes the format as str only (bytes is a ValueError).
+    image.save(buffer, "JPEG", 80)  # type: ignore[call-overload]
     return bytearray(data.data())
 
 
