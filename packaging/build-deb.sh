@@ -82,7 +82,8 @@ stage_kiosk() {
     install -D -m 0644 "$ROOT/packaging/pam/qihang-kiosk" "$STAGE/etc/pam.d/qihang-kiosk"
 
     # Debian 12 paths (/lib is /usr/lib on merged-/usr systems; systemd and udev read both).
-    install -D -m 0644 -t "$STAGE/lib/systemd/system" "$ROOT/packaging/systemd/qihang-kiosk.service"
+    install -D -m 0644 -t "$STAGE/lib/systemd/system" "$ROOT/packaging/systemd/qihang-kiosk.service" \
+        "$ROOT"/packaging/systemd/qihang-kiosk-update.{service,path,timer}
     install -D -m 0644 "$ROOT/packaging/udev/70-qihang-kiosk.rules" \
         "$STAGE/lib/udev/rules.d/70-qihang-kiosk.rules"
     install -D -m 0644 "$ROOT/packaging/systemd/journald-qihang.conf" \

@@ -299,3 +299,20 @@ def test_a_running_kiosk_notes_its_pin_from_the_heartbeat_answer_between_walk_in
         )
     finally:
         runtime.close()
+
+
+def test_the_updater_units_ship_and_verify(trees: dict[str, Path]) -> None:
+    units = trees["qihang-kiosk"] / "lib/systemd/system"
+    names = [f"qihang-kiosk-update.{kind}" for kind in ("service", "path", "timer")]
+    proc = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *names],
+        cwd=units, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    problems = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    # The one expected finding: the venv's python, created by postinst at install time.
+    missing = "Command /opt/qihang-kiosk/venv/bin/python is not executable"
+    assert [line for line in problems if missing not in line] == [], problems
+    service = (units / "qihang-kiosk-update.service").read_text()
+    assert "-m kiosk.updater --state-dir /var/lib/qihang/kiosk" in service
+    path = (units / "qihang-kiosk-update.path").read_text()
+    assert "PathChanged=/var/lib/qihang/kiosk/software.json" in path
