@@ -5,11 +5,13 @@
 // never loaded at once. A simulated device on a station that is no demo or test rig (DEMO-/TEST-)
 // is a red, counted alarm. Refreshes every 15 s while shown. Times are relative to the hall's
 // clock (`silent_s`), so a desk whose clock is off still reads "3 分钟前" correctly. Technicians
-// and supervisors open a station's remote commands (fleet_commands.js) under its row.
+// and supervisors open a station's remote commands (fleet_commands.js) under its row, and pin
+// stations to a kiosk version below the list (fleet_software.js).
 
 import { request } from "../api.js";
 import { explain, formatTime, h, toast } from "../ui.js";
 import { commandPanel } from "./fleet_commands.js";
+import { softwarePanel } from "./fleet_software.js";
 
 const REFRESH_MS = 15000;
 const PAGE = 50;
@@ -189,6 +191,7 @@ export async function render(view, state = {}) {
   const figures = h("div", { class: "figures", id: "fleet-figures" });
   const body = h("tbody", { id: "fleet-rows" });
   const count = h("span", { class: "sub", id: "fleet-count" });
+  const software = softwarePanel(commander); // versions running, published, pinned (fleet_software.js)
   const prev = h("button", { type: "button", id: "fleet-prev" }, "← 上一页");
   const next = h("button", { type: "button", id: "fleet-next" }, "下一页 →");
   prev.onclick = () => { cursor = cursors.pop() ?? null; refresh(); };
@@ -203,6 +206,7 @@ export async function render(view, state = {}) {
           ["站点", "最后心跳", "设备 / 后端", "待上传", "磁盘剩余", "软件 / 配置版本", "告警与处理"].map((t) => h("th", {}, t)))),
         body),
       h("div", { class: "pager" }, prev, count, next)),
+    software.element,
   );
 
   function drawTabs(counts) {
@@ -246,6 +250,7 @@ export async function render(view, state = {}) {
     next.onclick = () => { cursors.push(cursor); cursor = data.next; refresh(); };
     draw();
     for (const panel of panels.values()) panel.refresh();
+    software.refresh();
   }
 
   function draw() {
