@@ -42,6 +42,7 @@ from contracts.policies import (
     industry_section,
     normalize_industry,
 )
+from contracts.policy_synthetic import shipped_document
 
 # The shared names are listed so that the kiosk's callers keep one import (the matcher and what
 # it matches on); their home is contracts.policies.
@@ -63,6 +64,7 @@ __all__ = [
     "industry_section",
     "load_policies",
     "match",
+    "shipped_policies",
 ]
 
 DEFAULT_POLICIES_PATH: Final[Path] = (
@@ -121,14 +123,26 @@ class Match:
     upcoming: bool
 
 
-def load_policies(path: Path | None = None) -> PolicySet:
-    """The hand-written sample policies (or another policy file)."""
+def _read(path: Path | None) -> tuple[Path, Any]:
     path = DEFAULT_POLICIES_PATH if path is None else path
     try:
-        data = json.loads(path.read_bytes())
+        return path, json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise PolicyError(str(path), [str(exc)]) from exc
+
+
+def load_policies(path: Path | None = None) -> PolicySet:
+    """The hand-written sample policies (or another policy file)."""
+    path, data = _read(path)
     return compile_policies(data, source=str(path))
+
+
+def shipped_policies(path: Path | None = None) -> PolicySet:
+    """The set the hall ships and publishes at its first start: the hand-written policies plus
+    generated ones over the same vocabulary, 2,147 in all (:mod:`contracts.policy_synthetic`);
+    the kiosk's policies until the hall's published version arrives."""
+    path, data = _read(path)
+    return compile_policies(shipped_document(data), source=f"{path} (shipped set)")
 
 
 # --- matching ------------------------------------------------------------------------------------

@@ -236,7 +236,9 @@ class ConsultFlow:
         self._request = 0  # the walk-in's latest request; older answers are dropped
         self._lock = threading.Lock()
         self._policies: PolicySet | None = None
+        self._policies_of: Consultation | None = None  # the session that took them
         self._taxonomy: Taxonomy | None = None
+        self._taxonomy_of: Consultation | None = None  # the session that took it
         self._kb: KnowledgeBase | None = None  # touched only on the knowledge thread
         self._kb_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="knowledge")
 
@@ -259,7 +261,7 @@ class ConsultFlow:
         self.data.kind = kind
         self._send("consult_opened")
         log.info("consultation %s opened", kind)
-        if kind == "policies" and self._policies is None:
+        if kind == "policies" and not self._policies_current():
             # The register's profile needs the policies' vocabulary: applied once they load.
             self._run(
                 self._load_policies, lambda _: self._profile_from_register(), self._log_load_error
@@ -489,10 +491,17 @@ class ConsultFlow:
             data.from_register = True
         self._changed()
 
+    def _policies_current(self) -> bool:
+        return self._policies is not None and self._policies_of is self.data
+
     def _load_policies(self) -> PolicySet:
+        """This walk-in's policies: taken at the session's first policy question and kept to its
+        end; the next walk-in (a new Consultation, made by the session's wipe) takes the newest
+        version the station has (the hall's published one once fetched)."""
         with self._lock:
-            if self._policies is None:
+            if self._policies is None or not self._policies_current():
                 self._policies = self.services.load_policies()
+                self._policies_of = self.data
             return self._policies
 
     # -- Q&A -------------------------------------------------------------------------------------
@@ -536,7 +545,7 @@ class ConsultFlow:
     def form_opened(self, service_id: str) -> None:
         """A form opened: forget the last suggestions; load the taxonomy for a demand form."""
         self._context.demand_suggestions = ()
-        if service_id == DEMAND_SERVICE and self._taxonomy is None:
+        if service_id == DEMAND_SERVICE and not self._taxonomy_current():
             self._run(self._load_taxonomy, lambda _: self._suggest(), self._log_load_error)
 
     def field_changed(self, service_id: str, name: str) -> None:
@@ -551,7 +560,7 @@ class ConsultFlow:
         self._set_field(DEMAND_CATEGORY_FIELD, category)
 
     def _suggest(self) -> None:
-        if self._taxonomy is None:
+        if self._taxonomy is None or not self._taxonomy_current():
             return  # still loading: suggested as soon as it is there
         text = self._context.values.get(DEMAND_TEXT_FIELD, "")
         best: dict[str, Suggestion] = {}
@@ -562,10 +571,17 @@ class ConsultFlow:
             self._context.demand_suggestions = suggestions
             self._changed()
 
+    def _taxonomy_current(self) -> bool:
+        return self._taxonomy is not None and self._taxonomy_of is self.data
+
     def _load_taxonomy(self) -> Taxonomy:
+        """This walk-in's taxonomy: taken when the session's demand form first opens and kept to
+        its end; the next walk-in (a new Consultation, made by the wipe) takes the newest version
+        the station has (the hall's published one once fetched)."""
         with self._lock:
-            if self._taxonomy is None:
+            if self._taxonomy is None or self._taxonomy_of is not self.data:
                 self._taxonomy = self.services.load_taxonomy()
+                self._taxonomy_of = self.data
             return self._taxonomy
 
     # -- helpers ---------------------------------------------------------------------------------
