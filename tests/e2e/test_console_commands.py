@@ -18,10 +18,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hall.server import HallServer
-from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
 from kiosk.technician.service import TechnicianService
-from tests.hall.helpers import PASSWORD, START, add_staff, enrolled_runtime, start_hall
+from tests.hall.helpers import PASSWORD, START, add_staff, start_hall, station_runtime
 from tests.support.clock import FakeClock
 
 STATION = "SND-SS-001"
@@ -40,16 +39,7 @@ def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
 @pytest.fixture
 def kiosk(tmp_path: Path, hall: tuple[HallServer, FakeClock]) -> Iterator[KioskRuntime]:
     server, clock = hall
-    config = parse_config(
-        {
-            "station": {"id": STATION, "name": "狮山街道站"},
-            "hall": {"url": server.url, "timeout_s": 2},
-            "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
-            "paths": {"state_dir": str(tmp_path / "kiosk")},
-        }
-    )
-    runtime = enrolled_runtime(config, server)
-    runtime.remote.inbox.clock = clock  # the station's clock agrees with the hall's
+    runtime = station_runtime(tmp_path / "kiosk", server, clock, STATION)
     try:
         yield runtime
     finally:

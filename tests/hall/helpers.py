@@ -107,6 +107,26 @@ def enrolled_runtime(
     return runtime
 
 
+def station_runtime(
+    state_dir: Path, server: HallServer, clock: FakeClock, station_id: str = "SND-SS-001"
+) -> KioskRuntime:
+    """An enrolled kiosk runtime for ``station_id`` on the simulators (its printer on a free
+    port), talking to ``server``, whose remote commands go by the hall's ``clock``."""
+    from kiosk.config import parse_config
+
+    config = parse_config(
+        {
+            "station": {"id": station_id, "name": "狮山街道站"},
+            "hall": {"url": server.url, "timeout_s": 2},
+            "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
+            "paths": {"state_dir": str(state_dir)},
+        }
+    )
+    runtime = enrolled_runtime(config, server)
+    runtime.remote.inbox.clock = clock  # the station's clock agrees with the hall's
+    return runtime
+
+
 def signed_session(identity: DeviceIdentity) -> requests.Session:
     """A requests session that signs every request as ``identity`` (a fresh nonce each)."""
     session = requests.Session()

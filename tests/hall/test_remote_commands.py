@@ -17,7 +17,6 @@ import requests
 
 from contracts.remote_commands import SignedCommand
 from hall.server import HallServer
-from kiosk.config import parse_config
 from kiosk.hall_client import HallClient
 from kiosk.runtime import KioskRuntime
 from kiosk.station_file import remote_settings
@@ -27,9 +26,9 @@ from tests.hall.helpers import (
     START,
     add_staff,
     audit_rows,
-    enrolled_runtime,
     login,
     start_hall,
+    station_runtime,
 )
 from tests.support.clock import FakeClock
 
@@ -49,26 +48,12 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HallServer,
         server.stop()
 
 
-def make_runtime(root: Path, server: HallServer, clock: FakeClock, station: str) -> KioskRuntime:
-    config = parse_config(
-        {
-            "station": {"id": station, "name": "狮山街道站"},
-            "hall": {"url": server.url, "timeout_s": 2},
-            "devices": {"printer": {"backend": "simulator", "options": {"port": 0}}},
-            "paths": {"state_dir": str(root / station)},
-        }
-    )
-    runtime = enrolled_runtime(config, server)
-    runtime.remote.inbox.clock = clock  # the station's clock agrees with the hall's
-    return runtime
-
-
 @pytest.fixture
 def kiosks(
     tmp_path: Path, hall: tuple[HallServer, FakeClock]
 ) -> Iterator[tuple[KioskRuntime, KioskRuntime]]:
     server, clock = hall
-    made = [make_runtime(tmp_path, server, clock, s) for s in (STATION, OTHER)]
+    made = [station_runtime(tmp_path / s, server, clock, s) for s in (STATION, OTHER)]
     try:
         yield made[0], made[1]
     finally:
