@@ -153,20 +153,21 @@ class _Camera:
             raise OSError(f"could not write {name}")
         self.images.append({"mode": self.mode, "screen": screen, "file": name})
 
-    def show_in_list(self, list_name: str, index: int) -> None:
-        """Scroll a ListView so that its row ``index`` is in the middle (rows out of view do not
-        exist yet, so they cannot be looked up by name)."""
+    def show_in_list(self, list_name: str, row_id: str) -> None:
+        """Scroll a ListView so that the row whose ``id`` is ``row_id`` is in the middle (rows out
+        of view do not exist yet, so they cannot be looked up by name)."""
         from PySide6.QtCore import Q_ARG, QMetaObject
         from PySide6.QtQuick import QQuickItem
 
         self.settle()
         found = self.ui.window.findChild(QQuickItem, list_name)
-        if found is None or index < 0:
+        rows = None if found is None else found.property("model")
+        ids = [r.get("id") for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+        if found is None or row_id not in ids:
             return
-        center = 1  # ListView.Center
-        QMetaObject.invokeMethod(
-            found, "positionViewAtIndex", Q_ARG(int, index), Q_ARG(int, center)
-        )
+        center = Q_ARG(int, 1)  # ListView.Center
+        where = Q_ARG(int, ids.index(row_id))
+        QMetaObject.invokeMethod(found, "positionViewAtIndex", where, center)
 
     def pages(self, screen: str, flickable_name: str) -> None:
         """The screen page by page: its scrollable part moved down one view at a time."""
@@ -229,9 +230,8 @@ def _render_mode(
             notes.append(f"{mode}: the sample card was not read (state {flow.state})")
             flow.skip_identity()
             camera.wait_until(lambda: flow.state == "choosing_service")
-        ui.session.chooseCategory(item.category)
-        shown = [str(row["id"]) for row in ui.session.property("services")]
-        camera.show_in_list("serviceList", shown.index(item.id) if item.id in shown else -1)
+        _open_category(ui, item.category)
+        camera.show_in_list("serviceList", item.id)
         camera.shot("home")
         flow.choose_service(item.id)
         if not camera.wait_until(lambda: ui.session.property("screen") == "Form"):
@@ -259,6 +259,17 @@ def _render_mode(
         runtime.close()
         camera.settle()
     return camera.images
+
+
+def _open_category(ui: KioskUi, category: str) -> None:
+    """The home with the service's category (its theme) open, as a walk-in's tap opens it."""
+    from PySide6.QtCore import Q_ARG, QMetaObject, QObject
+
+    home = ui.engine.rootContext().contextProperty("serviceHome")
+    if isinstance(home, QObject) and home.metaObject().indexOfMethod("chooseTheme(QString)") >= 0:
+        QMetaObject.invokeMethod(home, "chooseTheme", Q_ARG(str, category))
+    else:  # the home before themes and departments
+        ui.session.chooseCategory(category)
 
 
 def main(argv: list[str] | None = None) -> int:
