@@ -4,7 +4,9 @@ The walk-in describes the demand; :func:`suggest` scores the taxonomy's keywords
 (and says which keywords hit), so the kiosk can *suggest* a category that the walk-in confirms.
 The taxonomy's schema is shared with the hall (:mod:`contracts.demands`); the hall counts the
 deadline from the confirmed category and runs the loop (:mod:`hall.demand_loop`). A sample
-taxonomy ships in ``services/content/demand_taxonomy.json``.
+taxonomy ships in ``services/content/demand_taxonomy.json``; the hall publishes the one in use
+(the ``demand_taxonomy`` kind), which :class:`TaxonomyCache` keeps: verified against the pinned
+content key, parsed, kept on disk, the shipped sample until the first version arrives.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from contracts.demands import ContentError, Taxonomy, parse_taxonomy
+from kiosk.published_cache import PublishedCache
+
+if TYPE_CHECKING:
+    from contracts.content_signature import ContentPublicKey
 
 __all__ = [
     "DEFAULT_TAXONOMY_PATH",
+    "PUBLISHED_KIND",
     "Suggestion",
+    "TaxonomyCache",
     "load_taxonomy",
     "suggest",
     "suggest_category",
@@ -30,6 +38,8 @@ __all__ = [
 DEFAULT_TAXONOMY_PATH: Final[Path] = (
     Path(__file__).with_name("services") / "content" / "demand_taxonomy.json"
 )
+# The hall's content kind (GET /api/v1/published/demand_taxonomy, signed under this context).
+PUBLISHED_KIND: Final = "demand_taxonomy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +127,31 @@ def suggest_category(
 ) -> list[Suggestion]:
     """Suggest categories for a demand's free text (the shipped taxonomy unless given)."""
     return suggest(taxonomy or _default_taxonomy(), text, limit)
+
+
+def _parse_published(data: Any) -> Taxonomy:
+    return parse_taxonomy(data, source="published demand taxonomy")
+
+
+class TaxonomyCache(PublishedCache[Taxonomy]):
+    """The hall's published demand taxonomy in ``state_dir``, else the shipped sample.
+
+    A :class:`Taxonomy` is immutable: a session takes one when its demand form first opens and
+    keeps it to the session's end (:mod:`kiosk.session.consult`), so a version published
+    meanwhile reaches the next walk-in, never the middle of someone's form. ``refresh`` takes
+    ``HallClient.get_published(PUBLISHED_KIND, etag)``.
+    """
+
+    def __init__(self, state_dir: Path, *, content_key: ContentPublicKey | None = None) -> None:
+        super().__init__(state_dir, PUBLISHED_KIND, _parse_published, content_key=content_key)
+
+    @property
+    def version(self) -> str | None:
+        """The published version in use; None while the shipped sample is."""
+        current = self.current
+        return None if current is None else current.version
+
+    def taxonomy(self) -> Taxonomy:
+        """The published taxonomy, else the shipped sample."""
+        current = self.current
+        return _default_taxonomy() if current is None else current.content

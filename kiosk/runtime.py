@@ -177,6 +177,7 @@ class KioskRuntime:
         self.health_history = HealthHistory(self.state_dir / "health-history.jsonl")
         self._catalog_cache_obj: Any = None
         self._knowledge_cache_obj: Any = None
+        self._taxonomy_cache_obj: Any = None
         self._policy_cache_obj: Any = None
         self._catalog_lock = threading.Lock()
         self.outbox_path = self.state_dir / "outbox.sqlite3"
@@ -243,7 +244,9 @@ class KioskRuntime:
                 *((check_printer,) if check_printer is not None else ()),
                 self.status,  # notes device changes in the health history even with no UI
                 _every(4, lambda: self.send_heartbeat(hall)),  # every 60 s
-                _every(40, self.refresh_catalog),  # ~10 minutes at the monitor's 15 s
+                # With the heartbeat: a version published at the hall reaches the station
+                # within one heartbeat (an unchanged one is a 304 per kind).
+                _every(4, self.refresh_catalog),
             )
             parts["monitor"] = HallMonitor(hall, device_probes=probes)
             if self._start_sender:
@@ -331,6 +334,13 @@ class KioskRuntime:
         )
         if knowledge.code is not None:
             self.health_history.record_failure(knowledge.code)
+        # The demand taxonomy the hall publishes (kiosk.demands): the next walk-in's demand form.
+        taxonomy = self.taxonomy_cache().refresh(
+            lambda etag: hall.get_published("demand_taxonomy", etag),
+            fetch_key=lambda: fetch_content_key(self.state_dir, hall.post_content_key),
+        )
+        if taxonomy.code is not None:
+            self.health_history.record_failure(taxonomy.code)
         # The policies the hall publishes (kiosk.policy_cache): the next walk-in matches on them.
         policies = self.policy_cache().refresh(
             lambda etag: hall.get_published("policies", etag),
@@ -348,6 +358,16 @@ class KioskRuntime:
         if self._knowledge_cache_obj is None:
             self._knowledge_cache_obj = KnowledgeCache(self.state_dir)
         return self._knowledge_cache_obj
+
+    def taxonomy_cache(self) -> Any:
+        """The demand taxonomy a session suggests categories from
+        (:class:`kiosk.demands.TaxonomyCache`): the hall's published, verified version, else the
+        shipped sample."""
+        from kiosk.demands import TaxonomyCache
+
+        if self._taxonomy_cache_obj is None:
+            self._taxonomy_cache_obj = TaxonomyCache(self.state_dir)
+        return self._taxonomy_cache_obj
 
     def policy_cache(self) -> Any:
         """The policies a consult session matches on (:class:`kiosk.policy_cache.PolicyCache`):

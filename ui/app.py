@@ -130,6 +130,7 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
 
     stub = getattr(runtime, "outbox_stub", None)
     knowledge = getattr(runtime, "knowledge_cache", None)
+    taxonomy = getattr(runtime, "taxonomy_cache", None)
     policies = getattr(runtime, "policy_cache", None)
     return ConsultServices(
         progress_cache=ProgressCache(runtime.state_dir / "progress.cache.json"),
@@ -137,6 +138,8 @@ def consult_services(runtime: KioskRuntime) -> ConsultServices:
         **({"outbox_stub": stub} if stub is not None else {}),
         # The hall's published Q&A once the runtime has fetched it, else the shipped sample.
         **({"load_knowledge": knowledge().knowledge_base} if knowledge is not None else {}),
+        # The hall's published demand taxonomy once fetched, else the shipped sample.
+        **({"load_taxonomy": taxonomy().taxonomy} if taxonomy is not None else {}),
         # The hall's published policies once fetched, else the shipped 2,147-policy set.
         **({"load_policies": policies().policy_set} if policies is not None else {}),
     )
