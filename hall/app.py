@@ -81,6 +81,7 @@ from hall import (
     register_routes,
     remote_commands,
     sealing,
+    service_usage,
     software,
     supplements,
     technicians,
@@ -502,6 +503,7 @@ def create_app(
     app.include_router(desk_moves.router())
     app.include_router(desk_views.router())
     app.include_router(fleet.router())
+    app.include_router(service_usage.router())
     app.include_router(software.router())
     app.include_router(apt_repo.router())
     app.include_router(remote_commands.router())

@@ -266,6 +266,14 @@ class HallClient:
         path = result_path(quote(station_id, safe=""), quote(command_id, safe=""))
         return self._send("POST", self.base_url + path, json=body).status
 
+    def get_service_usage(self, station_id: str) -> tuple[int, bytes]:
+        """This station's most filed services (:mod:`hall.service_usage`): ``(status, body)``.
+        Network failures raise ``ConnectionError``/``TimeoutError``; an oversized answer
+        :class:`BadDocument`."""
+        url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/service-usage"
+        reply = self._request("GET", url, max_bytes=STATUS.max_bytes)
+        return reply.status, reply.body
+
     def post_diagnostics(self, station_id: str, bundle: bytes) -> int:
         """Upload a technician's diagnostics bundle (a zip, scrubbed of personal data)."""
         url = f"{self.base_url}/api/v1/stations/{quote(station_id, safe='')}/diagnostics"

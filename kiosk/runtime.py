@@ -334,6 +334,11 @@ class KioskRuntime:
         )
         if knowledge.code is not None:
             self.health_history.record_failure(knowledge.code)
+        # This station's most used services, for the home's 本站常用 (kiosk.services.service_usage).
+        from kiosk.services.service_usage import ServiceUsage
+
+        station = self.config.station.id
+        ServiceUsage(self.state_dir).refresh(lambda: hall.get_service_usage(station))
         # The demand taxonomy the hall publishes (kiosk.demands): the next walk-in's demand form.
         taxonomy = self.taxonomy_cache().refresh(
             lambda etag: hall.get_published("demand_taxonomy", etag),

@@ -34,6 +34,7 @@ from ui.bridge.delivery_bridge import DeliveryBridge
 from ui.bridge.enterprise_bridge import EnterpriseBridge
 from ui.bridge.masking_bridge import MaskingBridge
 from ui.bridge.rating_bridge import RatingBridge
+from ui.bridge.service_home_bridge import ServiceHomeBridge
 from ui.bridge.session_bridge import SessionBridge
 from ui.bridge.settings_bridge import SettingsBridge
 from ui.bridge.speech_bridge import SpeechBridge
@@ -276,6 +277,7 @@ class KioskUi:
         self.flow: SessionFlow | None = None
         self._unsubscribe: Callable[[], None] = lambda: None
         self.session = SessionBridge(None, self.settings)
+        self.service_home = ServiceHomeBridge(self.settings, self.session)
         self.status = StatusBridge()  # "starting" until the runtime is there
         self.consult = ConsultBridge(self.settings)
         self.supplement = SupplementBridge(self.settings)
@@ -307,6 +309,7 @@ class KioskUi:
         self.engine.addImageProvider("techcam", CameraImageProvider(self.technician.frame))
         ctx = self.engine.rootContext()
         ctx.setContextProperty("session", self.session)
+        ctx.setContextProperty("serviceHome", self.service_home)
         ctx.setContextProperty("settings", self.settings)
         ctx.setContextProperty("status", self.status)
         ctx.setContextProperty("consult", self.consult)
@@ -420,6 +423,7 @@ class KioskUi:
         return runtime
 
     def _attach_flow(self, runtime: KioskRuntime) -> None:
+        from kiosk.services.service_usage import ServiceUsage
         from kiosk.session.flow import SessionFlow
         from kiosk.technician.service import RESTART_EXIT_CODE
 
@@ -448,6 +452,8 @@ class KioskUi:
         runtime.restart_hook = lambda: QCoreApplication.exit(RESTART_EXIT_CODE)  # thread-safe
         self.settings.careModeChanged.connect(self._on_care_mode_changed)
         self.session.attach(self.flow)
+        # The home's 本站常用 order: the hall's counts for this station, as last cached.
+        self.service_home.attach(self.flow, ServiceUsage(runtime.state_dir).load)
         self.capture.attach(self.flow)
         self.summary.attach(self.flow)
         self.consult.attach(self.flow)
@@ -546,6 +552,7 @@ class KioskUi:
         self._unsubscribe()
         self.speech.close()
         self.session.close()
+        self.service_home.close()
         self.status.close()
         if self.runtime is not None:
             self.capture.close()

@@ -142,27 +142,27 @@
         <translation>我：%1</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="134"/>
+        <location filename="../qml/components/AssistBar.qml" line="135"/>
         <source>Write to the helper</source>
         <translation>给帮办人员留言</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="157"/>
+        <location filename="../qml/components/AssistBar.qml" line="158"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="166"/>
+        <location filename="../qml/components/AssistBar.qml" line="167"/>
         <source>Stop sharing</source>
         <translation>停止共享</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="166"/>
+        <location filename="../qml/components/AssistBar.qml" line="167"/>
         <source>Share my form</source>
         <translation>共享我的表单</translation>
     </message>
     <message>
-        <location filename="../qml/components/AssistBar.qml" line="173"/>
+        <location filename="../qml/components/AssistBar.qml" line="174"/>
         <source>End help</source>
         <translation>结束帮办</translation>
     </message>
@@ -328,6 +328,11 @@
         <location filename="../qml/screens/AttractScreen.qml" line="84"/>
         <source>Your information is erased from this terminal when you finish.</source>
         <translation>办理结束后，本机将自动清除您的信息。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/AttractScreen.qml" line="100"/>
+        <source>Technician mode</source>
+        <translation>维护模式</translation>
     </message>
 </context>
 <context>
@@ -542,7 +547,7 @@
         <translation>搜索常见问题；找不到答案可请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="50"/>
+        <location filename="../qml/components/ConsultTile.qml" line="51"/>
         <source>No ID card needed</source>
         <translation>无需身份证</translation>
     </message>
@@ -638,69 +643,69 @@
         <translation>%1：办理结果邮寄给您，快递员派送前会电话联系。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/screens/DeliveryScreen.qml" line="128"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="132"/>
         <source>%n entry(ies) need correcting</source>
         <translation>
             <numerusform>%n 项内容需要修改</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="129"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="133"/>
         <source>Fix what is marked in red, then confirm.</source>
         <translation>请修改红色标出的内容，然后确认。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="167"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="171"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="181"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="185"/>
         <source>(delivery within Jiangsu only)</source>
         <translation>（仅限江苏省内寄送）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="190"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="194"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="212"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="216"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="215"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="219"/>
         <source>Choose the city first.</source>
         <translation>请先选择城市。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="244"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="248"/>
         <source>Street, building and room</source>
         <translation>街道、楼栋和门牌号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="245"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="249"/>
         <source>For example: 狮山路88号3幢502室</source>
         <translation>例如：狮山路88号3幢502室</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="254"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="258"/>
         <source>Recipient</source>
         <translation>收件人</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="262"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="266"/>
         <source>Recipient&apos;s mobile</source>
         <translation>收件人手机号码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="277"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="282"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/DeliveryScreen.qml" line="284"/>
+        <location filename="../qml/screens/DeliveryScreen.qml" line="289"/>
         <source>Confirm address</source>
         <translation>确认地址</translation>
     </message>
@@ -1399,51 +1404,53 @@
     </message>
     <message>
         <location filename="../qml/FirstBoot.qml" line="130"/>
+        <location filename="../qml/FirstBoot.qml" line="138"/>
         <source>Hall address</source>
         <translation>大厅地址</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="144"/>
+        <location filename="../qml/FirstBoot.qml" line="145"/>
+        <location filename="../qml/FirstBoot.qml" line="153"/>
         <source>Enrolment code</source>
         <translation>登记码</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="161"/>
+        <location filename="../qml/FirstBoot.qml" line="163"/>
         <source>16 letters and digits; codes never use O, I, L, 0 or 1.</source>
         <translation>共 16 位字母和数字；登记码中没有 O、I、L、0 和 1。</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="171"/>
+        <location filename="../qml/FirstBoot.qml" line="173"/>
         <source>Enrol this terminal</source>
         <translation>登记本终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="196"/>
+        <location filename="../qml/FirstBoot.qml" line="198"/>
         <source>Contacting the hall…</source>
         <translation>正在连接大厅…</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="210"/>
+        <location filename="../qml/FirstBoot.qml" line="212"/>
         <source>This terminal is enrolled</source>
         <translation>本终端已登记</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="219"/>
+        <location filename="../qml/FirstBoot.qml" line="221"/>
         <source>Station: %1 (%2)</source>
         <translation>站点：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="229"/>
+        <location filename="../qml/FirstBoot.qml" line="231"/>
         <source>Start the kiosk</source>
         <translation>启动自助终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="266"/>
+        <location filename="../qml/FirstBoot.qml" line="268"/>
         <source>Fault code: %1</source>
         <translation>故障代码：%1</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="277"/>
+        <location filename="../qml/FirstBoot.qml" line="279"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
@@ -1466,17 +1473,17 @@
         <translation>帮办人员填写</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="111"/>
+        <location filename="../qml/components/FormField.qml" line="113"/>
         <source>YYYY-MM-DD</source>
         <translation>年-月-日</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="191"/>
+        <location filename="../qml/components/FormField.qml" line="199"/>
         <source>From what you wrote, this may belong to (tap to use it):</source>
         <translation>根据您的描述，建议归入以下类别（点击采用）：</translation>
     </message>
     <message>
-        <location filename="../qml/components/FormField.qml" line="202"/>
+        <location filename="../qml/components/FormField.qml" line="210"/>
         <source>words: %1</source>
         <translation>关键词：%1</translation>
     </message>
@@ -1617,12 +1624,12 @@
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="81"/>
+        <location filename="../qml/components/Header.qml" line="83"/>
         <source>Standard</source>
         <translation>标准版</translation>
     </message>
     <message>
-        <location filename="../qml/components/Header.qml" line="81"/>
+        <location filename="../qml/components/Header.qml" line="83"/>
         <source>Large text</source>
         <translation>关怀版</translation>
     </message>
@@ -1660,52 +1667,52 @@
         <translation>支持居民身份证、港澳台居民居住证、外国人永久居留身份证。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="33"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="34"/>
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="34"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="37"/>
         <source>Date of birth (YYYY-MM-DD)</source>
         <translation>出生日期（年-月-日）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="35"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="38"/>
         <source>Date of expiry (YYYY-MM-DD)</source>
         <translation>有效期至（年-月-日）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="39"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="42"/>
         <source>Read the chip</source>
         <translation>读取芯片</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="80"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="83"/>
         <source>ID card</source>
         <translation>身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="80"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="83"/>
         <source>Card or passport</source>
         <translation>卡片或护照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="98"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="101"/>
         <source>Waiting for your card… keep it flat and still until you hear a beep.</source>
         <translation>正在等待证件……请平放不动，听到提示音后再拿开。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="119"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="122"/>
         <source>Read the card again</source>
         <translation>重新读卡</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="177"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="186"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../qml/screens/IdentifyScreen.qml" line="183"/>
+        <location filename="../qml/screens/IdentifyScreen.qml" line="192"/>
         <source>Continue without a card (questions only)</source>
         <translation>不刷证件，仅咨询</translation>
     </message>
@@ -1797,111 +1804,115 @@
     </message>
     <message>
         <location filename="../qml/screens/PoliciesScreen.qml" line="117"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="120"/>
         <source>Unified social credit code (optional)</source>
         <translation>统一社会信用代码（选填）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="122"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="123"/>
         <source>18 characters, on the business licence</source>
         <translation>18 位，见营业执照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="134"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="135"/>
         <source>This code was issued outside Suzhou High-tech District; most policies here are for enterprises registered in the district.</source>
         <translation>该代码不是在苏州高新区登记的；本站政策大多面向在高新区注册的企业。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="139"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="140"/>
         <source>The code does not tell the industry, size, capital, founding year or certifications: please answer below.</source>
         <translation>代码本身不包含行业、规模、注册资本、成立年份和资质认定，请在下面填写。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="143"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="144"/>
         <source>Enterprise size</source>
         <translation>企业规模</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="158"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="159"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="162"/>
         <source>Registered capital (×10,000 CNY)</source>
         <translation>注册资本（万元）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="163"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="165"/>
         <source>e.g. 500</source>
         <translation>例如 500</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="168"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="170"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="173"/>
         <source>Year founded</source>
         <translation>成立年份</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="173"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="176"/>
         <source>e.g. 2018</source>
         <translation>例如 2018</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="178"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="181"/>
         <source>Certifications (tap all that apply)</source>
         <translation>资质认定（可多选）</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="193"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="196"/>
         <source>Where the enterprise is registered</source>
         <translation>注册地</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="208"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="211"/>
         <source>Industry</source>
         <translation>所属行业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="228"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="231"/>
         <source>Change</source>
         <translation>重新选择</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="237"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="238"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="241"/>
         <source>Industry code if you know it (optional), e.g. C3973</source>
         <translation>行业代码（选填，如知道），例如 C3973</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="272"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="276"/>
         <source>You can apply</source>
         <translation>可以申报</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="272"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="276"/>
         <source>One thing missing</source>
         <translation>还差一个条件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="309"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="313"/>
         <source>Still needed: %1</source>
         <translation>还需：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="338"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="342"/>
         <source>No policy fits these answers yet. Change the answers, or ask the station staff about other support.</source>
         <translation>按目前填写的情况，暂未匹配到政策。可修改填写内容，或向站点工作人员咨询其他扶持。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="351"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="355"/>
         <source>Change answers</source>
         <translation>修改填写内容</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="351"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="355"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="360"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="364"/>
         <source>Show matching policies</source>
         <translation>查看可申报政策</translation>
     </message>
     <message>
-        <location filename="../qml/screens/PoliciesScreen.qml" line="368"/>
+        <location filename="../qml/screens/PoliciesScreen.qml" line="372"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -1924,67 +1935,72 @@
         <translation>请输入回执上的受理编号，或扫描回执上的二维码。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="31"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="25"/>
+        <source>Tracking number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ProgressScreen.qml" line="32"/>
         <source>e.g. SND-SS-001-20261127-0001</source>
         <translation>例如 SND-SS-001-20261127-0001</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="52"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="53"/>
         <source>Scan QR code</source>
         <translation>扫描二维码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="96"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="97"/>
         <source>Please type the tracking number instead.</source>
         <translation>请改为输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="97"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="98"/>
         <source>Looking for the QR code…</source>
         <translation>正在识别二维码…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="128"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="129"/>
         <source>Not yet sent to the service hall</source>
         <translation>尚未发送到服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="129"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="130"/>
         <source>Offline: last known status</source>
         <translation>暂时离线：最近一次查到的状态</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="145"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="146"/>
         <source>Tracking number %1</source>
         <translation>受理编号 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="200"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="201"/>
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="253"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="254"/>
         <source>Another number</source>
         <translation>查询其他编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="253"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="254"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="260"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="261"/>
         <source>Type the number instead</source>
         <translation>改为输入编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="269"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="270"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ProgressScreen.qml" line="277"/>
+        <location filename="../qml/screens/ProgressScreen.qml" line="278"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -2007,32 +2023,33 @@
         <translation>答案为中文。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="39"/>
+        <location filename="../qml/screens/QaScreen.qml" line="40"/>
         <source>e.g. 营业执照丢了 / 社保 / yyzz</source>
         <translation>例如：营业执照丢了、社保、yyzz</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="74"/>
+        <location filename="../qml/screens/QaScreen.qml" line="75"/>
         <source>Get remote help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="82"/>
+        <location filename="../qml/screens/QaScreen.qml" line="83"/>
         <source>Remote help is coming soon</source>
         <translation>远程帮办即将开通</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="83"/>
+        <location filename="../qml/screens/QaScreen.qml" line="84"/>
         <source>Video help from a service agent is being set up at this station. Until then, please ask the station staff or call 0512-12345.</source>
         <translation>本站点正在开通工作人员视频帮办。开通前请咨询站点工作人员，或拨打 0512-12345。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="137"/>
+        <location filename="../qml/screens/QaScreen.qml" line="138"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/QaScreen.qml" line="145"/>
+        <location filename="../qml/screens/QaScreen.qml" line="32"/>
+        <location filename="../qml/screens/QaScreen.qml" line="146"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
@@ -2066,6 +2083,7 @@
     </message>
     <message>
         <location filename="../qml/screens/RatingScreen.qml" line="173"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="192"/>
         <source>Comment (optional)</source>
         <translation>意见建议（选填）</translation>
     </message>
@@ -2075,37 +2093,37 @@
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="199"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="200"/>
         <source>What went well, what should improve?</source>
         <translation>哪些做得好，哪些需要改进？</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="234"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="235"/>
         <source>The service hall cannot be reached</source>
         <translation>暂时无法连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="236"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="237"/>
         <source>Try again, or skip: you can also rate on your phone.</source>
         <translation>请重试，或先跳过：也可以用手机扫描回执二维码评价。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="247"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="248"/>
         <source>Skip</source>
         <translation>跳过</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="256"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="257"/>
         <source>Sending…</source>
         <translation>正在提交…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="256"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="257"/>
         <source>Submit rating</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../qml/screens/RatingScreen.qml" line="263"/>
+        <location filename="../qml/screens/RatingScreen.qml" line="264"/>
         <source>Continue to services</source>
         <translation>继续办理业务</translation>
     </message>
@@ -2171,7 +2189,7 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../bridge/session_bridge.py" line="307"/>
+        <location filename="../bridge/session_bridge.py" line="306"/>
         <source>Photographed ✓</source>
         <translation>已拍摄 ✓</translation>
     </message>
@@ -2227,52 +2245,117 @@
 <context>
     <name>ServiceHomeScreen</name>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="10"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="64"/>
         <source>Hello, %1. What would you like to do?</source>
         <translation>%1，您好！请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="11"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="65"/>
         <source>What would you like to do?</source>
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="59"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="113"/>
         <source>Filing for: %1</source>
         <translation>办理企业：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="70"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="124"/>
         <source>E-archive</source>
         <translation>电子档案</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="76"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="130"/>
         <source>Change</source>
         <translation>更换企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="76"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="130"/>
         <source>File for an enterprise</source>
         <translation>办理企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="101"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="155"/>
         <source>Hand in missing material</source>
         <translation>补正材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="203"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="177"/>
+        <source>Search services, e.g. 营业执照 / qykb</source>
+        <translation>搜索事项，如 营业执照 / qykb</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="183"/>
+        <source>Search services</source>
+        <translation>搜索事项</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="205"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="207"/>
+        <source>Clear the search</source>
+        <translation>清除搜索</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="219"/>
+        <source>Most used here</source>
+        <translation>本站常用</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="220"/>
+        <source>By theme</source>
+        <translation>按主题</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="221"/>
+        <source>By department</source>
+        <translation>按部门</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="263"/>
+        <source>%1 services found</source>
+        <translation>找到 %1 个事项</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="265"/>
+        <source>No service matches “%1”. Try fewer characters, or browse by theme.</source>
+        <translation>没有找到与“%1”相符的事项。请少输入几个字，或按主题查找。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="267"/>
+        <source>One-filing bundles first, then what is filed most at this station</source>
+        <translation>“一件事”套餐在前，其后是本站办得最多的事项</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="268"/>
+        <source>One-filing bundles first. Browse by theme or department for all %1 services.</source>
+        <translation>“一件事”套餐在前。按主题或按部门可查看全部 %1 个事项。</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="269"/>
+        <source>%1 services</source>
+        <translation>共 %1 个事项</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="341"/>
+        <source>Often used here</source>
+        <translation>本站常办</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="356"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="219"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="372"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="234"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="387"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -2456,92 +2539,97 @@
         <translation>请为下列每份材料拍照，然后确认提交。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="40"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="34"/>
+        <source>Tracking number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../qml/screens/SupplementScreen.qml" line="41"/>
         <source>e.g. QH001-20261123-0001</source>
         <translation>例如 QH001-20261123-0001</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="62"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="63"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="71"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="72"/>
         <source>Scan QR code</source>
         <translation>扫描二维码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="94"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="95"/>
         <source>Get remote help</source>
         <translation>远程帮办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="118"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="119"/>
         <source>Please type the tracking number instead.</source>
         <translation>请改为输入受理编号。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="119"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="120"/>
         <source>Looking for the QR code…</source>
         <translation>正在识别二维码…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="182"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="183"/>
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="190"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="191"/>
         <source>Photographed</source>
         <translation>已拍照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="190"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="191"/>
         <source>Not photographed yet</source>
         <translation>尚未拍照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="200"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="201"/>
         <source>Retake</source>
         <translation>重拍</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="200"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="201"/>
         <source>Photograph</source>
         <translation>拍照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="216"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="217"/>
         <source>Hand-in number</source>
         <translation>补正受理编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="232"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="233"/>
         <source>It is sent to the service hall automatically, also if the network is down now. You will be told by SMS how it goes; the progress shows it too.</source>
         <translation>材料将自动发送至政务服务中心，即使当前网络中断也不会丢失。办理结果将以短信通知，也可查询办理进度。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="253"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="254"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="253"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="254"/>
         <source>Another filing</source>
         <translation>其他办件</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="261"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="262"/>
         <source>Type the number instead</source>
         <translation>改为输入编号</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="269"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="270"/>
         <source>Confirm and hand in</source>
         <translation>确认提交</translation>
     </message>
     <message>
-        <location filename="../qml/screens/SupplementScreen.qml" line="278"/>
+        <location filename="../qml/screens/SupplementScreen.qml" line="279"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
