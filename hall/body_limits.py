@@ -70,7 +70,7 @@ ROUTE_LIMITS: Final = (
     ),
     RouteLimit(
         "POST",
-        re.compile(r"/api/v1/content/[a-z_]+/(check|publish)"),
+        re.compile(r"/api/v1/content/[a-z_]+/(check|publish|preview/[^/]*)"),
         MAX_CONTENT_WORKBOOK_BYTES,
         streamed=True,
     ),

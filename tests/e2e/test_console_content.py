@@ -220,3 +220,22 @@ def test_an_admin_publishes_a_holiday_from_its_tab(page: Page, hall: HallServer)
     expect(page.locator("#content-published")).to_contain_text("已发布新版本")
     expect(page.locator("#content-versions tr")).to_have_count(2)
     assert not hall.app.state.calendar.is_working_day(day)
+
+
+def test_a_hall_without_a_renderer_says_so_on_the_page(page: Page, tmp_path: Path) -> None:
+    """The workbook downloaded and uploaded unchanged: 没有变化, and the preview answers that
+    this hall has no renderer configured, in the page's own words."""
+    with HallServer(str(tmp_path / "hall.db"), password_hasher=cheap_hasher()) as bare:
+        add_staff(bare, "zhao.admin", "admin")
+        page.goto(bare.url + "/console/")
+        page.fill("#login-name", "zhao.admin")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        page.click("#nav a[data-section=content]")
+        with page.expect_download() as download_info:
+            page.click("#content-download")
+        upload(page, "services.xlsx", Path(download_info.value.path()).read_bytes())
+        expect(page.locator("#content-diff h2")).to_have_text("没有变化")
+        page.click("#preview-run")
+        expect(page.locator("#preview-unavailable")).to_contain_text("此大厅未配置预览")
+        expect(page.locator("#preview-shots")).to_have_count(0)

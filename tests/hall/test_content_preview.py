@@ -113,6 +113,9 @@ def test_what_the_preview_refuses(hall: HallServer, tmp_path: Path) -> None:
     bad = append_rows(workbook_bytes(sample()), "services", [["board_filing"]])
     refused = admin.post(url + "board_filing", data=bad, timeout=10)
     assert refused.status_code == 422 and refused.json()["detail"]["total"] > 0
+    # The workbook limit, not the small JSON routes' 64 KiB: a big upload is read and judged.
+    junk = admin.post(url + "board_filing", data=b"x" * 100_000, timeout=10)
+    assert junk.status_code == 422 and junk.json()["detail"]["total"] == 1
 
     # The runner's own refusals, through the route: a failed renderer, then a busy one.
     hall.app.state.preview = misbehaving(tmp_path, "fail")
