@@ -120,15 +120,20 @@ class AssistCluster:
         return stored.row
 
     async def _take_over(self, session_id: str) -> AssistSession | None:
-        """With the owner lock held: load the call and run it here."""
-        stored = await run_in_threadpool(self._broker.calls.load_one, session_id)
-        if stored is None or session_id in self._broker.sessions:
-            if session_id not in self._broker.sessions:
-                await self.bus.unlock(lock_key(session_id))
+        """Just after taking the owner lock (once more): load the call and run it here. Advisory
+        locks count per connection, so a lock taken for a call already run here, or for a call
+        that ended meanwhile, is given back at once."""
+        running = self._broker.sessions.get(session_id)
+        stored = None if running else await run_in_threadpool(self.calls_load, session_id)
+        if running is not None or stored is None or session_id in self._broker.sessions:
+            await self.bus.unlock(lock_key(session_id))
             return self._broker.sessions.get(session_id)
         session = self._broker.adopt(stored)
         log.info("assist %s: taken over from an instance that is gone", session_id)
         return session
+
+    def calls_load(self, session_id: str) -> Any:
+        return self._broker.calls.load_one(session_id)
 
     async def open_calls(self) -> list[dict[str, Any]]:
         rows = await run_in_threadpool(self._broker.calls.open_calls)
@@ -349,7 +354,9 @@ class AssistCluster:
         orphaned = {
             h.session_id
             for h in self.holders.values()
-            if h.session_id not in self._broker.sessions and lock_key(h.session_id) not in held
+            if not h.ended
+            and h.session_id not in self._broker.sessions
+            and lock_key(h.session_id) not in held
         }
         for sid in orphaned - self._moving:
             self._moving.add(sid)

@@ -85,13 +85,17 @@ class Bus:
 
     async def _read(self) -> None:
         assert self._listen is not None
-        async for note in self._listen.notifies():
-            try:
-                message = self._assemble(note.payload)
-                if message is not None:
-                    self._handler(message)
-            except Exception:  # one bad message must not stop the bus
-                log.exception("bus: a message could not be handled")
+        try:
+            async for note in self._listen.notifies():
+                try:
+                    message = self._assemble(note.payload)
+                    if message is not None:
+                        self._handler(message)
+                except Exception:  # one bad message must not stop the bus
+                    log.exception("bus: a message could not be handled")
+        except psycopg.Error as exc:
+            # Without its listening connection this instance hears no other: say so loudly.
+            log.error("bus: the listening connection to PostgreSQL is lost (%s)", exc)
 
     def _assemble(self, payload: str) -> dict[str, Any] | None:
         if not payload.startswith("#"):
