@@ -305,7 +305,12 @@ class RemoteCommands:
     def _do_upload_diagnostics(self, command: SignedCommand) -> tuple[str, str]:
         from kiosk.technician.service import TechnicianService
 
-        code = TechnicianService(self.runtime, recent_logs=list).upload()
+        # Between walk-ins: no session's values to scrub beyond the usual rules. The station's
+        # technician audit names who asked at the hall.
+        service = TechnicianService(self.runtime)
+        service.who = command.issued_by
+        code = service.upload()
+        service.ship_audit()  # what cannot go now goes with the next technician action
         return ("failed", code) if code else ("done", "diagnostics bundle uploaded")
 
     def _do_restart(self, command: SignedCommand) -> tuple[str, str]:

@@ -258,3 +258,30 @@ def test_the_fallback_pin_is_rotated_by_a_signed_command(
     assert service.audit.entries()[-1]["who"] == "technician"  # the shared PIN names nobody
     assert not service.enter("11112222").ok
     assert history(boss, server, STATION)[0]["kind"] == "set_fallback_pin"
+
+
+def test_a_diagnostics_bundle_is_uploaded_on_request_in_the_askers_name(
+    tmp_path: Path, hall: tuple[HallServer, FakeClock]
+) -> None:
+    server, clock = hall
+    station = "SND-DG-003"  # a station of its own: its technician audit starts here
+    kiosk = station_runtime(tmp_path / station, server, clock, station)
+    try:
+        tech = login(server, "wang.tech")
+        made = tech.post(
+            f"{server.url}/api/v1/stations/{station}/commands",
+            json={"kind": "upload_diagnostics"},
+            timeout=5,
+        )
+        assert made.status_code == 201, made.text
+        beat(kiosk)
+        (done,) = history(tech, server, station)
+        assert (done["status"], done["detail"]) == ("done", "diagnostics bundle uploaded")
+        url = f"{server.url}/api/v1/stations/{station}"
+        assert len(tech.get(f"{url}/diagnostics", timeout=5).json()) == 1
+        audit = tech.get(f"{url}/technician-audit", timeout=5).json()
+        assert [(e["who"], e["action"], e["outcome"]) for e in audit] == [
+            ("wang.tech", "diagnostics_upload", "ok")
+        ]
+    finally:
+        kiosk.close()
