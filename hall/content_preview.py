@@ -22,7 +22,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 log = logging.getLogger(__name__)
 
@@ -94,28 +94,37 @@ class PreviewRunner:
                 "--out", str(out)]  # fmt: skip
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_BACKEND": "software"}
         try:
-            done = subprocess.run(  # a configured program, never a shell
+            child = subprocess.Popen(  # a configured program, never a shell
                 argv,
                 cwd=tmp,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                timeout=self.settings.timeout_s,
-                check=False,
             )
+        except OSError as exc:  # the configured program is missing or cannot run
+            log.error("preview program %s cannot run: %s", self.settings.command[0], exc)
+            raise PreviewFailed("预览程序无法运行，请联系系统管理员检查大厅配置") from None
+        # Its stderr is drained as it comes and only the end kept: a chatty program cannot fill
+        # the pipe (and stall) or the hall's memory.
+        tail = bytearray()
+        reader = threading.Thread(target=_drain, args=(child.stderr, tail), daemon=True)
+        reader.start()
+        try:
+            code = child.wait(self.settings.timeout_s)
         except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
             log.warning("preview of %s: no answer in %.0f s", service_id, self.settings.timeout_s)
             raise PreviewFailed(
                 f"预览程序 {self.settings.timeout_s:.0f} 秒内未完成，请稍后再试"
             ) from None
-        except OSError as exc:  # the configured program is missing or cannot run
-            log.error("preview program %s cannot run: %s", self.settings.command[0], exc)
-            raise PreviewFailed("预览程序无法运行，请联系系统管理员检查大厅配置") from None
-        if done.returncode != 0:
-            tail = done.stderr.decode("utf-8", "replace")[-_MAX_STDERR:]
-            log.warning("preview of %s failed (exit %d): %s", service_id, done.returncode, tail)
-            raise PreviewFailed(f"预览程序出错（退出码 {done.returncode}）")
+        finally:
+            reader.join(5)
+        if code != 0:
+            words = tail.decode("utf-8", "replace")
+            log.warning("preview of %s failed (exit %d): %s", service_id, code, words)
+            raise PreviewFailed(f"预览程序出错（退出码 {code}）")
         return self._collect(out)
 
     def _collect(self, out: Path) -> list[PreviewImage]:
@@ -146,3 +155,11 @@ class PreviewRunner:
         if not images:
             raise PreviewFailed("预览程序没有生成任何画面")
         return images
+
+
+def _drain(stream: IO[bytes], tail: bytearray) -> None:
+    """Read a child's stderr to its end, keeping the last :data:`_MAX_STDERR` bytes."""
+    with stream:
+        for chunk in iter(lambda: stream.read(4096), b""):
+            tail += chunk
+            del tail[:-_MAX_STDERR]

@@ -42,6 +42,9 @@ if how == "sleep":
     time.sleep(30)
 if how == "fail":
     sys.exit("something broke")
+if how == "chatty":  # more than a pipe holds: drained, only its end kept
+    sys.stderr.write("x" * 5_000_000)
+    sys.exit(3)
 name = "../escape.png" if how == "escape" else "zh_01_home.png"
 (out / name).write_bytes(b"\\x89PNG" + b"0" * 5000)
 (out / "manifest.json").write_text(json.dumps(
@@ -152,6 +155,7 @@ def test_a_hall_without_a_renderer_says_so(tmp_path: Path) -> None:
     [
         ("sleep", {"timeout_s": 1}, "预览程序 1 秒内未完成，请稍后再试"),
         ("fail", {}, "预览程序出错（退出码 1）"),
+        ("chatty", {"timeout_s": 20}, "预览程序出错（退出码 3）"),
         ("escape", {}, "预览结果不完整"),
         ("big", {"max_bytes": 4000}, "预览结果过大"),
     ],
