@@ -26,11 +26,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.apt_source import KIOSK_PACKAGE, SoftwareAnswer, Version
 from contracts.clock import Clock
-from contracts.ids import is_valid_station_id
 from hall.apt_repo import AptRepo
 from hall.auth import Staff, audit, require_role, require_staff
 from hall.clock import iso
 from hall.fleet import station_health
+from hall.remote_commands import check_station
 from hall.store import metadata
 
 PINS_SHOWN = 500
@@ -92,7 +92,12 @@ class SoftwarePins:
             version: Any = cast(station_health.c.report, postgresql.JSON)["version"].as_string()
         else:
             version = func.json_extract(station_health.c.report, "$.version")
-        query = select(version.label("version"), func.count().label("stations")).group_by(version)
+        # Grouped over a subquery: PostgreSQL compares the GROUP BY with the select list, and
+        # the JSON path's bound parameter would make them two expressions.
+        reported = select(version.label("version")).select_from(station_health).subquery()
+        query = select(reported.c.version, func.count().label("stations")).group_by(
+            reported.c.version
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         out = [{"version": row.version, "stations": int(row.stations)} for row in rows]
@@ -118,11 +123,6 @@ def router() -> APIRouter:
         found: AptRepo = request.app.state.apt_repo
         return found
 
-    def station(station_id: str) -> str:
-        if not is_valid_station_id(station_id):
-            raise HTTPException(422, detail="bad station id: A-Z, 0-9 and '-', at most 32")
-        return station_id
-
     @api.get("")
     def overview(request: Request, who: Annotated[Staff, Depends(require_staff)]) -> dict[str, Any]:
         apt = repo(request)
@@ -135,7 +135,7 @@ def router() -> APIRouter:
 
     @api.put("/pins/{station_id}")
     def pin(station_id: str, body: PinIn, request: Request, who: TechnicianDep) -> dict[str, str]:
-        station_id = station(station_id)
+        check_station(station_id)
         apt = repo(request)
         if not apt.ready or body.version not in apt.versions(KIOSK_PACKAGE):
             audit(request, who, "software.pin", "station", station_id, "not_published")
@@ -148,7 +148,7 @@ def router() -> APIRouter:
 
     @api.delete("/pins/{station_id}")
     def unpin(station_id: str, request: Request, who: TechnicianDep) -> dict[str, Any]:
-        station_id = station(station_id)
+        check_station(station_id)
         if not pins(request).unpin(station_id):
             raise HTTPException(404, detail="this station is not pinned")
         audit(request, who, "software.unpin", "station", station_id, "ok")
