@@ -26,7 +26,7 @@ from typing import Any, Final, NoReturn
 
 from contracts.policies import SIZE_LABELS, Vocabulary, normalize_industry
 
-__all__ = ["FIELD_WORDS", "OPERATOR_WORDS", "RuleError", "format_rule", "parse_rule"]
+__all__ = ["FIELD_WORDS", "MAX_RULE", "OPERATOR_WORDS", "RuleError", "format_rule", "parse_rule"]
 
 # field -> the words that name it; the first is what format_rule writes.
 FIELD_WORDS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -100,6 +100,8 @@ _AND: Final = re.compile(r"\s*(?:并且|且)\s*|\s+and\s+", re.IGNORECASE)
 _OR: Final = re.compile(r"\s*(?:或者|或)\s*|\s+or\s+", re.IGNORECASE)
 _OPEN: Final = "(（"
 _CLOSE: Final = ")）"
+# A policy's conditions fit in a few hundred characters; far more is a pasted mistake.
+MAX_RULE: Final = 4000
 # Characters a vocabulary name may not hold: they would cut a rule in the wrong place
 # (parentheses only in pairs, like 东渚街道（苏州科技城）).
 RESERVED: Final = re.compile(r"[且或,，、;；【】|｜]|^[^()（）]*[)）]|[(（][^()（）]*$")
@@ -128,7 +130,8 @@ def _split(text: str, sep: re.Pattern[str], start: int) -> list[tuple[int, str]]
             depth += 1
         elif not label and ch in _CLOSE:
             depth -= 1
-        elif not label and depth == 0:
+        elif not label and depth == 0 and not (ch.isspace() and i and text[i - 1].isspace()):
+            # Tried once at the start of a run of spaces, not at each (linear, not quadratic).
             m = sep.match(text, i)
             if m is not None and m.end() > i:
                 pieces.append((begin, text[begin:i]))
@@ -152,6 +155,8 @@ def parse_rule(text: str, vocab: Vocabulary) -> tuple[list[dict[str, Any]], list
     text = text.strip()
     if not text:
         raise RuleError(["申报条件不能为空，至少写一个条件，如“注册地 属于 枫桥街道”"])
+    if len(text) > MAX_RULE:
+        raise RuleError([f"申报条件过长（{len(text)} 字，最多 {MAX_RULE} 字）"])
     depth = 0
     for ch in text:
         depth += (ch in _OPEN) - (ch in _CLOSE)

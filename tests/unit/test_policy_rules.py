@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.policies import PolicySet, compile_policies
 from contracts.policy_rules import RuleError, format_rule, parse_rule
@@ -105,6 +107,7 @@ def test_hand_written_and_generated_policies_round_trip(sample: dict[str, Any]) 
         ("研发占比", "后面应为运算符"),
         ("研发占比 >=", "后面缺少取值"),
         ("", "申报条件不能为空"),
+        ("规模 = 小型 且 " * 500, "申报条件过长"),
     ],
 )
 def test_problems_say_where_and_why(policy_set: PolicySet, text: str, why: str) -> None:
@@ -128,3 +131,39 @@ def test_the_shipped_set_is_2147_deterministic(sample: dict[str, Any]) -> None:
     assert len(one["policies"]) == 2147
     assert one["policies"][: len(sample["policies"])] == sample["policies"]
     assert len(compile_policies(one).policies) == 2147
+
+
+_PIECES = [
+    "行业", "规模", "注册地", "资质", "注册资本", "研发占比", "industry", "cert", " 属于 ", "=",
+    ">=", "<=", " 介于 ", "包含", "包含任一", "不含", " in ", " has ", "C39", "I65", "Q99", "小型",
+    "微型", "枫桥街道", "东渚街道（苏州科技城）", "瞪羚企业", "企业", "火星", "500", "0.5",
+    "10~300",
+    "万元", " 且 ", " 或 ", " and ", " or ", "(", ")", "（", "）", "【", "】", "｜", "说明", "、",
+    ",", " ", "\u3000",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=24))
+def test_any_text_reads_or_is_refused_in_words(policy_set: PolicySet, pieces: list[str]) -> None:
+    """Whatever is typed: conditions the kiosk compiles, written back the same, or RuleError."""
+    vocab = policy_set.vocabulary
+    text = "".join(pieces)
+    try:
+        all_of, any_of = parse_rule(text, vocab)
+    except RuleError as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+        return
+    doc = {
+        "certifications": {k: list(v) for k, v in vocab.certifications.items()},
+        "districts": {k: list(v) for k, v in vocab.districts.items()},
+        "policies": [
+            {
+                "id": "p", "title_zh": "t", "title_en": "t", "issuer_zh": "i", "issuer_en": "i",
+                "benefit_zh": "b", "benefit_en": "b", "opens": "2026-01-01",
+                "closes": "2026-12-31", "all": all_of, "any": any_of,
+            }
+        ],
+    }  # fmt: skip
+    compile_policies(doc)
+    assert parse_rule(format_rule(all_of, any_of, vocab), vocab) == (all_of, any_of)
