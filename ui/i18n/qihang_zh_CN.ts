@@ -897,42 +897,43 @@
         <translation>正在识别二维码…</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="115"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="117"/>
         <source>Legal representative: %1</source>
         <translation>法定代表人：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="115"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="90"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="117"/>
         <source>You: %1</source>
         <translation>您：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="132"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="134"/>
         <source>Scan the enterprise code or electronic business licence</source>
         <translation>扫描一企一码/电子营业执照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="150"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="153"/>
         <source>Type the unified social credit code</source>
         <translation>输入统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="168"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="171"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="182"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="185"/>
         <source>Stop scanning</source>
         <translation>停止扫描</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="189"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="192"/>
         <source>File as an individual</source>
         <translation>以个人身份办理</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="195"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="198"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -1383,74 +1384,74 @@
         <translation>苏新办·企航家</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="88"/>
+        <location filename="../qml/FirstBoot.qml" line="90"/>
         <source>Standard</source>
         <translation>标准版</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="88"/>
+        <location filename="../qml/FirstBoot.qml" line="90"/>
         <source>Large text</source>
         <translation>关怀版</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="109"/>
+        <location filename="../qml/FirstBoot.qml" line="111"/>
         <source>Set up this terminal</source>
         <translation>设置本终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="118"/>
+        <location filename="../qml/FirstBoot.qml" line="120"/>
         <source>For technicians. Enter the hall&apos;s address and the enrolment code the hall staff gave you. A code works once, for 30 minutes.</source>
         <translation>供技术人员使用：请输入大厅地址和大厅工作人员提供的登记码。每个登记码只能使用一次，30 分钟内有效。</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="130"/>
-        <location filename="../qml/FirstBoot.qml" line="138"/>
+        <location filename="../qml/FirstBoot.qml" line="132"/>
+        <location filename="../qml/FirstBoot.qml" line="140"/>
         <source>Hall address</source>
         <translation>大厅地址</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="145"/>
-        <location filename="../qml/FirstBoot.qml" line="153"/>
+        <location filename="../qml/FirstBoot.qml" line="147"/>
+        <location filename="../qml/FirstBoot.qml" line="155"/>
         <source>Enrolment code</source>
         <translation>登记码</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="163"/>
+        <location filename="../qml/FirstBoot.qml" line="165"/>
         <source>16 letters and digits; codes never use O, I, L, 0 or 1.</source>
         <translation>共 16 位字母和数字；登记码中没有 O、I、L、0 和 1。</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="173"/>
+        <location filename="../qml/FirstBoot.qml" line="175"/>
         <source>Enrol this terminal</source>
         <translation>登记本终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="198"/>
+        <location filename="../qml/FirstBoot.qml" line="200"/>
         <source>Contacting the hall…</source>
         <translation>正在连接大厅…</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="212"/>
+        <location filename="../qml/FirstBoot.qml" line="214"/>
         <source>This terminal is enrolled</source>
         <translation>本终端已登记</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="221"/>
+        <location filename="../qml/FirstBoot.qml" line="223"/>
         <source>Station: %1 (%2)</source>
         <translation>站点：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="231"/>
+        <location filename="../qml/FirstBoot.qml" line="233"/>
         <source>Start the kiosk</source>
         <translation>启动自助终端</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="268"/>
+        <location filename="../qml/FirstBoot.qml" line="270"/>
         <source>Fault code: %1</source>
         <translation>故障代码：%1</translation>
     </message>
     <message>
-        <location filename="../qml/FirstBoot.qml" line="279"/>
+        <location filename="../qml/FirstBoot.qml" line="281"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
@@ -2255,107 +2256,107 @@
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="113"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="164"/>
         <source>Filing for: %1</source>
         <translation>办理企业：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="124"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="175"/>
         <source>E-archive</source>
         <translation>电子档案</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="130"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="181"/>
         <source>Change</source>
         <translation>更换企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="130"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="181"/>
         <source>File for an enterprise</source>
         <translation>办理企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="155"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="206"/>
         <source>Hand in missing material</source>
         <translation>补正材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="177"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="104"/>
         <source>Search services, e.g. 营业执照 / qykb</source>
         <translation>搜索事项，如 营业执照 / qykb</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="183"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="110"/>
         <source>Search services</source>
         <translation>搜索事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="205"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="132"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="207"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="134"/>
         <source>Clear the search</source>
         <translation>清除搜索</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="219"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="221"/>
         <source>Most used here</source>
         <translation>本站常用</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="220"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="222"/>
         <source>By theme</source>
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="221"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="223"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="263"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="265"/>
         <source>%1 services found</source>
         <translation>找到 %1 个事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="265"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="267"/>
         <source>No service matches “%1”. Try fewer characters, or browse by theme.</source>
         <translation>没有找到与“%1”相符的事项。请少输入几个字，或按主题查找。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="267"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="269"/>
         <source>One-filing bundles first, then what is filed most at this station</source>
         <translation>“一件事”套餐在前，其后是本站办得最多的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="268"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="270"/>
         <source>One-filing bundles first. Browse by theme or department for all %1 services.</source>
         <translation>“一件事”套餐在前。按主题或按部门可查看全部 %1 个事项。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="269"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="271"/>
         <source>%1 services</source>
         <translation>共 %1 个事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="341"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="343"/>
         <source>Often used here</source>
         <translation>本站常办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="356"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="358"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="372"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="374"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="387"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="389"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>

@@ -81,6 +81,8 @@ ApplicationWindow {
                 HeaderButton {
                     objectName: "languageButton"
                     text: settings.language === "en_US" ? "中文" : "English"
+                    // What it does, in the language being read now too.
+                    Accessible.name: settings.language === "en_US" ? "中文 (Chinese)" : "English（英文）"
                     onClicked: settings.setLanguage(settings.language === "en_US" ? "zh_CN" : "en_US")
                 }
                 HeaderButton {
@@ -135,6 +137,7 @@ ApplicationWindow {
                     EntryField {
                         id: hallField
                         objectName: "hallUrlField"
+                        Accessible.name: qsTr("Hall address")
                         text: enrolment.hallUrl
                         placeholderText: "https://hall.example"
                         inputMethodHints: Qt.ImhUrlCharactersOnly | Qt.ImhNoPredictiveText
@@ -149,6 +152,7 @@ ApplicationWindow {
                     EntryField {
                         id: codeField
                         objectName: "codeField"
+                        Accessible.name: qsTr("Enrolment code")
                         placeholderText: "XXXX-XXXX-XXXX-XXXX"
                         font.pixelSize: Theme.title
                         font.letterSpacing: 4

@@ -131,6 +131,7 @@ Rectangle {
                 TextField {
                     id: chatField
                     objectName: "assistChatField"
+                    Accessible.name: placeholderText
                     placeholderText: qsTr("Write to the helper")
                     font.pixelSize: Theme.body
                     font.family: Theme.fontFamily

@@ -16,6 +16,7 @@ Button {
     implicitHeight: Math.max(compact ? Math.round(150 * Theme.s) : Math.round(200 * Theme.s),
                              col.implicitHeight + 2 * Theme.gap)
     focusPolicy: Qt.NoFocus
+    Accessible.name: tile.heading  // the words are drawn by contentItem: the button has no text
     onClicked: consult.open(kind)
     background: Rectangle {
         radius: Theme.radius

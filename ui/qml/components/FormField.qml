@@ -96,6 +96,7 @@ ColumnLayout {
         id: input
         objectName: "field_" + field.name
         visible: field.kind !== "choice" && field.kind !== "multiline"
+        Accessible.name: field.label
         Layout.fillWidth: true
         Layout.preferredHeight: Theme.touch
         // An ID or mobile number is masked (110105********002X) except while it is being typed.
@@ -125,6 +126,7 @@ ColumnLayout {
         id: area
         objectName: "field_" + field.name
         visible: field.kind === "multiline"
+        Accessible.name: field.label
         Layout.fillWidth: true
         Layout.preferredHeight: Math.round(Theme.touch * 1.8)
         text: field.value
@@ -157,6 +159,10 @@ ColumnLayout {
                 id: chip
                 objectName: "choice_" + field.name + "_" + modelData.value
                 readonly property bool selected: field.value === modelData.value
+                // The label is drawn by contentItem, so the button's own text stays empty.
+                Accessible.name: field.label + ": " + modelData.label
+                Accessible.checkable: true
+                Accessible.checked: chip.selected
                 height: Math.round(Theme.touch * 0.85)
                 width: Math.max(Math.round(220 * Theme.s), chipText.implicitWidth + 48)
                 focusPolicy: Qt.NoFocus

@@ -74,6 +74,8 @@ Rectangle {
                     objectName: "languageButton"
                     // Shows the language you switch TO, in that language.
                     text: settings.language === "en_US" ? "中文" : "English"
+                    // What it does, in the language being read now too.
+                    Accessible.name: settings.language === "en_US" ? "中文 (Chinese)" : "English（英文）"
                     onClicked: settings.setLanguage(settings.language === "en_US" ? "zh_CN" : "en_US")
                 }
                 HeaderToggle {

@@ -22,7 +22,8 @@ QtObject {
     readonly property color danger: contrast ? "#FF8A80" : "#C62828"
     readonly property color dangerBg: contrast ? "#3A0000" : "#FDECEC"
     readonly property color success: contrast ? "#7CFC8A" : "#2E7D32"
-    readonly property color warn: contrast ? "#FFD400" : "#B26A00"
+    // ≥ 5:1 as text on every light surface and under white text (the technician badge).
+    readonly property color warn: contrast ? "#FFD400" : "#955700"
     readonly property color border: contrast ? "#FFFFFF" : "#C9D3E0"
     readonly property color headerBg: contrast ? "#000000" : "#0A5BB5"
     readonly property color headerText: contrast ? "#FFD400" : "#FFFFFF"

@@ -96,6 +96,8 @@ Item {
     // away from the start button; presses count, so quick taps are never merged into a double.
     MouseArea {
         objectName: "technicianCorner"
+        Accessible.role: Accessible.Button
+        Accessible.name: qsTr("Technician mode")
         anchors.top: parent.top
         anchors.left: parent.left
         width: 120

@@ -52,6 +52,7 @@ ScreenFrame {
         TextField {
             id: line
             objectName: "deliveryField_" + addressField.name
+            Accessible.name: addressField.label
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
             text: line.activeFocus ? addressField.value

@@ -86,6 +86,8 @@ ScreenFrame {
             delegate: Button {
                 id: tile
                 objectName: "enterprise_" + index
+                // The words are drawn by contentItem: the button itself has no text.
+                Accessible.name: modelData.name + "  ·  " + qsTr("You: %1").arg(modelData.role)
                 width: ListView.view.width
                 implicitHeight: tileCol.implicitHeight + 2 * Theme.gap
                 focusPolicy: Qt.NoFocus
@@ -140,6 +142,7 @@ ScreenFrame {
                 TextField {
                     id: usccField
                     objectName: "enterpriseUsccField"
+                    Accessible.name: placeholderText
                     Layout.fillWidth: true
                     Layout.preferredHeight: Theme.touch
                     text: enterprise.typed

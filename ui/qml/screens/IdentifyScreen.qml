@@ -147,6 +147,7 @@ ScreenFrame {
         TextField {
             id: input
             objectName: "mrz_" + mrzField.name
+            Accessible.name: mrzField.label
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
             font.pixelSize: Theme.large

@@ -117,6 +117,7 @@ ScreenFrame {
                 Heading { text: qsTr("Unified social credit code (optional)") }
                 ProfileInput {
                     field: "uscc"
+                    Accessible.name: qsTr("Unified social credit code (optional)")
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 18
                     placeholderText: qsTr("18 characters, on the business licence")
@@ -158,6 +159,7 @@ ScreenFrame {
                 Heading { text: qsTr("Registered capital (×10,000 CNY)") }
                 ProfileInput {
                     field: "capital"
+                    Accessible.name: qsTr("Registered capital (×10,000 CNY)")
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 12
                     placeholderText: qsTr("e.g. 500")
@@ -168,6 +170,7 @@ ScreenFrame {
                 Heading { text: qsTr("Year founded") }
                 ProfileInput {
                     field: "founded_year"
+                    Accessible.name: qsTr("Year founded")
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 4
                     placeholderText: qsTr("e.g. 2018")
@@ -232,6 +235,7 @@ ScreenFrame {
                 ErrorText { field: "industry" }
                 ProfileInput {
                     field: "industry_code"
+                    Accessible.name: qsTr("Industry code if you know it (optional), e.g. C3973")
                     onFocused: function (item) { flick.ensureVisible(item) }
                     maximumLength: 5
                     placeholderText: qsTr("Industry code if you know it (optional), e.g. C3973")

@@ -22,6 +22,7 @@ ScreenFrame {
             TextField {
                 id: numberField
                 objectName: "trackingField"
+                Accessible.name: qsTr("Tracking number")
                 Layout.fillWidth: true
                 Layout.preferredHeight: Theme.touch
                 text: consult.query

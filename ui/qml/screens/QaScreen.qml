@@ -29,6 +29,7 @@ ScreenFrame {
         TextField {
             id: searchField
             objectName: "qaSearchField"
+            Accessible.name: qsTr("Search")
             Layout.fillWidth: true
             Layout.preferredHeight: Theme.touch
             text: consult.query

@@ -189,6 +189,7 @@ ScreenFrame {
                 TextArea {
                     id: commentBox
                     objectName: "ratingComment"
+                    Accessible.name: qsTr("Comment (optional)")
                     Layout.fillWidth: true
                     Layout.preferredHeight: Math.round(Theme.touch * 1.8)
                     text: rating.comment

@@ -31,6 +31,7 @@ ScreenFrame {
             TextField {
                 id: numberField
                 objectName: "supplementTrackingField"
+                Accessible.name: qsTr("Tracking number")
                 Layout.fillWidth: true
                 Layout.preferredHeight: Theme.touch
                 text: supplement.query
