@@ -5,7 +5,8 @@ technician logs in with their own account, lands on the fleet page, opens a stat
 commands and asks it to use another card reader backend. The command arrives while a walk-in is
 being served: the station holds it (the page says 已下发) and runs it only once the session ended;
 its result and the new backend then show on the page. A value of the wrong type is refused with
-the hall's reason on the page; a one-time technician code is handed out for the station.
+the hall's reason on the page; a one-time technician code is handed out for the station, opens
+technician mode there, and the page's maintenance record names the technician.
 """
 
 from __future__ import annotations
@@ -109,7 +110,6 @@ def test_a_set_command_reaches_a_running_kiosk_between_sessions(
     expect(sent.locator(".command-detail")).to_contain_text("card_reader reopened")
     expect(row.locator("[data-backend=card_reader]")).to_have_text("ga467_emulator")
     expect(row.locator("[data-alert='DEVICE_SIMULATED:card_reader']")).to_have_count(0)
-    page.screenshot(path=shots / "console_fleet_commands.png", full_page=True)
 
     # A one-time code for this station, in the technician's name.
     panel.locator(".command-code").click()
@@ -121,5 +121,11 @@ def test_a_set_command_reaches_a_running_kiosk_between_sessions(
     service = TechnicianService(kiosk, clock=clock, recent_logs=list)
     assert service.enter(found.group(1)).ok
     assert service.audit.entries()[-1]["who"] == "wang.tech"
+    assert service.ship_audit() == ""  # as the technician screen does after each action
     page.clock.run_for(16_000)
     expect(panel.locator("tr[data-kind=technician_code] .command-status")).to_have_text("已完成")
+    # The station's technician audit, on the page, in the technician's name.
+    entered = panel.locator(".audit-rows tr").first
+    expect(entered.locator(".audit-who")).to_have_text("wang.tech")
+    expect(entered).to_contain_text("进入维护模式")
+    page.screenshot(path=shots / "console_fleet_commands.png", full_page=True)

@@ -4,7 +4,8 @@
 // rotation (supervisors), and the station's command history with each status and result. The
 // hall signs each command and hands it to the station with its next heartbeat (within a minute);
 // the station runs it only between walk-ins and answers. A refusal — a key off the allow-list, a
-// value of the wrong type — is shown here with the hall's reason.
+// value of the wrong type — is shown here with the hall's reason. Under it, the station's latest
+// technician actions with whose hands they were (a technician's account, or 备用密码).
 
 import { request } from "../api.js";
 import { explain, formatTime, h } from "../ui.js";
@@ -44,6 +45,15 @@ const STATUS_WORDS = {
   queued: "排队中", delivered: "已下发", done: "已完成", failed: "失败", expired: "已过期",
 };
 
+// The technician audit's actions (kiosk/technician/service.py) in words.
+const ACTION_WORDS = {
+  enter: "进入维护模式", leave: "退出维护模式", test_print: "打印测试", test_card: "读卡测试",
+  test_camera: "摄像头测试", test_network: "网络测试", outbox_view: "查看待发队列",
+  outbox_retry: "重试待发申请", diagnostics_export: "导出诊断包", diagnostics_upload: "上传诊断包",
+  restart: "重启",
+};
+const AUDIT_SHOWN = 10;
+
 /** What the console types becomes JSON when it reads as JSON (3, true, {"port": 9100}). */
 export function parseValue(text) {
   const trimmed = text.trim();
@@ -59,6 +69,15 @@ function argsText(command) {
   if (command.kind === "set") return `${a.key} = ${JSON.stringify(a.value)}`;
   if (command.kind === "technician_code") return `技术员 ${a.technician}`;
   return "";
+}
+
+function auditRow(entry) {
+  return h("tr", { "data-seq": entry.seq },
+    h("td", {}, formatTime(entry.at)),
+    h("td", { class: "audit-who" }, entry.who === "technician" ? "备用密码（未记名）" : entry.who),
+    h("td", {}, ACTION_WORDS[entry.action] || entry.action),
+    h("td", {}, entry.outcome),
+    h("td", { class: "muted small mono" }, entry.detail || ""));
 }
 
 function historyRow(command) {
@@ -78,6 +97,7 @@ export function commandPanel(stationId, me) {
   const error = h("div", { class: "command-error", role: "alert", hidden: true });
   const notice = h("div", { class: "command-notice", role: "status", hidden: true });
   const rows = h("tbody", { class: "command-rows" });
+  const auditRows = h("tbody", { class: "audit-rows" });
   const kind = h("select", { class: "command-kind", "aria-label": "指令" },
     KINDS.map(([id, zh]) => h("option", { value: id }, zh)));
   const key = h("select", { class: "command-key", "aria-label": "配置项" },
@@ -127,7 +147,11 @@ export function commandPanel(stationId, me) {
     error, notice,
     h("table", { class: "command-history" },
       h("thead", {}, h("tr", {}, ["指令", "下发人", "时间", "状态", "结果"].map((t) => h("th", {}, t)))),
-      rows));
+      rows),
+    h("h3", { class: "command-audit-title" }, "最近的维护记录"),
+    h("table", { class: "command-audit" },
+      h("thead", {}, h("tr", {}, ["时间", "维护人员", "操作", "结果", "代码"].map((t) => h("th", {}, t)))),
+      auditRows));
 
   async function refresh() {
     try {
@@ -135,6 +159,11 @@ export function commandPanel(stationId, me) {
       rows.replaceChildren(...(data.commands.length
         ? data.commands.map(historyRow)
         : [h("tr", {}, h("td", { colspan: 5, class: "muted" }, "还没有指令"))]));
+      const audit = await request("GET", `${base}/technician-audit`);
+      const latest = audit.slice(-AUDIT_SHOWN).reverse();
+      auditRows.replaceChildren(...(latest.length
+        ? latest.map(auditRow)
+        : [h("tr", {}, h("td", { colspan: 5, class: "muted" }, "还没有维护记录"))]));
     } catch (err) {
       if (err.status !== 401) say(error, explain(err));
     }
