@@ -142,7 +142,9 @@ def kiosk_ui(path: Path, data: dict[str, object]) -> KioskUi:
                 raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
         except ConfigError as exc:
             raise ConfigError(f"config {path}: {exc}") from None
-        return KioskRuntime(config, start=False)  # the UI starts it in the background
+        runtime = KioskRuntime(config, start=False)  # the UI starts it in the background
+        runtime.config_file = path  # what a remote reload_config reads again
+        return runtime
 
     return KioskUi(display=display, load_runtime=load_runtime)
 

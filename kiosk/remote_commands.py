@@ -16,12 +16,12 @@ What each command does: ``set`` checks the key against the allow-list, builds th
 configuration (so a backend the kiosk does not know or a value out of range is refused with the
 configuration's own reason), opens the affected device with it and only then keeps the value
 (``remote_settings.json``, :mod:`kiosk.station_file`) and swaps the device in; ``reload_config``
-re-reads the kept values and re-opens every device; ``self_test`` reports each device's health and
-the hall link; ``upload_diagnostics`` sends a technician bundle; ``restart`` answers first, then
-asks the application to restart; ``technician_code`` and ``set_fallback_pin`` keep what
-:mod:`kiosk.technician.codes` needs. Failure codes for the technician and the heartbeat:
-``REMOTE_COMMAND_BAD_SIGNATURE``, ``REMOTE_COMMAND_WRONG_STATION``, ``REMOTE_COMMAND_EXPIRED``,
-``REMOTE_COMMAND_KEY_MISSING``, ``REMOTE_COMMAND_INVALID``.
+reads ``kiosk.toml`` again (:func:`reread_config`) and re-opens every device; ``self_test``
+reports each device's health and the hall link; ``upload_diagnostics`` sends a technician
+bundle; ``restart`` answers first, then asks the application to restart; ``technician_code`` and
+``set_fallback_pin`` keep what :mod:`kiosk.technician.codes` needs. Failure codes for the
+technician and the heartbeat: ``REMOTE_COMMAND_BAD_SIGNATURE``, ``REMOTE_COMMAND_WRONG_STATION``,
+``REMOTE_COMMAND_EXPIRED``, ``REMOTE_COMMAND_KEY_MISSING``, ``REMOTE_COMMAND_INVALID``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,45 @@ DEVICE_PARTS: Final = {
     "camera": "camera",
     "speaker": "speaker",
 }
+
+
+# Kept as running on a reload: what the station's identity and its start fixed (the enrolment's
+# station and hall, the state folder, the technician PIN a demo passes on the command line).
+KEPT_ON_RELOAD: Final = ("station", "hall", "paths", "technician")
+
+
+def put(data: dict[str, Any], dotted: str, value: object) -> None:
+    """Set ``a.b.c`` in a nested configuration mapping."""
+    *parents, leaf = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def reread_config(path: Path | None, running: Any) -> Any:
+    """The configuration again: ``kiosk.toml`` at ``path`` (None: the running one) with what
+    enrolment and the console stored (:func:`kiosk.station_file.provisioned_overrides`), the
+    :data:`KEPT_ON_RELOAD` sections as running. :class:`kiosk.config.ConfigError` says why not."""
+    import tomllib
+
+    from kiosk.config import ConfigError, parse_config
+    from kiosk.station_file import provisioned_overrides, remote_settings
+
+    current = running.model_dump(mode="json")
+    if path is None:
+        data, stored = current, remote_settings(running.paths.state_dir)
+    else:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        stored = provisioned_overrides(running.paths.state_dir)
+    for key, value in stored.items():
+        put(data, key, value)
+    for section in KEPT_ON_RELOAD:
+        data[section] = current[section]
+    return parse_config(data)
 
 
 class CommandInbox:
@@ -253,15 +292,12 @@ class RemoteCommands:
             return "failed", problem
         key, value = args["key"], args["value"]
         data = self.runtime.config.model_dump(mode="json")
-        node = data
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node[part]
-        node[leaf] = value
+        put(data, key, value)
         try:
             config = parse_config(data)
         except ConfigError as exc:
             return "failed", " ".join(str(exc).split())
+        parents = key.split(".")
         section = parents[1] if parents[0] == "devices" else None
         try:
             self.runtime.reopen_devices(config, [section] if section else [])
@@ -274,22 +310,16 @@ class RemoteCommands:
         return "done", f"{key} = {shown}; kept (applies to the next session or restart)"
 
     def _do_reload_config(self, command: SignedCommand) -> tuple[str, str]:
-        from kiosk.config import ConfigError, parse_config
-        from kiosk.station_file import remote_settings
+        from kiosk.config import ConfigError
 
-        data = self.runtime.config.model_dump(mode="json")
-        for key, value in remote_settings(self.runtime.state_dir).items():
-            node = data
-            *parents, leaf = key.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value
+        source: Path | None = self.runtime.config_file
         try:
-            config = parse_config(data)
+            config = reread_config(source, self.runtime.config)
         except ConfigError as exc:
             return "failed", " ".join(str(exc).split())
         self.runtime.reopen_devices(config, list(DEVICE_PARTS))
-        return "done", "configuration reloaded; devices reopened"
+        where = source.name if source is not None else "the values kept from set commands"
+        return "done", f"configuration reloaded from {where}; devices reopened"
 
     def _do_self_test(self, command: SignedCommand) -> tuple[str, str]:
         devices = self.runtime.status().devices

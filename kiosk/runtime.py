@@ -196,6 +196,9 @@ class KioskRuntime:
         # UI serves nobody) and ``restart_hook`` restarts the application (the UI's to give).
         self.in_session: Callable[[], bool] = lambda: False
         self.restart_hook: Callable[[], None] | None = None
+        # The kiosk.toml this runtime's config came from (main.py sets it): what a remote
+        # reload_config reads again; None re-applies only what the console set.
+        self.config_file: Path | None = None
         self.remote = self._remote_commands()
         self._applying = threading.Lock()
         if start:

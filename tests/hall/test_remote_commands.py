@@ -285,3 +285,36 @@ def test_a_diagnostics_bundle_is_uploaded_on_request_in_the_askers_name(
         ]
     finally:
         kiosk.close()
+
+
+def test_reload_config_reads_the_file_again(
+    tmp_path: Path, hall: tuple[HallServer, FakeClock], kiosks: tuple[KioskRuntime, KioskRuntime]
+) -> None:
+    server, _ = hall
+    kiosk, _ = kiosks
+    tech = login(server, "wang.tech")
+    toml = tmp_path / "kiosk.toml"
+    # The packaged file names another hall and state folder: those stay as the station runs.
+    toml.write_text(
+        '[station]\nid = "QH-ELSEWHERE"\nname = "x"\n[hall]\nurl = "https://hall.example"\n'
+        '[timeouts]\nidle_s = 45\n[devices.printer]\nbackend = "simulator"\n'
+        "[devices.printer.options]\nport = 0\n",
+        encoding="utf-8",
+    )
+    kiosk.config_file = toml
+    made = issue(tech, server, STATION, kind="reload_config")
+    beat(kiosk)
+    done = command(tech, server, made)
+    assert (done["status"], done["detail"]) == (
+        "done",
+        "configuration reloaded from kiosk.toml; devices reopened",
+    )
+    assert kiosk.config.timeouts.idle_s == 45
+    assert (kiosk.config.station.id, kiosk.config.hall.url) == (STATION, server.url)
+    toml.write_text("[timeouts\nidle_s = 45\n", encoding="utf-8")
+    made = issue(tech, server, STATION, kind="reload_config")
+    beat(kiosk)
+    failed = command(tech, server, made)
+    assert failed["status"] == "failed"
+    assert "kiosk.toml" in failed["detail"]
+    assert kiosk.config.timeouts.idle_s == 45  # the running configuration stays
