@@ -14,7 +14,6 @@ PACKAGES=(libpulse0 fonts-noto-cjk fonts-wqy-microhei libxkbcommon0 libegl1 libg
   postgresql  # the hall tests start a throwaway cluster of it (tests/conftest.py)
   nginx-light  # the TLS reverse proxy in front of several halls (tests/support/hall_cluster.py)
   reprepro gpg  # the hall's signed apt repository stations update from (hall/apt_repo.py)
-  reprepro gpg  # the hall's signed apt repository stations update from (hall/apt_repo.py)
   chromium  # the hall console tests drive it through Playwright (tests/e2e)
   cage lintian shellcheck)  # tests/packaging: units verified with cage present; .deb checks
 missing=()
