@@ -39,14 +39,25 @@ FEATURED_USED: Final = 8  # "本站常用": this many of the station's most used
 SEARCH_LIMIT: Final = 60  # more hits than a walk-in reads; the list says to type more
 
 # Every department's name starts with the district's: on a chip it says nothing.
-_DISTRICT_PREFIXES: Final = ("苏州市高新区", "苏州高新区", "苏州市", "Suzhou High-tech District ")
+_DISTRICT_PREFIXES: Final = (
+    "国家税务总局苏州高新技术产业开发区",  # the tax bureau: 税务局 says it
+    "苏州市高新区",
+    "苏州高新区",
+    "苏州市",
+    "Suzhou High-tech District ",
+    "Suzhou ",
+)
+_DISTRICT_SUFFIXES: Final = (", High-tech District Branch", ", State Taxation Administration")
 
 
 def short_department_name(name: str) -> str:
     """The department's name without the district's (苏州高新区市场监督管理局 → 市场监督管理局)."""
     for prefix in _DISTRICT_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix):
-            return name[len(prefix) :]
+            name = name[len(prefix) :]
+            break
+    for suffix in _DISTRICT_SUFFIXES:
+        name = name.removesuffix(suffix)
     return name
 
 

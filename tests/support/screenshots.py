@@ -102,6 +102,9 @@ def render_all(out_dir: Path, capture: Capture = save_png) -> list[Path]:
                 written += _render_register(out_dir, root / f"register-{mode}", hall, mode, capture)
             for n, mode in enumerate(MODES, start=1):
                 written += _render_rating(out_dir, root / f"rating-{mode}", hall, mode, n, capture)
+            # Last: it publishes the district's 272-service catalog at this hall.
+            for mode in MODES:
+                written += _render_home_272(out_dir, root / f"home272-{mode}", hall, mode, capture)
     return written
 
 
@@ -744,6 +747,69 @@ def _render_register(
         bg.release()  # the hall answers the e-archive
         robot.wait_until(lambda: ui.enterprise.property("archiveStatus") == "done", 10)
         shot("archive")
+    finally:
+        ui.close()
+        runtime.close()
+        robot.settle()
+    return shots
+
+
+def _render_home_272(
+    out_dir: Path, state_dir: Path, hall: HallServer, mode: str, capture: Capture = save_png
+) -> list[Path]:
+    """The service home with the district's 272 services (issue 18): 本站常用 (the bundles, then
+    what this station files most, counted at the hall), a pinyin-initials search, by department
+    and by theme. The hall publishes the generated catalog; the kiosk fetches it and its counts."""
+    import json
+
+    from kiosk.services.catalog_synthetic import synthetic_catalog_document
+    from tests.hall.helpers import enrol_station, post_submission, submission
+
+    language, care = MODES[mode]
+    identity = enrol_station(hall, "SND-SS-001", state_dir=state_dir)
+    hall.app.state.catalog_store.publish(
+        json.dumps(synthetic_catalog_document(), ensure_ascii=False), "admin"
+    )
+    for n, service_id in enumerate(["tax_payment_certificate"] * 3 + ["gen_060_transport"] * 2):
+        number = f"SND-SS-001-{SYSTEM_CLOCK.now():%Y%m%d}-{9000 + 10 * list(MODES).index(mode) + n}"
+        body = submission(service_id, {"mobile": "13912345678"}, tracking_number=number)
+        body["station_id"] = "SND-SS-001"
+        assert post_submission(hall, body, identity=identity).status_code == 201
+    runtime = KioskRuntime(demo_config(state_dir, hall.url, language, care))
+    runtime.refresh_catalog()  # the published 272 and this station's counts, before the UI
+    bg = HeldBackground()
+    ui = KioskUi(runtime, background=bg, clock=FakeClock(SYSTEM_CLOCK.now()))
+    robot = Robot(ui.window)
+    shots: list[Path] = []
+
+    def shot(name: str) -> None:
+        robot.settle(5)
+        ui.status.refresh()
+        path = out_dir / f"home272_{mode}_{len(shots) + 1}_{name}.png"
+        capture(robot, path)
+        shots.append(path)
+
+    try:
+        robot.wait_until(lambda: runtime.status().online, 5)
+        robot.click("startButton")
+        bg.release()  # the card is read
+        robot.wait_until(lambda: ui.session.property("screen") in ("Enterprise", "ServiceHome"), 10)
+        if ui.session.property("screen") == "Enterprise":
+            robot.click("enterprise_0")
+            bg.release()  # nothing awaits a rating
+        robot.wait_until(lambda: ui.session.property("screen") == "ServiceHome", 10)
+        robot.wait_until(lambda: bool(ui.service_home.property("ready")), 10)
+        shot("featured")
+        robot.type_into("homeSearchField", "qykb")
+        robot.wait_until(lambda: not ui.service_home.property("searching"), 10)
+        shot("search_initials")
+        robot.click("homeSearchClear")
+        robot.click("browse_department")
+        robot.click("department_transport")
+        shot("by_department")
+        robot.click("browse_theme")
+        robot.click("category_environment_transport")
+        shot("by_theme")
     finally:
         ui.close()
         runtime.close()

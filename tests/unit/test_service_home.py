@@ -90,4 +90,11 @@ def test_department_names_drop_the_district_on_a_chip() -> None:
     assert short_department_name("苏州高新区市场监督管理局") == "市场监督管理局"
     assert short_department_name("苏州市高新区生态环境局") == "生态环境局"
     assert short_department_name("国网苏州供电公司") == "国网苏州供电公司"
+    assert short_department_name("国家税务总局苏州高新技术产业开发区税务局") == "税务局"
     assert short_department_name("Suzhou High-tech District Transport Bureau") == "Transport Bureau"
+    assert (
+        short_department_name(
+            "Suzhou Natural Resources and Planning Bureau, High-tech District Branch"
+        )
+        == "Natural Resources and Planning Bureau"
+    )

@@ -13,10 +13,20 @@ ScreenFrame {
     // Which chips the grid shows: the themes, or the departments once the walk-in asked for them
     // (kept while a search runs, until the home goes back to its first view).
     property string browse: "theme"
+    // While the walk-in types, the results come straight under the box (the keyboard takes the
+    // lower half): the tiles, tabs and chips return when the search is cleared.
+    readonly property bool searching: serviceHome.view === "search"
     readonly property bool byDepartment: serviceHome.view === "department"
                                          || (serviceHome.view === "search" && browse === "department")
 
+    // Browsing: the keyboard goes, the list gets the room.
+    function dropKeyboard() {
+        searchField.focus = false
+        OnScreenKeyboard.hide()
+    }
+
     function browseBy(how) {
+        dropKeyboard()
         searchField.clear()
         if (how === "featured") {
             home.browse = "theme"
@@ -38,7 +48,7 @@ ScreenFrame {
         property bool selected: false
         // Smaller than a main action (a grid of 12-14 must leave room for the services), still
         // 84 px at least: ≥ 60 px in normal mode, ≥ 80 px in care mode.
-        Layout.preferredHeight: Math.round(84 * Theme.s)
+        Layout.preferredHeight: Math.max(Math.round(84 * Theme.s), contentItem.implicitHeight + 16)
         focusPolicy: Qt.NoFocus
         Accessible.role: Accessible.Button
         Accessible.name: label
@@ -52,7 +62,7 @@ ScreenFrame {
             verticalAlignment: Text.AlignVCenter
             wrapMode: Text.WordWrap
             elide: Text.ElideRight
-            maximumLineCount: 2
+            maximumLineCount: 3
         }
         background: Rectangle {
             radius: Theme.radius
@@ -155,7 +165,7 @@ ScreenFrame {
                 // 办理企业: acting for an enterprise from the register (after the card is read).
                 RowLayout {
                     objectName: "enterpriseRow"
-                    visible: session.greetingName !== "" && enterprise.available
+                    visible: session.greetingName !== "" && enterprise.available && !home.searching
                     Layout.fillWidth: true
                     spacing: Theme.gap / 2
                     Text {
@@ -188,6 +198,7 @@ ScreenFrame {
                 // Most walk-ins without a card come to check progress or ask: those are one tap away.
                 RowLayout {
                     objectName: "consultRow"
+                    visible: !home.searching
                     Layout.fillWidth: true
                     spacing: Theme.gap / 2
                     Repeater {
@@ -214,6 +225,7 @@ ScreenFrame {
                 // Three ways to browse: 本站常用 (first), by theme, by department.
                 RowLayout {
                     objectName: "browseRow"
+                    visible: !home.searching
                     Layout.fillWidth: true
                     spacing: Theme.gap / 2
                     Repeater {
@@ -236,7 +248,11 @@ ScreenFrame {
 
                 GridLayout {
                     objectName: "groupGrid"
-                    columns: Theme.s > 1.1 ? 3 : 4
+                    // Care mode's large type leaves room for the list only when the walk-in asks
+                    // for themes or departments; elsewhere the themes are always one tap away.
+                    visible: !home.searching && !(Theme.s > 1.1 && serviceHome.view === "featured")
+                    // English department names are long: two to a row, up to three lines each.
+                    columns: home.byDepartment && settings.language === "en_US" ? 2 : Theme.s > 1.1 ? 3 : 4
                     columnSpacing: Theme.gap / 2
                     rowSpacing: Theme.gap / 2
                     Layout.fillWidth: true
@@ -250,8 +266,13 @@ ScreenFrame {
                                                         : serviceHome.theme === modelData.id
                             Layout.fillWidth: true
                             Layout.preferredWidth: 1
-                            onClicked: home.byDepartment ? serviceHome.chooseDepartment(modelData.id)
-                                                         : serviceHome.chooseTheme(modelData.id)
+                            onClicked: {
+                                home.dropKeyboard()
+                                if (home.byDepartment)
+                                    serviceHome.chooseDepartment(modelData.id)
+                                else
+                                    serviceHome.chooseTheme(modelData.id)
+                            }
                         }
                     }
                 }
