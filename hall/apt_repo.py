@@ -90,7 +90,9 @@ class AptRepo:
     def init(self) -> str:
         """Make the signing key (once) and the repository's configuration; returns the key's
         fingerprint. Running it again changes nothing."""
-        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The keys' folder is 0700 like the sealing key makes it, whichever comes first.
+        self.root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, exist_ok=True)
         self.gnupg.mkdir(mode=0o700, exist_ok=True)
         fingerprint = self._secret_fingerprint()
         if fingerprint is None:
