@@ -468,11 +468,8 @@ class KioskRuntime:
 
     def between_sessions(self) -> None:
         """A walk-in's session ended (the UI calls this at idle): run what waited, in the
-        background."""
-        if self.remote.inbox.pending() or self.remote.inbox.unsent():
-            threading.Thread(
-                target=self.apply_commands, name="remote-commands", daemon=True
-            ).start()
+        background (even the look at the queue: it reads a file, never on the GUI thread)."""
+        threading.Thread(target=self.apply_commands, name="remote-commands", daemon=True).start()
 
     def can_restart(self) -> bool:
         return self.restart_hook is not None
