@@ -137,6 +137,13 @@ def test_pinyin_initials_and_chinese_find_the_service_a_keystroke_at_a_time(home
     h.robot.wait_until(lambda: not h.ui.service_home.property("searching"))
     assert shown_ids(h) == []
     assert any("没有找到" in t for t in h.robot.texts()), h.robot.texts()
+    # The walk-in leaves mid-search: the next one starts on the home's first view, box empty.
+    h.robot.click("cancelButton")
+    h.robot.wait_until(lambda: h.ui.session.property("state") == "idle", 10)
+    h.robot.click("startButton")
+    h.robot.wait_until(lambda: h.ui.session.property("screen") == "ServiceHome", 10)
+    assert h.ui.service_home.property("view") == "featured"
+    assert h.robot.find("homeSearchField").property("displayText") == ""
 
 
 def test_browse_by_theme_and_by_department_in_chinese_and_english(home: Home) -> None:

@@ -66,6 +66,7 @@ class ServiceHomeBridge(QObject):
         self._searching = False
         self._seq = 0  # the latest query's number: older answers are dropped
         self._seen_category = ""
+        self._idle = False  # the session is idle (its end was handled)
         # One worker: the index and every search on it live on this thread (module doc).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-home")
         self._index: HomeIndex | None = None  # touched on the worker only
@@ -135,14 +136,14 @@ class ServiceHomeBridge(QObject):
     def _on_session_changed(self) -> None:
         category = self._session_category()
         if str(self._session.property("state")) == "idle":
-            # The next walk-in starts from the home's first view, with the catalog (a newer
-            # one may have been swapped in between sessions) and counts of now.
-            self._seen_category = category
-            if self._view != FEATURED or self._query or self._department:
+            # Once per session end: the next walk-in starts from the home's first view, with the
+            # catalog (a newer one may have been swapped in between sessions) and counts of now.
+            if not self._idle:
+                self._idle = True
+                self._seen_category = category
                 self._reset()
-            if self._catalog() is not None and self._catalog_version() != self._ready_version:
-                self._prepare()
             return
+        self._idle = False
         if category != self._seen_category:
             # A theme chosen through the session (a tab here, or the content preview).
             self._seen_category = category
