@@ -14,6 +14,8 @@ import re
 import threading
 from typing import Final, Literal
 
+from drivers.health import Health, HealthLevel
+
 SpeechLanguage = Literal["zh", "en"]
 ReaderKind = Literal["id_card", "contactless"]
 
@@ -176,3 +178,20 @@ class PrivacyGuard:
     def refused(self) -> int:
         with self._lock:
             return self._refused
+
+
+MUTED_CODE: Final = "SPEECH_MUTED"
+
+
+def speaker_health(health: Health | None, volume: int, enabled: bool) -> Health | None:
+    """The voice as the status bar and the technician's health screen show it: nothing when the
+    station has speech switched off or the speaker is not built yet (None), the backend's own
+    health when it cannot speak (``SPEECH_UNAVAILABLE``), degraded ``SPEECH_MUTED`` when it could
+    but the volume is 0 (a care-mode walk-in would hear nothing)."""
+    if not enabled or health is None:
+        return None
+    if health.level is not HealthLevel.OK:
+        return health
+    if volume <= 0:
+        return Health.degraded(MUTED_CODE, "volume 0")
+    return health

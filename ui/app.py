@@ -370,7 +370,7 @@ class KioskUi:
         cfg = runtime.config
         self.runtime = runtime
         self.technician.attach_runtime(runtime)
-        self.status.attach(runtime.status)
+        self.status.attach(runtime.status, speaker=self.speech.health)
         self.speech.attach(
             _speaker(runtime),
             enabled=cfg.speech.enabled,

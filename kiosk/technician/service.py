@@ -120,10 +120,23 @@ class TechnicianService:
             if status.last_sync
             else None,
             "devices": {
-                name: {"level": h.level.value, "code": h.code} for name, h in status.devices.items()
+                name: {"level": h.level.value, "code": h.code}
+                for name, h in self._devices(status.devices).items()
             },
             "history": list(history.entries()) if history is not None else [],
         }
+
+    def _devices(self, devices: dict[str, Any]) -> dict[str, Any]:
+        """The runtime's devices and, where the station speaks, the voice (muted or not)."""
+        from kiosk.speech_script import speaker_health
+
+        out = dict(devices)
+        speaker = getattr(self.runtime, "speaker", None)
+        if speaker is not None:
+            voice = speaker_health(speaker.health(), speaker.volume, self.config.speech.enabled)
+            if voice is not None:
+                out["speaker"] = voice
+        return out
 
     # -- device tests ------------------------------------------------------------------------
     def print_test(self) -> Any:

@@ -83,7 +83,10 @@ def test_status_bar_shows_the_hall_and_devices(kiosk: Kiosk) -> None:
     status = kiosk.ui.status
     kiosk.robot.wait_until(lambda: (status.refresh(), status.property("online"))[1])
     names = [d["name"] for d in status.property("devices")]
-    assert names == ["card_reader", "printer", "camera"]
+    kiosk.robot.wait_until(lambda: (status.refresh(), len(status.property("devices")) == 4)[1])
+    names = [d["name"] for d in status.property("devices")]
+    # The voice too: the demo station speaks (care mode), through the speech simulator.
+    assert names == ["card_reader", "printer", "camera", "speaker"]
     assert "已连接服务大厅" in kiosk.robot.texts()
 
 

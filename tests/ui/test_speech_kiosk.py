@@ -339,9 +339,66 @@ def test_a_station_with_speech_switched_off_never_speaks(
         robot.click("startButton")
         robot.wait_until(lambda: ui.session.property("screen") == "ServiceHome", 10)
         assert not robot.visible_items("speechButton")
+        ui.status.refresh()
+        robot.settle()
+        assert not robot.visible_items("deviceStatus_speaker")  # no voice expected: none shown
         ui.speech.readAloud()
         robot.settle(5)
         assert runtime.part("speaker").texts() == []
+    finally:
+        ui.close()
+        runtime.close()
+
+
+def _voice_shown(k: Kiosk) -> str:
+    k.ui.status.refresh()
+    k.robot.settle()
+    (row,) = k.robot.visible_items("deviceStatus_speaker")
+    texts = [str(i.property("text")) for i in row.childItems() if i.property("text")]
+    return texts[0]
+
+
+def _technician_voice(k: Kiosk) -> dict[str, str]:
+    from kiosk.technician.service import TechnicianService
+
+    health = TechnicianService(k.runtime, clock=FakeClock()).health()
+    voice: dict[str, str] = health["devices"]["speaker"]
+    return voice
+
+
+def test_the_status_bar_shows_the_voice_and_when_it_is_muted(kiosk: Kiosk) -> None:
+    k = kiosk
+    assert _voice_shown(k) == "语音"
+    assert _technician_voice(k) == {"level": "ok", "code": ""}
+    k.ui.speech.setVolume(0)  # the technician's volume down to nothing
+    assert _voice_shown(k) == "语音已静音"
+    row = next(d for d in k.ui.status.property("devices") if d["name"] == "speaker")
+    assert (row["level"], row["code"]) == ("degraded", "SPEECH_MUTED")
+    assert _technician_voice(k) == {"level": "degraded", "code": "SPEECH_MUTED"}
+    k.ui.speech.setVolume(40)
+    assert _voice_shown(k) == "语音"
+
+
+def test_a_speech_engine_that_is_not_installed_shows_on_the_status_bar(
+    qapp: object, tmp_path: Path, hall_server: HallServer
+) -> None:
+    from tests.hall.helpers import enrolled_runtime
+
+    config = demo_config(tmp_path / "kiosk", hall_server.url, "zh_CN", False)
+    devices = config.devices
+    speaker = devices.speaker.model_copy(
+        update={"backend": "espeak_ng", "options": {"executable": str(tmp_path / "no-espeak")}}
+    )
+    config = config.model_copy(update={"devices": devices.model_copy(update={"speaker": speaker})})
+    runtime = enrolled_runtime(config, hall_server, start_sender=False)
+    ui = KioskUi(runtime, clock=FakeClock())
+    k = Kiosk(ui, runtime, Robot(ui.window), FakeClock(), hall_server)
+    try:
+        assert _voice_shown(k) == "语音不可用"
+        row = next(d for d in ui.status.property("devices") if d["name"] == "speaker")
+        assert (row["level"], row["code"]) == ("down", "SPEECH_UNAVAILABLE")
+        assert not ui.status.property("devicesOk")
+        assert _technician_voice(k) == {"level": "down", "code": "SPEECH_UNAVAILABLE"}
     finally:
         ui.close()
         runtime.close()

@@ -236,7 +236,7 @@ def test_the_runtime_and_its_bridges_arrive_after_the_first_frame(late_kiosk: Ki
     assert k.ui.flow is not None and k.ui.technician._runtime is k.runtime
     # The keyboard and remote help load now; the status bar shows the devices, help is offered.
     k.robot.wait_until(lambda: bool(k.robot.items("inputPanel")), 10)
-    k.robot.wait_until(lambda: len(k.ui.status.property("devices")) == 3, 10)
+    k.robot.wait_until(lambda: len(k.ui.status.property("devices")) == 4, 10)  # and the voice
     assert k.ui.assist.property("available") is True
 
 

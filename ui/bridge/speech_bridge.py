@@ -26,6 +26,7 @@ from kiosk.speech_script import PrivacyGuard, ReaderKind, SpeechLanguage
 from ui.bridge.failures import failure_text
 
 if TYPE_CHECKING:
+    from drivers.health import Health
     from drivers.speech.base import Speaker
     from ui.bridge.session_bridge import SessionBridge
     from ui.bridge.settings_bridge import SettingsBridge
@@ -101,6 +102,14 @@ class SpeechBridge(QObject):
 
     def _get_refused(self) -> int:
         return self.guard.refused
+
+    def health(self) -> Health | None:
+        """The voice for the status bar: None when speech is off at this station (or the speaker
+        is not built yet), else the speaker's health, degraded SPEECH_MUTED at volume 0."""
+        speaker = self._speaker_source()
+        if speaker is None:
+            return None
+        return script.speaker_health(speaker.health(), speaker.volume, self._enabled)
 
     available = Property(bool, _get_available, notify=changed)
     volume = Property(int, _get_volume, notify=changed)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 if TYPE_CHECKING:  # kiosk.runtime brings the config models (pydantic): not before frame one
+    from drivers.health import Health
     from kiosk.runtime import Status
 
 
@@ -28,20 +29,29 @@ class StatusBridge(QObject):
         super().__init__(parent)
         self._source = source
         self._snap = None if source is None else source()
+        # The voice (care mode's speaker), apart from the runtime's devices: its health says
+        # whether the station speaks at all and whether it is muted (SpeechBridge.health).
+        self._speaker: Callable[[], Health | None] = lambda: None
+        self._voice: Health | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
 
-    def attach(self, source: Callable[[], Status]) -> None:
+    def attach(
+        self, source: Callable[[], Status], speaker: Callable[[], Health | None] | None = None
+    ) -> None:
         self._source = source
+        if speaker is not None:
+            self._speaker = speaker
         self.refresh()
 
     @Slot()
     def refresh(self) -> None:
         snap = None if self._source is None else self._source()
-        if snap != self._snap:
-            self._snap = snap
+        voice = self._speaker()
+        if snap != self._snap or voice != self._voice:
+            self._snap, self._voice = snap, voice
             self.changed.emit()
 
     def _online(self) -> bool:
@@ -55,14 +65,19 @@ class StatusBridge(QObject):
         return last.strftime("%H:%M") if last else ""
 
     def _devices(self) -> list[dict[str, str]]:
-        devices = {} if self._snap is None else self._snap.devices
         return [
-            {"name": name, "level": h.level.value, "code": h.code} for name, h in devices.items()
+            {"name": name, "level": h.level.value, "code": h.code}
+            for name, h in self._all_devices().items()
         ]
 
+    def _all_devices(self) -> dict[str, Health]:
+        devices = {} if self._snap is None else dict(self._snap.devices)
+        if self._voice is not None:
+            devices["speaker"] = self._voice
+        return devices
+
     def _all_ok(self) -> bool:
-        devices = {} if self._snap is None else self._snap.devices
-        return all(h.level.value == "ok" for h in devices.values())
+        return all(h.level.value == "ok" for h in self._all_devices().values())
 
     online = Property(bool, _online, notify=changed)
     outboxDepth = Property(int, _depth, notify=changed)

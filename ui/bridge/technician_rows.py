@@ -16,6 +16,13 @@ from ui.i18n.marks import QT_TRANSLATE_NOOP
 _CTX = "Technician"
 
 _CODES: dict[str, str] = {
+    "SPEECH_UNAVAILABLE": QT_TRANSLATE_NOOP(
+        "Technician", "The speech engine (espeak-ng) is not installed: care mode is silent."
+    ),
+    "SPEECH_MUTED": QT_TRANSLATE_NOOP(
+        "Technician",
+        "The volume is 0: care mode is silent. Turn it up under Device tests.",
+    ),
     "TECH_PIN_NOT_SET": QT_TRANSLATE_NOOP(
         "Technician", "Technician mode is not set up on this station."
     ),
@@ -36,6 +43,7 @@ _DEVICES = {
     "card_reader": QT_TRANSLATE_NOOP("Technician", "Card reader"),
     "printer": QT_TRANSLATE_NOOP("Technician", "Receipt printer"),
     "camera": QT_TRANSLATE_NOOP("Technician", "Camera"),
+    "speaker": QT_TRANSLATE_NOOP("Technician", "Speaker (care mode voice)"),
 }
 _LEVELS = {
     "ok": QT_TRANSLATE_NOOP("Technician", "Working"),

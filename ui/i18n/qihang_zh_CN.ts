@@ -2246,117 +2246,117 @@
 <context>
     <name>ServiceHomeScreen</name>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="64"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="74"/>
         <source>Hello, %1. What would you like to do?</source>
         <translation>%1，您好！请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="65"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="75"/>
         <source>What would you like to do?</source>
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="164"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="174"/>
         <source>Filing for: %1</source>
         <translation>办理企业：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="175"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="185"/>
         <source>E-archive</source>
         <translation>电子档案</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="181"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="191"/>
         <source>Change</source>
         <translation>更换企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="181"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="191"/>
         <source>File for an enterprise</source>
         <translation>办理企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="206"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="217"/>
         <source>Hand in missing material</source>
         <translation>补正材料</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="104"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="114"/>
         <source>Search services, e.g. 营业执照 / qykb</source>
         <translation>搜索事项，如 营业执照 / qykb</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="110"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="120"/>
         <source>Search services</source>
         <translation>搜索事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="132"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="142"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="134"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="144"/>
         <source>Clear the search</source>
         <translation>清除搜索</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="221"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="233"/>
         <source>Most used here</source>
         <translation>本站常用</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="222"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="234"/>
         <source>By theme</source>
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="223"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="235"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="265"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="286"/>
         <source>%1 services found</source>
         <translation>找到 %1 个事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="267"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="288"/>
         <source>No service matches “%1”. Try fewer characters, or browse by theme.</source>
         <translation>没有找到与“%1”相符的事项。请少输入几个字，或按主题查找。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="269"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="290"/>
         <source>One-filing bundles first, then what is filed most at this station</source>
         <translation>“一件事”套餐在前，其后是本站办得最多的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="270"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="291"/>
         <source>One-filing bundles first. Browse by theme or department for all %1 services.</source>
         <translation>“一件事”套餐在前。按主题或按部门可查看全部 %1 个事项。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="271"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="292"/>
         <source>%1 services</source>
         <translation>共 %1 个事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="343"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="364"/>
         <source>Often used here</source>
         <translation>本站常办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="358"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="379"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="374"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="395"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="389"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="410"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -2379,24 +2379,39 @@
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="33"/>
+        <location filename="../qml/components/StatusBar.qml" line="17"/>
+        <source>Voice muted</source>
+        <translation>语音已静音</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/StatusBar.qml" line="18"/>
+        <source>Voice unavailable</source>
+        <translation>语音不可用</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/StatusBar.qml" line="18"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/StatusBar.qml" line="37"/>
         <source>Connected to the service hall</source>
         <translation>已连接服务大厅</translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="34"/>
+        <location filename="../qml/components/StatusBar.qml" line="38"/>
         <source>Offline: filings are kept and sent later</source>
         <translation>离线：申请已保存，将稍后发送</translation>
     </message>
     <message numerus="yes">
-        <location filename="../qml/components/StatusBar.qml" line="42"/>
+        <location filename="../qml/components/StatusBar.qml" line="46"/>
         <source>%n waiting to send</source>
         <translation>
             <numerusform>%n 件待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../qml/components/StatusBar.qml" line="43"/>
+        <location filename="../qml/components/StatusBar.qml" line="47"/>
         <source>Synced %1</source>
         <translation>%1 已同步</translation>
     </message>
@@ -2639,96 +2654,111 @@
     <name>Technician</name>
     <message>
         <location filename="../bridge/technician_rows.py" line="19"/>
+        <source>The speech engine (espeak-ng) is not installed: care mode is silent.</source>
+        <translation>语音引擎（espeak-ng）未安装：关怀版无法朗读。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_rows.py" line="22"/>
+        <source>The volume is 0: care mode is silent. Turn it up under Device tests.</source>
+        <translation>语音音量为 0：关怀版无法朗读。请在“设备测试”中调高音量。</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_rows.py" line="26"/>
         <source>Technician mode is not set up on this station.</source>
         <translation>本站点未设置维护模式。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="22"/>
+        <location filename="../bridge/technician_rows.py" line="29"/>
         <source>No USB stick found at the export folder. Insert it and try again.</source>
         <translation>导出目录下未找到U盘。请插入后重试。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="25"/>
+        <location filename="../bridge/technician_rows.py" line="32"/>
         <source>The bundle could not be written to the USB stick.</source>
         <translation>无法将诊断包写入U盘。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="28"/>
+        <location filename="../bridge/technician_rows.py" line="35"/>
         <source>The hall&apos;s name cannot be resolved (DNS).</source>
         <translation>无法解析服务大厅的地址（DNS）。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="31"/>
+        <location filename="../bridge/technician_rows.py" line="38"/>
         <source>The hall cannot be reached.</source>
         <translation>无法连接服务大厅。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="32"/>
+        <location filename="../bridge/technician_rows.py" line="39"/>
         <source>The hall did not answer in time.</source>
         <translation>服务大厅未及时响应。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="33"/>
+        <location filename="../bridge/technician_rows.py" line="40"/>
         <source>The hall answers but reports a problem.</source>
         <translation>服务大厅有响应，但报告异常。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="36"/>
+        <location filename="../bridge/technician_rows.py" line="43"/>
         <source>Card reader</source>
         <translation>读卡器</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="37"/>
+        <location filename="../bridge/technician_rows.py" line="44"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="38"/>
+        <location filename="../bridge/technician_rows.py" line="45"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="41"/>
+        <location filename="../bridge/technician_rows.py" line="46"/>
+        <source>Speaker (care mode voice)</source>
+        <translation>扬声器（关怀版语音）</translation>
+    </message>
+    <message>
+        <location filename="../bridge/technician_rows.py" line="49"/>
         <source>Working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="42"/>
+        <location filename="../bridge/technician_rows.py" line="50"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="43"/>
+        <location filename="../bridge/technician_rows.py" line="51"/>
         <source>Not working</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="47"/>
+        <location filename="../bridge/technician_rows.py" line="55"/>
         <source>Device key</source>
         <translation>设备密钥</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="49"/>
+        <location filename="../bridge/technician_rows.py" line="57"/>
         <source>TPM-sealed</source>
         <translation>TPM 密封保存</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="50"/>
+        <location filename="../bridge/technician_rows.py" line="58"/>
         <source>File (no TPM)</source>
         <translation>文件保存（无 TPM）</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="63"/>
+        <location filename="../bridge/technician_rows.py" line="71"/>
         <source>The hall refused it (%1).</source>
         <translation>服务大厅拒绝了该请求（%1）。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="152"/>
+        <location filename="../bridge/technician_rows.py" line="160"/>
         <source>Too many wrong PINs. Try again in %1 min.</source>
         <translation>密码错误次数过多，请 %1 分钟后再试。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="164"/>
+        <location filename="../bridge/technician_rows.py" line="172"/>
         <source>Wrong PIN. Attempts left before the lock: %1</source>
         <translation>密码错误。锁定前剩余尝试次数：%1</translation>
     </message>
@@ -2773,22 +2803,22 @@
         <translation>已发送到服务大厅。</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="118"/>
+        <location filename="../bridge/technician_rows.py" line="126"/>
         <source>Shown to a walk-in</source>
         <translation>向办事人显示</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="128"/>
+        <location filename="../bridge/technician_rows.py" line="136"/>
         <source>Waiting to send</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="129"/>
+        <location filename="../bridge/technician_rows.py" line="137"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../bridge/technician_rows.py" line="130"/>
+        <location filename="../bridge/technician_rows.py" line="138"/>
         <source>Quarantined</source>
         <translation>已隔离</translation>
     </message>
