@@ -161,6 +161,11 @@ ScreenFrame {
             header: ColumnLayout {
                 width: serviceList.width
                 spacing: Theme.gap
+                // The header grows or shrinks (another language's longer words, a search started or
+                // cleared, departments instead of themes): a list at its top stays at its top,
+                // instead of keeping the old offset and cutting the first row in half.
+                onHeightChanged: if (!serviceList.moving && serviceList.contentY <= serviceList.originY + height)
+                                     Qt.callLater(serviceList.positionViewAtBeginning)
 
                 // 办理企业: acting for an enterprise from the register (after the card is read).
                 RowLayout {
