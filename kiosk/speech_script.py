@@ -5,7 +5,8 @@ countdown warning, the card-reader prompt, and the tracking number character by 
 the receipt. **Never** spoken: names, ID numbers, phone numbers, addresses, form answers — the
 station is a public room. Nothing here is given any of them; `PrivacyGuard` is the last line of
 defence behind that rule and refuses (and counts) any utterance that looks like an ID or mobile
-number all the same.
+number, or holds a valid unified social credit code, all the same. The enterprise screens say
+what to do, never which enterprise (its name and code are on the screen only).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import threading
 from typing import Final, Literal
 
+from contracts.uscc import is_valid_uscc
 from drivers.health import Health, HealthLevel
 
 SpeechLanguage = Literal["zh", "en"]
@@ -55,6 +57,18 @@ SCREEN_LINES: Final[dict[str, tuple[str, str]]] = {
     "Supplement": (
         "补交材料。请扫描回执上的二维码，或输入受理编号。",
         "Hand in missing material. Scan the QR code on your receipt, or type its tracking number.",
+    ),
+    # 办理企业 and the e-archive: what to do, never which enterprise (its name, its USCC, its
+    # legal representative are on the screen, not in the room's ears).
+    "Enterprise": (
+        "办理企业。请选择您代办的企业，或扫描企业码、输入统一社会信用代码查找其他企业。",
+        "Filing for an enterprise. Choose the enterprise you act for, or scan its code or type "
+        "its unified social credit code to find another.",
+    ),
+    "Archive": (
+        "企业电子档案。这里列出本企业的办件、证照、诉求和评价，最新的在前。",
+        "The enterprise's e-archive: its filings, documents issued, demands and ratings, "
+        "newest first.",
     ),
     "SupplementCapture": (
         "请拍摄补交的材料，把材料平放在摄像头下方。",
@@ -153,11 +167,18 @@ _PERSONAL: Final = (
 )
 
 
+# 18 letters and digits on their own: a unified social credit code if its check character holds.
+_CODE18: Final = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
+
+
 def looks_personal(text: str) -> bool:
     """True if `text` holds something shaped like an ID number or a mobile number, written in
-    digits or Chinese numerals, with or without spaces or dashes between them."""
+    digits or Chinese numerals, with or without spaces or dashes between them; or a valid
+    unified social credit code (a form answer, and a sole trader's names its owner)."""
     flat = _INSIDE.sub("", text.translate(_TO_ASCII))
-    return any(p.search(flat) for p in _PERSONAL)
+    if any(p.search(flat) for p in _PERSONAL):
+        return True
+    return any(is_valid_uscc(code) for code in _CODE18.findall(flat.upper()))
 
 
 class PrivacyGuard:

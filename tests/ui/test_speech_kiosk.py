@@ -15,7 +15,14 @@ from drivers.errors import CardReadFailed, MrzRequired
 from drivers.speech.simulator import SimulatedSpeaker, clear_transcript, transcript
 from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
-from kiosk.speech_script import SpeechLanguage, countdown_warning, fix_marked, screen_line, spell
+from kiosk.speech_script import (
+    PrivacyGuard,
+    SpeechLanguage,
+    countdown_warning,
+    fix_marked,
+    screen_line,
+    spell,
+)
 from kiosk.technician.pin import DEMO_PIN as DEMO_TECHNICIAN_PIN
 from tests.support.background import HeldBackground
 from tests.support.clock import FakeClock
@@ -402,3 +409,37 @@ def test_a_speech_engine_that_is_not_installed_shows_on_the_status_bar(
     finally:
         ui.close()
         runtime.close()
+
+
+def test_the_enterprise_and_archive_screens_say_what_to_do_and_nothing_of_the_enterprise(
+    qapp: object, tmp_path: Path, hall_server: HallServer
+) -> None:
+    """The screenshot staging's 办理企业 walk in care mode (tests/support/screenshots.py): the
+    register's enterprises after the card, the change form pre-filled from the register, back,
+    the e-archive. Heard: each screen's line; never the enterprise's name, its USCC, its legal
+    representative (the walk-in himself) or his ID number."""
+    from tests.hall.test_register import uscc
+    from tests.support.screenshots import _render_register, _seed_register
+
+    _seed_register(hall_server)  # 张三丰 represents 苏州档案测试1有限公司 (uscc(1))
+    clear_transcript()
+    _render_register(tmp_path / "shots", tmp_path / "kiosk", hall_server, "care", lambda r, p: None)
+    said = [u.text for u in transcript()]
+    assert_in_order(said, [screen_line("Enterprise", "zh"), screen_line("Archive", "zh")])
+    assert_nothing_personal(said)
+    for text in said:
+        for secret in ("苏州档案测试", "档案测试1", uscc(1), "91320505", "王小明", "李四"):
+            assert secret not in text, f"{secret!r} was said aloud"
+
+
+def test_the_guard_refuses_an_enterprise_code_spoken_in_any_form() -> None:
+    from tests.hall.test_register import uscc
+
+    code = uscc(1)
+    guard = PrivacyGuard()
+    for text in (f"代码 {code}", " ".join(code), code.lower(), "-".join((code[:6], code[6:]))):
+        assert not guard.allows(text), text
+    assert guard.refused == 4
+    # A tracking number spelled out, and an invalid 18-character run, stay speakable.
+    assert guard.allows("受理编号是：S N D，S S，零 零 一，二 零 二 六 一 二 零 六，零 零 零 一。")
+    assert guard.allows("91320505MA00000010")
