@@ -106,6 +106,8 @@ class PolicyPush:
         self.public_url = public_url
         self._latest = latest  # the published policies (version, document), if any
         self._matching = threading.Lock()
+        self._index_lock = threading.Lock()
+        self._index: tuple[tuple[Any, ...], EnterpriseIndex] | None = None
 
     # --- matching ------------------------------------------------------------------------------
 
@@ -123,11 +125,24 @@ class PolicyPush:
         return self.match_document(doc, version)
 
     def index(self, policies: PolicySet) -> EnterpriseIndex:
-        """The register's enterprises indexed for ``policies``' vocabulary."""
-        reader = RegisterReader(policies.vocabulary)
-        keys, facts = [], []
+        """The register's enterprises indexed for ``policies``' vocabulary; kept until the
+        register changes (its count and newest ``created_at``/``updated_at``: an import or a
+        desk approval moves one) or the vocabulary does."""
+        vocab = policies.vocabulary
         e = enterprises.c
         with self.engine.connect() as conn:
+            state = conn.execute(
+                select(func.count(), func.max(e.created_at), func.max(e.updated_at))
+            ).one()
+            key = (
+                json.dumps([sorted(vocab.certifications.items()), sorted(vocab.districts.items())]),
+                *state,
+            )
+            with self._index_lock:
+                if self._index is not None and self._index[0] == key:
+                    return self._index[1]
+            reader = RegisterReader(vocab)
+            keys, facts = [], []
             rows = conn.execute(
                 select(e.id, e.industry, e.size, e.qualifications, e.registered_capital, e.address)
             )
@@ -137,12 +152,15 @@ class PolicyPush:
                     reader.facts(
                         industry=row.industry,
                         size=row.size,
-                        qualifications=json.loads(row.qualifications or "[]"),
+                        qualifications=row.qualifications,
                         capital=row.registered_capital,
                         address=row.address,
                     )
                 )
-        return EnterpriseIndex(keys, facts)
+        built = EnterpriseIndex(keys, facts)
+        with self._index_lock:
+            self._index = (key, built)
+        return built
 
     def match_document(self, doc: dict[str, Any], version: str) -> MatchReport:
         """Match the new or changed policies of ``doc`` (published as ``version``) against the

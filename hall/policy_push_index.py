@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -215,39 +217,53 @@ def _district_words(zh: str) -> list[str]:
     return words
 
 
-@dataclass(frozen=True, slots=True)
 class RegisterReader:
-    """Turns register rows into :class:`Facts` with a policy set's vocabulary."""
+    """Turns register rows into :class:`Facts` with a policy set's vocabulary (industries and
+    qualifications repeat across the register: each text is read once)."""
 
-    vocabulary: Vocabulary
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        # One pattern for every district's words (longest first): one search per address.
+        self._district_of = {
+            w: did for did, (zh, _) in vocabulary.districts.items() for w in _district_words(zh)
+        }
+        words = sorted(self._district_of, key=len, reverse=True)
+        self._districts = re.compile("|".join(map(re.escape, words)))
+        self._industries: dict[str, str | None] = {}
+        self._certifications: dict[str, frozenset[str]] = {}
 
     def facts(
-        self, *, industry: str, size: str, qualifications: Sequence[str], capital: str,
-        address: str,
-    ) -> Facts:  # fmt: skip
+        self, *, industry: str, size: str, qualifications: str, capital: str, address: str
+    ) -> Facts:
         """What the register proves about an enterprise; what it does not hold stays None
-        (founding date, employees, revenue, R&D ratio: a policy asking for them is not pushed)."""
-        certifications = set()
-        for name in (q.strip() for q in qualifications):
-            for cid, (zh, en) in self.vocabulary.certifications.items():
-                if name and (name in (cid, zh, en) or zh.endswith(name) or name.endswith(zh)):
-                    certifications.add(cid)
-        district = next(
-            (
-                did
-                for did, (zh, _) in self.vocabulary.districts.items()
-                if any(w in address for w in _district_words(zh))
-            ),
-            None,
-        )
+        (founding date, employees, revenue, R&D ratio: a policy asking for them is not pushed).
+        ``qualifications`` is the register's JSON list."""
+        code = self._industries.get(industry, "?")
+        if code == "?":
+            code = self._industries[industry] = industry_of(industry) if industry.strip() else None
+        certifications = self._certifications.get(qualifications)
+        if certifications is None:
+            held = json.loads(qualifications or "[]")
+            names = [q for q in held if isinstance(q, str)] if isinstance(held, list) else []
+            certifications = self._certifications[qualifications] = self._certified(names)
+        found = self._districts.search(address) if self._district_of else None
+        district = self._district_of[found.group()] if found else None
         try:
             capital_wan: float | None = float(capital) if capital.strip() else None
         except ValueError:
             capital_wan = None
         return Facts(
-            industry=industry_of(industry) if industry.strip() else None,
+            industry=code,
             size=size if size in SIZES else None,
             district=district,
-            certifications=frozenset(certifications),
+            certifications=certifications,
             numbers={"registered_capital_wan": capital_wan},
         )
+
+    def _certified(self, qualifications: Sequence[str]) -> frozenset[str]:
+        found = set()
+        for name in (q.strip() for q in qualifications):
+            for cid, (zh, en) in self.vocabulary.certifications.items():
+                if name and (name in (cid, zh, en) or zh.endswith(name) or name.endswith(zh)):
+                    found.add(cid)
+        return frozenset(found)

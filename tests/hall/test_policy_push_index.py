@@ -84,7 +84,7 @@ def test_register_rows_become_what_the_register_proves() -> None:
     facts = reader.facts(
         industry="软件和信息技术服务业",
         size="small",
-        qualifications=["高新技术企业", "某个未知资质"],
+        qualifications='["高新技术企业", "某个未知资质"]',
         capital="500",
         address="苏州高新区狮山横塘街道长江路 1 号",
     )
@@ -93,7 +93,7 @@ def test_register_rows_become_what_the_register_proves() -> None:
     assert facts.certifications == frozenset({"high_tech"})
     assert facts.district == "shishan_hengtang"
     assert facts.numbers == {"registered_capital_wan": 500.0}
-    unknown = reader.facts(industry="", size="", qualifications=[], capital="五百", address="")
+    unknown = reader.facts(industry="", size="", qualifications="[]", capital="五百", address="")
     assert (unknown.industry, unknown.size, unknown.district) == (None, None, None)
     assert unknown.numbers == {"registered_capital_wan": None}
     assert industry_of("3973") == "C3973"
