@@ -2,8 +2,8 @@
 
 Qt-free, like the `Receipt` for the roll: `ui/a4_summary.py` lays it out as a PDF and prints it.
 Unlike the receipt, the summary lists the answers the walk-in gave (it is their copy of the
-filing), so ID numbers are masked as on the review screen: a sheet can lie in an A4 tray for a
-while, in a public hall.
+filing), so ID, mobile and passport numbers are masked as on the screens: a sheet can lie in
+an A4 tray for a while, in a public hall.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contracts.catalog import ServiceItem
-from kiosk.masking import mask_id_number
+from kiosk.masking import mask_personal
 
 _TEXT = {
     "zh_CN": {
@@ -92,8 +92,7 @@ def build_summary(
         for choice in spec.choices:
             if choice.value == value:
                 value = pick(choice.label_zh, choice.label_en)
-        if spec.kind == "id_number":
-            value = mask_id_number(value)
+        value = mask_personal(spec.kind, value)  # the screens' one rule: ID, mobile, passport
         answers.append((pick(spec.label_zh, spec.label_en), value))
     return FilingSummary(
         language="zh_CN" if zh else "en_US",

@@ -65,6 +65,7 @@ def test_summary_content_is_built_without_qt_and_masks_the_id_number() -> None:
     id_label = next(f.label_zh for f in _bundle().form.fields if f.kind == "id_number")
     answers = dict(summary.answers)
     assert answers[id_label] == "110105********002X"
+    assert "139****5678" in answers.values()  # the mobile too: the screens' one masking rule
     assert "王䶮" in answers.values()
     assert "11010519491231002X" not in repr(summary) + summary_html(summary)
     assert summary.tracking_number == "QH-20261127-0007"
