@@ -30,7 +30,7 @@ from PySide6.QtQuick import QQuickItem
 from tests.support.robot import Robot
 from tests.support.screenshots import BUNDLE_ANSWERS, render_all
 
-# The station's panel (docs/runbook.md): 1080×1920 at 21.5 inches, portrait.
+# The station's panel (issue 19): 1080×1920 at 21.5 inches, portrait (about 4 px per mm).
 PANEL_PX = (1080, 1920)
 PANEL_DIAGONAL_MM = 21.5 * 25.4
 PX_PER_MM = math.hypot(*PANEL_PX) / PANEL_DIAGONAL_MM

@@ -33,7 +33,7 @@ QtObject {
     readonly property int large: Math.round(38 * s)
     readonly property int title: Math.round(50 * s)
     readonly property int hero: Math.round(72 * s)
-    readonly property int touch: Math.round(112 * s)   // ≥ 15 mm on a 23.8" portrait panel
+    readonly property int touch: Math.round(112 * s)   // 28 mm on the 21.5" 1080×1920 panel (≥ 20 mm)
     readonly property int radius: 16
     readonly property int margin: 48
     readonly property int gap: 24
