@@ -178,7 +178,7 @@ def submission(
             "form": form,
             "helper_filled": [],
             "language": "zh_CN",
-            "catalog_version": "2026.11.2",
+            "catalog_version": "2026.11.3",  # the shipped sample's version
         },
     }
 

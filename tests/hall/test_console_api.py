@@ -220,7 +220,7 @@ def test_supervisor_publishes_and_a_bad_bundle_is_rejected_with_reasons(
     assert now.json()["version"] == "2026.12.2"
 
     versions = boss.get(console_hall.url + CATALOG + "/versions", timeout=5).json()
-    assert [v["version"] for v in versions] == ["2026.12.2", "2026.11.2"]
+    assert [v["version"] for v in versions] == ["2026.12.2", "2026.11.3"]
     publishes = [r for r in audit_rows(console_hall.server) if r[1] == "catalog.publish"]
     assert [r[3] for r in publishes] == ["unchanged", "rejected", "rejected", "version_clash",
                                          "published"]  # fmt: skip

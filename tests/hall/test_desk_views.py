@@ -384,7 +384,7 @@ def test_a_filing_shows_its_own_catalogs_form_masked_ids_materials_and_every_loo
     doc = response.json()
     # The ID number never leaves the hall unmasked without "show".
     assert BUNDLE_FORM["applicant_id_number"] not in response.text
-    assert (doc["catalog_version"], doc["catalog_version_known"]) == ("2026.11.2", True)
+    assert (doc["catalog_version"], doc["catalog_version_known"]) == ("2026.11.3", True)
     assert doc["tracking_number"] == "QH001-20261123-0001" and doc["station_id"] == "QH001"
     assert doc["confirmed_at"] == "2026-11-23T00:58:00.000+00:00"
     form = {f["name"]: f for f in doc["form"]}
