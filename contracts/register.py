@@ -117,6 +117,26 @@ class MaterialOnFile(BaseModel):
     expired: StrictBool
 
 
+PUSHED_MAX: Final = 50  # policy pushes in one answer, newest first
+
+
+class PushedPolicy(BaseModel):
+    """A policy the hall pushed to the enterprise (免申即享, hall.policy_push): its register
+    shows it qualifies and staff confirmed it; still open for applications."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    policy_id: StrictStr
+    version: StrictStr
+    reference: StrictStr  # ZC…, as in the text the enterprise got
+    title_zh: StrictStr
+    title_en: StrictStr
+    benefit_zh: StrictStr
+    benefit_en: StrictStr
+    closes: StrictStr  # ISO date
+    pushed_at: StrictStr  # ISO time staff confirmed it
+
+
 class EnterpriseAnswer(BaseModel):
     """One enterprise the card holder may act for, as a form and the materials step need it."""
 
@@ -135,6 +155,8 @@ class EnterpriseAnswer(BaseModel):
     code: StrictStr | None  # the 一企一码 token to print; None when revoked and not reissued
     prefill: dict[StrictStr, StrictStr]  # form field -> value (PREFILL_FIELDS)
     materials: list[MaterialOnFile]
+    # Policies pushed to it (免申即享); an older hall sends none.
+    policies: list[PushedPolicy] = []
 
 
 class MineAnswer(BaseModel):
@@ -202,7 +224,7 @@ def filing_reference(
 # --- the e-archive (电子档案) ------------------------------------------------------------------
 
 ARCHIVE_MAX: Final = 200  # items in one answer, newest first
-ArchiveKind = Literal["filing", "demand", "document", "rating"]
+ArchiveKind = Literal["filing", "demand", "document", "rating", "policy"]
 _EnterpriseId = Annotated[StrictStr, Field(min_length=1, max_length=32)]
 
 

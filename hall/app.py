@@ -73,6 +73,8 @@ from hall import (
     forwarding,
     notifications,  # noqa: F401  # the SMS queue's tables on the shared metadata
     notify_wiring,
+    policy_push,
+    policy_push_routes,
     progress_page,
     rating_page,
     ratings,
@@ -312,6 +314,14 @@ def create_app(
         store.engine, clock, register.RegisterSecrets.from_seal_keys(seal_keys), catalog_store
     )
     app.state.desk.moved_hooks.append(app.state.register.on_moved)
+    # Policy push (免申即享): each published policies version matched against the register.
+    app.state.policy_push = policy_push.PolicyPush(
+        store.engine,
+        clock,
+        public_url=notify_settings.public_url if notify_settings is not None else None,
+        latest=policy_push.published(content_store),
+    )
+    content_store.on_publish(app.state.policy_push.on_publish)
     app.state.supplements = supplements.SupplementDesk(
         store.engine, clock, catalog_store, app.state.desk
     )
@@ -519,6 +529,7 @@ def create_app(
     app.include_router(bookings.router())
     app.include_router(supplements.router())
     app.include_router(register_routes.router())
+    app.include_router(policy_push_routes.router())
 
     # html=True serves index.html for /console/ and redirects /console there.
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")

@@ -37,10 +37,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from contracts.clock import Clock
-from contracts.policies import PolicySet, compile_policies
+from contracts.policies import PolicyError, PolicySet, compile_policies
 from hall.clock import iso
+from hall.content_kinds import ContentStore
 from hall.notifications import InvalidNumber, enqueue_in
 from hall.notify_templates import TemplateParamsError
 from hall.part_model import local_date
@@ -112,9 +114,14 @@ class PolicyPush:
     # --- matching ------------------------------------------------------------------------------
 
     def on_publish(self, kind: str) -> None:
-        """The content store's hook: a new ``policies`` version is matched at once."""
-        if kind == KIND:
+        """The content store's hook: a new ``policies`` version is matched at once (a failure
+        is logged, never the publication's: staff can ask again, ``POST …/match``)."""
+        if kind != KIND:
+            return
+        try:
             self.match_latest()
+        except (PolicyError, SQLAlchemyError):
+            log.exception("policy push: the published policies could not be matched")
 
     def match_latest(self) -> MatchReport | None:
         """Match the latest published policies (None: nothing published)."""
@@ -420,6 +427,16 @@ class PolicyPush:
         if not hmac.compare_digest(stored.encode(), given.encode()) or row is None:
             return None
         return self.policy(row.version, row.policy_id)
+
+
+def published(content: ContentStore) -> Callable[[], tuple[str, dict[str, Any]] | None]:
+    """The latest published policies of a content store, as :class:`PolicyPush` asks."""
+
+    def latest() -> tuple[str, dict[str, Any]] | None:
+        found = content.latest(KIND)
+        return None if found is None else (found.version, found.document())
+
+    return latest
 
 
 def _mobile_of(conn: Connection, enterprise_id: str) -> str | None:

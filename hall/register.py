@@ -61,6 +61,7 @@ from hall.catalog_publish import CatalogStore
 from hall.clock import iso
 from hall.desk_moves import PartMoved
 from hall.part_model import local_date
+from hall.policy_push_schema import pushed_policies
 from hall.rate_limits import AttemptLimiter, Policy
 from hall.register_schema import (
     enterprise_codes,
@@ -429,6 +430,7 @@ class EnterpriseRegister:
             code=enterprise_code.token_for(self.keys.code_key, code) if code else None,
             prefill={name: values[key] for name, key in PREFILL_FIELDS.items() if values[key]},
             materials=materials,
+            policies=pushed_policies(conn, row.id, local_date(self.clock.now())),
         )
 
     # --- writing ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, or_, select
 
 from contracts.catalog import Catalog
 from contracts.rating_scale import LEVELS
-from contracts.register import ARCHIVE_MAX, ArchiveAnswer, ArchiveItem
+from contracts.register import ARCHIVE_MAX, ArchiveAnswer, ArchiveItem, EnterpriseAnswer
 from hall.applicant_schema import ratings
 from hall.catalog_publish import CatalogStore
 from hall.demand_desk import DEMAND_SERVICE
@@ -115,6 +115,7 @@ class EnterpriseArchive:
                 *self._filings(conn, enterprise_id, names),
                 *self._documents(conn, enterprise_id, names),
                 *self._ratings(conn, enterprise_id, names),
+                *_policies(answer),
             ]
         items.sort(key=lambda i: _moment(i.at), reverse=True)
         log.info("station %s: e-archive of enterprise %s, %d item(s)", station.station_id,
@@ -275,3 +276,23 @@ class EnterpriseArchive:
                 )
             )
         return items
+
+
+def _policies(answer: EnterpriseAnswer) -> list[ArchiveItem]:
+    """The policies pushed to the enterprise (免申即享, :mod:`hall.policy_push`), at the time
+    staff confirmed them; ``tracking_number`` is the push's reference."""
+    return [
+        ArchiveItem(
+            kind="policy",
+            at=p.pushed_at,
+            tracking_number=p.reference,
+            title_zh=f"政策推送：{p.title_zh}",
+            title_en=f"Policy for you: {p.title_en}",
+            status="pushed",
+            status_zh=f"可申报，截止 {p.closes}",
+            status_en=f"open until {p.closes}",
+            material_id=None,
+            printable=False,
+        )
+        for p in answer.policies
+    ]

@@ -1,0 +1,155 @@
+"""Policy push (免申即享) end to end on a real hall (uvicorn, SQLite and PostgreSQL) with the SMSC
+simulator: a policies version published → the eligible enterprises pending → a supervisor
+confirms → one text per enterprise reaches the SMSC (confirming again sends nothing) → the phone
+page opens with the text's link only → the push is in the enterprise's e-archive and in the
+station's answer after the card is read (the kiosk's count)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from contracts.register import ARCHIVE_PATH, EnterpriseAnswer
+from hall.policy_push_schema import policy_pushes
+from hall.register_schema import enterprises
+from tests.hall.helpers import add_staff, audit_rows, login, post_submission, submission
+from tests.hall.test_notify_wiring import SmsHall, sms_hall  # noqa: F401  # the fixture
+from tests.hall.test_register import (
+    AGENT,
+    LEGAL,
+    Station,
+    import_file,
+    row,
+    rows_of,
+    uscc,
+    workbook,
+)
+
+SAMPLE = Path(__file__).resolve().parents[2] / "kiosk" / "services" / "content" / "policies.json"
+
+
+def _policies(version: str, *extra: dict[str, Any]) -> dict[str, Any]:
+    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    policy = {
+        "id": "digital_sme",
+        "title_zh": "中小企业数字化转型补贴",
+        "title_en": "Digital transformation grant for SMEs",
+        "issuer_zh": "苏州高新区工业和信息化局",
+        "issuer_en": "District Industry and IT Bureau",
+        "benefit_zh": "最高20万元（示例）",
+        "benefit_en": "Up to 200,000 CNY (sample)",
+        "opens": "2026-11-01",
+        "closes": "2026-12-31",
+        "all": [
+            {"field": "size", "op": "in", "value": ["small", "medium"]},
+            {"field": "certifications", "op": "has", "value": "high_tech"},
+            {"field": "registered_capital_wan", "op": "gte", "value": 100},
+        ],
+        "any": [],
+    }
+    return {**sample, "version": version, "policies": [policy, *extra]}
+
+
+def _publish(sms: SmsHall, doc: dict[str, Any]) -> None:
+    # The content store's publication (what the console's 内容发布 does for every kind).
+    sms.hall.server.app.state.content_store.publish("policies", doc, "admin")
+
+
+def test_a_published_policy_is_pushed_once_to_the_eligible_enterprises(
+    sms_hall: SmsHall,  # noqa: F811
+) -> None:
+    hall = sms_hall.hall
+    add_staff(hall.server, "ada", "admin")
+    add_staff(hall.server, "sue", "supervisor")
+    add_staff(hall.server, "hal", "helper")
+    admin, sup = login(hall.server, "ada"), login(hall.server, "sue")
+    rows = [row(1), row(2, 企业规模="大型"), row(3, 资质="", 法定代表人身份证号=AGENT)]
+    assert import_file(admin, hall, workbook(rows)).status_code == 200
+    # The enterprise's latest filing gave a mobile number: the text goes there.
+    form = {"enterprise_name": "苏州档案测试1有限公司", "uscc": uscc(1), "contact_name": "赵经理",
+            "mobile": "13912345678", "change_item": "address",
+            "new_value": "锦峰路 1 号"}  # fmt: skip
+    body = submission("company_change_registration", form, tracking_number="QH001-20261123-0007")
+    assert post_submission(hall.server, body).status_code == 201
+    before = len(sms_hall.texts(1))  # the filing's own receipt text
+
+    _publish(sms_hall, _policies("2026.11.23-1"))
+    assert login(hall.server, "hal").get(hall.url + "/api/v1/policy-push").status_code == 403
+    listed = sup.get(hall.url + "/api/v1/policy-push", timeout=10).json()["items"]
+    assert [(p["policy_id"], p["pending"], p["confirmed"]) for p in listed] == [
+        ("digital_sme", 1, 0)
+    ]
+    page = sup.get(hall.url + "/api/v1/policy-push/2026.11.23-1/digital_sme", timeout=10).json()
+    (eligible,) = page["items"]
+    assert (eligible["name"], eligible["uscc"]) == ("苏州档案测试1有限公司", uscc(1))
+    assert "王" not in json.dumps(page, ensure_ascii=False)  # nobody's name
+
+    url = hall.url + "/api/v1/policy-push/2026.11.23-1/digital_sme/confirm"
+    done = sup.post(url, json={"enterprise_ids": None}, timeout=10).json()
+    assert done == {"confirmed": 1, "texted": 1, "no_mobile": 0}
+    again = sup.post(url, json={}, timeout=10).json()
+    assert again["confirmed"] == 0
+    texts = sms_hall.texts(before + 1)
+    assert len(texts) == before + 1  # once, however often staff confirm
+    text = texts[-1].text
+    assert "中小企业数字化转型补贴" in text and "苏州档案测试1" not in text
+    link = re.search(r"https://hall\.example(/pp/(ZC\d{8})\?t=[A-Za-z0-9_-]{22})", text)
+    assert link is not None
+    phone = hall.url + link.group(1)
+    shown = requests.get(phone, timeout=10)
+    assert shown.status_code == 200 and "中小企业数字化转型补贴" in shown.text
+    wrong = requests.get(phone.split("?")[0] + "?t=" + "x" * 22, timeout=10)
+    assert wrong.status_code == 404
+    (confirmed,) = [r for r in rows_of(hall, policy_pushes) if r.state == "confirmed"]
+    assert (confirmed.confirmed_by, confirmed.texted) == ("sue", "queued")
+    assert any(a[1] == "policy_push.confirm" and a[0] == "sue" for a in audit_rows(hall.server))
+
+    # The kiosk, after the card is read: the enterprise comes with its pushed policy.
+    station = Station(hall)
+    (mine,) = [a for a in station.mine(LEGAL) if a.uscc == uscc(1)]
+    assert [p.title_zh for p in mine.policies] == ["中小企业数字化转型补贴"]
+    assert mine.policies[0].reference == link.group(2)
+    others = [a for a in station.mine(LEGAL) if a.uscc != uscc(1)]
+    assert others and all(a.policies == [] for a in others)
+    archive = station.ask(ARCHIVE_PATH, LEGAL, enterprise_id=mine.id).json()
+    assert [i["tracking_number"] for i in archive["items"] if i["kind"] == "policy"] == [
+        link.group(2)
+    ]
+    EnterpriseAnswer.model_validate(archive["enterprise"])
+
+    # A changed policy is a new push; the old version's pending ones are superseded.
+    changed = _policies("2026.11.23-2")
+    changed["policies"][0]["benefit_zh"] = "最高30万元（示例）"
+    _publish(sms_hall, changed)
+    listed = sup.get(hall.url + "/api/v1/policy-push", timeout=10).json()["items"]
+    assert [(p["version"], p["pending"]) for p in listed] == [("2026.11.23-2", 1)]
+    # Staff may match the published version again: nothing new, nothing twice.
+    rematch = admin.post(hall.url + "/api/v1/policy-push/match", timeout=30).json()
+    assert (rematch["matched"], rematch["pushes"]) == (0, 0)
+    assert len(rows_of(hall, enterprises)) == 3
+
+
+def test_hostile_input_is_refused_with_a_reason(sms_hall: SmsHall) -> None:  # noqa: F811
+    hall = sms_hall.hall
+    add_staff(hall.server, "ada", "admin")
+    admin = login(hall.server, "ada")
+    base = hall.url + "/api/v1/policy-push"
+    assert admin.post(base + "/match", data=b"{not json", timeout=10).status_code == 422
+    bad = _policies("v1")
+    bad["policies"][0]["all"][0]["op"] = "sounds_like"
+    refused = admin.post(base + "/match", json=bad, timeout=10)
+    assert refused.status_code == 422 and refused.json()["detail"]["reasons"]
+    assert admin.get(base + "/v1/nope", timeout=10).status_code == 404
+    assert admin.get(base + "/v1/..%2f..", timeout=10).status_code in (404, 422)
+    assert admin.post(base + "/v1/nope/confirm", json={}, timeout=10).status_code == 404
+    too_many = {"enterprise_ids": ["x"] * 10_001}
+    assert admin.post(base + "/v1/nope/confirm", json=too_many, timeout=10).status_code in (
+        413,
+        422,
+    )
+    assert requests.get(hall.url + "/pp/ZC00000001?t=abc", timeout=10).status_code == 404
+    assert requests.get(hall.url + "/pp/%00", timeout=10).status_code == 404
