@@ -257,6 +257,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Hall running at http://127.0.0.1:{port}  (health: /healthz)", flush=True)
         # Every station enrols, the demo's too: it does so through the hall's own commands.
         _enrol_demo_station(data_dir, f"http://127.0.0.1:{port}")
+        if args.district_catalog:
+            _publish_district_catalog(data_dir)
         if not has_display():
             print(NO_DISPLAY_HELP, file=sys.stderr)
             print("The hall keeps running; press Ctrl+C to stop.", flush=True)
@@ -330,6 +332,29 @@ def _enrol_demo_station(data_dir: Path, hall_url: str) -> None:
     code = out.splitlines()[0].rsplit(": ", 1)[1]
     enrolled = provision(state_dir, hall_url, code)
     print(f"demo station {enrolled.station_id} enrolled as device {enrolled.device_id}")
+
+
+def _publish_district_catalog(data_dir: Path) -> None:
+    """Publish the generated 272-service catalog (kiosk.services.catalog_synthetic) at the demo's
+    hall, through the hall's own command, for the service home at district scale. The kiosk
+    fetches it with its first catalog refresh; it applies from the next walk-in on."""
+    import json
+
+    from kiosk.services.catalog_synthetic import synthetic_catalog_document
+
+    path = data_dir / "district_catalog.json"
+    path.write_text(json.dumps(synthetic_catalog_document(), ensure_ascii=False), encoding="utf-8")
+    db = str(data_dir / "hall.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "-m", "hall", "--db", db, "catalog", "publish", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"demo: publishing the 272-service catalog failed: {done.stderr.strip()}")
+    print("demo hall publishes the generated 272-service catalog", flush=True)
 
 
 class _DemoStop(Exception):
@@ -565,6 +590,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8700)
     p.add_argument(
         "--data-dir", type=Path, default=ROOT / "var" / "demo", help="hall database, kiosk state"
+    )
+    p.add_argument(
+        "--district-catalog",
+        action="store_true",
+        help="publish the generated 272-service catalog (the service home at district scale)",
     )
     p = sub.add_parser("screenshots", help="render every screen to PNG (offscreen)")
     p.add_argument("dir")
