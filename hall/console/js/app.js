@@ -19,6 +19,7 @@ import * as bookings from "./pages/bookings.js";
 import * as messages from "./pages/messages.js";
 import * as ratings from "./pages/ratings.js";
 import * as content from "./pages/content.js";
+import * as policyPush from "./pages/policy_push.js";
 
 // route pattern -> [section for the nav highlight, page module]
 const SECTIONS = [
@@ -36,6 +37,7 @@ const SECTIONS = [
   [/^#\/messages\/?$/, "messages", messages],
   [/^#\/ratings\/?$/, "ratings", ratings],
   [/^#\/content\/?$/, "content", content],
+  [/^#\/policy-push\/?$/, "policy-push", policyPush],
 ];
 // What each role may use (the hall refuses the rest anyway): an officer works their
 // department's inbox only; helpers the hall's own desks; a supervisor (and an admin) everything.
@@ -43,8 +45,8 @@ const HALL_DESKS = ["demands", "stats", "bookings", "assist", "fleet", "devices"
 const NAV = {
   officer: ["inbox", "ratings"],
   helper: HALL_DESKS,
-  supervisor: ["inbox", "board", "ratings", ...HALL_DESKS, "messages"],
-  admin: ["inbox", "board", "ratings", ...HALL_DESKS, "messages", "content"],
+  supervisor: ["inbox", "board", "ratings", ...HALL_DESKS, "messages", "policy-push"],
+  admin: ["inbox", "board", "ratings", ...HALL_DESKS, "messages", "content", "policy-push"],
   // A field technician: the fleet, its remote commands and one-time station codes.
   technician: ["fleet"],
 };
