@@ -227,6 +227,7 @@ class EnterpriseBridge(QObject):
                 "uscc": e.uscc or "",
                 "legalRep": e.legal_rep_masked,
                 "role": _tr(_ROLES.get(e.role, e.role)),
+                "policies": len(e.policies),  # pushed to it by the hall (免申即享)
             }
             for e in data.items
         ]
@@ -322,6 +323,16 @@ class EnterpriseBridge(QObject):
     @Slot(str)
     def choose(self, enterprise_id: str) -> None:
         self._send(lambda flow: flow.enterprise.choose(enterprise_id))
+
+    @Slot(str)
+    def showPolicies(self, enterprise_id: str) -> None:
+        """Act for the enterprise and open the policies screen, its profile from the register."""
+
+        def intent(flow: SessionFlow) -> None:
+            flow.enterprise.choose(enterprise_id)
+            flow.open_consult("policies")
+
+        self._send(intent)
 
     @Slot()
     def asIndividual(self) -> None:

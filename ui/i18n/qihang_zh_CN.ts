@@ -902,6 +902,11 @@
         <translation>法定代表人：%1</translation>
     </message>
     <message>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="133"/>
+        <source>You have %1 policies you can apply for</source>
+        <translation>您有 %1 项可申报政策</translation>
+    </message>
+    <message>
         <location filename="../qml/screens/EnterpriseScreen.qml" line="90"/>
         <location filename="../qml/screens/EnterpriseScreen.qml" line="117"/>
         <source>You: %1</source>

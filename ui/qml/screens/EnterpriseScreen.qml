@@ -121,6 +121,18 @@ ScreenFrame {
                         wrapMode: Text.WordWrap
                         Layout.fillWidth: true
                     }
+                    // Policies the hall pushed to it (免申即享): a tap opens them on the policies screen.
+                    Button {
+                        objectName: "enterprisePolicies_" + index
+                        visible: modelData.policies > 0
+                        text: qsTr("You have %1 policies you can apply for").arg(modelData.policies)
+                        font.pixelSize: Theme.body
+                        font.family: Theme.fontFamily
+                        focusPolicy: Qt.NoFocus
+                        enabled: !busy
+                        Layout.preferredHeight: Theme.touch
+                        onClicked: enterprise.showPolicies(modelData.id)
+                    }
                 }
             }
         }
