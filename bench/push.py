@@ -168,10 +168,13 @@ def _at_hall(db: str, doc: dict[str, Any]) -> dict[str, Any]:
                 ],
             )  # fmt: skip
         push = PolicyPush(store.engine, _Midyear())
-        cold = push.match_document({**doc, "policies": [*doc["policies"], _NEW_POLICY]}, "b2")
+        # As on publication: the content kind checked the whole document before.
+        cold = push.match_document(
+            {**doc, "policies": [*doc["policies"], _NEW_POLICY]}, "b2", checked=True
+        )
         again = {**_NEW_POLICY, "id": "bench_new_policy_2", "closes": "2026-11-30"}
         policies = [*doc["policies"], _NEW_POLICY, again]
-        warm = push.match_document({**doc, "policies": policies}, "b3")
+        warm = push.match_document({**doc, "policies": policies}, "b3", checked=True)
     finally:
         store.close()
     return {"cold_s": cold.seconds, "warm_s": warm.seconds, "pushes": cold.pushes}

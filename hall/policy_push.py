@@ -32,7 +32,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -46,7 +46,7 @@ from hall.content_kinds import ContentStore
 from hall.notifications import InvalidNumber, enqueue_in
 from hall.notify_templates import TemplateParamsError
 from hall.part_model import local_date
-from hall.policy_push_index import EnterpriseIndex, RegisterReader, changed_policies
+from hall.policy_push_index import EnterpriseIndex, RegisterReader
 from hall.policy_push_schema import policy_push_policies, policy_pushes
 from hall.register_schema import enterprises
 from hall.store import submissions
@@ -129,7 +129,7 @@ class PolicyPush:
         if found is None:
             return None
         version, doc = found
-        return self.match_document(doc, version)
+        return self.match_document(doc, version, checked=True)
 
     def index(self, policies: PolicySet) -> EnterpriseIndex:
         """The register's enterprises indexed for ``policies``' vocabulary; kept until the
@@ -169,36 +169,31 @@ class PolicyPush:
             self._index = (key, built)
         return built
 
-    def match_document(self, doc: dict[str, Any], version: str) -> MatchReport:
+    def match_document(
+        self, doc: dict[str, Any], version: str, *, checked: bool = False
+    ) -> MatchReport:
         """Match the new or changed policies of ``doc`` (published as ``version``) against the
-        register; :class:`contracts.policies.PolicyError` when the document does not check."""
+        register; :class:`contracts.policies.PolicyError` when the document does not check.
+        ``checked``: the whole document was checked already (a published version), so only the
+        new and changed policies are compiled here."""
         started = time.perf_counter()
-        compiled = compile_policies(doc, source=f"policies {version}")
-        policies = PolicySet(version, compiled.policies, compiled.vocabulary)
-        by_id = {p.id: p for p in policies.policies}
+        if not checked:
+            compile_policies(doc, source=f"policies {version}")  # every problem, first
+        raw = [p for p in doc.get("policies") or [] if isinstance(p, dict)]
+        c = policy_push_policies.c
         with self._matching:
             with self.engine.connect() as conn:
-                known = {
-                    r.policy_id: json.loads(r.body)
-                    for r in conn.execute(
-                        select(policy_push_policies.c.policy_id, policy_push_policies.c.body).where(
-                            policy_push_policies.c.state == "open"
-                        )
-                    )
-                }
-                done = set(
-                    conn.execute(
-                        select(policy_push_policies.c.policy_id).where(
-                            policy_push_policies.c.version == version
-                        )
-                    ).scalars()
+                known = dict(
+                    conn.execute(select(c.policy_id, c.body).where(c.state == "open")).all()
                 )
+                done = set(conn.execute(select(c.policy_id).where(c.version == version)).scalars())
             changed = [
-                p
-                for p in changed_policies({"policies": list(known.values())}, doc)
-                if p["id"] not in done
+                p for p in raw if p.get("id") not in done and known.get(p.get("id")) != _body(p)
             ]
-            gone = [pid for pid in known if pid not in by_id]
+            ids = {p.get("id") for p in raw}
+            gone = [pid for pid in known if pid not in ids]
+            compiled = compile_policies({**doc, "policies": changed}, source=f"policies {version}")
+            policies = PolicySet(version, compiled.policies, compiled.vocabulary)
             report = self._store(
                 policies, changed, [*gone, *(p["id"] for p in changed if p["id"] in known)]
             )
@@ -208,18 +203,19 @@ class PolicyPush:
         return MatchReport(version, report[0], report[1], report[2], seconds)
 
     def _store(
-        self, policies: PolicySet, changed: list[Mapping[str, Any]], superseded_ids: list[str]
+        self, policies: PolicySet, changed: Sequence[Mapping[str, Any]], superseded_ids: list[str]
     ) -> tuple[int, int, int]:
         version, by_id = policies.version, {p.id: p for p in policies.policies}
         today = local_date(self.clock.now())
         at = iso(self.clock.now())
-        index = self.index(policies)
+        index = self.index(policies) if changed else None
         made = superseded = 0
         with self.engine.begin() as conn:
             if superseded_ids:
                 superseded = self._supersede(conn, superseded_ids, version)
             for raw in changed:
                 policy = by_id[raw["id"]]
+                assert index is not None
                 eligible = index.eligible_keys(policy, today)
                 conn.execute(
                     insert(policy_push_policies).values(

@@ -171,18 +171,6 @@ class EnterpriseIndex:
         return [self.keys[row] for row in rows_of(self.eligible(policy, today))]
 
 
-def changed_policies(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any]
-) -> list[Mapping[str, Any]]:
-    """The policies of ``after`` that are new or changed since ``before`` (a document each)."""
-    old = {p.get("id"): p for p in (before or {}).get("policies") or [] if isinstance(p, Mapping)}
-    return [
-        p
-        for p in after.get("policies") or []
-        if isinstance(p, Mapping) and old.get(p.get("id")) != p
-    ]
-
-
 # --- the register's enterprises as facts -----------------------------------------------------
 
 
