@@ -335,11 +335,12 @@ def _postmaster(db_url: str) -> int:
 
     engine = create_engine(db_url)
     try:
-        with engine.connect() as conn:
+        with engine.connect() as conn:  # read while the backend lives: it ends with the session
             backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            stat = Path(f"/proc/{backend}/stat").read_text()
     finally:
         engine.dispose()
-    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 @contextmanager

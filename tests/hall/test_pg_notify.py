@@ -26,7 +26,7 @@ def test_messages_in_order_long_ones_whole_and_locks_that_die_with_their_instanc
         await b.start()
         try:
             long_text = "启航" * PAYLOAD_MAX  # ~42 KB of UTF-8: several NOTIFY payloads
-            sent = [{"n": 1}, {"n": 2, "text": long_text}, {"n": 3}]
+            sent: list[dict[str, Any]] = [{"n": 1}, {"n": 2, "text": long_text}, {"n": 3}]
             for message in sent:
                 await a.publish(message)
             for _ in range(200):  # bounds a broken run; not a speed requirement
