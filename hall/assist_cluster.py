@@ -130,7 +130,14 @@ class AssistCluster:
             return self._broker.sessions.get(session_id)
         session = self._broker.adopt(stored)
         log.info("assist %s: taken over from an instance that is gone", session_id)
+        self._close_holders(session_id)  # they resume against this instance as the owner
         return session
+
+    def _close_holders(self, session_id: str) -> None:
+        """Close this instance's held sockets of a call (1012): they reconnect and resume with
+        whichever instance runs the call now."""
+        for holder in [h for h in self.holders.values() if h.session_id == session_id]:
+            holder.outbox.put_nowait(("close", CLOSE_MOVED))
 
     def calls_load(self, session_id: str) -> Any:
         return self._broker.calls.load_one(session_id)
@@ -364,8 +371,7 @@ class AssistCluster:
                 if await self.bus.try_lock(lock_key(sid)):
                     await self._take_over(sid)
                 # Whoever owns it now, this instance's sockets of it resume there afresh.
-                for holder in [h for h in self.holders.values() if h.session_id == sid]:
-                    holder.outbox.put_nowait(("close", CLOSE_MOVED))
+                self._close_holders(sid)
             finally:
                 self._moving.discard(sid)
 
