@@ -46,7 +46,7 @@ from hall.content_kinds import ContentStore
 from hall.notifications import InvalidNumber, enqueue_in
 from hall.notify_templates import TemplateParamsError
 from hall.part_model import local_date
-from hall.policy_push_index import EnterpriseIndex, RegisterReader
+from hall.policy_push_index import EnterpriseIndex, Facts, RegisterReader
 from hall.policy_push_schema import policy_push_policies, policy_pushes
 from hall.register_schema import enterprises
 from hall.store import submissions
@@ -57,6 +57,7 @@ KIND: Final = "policies"
 REFERENCE_PREFIX: Final = "ZC"
 _TITLE_MAX: Final = 40  # the SMS template's name
 _BATCH: Final = 5_000
+_IN_PLACE: Final = 2_000  # enterprises changed since the index was built: updated in place
 
 
 def reference(seq: int) -> str:
@@ -92,6 +93,26 @@ class ConfirmReport:
     no_mobile: int
 
 
+@dataclass(slots=True)
+class _Kept:
+    """The index between matches and what it was built from."""
+
+    vocabulary: str
+    state: tuple[Any, ...]
+    reader: RegisterReader
+    index: EnterpriseIndex
+
+
+def _facts(reader: RegisterReader, row: Any) -> Facts:
+    return reader.facts(
+        industry=row.industry,
+        size=row.size,
+        qualifications=row.qualifications,
+        capital=row.registered_capital,
+        address=row.address,
+    )
+
+
 class PolicyPush:
     """Matching, confirming and reading pushes over the hall's database; thread-safe."""
 
@@ -108,8 +129,7 @@ class PolicyPush:
         self.public_url = public_url
         self._latest = latest  # the published policies (version, document), if any
         self._matching = threading.Lock()
-        self._index_lock = threading.Lock()
-        self._index: tuple[tuple[Any, ...], EnterpriseIndex] | None = None
+        self._index: _Kept | None = None  # used under self._matching
 
     # --- matching ------------------------------------------------------------------------------
 
@@ -132,41 +152,46 @@ class PolicyPush:
         return self.match_document(doc, version, checked=True)
 
     def index(self, policies: PolicySet) -> EnterpriseIndex:
-        """The register's enterprises indexed for ``policies``' vocabulary; kept until the
-        register changes (its count and newest ``created_at``/``updated_at``: an import or a
-        desk approval moves one) or the vocabulary does."""
+        """The register's enterprises indexed for ``policies``' vocabulary. Kept between
+        matches: when the register changed since (its count and newest ``created_at`` /
+        ``updated_at``: an import, a desk approval) the enterprises added or changed are put in
+        place (:data:`_IN_PLACE` at most; more, or another vocabulary, builds it again)."""
         vocab = policies.vocabulary
         e = enterprises.c
+        columns = (e.id, e.industry, e.size, e.qualifications, e.registered_capital, e.address)
+        vocab_key = json.dumps(
+            [sorted(vocab.certifications.items()), sorted(vocab.districts.items())]
+        )
         with self.engine.connect() as conn:
-            state = conn.execute(
+            count, newest_made, newest_changed = conn.execute(
                 select(func.count(), func.max(e.created_at), func.max(e.updated_at))
             ).one()
-            key = (
-                json.dumps([sorted(vocab.certifications.items()), sorted(vocab.districts.items())]),
-                *state,
-            )
-            with self._index_lock:
-                if self._index is not None and self._index[0] == key:
-                    return self._index[1]
+            state = (count, newest_made, newest_changed)
+            kept = self._index
+            if kept is not None and kept.vocabulary == vocab_key:
+                if kept.state == state:
+                    return kept.index
+                since = conn.execute(
+                    select(*columns)
+                    .where(
+                        (e.created_at >= (kept.state[1] or ""))
+                        | (e.updated_at >= (kept.state[2] or ""))
+                    )
+                    .limit(_IN_PLACE + 1)
+                ).all()
+                if len(since) <= _IN_PLACE:
+                    for row in since:
+                        kept.index.update(row.id, _facts(kept.reader, row))
+                    if kept.index.size == count:
+                        kept.state = state
+                        return kept.index
             reader = RegisterReader(vocab)
             keys, facts = [], []
-            rows = conn.execute(
-                select(e.id, e.industry, e.size, e.qualifications, e.registered_capital, e.address)
-            )
-            for row in rows:
+            for row in conn.execute(select(*columns)):
                 keys.append(row.id)
-                facts.append(
-                    reader.facts(
-                        industry=row.industry,
-                        size=row.size,
-                        qualifications=row.qualifications,
-                        capital=row.registered_capital,
-                        address=row.address,
-                    )
-                )
+                facts.append(_facts(reader, row))
         built = EnterpriseIndex(keys, facts)
-        with self._index_lock:
-            self._index = (key, built)
+        self._index = _Kept(vocab_key, state, reader, built)
         return built
 
     def match_document(

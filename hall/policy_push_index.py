@@ -61,6 +61,19 @@ def _bits(rows: Iterable[int], nbytes: int) -> int:
     return int.from_bytes(buf, "little")
 
 
+def _value_keys(f: Facts) -> list[tuple[str, str]]:
+    keys = [("certifications", cert) for cert in f.certifications]
+    if f.size is not None:
+        keys.append(("size", f.size))
+    if f.district is not None:
+        keys.append(("district", f.district))
+    return keys
+
+
+def _prefixes_of(f: Facts) -> list[str]:
+    return [f.industry[:end] for end in range(1, len(f.industry) + 1)] if f.industry else []
+
+
 def rows_of(bits: int) -> Iterator[int]:
     """The rows set in a bit set, in order."""
     data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
@@ -77,7 +90,9 @@ class EnterpriseIndex:
     def __init__(self, keys: Sequence[str], facts: Sequence[Facts]) -> None:
         if len(keys) != len(facts):
             raise ValueError("one key per enterprise")
-        self.keys: tuple[str, ...] = tuple(keys)
+        self.keys: list[str] = list(keys)
+        self._row = {key: row for row, key in enumerate(self.keys)}
+        self._facts: list[Facts] = list(facts)
         self.size = len(self.keys)
         self._nbytes = (self.size + 7) // 8
         self.everyone = (1 << self.size) - 1
@@ -85,15 +100,10 @@ class EnterpriseIndex:
         prefixes: dict[str, list[int]] = {}
         numbers: dict[str, list[tuple[float, int]]] = {f: [] for f in NUMERIC}
         for row, f in enumerate(facts):
-            if f.size is not None:
-                values.setdefault(("size", f.size), []).append(row)
-            if f.district is not None:
-                values.setdefault(("district", f.district), []).append(row)
-            for cert in f.certifications:
-                values.setdefault(("certifications", cert), []).append(row)
-            if f.industry:
-                for end in range(1, len(f.industry) + 1):
-                    prefixes.setdefault(f.industry[:end], []).append(row)
+            for k in _value_keys(f):
+                values.setdefault(k, []).append(row)
+            for p in _prefixes_of(f):
+                prefixes.setdefault(p, []).append(row)
             for name, number in f.numbers.items():
                 if number is not None and name in numbers:
                     numbers[name].append((float(number), row))
@@ -104,6 +114,46 @@ class EnterpriseIndex:
             pairs.sort()
             self._sorted[name] = ([v for v, _ in pairs], [r for _, r in pairs])
         self._ranges: dict[tuple[str, int, int], int] = {}
+
+    def update(self, key: str, facts: Facts) -> None:
+        """Put one enterprise's new or changed facts in the index, in place (a few enterprises
+        changed since it was built: cheaper than building it again)."""
+        row = self._row.get(key)
+        if row is None:
+            row = self._row[key] = self.size
+            self.keys.append(key)
+            self._facts.append(facts)
+            self.size += 1
+            self._nbytes = (self.size + 7) // 8
+            self.everyone |= 1 << row
+        else:
+            self._place(row, self._facts[row], add=False)
+            self._facts[row] = facts
+        self._place(row, facts, add=True)
+        self._ranges.clear()
+
+    def _place(self, row: int, f: Facts, *, add: bool) -> None:
+        bit = 1 << row
+        for k in _value_keys(f):
+            self._values[k] = (self._values.get(k, 0) | bit) if add else self._values[k] & ~bit
+        for p in _prefixes_of(f):
+            self._prefixes[p] = (
+                (self._prefixes.get(p, 0) | bit) if add else self._prefixes[p] & ~bit
+            )
+        for name, number in f.numbers.items():
+            if number is None or name not in self._sorted:
+                continue
+            ordered, rows = self._sorted[name]
+            value = float(number)
+            if add:
+                at = bisect.bisect_right(ordered, value)
+                ordered.insert(at, value)
+                rows.insert(at, row)
+                continue
+            at = bisect.bisect_left(ordered, value)
+            while rows[at] != row:
+                at += 1
+            del ordered[at], rows[at]
 
     # --- conditions ------------------------------------------------------------------------------
 

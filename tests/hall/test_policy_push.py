@@ -121,16 +121,21 @@ def test_a_published_policy_is_pushed_once_to_the_eligible_enterprises(
     ]
     EnterpriseAnswer.model_validate(archive["enterprise"])
 
-    # A changed policy is a new push; the old version's pending ones are superseded.
+    # A changed policy is a new push, against the register as it is now (enterprise 4 imported
+    # since, enterprise 2 grown to a medium one: the kept index takes both in place); the old
+    # version's pending ones are superseded.
+    hall.clock.advance(60)
+    more = [row(2, 企业规模="中型"), row(4)]
+    assert import_file(admin, hall, workbook(more)).status_code == 200
     changed = _policies("2026.11.23-2")
     changed["policies"][0]["benefit_zh"] = "最高30万元（示例）"
     _publish(sms_hall, changed)
     listed = sup.get(hall.url + "/api/v1/policy-push", timeout=10).json()["items"]
-    assert [(p["version"], p["pending"]) for p in listed] == [("2026.11.23-2", 1)]
+    assert [(p["version"], p["pending"]) for p in listed] == [("2026.11.23-2", 3)]
     # Staff may match the published version again: nothing new, nothing twice.
     rematch = admin.post(hall.url + "/api/v1/policy-push/match", timeout=30).json()
     assert (rematch["matched"], rematch["pushes"]) == (0, 0)
-    assert len(rows_of(hall, enterprises)) == 3
+    assert len(rows_of(hall, enterprises)) == 4
 
 
 def test_hostile_input_is_refused_with_a_reason(sms_hall: SmsHall) -> None:  # noqa: F811

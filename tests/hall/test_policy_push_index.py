@@ -4,12 +4,13 @@ policies and the hand-written samples, every enterprise × policy compared."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
 import pytest
 
-from contracts.policies import SIZES
+from contracts.policies import SIZES, Condition
 from hall.policy_push_index import NUMERIC, EnterpriseIndex, Facts, RegisterReader, industry_of
 from kiosk.policies import EnterpriseProfile, load_policies, match
 from kiosk.policies_synthetic import synthetic_policies
@@ -98,3 +99,40 @@ def test_register_rows_become_what_the_register_proves() -> None:
     assert unknown.numbers == {"registered_capital_wan": None}
     assert industry_of("3973") == "C3973"
     assert industry_of("I65") == "I65"
+
+
+def test_an_index_updated_in_place_answers_as_one_built_afresh() -> None:
+    sample = load_policies()
+    policies = [*synthetic_policies(300, seed=3).policies, *sample.policies]
+    rng = random.Random(3)
+    certs, districts = sorted(sample.vocabulary.certifications), sorted(sample.vocabulary.districts)
+    facts = [_facts(_profile(rng, certs, districts)) for _ in range(300)]
+    keys = [f"e{i}" for i in range(len(facts))]
+    index = EnterpriseIndex(keys, facts)
+    for policy in policies:  # ranges cached before the changes must not answer after them
+        index.eligible(policy, TODAY)  # type: ignore[arg-type]
+    for row in rng.sample(range(len(facts)), 80):  # changed enterprises
+        facts[row] = _facts(_profile(rng, certs, districts))
+        index.update(keys[row], facts[row])
+    for i in range(40):  # new ones
+        keys.append(f"new{i}")
+        facts.append(_facts(_profile(rng, certs, districts)))
+        index.update(keys[-1], facts[-1])
+    fresh = EnterpriseIndex(keys, facts)
+    for policy in policies:
+        got = sorted(index.eligible_keys(policy, TODAY))  # type: ignore[arg-type]
+        assert got == sorted(fresh.eligible_keys(policy, TODAY)), policy.id  # type: ignore[arg-type]
+
+
+def test_two_enterprises_trading_values_are_seen_at_once() -> None:
+    # Sorted values the same before and after, the rows behind them not: no stale range.
+    small = Facts(numbers={"registered_capital_wan": 10.0})
+    large = Facts(numbers={"registered_capital_wan": 1000.0})
+    index = EnterpriseIndex(["a", "b"], [small, large])
+    policy = synthetic_policies(1).policies[0]
+    over_500 = Condition("registered_capital_wan", "gte", 500, "", "", test=(500.0).__le__)
+    rich = dataclasses.replace(policy, all_of=(over_500,), any_of=(), closes=TODAY)
+    assert index.eligible_keys(rich, TODAY) == ["b"]  # type: ignore[arg-type]
+    index.update("a", large)
+    index.update("b", small)
+    assert index.eligible_keys(rich, TODAY) == ["a"]  # type: ignore[arg-type]
