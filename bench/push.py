@@ -3,11 +3,13 @@ register, from the index over conditions (:mod:`hall.policy_push_index`), beside
 of full matches (the kiosk's matcher, :func:`kiosk.policies.match`, per enterprise × policy).
 
 - ``one_policy_s``: at the hall, end to end: a published version adds one policy to the 2,147
-  matched before; :meth:`hall.policy_push.PolicyPush.match_document` checks the document,
-  finds the one new policy among the 2,148, reads the register (a SQLite hall database holding
-  67,000 enterprises), builds the index, matches the policy and stores its pending pushes
-  (``one_policy_pushes`` of them; goal < 1 s). ``one_policy_warm_s``: the next publication
-  (another new policy) while the register has not changed: the index is reused.
+  matched before; :meth:`hall.policy_push.PolicyPush.match_document` finds the one new policy
+  among the 2,148, matches it against the register (a SQLite hall database holding 67,000
+  enterprises) through the index the hall keeps (built at start, :meth:`~hall.policy_push.
+  PolicyPush.warm_in_background`) and stores its pending pushes (``one_policy_pushes`` of them;
+  goal < 1 s). ``one_policy_register_changed_s``: the same after 500 enterprises changed (put
+  in the kept index in place); ``one_policy_cold_s``: the first publication with no index yet
+  (the register read and indexed: a publication in the first seconds after start).
 - ``all_policies_s``: every one of the 2,147 policies against 67,000 enterprises whose every
   field is known (industry, size, capital, founding date, certifications, district, employees,
   revenue, R&D ratio: the register holds fewer, so this is the harder case), index built and
@@ -150,10 +152,11 @@ _NEW_POLICY = {
 def _at_hall(db: str, doc: dict[str, Any]) -> dict[str, Any]:
     """A version adding one policy to the ones matched before (their bodies kept as a first
     match leaves them), matched at the hall as on publication."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select, update
 
     from hall.policy_push import PolicyPush, _body
     from hall.policy_push_schema import policy_push_policies
+    from hall.register_schema import enterprises
     from hall.store import SubmissionStore
 
     store = SubmissionStore(db)
@@ -168,16 +171,28 @@ def _at_hall(db: str, doc: dict[str, Any]) -> dict[str, Any]:
                 ],
             )  # fmt: skip
         push = PolicyPush(store.engine, _Midyear())
-        # As on publication: the content kind checked the whole document before.
-        cold = push.match_document(
-            {**doc, "policies": [*doc["policies"], _NEW_POLICY]}, "b2", checked=True
-        )
-        again = {**_NEW_POLICY, "id": "bench_new_policy_2", "closes": "2026-11-30"}
-        policies = [*doc["policies"], _NEW_POLICY, again]
-        warm = push.match_document({**doc, "policies": policies}, "b3", checked=True)
+        policies = list(doc["policies"])
+
+        def publish(version: str) -> Any:
+            new = {**_NEW_POLICY, "id": f"bench_{version}"}
+            policies.append(new)
+            # As on publication: the content kind checked the whole document before.
+            return push.match_document({**doc, "policies": policies}, version, checked=True)
+
+        cold = publish("b2")  # no index yet: the register read and indexed
+        with store.engine.begin() as conn:  # 500 enterprises changed since (a desk's approvals)
+            changed = select(enterprises.c.id).limit(500).scalar_subquery()
+            conn.execute(
+                update(enterprises)
+                .where(enterprises.c.id.in_(changed))
+                .values(size="medium", updated_at="2026-06-01T01:00:00+00:00")
+            )
+        moved = publish("b3")
+        warm = publish("b4")
     finally:
         store.close()
-    return {"cold_s": cold.seconds, "warm_s": warm.seconds, "pushes": cold.pushes}
+    return {"cold_s": cold.seconds, "moved_s": moved.seconds, "warm_s": warm.seconds,
+            "pushes": warm.pushes}  # fmt: skip
 
 
 def _index_all(keys: list[str], facts: list[Any], policies: Any) -> tuple[float, int]:
@@ -217,8 +232,9 @@ def run(runs: int = 5, *extra: str, quick: bool = False) -> dict[str, Any]:
         _register(db, n, doc, rng)
         hall = _at_hall(db, doc)  # once: a version is matched once
     return {
-        "one_policy_s": round(hall["cold_s"], 3),
-        "one_policy_warm_s": round(hall["warm_s"], 3),
+        "one_policy_s": round(hall["warm_s"], 3),
+        "one_policy_register_changed_s": round(hall["moved_s"], 3),
+        "one_policy_cold_s": round(hall["cold_s"], 3),
         "all_policies_s": round(all_s, 3),
         "enterprises": n,
         "policies": len(policies.policies),

@@ -265,6 +265,8 @@ def create_app(
             notify.start()
         # 补正 hand-ins a previous run stored but did not apply (hall.supplements).
         await run_in_threadpool(app.state.supplements.apply_pending)
+        # The register indexed for policy push before the first publication asks (a thread).
+        app.state.policy_push.warm_in_background()
         yield
         sweeper.cancel()
         await run_in_threadpool(forwarder.stop)

@@ -151,6 +151,22 @@ class PolicyPush:
         version, doc = found
         return self.match_document(doc, version, checked=True)
 
+    def warm_in_background(self) -> None:
+        """Index the register for the published policies in a daemon thread (at start), so the
+        first publication does not wait for it."""
+        threading.Thread(target=self._warm, name="policy-push-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            found = self._latest() if self._latest is not None else None
+            if found is None:
+                return
+            compiled = compile_policies({**found[1], "policies": []}, source="policies")
+            with self._matching:
+                self.index(compiled)
+        except Exception:  # a head start only: the publication builds it anyway
+            log.warning("policy push: the register could not be indexed ahead", exc_info=True)
+
     def index(self, policies: PolicySet) -> EnterpriseIndex:
         """The register's enterprises indexed for ``policies``' vocabulary. Kept between
         matches: when the register changed since (its count and newest ``created_at`` /
@@ -171,14 +187,11 @@ class PolicyPush:
             if kept is not None and kept.vocabulary == vocab_key:
                 if kept.state == state:
                     return kept.index
-                since = conn.execute(
-                    select(*columns)
-                    .where(
-                        (e.created_at >= (kept.state[1] or ""))
-                        | (e.updated_at >= (kept.state[2] or ""))
-                    )
-                    .limit(_IN_PLACE + 1)
-                ).all()
+                # Rows at the kept newest times too (one that changed in that same instant);
+                # after a bulk import that shares them, only the ones strictly newer.
+                since = self._since(conn, columns, kept.state, or_equal=True)
+                if len(since) > _IN_PLACE:
+                    since = self._since(conn, columns, kept.state, or_equal=False)
                 if len(since) <= _IN_PLACE:
                     for row in since:
                         kept.index.update(row.id, _facts(kept.reader, row))
@@ -193,6 +206,19 @@ class PolicyPush:
         built = EnterpriseIndex(keys, facts)
         self._index = _Kept(vocab_key, state, reader, built)
         return built
+
+    @staticmethod
+    def _since(
+        conn: Connection, columns: tuple[Any, ...], state: tuple[Any, ...], *, or_equal: bool
+    ) -> Sequence[Any]:
+        e = enterprises.c
+        made, changed = state[1] or "", state[2] or ""
+        newer = (
+            (e.created_at >= made) | (e.updated_at >= changed)
+            if or_equal
+            else (e.created_at > made) | (e.updated_at > changed)
+        )
+        return conn.execute(select(*columns).where(newer).limit(_IN_PLACE + 1)).all()
 
     def match_document(
         self, doc: dict[str, Any], version: str, *, checked: bool = False
