@@ -87,6 +87,14 @@ assist_frames = Table(
 )
 
 
+# Calls waiting or live, oldest request first.
+_OPEN_CALLS = (
+    select(assist_sessions)
+    .where(assist_sessions.c.state.in_(OPEN_STATES))
+    .order_by(assist_sessions.c.requested_at)
+)
+
+
 @dataclass(frozen=True)
 class StoredCall:
     row: dict[str, Any]
@@ -196,11 +204,7 @@ class AssistStore:
     def open_calls(self) -> list[dict[str, Any]]:
         """Every call waiting or live (any instance's), oldest request first, without frames."""
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(assist_sessions)
-                .where(assist_sessions.c.state.in_(OPEN_STATES))
-                .order_by(assist_sessions.c.requested_at)
-            ).all()
+            rows = conn.execute(_OPEN_CALLS).all()
         found = []
         for row in rows:
             data = dict(row._mapping)
@@ -222,11 +226,7 @@ class AssistStore:
     def load(self) -> list[StoredCall]:
         """Calls still waiting or live, oldest request first, with their buffered frames."""
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(assist_sessions)
-                .where(assist_sessions.c.state.in_(OPEN_STATES))
-                .order_by(assist_sessions.c.requested_at)
-            ).all()
+            rows = conn.execute(_OPEN_CALLS).all()
             calls = [self._stored(conn, row) for row in rows]
             # Ended calls whose rows outlived a crash between "ended" and "forgotten".
             conn.commit()
