@@ -8,8 +8,9 @@ staff ask for a match (``POST /api/v1/policy-push/match``, :mod:`hall.policy_pus
 compile_policies`), finds the policies that are new or changed since the last match (the body
 kept per policy in ``policy_push_policies``), marks the pushes of changed or dropped policies
 still pending as ``superseded``, and matches each new or changed policy against the register
-through :class:`hall.policy_push_index.EnterpriseIndex` (built once per run from the register's
-rows: industry, size, qualifications, registered capital, address → district). The eligible
+through :class:`hall.policy_push_index.EnterpriseIndex` over the register's rows (industry, size,
+qualifications, registered capital, address → district), kept between matches: built in a thread
+at start, enterprises added or changed since put in place. The eligible
 enterprises become ``pending`` rows of ``policy_pushes`` (tables: :mod:`hall.policy_push_schema`,
 migration 0013).
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -57,6 +59,9 @@ KIND: Final = "policies"
 REFERENCE_PREFIX: Final = "ZC"
 _TITLE_MAX: Final = 40  # the SMS template's name
 _BATCH: Final = 5_000
+# What the push's routes take as path parameters (hall.policy_push_routes).
+_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,80}")
+_VERSION: Final = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 _IN_PLACE: Final = 2_000  # enterprises changed since the index was built: updated in place
 
 
@@ -231,6 +236,14 @@ class PolicyPush:
         if not checked:
             compile_policies(doc, source=f"policies {version}")  # every problem, first
         raw = [p for p in doc.get("policies") or [] if isinstance(p, dict)]
+        odd = [
+            str(p.get("id"))[:40]
+            for p in raw
+            if not isinstance(p.get("id"), str) or not _ID.fullmatch(p["id"])
+        ]
+        if odd or not _VERSION.fullmatch(version):
+            reasons = [f"policy id {i!r}: 1-80 letters, digits, '.', '_' or '-'" for i in odd]
+            raise PolicyError(f"policies {version[:64]}", reasons or ["version: 1-64 characters"])
         c = policy_push_policies.c
         with self._matching:
             with self.engine.connect() as conn:

@@ -148,6 +148,11 @@ def test_hostile_input_is_refused_with_a_reason(sms_hall: SmsHall) -> None:  # n
     bad["policies"][0]["all"][0]["op"] = "sounds_like"
     refused = admin.post(base + "/match", json=bad, timeout=10)
     assert refused.status_code == 422 and refused.json()["detail"]["reasons"]
+    for odd in (123, "x" * 81, "a/b"):
+        wrong = _policies("v1")
+        wrong["policies"][0]["id"] = odd
+        assert admin.post(base + "/match", json=wrong, timeout=10).status_code == 422
+    assert admin.post(base + "/match", json={**_policies("v1"), "version": ""}).status_code == 422
     assert admin.get(base + "/v1/nope", timeout=10).status_code == 404
     assert admin.get(base + "/v1/..%2f..", timeout=10).status_code in (404, 422)
     assert admin.post(base + "/v1/nope/confirm", json={}, timeout=10).status_code == 404
