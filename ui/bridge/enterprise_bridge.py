@@ -123,6 +123,7 @@ _KINDS: dict[str, str] = {
     "demand": QT_TRANSLATE_NOOP("Enterprise", "Demand"),
     "document": QT_TRANSLATE_NOOP("Enterprise", "Document"),
     "rating": QT_TRANSLATE_NOOP("Enterprise", "Rating"),
+    "policy": QT_TRANSLATE_NOOP("Enterprise", "Policy for you"),
 }
 
 

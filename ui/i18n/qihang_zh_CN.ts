@@ -844,6 +844,11 @@
         <translation>评价</translation>
     </message>
     <message>
+        <location filename="../bridge/enterprise_bridge.py" line="126"/>
+        <source>Policy for you</source>
+        <translation>政策推送</translation>
+    </message>
+    <message>
         <location filename="../bridge/session_bridge.py" line="286"/>
         <source>On file, no need to hand in (issued %1)</source>
         <translation>已有，免提交（签发 %1）</translation>
