@@ -39,6 +39,7 @@ __all__ = [
     "compile_policies",
     "industry_section",
     "normalize_industry",
+    "section_named",
 ]
 
 Size = Literal["micro", "small", "medium", "large"]
@@ -91,6 +92,22 @@ def industry_section(code: str) -> str | None:
     """The GB/T 4754 section letter of an industry code (``"3973"`` → ``"C"``); None if bad."""
     normalized = normalize_industry(code)
     return normalized[0] if normalized else None
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} - {"行业", "业、", "和零"}
+
+
+def section_named(text: str) -> str | None:
+    """The GB/T 4754 section whose Chinese name shares the most words with an industry's name
+    (软件和信息技术服务业 → ``I``); None when none does."""
+    grams = _bigrams(text.strip())
+    best, score = None, 0
+    for letter, (_, _, zh, _) in SECTIONS.items():
+        shared = len(grams & _bigrams(zh))
+        if shared > score:
+            best, score = letter, shared
+    return best
 
 
 def normalize_industry(code: str) -> str | None:

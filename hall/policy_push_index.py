@@ -36,7 +36,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from contracts.policies import SECTIONS, SIZES, Condition, Policy, Vocabulary, normalize_industry
+from contracts.policies import (
+    SIZES,
+    Condition,
+    Policy,
+    Vocabulary,
+    normalize_industry,
+    section_named,
+)
 
 NUMERIC: Final = frozenset(
     {"registered_capital_wan", "age_years", "employees", "annual_revenue_wan", "rd_ratio"}
@@ -224,24 +231,10 @@ class EnterpriseIndex:
 # --- the register's enterprises as facts -----------------------------------------------------
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)} - {"行业", "业、", "和零"}
-
-
 def industry_of(text: str) -> str | None:
     """A register's industry as a code: a GB/T 4754 code as it is (normalised), else the
-    section whose Chinese name shares the most words with it (软件和信息技术服务业 → ``I``);
-    None when nothing does."""
-    code = normalize_industry(text) if text.strip() else None
-    if code is not None:
-        return code
-    grams = _bigrams(text.strip())
-    best, score = None, 0
-    for letter, (_, _, zh, _) in SECTIONS.items():
-        shared = len(grams & _bigrams(zh))
-        if shared > score:
-            best, score = letter, shared
-    return best
+    section its Chinese name names (软件和信息技术服务业 → ``I``); None when none does."""
+    return normalize_industry(text) or section_named(text) if text.strip() else None
 
 
 def _district_words(zh: str) -> list[str]:

@@ -41,6 +41,7 @@ from contracts.policies import (
     compile_policies,
     industry_section,
     normalize_industry,
+    section_named,
 )
 from contracts.policy_synthetic import shipped_document
 
@@ -207,10 +208,6 @@ def match(
     return out
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)} - {"行业", "业、", "和零"}
-
-
 def industry_section_of(text: str) -> str | None:
     """The GB/T 4754 section a register's industry names: a code as it is ("I65", "I"), or the
     section whose Chinese name shares the most words with it (软件和信息技术服务业 → I); None when
@@ -218,13 +215,7 @@ def industry_section_of(text: str) -> str | None:
     code = text.strip().upper()
     if code[:1] in SECTIONS and (len(code) == 1 or code[1:].isdigit()):
         return code[:1]
-    grams = _bigrams(text.strip())
-    best, score = None, 0
-    for letter, (_, _, zh, _) in SECTIONS.items():
-        shared = len(grams & _bigrams(zh))
-        if shared > score:
-            best, score = letter, shared
-    return best
+    return section_named(text)
 
 
 def profile_from_register(
