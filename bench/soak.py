@@ -193,8 +193,16 @@ class _Walker:
     def open_form(self, category_id: str, service_id: str) -> None:
         self.to_service_home()
         self.robot.click(f"category_{category_id}")
-        self.robot.click(f"service_{service_id}")
-        self.wait_screen("Form")
+        # The home answers a category on its worker thread and replaces the list: a tap that lands
+        # on the list it replaces is lost (a walk-in taps again), so the walker taps again too.
+        for attempt in range(3):
+            self.robot.click(f"service_{service_id}")
+            try:
+                self.robot.wait_until(self.screen_is("Form"), 20 if attempt == 2 else 5)
+                return
+            except TimeoutError:
+                if attempt == 2:
+                    raise
 
     def walk(self, kind: str, i: int) -> None:
         robot, flow = self.robot, self.ui.flow

@@ -6,6 +6,7 @@ locks are gone the moment its connections are."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Any
 
 from sqlalchemy import create_engine
@@ -55,6 +56,9 @@ def test_messages_in_order_long_ones_whole_and_locks_that_die_with_their_instanc
             await b.close()
 
     try:
-        asyncio.run(scenario())
+        # A thread of its own: an earlier test (Playwright's sync API) may leave an event loop
+        # running in this one, where asyncio.run() refuses to start.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, scenario()).result()
     finally:
         engine.dispose()
