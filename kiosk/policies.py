@@ -21,6 +21,7 @@ which builds a profile for matching here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -142,8 +143,23 @@ def shipped_policies(path: Path | None = None) -> PolicySet:
     """The set the hall ships and publishes at its first start: the hand-written policies plus
     generated ones over the same vocabulary, 2,147 in all (:mod:`contracts.policy_synthetic`);
     the kiosk's policies until the hall's published version arrives."""
-    path, data = _read(path)
-    return compile_policies(shipped_document(data), source=f"{path} (shipped set)")
+    path = DEFAULT_POLICIES_PATH if path is None else path
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(str(path), [str(exc)]) from exc
+    return _shipped_set(str(path), raw)
+
+
+@functools.lru_cache(maxsize=2)
+def _shipped_set(source: str, raw: bytes) -> PolicySet:
+    # Generating and compiling 2,147 policies takes ~0.2 s; the set is frozen and depends only on
+    # the file's bytes, so every kiosk start in one process shares it.
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise PolicyError(source, [str(exc)]) from exc
+    return compile_policies(shipped_document(data), source=f"{source} (shipped set)")
 
 
 # --- matching ------------------------------------------------------------------------------------
