@@ -39,7 +39,7 @@ run: venv i18n
 
 test: venv i18n
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 lint: venv
 	$(PY) -m ruff check .

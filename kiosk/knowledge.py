@@ -34,7 +34,6 @@ import logging
 import random
 import re
 import sqlite3
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -49,7 +48,6 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeCache",
     "KnowledgeError",
-    "KnowledgeRefresh",
     "load_entries",
     "load_synonyms",
     "pinyin_initials",
@@ -500,143 +498,52 @@ def synthetic_entries(count: int = 5000, *, seed: int = 5000) -> list[Entry]:
 
 KNOWLEDGE_CACHE_FILE: Final = "knowledge.cache.json"
 PUBLISHED_KIND: Final = "knowledge"
-# fetch(etag or None) -> (HTTP status, ETag or None, body): HallClient.get_published("knowledge").
-FetchPublished = Callable[[str | None], tuple[int, str | None, bytes]]
-KnowledgeOutcome = Literal["updated", "not_modified", "rejected", "offline", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
-class KnowledgeRefresh:
-    """What one refresh did; ``code`` is a failure code for the technician when refused."""
+class PublishedKnowledge:
+    """The parsed published knowledge base: its entries and synonym groups."""
 
-    outcome: KnowledgeOutcome
-    version: str | None
-    code: str | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Published:
-    version: str
-    etag: str | None
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...]
 
 
+def parse_published(data: Any) -> PublishedKnowledge:
+    """The published document's entries and synonyms (``KnowledgeError``, a ``ValueError``)."""
+    entries = parse_entries(data, source="published knowledge")
+    synonyms = parse_synonyms(data.get("synonyms", []), source="published synonyms")
+    return PublishedKnowledge(tuple(entries), tuple(synonyms))
+
+
 class KnowledgeCache:
-    """The last good published knowledge base in ``state_dir``; safe to refresh from a worker
-    thread. A :class:`KnowledgeBase` is built per consult session's first search (the caller's
-    choice): the published version when there is one, else the shipped sample."""
+    """The last good published knowledge base in ``state_dir`` (a
+    :class:`kiosk.published_cache.PublishedCache`: verified, offline first, refreshed from a
+    worker thread). A :class:`KnowledgeBase` is built per consult session's first search (the
+    caller's choice): the published version when there is one, else the shipped sample."""
 
     def __init__(self, state_dir: Path, *, content_key: Any = None) -> None:
-        self._state_dir = Path(state_dir)
-        self.path = self._state_dir / KNOWLEDGE_CACHE_FILE
-        self._content_key = content_key
-        self._lock = threading.Lock()
-        self._current: _Published | None = None
-        self._loaded = False
+        from kiosk.published_cache import PublishedCache
+
+        self._cache = PublishedCache(
+            state_dir, PUBLISHED_KIND, parse_published, content_key=content_key
+        )
+        self.path = self._cache.path
 
     @property
     def version(self) -> str | None:
         """The published version in use; None while the shipped sample is."""
-        current = self._published()
+        current = self._cache.current
         return None if current is None else current.version
 
     def knowledge_base(self) -> KnowledgeBase:
         """The index of the published version, else of the shipped sample."""
-        current = self._published()
+        current = self._cache.current
         if current is None:
             return KnowledgeBase.from_content()
-        return KnowledgeBase(current.entries, current.synonyms)
+        return KnowledgeBase(current.content.entries, current.content.synonyms)
 
-    def refresh(
-        self, fetch: FetchPublished, *, fetch_key: Callable[[], Any] | None = None
-    ) -> KnowledgeRefresh:
-        """Ask the hall for a newer version and keep it if it verifies and parses."""
-        from contracts.content_signature import KEY_MISSING, SignatureRefused
-        from kiosk.net_json import BAD_DOCUMENT_CODE, BadDocument
-
-        with self._lock:
-            current = self._published()
-            version = None if current is None else current.version
-            try:
-                status, etag, body = fetch(None if current is None else current.etag)
-            except (ConnectionError, TimeoutError, OSError) as exc:
-                return KnowledgeRefresh("offline", version, reason=f"hall unreachable: {exc}")
-            except BadDocument as exc:
-                return KnowledgeRefresh("rejected", version, BAD_DOCUMENT_CODE, str(exc))
-            if status == 304:
-                return KnowledgeRefresh("not_modified", version)
-            if status != 200:
-                return KnowledgeRefresh("failed", version, reason=f"the hall answered {status}")
-            try:
-                key = self._key()
-                if key is None and fetch_key is not None:
-                    key = fetch_key()
-                if key is None:
-                    raise SignatureRefused(KEY_MISSING, "no content key pinned: enrol this station")
-                published = self._parse(key, etag, body)
-            except (ConnectionError, TimeoutError, OSError) as exc:  # the key fetch, on the way
-                return KnowledgeRefresh("offline", version, reason=f"hall unreachable: {exc}")
-            except SignatureRefused as exc:
-                log.warning("knowledge refresh rejected: %s: %s", exc.code, exc)
-                return KnowledgeRefresh("rejected", version, exc.code, str(exc))
-            except (BadDocument, KnowledgeError) as exc:
-                log.warning("knowledge refresh rejected: %s: %s", BAD_DOCUMENT_CODE, exc)
-                return KnowledgeRefresh("rejected", version, BAD_DOCUMENT_CODE, str(exc))
-            self._write(etag, body)
-            self._current = published
-            log.info("knowledge base updated: %s -> %s", version or "sample", published.version)
-            return KnowledgeRefresh("updated", published.version)
-
-    def _key(self) -> Any:
-        from contracts.content_signature import load_pinned
-
-        return self._content_key or load_pinned(self._state_dir)
-
-    @staticmethod
-    def _parse(key: Any, etag: str | None, body: bytes) -> _Published:
-        from kiosk.net_json import CATALOG, loads_bounded
-
-        key.verify(etag, body, PUBLISHED_KIND)
-        data = loads_bounded(body, max_bytes=CATALOG.max_bytes, max_depth=CATALOG.max_depth)
-        if not isinstance(data, dict):
-            raise KnowledgeError("the published knowledge base is not a JSON object")
-        entries = parse_entries(data, source="published knowledge")
-        synonyms = parse_synonyms(data.get("synonyms", []), source="published synonyms")
-        return _Published(str(data.get("version", "")), etag, tuple(entries), tuple(synonyms))
-
-    def _published(self) -> _Published | None:
-        if not self._loaded:
-            self._current = self._read()
-            self._loaded = True
-        return self._current
-
-    def _read(self) -> _Published | None:
-        from contracts.content_signature import SignatureRefused
-        from kiosk.net_json import CATALOG, BadDocument, loads_bounded
-
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
-            return None
-        key = self._key()
-        try:
-            envelope = loads_bounded(raw, max_bytes=2 * CATALOG.max_bytes, max_depth=4)
-            etag = envelope.get("etag")
-            # Written after a verified refresh; checked again all the same (a file changed on
-            # disk is not used). Without a key there is nothing to check it with: not used.
-            if key is None:
-                return None
-            return self._parse(key, etag, str(envelope["body"]).encode("utf-8"))
-        except (BadDocument, KnowledgeError, SignatureRefused, KeyError, TypeError,
-                AttributeError, ValueError) as exc:  # fmt: skip
-            log.warning("knowledge cache not usable, using the shipped sample: %s", exc)
-            return None
-
-    def _write(self, etag: str | None, body: bytes) -> None:
-        from offline_queue.durable import atomic_write
-
-        envelope = {"etag": etag, "body": body.decode("utf-8")}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(envelope, ensure_ascii=False).encode("utf-8"))
+    def refresh(self, fetch: Callable[[str | None], tuple[int, str | None, bytes]], *,
+                fetch_key: Callable[[], Any] | None = None) -> Any:  # fmt: skip
+        """Ask the hall for a newer version and keep it if it verifies and parses
+        (a :class:`kiosk.published_cache.Refresh`)."""
+        return self._cache.refresh(fetch, fetch_key=fetch_key)

@@ -193,11 +193,20 @@ def leftover_processes(mark: str = "") -> dict[int, str]:
     return found
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that hands tests to xdist's workers (and runs none itself)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", 0))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import contextlib
     import signal
     import time
 
+    # Under xdist each worker checks what its own tests started; the controller starts nothing
+    # but the workers, which may still be exiting here.
+    if _xdist_controller(session.config):
+        return
     deadline = time.monotonic() + LEFTOVER_GRACE_S
     left = leftover_processes()
     while left and time.monotonic() < deadline:
@@ -234,6 +243,10 @@ _reserved_before: str | None = None
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _reserved_before
+    # Once per run: in the controller under xdist (a worker restoring the setting at its end
+    # would free the ports while another worker still runs pcscd's tests).
+    if hasattr(session.config, "workerinput"):
+        return
     if os.geteuid() != 0 or not _RESERVED_PORTS.exists():
         return
     try:
@@ -249,6 +262,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _reserved_before is not None:
         with contextlib.suppress(OSError):
             _RESERVED_PORTS.write_text(_reserved_before or "\n")
+
+
+# --- how xdist shares the tests out (`make test` runs two workers, --dist loadgroup) -----------
+# A file's tests stay together on one worker, in order, so a module's fixtures are built once.
+# pcscd serves one socket per machine and vpcd listens on fixed ports: the files whose tests
+# start it (directly, or through `python -m bench card`) form one group, run one after another.
+_PCSCD_TESTS = (
+    "tests/pcsc/",
+    "tests/contract/test_card_reader.py",
+    "tests/bench/test_bench_smoke.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = "pcscd" if path.startswith(_PCSCD_TESTS) else path
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 # --- the hall's data folder kept inside the run ------------------------------------------------

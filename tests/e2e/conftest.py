@@ -18,6 +18,9 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+    from hall.server import HallServer
+    from tests.support.clock import FakeClock
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -81,3 +84,17 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path / "shots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def clocked_hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
+    """A real hall on its own SQLite file whose clock the test moves (tests.support.clock)."""
+    from tests.hall.helpers import START, start_hall
+    from tests.support.clock import FakeClock
+
+    clock = FakeClock(START)
+    server = start_hall(str(tmp_path / "hall.db"), clock)
+    try:
+        yield server, clock
+    finally:
+        server.stop()

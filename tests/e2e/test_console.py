@@ -11,7 +11,6 @@ temporary folder.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,10 @@ from tests.hall.helpers import (
     DEMAND_FORM,
     EV_FORM,
     PASSWORD,
-    START,
     add_staff,
     audit_rows,
     login,
     post_submission,
-    start_hall,
     submission,
 )
 from tests.support.clock import FakeClock
@@ -38,13 +35,8 @@ TOKEN = "rT7wQk2mZ9xVb4Lp8sN3aE"  # 22 url-safe characters, as the kiosk makes t
 
 
 @pytest.fixture
-def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
-    clock = FakeClock(START)
-    server = start_hall(str(tmp_path / "hall.db"), clock)
-    try:
-        yield server, clock
-    finally:
-        server.stop()
+def hall(clocked_hall: tuple[HallServer, FakeClock]) -> tuple[HallServer, FakeClock]:
+    return clocked_hall
 
 
 def test_helper_closes_the_loop_and_sees_the_figures(

@@ -21,20 +21,15 @@ from playwright.sync_api import Page, expect
 from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
 from kiosk.technician.service import TechnicianService
-from tests.hall.helpers import PASSWORD, START, add_staff, start_hall, station_runtime
+from tests.hall.helpers import PASSWORD, add_staff, station_runtime
 from tests.support.clock import FakeClock
 
 STATION = "SND-SS-001"
 
 
 @pytest.fixture
-def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
-    clock = FakeClock(START)
-    server = start_hall(str(tmp_path / "hall.db"), clock)
-    try:
-        yield server, clock
-    finally:
-        server.stop()
+def hall(clocked_hall: tuple[HallServer, FakeClock]) -> tuple[HallServer, FakeClock]:
+    return clocked_hall
 
 
 @pytest.fixture

@@ -68,6 +68,22 @@ def upload(page: Page, name: str, data: bytes) -> None:
     page.click("#content-check")
 
 
+def download_workbook(page: Page, url: str, kind: str, label: str) -> bytes:
+    """Log in as zhao.admin, open the content page's ``kind`` tab (its download button says
+    ``label``; one published version so far) and download its workbook."""
+    page.goto(url + "/console/")
+    page.fill("#login-name", "zhao.admin")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.click("#nav a[data-section=content]")
+    page.click(f"#content-kinds button[data-kind={kind}]")
+    expect(page.locator("#content-download")).to_contain_text(label)
+    expect(page.locator("#content-versions tr")).to_have_count(1)
+    with page.expect_download() as download_info:
+        page.click("#content-download")
+    return Path(download_info.value.path()).read_bytes()
+
+
 def test_an_admin_fixes_three_mistakes_publishes_and_rolls_back(
     page: Page, hall: HallServer, tmp_path: Path, shots: Path
 ) -> None:
@@ -189,18 +205,7 @@ def test_an_admin_publishes_a_holiday_from_its_tab(page: Page, hall: HallServer)
     from tests.hall.test_content_kinds import row_of as kind_row_of
 
     add_staff(hall, "zhao.admin", "admin")
-    page.goto(hall.url + "/console/")
-    page.fill("#login-name", "zhao.admin")
-    page.fill("#login-password", PASSWORD)
-    page.click("#login-submit")
-    page.click("#nav a[data-section=content]")
-    page.click("#content-kinds button[data-kind=holidays]")
-    expect(page.locator("#content-download")).to_contain_text("节假日")
-    expect(page.locator("#content-versions tr")).to_have_count(1)
-
-    with page.expect_download() as download_info:
-        page.click("#content-download")
-    downloaded = Path(download_info.value.path()).read_bytes()
+    downloaded = download_workbook(page, hall.url, "holidays", "节假日")
     day = dt.date(2026, 12, 31)  # a Thursday
     wrong = append(downloaded, "days", [day, "调休上班"])
     upload(page, "holidays.xlsx", wrong)

@@ -28,10 +28,8 @@ from kiosk.hall_client import HallClient
 from kiosk.runtime import KioskRuntime
 from tests.hall.helpers import (
     PASSWORD,
-    START,
     add_staff,
     enrolled_runtime,
-    start_hall,
     station_identity,
 )
 from tests.support.clock import FakeClock
@@ -62,13 +60,8 @@ def beat(name: str, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def hall(tmp_path: Path) -> Iterator[tuple[HallServer, FakeClock]]:
-    clock = FakeClock(START)
-    server = start_hall(str(tmp_path / "hall.db"), clock)
-    try:
-        yield server, clock
-    finally:
-        server.stop()
+def hall(clocked_hall: tuple[HallServer, FakeClock]) -> tuple[HallServer, FakeClock]:
+    return clocked_hall
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ and column with the reason in Chinese, fixed, the diff naming the changed policy
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import Page, expect
 
 from hall.server import HallServer
-from tests.e2e.test_console_content import hall, upload
-from tests.hall.helpers import PASSWORD, add_staff
+from tests.e2e.test_console_content import download_workbook, hall, upload
+from tests.hall.helpers import add_staff
 from tests.hall.test_content_kinds import edit, row_of
 
 __all__ = ["hall"]  # the fixture, shared with the catalog's page test
@@ -20,18 +18,7 @@ SLOW_MS = 30_000
 
 def test_an_admin_fixes_a_condition_and_publishes_a_policy(page: Page, hall: HallServer) -> None:
     add_staff(hall, "zhao.admin", "admin")
-    page.goto(hall.url + "/console/")
-    page.fill("#login-name", "zhao.admin")
-    page.fill("#login-password", PASSWORD)
-    page.click("#login-submit")
-    page.click("#nav a[data-section=content]")
-    page.click("#content-kinds button[data-kind=policies]")
-    expect(page.locator("#content-download")).to_contain_text("惠企政策")
-    expect(page.locator("#content-versions tr")).to_have_count(1)
-
-    with page.expect_download() as download_info:
-        page.click("#content-download")
-    downloaded = Path(download_info.value.path()).read_bytes()
+    downloaded = download_workbook(page, hall.url, "policies", "惠企政策")
     row = row_of(downloaded, "policies", id="hte_first_award")
     wrong = edit(
         downloaded, [("policies", row, "M", "注册地 属于 火星 且 资质 包含 国家高新技术企业")]

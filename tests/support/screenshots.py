@@ -73,6 +73,29 @@ def demo_config(state_dir: Path, hall_url: str, language: str, care: bool) -> An
 Capture = Callable[[Robot, Path], None]
 
 
+class Shots:
+    """Numbered screenshots of one walk: ``shots("name")`` settles the UI, refreshes the status
+    bar and writes ``<prefix><n>_<name>.png`` (``n`` formatted by ``number``); ``shots.paths``
+    lists what was written."""
+
+    def __init__(
+        self, robot: Robot, ui: Any, out_dir: Path, prefix: str, capture: Capture,
+        number: str = "d", settle: bool = True,
+    ) -> None:  # fmt: skip
+        self.robot, self.ui, self.out_dir, self.prefix = robot, ui, out_dir, prefix
+        self.capture, self.number, self.settle = capture, number, settle
+        self.paths: list[Path] = []
+
+    def __call__(self, name: str) -> None:
+        if self.settle:
+            self.robot.settle(5)
+            self.ui.status.refresh()
+        n = format(len(self.paths) + 1, self.number)
+        path = self.out_dir / f"{self.prefix}{n}_{name}.png"
+        self.capture(self.robot, path)
+        self.paths.append(path)
+
+
 def save_png(robot: Robot, path: Path) -> None:
     robot.grab(str(path))
 
@@ -125,34 +148,13 @@ def _render_mode(
     robot = Robot(ui.window)
     flow = ui.flow
     assert flow is not None
-    shots: list[Path] = []
-
-    def shot(name: str) -> None:
-        robot.settle(5)
-        ui.status.refresh()
-        path = out_dir / f"{mode}_{len(shots) + 1:02d}_{name}.png"
-        capture(robot, path)
-        shots.append(path)
+    shot = Shots(robot, ui, out_dir, f"{mode}_", capture, number="02d")
 
     # 补正 screens are numbered on their own, so adding them renumbers no other screen.
-    supplement_shots: list[Path] = []
-
-    def supplement_shot(name: str) -> None:
-        robot.settle(5)
-        ui.status.refresh()
-        path = out_dir / f"{mode}_supplement_{len(supplement_shots) + 1}_{name}.png"
-        capture(robot, path)
-        supplement_shots.append(path)
+    supplement_shot = Shots(robot, ui, out_dir, f"{mode}_supplement_", capture)
 
     # The delivery choice and the EMS address are numbered on their own too.
-    delivery_shots: list[Path] = []
-
-    def delivery_shot(name: str) -> None:
-        robot.settle(5)
-        ui.status.refresh()
-        path = out_dir / f"delivery_{mode}_{len(delivery_shots) + 1}_{name}.png"
-        capture(robot, path)
-        delivery_shots.append(path)
+    delivery_shot = Shots(robot, ui, out_dir, f"delivery_{mode}_", capture)
 
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
@@ -214,7 +216,7 @@ def _render_mode(
         ui.close()
         runtime.close()
         robot.settle()
-    return shots + supplement_shots + delivery_shots
+    return shot.paths + supplement_shot.paths + delivery_shot.paths
 
 
 def _render_delivery(ui: KioskUi, robot: Robot, shot: Callable[[str], None]) -> None:
@@ -645,12 +647,7 @@ def _render_first_boot(
     language, care = MODES[mode]
     ui = FirstBootUi(state_dir, hall_url=hall.url, language=language, care_mode=care)
     robot = Robot(ui.window)
-    shots: list[Path] = []
-
-    def shot(name: str) -> None:
-        path = out_dir / f"{mode}_first_boot_{len(shots) + 1}_{name}.png"
-        capture(robot, path)
-        shots.append(path)
+    shot = Shots(robot, ui, out_dir, f"{mode}_first_boot_", capture, settle=False)
 
     try:
         robot.type_into("codeField", "K7QM-4XPD-R9TB-2HNW")
@@ -675,7 +672,7 @@ def _render_first_boot(
         shot("enrolled")
     finally:
         ui.close()
-    return shots
+    return shot.paths
 
 
 def _seed_register(hall: HallServer) -> None:
@@ -716,14 +713,7 @@ def _render_register(
     bg = HeldBackground()
     ui = KioskUi(runtime, background=bg, clock=FakeClock(SYSTEM_CLOCK.now()))
     robot = Robot(ui.window)
-    shots: list[Path] = []
-
-    def shot(name: str) -> None:
-        robot.settle(5)
-        ui.status.refresh()
-        path = out_dir / f"register_{mode}_{len(shots) + 1}_{name}.png"
-        capture(robot, path)
-        shots.append(path)
+    shot = Shots(robot, ui, out_dir, f"register_{mode}_", capture)
 
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
@@ -751,7 +741,7 @@ def _render_register(
         ui.close()
         runtime.close()
         robot.settle()
-    return shots
+    return shot.paths
 
 
 def _render_home_272(
@@ -780,14 +770,7 @@ def _render_home_272(
     bg = HeldBackground()
     ui = KioskUi(runtime, background=bg, clock=FakeClock(SYSTEM_CLOCK.now()))
     robot = Robot(ui.window)
-    shots: list[Path] = []
-
-    def shot(name: str) -> None:
-        robot.settle(5)
-        ui.status.refresh()
-        path = out_dir / f"home272_{mode}_{len(shots) + 1}_{name}.png"
-        capture(robot, path)
-        shots.append(path)
+    shot = Shots(robot, ui, out_dir, f"home272_{mode}_", capture)
 
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
@@ -814,7 +797,7 @@ def _render_home_272(
         ui.close()
         runtime.close()
         robot.settle()
-    return shots
+    return shot.paths
 
 
 def _render_rating(
@@ -867,14 +850,7 @@ def _render_rating(
     bg = HeldBackground()
     ui = KioskUi(runtime, background=bg, clock=FakeClock(SYSTEM_CLOCK.now()))
     robot = Robot(ui.window)
-    shots: list[Path] = []
-
-    def shot(name: str) -> None:
-        robot.settle(5)
-        ui.status.refresh()
-        path = out_dir / f"{mode}_rating_{len(shots) + 1}_{name}.png"
-        capture(robot, path)
-        shots.append(path)
+    shot = Shots(robot, ui, out_dir, f"{mode}_rating_", capture)
 
     try:
         robot.wait_until(lambda: runtime.status().online, 5)
@@ -897,4 +873,4 @@ def _render_rating(
         ui.close()
         runtime.close()
         robot.settle()
-    return shots
+    return shot.paths
