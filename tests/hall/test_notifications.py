@@ -780,3 +780,16 @@ def test_the_gateway_is_reached_over_tls_and_an_unknown_certificate_is_not_trust
         receiver.close()
     [message] = receiver.taken.values()
     assert message["to"] == "+8613900000000" and "QH-20261127-0042" in message["text"]
+
+
+def test_the_console_names_every_event_in_chinese() -> None:
+    """短信记录 shows each text's event by its Chinese name: every event the hall can queue has
+    one in the page's table (a new event without one would show its code)."""
+    from hall.notify_templates import EVENTS
+
+    page = Path(__file__).resolve().parents[2] / "hall/console/js/pages/messages.js"
+    table = re.search(r"const EVENTS = \{(.*?)\};", page.read_text("utf-8"), re.S)
+    assert table is not None
+    named = dict(re.findall(r"(\w+): \"([^\"]+)\"", table.group(1)))
+    assert set(named) == set(EVENTS)
+    assert all(re.search(r"[\u4e00-\u9fff]", label) for label in named.values())

@@ -15,6 +15,7 @@ const EVENTS = {
   demand_replied: "诉求已答复",
   rating_invited: "邀请评价",
   poor_rating_follow_up: "差评回访",
+  policy_push: "政策推送",
 };
 const STATES = { pending: "待发送", sent: "已发送", failed: "发送失败" };
 const BACKENDS = { smpp: "短信中心（SMPP）", https: "短信网关（HTTPS）" };
