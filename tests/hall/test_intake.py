@@ -183,7 +183,7 @@ def test_get_status_without_payload(hall_server: HallServer) -> None:
     assert "13800000000" not in response.text
 
 
-@pytest.mark.parametrize("sub_id", [str(uuid.uuid4()), "not-a-uuid"])
+@pytest.mark.parametrize("sub_id", ["6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f", "not-a-uuid"])
 def test_get_unknown_submission_is_404(hall_server: HallServer, sub_id: str) -> None:
     response = requests.get(f"{hall_server.url}{SUBMISSIONS}/{sub_id}", timeout=5)
     assert response.status_code == 404
