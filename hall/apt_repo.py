@@ -179,7 +179,23 @@ class AptRepo:
     # --- tools ----------------------------------------------------------------------------------
 
     def _env(self) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GNUPGHOME": str(self.gnupg)}
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GNUPGHOME": self._gnupg_home()}
+
+    def _gnupg_home(self) -> str:
+        """GNUPGHOME as gpg is given it. gpg-agent's sockets live in it, and a socket's path has
+        room for 107 bytes: a hall in a deep folder gets a short private link to its keyring (in
+        a fresh 0700 temporary folder) instead."""
+        home = str(self.gnupg)
+        if len(home) + len("/S.gpg-agent.browser") < 100:
+            return home
+        link = getattr(self, "_short_home", None)
+        if link is None or not os.path.islink(link):
+            import tempfile
+
+            link = os.path.join(tempfile.mkdtemp(prefix="qh-gpg-"), "g")
+            os.symlink(home, link)
+            self._short_home = link
+        return link
 
     def _gpg(self, *args: str) -> str:
         return _run(["gpg", "--batch", "--quiet", "--passphrase", "", *args], self._env())
