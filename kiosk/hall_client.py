@@ -15,6 +15,13 @@ Every answer is read with a size cap, and the JSON ones (catalog, progress, heal
 number or NaN leaves as :class:`kiosk.net_json.BadDocument` (``HALL_BAD_DOCUMENT``); an answer
 that only counts for its status and is over its cap is a ``ConnectionError``.
 
+Kept-alive connections: the hall (uvicorn) closes a connection idle for 5 s. A request sent on
+it just as it closes fails without the hall having read it, so the client drops connections
+idle for longer than ``idle_reuse_s`` (4 s) and opens a fresh one, and sends an idempotent
+request (GET, HEAD, PUT of a blob under its hash) once more when its connection fails. A POST is
+never repeated here: the outbox repeats a submission under its idempotency key, and a walk-in's
+look-up shows "hall unreachable" with the next step.
+
 Authentication: an enrolled terminal passes ``auth`` (:meth:`kiosk.device_identity.DeviceIdentity
 .requests_auth`), which signs every request with the device key and a fresh nonce. Without it
 only the public reads work (health, catalog, progress); the hall refuses anything a station
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +67,8 @@ HEALTH_PATH = "/healthz"
 CATALOG_PATH = "/api/v1/catalog"
 PROGRESS_PATH = "/api/v1/progress"
 _CHUNK = 64 * 1024
+IDLE_REUSE_S = 4.0  # under the hall's (uvicorn's) 5 s keep-alive timeout
+_REPEATABLE = frozenset({"GET", "HEAD", "PUT"})
 # An e-archive lists up to 200 items (a few hundred bytes each): more room than a status.
 REGISTER = Limits(max_bytes=512 * 1024, max_depth=16)
 # A document on file printed from the e-archive (a scanned licence: a few MB at most).
@@ -104,11 +114,14 @@ class HallClient:
         timeout_s: float,
         *,
         auth: requests.auth.AuthBase | None = None,
+        idle_reuse_s: float = IDLE_REUSE_S,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
+        self.idle_reuse_s = idle_reuse_s
+        self._last_used: float | None = None
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "qihang-kiosk"
         if auth is not None:
@@ -296,28 +309,45 @@ class HallClient:
     def _request(self, method: str, url: str, *, max_bytes: int, **kwargs: Any) -> _Reply:
         """One request; the body is read in full but never beyond ``max_bytes``
         (:class:`BadDocument`), so a hostile hall cannot fill the kiosk's memory."""
-        try:
-            with self._lock:
-                # No redirects: a redirected POST may turn into a GET and "succeed" with a 200.
-                # The body is read in full before the status counts: a connection closed
-                # mid-answer is a failure, not a success.
-                response = self._session.request(
-                    method, url, timeout=self.timeout_s, allow_redirects=False, stream=True,
-                    **kwargs,
-                )  # fmt: skip
+        with self._lock:
+            now = time.monotonic()
+            if self._last_used is not None and now - self._last_used > self.idle_reuse_s:
+                self._session.close()  # the hall may be closing them right now: start afresh
+            try:
                 try:
-                    body = bytearray()
-                    for chunk in response.iter_content(_CHUNK):
-                        body += chunk
-                        if len(body) > max_bytes:
-                            raise BadDocument(f"answer larger than {max_bytes} bytes")
-                finally:
-                    response.close()
-        except requests.Timeout as exc:
-            # Checked first: ConnectTimeout is both a Timeout and a ConnectionError.
-            raise TimeoutError(f"hall did not answer within {self.timeout_s} s: {url}") from exc
-        except requests.RequestException as exc:
-            raise ConnectionError(f"cannot reach hall at {url}: {type(exc).__name__}") from exc
+                    return self._request_once(method, url, max_bytes, kwargs)
+                except requests.ConnectionError as exc:
+                    if method not in _REPEATABLE or isinstance(exc, requests.Timeout):
+                        raise
+                    # A kept-alive connection the hall closed as we sent: once more, fresh.
+                    log.debug("%s: connection failed (%s); once more", method, type(exc).__name__)
+                    self._session.close()
+                    return self._request_once(method, url, max_bytes, kwargs)
+            except requests.Timeout as exc:
+                # Checked first: ConnectTimeout is both a Timeout and a ConnectionError.
+                raise TimeoutError(f"hall did not answer within {self.timeout_s} s: {url}") from exc
+            except requests.RequestException as exc:
+                raise ConnectionError(f"cannot reach hall at {url}: {type(exc).__name__}") from exc
+            finally:
+                self._last_used = time.monotonic()
+
+    def _request_once(
+        self, method: str, url: str, max_bytes: int, kwargs: dict[str, Any]
+    ) -> _Reply:
+        # No redirects: a redirected POST may turn into a GET and "succeed" with a 200.
+        # The body is read in full before the status counts: a connection closed
+        # mid-answer is a failure, not a success.
+        response = self._session.request(
+            method, url, timeout=self.timeout_s, allow_redirects=False, stream=True, **kwargs
+        )
+        try:
+            body = bytearray()
+            for chunk in response.iter_content(_CHUNK):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise BadDocument(f"answer larger than {max_bytes} bytes")
+        finally:
+            response.close()
         return _Reply(response.status_code, response.headers, bytes(body))
 
     def healthy(self) -> bool:

@@ -579,7 +579,10 @@ def test_a_hall_killed_mid_stream_loses_nothing_and_sends_nothing_twice(
         store.close()
     got = [(m.destination, m.text) for m in sim.messages()]
     assert sorted(got) == sorted(expected.values())  # nothing lost, nothing twice
-    assert sim.stats()["duplicates"] == 0 and resent == 0
+    # A kill between a part's "in flight" commit and its submit_sm leaving leaves that part in
+    # doubt although the SMSC never had it: after the grace it is sent, once. Parts go one at a
+    # time, so at most one is in doubt.
+    assert sim.stats()["duplicates"] == 0 and resent <= 1
     for n in {to for to, _ in expected.values()}:  # queue order per number
         assert [t for to, t in got if to == n] == [
             t for _, (to, t) in sorted(expected.items()) if to == n
