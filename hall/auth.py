@@ -45,7 +45,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -156,6 +156,11 @@ audit_log = Table(
     Column("client", String(64), nullable=True),  # the client address, where there was one
 )
 Index("audit_subject", audit_log.c.subject_kind, audit_log.c.subject_id)
+
+
+def _fit(column: Column[Any], value: str | None) -> str | None:
+    length = getattr(column.type, "length", None)
+    return value if value is None or length is None else value[:length]
 
 
 class StaffError(ValueError):
@@ -419,17 +424,15 @@ class StaffStore:
         client: str | None = None,
     ) -> None:
         """Record one staff action. Only names, ids and the client address: never values the
-        action carried."""
+        action carried. Each value is cut to its column (PostgreSQL refuses a longer one, and an
+        audit row must never turn an action into a 500)."""
+        values = {"actor": actor, "action": action, "subject_kind": subject_kind,
+                  "subject_id": subject_id, "outcome": outcome, "client": client}  # fmt: skip
         with self.engine.begin() as conn:
             conn.execute(
                 insert(audit_log).values(
                     at=iso(self.clock.now()),
-                    actor=actor,
-                    action=action,
-                    subject_kind=subject_kind,
-                    subject_id=subject_id,
-                    outcome=outcome,
-                    client=client,
+                    **{k: _fit(audit_log.c[k], v) for k, v in values.items()},
                 )
             )
         log.info(

@@ -14,6 +14,12 @@ at start, enterprises added or changed since put in place. The eligible
 enterprises become ``pending`` rows of ``policy_pushes`` (tables: :mod:`hall.policy_push_schema`,
 migration 0013).
 
+The register also changes after a publication (imports, desk approvals; a fresh hall publishes
+its shipped policies before any enterprise is registered): an admin's 按最新企业档案比对 (``POST
+…/match`` without a body, :meth:`PolicyPush.match_register_changes`) matches a published version
+never matched, then every open policy against the enterprises added or changed since it was
+matched.
+
 Staff (supervisor or admin, console page 政策推送) see the policies with their counts and the
 eligible enterprises (name and USCC, nothing about people) and confirm all or some
 (:meth:`PolicyPush.confirm`): each pending row becomes ``confirmed`` once (a conditional update:
@@ -92,6 +98,17 @@ class MatchReport:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterMatchReport:
+    """:meth:`PolicyPush.match_register_changes`: the published version's own match, the
+    enterprises added or changed that were looked at, the pending pushes that added, seconds."""
+
+    published: MatchReport
+    enterprises: int
+    pushes: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmReport:
     confirmed: int
     texted: int
@@ -155,6 +172,117 @@ class PolicyPush:
             return None
         version, doc = found
         return self.match_document(doc, version, checked=True)
+
+    def match_register_changes(self) -> RegisterMatchReport | None:
+        """Bring the pending pushes up to the register as it is now (staff's 按企业档案比对, after
+        an import or desk approvals): the published version's new or changed policies are matched
+        against every enterprise (:meth:`match_latest`: on a fresh hall, the shipped policies),
+        then every open policy against the enterprises added or changed since it was last matched
+        (``matched_at``, moved to now). An eligible enterprise not yet listed for that policy
+        version becomes pending; one already listed, confirmed or not, is never listed twice.
+        None: nothing is published."""
+        found = self._latest() if self._latest is not None else None
+        if found is None:
+            return None
+        version, doc = found
+        started = time.perf_counter()
+        first = self.match_document(doc, version, checked=True)
+        c, e = policy_push_policies.c, enterprises.c
+        columns = (e.id, e.industry, e.size, e.qualifications, e.registered_capital, e.address)
+        today, at = local_date(self.clock.now()), iso(self.clock.now())
+        seen: set[str] = set()
+        added = 0
+        with self._matching:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(c.version, c.policy_id, c.body, c.matched_at).where(c.state == "open")
+                ).all()
+            by_time: dict[str, list[Any]] = {}
+            for r in rows:
+                by_time.setdefault(r.matched_at, []).append(r)
+            for since, group in sorted(by_time.items()):
+                with self.engine.connect() as conn:
+                    # >=: an enterprise written in the very instant of the match is looked at
+                    # again (listed already: skipped below).
+                    changed = conn.execute(
+                        select(*columns).where((e.created_at >= since) | (e.updated_at >= since))
+                    ).all()
+                if changed:
+                    try:
+                        compiled = compile_policies(
+                            {**doc, "policies": [json.loads(r.body) for r in group]},
+                            source=f"policies matched at {since}",
+                        )
+                    except PolicyError:  # an older body the current vocabulary no longer takes
+                        log.warning(
+                            "policy push: the policies matched at %s no longer compile; "
+                            "the register's changes were not matched against them",
+                            since,
+                        )
+                        continue
+                    seen.update(r.id for r in changed)
+                    reader = RegisterReader(compiled.vocabulary)
+                    index = EnterpriseIndex(
+                        [r.id for r in changed], [_facts(reader, r) for r in changed]
+                    )
+                    versions = {r.policy_id: r.version for r in group}
+                    added += self._add_pending(index, compiled.policies, versions, today, at)
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(policy_push_policies)
+                        .where(c.state == "open", c.matched_at == since)
+                        .values(matched_at=at)
+                    )
+        seconds = time.perf_counter() - started
+        log.info("policy push: %d enterprise(s) added or changed looked at, %d pending push(es) "
+                 "added (%.2f s)", len(seen), added, seconds)  # fmt: skip
+        return RegisterMatchReport(first, len(seen), added, seconds)
+
+    def _add_pending(
+        self,
+        index: EnterpriseIndex,
+        policies: Sequence[Any],
+        versions: Mapping[str, str],
+        today: Any,
+        at: str,
+    ) -> int:
+        q, c = policy_pushes.c, policy_push_policies.c
+        added = 0
+        with self.engine.begin() as conn:
+            for policy in policies:
+                eligible = index.eligible_keys(policy, today)
+                if not eligible:
+                    continue
+                version = versions[policy.id]
+                listed: set[str] = set()
+                for start in range(0, len(eligible), _BATCH):
+                    listed.update(
+                        conn.execute(
+                            select(q.enterprise_id).where(
+                                q.policy_id == policy.id,
+                                q.version == version,
+                                q.enterprise_id.in_(eligible[start : start + _BATCH]),
+                            )
+                        ).scalars()
+                    )
+                new = [eid for eid in eligible if eid not in listed]
+                if not new:
+                    continue
+                conn.execute(
+                    insert(policy_pushes),
+                    [
+                        {"version": version, "policy_id": policy.id, "enterprise_id": eid,
+                         "state": "pending", "matched_at": at}
+                        for eid in new
+                    ],
+                )  # fmt: skip
+                conn.execute(
+                    update(policy_push_policies)
+                    .where(c.version == version, c.policy_id == policy.id)
+                    .values(eligible=c.eligible + len(new))
+                )
+                added += len(new)
+        return added
 
     def warm_in_background(self) -> None:
         """Index the register for the published policies in a daemon thread (at start), so the

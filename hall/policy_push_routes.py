@@ -111,10 +111,17 @@ def router() -> APIRouter:
             except PolicyError as exc:
                 raise HTTPException(422, detail={"reasons": list(exc.reasons[:50])}) from None
         else:
-            found = await run_in_threadpool(push.match_latest)
+            # The published version, and the register's changes since each open policy's match.
+            found = await run_in_threadpool(push.match_register_changes)
             if found is None:
                 raise HTTPException(404, detail="no policies are published")
-            report = found
+            report = found.published
+            audit(request, who, "policy_push.match", "policies", report.version[:120],
+                  f"{report.matched} new, {report.pushes + found.pushes} pending")  # fmt: skip
+            return {"version": report.version, "matched": report.matched,
+                    "pushes": report.pushes, "superseded": report.superseded,
+                    "register_enterprises": found.enterprises, "register_pushes": found.pushes,
+                    "seconds": round(found.seconds, 3)}  # fmt: skip
         audit(request, who, "policy_push.match", "policies", report.version[:120],
               f"{report.matched} matched, {report.pushes} pending")  # fmt: skip
         return {"version": report.version, "matched": report.matched, "pushes": report.pushes,

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from hall.policy_push_schema import policy_pushes
 from hall.server import HallServer
 from hall.store import SubmissionStore
-from tests.hall.helpers import PASSWORD, add_staff, cheap_hasher, login
+from tests.e2e.test_console_desk import log_in
+from tests.hall.helpers import add_staff, cheap_hasher, login
 from tests.hall.test_policy_push import _policies
 from tests.hall.test_register import import_file, row, uscc, workbook
 
@@ -35,13 +36,10 @@ def test_a_supervisor_confirms_a_policys_pushes(page: Page, hall: HallServer) ->
     assert import_file(login(hall, "ada"), hall, workbook(rows)).status_code == 200  # type: ignore[arg-type]
     hall.app.state.content_store.publish("policies", _policies("2026.12.06-9"), "ada")
 
-    page.goto(hall.url + "/console/")
-    page.fill("#login-name", "zhao.super")
-    page.fill("#login-password", PASSWORD)
-    page.click("#login-submit")
-    page.click("#nav a[data-section=policy-push]")
+    log_in(page, hall, "zhao.super", "#/policy-push")
     policy = page.locator("tr[data-policy=digital_sme]")
     expect(policy).to_contain_text("中小企业数字化转型补贴")
+    expect(page.locator("#push-rematch")).to_be_hidden()  # an admin's
     expect(policy.locator(".push-pending")).to_have_text("2")
     policy.locator("button.push-open").click()
     listed = page.locator("#push-enterprises tbody tr")
@@ -59,3 +57,19 @@ def test_a_supervisor_confirms_a_policys_pushes(page: Page, hall: HallServer) ->
     finally:
         store.close()
     assert sorted(r.confirmed_by for r in confirmed) == ["zhao.super", "zhao.super"]
+
+
+def test_an_admin_matches_the_register_imported_after_the_publication(
+    page: Page, hall: HallServer
+) -> None:
+    add_staff(hall, "ada", "admin")
+    hall.app.state.content_store.publish("policies", _policies("2026.12.06-9"), "ada")
+    rows = [row(1), row(2), row(3, 企业规模="大型")]  # imported after: not matched yet
+    assert import_file(login(hall, "ada"), hall, workbook(rows)).status_code == 200  # type: ignore[arg-type]
+
+    log_in(page, hall, "ada", "#/policy-push")
+    policy = page.locator("tr[data-policy=digital_sme]")
+    expect(policy.locator(".push-pending")).to_have_text("0")
+    page.click("#push-rematch")
+    expect(page.locator("#toast")).to_contain_text("新增待确认 2 家次")
+    expect(policy.locator(".push-pending")).to_have_text("2")

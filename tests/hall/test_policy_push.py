@@ -163,3 +163,53 @@ def test_hostile_input_is_refused_with_a_reason(sms_hall: SmsHall) -> None:  # n
     )
     assert requests.get(hall.url + "/pp/ZC00000001?t=abc", timeout=10).status_code == 404
     assert requests.get(hall.url + "/pp/%00", timeout=10).status_code == 404
+
+
+def test_staff_match_the_register_as_it_is_now_nothing_twice(
+    sms_hall: SmsHall,  # noqa: F811
+) -> None:
+    """A fresh hall publishes the shipped policies before any enterprise is on its register, and
+    enterprises come later (imports, desk approvals): 按最新企业档案比对 matches the published
+    version once, then every open policy against the enterprises added or changed since."""
+    hall = sms_hall.hall
+    add_staff(hall.server, "ada", "admin")
+    add_staff(hall.server, "sue", "supervisor")
+    admin, sup = login(hall.server, "ada"), login(hall.server, "sue")
+    base = hall.url + "/api/v1/policy-push"
+    assert sup.post(base + "/match", timeout=30).status_code == 403
+    assert sup.get(base, timeout=10).json()["items"] == []  # the shipped set: never matched
+    assert import_file(admin, hall, workbook([row(1)])).status_code == 200
+    hall.clock.advance(60)
+    shipped = admin.post(base + "/match", timeout=120).json()
+    assert shipped["matched"] == 2147 and shipped["register_pushes"] == 0
+
+    _publish(sms_hall, _policies("2026.11.24-1"))  # matched at once: enterprise 1 qualifies
+    hall.clock.advance(60)
+    more = [row(2), row(3, 企业规模="大型"), row(4, 资质="")]  # 2 qualifies, 3 and 4 do not
+    assert import_file(admin, hall, workbook(more)).status_code == 200
+    hall.clock.advance(60)
+    first = admin.post(base + "/match", timeout=120).json()
+    assert (first["matched"], first["register_enterprises"], first["register_pushes"]) == (0, 3, 1)
+    hall.clock.advance(60)
+    again = admin.post(base + "/match", timeout=120).json()
+    assert (again["matched"], again["register_enterprises"], again["register_pushes"]) == (0, 0, 0)
+
+    (digital,) = [
+        p for p in sup.get(base, timeout=10).json()["items"] if p["policy_id"] == "digital_sme"
+    ]
+    assert (digital["eligible"], digital["pending"]) == (2, 2)
+    hall.clock.advance(60)
+    done = sup.post(base + "/2026.11.24-1/digital_sme/confirm", json={}, timeout=10).json()
+    assert done["confirmed"] == 2
+    # Enterprise 4 gains the certificate: it is listed; 1 and 2, confirmed, are not listed again.
+    hall.clock.advance(60)
+    assert import_file(admin, hall, workbook([row(4), row(1)])).status_code == 200
+    hall.clock.advance(60)
+    later = admin.post(base + "/match", timeout=120).json()
+    assert (later["register_enterprises"], later["register_pushes"]) == (2, 1)
+    pushes = [(r.enterprise_id, r.state) for r in rows_of(hall, policy_pushes)
+              if r.policy_id == "digital_sme"]  # fmt: skip
+    ids = {r.uscc: r.id for r in rows_of(hall, enterprises)}
+    assert sorted(pushes) == sorted([(ids[uscc(1)], "confirmed"), (ids[uscc(2)], "confirmed"),
+                                     (ids[uscc(4)], "pending")])  # fmt: skip
+    assert any(a[1] == "policy_push.match" and a[0] == "ada" for a in audit_rows(hall.server))

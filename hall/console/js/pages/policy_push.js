@@ -9,14 +9,18 @@ import { explain, formatTime, h, toast } from "../ui.js";
 
 const PAGE = 100;
 
-export async function render(view) {
+export async function render(view, { me } = {}) {
   const body = h("tbody", { id: "push-policies" });
   const detail = h("div", { id: "push-detail" });
   const reload = h("button", { type: "button", id: "push-reload" }, "刷新");
+  // Admins: the register changed (an import, desk approvals) or the hall is new: match the
+  // published policies against the enterprises added or changed since (POST …/match).
+  const rematch = h("button", { type: "button", class: "primary", id: "push-rematch",
+    hidden: !(me && me.role === "admin") }, "按最新企业档案比对");
   view.append(
     h("h1", {}, "政策推送"),
-    h("p", { class: "sub" }, "政策发布后，大厅按企业档案逐条比对，列出符合条件的企业。确认后向企业发送短信（含政策链接），并在企业电子档案和自助终端显示。同一企业同一政策版本只推送一次。"),
-    h("div", { class: "row" }, reload),
+    h("p", { class: "sub" }, "政策发布后，大厅按企业档案逐条比对，列出符合条件的企业。确认后向企业发送短信（含政策链接），并在企业电子档案和自助终端显示。同一企业同一政策版本只推送一次。企业档案导入或变更后，管理员可按最新档案再比对一次。"),
+    h("div", { class: "row" }, reload, rematch),
     h("div", { class: "card table-card" },
       h("table", { id: "push-table" },
         h("thead", {}, h("tr", {},
@@ -25,6 +29,18 @@ export async function render(view) {
     detail,
   );
   reload.addEventListener("click", refresh);
+  rematch.addEventListener("click", async () => {
+    rematch.disabled = true;
+    try {
+      const done = await request("POST", "/api/v1/policy-push/match");
+      toast(`比对完成：新增待确认 ${done.pushes + done.register_pushes} 家次（新增或变更的企业 ${done.register_enterprises} 家）`);
+      await refresh();
+    } catch (err) {
+      if (err.status !== 401) toast(explain(err), "error");
+    } finally {
+      rematch.disabled = false;
+    }
+  });
 
   async function refresh() {
     let doc;
