@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtQuick import QQuickItem
+from PySide6.QtTest import QTest
 
 from hall.server import HallServer
 from kiosk.runtime import KioskRuntime
@@ -35,6 +37,7 @@ class Home:
     ui: KioskUi
     runtime: KioskRuntime
     robot: Robot
+    hall: HallServer
 
 
 def _publish_and_file(hall: HallServer, runtime: KioskRuntime, station_id: str) -> None:
@@ -64,7 +67,7 @@ def home(qapp: object, tmp_path: Path, hall_server: HallServer) -> Iterator[Home
         robot = Robot(ui.window)
         robot.click("startButton")
         robot.wait_until(lambda: ui is not None and ui.session.property("screen") == "ServiceHome")
-        yield Home(ui, runtime, robot)
+        yield Home(ui, runtime, robot, hall_server)
     finally:
         if ui is not None:
             ui.close()
@@ -171,3 +174,47 @@ def test_browse_by_theme_and_by_department_in_chinese_and_english(home: Home) ->
     assert "Licence Change + Electricity Account Rename (one-stop bundle)" in names
     h.ui.service_home.setQuery("freight")
     h.robot.wait_until(lambda: "road_freight_permit" in shown_ids(h))
+
+
+def test_new_counts_wait_for_the_next_walk_in_a_finger_on_a_tile_keeps_it(home: Home) -> None:
+    """The station's counts are read again at each session end on the home's worker, and the
+    answer may come while the next walk-in is already on the home (seen in the soak walk: the
+    tiles were rebuilt in another order under the walker's finger and its tap was lost). New
+    counts now wait for the next walk-in; counts that change nothing rebuild nothing."""
+    h = home
+    wait_ready(h)
+    bridge = h.ui.service_home
+    before = shown_ids(h)
+    rebuilt: list[int] = []
+    bridge.servicesChanged.connect(lambda: rebuilt.append(1))
+    # Meanwhile the station filed food licences five more times: food is its most used now.
+    for n in range(5):
+        body = submission(
+            "food_business_licence",
+            {"mobile": "13800000000"},
+            tracking_number=f"{h.runtime.config.station.id}-20261206-{90 + n:04d}",
+        )
+        body["station_id"] = h.runtime.config.station.id
+        assert post_submission(h.hall, body, identity=h.runtime.identity).status_code == 201
+    h.runtime.refresh_catalog()
+    tile = show_tile(h, "tax_payment_certificate")
+    centre = tile.mapToScene(QPointF(tile.width() / 2, tile.height() / 2))
+    at = QPoint(round(centre.x()), round(centre.y()))
+    QTest.mousePress(h.ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    bridge._prepare()  # the counts' answer arrives mid-tap
+    bridge._worker.submit(lambda: None).result(timeout=10)  # the counts were read
+    h.robot.settle()  # and their answer delivered to the GUI thread
+    assert rebuilt == [] and shown_ids(h) == before  # held while the walk-in is here
+    QTest.mouseRelease(h.ui.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    h.robot.settle()
+    h.robot.wait_until(lambda: h.ui.session.property("screen") != "ServiceHome", 10)
+    (chosen,) = [s for s in h.runtime.catalog.services if s.id == "tax_payment_certificate"]
+    assert h.ui.session.property("serviceName") == chosen.name_zh
+    # Off the home, the counts apply: the next walk-in sees the new order.
+    h.ui.session.cancel()
+    h.robot.wait_until(lambda: h.ui.session.property("state") == "idle", 10)
+    h.robot.click("startButton")
+    h.robot.wait_until(lambda: h.ui.session.property("screen") == "ServiceHome", 10)
+    bundles = sum(1 for s in h.runtime.catalog.services if s.is_bundle)
+    h.robot.wait_until(lambda: shown_ids(h)[bundles] == "food_business_licence", 10)
+    assert rebuilt

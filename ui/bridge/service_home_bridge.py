@@ -11,7 +11,10 @@ version on this bridge's own worker thread (pypinyin's import and the initials t
 hundred ms the first time), and every search runs on that same thread, since the index's SQLite
 connection belongs to it. Results come back through a queued signal and are dropped when a newer
 keystroke has been typed since, so the GUI thread never waits for a search. The station's usage
-counts (a small file the runtime refreshes from the hall) are read on the worker too.
+counts (a small file the runtime refreshes from the hall) are read on the worker too; counts that
+arrive while a walk-in is on the home wait until they leave it (the tiles would move under their
+finger, and a tap landing while the list is rebuilt is lost), and ``services`` notifies only
+when its rows differ.
 
 The chosen theme stays the session's (:meth:`SessionBridge.chooseCategory`, which the content
 preview drives as well): a theme chosen there shows here. Everything resets when the session
@@ -48,6 +51,10 @@ UsageSource = Callable[[], Mapping[str, int]]
 
 class ServiceHomeBridge(QObject):
     changed = Signal()
+    # The list of services has its own signal, sent only when its rows differ: QML rebuilds the
+    # list's tiles on each, and a tap that lands while they are rebuilt is lost (the counts or a
+    # language change that leaves the rows as they were must not cost the walk-in a tap).
+    servicesChanged = Signal()
     _delivered = Signal(object)  # a callable to run on the GUI thread
 
     def __init__(
@@ -71,13 +78,18 @@ class ServiceHomeBridge(QObject):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-home")
         self._index: HomeIndex | None = None  # touched on the worker only
         self._ready_version = ""
+        self._rows: list[dict[str, Any]] | None = None  # what `services` last showed
+        self._pending_usage: Mapping[str, int] | None = None  # held while a walk-in is here
         self._delivered.connect(self._on_delivered)
         settings.changed.connect(self._on_settings_changed)
         session.changed.connect(self._on_session_changed)
+        session.changed.connect(self._apply_pending)
+        session.screenChanged.connect(self._apply_pending)
 
     def attach(self, flow: SessionFlow, usage: UsageSource) -> None:
         """Connect the session and the station's usage counts; prepare the index now."""
         self._flow = flow
+        self._rows = None
         self._usage_source = usage
         self._seen_category = self._session_category()
         self._prepare()
@@ -120,8 +132,24 @@ class ServiceHomeBridge(QObject):
         self._submit(job, self._on_prepared)
 
     def _on_prepared(self, result: tuple[str, Mapping[str, int]]) -> None:
-        self._ready_version, self._usage = result
-        self.changed.emit()
+        version, usage = result
+        if self._ready_version == version and usage != self._usage and self._on_home():
+            # A walk-in is on the home: new counts would move the tiles under their finger.
+            # They apply once the walk-in has left the home (or the session ended).
+            self._pending_usage = usage
+            return
+        self._pending_usage = None
+        self._ready_version, self._usage = version, usage
+        self._notify()
+
+    def _on_home(self) -> bool:
+        return not self._idle and str(self._session.property("screen")) == "ServiceHome"
+
+    @Slot()
+    def _apply_pending(self) -> None:
+        if self._pending_usage is not None and not self._on_home():
+            self._usage, self._pending_usage = self._pending_usage, None
+            self._notify()
 
     @Slot(object)
     def _on_delivered(self, callback: Callable[[], None]) -> None:
@@ -130,7 +158,7 @@ class ServiceHomeBridge(QObject):
     # -- session and settings ------------------------------------------------------------------
     @Slot()
     def _on_settings_changed(self) -> None:
-        self.changed.emit()  # names in the other language
+        self._notify()  # names in the other language
 
     @Slot()
     def _on_session_changed(self) -> None:
@@ -148,7 +176,7 @@ class ServiceHomeBridge(QObject):
             # A theme chosen through the session (a tab here, or the content preview).
             self._seen_category = category
             self._view, self._query, self._results = THEME, "", []
-            self.changed.emit()
+            self._notify()
 
     def _session_category(self) -> str:
         return str(self._session.property("category"))
@@ -162,7 +190,7 @@ class ServiceHomeBridge(QObject):
         self._seq += 1
         self._searching = False
         self._prepare()  # fresh counts for the next walk-in
-        self.changed.emit()
+        self._notify()
 
     # -- properties ----------------------------------------------------------------------------
     def _zh(self) -> bool:
@@ -188,7 +216,19 @@ class ServiceHomeBridge(QObject):
             "used": self._usage.get(s.id, 0) > 0,
         }
 
+    def _notify(self) -> None:
+        rows = self._build_rows()
+        if rows != self._rows:
+            self._rows = rows
+            self.servicesChanged.emit()
+        self.changed.emit()
+
     def _get_services(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            self._rows = self._build_rows()
+        return self._rows
+
+    def _build_rows(self) -> list[dict[str, Any]]:
         order = self._order()
         if order is None:
             return []
@@ -244,7 +284,7 @@ class ServiceHomeBridge(QObject):
     def _get_has_usage(self) -> bool:
         return any(n > 0 for n in self._usage.values())
 
-    services = Property(list, _get_services, notify=changed)
+    services = Property(list, _get_services, notify=servicesChanged)
     themes = Property(list, _get_themes, notify=changed)
     departments = Property(list, _get_departments, notify=changed)
     # featured (本站常用), theme, department or search
@@ -268,7 +308,7 @@ class ServiceHomeBridge(QObject):
         self._view, self._query, self._results, self._department = FEATURED, "", [], ""
         self._seq += 1
         self._searching = False
-        self.changed.emit()
+        self._notify()
 
     @Slot(str)
     def chooseTheme(self, category_id: str) -> None:
@@ -277,7 +317,7 @@ class ServiceHomeBridge(QObject):
         self._searching = False
         self._seen_category = category_id
         self._session.chooseCategory(category_id)  # touches, and emits the session's change
-        self.changed.emit()
+        self._notify()
 
     @Slot(str)
     def chooseDepartment(self, department_id: str) -> None:
@@ -285,7 +325,7 @@ class ServiceHomeBridge(QObject):
         self._view, self._department, self._query, self._results = DEPARTMENT, department_id, "", []
         self._seq += 1
         self._searching = False
-        self.changed.emit()
+        self._notify()
 
     @Slot(str)
     def setQuery(self, text: str) -> None:
@@ -300,14 +340,14 @@ class ServiceHomeBridge(QObject):
         self._seq += 1
         if not query:
             self._view, self._results, self._searching = FEATURED, [], False
-            self.changed.emit()
+            self._notify()
             return
         catalog = self._catalog()
         if catalog is None:
             return
         seq = self._seq
         self._view, self._searching = SEARCH, True
-        self.changed.emit()
+        self._notify()
 
         def job() -> list[ServiceItem]:
             return self._index_for(catalog).search(query)
@@ -316,7 +356,7 @@ class ServiceHomeBridge(QObject):
             if seq != self._seq:
                 return  # typed on since: a newer answer is on its way
             self._results, self._searching = found, False
-            self.changed.emit()
+            self._notify()
 
         self._submit(job, then)
 
