@@ -53,9 +53,9 @@ class HallProcess:
         deadline = time.monotonic() + 30  # bounds a broken start; not a speed requirement
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
+                if requests.get(self.url + "/healthz", timeout=5).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # starting; a loaded machine
                 time.sleep(0.1)
         raise RuntimeError("the hall did not start")
 
