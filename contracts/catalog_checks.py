@@ -66,7 +66,10 @@ def _service_id_at(data: object, index: int) -> str | None:
 
 
 def _duplicates(values: Iterable[str]) -> list[str]:
-    return [v for v, n in Counter(values).items() if n > 1]
+    items = list(values)
+    if len(set(items)) == len(items):  # the usual answer, without a Counter per list
+        return []
+    return [v for v, n in Counter(items).items() if n > 1]
 
 
 def cross_check(doc: _CatalogDoc) -> list[str]:
