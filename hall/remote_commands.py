@@ -120,12 +120,17 @@ class CommandStore:
         those past their expiry become ``expired`` instead."""
         c = remote_commands.c
         now = self._clock.now()
+        query = (
+            select(remote_commands)
+            .where(and_(c.station_id == station_id, c.status.in_(OPEN)))
+            .order_by(c.issued_at)
+        )
+        # Nearly every heartbeat finds none: a read, not a write transaction, answers that.
+        with self._engine.connect() as conn:
+            if not conn.execute(query.limit(1)).first():
+                return []
         with self._engine.begin() as conn:
-            rows = conn.execute(
-                select(remote_commands)
-                .where(and_(c.station_id == station_id, c.status.in_(OPEN)))
-                .order_by(c.issued_at)
-            ).all()
+            rows = conn.execute(query).all()
             out: list[dict[str, Any]] = []
             for row in rows:
                 if datetime.fromisoformat(row.expires_at) <= now:
