@@ -22,14 +22,22 @@ load generator beside it, every station request signed as a kiosk signs it.
 - the station table holds ``table_rows`` stations (the enrolled ones plus quiet rows written
   straight into it) so the fleet page and each UPSERT run against a city-sized table.
 
+Phases (``--phases``): each of the issue's goals is stated for its own load, so the full run
+gives each its own window against the same halls: ``heartbeats`` (the stations beating and the
+supervisors paging), ``intake`` (filings with photos and the supervisors), ``assist`` (the help
+calls), then ``mixed``, all of it at once. The headline figures come from each goal's phase; on
+this 2-core machine the generator shares the cores with the halls, and ``mixed`` shows what
+that costs. ``--quick`` runs ``mixed`` alone.
+
 Instance counts (``--instances 1,2``; the full run does both, ``--quick`` only 1 to stay a few
 seconds): **1** is one hall on SQLite (the default ``make run`` hall); **2** (or more) is that
 many halls on one throwaway PostgreSQL behind Debian's nginx with TLS
 (:mod:`tests.support.hall_cluster`, docs/deploy.md), every client trusting the test CA; the
 requests go round robin, except the help calls: each kiosk's socket is pinned to the first hall
 and each helper's to the second, so every relayed edit crosses instances (LISTEN/NOTIFY). Each
-count's figures are under ``instances["N"]``; the top-level figures are those of the largest
-count (``headline_instances``), ``errors`` the sum over all counts.
+count's figures are under ``instances["N"]`` (each phase's under ``phases``); the top-level
+figures are those of the largest count (``headline_instances``), ``errors`` the sum over all
+counts and phases (a heartbeat the generator could not send in its window counts as one).
 
 Each process's CPU seconds (user + system over the window) and RSS (now and peak) come from
 ``/proc``: every hall, and for several instances nginx and PostgreSQL (the postmaster and its
@@ -44,6 +52,7 @@ its pid at the end.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import hashlib
 import json
@@ -107,7 +116,10 @@ FULL = Plan(2000, 6.0, 60.0, 20_000, 20.0, 50, 4, 100, 24)
 QUICK = Plan(300, 3.0, 10.0, 2_000, 5.0, 10, 2, 5, 12)
 
 
-def _plan(extra: tuple[str, ...], quick: bool) -> tuple[Plan, list[int]]:
+PHASES = ("heartbeats", "intake", "assist", "mixed")
+
+
+def _plan(extra: tuple[str, ...], quick: bool) -> tuple[Plan, list[int], tuple[str, ...]]:
     base = QUICK if quick else FULL
     parser = argparse.ArgumentParser(prog="python -m bench hall")
     for name in Plan.__dataclass_fields__:
@@ -118,11 +130,19 @@ def _plan(extra: tuple[str, ...], quick: bool) -> tuple[Plan, list[int]]:
         default="1" if quick else "1,2",
         help="hall instance counts to run, e.g. 1,2 (1: SQLite; more: PostgreSQL behind nginx)",
     )
+    parser.add_argument(
+        "--phases",
+        default="mixed" if quick else ",".join(PHASES),
+        help=f"load windows to run, in order, from {', '.join(PHASES)} (see _phase_plan)",
+    )
     args = vars(parser.parse_args(list(extra)))
     counts = sorted({int(n) for n in str(args.pop("instances")).split(",") if n.strip()})
     if not counts or counts[0] < 1:
         parser.error("--instances takes counts of 1 or more, e.g. 1,2")
-    return Plan(**args), counts
+    phases = tuple(p.strip() for p in str(args.pop("phases")).split(",") if p.strip())
+    if not phases or any(p not in PHASES for p in phases):
+        parser.error(f"--phases takes some of {', '.join(PHASES)}")
+    return Plan(**args), counts, phases
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -525,9 +545,13 @@ def _intake(
     plan: Plan,
     stop_at: float,
     f: Figures,
+    first: int = 0,
 ) -> None:
     """Filings at ``intake_per_s``, each a 200 KB photo and its submission, sealed and sent
-    through the kiosk's HallClient as the outbox's sender does."""
+    through the kiosk's HallClient as the outbox's sender does; numbered from ``first`` (each
+    phase its own tracking numbers)."""
+    if plan.intake_per_s <= 0:
+        return
     from contracts.wire import blob_context
     from kiosk.hall_client import HallClient
     from tests.support.sealing import seal_body
@@ -586,7 +610,7 @@ def _intake(
         while (at := start + n / plan.intake_per_s) < stop_at:
             if (wait := at - time.perf_counter()) > 0:
                 time.sleep(wait)
-            executor.submit(file_one, n)
+            executor.submit(file_one, first + n)
             n += 1
     for client in clients:
         client.close()
@@ -701,17 +725,19 @@ def _assist(
 
 
 def run(runs: int = 1, *extra: str, quick: bool = False) -> dict[str, Any]:
-    """``runs`` is ignored: one load window per instance count (its length is ``--window-s``).
-    ``--instances 1,2``, ``--stations``, ``--period-s``, ``--table-rows``, ``--intake-per-s``,
-    ``--assist-sessions`` … change the plan; ``quick``: one instance, 300 stations every 3 s for
-    10 s (a smoke run)."""
-    plan, counts = _plan(extra, quick)
-    per = {str(count): _run_one(plan, count) for count in counts}
+    """``runs`` is ignored: per instance count, one load window per phase (``--phases``; each
+    ``--window-s`` long; the headline figures come from each goal's own phase, ``mixed`` runs
+    everything at once). ``--instances 1,2``, ``--stations``, ``--period-s``, ``--table-rows``,
+    ``--intake-per-s``, ``--assist-sessions`` … change the plan; ``quick``: one instance, the
+    mixed window only, 300 stations every 3 s for 10 s (a smoke run)."""
+    plan, counts, phases = _plan(extra, quick)
+    per = {str(count): _run_one(plan, count, phases) for count in counts}
     top = per[str(counts[-1])]
     result: dict[str, Any] = {
         "stations": plan.stations,
         "headline_instances": counts[-1],
         "quick": quick,
+        "phases": list(phases),
         **{key: top[key] for key in ("heartbeat_p99_ms", "intake_p99_ms", "assist_relay_p99_ms")},
         "errors": sum(one["errors"] for one in per.values()),
         "scaling": (
@@ -730,8 +756,23 @@ def run(runs: int = 1, *extra: str, quick: bool = False) -> dict[str, Any]:
     return result
 
 
-def _run_one(plan: Plan, count: int) -> dict[str, Any]:
-    """One load window against ``count`` hall instances; its figures."""
+def _phase_plan(plan: Plan, phase: str) -> Plan:
+    """What runs in a phase: ``heartbeats`` (the stations beating, supervisors paging),
+    ``intake`` (filings with photos, supervisors paging), ``assist`` (the help calls), ``mixed``
+    (all of it at once). Each of the issue's goals is stated for its own load; on this 2-core
+    machine the load generator shares the cores with the halls, and all at once is reported
+    beside them."""
+    if phase == "heartbeats":
+        return dataclasses.replace(plan, intake_per_s=0.0, assist_sessions=0)
+    if phase == "intake":
+        return dataclasses.replace(plan, stations=0, assist_sessions=0)
+    if phase == "assist":
+        return dataclasses.replace(plan, stations=0, intake_per_s=0.0, console_users=0)
+    return plan
+
+
+def _run_one(plan: Plan, count: int, phases: tuple[str, ...]) -> dict[str, Any]:
+    """The load windows (one per phase) against ``count`` hall instances; their figures."""
     with (
         tempfile.TemporaryDirectory(prefix="qihang-bench-hall-") as name,
         _hall(Path(name), plan, count) as hall,
@@ -740,46 +781,89 @@ def _run_one(plan: Plan, count: int) -> dict[str, Any]:
         stations = _enrol(hall, Path(name), plan.stations)
         enrol_s = time.perf_counter() - t0
         _staff_and_rows(hall, plan, len(stations))
-        public = hall.public_key()
-        f = Figures()
         bosses = [_login(hall.url, f"bench.boss{u}") for u in range(plan.console_users)]
         helpers = [_login(hall.url, f"bench.helper{i}") for i in range(plan.assist_sessions)]
-        callers = stations[-plan.assist_sessions :] if plan.assist_sessions else []
-        processes = hall.processes()
-        cpu0 = {name: cpu() for name, cpu in processes.items()}
-        start = time.perf_counter()
-        stop_at = start + plan.window_s
-        threads = [
-            threading.Thread(target=_assist, args=(hall, h, s, stop_at, f), daemon=True)
-            for h, s in zip(helpers, callers, strict=True)
-        ]
-        threads += [
-            threading.Thread(target=_console, args=(hall.url, boss, stop_at, f), daemon=True)
-            for boss in bosses
-        ]
-        threads.append(
-            threading.Thread(
-                target=_intake, args=(hall, stations, public, plan, stop_at, f), daemon=True
-            )
+        per: dict[str, dict[str, Any]] = {}
+        for n, phase in enumerate(phases):
+            p = _phase_plan(plan, phase)
+            callers = stations[-p.assist_sessions :] if p.assist_sessions else []
+            per[phase] = _window(
+                hall, p, stations[: p.stations], stations, bosses[: p.console_users],
+                helpers[: p.assist_sessions], callers, first=n * 100_000,
+            )  # fmt: skip
+            per[phase]["phase"] = phase
+    headline = {
+        "heartbeat": per.get("heartbeats") or per[phases[-1]],
+        "intake": per.get("intake") or per[phases[-1]],
+        "assist_relay": per.get("assist") or per[phases[-1]],
+    }
+    result: dict[str, Any] = {
+        "instances": count,
+        "database": "sqlite" if count == 1 else "postgresql",
+        "proxy": None if count == 1 else "nginx, TLS, round robin (help calls pinned across)",
+        "stations": plan.stations,
+        "enrol_s": round(enrol_s, 1),
+        "heartbeat_p99_ms": headline["heartbeat"]["heartbeat_p99_ms"],
+        "heartbeats_per_s_sent": headline["heartbeat"]["heartbeats_per_s_sent"],
+        "intake_p99_ms": headline["intake"]["intake_p99_ms"],
+        "assist_relay_p99_ms": headline["assist_relay"]["assist_relay_p99_ms"],
+        "errors": sum(one["errors"] for one in per.values()),
+        "phases": per,
+    }
+    return result
+
+
+def _window(
+    hall: Hall,
+    plan: Plan,
+    stations: list[tuple[str, DeviceIdentity]],
+    filers: list[tuple[str, DeviceIdentity]],
+    bosses: list[requests.Session],
+    helpers: list[requests.Session],
+    callers: list[tuple[str, DeviceIdentity]],
+    *,
+    first: int,
+) -> dict[str, Any]:
+    """One load window of ``plan.window_s``; its figures."""
+    public = hall.public_key()
+    f = Figures()
+    processes = hall.processes()
+    cpu0 = {name: cpu() for name, cpu in processes.items()}
+    start = time.perf_counter()
+    stop_at = start + plan.window_s
+    threads = [
+        threading.Thread(target=_assist, args=(hall, h, s, stop_at, f), daemon=True)
+        for h, s in zip(helpers, callers, strict=True)
+    ]
+    threads += [
+        threading.Thread(target=_console, args=(hall.url, boss, stop_at, f), daemon=True)
+        for boss in bosses
+    ]
+    threads.append(
+        threading.Thread(
+            target=_intake,
+            args=(hall, filers, public, plan, stop_at, f, first),
+            daemon=True,
         )
-        for thread in threads:
-            thread.start()
+    )
+    for thread in threads:
+        thread.start()
+    if stations:
         _heartbeats(hall.url, stations, plan, stop_at, f)
-        for thread in threads:  # one deadline for all: a stuck call must not stall the bench
-            thread.join(timeout=max(0.1, stop_at + 30 - time.perf_counter()))
-        stuck = sum(thread.is_alive() for thread in threads)
-        elapsed = time.perf_counter() - start
-        cpu = {name: round(cpu() - cpu0[name], 1) for name, cpu in processes.items()}
-        memory = hall.memory()
-        hall_exceptions = hall.exceptions()
+    else:
+        time.sleep(max(0.0, stop_at - time.perf_counter()))
+    for thread in threads:  # one deadline for all: a stuck call must not stall the bench
+        thread.join(timeout=max(0.1, stop_at + 30 - time.perf_counter()))
+    stuck = sum(thread.is_alive() for thread in threads)
+    elapsed = time.perf_counter() - start
+    cpu = {name: round(cpu() - cpu0[name], 1) for name, cpu in processes.items()}
+    memory = hall.memory()
+    hall_exceptions = hall.exceptions()
     endpoints = f.report()
     lag = endpoints.pop("heartbeat_lag", {})
     beats = endpoints.get("heartbeat", {}).get("count", 0)
     relay = endpoints.get("assist_relay", {})
     result: dict[str, Any] = {
-        "instances": count,
-        "database": "sqlite" if count == 1 else "postgresql",
-        "proxy": None if count == 1 else "nginx, TLS, round robin (help calls pinned across)",
         "stations": plan.stations,
         "window_s": round(elapsed, 1),
         "heartbeats_per_s_sent": round(beats / elapsed, 1),
@@ -801,8 +885,7 @@ def _run_one(plan: Plan, count: int) -> dict[str, Any]:
         "cpu_s": cpu,
         "cpu_per_s": {name: round(v / elapsed, 2) for name, v in cpu.items()},
         "memory_mb": memory,
-        "enrol_s": round(enrol_s, 1),
     }
-    if not relay.get("count"):
+    if plan.assist_sessions and not relay.get("count"):
         result["assist_relay_reason"] = "no help call relayed an edit (see error_samples)"
     return result
