@@ -265,22 +265,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # --- how xdist shares the tests out (`make test` runs two workers, --dist loadgroup) -----------
-# A file's tests stay together on one worker, in order, so a module's fixtures are built once.
-# pcscd serves one socket per machine and vpcd listens on fixed ports: the files whose tests
-# start it (directly, or through `python -m bench card`) form one group, run one after another.
-_PCSCD_TESTS = (
-    "tests/pcsc/",
-    "tests/contract/test_card_reader.py",
-    "tests/bench/test_bench_smoke.py",
-)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        group = "pcscd" if path.startswith(_PCSCD_TESTS) else path
-        item.add_marker(pytest.mark.xdist_group(group))
-
+# tests/support/xdist_groups.py: a file's tests on one worker, pcscd's files as one group.
+from tests.support.xdist_groups import pytest_collection_modifyitems  # noqa: E402, F401
 
 # --- the hall's data folder kept inside the run ------------------------------------------------
 # A hall on a database server keeps its sealing key under $XDG_DATA_HOME (hall.sealing); every
