@@ -18,9 +18,12 @@ TEST = """
 import os
 from pathlib import Path
 
-def test_{n}():
+import pytest
+
+@pytest.mark.parametrize("kind", ["card", "hall"])
+def test_{n}(kind):
     with Path(os.environ["WHERE"]).open("a") as out:
-        out.write(f"{{__file__}} {{os.environ['PYTEST_XDIST_WORKER']}}\\n")
+        out.write(f"{{__file__}} {{kind}} {{os.environ['PYTEST_XDIST_WORKER']}}\\n")
 """
 
 
@@ -50,11 +53,14 @@ def test_each_file_and_pcscds_files_run_on_one_worker(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     workers: dict[str, set[str]] = defaultdict(set)
     for line in where.read_text().splitlines():
-        file, worker = line.rsplit(" ", 1)
-        workers[str(Path(file).relative_to(tmp_path))].add(worker)
-    assert sum(1 for _ in where.read_text().splitlines()) == sum(files.values())
+        file, kind, worker = line.rsplit(" ", 2)
+        name = str(Path(file).relative_to(tmp_path))
+        # Of the bench smoke test only the card bench starts pcscd (it joins pcscd's group).
+        bench_card = name == "tests/bench/test_bench_smoke.py" and kind == "card"
+        workers[f"{name}[card]" if bench_card else name].add(worker)
+    assert sum(1 for _ in where.read_text().splitlines()) == 2 * sum(files.values())
     assert all(len(w) == 1 for w in workers.values()), dict(workers)
-    pcscd = {w for name in files if name.startswith(("tests/pcsc", "tests/contract", "tests/bench"))
-             for w in workers[name]}  # fmt: skip
+    pcscd = workers["tests/pcsc/test_reader.py"] | workers["tests/contract/test_card_reader.py"]
+    assert pcscd == workers["tests/bench/test_bench_smoke.py[card]"], dict(workers)
     assert len(pcscd) == 1, dict(workers)
     assert len(set().union(*workers.values())) == 2  # and both workers had work
