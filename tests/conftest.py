@@ -24,6 +24,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+# How `make test` deals the tests out to its two xdist workers: a file's tests on one worker,
+# pcscd's tests as one group (a plugin module of its own).
+pytest_plugins = ["tests.support.xdist_groups"]
+
 if TYPE_CHECKING:
     from hall.server import HallServer
 
@@ -263,10 +267,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         with contextlib.suppress(OSError):
             _RESERVED_PORTS.write_text(_reserved_before or "\n")
 
-
-# --- how xdist shares the tests out (`make test` runs two workers, --dist loadgroup) -----------
-# tests/support/xdist_groups.py: a file's tests on one worker, pcscd's files as one group.
-from tests.support.xdist_groups import pytest_collection_modifyitems  # noqa: E402, F401
 
 # --- the hall's data folder kept inside the run ------------------------------------------------
 # A hall on a database server keeps its sealing key under $XDG_DATA_HOME (hall.sealing); every

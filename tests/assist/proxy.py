@@ -11,47 +11,33 @@ import contextlib
 import socket
 import threading
 
+from tests.support.loopback import LoopbackListener
 
-class TcpProxy:
+
+class TcpProxy(LoopbackListener):
     def __init__(self, target_port: int) -> None:
         self._target = target_port
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(16)
-        self.port: int = self._listener.getsockname()[1]
         self._lock = threading.Lock()
         self._live: list[socket.socket] = []
         self._open = True
-        self._closed = False
         self.connections = 0
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
+    def accepted(self, client: socket.socket) -> None:
+        with self._lock:
+            if not self._open:
+                client.close()
                 return
-            with self._lock:
-                if not self._open:
-                    client.close()
-                    continue
-                try:
-                    upstream = socket.create_connection(("127.0.0.1", self._target), timeout=5)
-                except OSError:
-                    client.close()
-                    continue
-                upstream.settimeout(None)
-                self._live += [client, upstream]
-                self.connections += 1
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self._target), timeout=5)
+            except OSError:
+                client.close()
+                return
+            upstream.settimeout(None)
+            self._live += [client, upstream]
+            self.connections += 1
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
@@ -79,6 +65,5 @@ class TcpProxy:
             self._open = True
 
     def close(self) -> None:
-        self._closed = True
         self.cut()
-        self._listener.close()
+        super().close()

@@ -17,38 +17,27 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.hall_client import HallClient
+from tests.support.loopback import LoopbackListener
 
 BODY = b'{"status": "ok"}'
 
 
-class DroppingHall:
+class DroppingHall(LoopbackListener):
     """Answers every request 200 with keep-alive, except that each request number listed in
     ``drop`` is read and the connection closed without an answer."""
 
     def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
         self.drop: set[int] = set()
         self.requests: list[tuple[int, str]] = []  # (connection number, request line)
         self.connections = 0
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            with self._lock:
-                self.connections += 1
-                number = self.connections
-            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
+    def accepted(self, conn: socket.socket) -> None:
+        with self._lock:
+            self.connections += 1
+            number = self.connections
+        threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
 
     def _serve(self, conn: socket.socket, number: int) -> None:
         with conn, conn.makefile("rb") as reader:
@@ -71,9 +60,6 @@ class DroppingHall:
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     b"Content-Length: %d\r\nConnection: keep-alive\r\n\r\n%s" % (len(BODY), BODY)
                 )
-
-    def close(self) -> None:
-        self.listener.close()
 
 
 @pytest.fixture

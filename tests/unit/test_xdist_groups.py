@@ -40,9 +40,7 @@ def test_each_file_and_pcscds_files_run_on_one_worker(tmp_path: Path) -> None:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(TEST.format(n=n) for n in range(count)))
-    (tmp_path / "conftest.py").write_text(
-        "from tests.support.xdist_groups import pytest_collection_modifyitems  # noqa: F401\n"
-    )
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["tests.support.xdist_groups"]\n')
     where = tmp_path / "where.txt"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WHERE": str(where)}
     done = subprocess.run(
