@@ -11,7 +11,7 @@ import contextlib
 import socket
 import threading
 
-from tests.support.loopback import LoopbackListener
+from tests.support.loopback_listener import LoopbackListener
 
 
 class TcpProxy(LoopbackListener):

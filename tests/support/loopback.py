@@ -1,36 +1,31 @@
-"""A TCP listener on 127.0.0.1 for the tests' own network parts (a proxy that can be cut, an
-HTTP server that drops requests): an ephemeral port, an accept thread, ``close()``."""
+"""HTTP sessions that come from another loopback address (127.0.0.2, 127.0.0.3 …).
+
+Linux routes all of 127.0.0.0/8 to the loopback interface, so a test can play a second client
+machine, or a reverse proxy that is not on 127.0.0.1, against a hall listening on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
-import socket
-import threading
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
 
 
-class LoopbackListener:
-    """Hands each accepted connection to :meth:`accepted` on the accept thread. A subclass sets
-    its own state before calling ``super().__init__()``: the thread starts there."""
+class _SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__()
 
-    def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0), backlog=16)
-        self.port: int = self._listener.getsockname()[1]
-        self._accept_thread = threading.Thread(target=self._accept, daemon=True)
-        self._accept_thread.start()
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
-    def accepted(self, conn: socket.socket) -> None:
-        raise NotImplementedError
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._listener.accept()
-            except OSError:  # closed
-                return
-            self.accepted(conn)
-
-    def close(self) -> None:
-        self._listener.close()
+def session_from(source: str) -> requests.Session:
+    """A requests session whose connections leave from ``source`` (a 127.x.y.z address)."""
+    session = requests.Session()
+    adapter = _SourceAddressAdapter(source)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -12,6 +12,7 @@ from drivers.card_reader.base import CardEvent, CardEventKind
 from drivers.card_reader.ga467 import Ga467CardReader
 from drivers.card_reader.ga467_emulator import EmulatedGa467CardReader, EmulatorFault
 from drivers.card_reader.simulator import SAMPLE_IDENTITY
+from drivers.card_reader.vpcd_card import wait_until
 from drivers.errors import (
     CardReadFailed,
     CardRemoved,
@@ -176,7 +177,9 @@ def test_appended_address_fingerprint_sam_id_and_baud() -> None:
         assert rig.read_identity(T).name == SAMPLE_IDENTITY.name
         assert rig.reader.sam_id().startswith("05.01-")
         rig.reader.set_baud(57600)
-        assert rig.emulator.baud == 57600 and rig.reader.baud == 57600
+        # The emulator switches its end after its answer has left, on its own thread (seen
+        # behind by a moment on a loaded machine): bounded wait, then the read at the new rate.
+        assert wait_until(lambda: rig.emulator.baud == 57600, T) and rig.reader.baud == 57600
         assert rig.read_identity(T).name == SAMPLE_IDENTITY.name
     finally:
         rig.close()

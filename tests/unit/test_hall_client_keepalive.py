@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.hall_client import HallClient
-from tests.support.loopback import LoopbackListener
+from tests.support.loopback_listener import LoopbackListener
 
 BODY = b'{"status": "ok"}'
 
