@@ -9,7 +9,9 @@
   parse it bounded (:func:`kiosk.net_json.loads_bounded`, as the catalog cache does) and check
   it, build the service home's search index (median of fresh loads; the names'
   pinyin initials are remembered from the version before, as in a running kiosk; the first index
-  of a process, which also imports pypinyin, is ``catalog_first_index_ms``);
+  of a process, which also imports pypinyin, is ``catalog_first_index_ms``). Beside it the bare
+  baseline ``catalog_json_loads_ms``: plain ``json.loads`` of the same bytes, timed between the
+  loads, so a reader can tell a slow machine (both up) from a slow load (only the load up);
 - home search: what a walk-in types into the service home's box (Chinese substrings, English,
   pinyin initials, a keystroke at a time) over the 272 services, through :class:`kiosk.services.
   home.HomeIndex` as the home uses it, p50/p99;
@@ -28,6 +30,7 @@ from typing import Any
 KEYS = (
     "runs",
     "catalog_load_ms",
+    "catalog_json_loads_ms",
     "policies",
     "policy_matches",
     "policy_eligible",
@@ -115,6 +118,7 @@ def run(runs: int = 5, *, quick: bool = False) -> dict[str, Any]:
     return {
         "runs": runs,
         "catalog_load_ms": home["catalog_load_ms"],
+        "catalog_json_loads_ms": home["catalog_json_loads_ms"],
         "policies": len(policies),
         "policy_matches": len(results),
         "policy_eligible": sum(m.eligible for m in results),
@@ -158,12 +162,13 @@ def _home_figures(runs: int, *, quick: bool) -> dict[str, Any]:
     index = load()  # the process's first: pypinyin's import and every name's initials
     first_s = time.perf_counter() - t0
     index.close()
-    loads = []
+    loads, bare = [], []
     for _ in range(runs if quick else max(runs, 5) * 2):
         t0 = time.perf_counter()
         index = load()
         loads.append(time.perf_counter() - t0)
         index.close()
+        bare.append(_time(partial(json.loads, body)))
     index = load()
     typed = [word[:n] for word in _HOME_TYPING for n in range(1, len(word) + 1)]
     samples = [_time(partial(index.search, q)) for _ in range(max(2, runs)) for q in typed]
@@ -173,6 +178,7 @@ def _home_figures(runs: int, *, quick: bool) -> dict[str, Any]:
     return {
         "catalog_services": services,
         "catalog_load_ms": round(statistics.median(loads) * 1000, 3),
+        "catalog_json_loads_ms": round(statistics.median(bare) * 1000, 3),
         "catalog_first_index_ms": round(first_s * 1000, 1),
         "home_search_p50_ms": p50,
         "home_search_p99_ms": p99,

@@ -20,6 +20,12 @@ ID_PATTERN: Final = r"^[a-z][a-z0-9_]{0,63}$"
 TEXT_PATTERN: Final = r"\S"
 ICON_PATTERN: Final = r"^[a-z][a-z0-9_-]{0,31}$"
 
+# The card yields a name and an ID number; each belongs in a field that can hold it.
+_PREFILL_FIELD_KINDS: Final[dict[str, str]] = {
+    "identity.name": "text",
+    "identity.id_number": "id_number",
+}
+
 # pydantic's "String should match pattern ..." rewritten in words a content editor can act on.
 _PATTERN_HINTS: Final[dict[str, str]] = {
     ID_PATTERN: "must be 1-64 lower-case ASCII letters, digits or '_', starting with a letter",
@@ -86,21 +92,23 @@ def cross_check(doc: _CatalogDoc) -> list[str]:
     for dup in _duplicates(d.id for d in doc.departments):
         reasons.append(f"departments: duplicate department id {dup!r}")
 
+    # Lists name the accepted ids in a reason in document order; sets answer "is it known".
     category_ids = [c.id for c in doc.categories]
     department_ids = [d.id for d in doc.departments]
+    known_categories, known_departments = set(category_ids), set(department_ids)
     for demand_category, department in doc.demand_routes.items():
-        if department not in department_ids:
+        if department not in known_departments:
             reasons.append(
                 f"demand_routes: demand category {demand_category!r}: unknown department "
                 f"{department!r}; use one of: {', '.join(department_ids)}"
             )
     for svc in doc.services:
         at = f"service {svc.id!r}"
-        if svc.category not in category_ids:
+        if svc.category not in known_categories:
             reasons.append(
                 f"{at}: unknown category {svc.category!r}; use one of: {', '.join(category_ids)}"
             )
-        if svc.department not in department_ids:
+        if svc.department not in known_departments:
             reasons.append(
                 f"{at}: unknown department {svc.department!r}; "
                 f"use one of: {', '.join(department_ids)}"
@@ -111,7 +119,7 @@ def cross_check(doc: _CatalogDoc) -> list[str]:
             reasons.append(f"{at}: parts is empty; a single service still has one part")
         for dup in _duplicates(p.id for p in svc.parts):
             reasons.append(f"{at}: duplicate part id {dup!r}")
-        reasons.extend(_part_problems(svc, department_ids))
+        reasons.extend(_part_problems(svc, department_ids, known_departments))
         if not svc.form.fields:
             reasons.append(f"{at}: the form is empty; a service needs at least one field")
         for dup in _duplicates(f.name for f in svc.form.fields):
@@ -121,7 +129,9 @@ def cross_check(doc: _CatalogDoc) -> list[str]:
     return reasons
 
 
-def _part_problems(svc: _ServiceDoc, department_ids: list[str]) -> list[str]:
+def _part_problems(
+    svc: _ServiceDoc, department_ids: list[str], known_departments: set[str]
+) -> list[str]:
     """A bundle's parts must name real departments and real fields, and together need them all."""
     at = f"service {svc.id!r}"
     problems: list[str] = []
@@ -129,7 +139,7 @@ def _part_problems(svc: _ServiceDoc, department_ids: list[str]) -> list[str]:
     received: set[str] = set()
     for part in svc.parts:
         here = f"{at}: part {part.id!r}"
-        if part.department not in department_ids:
+        if part.department not in known_departments:
             problems.append(
                 f"{here}: unknown department {part.department!r}; "
                 f"use one of: {', '.join(department_ids)}"
@@ -160,16 +170,16 @@ def _field_problems(fld: _FieldDoc, svc: _ServiceDoc) -> list[str]:
         problems.append("a choice field needs at least one choice")
     if fld.kind != "choice" and fld.choices:
         problems.append(f"choices are given but the kind is {fld.kind!r}, not 'choice'")
-    for dup in _duplicates(c.value for c in fld.choices):
-        problems.append(f"duplicate choice value {dup!r}")
+    if fld.choices:
+        for dup in _duplicates(c.value for c in fld.choices):
+            problems.append(f"duplicate choice value {dup!r}")
     if fld.prefill not in PREFILL_KEYS:
         known = ", ".join(k for k in PREFILL_KEYS if k)
         problems.append(f"unknown prefill key {fld.prefill!r}; use one of: {known}")
     elif fld.prefill and not svc.requires_identity:
         # Without a card read there is nothing to prefill from.
         problems.append(f"prefill {fld.prefill!r} needs requires_identity true on the service")
-    # The card yields a name and an ID number; each belongs in a field that can hold it.
-    wanted_kind = {"identity.name": "text", "identity.id_number": "id_number"}.get(fld.prefill)
+    wanted_kind = _PREFILL_FIELD_KINDS.get(fld.prefill)
     if wanted_kind and fld.kind in FIELD_KINDS and fld.kind != wanted_kind:
         problems.append(f"prefill {fld.prefill!r} belongs on a {wanted_kind!r} field")
     return problems

@@ -248,8 +248,9 @@ class KnowledgeBase:
         self._count = int(self._db.execute("SELECT count(*) FROM qa").fetchone()[0])
         self._synonyms: dict[str, tuple[str, ...]] = {}
         for group in synonyms:
-            for word in group:
-                self._synonyms[_fold(word)] = tuple(_fold(w) for w in group)
+            folded = tuple(_fold(w) for w in group)  # once per group, not once per word
+            for word in folded:
+                self._synonyms[word] = folded
 
     @classmethod
     def from_content(

@@ -101,15 +101,26 @@ class HomeIndex:
         self.version = catalog.version
         self._catalog = catalog
         themes = {c.id: c for c in catalog.categories}
+        short_names: dict[str, str] = {}
+
+        def short(name: str) -> str:
+            if name not in short_names:
+                short_names[name] = short_department_name(name)
+            return short_names[name]
+
         entries = []
         for s in catalog.services:
             theme = themes.get(s.category)
-            keywords = [s.name_en, s.department_zh, s.department_en]
-            keywords += [p.department_zh for p in s.parts] + [p.name_zh for p in s.parts]
+            # Every indexed character costs trigram rows when a new version is loaded, so: the
+            # Chinese summary only (English is searched by name, department and theme), the
+            # departments without the district's name that every one of them carries, and each
+            # word once (a single service's part repeats its name and department).
+            words = [s.name_en, short(s.department_zh), short(s.department_en)]
+            words += [short(p.department_zh) for p in s.parts] + [p.name_zh for p in s.parts]
             if theme is not None:
-                keywords += [theme.name_zh, theme.name_en]
-            # The Chinese summary only: English is searched by name, department and theme, and
-            # every indexed character costs trigram rows when a new version is loaded.
+                words += [theme.name_zh, theme.name_en]
+            keywords = dict.fromkeys(words)
+            keywords.pop(s.name_zh, None)
             entries.append(Entry(s.id, s.category, s.name_zh, s.summary_zh, tuple(keywords)))
         self._kb = KnowledgeBase(entries, load_synonyms())
 
@@ -118,7 +129,10 @@ class HomeIndex:
 
     def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[ServiceItem]:
         """Services matching ``query``, best first (empty query: none)."""
-        return [self._catalog.service(hit.id) for hit in self._kb.search(query, limit)]
+        # The index holds departments without the district's name: a query typed with it
+        # (苏州高新区市场监督管理局) is searched without it too.
+        hits = self._kb.search(short_department_name(query.strip()), limit)
+        return [self._catalog.service(hit.id) for hit in hits]
 
     def close(self) -> None:
         self._kb.close()

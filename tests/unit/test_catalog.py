@@ -236,6 +236,31 @@ def test_sample_answers_pass_the_startup_form(catalog: Catalog) -> None:
     assert normalize(form, answers)["applicant_id_number"] == "11010519491231002X"
 
 
+def test_equal_fields_and_materials_are_built_once_and_different_ones_stay_apart(doc: Doc) -> None:
+    # The build shares equal fields and materials between services; a field differing in any
+    # one attribute (here a label, or a choice's label) must stay its own.
+    services = doc["services"]
+    first, second, third = (
+        copy.deepcopy(services[0]),
+        copy.deepcopy(services[0]),
+        copy.deepcopy(services[0]),
+    )
+    second["id"], third["id"] = "copy_same", "copy_relabelled"
+    third["form"]["fields"][0]["label_zh"] = "另一个标签"
+    choice_field = next(f for f in third["form"]["fields"] if f.get("choices"))
+    choice_field["choices"][0]["label_en"] = "Another label"
+    third["materials"][0]["required"] = not third["materials"][0].get("required", True)
+    doc["services"] = [first, second, third, *services[1:]]
+    built = parse_catalog(doc)
+    a, b, c = (built.service(s) for s in (first["id"], "copy_same", "copy_relabelled"))
+    assert all(x is y for x, y in zip(a.form.fields, b.form.fields, strict=True))
+    assert a.materials == b.materials
+    assert c.form.fields[0].label_zh == "另一个标签" and a.form.fields[0].label_zh != "另一个标签"
+    assert c.form.field(choice_field["name"]).choices[0].label_en == "Another label"
+    assert a.form.field(choice_field["name"]).choices[0].label_en != "Another label"
+    assert c.materials[0].required != a.materials[0].required
+
+
 def test_unknown_service_is_a_key_error(catalog: Catalog) -> None:
     with pytest.raises(KeyError):
         catalog.service("no_such_service")

@@ -263,3 +263,22 @@ def test_loads_bounded_refuses_with_a_reason(document: bytes, reason: str) -> No
 def test_loads_bounded_keeps_brackets_inside_strings_out_of_the_depth() -> None:
     doc = json.dumps({"note": "[" * 1000 + "{" * 1000, "n": [[1]]})
     assert loads_bounded(doc, max_bytes=1 << 20, max_depth=3)["n"] == [[1]]
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5, 32])
+def test_loads_bounded_depth_limit_is_exact_for_objects_and_arrays_mixed(depth: int) -> None:
+    # Objects and arrays alternate, with the deepest branch beside shallow siblings: a walk
+    # that counted only one kind, or only the first branch, would let depth + 1 through.
+    def nest(levels: int) -> object:
+        value: object = "leaf"
+        for level in range(levels):
+            value = {"x": value, "s": 1} if level % 2 else [0, value, "]"]
+        return value
+
+    for levels in (depth, depth + 1):
+        doc = json.dumps({"shallow": [1], "deep": nest(levels - 1)} if levels > 1 else {})
+        if levels <= depth:
+            assert loads_bounded(doc, max_bytes=1 << 20, max_depth=depth) is not None
+        else:
+            with pytest.raises(BadDocument, match=f"nested deeper than {depth} levels"):
+                loads_bounded(doc, max_bytes=1 << 20, max_depth=depth)
