@@ -507,6 +507,9 @@ def create_app(
             received_at=record.received_at,
         )
 
+    # Routes are matched in order, one by one: the busiest (every station's heartbeat) first.
+    # Only its own two paths match it, so the order changes nothing else.
+    app.include_router(fleet.router())
     app.include_router(auth.router())
     app.include_router(catalog_publish.router())
     app.include_router(content_routes.router())
@@ -514,7 +517,6 @@ def create_app(
     app.include_router(demand_desk.router())
     app.include_router(desk_moves.router())
     app.include_router(desk_views.router())
-    app.include_router(fleet.router())
     app.include_router(service_usage.router())
     app.include_router(software.router())
     app.include_router(apt_repo.router())

@@ -39,7 +39,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Final, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -95,9 +95,12 @@ class NonceStore:
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    insert(request_nonces).values(
-                        device_id=device_id, nonce=nonce, expires_at=timestamp + MAX_PAST_S + 1
-                    )
+                    _INSERT_NONCE,
+                    {
+                        "device_id": device_id,
+                        "nonce": nonce,
+                        "expires_at": timestamp + MAX_PAST_S + 1,
+                    },
                 )
         except IntegrityError:
             return False
@@ -131,6 +134,11 @@ class DeviceAuthError(Exception):
 def _enrolment(app: Any) -> EnrolmentStore:
     found: EnrolmentStore = app.state.enrolment
     return found
+
+
+# Built once: every signed request inserts one (a statement built per call costs more than the
+# insert itself).
+_INSERT_NONCE: Final = insert(request_nonces)
 
 
 def _nonces(app: Any) -> NonceStore:
@@ -257,6 +265,25 @@ async def caller(request: Request) -> Caller:
         raise exc.http() from None
 
 
+async def device_headers(request: Request) -> DeviceAuthHeaders:
+    """FastAPI dependency for a route that runs :func:`check` itself, in the worker thread that
+    does its other work: a request without the device scheme, or with a malformed one, is
+    refused here in the words :func:`authenticate` uses, before its body is parsed (401, not
+    422). Nothing is verified yet (the device, its key and the nonce need the database): the
+    route must still call :func:`check` before it writes anything, and a request with
+    well-formed but false credentials may hear of a bad body (422) before of them (401)."""
+    path = request_path(request.scope)
+    try:
+        signed = DeviceAuthHeaders.from_headers(request.headers)
+    except ValueError:
+        log.warning("device request refused: malformed credential on %s", path[:80])
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown device credential") from None
+    if signed is None:
+        log.warning("device request refused: no device credential on %s", path[:80])
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, CREDENTIAL_REQUIRED)
+    return signed
+
+
 def admit_http(request: Request, who: Caller, station_id: str | None) -> None:
     """:func:`admit` for a route: refusals become HTTP errors."""
     try:
@@ -266,6 +293,7 @@ def admit_http(request: Request, who: Caller, station_id: str | None) -> None:
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
+DeviceHeadersDep = Annotated[DeviceAuthHeaders, Depends(device_headers)]
 
 
 async def deny_websocket(ws: Any, exc: DeviceAuthError) -> None:

@@ -40,7 +40,7 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
-from sqlalchemy import Column, Engine, Index, String, Table, Text, insert, select, update
+from sqlalchemy import Column, Engine, Index, String, Table, Text, bindparam, insert, select, update
 
 from contracts.clock import Clock
 from contracts.device_auth import (
@@ -288,8 +288,9 @@ class EnrolmentStore:
     # --- devices --------------------------------------------------------------------------------
 
     def device(self, device_id: str) -> Device | None:
+        # Every signed request asks this: one statement built once (hall.fast_sql).
         with self.engine.connect() as conn:
-            row = conn.execute(select(devices).where(devices.c.device_id == device_id)).first()
+            row = conn.execute(_DEVICE_BY_ID, {"device_id": device_id}).first()
         return None if row is None else _device(row)
 
     def devices(self) -> list[Device]:
@@ -314,6 +315,9 @@ class EnrolmentStore:
         if found.rowcount:
             log.info("device %s (station %s) revoked", device_id, row.station_id)
         return _device(row)
+
+
+_DEVICE_BY_ID: Final = select(devices).where(devices.c.device_id == bindparam("device_id"))
 
 
 def _device(row: Any) -> Device:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
@@ -46,7 +48,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from contracts.clock import Clock
 from contracts.ids import is_valid_station_id
 from hall.auth import Staff, require_staff
-from hall.device_auth import CallerDep, admit_http
+from hall.device_auth import DeviceAuthError, DeviceHeadersDep, check, request_path
 from hall.store import metadata
 
 log = logging.getLogger(__name__)
@@ -129,10 +131,22 @@ class HeartbeatIn(BaseModel):
     config_version: str | None = Field(default=None, pattern=r"^[0-9a-f]{6,64}$")
 
 
+# What a heartbeat writes besides the station id (FleetStore.record).
+_HEALTH_VALUES = ("last_seen", "report", "severity", "simulated")
+
+
 class FleetStore:
     def __init__(self, engine: Engine, clock: Clock, settings: FleetSettings | None = None) -> None:
         self._engine, self._clock = engine, clock
         self.settings = settings or FleetSettings()
+        # The heartbeat's UPSERT, built once (per call it cost more than the write): the new
+        # row's values replace the old ones (``excluded``), the station id is the conflict.
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        upsert = dialect.insert(station_health)
+        self._upsert = upsert.on_conflict_do_update(
+            index_elements=["station_id"],
+            set_={name: upsert.excluded[name] for name in _HEALTH_VALUES},
+        )
 
     def record(self, station_id: str, beat: HeartbeatIn) -> None:
         """Store the heartbeat of an authenticated station (the route checked its device): one
@@ -146,11 +160,8 @@ class FleetStore:
             "severity": severity(found),
             "simulated": sum(code.startswith("DEVICE_SIMULATED:") for code in found),
         }
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        upsert = dialect.insert(station_health).values(station_id=station_id, **values)
-        upsert = upsert.on_conflict_do_update(index_elements=["station_id"], set_=values)
         with self._engine.begin() as conn:
-            conn.execute(upsert)
+            conn.execute(self._upsert, {"station_id": station_id, **values})
 
     def page(
         self, *, limit: int = PAGE_DEFAULT, after: str | None = None, show: str = "all"
@@ -272,6 +283,32 @@ def severity(codes: list[str]) -> str:
     return "warning" if codes else "ok"
 
 
+def _heartbeat(
+    app: Any,
+    path: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    station_id: str,
+    beat: HeartbeatIn,
+) -> JSONResponse | None:
+    """One heartbeat, blocking: only the station's enrolled device (hall.device_auth; there is
+    no token path), its health row, and what rides on the answer: remote commands waiting for
+    the station (hall.remote_commands) and the version the console pinned it to
+    (hall.software), each a field of its own. None: nothing to say, an empty 204."""
+    check(app, "POST", path, headers, body, station_id)
+    app.state.fleet_store.record(station_id, beat)
+    commands = app.state.remote_commands.for_delivery(station_id)
+    software = app.state.software_pins.heartbeat_field(station_id)
+    if not commands and not software:
+        return None
+    return JSONResponse(
+        {
+            **({"commands": commands} if commands else {}),
+            **({"software": software} if software else {}),
+        }
+    )
+
+
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1/stations", tags=["fleet"])
 
@@ -284,25 +321,22 @@ def router() -> APIRouter:
         status_code=status.HTTP_204_NO_CONTENT,
         responses={200: {"description": "signed remote commands: {'commands': [...]}"}},
     )
-    def heartbeat(station_id: str, beat: HeartbeatIn, request: Request, who: CallerDep) -> Response:
+    async def heartbeat(
+        station_id: str, beat: HeartbeatIn, request: Request, _: DeviceHeadersDep
+    ) -> Response:
         if not is_valid_station_id(station_id):
             raise HTTPException(422, detail="bad station id: A-Z, 0-9 and '-', at most 32")
-        # Only the station's enrolled device (hall.device_auth); there is no token path.
-        admit_http(request, who, station_id)
-        store(request).record(station_id, beat)
-        # Remote commands waiting for this station ride on the answer (hall.remote_commands);
-        # with none, the answer stays an empty 204.
-        commands = request.app.state.remote_commands.for_delivery(station_id)
-        # The version the console pinned this station to, a field of its own (hall.software).
-        software = request.app.state.software_pins.heartbeat_field(station_id)
-        if commands or software:
-            return JSONResponse(
-                {
-                    **({"commands": commands} if commands else {}),
-                    **({"software": software} if software else {}),
-                }
+        # The busiest route at city scale: the device check and the writes run in one worker
+        # thread, not one for the check (CallerDep) and another for a sync route.
+        body = await request.body()
+        path = request_path(request.scope)
+        try:
+            answer = await run_in_threadpool(
+                _heartbeat, request.app, path, request.headers, body, station_id, beat
             )
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+        except DeviceAuthError as exc:
+            raise exc.http() from None
+        return Response(status_code=status.HTTP_204_NO_CONTENT) if answer is None else answer
 
     @api.get("")
     def stations(

@@ -26,7 +26,19 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Column, Engine, Index, String, Table, Text, and_, insert, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Index,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 
 from contracts.clock import Clock
 from contracts.ids import is_valid_station_id
@@ -70,6 +82,13 @@ remote_commands = Table(
     # The heartbeat's look-up (open commands of one station) and the console's history.
     Index("remote_commands_station", "station_id", "status"),
     Index("remote_commands_history", "station_id", "issued_at"),
+)
+# The heartbeat's question, built once: has this station any open command?
+_ANY_OPEN: Final = (
+    select(remote_commands.c.id)
+    .where(remote_commands.c.station_id == bindparam("station_id"))
+    .where(remote_commands.c.status.in_(OPEN))
+    .limit(1)
 )
 
 
@@ -118,6 +137,11 @@ class CommandStore:
     def for_delivery(self, station_id: str) -> list[dict[str, Any]]:
         """The station's open commands, signed, for its heartbeat answer (marked delivered);
         those past their expiry become ``expired`` instead."""
+        # Nearly every heartbeat finds none: a read (one statement built once), not a write
+        # transaction, answers that.
+        with self._engine.connect() as conn:
+            if not conn.execute(_ANY_OPEN, {"station_id": station_id}).first():
+                return []
         c = remote_commands.c
         now = self._clock.now()
         query = (
@@ -125,10 +149,6 @@ class CommandStore:
             .where(and_(c.station_id == station_id, c.status.in_(OPEN)))
             .order_by(c.issued_at)
         )
-        # Nearly every heartbeat finds none: a read, not a write transaction, answers that.
-        with self._engine.connect() as conn:
-            if not conn.execute(query.limit(1)).first():
-                return []
         with self._engine.begin() as conn:
             rows = conn.execute(query).all()
             out: list[dict[str, Any]] = []

@@ -17,11 +17,11 @@ fleet page's counts; the known limit written down in ``docs/hall.md``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Column, Engine, String, Table, cast, delete, func, select
+from sqlalchemy import Column, Engine, String, Table, bindparam, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.apt_source import KIOSK_PACKAGE, SoftwareAnswer, Version
@@ -43,6 +43,10 @@ software_pins = Table(
     Column("set_by", String(64), nullable=False),
     Column("set_at", String(40), nullable=False),
 )
+# Every heartbeat asks: built once.
+_PIN_OF: Final = select(software_pins.c.version).where(
+    software_pins.c.station_id == bindparam("station_id")
+)
 
 
 class SoftwarePins:
@@ -54,9 +58,7 @@ class SoftwarePins:
 
     def pin_of(self, station_id: str) -> str | None:
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(software_pins.c.version).where(software_pins.c.station_id == station_id)
-            ).scalar()
+            found = conn.execute(_PIN_OF, {"station_id": station_id}).scalar()
         return None if found is None else str(found)
 
     def heartbeat_field(self, station_id: str) -> dict[str, Any] | None:

@@ -107,6 +107,30 @@ def test_only_the_stations_device_speaks_for_it(tmp_path: Path, sqlite_hall: Con
     own.close()
 
 
+def test_the_device_is_checked_before_the_body_and_a_refused_beat_writes_nothing(
+    sqlite_hall: ConsoleHall,
+) -> None:
+    # The heartbeat route checks the device in the same worker thread as its writes. A request
+    # without the device scheme is a 401 whatever its body (hall.device_auth.device_headers);
+    # a bad signature is a 401 and leaves no health row; a bad body from the station is a 422.
+    url = sqlite_hall.url + "/api/v1/stations/TEST-ORDER/heartbeat"
+    for headers in ({}, {"Authorization": "Bearer a"}):
+        answer = requests.post(url, data=b"{not json", headers=headers, timeout=5)
+        assert answer.status_code == 401, answer.text
+    identity = station_identity(sqlite_hall.server, "TEST-ORDER")
+    good = {"version": "1.0", "uptime_s": 1.0, "outbox_depth": 0, "devices": {}}
+    signed = identity.headers("POST", "/api/v1/stations/TEST-ORDER/heartbeat", b"{}")
+    answer = requests.post(url, json=good, headers=signed, timeout=5)  # signed a different body
+    assert answer.status_code == 401 and "signature" in answer.json()["detail"], answer.text
+    add_staff(sqlite_hall.server, "wang")
+    staff = login(sqlite_hall.server, "wang")
+    assert staff.get(sqlite_hall.url + "/api/v1/stations", timeout=5).json()["stations"] == []
+    assert beat_as(sqlite_hall, "TEST-ORDER", {"devices": "x"}).status_code == 422
+    assert beat_as(sqlite_hall, "TEST-ORDER", good).status_code == 204
+    (station,) = staff.get(sqlite_hall.url + "/api/v1/stations", timeout=5).json()["stations"]
+    assert station["station_id"] == "TEST-ORDER"
+
+
 # -- every simulated fault becomes its alert ----------------------------------------------------
 
 
