@@ -43,7 +43,8 @@ from typing import Annotated, Any, Final, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import BigInteger, Column, Engine, String, Table, delete, insert
+from sqlalchemy import BigInteger, Column, Connection, Engine, String, Table, delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import HTTPConnection
 
@@ -85,23 +86,25 @@ class NonceStore:
         self._lock = threading.Lock()
         self.purge()
 
-    def remember(self, device_id: str, nonce: str, timestamp: int) -> bool:
-        """Record ``nonce`` for ``device_id``; False when it was already recorded (a replay)."""
+    def remember(
+        self, device_id: str, nonce: str, timestamp: int, conn: Connection | None = None
+    ) -> bool:
+        """Record ``nonce`` for ``device_id``; False when it was already recorded (a replay).
+        ``conn``: in that open transaction (the caller commits it, with its own writes)."""
         with self._lock:
             self._inserts += 1
             due = self._inserts % self.PURGE_EVERY == 0
         if due:
             self.purge()
+        row = {"device_id": device_id, "nonce": nonce, "expires_at": timestamp + MAX_PAST_S + 1}
+        if conn is not None:
+            # No IntegrityError inside the caller's transaction (PostgreSQL would abort it): a
+            # seen nonce inserts nothing and returns no row.
+            insert_new = _INSERT_NEW_NONCE[conn.dialect.name == "postgresql"]
+            return conn.execute(insert_new, row).first() is not None
         try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    _INSERT_NONCE,
-                    {
-                        "device_id": device_id,
-                        "nonce": nonce,
-                        "expires_at": timestamp + MAX_PAST_S + 1,
-                    },
-                )
+            with self.engine.begin() as own:
+                own.execute(_INSERT_NONCE, row)
         except IntegrityError:
             return False
         return True
@@ -139,6 +142,11 @@ def _enrolment(app: Any) -> EnrolmentStore:
 # Built once: every signed request inserts one (a statement built per call costs more than the
 # insert itself).
 _INSERT_NONCE: Final = insert(request_nonces)
+# The same inside a caller's transaction, by dialect (False: SQLite, True: PostgreSQL).
+_INSERT_NEW_NONCE: Final = {
+    is_pg: dialect.insert(request_nonces).on_conflict_do_nothing().returning(request_nonces.c.nonce)
+    for is_pg, dialect in ((False, sqlite), (True, postgresql))
+}
 
 
 def _nonces(app: Any) -> NonceStore:
@@ -167,9 +175,15 @@ def authenticate(
 
 
 def authenticate_digest(
-    app: Any, method: str, path: str, headers: Mapping[str, str], body_sha256: str
+    app: Any,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    body_sha256: str,
+    conn: Connection | None = None,
 ) -> Caller:
-    """:func:`authenticate` for a body the caller hashed itself (lower-case hex sha256)."""
+    """:func:`authenticate` for a body the caller hashed itself (lower-case hex sha256);
+    ``conn``: read the device and record the nonce in that open transaction (the caller's)."""
     unauthorized = status.HTTP_401_UNAUTHORIZED
     try:
         signed = DeviceAuthHeaders.from_headers(headers)
@@ -178,7 +192,7 @@ def authenticate_digest(
     if signed is None:
         _refuse(unauthorized, CREDENTIAL_REQUIRED, f"no device credential on {path[:80]}")
     store = _enrolment(app)
-    device = store.device(signed.device_id)
+    device = store.device(signed.device_id, conn)
     if device is None or not hmac.compare_digest(
         device.credential_sha256, credential_digest(signed.credential)
     ):
@@ -203,7 +217,7 @@ def authenticate_digest(
     data = signing_input_for_digest(method, path, timestamp, signed.nonce, body_sha256)
     if not _signature_ok(device.public_key, signed.signature, data):
         _refuse(unauthorized, "bad request signature", "bad signature", dev, station)
-    if not _nonces(app).remember(dev, signed.nonce, timestamp):
+    if not _nonces(app).remember(dev, signed.nonce, timestamp, conn):
         _refuse(unauthorized, "replayed request (nonce already used)", "replay", dev, station)
     return Caller(device_id=dev, station_id=station)
 
@@ -242,9 +256,12 @@ def check(
     headers: Mapping[str, str],
     body: bytes,
     station_id: str | None,
+    conn: Connection | None = None,
 ) -> Caller:
-    """:func:`authenticate` and :func:`admit` in one (blocking)."""
-    caller = authenticate(app, method, path, headers, body)
+    """:func:`authenticate` and :func:`admit` in one (blocking); ``conn``: in that open
+    transaction, which the caller commits with its own writes (or rolls back on a refusal)."""
+    digest = hashlib.sha256(body).hexdigest()
+    caller = authenticate_digest(app, method, path, headers, digest, conn)
     admit(app, caller, station_id)
     return caller
 

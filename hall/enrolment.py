@@ -40,7 +40,19 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
-from sqlalchemy import Column, Engine, Index, String, Table, Text, bindparam, insert, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 
 from contracts.clock import Clock
 from contracts.device_auth import (
@@ -287,10 +299,14 @@ class EnrolmentStore:
 
     # --- devices --------------------------------------------------------------------------------
 
-    def device(self, device_id: str) -> Device | None:
-        # Every signed request asks this: one statement built once (hall.fast_sql).
-        with self.engine.connect() as conn:
+    def device(self, device_id: str, conn: Connection | None = None) -> Device | None:
+        """The enrolled device (revoked or not); ``conn``: read in that open transaction."""
+        # Every signed request asks this: one statement, built once.
+        if conn is not None:
             row = conn.execute(_DEVICE_BY_ID, {"device_id": device_id}).first()
+        else:
+            with self.engine.connect() as own:
+                row = own.execute(_DEVICE_BY_ID, {"device_id": device_id}).first()
         return None if row is None else _device(row)
 
     def devices(self) -> list[Device]:

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Connection,
     Engine,
     Index,
     Integer,
@@ -148,9 +149,14 @@ class FleetStore:
             set_={name: upsert.excluded[name] for name in _HEALTH_VALUES},
         )
 
-    def record(self, station_id: str, beat: HeartbeatIn) -> None:
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def record(self, station_id: str, beat: HeartbeatIn, conn: Connection | None = None) -> None:
         """Store the heartbeat of an authenticated station (the route checked its device): one
-        UPSERT on the primary key, whatever the fleet's size."""
+        UPSERT on the primary key, whatever the fleet's size; ``conn``: in that open
+        transaction (the caller commits it)."""
         now = self._clock.now().isoformat()
         report = beat.model_dump(mode="json")
         found = alerts(report, timedelta(0), self.settings, station_id=station_id)
@@ -160,8 +166,11 @@ class FleetStore:
             "severity": severity(found),
             "simulated": sum(code.startswith("DEVICE_SIMULATED:") for code in found),
         }
-        with self._engine.begin() as conn:
+        if conn is not None:
             conn.execute(self._upsert, {"station_id": station_id, **values})
+            return
+        with self._engine.begin() as own:
+            own.execute(self._upsert, {"station_id": station_id, **values})
 
     def page(
         self, *, limit: int = PAGE_DEFAULT, after: str | None = None, show: str = "all"
@@ -294,11 +303,18 @@ def _heartbeat(
     """One heartbeat, blocking: only the station's enrolled device (hall.device_auth; there is
     no token path), its health row, and what rides on the answer: remote commands waiting for
     the station (hall.remote_commands) and the version the console pinned it to
-    (hall.software), each a field of its own. None: nothing to say, an empty 204."""
-    check(app, "POST", path, headers, body, station_id)
-    app.state.fleet_store.record(station_id, beat)
-    commands = app.state.remote_commands.for_delivery(station_id)
-    software = app.state.software_pins.heartbeat_field(station_id)
+    (hall.software), each a field of its own. None: nothing to say, an empty 204.
+
+    The device check (its row, the nonce), the health row and both look-ups share one
+    transaction: one connection and one commit per beat. A refused beat rolls it all back."""
+    store: FleetStore = app.state.fleet_store
+    with store.engine.begin() as conn:
+        check(app, "POST", path, headers, body, station_id, conn)
+        store.record(station_id, beat, conn)
+        waiting = app.state.remote_commands.any_open(station_id, conn)
+        software = app.state.software_pins.heartbeat_field(station_id, conn)
+    # Nearly every beat finds no command; delivering one writes in a transaction of its own.
+    commands = app.state.remote_commands.for_delivery(station_id) if waiting else []
     if not commands and not software:
         return None
     return JSONResponse(

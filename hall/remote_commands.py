@@ -28,6 +28,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Index,
     String,
@@ -134,13 +135,17 @@ class CommandStore:
         log.info("command %s (%s) queued for %s by %s", command.id, kind, station_id, issued_by)
         return view(self._row(command.id))
 
+    def any_open(self, station_id: str, conn: Connection) -> bool:
+        """Has the station a command to hear? (Read in the caller's open transaction.)"""
+        return conn.execute(_ANY_OPEN, {"station_id": station_id}).first() is not None
+
     def for_delivery(self, station_id: str) -> list[dict[str, Any]]:
         """The station's open commands, signed, for its heartbeat answer (marked delivered);
         those past their expiry become ``expired`` instead."""
         # Nearly every heartbeat finds none: a read (one statement built once), not a write
         # transaction, answers that.
         with self._engine.connect() as conn:
-            if not conn.execute(_ANY_OPEN, {"station_id": station_id}).first():
+            if not self.any_open(station_id, conn):
                 return []
         c = remote_commands.c
         now = self._clock.now()

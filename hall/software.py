@@ -21,7 +21,18 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Column, Engine, String, Table, bindparam, cast, delete, func, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    String,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.apt_source import KIOSK_PACKAGE, SoftwareAnswer, Version
@@ -56,14 +67,20 @@ class SoftwarePins:
         self.engine, self.clock = engine, clock
         metadata.create_all(engine, tables=[software_pins])  # migration 0015 makes it too
 
-    def pin_of(self, station_id: str) -> str | None:
-        with self.engine.connect() as conn:
+    def pin_of(self, station_id: str, conn: Connection | None = None) -> str | None:
+        """The version ``station_id`` is pinned to; ``conn``: read in that open transaction."""
+        if conn is not None:
             found = conn.execute(_PIN_OF, {"station_id": station_id}).scalar()
+        else:
+            with self.engine.connect() as own:
+                found = own.execute(_PIN_OF, {"station_id": station_id}).scalar()
         return None if found is None else str(found)
 
-    def heartbeat_field(self, station_id: str) -> dict[str, Any] | None:
+    def heartbeat_field(
+        self, station_id: str, conn: Connection | None = None
+    ) -> dict[str, Any] | None:
         """The heartbeat answer's ``software`` for ``station_id``, or None (not pinned)."""
-        pinned = self.pin_of(station_id)
+        pinned = self.pin_of(station_id, conn)
         return None if pinned is None else SoftwareAnswer(pin=pinned).model_dump()
 
     def pin(self, station_id: str, version: str, by: str) -> None:

@@ -5,6 +5,7 @@ it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -129,6 +130,31 @@ def test_the_device_is_checked_before_the_body_and_a_refused_beat_writes_nothing
     assert beat_as(sqlite_hall, "TEST-ORDER", good).status_code == 204
     (station,) = staff.get(sqlite_hall.url + "/api/v1/stations", timeout=5).json()["stations"]
     assert station["station_id"] == "TEST-ORDER"
+
+
+def test_a_replayed_heartbeat_is_refused_and_changes_nothing(console_hall: ConsoleHall) -> None:
+    # The nonce is recorded in the beat's own transaction (with its health row): on SQLite and
+    # on PostgreSQL a replay must still be refused, and leave the row as the first beat wrote it.
+    identity = station_identity(console_hall.server, "TEST-REPLAY")
+    path = "/api/v1/stations/TEST-REPLAY/heartbeat"
+    first = {"version": "1.0", "uptime_s": 1.0, "outbox_depth": 0, "devices": {}}
+    body = json.dumps(first).encode()
+    headers = {**identity.headers("POST", path, body), "Content-Type": "application/json"}
+    assert (
+        requests.post(console_hall.url + path, data=body, headers=headers, timeout=5).status_code
+        == 204
+    )
+    console_hall.clock.advance(timedelta(seconds=30))
+    replay = requests.post(console_hall.url + path, data=body, headers=headers, timeout=5)
+    assert replay.status_code == 401 and "replayed" in replay.json()["detail"], replay.text
+    add_staff(console_hall.server, "wang")
+    staff = login(console_hall.server, "wang")
+    (station,) = staff.get(console_hall.url + "/api/v1/stations", timeout=5).json()["stations"]
+    assert station["last_seen"] == START.isoformat()
+    # A fresh beat (new nonce) is taken, in the same way.
+    assert beat_as(console_hall, "TEST-REPLAY", {**first, "outbox_depth": 2}).status_code == 204
+    (station,) = staff.get(console_hall.url + "/api/v1/stations", timeout=5).json()["stations"]
+    assert station["report"]["outbox_depth"] == 2
 
 
 # -- every simulated fault becomes its alert ----------------------------------------------------
