@@ -274,6 +274,7 @@ def create_app(
             await run_in_threadpool(notify.stop)
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
         await app.state.assist.aclose()
+        fleet_store.close()
         store.close()
 
     async def _sweep_blobs_periodically() -> None:

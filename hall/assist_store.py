@@ -31,15 +31,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
-    event,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hall.store import metadata
+from hall.store import metadata, relax, relaxed_engine
 
 
 class CallState(StrEnum):
@@ -102,24 +99,11 @@ class StoredCall:
     frames: dict[Side, list[tuple[int, str]]]  # side -> [(seq, frame text)] in order
 
 
-def _relaxed_sqlite(dbapi_conn: Any, record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    try:
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-    finally:
-        cursor.close()
-
-
 class AssistStore:
     def __init__(self, engine: Engine, buffer_frames: int) -> None:
         self._buffer = buffer_frames
-        if engine.dialect.name == "sqlite":
-            # A connection pool of its own, so relaxing fsync never touches the intake's.
-            self._engine = create_engine(engine.url)
-            event.listen(self._engine, "connect", _relaxed_sqlite)
-        else:
-            self._engine = engine
+        # On SQLite a connection pool of its own, so relaxing fsync never touches the intake's.
+        self._engine = relaxed_engine(engine)
         self._own = self._engine is not engine
 
     def close(self) -> None:
@@ -130,8 +114,7 @@ class AssistStore:
         return self._engine.begin()
 
     def _relax(self, conn: Any) -> None:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        relax(conn)
 
     def _upsert(self, conn: Any, row: dict[str, Any]) -> None:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite

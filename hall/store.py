@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +51,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -169,6 +172,50 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
             cursor.close()
 
     return on_connect
+
+
+def _relaxed_sqlite(dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def relaxed_engine(engine: Engine) -> Engine:
+    """For writes that may skip the fsync (a help call's frames, a heartbeat and its nonce): on
+    SQLite a pool of its own on the same file with ``synchronous=NORMAL`` (WAL: a process crash
+    keeps every commit, a power cut may drop the last few), so the intake's stays ``FULL``;
+    PostgreSQL's engine as it is (relax each transaction with :func:`relax`). Dispose a new
+    engine when done (``engine is not`` the one given)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    relaxed = create_engine(engine.url)
+    event.listen(relaxed, "connect", _relaxed_sqlite)
+    return relaxed
+
+
+def relax(conn: Connection) -> None:
+    """PostgreSQL: this transaction's commit does not wait for its WAL flush."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+# One writer at a time per SQLite file in this process, for the busiest writes. A thread that
+# finds the file's write lock taken inside SQLite sleeps in its busy handler's steps (1, 2, 5,
+# 10 ... 100 ms) however soon the lock frees: under thousands of heartbeats most of their time
+# went there. Waiting on a Python lock, it wakes as soon as the holder commits.
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def sqlite_writer(engine: Engine) -> AbstractContextManager[object]:
+    """The process's writer lock for ``engine``'s SQLite file; nothing to hold on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _SQLITE_WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(str(engine.url.database), threading.Lock())
 
 
 class SubmissionStore:

@@ -5,6 +5,7 @@ that is no test rig is a red, counted alarm. Real hall (SQLite and PostgreSQL), 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,8 @@ def fleet(staff: requests.Session, hall: ConsoleHall, **params: Any) -> dict[str
 
 
 def engine_of(hall: ConsoleHall) -> Engine:
-    found: Engine = hall.server.app.state.fleet_store._engine
+    """The engine heartbeats write through (on SQLite a relaxed pool of its own)."""
+    found: Engine = hall.server.app.state.fleet_store._beat_engine
     return found
 
 
@@ -74,6 +76,30 @@ def test_a_heartbeat_is_one_upsert_by_station_id(console_hall: ConsoleHall) -> N
         assert "ON CONFLICT (station_id) DO UPDATE" in statement
     with engine.connect() as conn:  # one row per station, however often it beats
         assert conn.execute(select(func.count()).select_from(station_health)).scalar() == 2
+
+
+def test_beats_from_many_stations_at_once_are_all_taken(console_hall: ConsoleHall) -> None:
+    # Heartbeats share a few worker threads and, on SQLite, one writer at a time in the process
+    # (hall.store.sqlite_writer): beats racing from many stations must all land, each once.
+    stations = [f"QH-RACE-{i:02d}" for i in range(12)]
+    for station in stations:
+        station_identity(console_hall.server, station)  # enrolled before the race
+
+    def beats(station: str) -> list[int]:
+        session = signed_session(station_identity(console_hall.server, station))
+        url = f"{console_hall.url}/api/v1/stations/{station}/heartbeat"
+        return [
+            session.post(url, json=body(outbox_depth=n), timeout=30).status_code for n in range(8)
+        ]
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        answers = list(pool.map(beats, stations))
+    assert answers == [[204] * 8] * len(stations)
+    add_staff(console_hall.server, "wang")
+    staff = login(console_hall.server, "wang")
+    rows = fleet(staff, console_hall, limit=50)["stations"]
+    assert sorted(r["station_id"] for r in rows) == stations
+    assert {r["report"]["outbox_depth"] for r in rows} == {7}  # each station's last beat
 
 
 def test_the_fleet_is_paged_by_station_id_filtered_and_counted(console_hall: ConsoleHall) -> None:
