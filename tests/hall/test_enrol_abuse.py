@@ -27,7 +27,7 @@ from hall.enrolment import GUESS_LIMIT, GUESS_WINDOW, EnrolmentStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
 from kiosk.device_identity import DeviceKey
-from tests.hall.helpers import START, cheap_hasher
+from tests.hall.helpers import FLOOD_CAPACITY, START, cheap_hasher, shrink_attempt_tables
 from tests.support.clock import FakeClock
 from tests.support.loopback import session_from
 
@@ -134,6 +134,9 @@ def test_guesses_spread_over_addresses_lock_only_their_prefix(proxied_hall: Hall
 
 def test_the_failure_tables_stay_bounded(proxied_hall: Hall) -> None:
     hall = proxied_hall
+    limits = hall.server.app.state.enrolment.limits
+    shrink_attempt_tables(limits)  # FLOOD_CAPACITY keys per tier, not the hall's 10,000
+    flood_size = 2 * FLOOD_CAPACITY + 1
 
     def flood(worker: int) -> list[int]:
         with hall.session() as session:
@@ -141,14 +144,13 @@ def test_the_failure_tables_stay_bounded(proxied_hall: Hall) -> None:
                 hall.enrol(
                     wrong_code(), via=f"10.{i // 65536}.{i // 256 % 256}.{i % 256}", session=session
                 ).status_code
-                for i in range(worker, 10_001, 2)
+                for i in range(worker, flood_size, 2)
             ]
 
     with ThreadPoolExecutor(2) as pool:
         statuses = [s for seen in pool.map(flood, range(2)) for s in seen]
-    assert statuses == [404] * 10_001
-    limits = hall.server.app.state.enrolment.limits
-    assert limits.size("address") <= 10_000 and limits.size("prefix") <= 10_000
+    assert statuses == [404] * flood_size
+    assert limits.size("address") <= FLOOD_CAPACITY and limits.size("prefix") <= FLOOD_CAPACITY
     # Still limiting after the flood.
     for _ in range(GUESS_LIMIT):
         hall.enrol(wrong_code(), via="203.0.113.5")

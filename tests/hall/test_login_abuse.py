@@ -29,7 +29,14 @@ from argon2 import PasswordHasher
 from hall.auth import MAX_FAILURES, MAX_LOCKOUT, AuditEntry, StaffStore
 from hall.server import HallServer
 from hall.store import SubmissionStore
-from tests.hall.helpers import PASSWORD, START, add_staff, cheap_hasher
+from tests.hall.helpers import (
+    FLOOD_CAPACITY,
+    PASSWORD,
+    START,
+    add_staff,
+    cheap_hasher,
+    shrink_attempt_tables,
+)
 from tests.support.clock import FakeClock
 from tests.support.loopback import session_from
 
@@ -176,16 +183,19 @@ def test_the_back_off_is_capped(hall: Hall) -> None:
 
 def test_made_up_names_do_not_unlock_a_locked_name(proxied_hall: Hall) -> None:
     hall = proxied_hall
+    limits = hall.server.app.state.staff_store.limits
+    shrink_attempt_tables(limits)  # FLOOD_CAPACITY keys per tier, not the hall's 10,000
+    flood_size = 2 * FLOOD_CAPACITY + 1
     for _ in range(MAX_FAILURES):
         assert hall.login(NAME, "wrong password", via="203.0.113.9").status_code == 401
     assert hall.login(NAME, PASSWORD, via="203.0.113.9").status_code == 429
 
-    # 10,001 wrong logins for made-up names, each from its own address (one wrong try per
-    # address, so no address limit stops the flood before it reaches the name table).
+    # Wrong logins for more made-up names than the tables hold, each from its own address (one
+    # wrong try per address, so no address limit stops the flood before it reaches the names).
     def flood(worker: int) -> list[int]:
         seen = []
         with hall.session() as session:
-            for i in range(worker, 10_001, 2):
+            for i in range(worker, flood_size, 2):
                 body = {"name": f"ghost{i}", "password": "wrong password"}
                 via = {"X-Forwarded-For": f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"}
                 while True:
@@ -197,12 +207,12 @@ def test_made_up_names_do_not_unlock_a_locked_name(proxied_hall: Hall) -> None:
 
     with ThreadPoolExecutor(2) as pool:
         statuses = [s for seen in pool.map(flood, range(2)) for s in seen]
-    assert statuses == [401] * 10_001
+    assert statuses == [401] * flood_size
 
     still = hall.login(NAME, PASSWORD, via="198.51.100.4")
     assert still.status_code == 429  # the lock outlived the flood (the table was cleared)
-    limits = hall.server.app.state.staff_store.limits
-    assert limits.size("name") <= 2 * 10_000 and limits.size("address") <= 2 * 10_000
+    assert limits.size("name") <= 2 * FLOOD_CAPACITY
+    assert limits.size("address") <= 2 * FLOOD_CAPACITY
     hall.clock.advance(retry_after(still))
     assert hall.login(NAME, PASSWORD, via="198.51.100.4").status_code == 200
 
