@@ -13,7 +13,8 @@ noticed), connects, and reads by `mode`:
 placed/lifted events from a monitor thread with its own PC/SC context.
 
 Recovery: when pcscd stops or restarts, every call on the old context fails with
-SCARD_E_NO_SERVICE / SCARD_E_SERVICE_STOPPED / SCARD_E_INVALID_HANDLE. The context is then
+SCARD_E_NO_SERVICE / SCARD_E_SERVICE_STOPPED / SCARD_E_INVALID_HANDLE (or, from the new pcscd,
+SCARD_W_SECURITY_VIOLATION "Access denied" for the old context). The context is then
 released and re-established (every 0.25 s while a read waits), so the reader comes back without
 restarting the kiosk. pyscard is imported only here; its failures become drivers.errors.
 
@@ -66,6 +67,7 @@ _SERVICE_LOST = {
     _u32(scard.SCARD_E_INVALID_HANDLE),
     _u32(scard.SCARD_F_COMM_ERROR),
 }
+_ACCESS_DENIED = _u32(scard.SCARD_W_SECURITY_VIOLATION)
 _CARD_GONE = {
     _u32(scard.SCARD_W_REMOVED_CARD),
     _u32(scard.SCARD_E_NO_SMARTCARD),
@@ -218,7 +220,7 @@ class PcscCardReader:
         code = _u32(hresult)
         if code in _NO_READERS:
             return []
-        if code in _SERVICE_LOST:
+        if code in _SERVICE_LOST or code == _ACCESS_DENIED:  # see _card_reader
             raise _ServiceLost(_text(hresult))
         if hresult != _OK:
             raise ReaderUnavailable(f"listing readers failed: {_text(hresult)}")
@@ -238,7 +240,7 @@ class PcscCardReader:
                 self._drop_context()
                 self._health = Health.down(ReaderUnavailable.code, "pcscd not running")
                 if time.monotonic() >= deadline:
-                    raise ReaderUnavailable("pcscd is not running") from exc
+                    raise ReaderUnavailable(f"pcscd is not running or refuses us: {exc}") from exc
                 self._closed.wait(min(SLICE_S, max(0.0, deadline - time.monotonic())))
                 continue
             if isinstance(reader, str):
@@ -267,7 +269,11 @@ class PcscCardReader:
             wait_ms = 0 if timeout_s == 0.0 else max(0, int((until - time.monotonic()) * 1000))
             hresult, new_states = scard.SCardGetStatusChange(context, wait_ms, states)
             code = _u32(hresult)
-            if code in _SERVICE_LOST:
+            if code in _SERVICE_LOST or code == _ACCESS_DENIED:
+                # "Access denied" comes from a restarted pcscd asked about a context the one
+                # before it made (seen while a read waited across a restart): a fresh context
+                # is the cure, as for a lost service. Should pcscd really refuse this user,
+                # every fresh context hears the same and the read ends with its reason.
                 raise _ServiceLost(_text(hresult))
             if code == _TIMEOUT:
                 return None
