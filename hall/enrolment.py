@@ -40,19 +40,8 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
-from sqlalchemy import (
-    Column,
-    Connection,
-    Engine,
-    Index,
-    String,
-    Table,
-    Text,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Column, Engine, Index, String, Table, Text, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 
 from contracts.clock import Clock
 from contracts.device_auth import (
@@ -66,7 +55,7 @@ from hall.auth import StaffDep, SupervisorDep, audit
 from hall.client_address import client_address
 from hall.clock import iso
 from hall.rate_limits import AttemptLimiter, Policy, Throttled
-from hall.store import metadata
+from hall.store import metadata, reading
 
 log = logging.getLogger(__name__)
 
@@ -302,11 +291,8 @@ class EnrolmentStore:
     def device(self, device_id: str, conn: Connection | None = None) -> Device | None:
         """The enrolled device (revoked or not); ``conn``: read in that open transaction."""
         # Every signed request asks this: one statement, built once.
-        if conn is not None:
-            row = conn.execute(_DEVICE_BY_ID, {"device_id": device_id}).first()
-        else:
-            with self.engine.connect() as own:
-                row = own.execute(_DEVICE_BY_ID, {"device_id": device_id}).first()
+        with reading(self.engine, conn) as read:
+            row = read.execute(_DEVICE_BY_ID, {"device_id": device_id}).first()
         return None if row is None else _device(row)
 
     def devices(self) -> list[Device]:

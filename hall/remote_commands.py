@@ -28,7 +28,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Column,
-    Connection,
     Engine,
     Index,
     String,
@@ -40,6 +39,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 
 from contracts.clock import Clock
 from contracts.ids import is_valid_station_id

@@ -42,7 +42,7 @@ from hall.auth import Staff, audit, require_role, require_staff
 from hall.clock import iso
 from hall.fleet import station_health
 from hall.remote_commands import check_station
-from hall.store import metadata
+from hall.store import metadata, reading
 
 PINS_SHOWN = 500
 
@@ -69,11 +69,8 @@ class SoftwarePins:
 
     def pin_of(self, station_id: str, conn: Connection | None = None) -> str | None:
         """The version ``station_id`` is pinned to; ``conn``: read in that open transaction."""
-        if conn is not None:
-            found = conn.execute(_PIN_OF, {"station_id": station_id}).scalar()
-        else:
-            with self.engine.connect() as own:
-                found = own.execute(_PIN_OF, {"station_id": station_id}).scalar()
+        with reading(self.engine, conn) as read:
+            found = read.execute(_PIN_OF, {"station_id": station_id}).scalar()
         return None if found is None else str(found)
 
     def heartbeat_field(

@@ -30,8 +30,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,6 +216,17 @@ def sqlite_writer(engine: Engine) -> AbstractContextManager[object]:
         return nullcontext()
     with _SQLITE_WRITERS_GUARD:
         return _SQLITE_WRITERS.setdefault(str(engine.url.database), threading.Lock())
+
+
+@contextmanager
+def reading(engine: Engine, conn: Connection | None) -> Iterator[Connection]:
+    """``conn`` when the caller holds a transaction open (a heartbeat's), else a connection of
+    ``engine``'s for the read alone."""
+    if conn is not None:
+        yield conn
+        return
+    with engine.connect() as own:
+        yield own
 
 
 class SubmissionStore:
