@@ -41,9 +41,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Final, cast
+from typing import Annotated, Any, Final, NotRequired, cast
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from 3.12
 
 from contracts.catalog_checks import (
     ICON_PATTERN,
@@ -280,39 +281,44 @@ _Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 _Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN)]
 
 
-class _Doc(BaseModel):
-    # strict: "true" is not a bool and "3" is not an int; extra: a misspelt key is an error,
-    # not a silently ignored setting. Empty-list defaults come from a factory: pydantic
-    # deep-copies a literal ``[]`` default for every instance (~1,000 copies per 272 services).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+# Validated into TypedDicts, not models: the document is read once, straight into the frozen
+# dataclasses below, and checking plain dicts costs half what building ~5,000 frozen model
+# instances did for the 272-service catalog. strict: "true" is not a bool and "3" is not an int;
+# extra="forbid": a misspelt key is an error, not a silently ignored setting. Keys that may be
+# left out are NotRequired; their defaults are applied where the document is read (_build).
+_STRICT: Final = ConfigDict(extra="forbid", strict=True)
 
 
-class _ChoiceDoc(_Doc):
+class _ChoiceDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     value: _Id
     label_zh: _Text
     label_en: _Text
 
 
-class _FieldDoc(_Doc):
+class _FieldDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     name: _Id
-    # kind and prefill are plain strings here and checked in _cross_check, which can say
-    # which values are accepted in the catalog's own words.
+    # kind and prefill are plain strings here and checked in cross_check, which can say which
+    # values are accepted in the catalog's own words.
     kind: str
     label_zh: _Text
     label_en: _Text
-    required: bool = True
-    max_length: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    choices: list[_ChoiceDoc] = Field(default_factory=list)
-    help_zh: str = ""
-    help_en: str = ""
-    prefill: str = ""
+    required: NotRequired[bool]  # default True
+    max_length: NotRequired[Annotated[int, Field(ge=1, le=10_000)] | None]
+    choices: NotRequired[list[_ChoiceDoc]]
+    help_zh: NotRequired[str]
+    help_en: NotRequired[str]
+    prefill: NotRequired[str]
 
 
-class _FormDoc(_Doc):
+class _FormDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     fields: list[_FieldDoc]
 
 
-class _StepDoc(_Doc):
+class _StepDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: _Id
     party_zh: _Text
     party_en: _Text
@@ -320,30 +326,34 @@ class _StepDoc(_Doc):
     name_en: _Text
 
 
-class _PartDoc(_Doc):
+class _PartDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: _Id
     department: str
     name_zh: _Text
     name_en: _Text
-    fields: list[str] | None = None
-    steps: list[_StepDoc] = Field(default_factory=list)
+    fields: NotRequired[list[str] | None]  # left out (or null): every field of the form
+    steps: NotRequired[list[_StepDoc]]
 
 
-class _MaterialDoc(_Doc):
+class _MaterialDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: _Id
     name_zh: _Text
     name_en: _Text
     capture: bool
-    required: bool = True
+    required: NotRequired[bool]  # default True
 
 
-class _DepartmentDoc(_Doc):
+class _DepartmentDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: _Id
     name_zh: _Text
     name_en: _Text
 
 
-class _ServiceDoc(_Doc):
+class _ServiceDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: _Id
     name_zh: _Text
     name_en: _Text
@@ -357,25 +367,30 @@ class _ServiceDoc(_Doc):
     fees_zh: _Text
     fees_en: _Text
     time_limit_days: Annotated[int, Field(ge=0, le=_MAX_TIME_LIMIT_DAYS)]
-    materials: list[_MaterialDoc] = Field(default_factory=list)
-    result_document: bool = False
+    materials: NotRequired[list[_MaterialDoc]]
+    result_document: NotRequired[bool]  # default False
     form: _FormDoc
     parts: list[_PartDoc]
 
 
-class _CategoryDoc(_Doc):
+class _CategoryDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: _Id
     name_zh: _Text
     name_en: _Text
     icon: Annotated[str, StringConstraints(pattern=ICON_PATTERN)]
 
 
-class _CatalogDoc(_Doc):
+class _CatalogDoc(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
     version: _Text
     departments: list[_DepartmentDoc]
-    demand_routes: dict[_Id, str] = Field(default_factory=dict)
+    demand_routes: NotRequired[dict[_Id, str]]
     categories: list[_CategoryDoc]
     services: list[_ServiceDoc]
+
+
+_CATALOG_DOC: Final = TypeAdapter(_CatalogDoc)
 
 
 # --- parsing --------------------------------------------------------------------------------------
@@ -384,7 +399,7 @@ class _CatalogDoc(_Doc):
 def parse_catalog(data: object, *, source: str = "catalog") -> Catalog:
     """Check a decoded catalog document (e.g. the hall's published JSON) and build the catalog."""
     try:
-        doc = _CatalogDoc.model_validate(data)
+        doc = _CATALOG_DOC.validate_python(data)
     except ValidationError as exc:
         raise CatalogError(source, shape_reasons(exc, data)) from exc
     reasons = cross_check(doc)
@@ -395,19 +410,26 @@ def parse_catalog(data: object, *, source: str = "catalog") -> Catalog:
 
 def _build(doc: _CatalogDoc) -> Catalog:
     departments = {
-        d.id: Department(id=d.id, name_zh=d.name_zh, name_en=d.name_en) for d in doc.departments
+        d["id"]: Department(id=d["id"], name_zh=d["name_zh"], name_en=d["name_en"])
+        for d in doc["departments"]
     }
     shared = _Shared()
     return Catalog(
-        version=doc.version,
+        version=doc["version"],
         categories=tuple(
-            Category(id=c.id, name_zh=c.name_zh, name_en=c.name_en, icon=c.icon)
-            for c in doc.categories
+            Category(id=c["id"], name_zh=c["name_zh"], name_en=c["name_en"], icon=c["icon"])
+            for c in doc["categories"]
         ),
-        services=tuple(_build_service(s, departments, shared) for s in doc.services),
+        services=tuple(_build_service(s, departments, shared) for s in doc["services"]),
         departments=tuple(departments.values()),
-        demand_routes=dict(doc.demand_routes),
+        demand_routes=dict(doc.get("demand_routes", {})),
     )
+
+
+# A field as written in the document, defaults applied: equal keys share one FieldSpec.
+_FieldKey = tuple[
+    str, str, str, str, bool, int | None, tuple[tuple[str, str, str], ...], str, str, str
+]
 
 
 class _Shared:
@@ -419,31 +441,35 @@ class _Shared:
     """
 
     def __init__(self) -> None:
-        self._fields: dict[tuple[object, ...], FieldSpec] = {}
-        self._materials: dict[tuple[object, ...], Material] = {}
+        self._fields: dict[_FieldKey, FieldSpec] = {}
+        self._materials: dict[tuple[str, str, str, bool, bool], Material] = {}
 
     def field(self, f: _FieldDoc) -> FieldSpec:
-        choices = tuple((c.value, c.label_zh, c.label_en) for c in f.choices)
-        key = (f.name, f.kind, f.label_zh, f.label_en, f.required, f.max_length, choices,
-               f.help_zh, f.help_en, f.prefill)  # fmt: skip
+        choices = tuple((c["value"], c["label_zh"], c["label_en"]) for c in f.get("choices", ()))
+        key: _FieldKey = (
+            f["name"], f["kind"], f["label_zh"], f["label_en"], f.get("required", True),
+            f.get("max_length"), choices, f.get("help_zh", ""), f.get("help_en", ""),
+            f.get("prefill", ""),
+        )  # fmt: skip
         spec = self._fields.get(key)
         if spec is None:
+            name, kind, label_zh, label_en, required, max_length, _, help_zh, help_en, prefill = key
             spec = self._fields[key] = FieldSpec(
-                name=f.name,
-                kind=cast(FieldKind, f.kind),  # checked against FIELD_KINDS in _cross_check
-                label_zh=f.label_zh,
-                label_en=f.label_en,
-                required=f.required,
-                max_length=f.max_length,
+                name=name,
+                kind=cast(FieldKind, kind),  # checked against FIELD_KINDS in cross_check
+                label_zh=label_zh,
+                label_en=label_en,
+                required=required,
+                max_length=max_length,
                 choices=tuple(Choice(*c) for c in choices),
-                help_zh=f.help_zh,
-                help_en=f.help_en,
-                prefill=cast(PrefillKey, f.prefill),  # checked against PREFILL_KEYS too
+                help_zh=help_zh,
+                help_en=help_en,
+                prefill=cast(PrefillKey, prefill),  # checked against PREFILL_KEYS too
             )
         return spec
 
     def material(self, m: _MaterialDoc) -> Material:
-        key = (m.id, m.name_zh, m.name_en, m.capture, m.required)
+        key = (m["id"], m["name_zh"], m["name_en"], m["capture"], m.get("required", True))
         material = self._materials.get(key)
         if material is None:
             material = self._materials[key] = Material(*key)
@@ -453,43 +479,48 @@ class _Shared:
 def _build_service(
     svc: _ServiceDoc, departments: Mapping[str, Department], shared: _Shared
 ) -> ServiceItem:
-    fields = tuple(shared.field(f) for f in svc.form.fields)
+    fields = tuple(shared.field(f) for f in svc["form"]["fields"])
     names = tuple(f.name for f in fields)
-    owner = departments[svc.department]  # checked in _cross_check
+    owner = departments[svc["department"]]  # checked in cross_check
     return ServiceItem(
-        id=svc.id,
-        name_zh=svc.name_zh,
-        name_en=svc.name_en,
+        id=svc["id"],
+        name_zh=svc["name_zh"],
+        name_en=svc["name_en"],
         department_zh=owner.name_zh,
         department_en=owner.name_en,
-        category=svc.category,
-        requires_identity=svc.requires_identity,
-        summary_zh=svc.summary_zh,
-        summary_en=svc.summary_en,
-        time_limit_days=svc.time_limit_days,
-        result_document=svc.result_document,
+        category=svc["category"],
+        requires_identity=svc["requires_identity"],
+        summary_zh=svc["summary_zh"],
+        summary_en=svc["summary_en"],
+        time_limit_days=svc["time_limit_days"],
+        result_document=svc.get("result_document", False),
         form=FormSchema(fields),
         parts=tuple(
             ServicePart(
-                id=p.id,
-                department_zh=departments[p.department].name_zh,
-                department_en=departments[p.department].name_en,
-                name_zh=p.name_zh,
-                name_en=p.name_en,
-                department=p.department,
-                # In form order, whatever order the content lists them in.
-                fields=names if p.fields is None else tuple(n for n in names if n in p.fields),
+                id=p["id"],
+                department_zh=departments[p["department"]].name_zh,
+                department_en=departments[p["department"]].name_en,
+                name_zh=p["name_zh"],
+                name_en=p["name_en"],
+                department=p["department"],
+                fields=_part_fields(names, p.get("fields")),
                 steps=tuple(
-                    PartStep(st.id, st.party_zh, st.party_en, st.name_zh, st.name_en)
-                    for st in p.steps
+                    PartStep(st["id"], st["party_zh"], st["party_en"], st["name_zh"], st["name_en"])
+                    for st in p.get("steps", ())
                 ),
             )
-            for p in svc.parts
+            for p in svc["parts"]
         ),
-        department=svc.department,
-        eligibility_zh=svc.eligibility_zh,
-        eligibility_en=svc.eligibility_en,
-        fees_zh=svc.fees_zh,
-        fees_en=svc.fees_en,
-        materials=tuple(shared.material(m) for m in svc.materials),
+        department=svc["department"],
+        eligibility_zh=svc["eligibility_zh"],
+        eligibility_en=svc["eligibility_en"],
+        fees_zh=svc["fees_zh"],
+        fees_en=svc["fees_en"],
+        materials=tuple(shared.material(m) for m in svc.get("materials", ())),
     )
+
+
+def _part_fields(names: tuple[str, ...], listed: list[str] | None) -> tuple[str, ...]:
+    """The fields a part receives, in form order whatever order the content lists them in;
+    left out (or null): every field."""
+    return names if listed is None else tuple(n for n in names if n in listed)

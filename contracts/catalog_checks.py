@@ -80,52 +80,54 @@ def _duplicates(values: Iterable[str]) -> list[str]:
 
 def cross_check(doc: _CatalogDoc) -> list[str]:
     reasons: list[str] = []
-    if not doc.categories:
+    categories, departments, services = doc["categories"], doc["departments"], doc["services"]
+    if not categories:
         reasons.append("categories: the catalog has no categories")
-    for dup in _duplicates(c.id for c in doc.categories):
+    for dup in _duplicates(c["id"] for c in categories):
         reasons.append(f"categories: duplicate category id {dup!r}")
-    for dup in _duplicates(s.id for s in doc.services):
+    for dup in _duplicates(s["id"] for s in services):
         reasons.append(f"services: duplicate service id {dup!r}")
 
-    if not doc.departments:
+    if not departments:
         reasons.append("departments: the catalog has no departments")
-    for dup in _duplicates(d.id for d in doc.departments):
+    for dup in _duplicates(d["id"] for d in departments):
         reasons.append(f"departments: duplicate department id {dup!r}")
 
     # Lists name the accepted ids in a reason in document order; sets answer "is it known".
-    category_ids = [c.id for c in doc.categories]
-    department_ids = [d.id for d in doc.departments]
+    category_ids = [c["id"] for c in categories]
+    department_ids = [d["id"] for d in departments]
     known_categories, known_departments = set(category_ids), set(department_ids)
-    for demand_category, department in doc.demand_routes.items():
+    for demand_category, department in doc.get("demand_routes", {}).items():
         if department not in known_departments:
             reasons.append(
                 f"demand_routes: demand category {demand_category!r}: unknown department "
                 f"{department!r}; use one of: {', '.join(department_ids)}"
             )
-    for svc in doc.services:
-        at = f"service {svc.id!r}"
-        if svc.category not in known_categories:
+    for svc in services:
+        at = f"service {svc['id']!r}"
+        if svc["category"] not in known_categories:
             reasons.append(
-                f"{at}: unknown category {svc.category!r}; use one of: {', '.join(category_ids)}"
+                f"{at}: unknown category {svc['category']!r}; use one of: {', '.join(category_ids)}"
             )
-        if svc.department not in known_departments:
+        if svc["department"] not in known_departments:
             reasons.append(
-                f"{at}: unknown department {svc.department!r}; "
+                f"{at}: unknown department {svc['department']!r}; "
                 f"use one of: {', '.join(department_ids)}"
             )
-        for dup in _duplicates(m.id for m in svc.materials):
+        for dup in _duplicates(m["id"] for m in svc.get("materials", ())):
             reasons.append(f"{at}: duplicate material id {dup!r}")
-        if not svc.parts:
+        if not svc["parts"]:
             reasons.append(f"{at}: parts is empty; a single service still has one part")
-        for dup in _duplicates(p.id for p in svc.parts):
+        for dup in _duplicates(p["id"] for p in svc["parts"]):
             reasons.append(f"{at}: duplicate part id {dup!r}")
         reasons.extend(_part_problems(svc, department_ids, known_departments))
-        if not svc.form.fields:
+        fields = svc["form"]["fields"]
+        if not fields:
             reasons.append(f"{at}: the form is empty; a service needs at least one field")
-        for dup in _duplicates(f.name for f in svc.form.fields):
+        for dup in _duplicates(f["name"] for f in fields):
             reasons.append(f"{at}: duplicate field name {dup!r}")
-        for fld in svc.form.fields:
-            reasons.extend(f"{at}: field {fld.name!r}: {r}" for r in _field_problems(fld, svc))
+        for fld in fields:
+            reasons.extend(f"{at}: field {fld['name']!r}: {r}" for r in _field_problems(fld, svc))
     return reasons
 
 
@@ -133,19 +135,20 @@ def _part_problems(
     svc: _ServiceDoc, department_ids: list[str], known_departments: set[str]
 ) -> list[str]:
     """A bundle's parts must name real departments and real fields, and together need them all."""
-    at = f"service {svc.id!r}"
+    at = f"service {svc['id']!r}"
     problems: list[str] = []
-    field_names = [f.name for f in svc.form.fields]
+    field_names = [f["name"] for f in svc["form"]["fields"]]
     received: set[str] = set()
-    for part in svc.parts:
-        here = f"{at}: part {part.id!r}"
-        if part.department not in known_departments:
+    for part in svc["parts"]:
+        here = f"{at}: part {part['id']!r}"
+        if part["department"] not in known_departments:
             problems.append(
-                f"{here}: unknown department {part.department!r}; "
+                f"{here}: unknown department {part['department']!r}; "
                 f"use one of: {', '.join(department_ids)}"
             )
-        wanted = field_names if part.fields is None else part.fields
-        if part.fields is not None and not part.fields:
+        listed = part.get("fields")
+        wanted = field_names if listed is None else listed
+        if listed is not None and not listed:
             problems.append(f"{here}: fields is empty; leave it out to send every field")
         for name in wanted:
             if name not in field_names:
@@ -153,33 +156,34 @@ def _part_problems(
         for dup in _duplicates(wanted):
             problems.append(f"{here}: field {dup!r} is listed twice")
         received.update(wanted)
-        for dup in _duplicates(st.id for st in part.steps):
+        for dup in _duplicates(st["id"] for st in part.get("steps", ())):
             problems.append(f"{here}: duplicate step id {dup!r}")
     # A question no department receives is one the walk-in answers for nothing.
     for name in field_names:
-        if svc.parts and name not in received:
+        if svc["parts"] and name not in received:
             problems.append(f"{at}: field {name!r} is asked but no part receives it")
     return problems
 
 
 def _field_problems(fld: _FieldDoc, svc: _ServiceDoc) -> list[str]:
     problems: list[str] = []
-    if fld.kind not in FIELD_KINDS:
-        problems.append(f"unknown field kind {fld.kind!r}; use one of: {', '.join(FIELD_KINDS)}")
-    if fld.kind == "choice" and not fld.choices:
+    kind, prefill, choices = fld["kind"], fld.get("prefill", ""), fld.get("choices", [])
+    if kind not in FIELD_KINDS:
+        problems.append(f"unknown field kind {kind!r}; use one of: {', '.join(FIELD_KINDS)}")
+    if kind == "choice" and not choices:
         problems.append("a choice field needs at least one choice")
-    if fld.kind != "choice" and fld.choices:
-        problems.append(f"choices are given but the kind is {fld.kind!r}, not 'choice'")
-    if fld.choices:
-        for dup in _duplicates(c.value for c in fld.choices):
+    if kind != "choice" and choices:
+        problems.append(f"choices are given but the kind is {kind!r}, not 'choice'")
+    if choices:
+        for dup in _duplicates(c["value"] for c in choices):
             problems.append(f"duplicate choice value {dup!r}")
-    if fld.prefill not in PREFILL_KEYS:
+    if prefill not in PREFILL_KEYS:
         known = ", ".join(k for k in PREFILL_KEYS if k)
-        problems.append(f"unknown prefill key {fld.prefill!r}; use one of: {known}")
-    elif fld.prefill and not svc.requires_identity:
+        problems.append(f"unknown prefill key {prefill!r}; use one of: {known}")
+    elif prefill and not svc["requires_identity"]:
         # Without a card read there is nothing to prefill from.
-        problems.append(f"prefill {fld.prefill!r} needs requires_identity true on the service")
-    wanted_kind = _PREFILL_FIELD_KINDS.get(fld.prefill)
-    if wanted_kind and fld.kind in FIELD_KINDS and fld.kind != wanted_kind:
-        problems.append(f"prefill {fld.prefill!r} belongs on a {wanted_kind!r} field")
+        problems.append(f"prefill {prefill!r} needs requires_identity true on the service")
+    wanted_kind = _PREFILL_FIELD_KINDS.get(prefill)
+    if wanted_kind and kind in FIELD_KINDS and kind != wanted_kind:
+        problems.append(f"prefill {prefill!r} belongs on a {wanted_kind!r} field")
     return problems
