@@ -17,8 +17,10 @@ load generator beside it, every station request signed as a kiosk signs it.
   next through its cursor) and the fleet page (``/api/v1/stations``, all and alarms), each
   user one request a second.
 - assist: concurrent help calls (the kiosk's real :class:`~remote_assist.client.AssistClient`,
-  one helper socket per call, each helper its own account), each relaying one edit a second;
-  ``assist_relay_p99_ms`` is helper send to the kiosk's callback.
+  one helper socket per call, each helper its own account), each relaying one edit a second
+  once every call of the window is set up; ``assist_relay_p99_ms`` is helper send to the
+  kiosk's callback, ``assist_setup_p99_ms`` a call's request to its helper seeing the walk-in's
+  consent (all the calls start at once). A frame the hall refuses counts as an error.
 - the station table holds ``table_rows`` stations (the enrolled ones plus quiet rows written
   straight into it) so the fleet page and each UPSERT run against a city-sized table.
 
@@ -55,15 +57,18 @@ import argparse
 import dataclasses
 import functools
 import hashlib
+import http.client
 import json
 import os
 import queue
 import re
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -491,6 +496,17 @@ def _beat(station: str, n: int) -> dict[str, Any]:
     }
 
 
+def _connection(url: str) -> http.client.HTTPConnection:
+    """A kept-alive connection for one heartbeat sender. Heartbeats go out through
+    ``http.client``, signed by the kiosk's own signer: ``requests`` costs some 1.4 ms of CPU a
+    beat more, on the cores the hall shares here (0.45 core at 333 beats/s)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":  # the cluster's nginx: the test CA, trusted via SSL_CERT_FILE
+        context = ssl.create_default_context()
+        return http.client.HTTPSConnection(parts.netloc, timeout=30, context=context)
+    return http.client.HTTPConnection(parts.netloc, timeout=30)
+
+
 def _heartbeats(
     url: str, stations: list[tuple[str, DeviceIdentity]], plan: Plan, stop_at: float, f: Figures
 ) -> None:
@@ -500,7 +516,7 @@ def _heartbeats(
     start = time.perf_counter()
 
     def send() -> None:
-        local.session = requests.Session()
+        local.conn = _connection(url)
         while (job := due.get()) is not None:
             at, i, k = job
             if time.perf_counter() > stop_at:  # the window is over: a backlog is not sent
@@ -508,15 +524,24 @@ def _heartbeats(
                 continue
             f.add("heartbeat_lag", (time.perf_counter() - at) * 1000)
             station, identity = stations[i]
-            f.timed(
-                "heartbeat",
-                204,
-                local.session.post,
-                f"{url}/api/v1/stations/{station}/heartbeat",
-                json=_beat(station, k),
-                auth=identity.requests_auth(),
-                timeout=30,
-            )
+            path = f"/api/v1/stations/{station}/heartbeat"
+            body = json.dumps(_beat(station, k)).encode()
+            headers = identity.headers("POST", path, body) | {"Content-Type": "application/json"}
+            t0 = time.perf_counter()
+            try:
+                local.conn.request("POST", path, body, headers)
+                answer = local.conn.getresponse()
+                text = answer.read()
+            except (OSError, http.client.HTTPException) as exc:
+                f.fail("heartbeat", type(exc).__name__)
+                local.conn.close()
+                local.conn = _connection(url)
+                continue
+            if answer.status == 204:
+                f.add("heartbeat", (time.perf_counter() - t0) * 1000)
+            else:
+                f.fail("heartbeat", f"HTTP {answer.status}: {text[:200]!r}")
+        local.conn.close()
 
     workers = [threading.Thread(target=send, daemon=True) for _ in range(plan.workers)]
     for worker in workers:
@@ -642,14 +667,38 @@ def _console(url: str, session: requests.Session, stop_at: float, f: Figures) ->
     session.close()
 
 
+class _Gate:
+    """Holds the help calls' edits until every call is set up (or has failed to be): the relay
+    is measured with all of them live, not against the burst of their handshakes (that burst
+    is ``assist_setup``: request to the helper seeing the walk-in's consent)."""
+
+    def __init__(self, parties: int) -> None:
+        self.parties = self._left = parties
+        self._all_in = threading.Condition()
+
+    def arrive(self) -> int:
+        """Check in (set up, or failed to); the order of arrival, from 0."""
+        with self._all_in:
+            self._left -= 1
+            self._all_in.notify_all()
+            return self.parties - self._left - 1
+
+    def wait(self, until: float) -> None:
+        with self._all_in:
+            self._all_in.wait_for(lambda: self._left <= 0, max(0.0, until - time.perf_counter()))
+
+
 def _assist(
     hall: Hall,
     helper: requests.Session,
     station: tuple[str, DeviceIdentity],
     stop_at: float,
     f: Figures,
+    gate: _Gate,
 ) -> None:
-    """One help call relaying an edit a second from the helper's socket to the kiosk."""
+    """One help call relaying an edit a second from the helper's socket to the kiosk, once the
+    helper has seen the walk-in's consent (a proposal before it is refused, as the console's
+    helper page would not offer it) and every call of the window is set up."""
     from websockets.sync.client import connect
 
     from remote_assist import protocol as p
@@ -683,6 +732,15 @@ def _assist(
         while statuses.get(timeout=30).phase != phase:
             pass
 
+    slot: int | None = None
+
+    def at_gate() -> int:
+        nonlocal slot
+        if slot is None:
+            slot = gate.arrive()
+        return slot
+
+    t_setup = time.perf_counter()
     try:
         client.request_help("bench")
         client.grant_consent()
@@ -709,6 +767,13 @@ def _assist(
             resumed = p.parse_envelope(ws.recv(timeout=30)).message
             assert isinstance(resumed, p.Resumed)
             seq = resumed.last_seq
+            while not _consent_seen(p.parse_envelope(ws.recv(timeout=30)).message):
+                pass
+            f.add("assist_setup", (time.perf_counter() - t_setup) * 1000)
+            offset = at_gate() / gate.parties
+            gate.wait(stop_at)
+            # Helpers type at their own moments: the calls' edits spread over each second.
+            time.sleep(offset)
             while time.perf_counter() < stop_at:
                 seq += 1
                 t0 = time.perf_counter()
@@ -717,11 +782,32 @@ def _assist(
                     f.add("assist_relay", (edit_arrived(str(seq)) - t0) * 1000)
                 except queue.Empty:
                     f.fail("assist_relay", "edit not relayed within 10 s")
+                _refusals(ws, f)
                 time.sleep(max(0.0, 1.0 - (time.perf_counter() - t0)))
     except Exception as exc:  # one broken call is an error figure, not a failed bench
         f.fail("assist_relay", f"{type(exc).__name__}: {exc}")
     finally:
+        at_gate()
         client.close()
+
+
+def _consent_seen(msg: Any) -> bool:
+    from remote_assist import protocol as p
+
+    return isinstance(msg, p.ConsentGranted) or (isinstance(msg, p.FormSnapshot) and not msg.masked)
+
+
+def _refusals(ws: Any, f: Figures) -> None:
+    """What the hall said to the helper since the last edit: a refused frame is an error."""
+    from remote_assist import protocol as p
+
+    while True:
+        try:
+            msg = p.parse_envelope(ws.recv(timeout=0)).message
+        except TimeoutError:
+            return
+        if isinstance(msg, p.FrameRefused):
+            f.fail("assist_relay", f"{msg.refused} refused ({msg.reason})")
 
 
 def run(runs: int = 1, *extra: str, quick: bool = False) -> dict[str, Any]:
@@ -831,8 +917,9 @@ def _window(
     cpu0 = {name: cpu() for name, cpu in processes.items()}
     start = time.perf_counter()
     stop_at = start + plan.window_s
+    gate = _Gate(len(callers))
     threads = [
-        threading.Thread(target=_assist, args=(hall, h, s, stop_at, f), daemon=True)
+        threading.Thread(target=_assist, args=(hall, h, s, stop_at, f, gate), daemon=True)
         for h, s in zip(helpers, callers, strict=True)
     ]
     threads += [
@@ -876,6 +963,7 @@ def _window(
         "assist_sessions": plan.assist_sessions,
         "assist_relay_p50_ms": relay.get("p50_ms"),
         "assist_relay_p99_ms": relay.get("p99_ms"),
+        "assist_setup_p99_ms": endpoints.get("assist_setup", {}).get("p99_ms"),
         "console_users": plan.console_users,
         "errors": sum(e["errors"] for e in endpoints.values()),
         "error_samples": dict(f.samples),
