@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
 from cryptography.exceptions import InvalidSignature
@@ -79,18 +80,58 @@ def _type_of(value: object) -> str:
     return "array" if isinstance(value, list) else "null"
 
 
-def set_problem(args: dict[str, Any]) -> str | None:
+# The JSON types as the console's refusals name them.
+_TYPE_ZH: Final[dict[str, str]] = {
+    "string": "字符串",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "布尔值（true / false）",
+    "object": "JSON 对象",
+    "array": "数组",
+    "null": "空值",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SetProblem:
+    """Why a ``set`` command is refused: a code, and the reason in Chinese (the console's
+    officers) and English (logs, the station's command result)."""
+
+    code: str
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def set_problem(args: dict[str, Any]) -> SetProblem | None:
     """Why a ``set`` command's ``{"key", "value"}`` is refused (None: allowed)."""
     if set(args) != {"key", "value"}:
-        return "a set command takes exactly 'key' and 'value'"
+        return SetProblem(
+            "SET_ARGS",
+            "设置指令须且只须给出配置项和新值",
+            "a set command takes exactly 'key' and 'value'",
+        )
     key, value = args["key"], args["value"]
     if not isinstance(key, str) or key not in SETTABLE:
-        return f"{str(key)[:64]!r} is not a key the console may set; allowed: {', '.join(SETTABLE)}"
+        shown = str(key)[:64]
+        return SetProblem(
+            "SET_KEY_NOT_ALLOWED",
+            f"“{shown}”不是可远程设置的配置项，可设置：{'、'.join(SETTABLE)}",
+            f"{shown!r} is not a key the console may set; allowed: {', '.join(SETTABLE)}",
+        )
     wanted, found = SETTABLE[key], _type_of(value)
     if found != wanted and not (wanted == "number" and found == "integer"):
-        return f"{key}: the value must be a JSON {wanted}, not a {found}"
+        return SetProblem(
+            "SET_WRONG_TYPE",
+            f"{key} 的值须为{_TYPE_ZH[wanted]}，不能是{_TYPE_ZH[found]}",
+            f"{key}: the value must be a JSON {wanted}, not a {found}",
+        )
     if found == "string" and not 0 < len(value) <= 64:
-        return f"{key}: 1 to 64 characters"
+        return SetProblem(
+            "SET_BAD_LENGTH", f"{key} 的值须为 1 到 64 个字符", f"{key}: 1 to 64 characters"
+        )
     return None
 
 

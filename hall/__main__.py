@@ -169,10 +169,10 @@ def serve(argv: list[str]) -> int:
     except SealKeyError as exc:  # e.g. a key file others can read
         parser.exit(2, f"the hall cannot start: {exc}\n")
     server = uvicorn.Server(config)
-    # Everything made so far (modules, the app, its schemas and stores: some 170,000 tracked objects)
-    # lives as long as the process. Frozen out of the collector's reach, a full collection walks
-    # only what requests made since: 30-70 ms pauses of the event loop instead of 100-170 ms
-    # with 100 help calls relaying (each pause is every socket's latency).
+    # Everything made so far (modules, the app, its schemas and stores: some 170,000 tracked
+    # objects) lives as long as the process. Frozen out of the collector's reach, a full
+    # collection walks only what requests made since: 30-70 ms pauses of the event loop instead
+    # of 100-170 ms with 100 help calls relaying (each pause is every socket's latency).
     gc.freeze()
     # Only the kind of database: a URL may carry a password.
     where = args.db if "://" not in args.db else args.db.split("://", 1)[0]

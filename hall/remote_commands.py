@@ -48,6 +48,7 @@ from contracts.remote_commands import (
     SIGNATURE_KIND,
     Command,
     CommandResult,
+    SetProblem,
     set_problem,
     signed,
     signing_input,
@@ -94,7 +95,16 @@ _ANY_OPEN: Final = (
 
 
 class CommandRefused(ValueError):
-    """A command the console may not issue; the message says why."""
+    """A command the console may not issue; ``problem`` says why (in Chinese and English)."""
+
+    def __init__(self, problem: SetProblem) -> None:
+        super().__init__(problem.en)
+        self.problem = problem
+
+    def detail(self) -> dict[str, str]:
+        """The 422's detail as the console shows refusals (hall/console/js/ui.js ``explain``)."""
+        p = self.problem
+        return {"code": p.code, "message_zh": p.zh, "message_en": p.en}
 
 
 class CommandStore:
@@ -282,7 +292,7 @@ def router() -> APIRouter:
             made = store_of(request).issue(station_id, body.kind, args, who.name, ttl)
         except CommandRefused as exc:
             auth.audit(request, who, f"command.{body.kind}", "station", station_id, "refused")
-            raise HTTPException(422, detail=str(exc)) from None
+            raise HTTPException(422, detail=exc.detail()) from None
         auth.audit(request, who, f"command.{body.kind}", "station", station_id, "queued")
         return made
 

@@ -289,7 +289,7 @@ class RemoteCommands:
         args = dict(command.args)
         problem = set_problem(args)
         if problem is not None:
-            return "failed", problem
+            return "failed", str(problem)
         key, value = args["key"], args["value"]
         data = self.runtime.config.model_dump(mode="json")
         put(data, key, value)

@@ -70,7 +70,8 @@ def test_a_set_command_reaches_a_running_kiosk_between_sessions(
     panel.locator(".command-value").fill("loud")
     panel.locator(".command-send").click()
     expect(panel.locator(".command-error")).to_contain_text(
-        "已拒绝：填写有误：speech.volume: the value must be a JSON integer, not a string"
+        "已拒绝：speech.volume 的值须为整数，不能是字符串"
+        "（speech.volume: the value must be a JSON integer, not a string）"
     )
     # The real thing: the card reader's backend.
     panel.locator(".command-key").select_option("devices.card_reader.backend")

@@ -136,12 +136,16 @@ def test_the_allow_list_is_checked_at_the_hall_and_the_value_at_the_kiosk(
     tech = login(server, "wang.tech")
     refused = issue(tech, server, STATION, kind="set", key="hall.url", value="http://evil")
     assert refused.status_code == 422
-    assert "not a key the console may set" in refused.json()["detail"]
+    assert refused.json()["detail"]["code"] == "SET_KEY_NOT_ALLOWED"
+    assert "“hall.url”不是可远程设置的配置项" in refused.json()["detail"]["message_zh"]
+    assert "not a key the console may set" in refused.json()["detail"]["message_en"]
     wrong_type = issue(tech, server, STATION, kind="set", key="speech.volume", value="loud")
     assert wrong_type.status_code == 422
-    assert wrong_type.json()["detail"] == (
-        "speech.volume: the value must be a JSON integer, not a string"
-    )
+    assert wrong_type.json()["detail"] == {
+        "code": "SET_WRONG_TYPE",
+        "message_zh": "speech.volume 的值须为整数，不能是字符串",
+        "message_en": "speech.volume: the value must be a JSON integer, not a string",
+    }
     assert issue(tech, server, STATION, kind="format_disk").status_code == 422
     # A helper may look at the fleet but not command it.
     helper = login(server, "lin.helper")
