@@ -152,22 +152,10 @@ def _hall(tmp: Path) -> Iterator[str]:
 
 
 def _config(state_dir: Path, hall_url: str) -> Any:
-    from kiosk.config import parse_config
+    from kiosk.simulated_station import simulated_station
 
-    return parse_config(
-        {
-            "station": {"id": "SND-SS-001", "name": "狮山街道站"},
-            "hall": {"url": hall_url, "timeout_s": 2},
-            "devices": {
-                "card_reader": {"backend": "ga467_emulator", "options": {"read_delay_s": 0}},
-                # No render_dir: drawing receipt PNGs is the simulator's work, not the kiosk's.
-                "printer": {"backend": "simulator", "options": {}},
-                "camera": {"backend": "simulator"},
-            },
-            "ui": {"language": "zh_CN", "care_mode": False, "fullscreen": False},
-            "paths": {"state_dir": str(state_dir)},
-        }
-    )
+    # No receipt PNGs: drawing them is the simulator's work, not the kiosk's.
+    return simulated_station(state_dir, hall_url, receipts=False)
 
 
 class _Walker:

@@ -61,24 +61,12 @@ _SAMPLES: Final[dict[str, str]] = {
 
 
 def _config(state_dir: Path, language: str, care: bool) -> Any:
-    from kiosk.config import parse_config
+    from kiosk.simulated_station import simulated_station
 
-    return parse_config(
-        {
-            "station": {"id": "PREVIEW-001", "name": "预览"},
-            "hall": {"url": NO_HALL, "timeout_s": 1},
-            "devices": {
-                "card_reader": {"backend": "ga467_emulator", "options": {"read_delay_s": 0}},
-                "printer": {
-                    "backend": "simulator",
-                    "options": {"render_dir": str(state_dir / "receipts")},
-                },
-                "camera": {"backend": "simulator"},
-            },
-            "ui": {"language": language, "care_mode": care, "fullscreen": False},
-            "paths": {"state_dir": str(state_dir)},
-        }
-    )
+    return simulated_station(
+        state_dir, NO_HALL, language=language, care=care, station=("PREVIEW-001", "预览"),
+        timeout_s=1,
+    )  # fmt: skip
 
 
 def sample_answer(spec: FieldSpec, language: str, today: dt.date) -> str:

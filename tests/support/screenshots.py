@@ -18,8 +18,8 @@ from typing import Any
 from contracts.clock import SYSTEM_CLOCK
 from drivers.errors import CardReadFailed, MrzRequired
 from hall.server import HallServer
-from kiosk.config import parse_config
 from kiosk.runtime import KioskRuntime
+from kiosk.simulated_station import simulated_station
 from kiosk.technician.pin import DEMO_PIN as DEMO_TECHNICIAN_PIN
 from kiosk.technician.pin import DEMO_PIN_HASH as DEMO_TECHNICIAN_PIN_HASH
 from tests.support.background import HeldBackground
@@ -46,25 +46,10 @@ BUNDLE_ANSWERS = {
 
 
 def demo_config(state_dir: Path, hall_url: str, language: str, care: bool) -> Any:
-    return parse_config(
-        {
-            "station": {"id": "SND-SS-001", "name": "狮山街道站"},
-            "hall": {"url": hall_url, "timeout_s": 2},
-            "devices": {
-                "card_reader": {"backend": "ga467_emulator", "options": {"read_delay_s": 0}},
-                "printer": {
-                    "backend": "simulator",
-                    "options": {"render_dir": str(state_dir / "receipts")},
-                },
-                "camera": {"backend": "simulator"},
-            },
-            "ui": {"language": language, "care_mode": care, "fullscreen": False},
-            "paths": {"state_dir": str(state_dir)},
-            "technician": {
-                "pin_hash": DEMO_TECHNICIAN_PIN_HASH,
-                "export_dir": str(state_dir / "usb"),
-            },
-        }
+    """The demo station on the simulators, with the demo technician PIN and a USB folder."""
+    technician = {"pin_hash": DEMO_TECHNICIAN_PIN_HASH, "export_dir": str(state_dir / "usb")}
+    return simulated_station(
+        state_dir, hall_url, language=language, care=care, extra={"technician": technician}
     )
 
 
