@@ -100,12 +100,14 @@ class MatchReport:
 @dataclass(frozen=True, slots=True)
 class RegisterMatchReport:
     """:meth:`PolicyPush.match_register_changes`: the published version's own match, the
-    enterprises added or changed that were looked at, the pending pushes that added, seconds."""
+    enterprises added or changed that were looked at, the pending pushes that added, seconds,
+    and the pending pushes withdrawn."""
 
     published: MatchReport
     enterprises: int
     pushes: int
     seconds: float
+    withdrawn: int = 0  # pending pushes of enterprises that changed and no longer qualify
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +181,10 @@ class PolicyPush:
         against every enterprise (:meth:`match_latest`: on a fresh hall, the shipped policies),
         then every open policy against the enterprises added or changed since it was last matched
         (``matched_at``, moved to now). An eligible enterprise not yet listed for that policy
-        version becomes pending; one already listed, confirmed or not, is never listed twice.
-        None: nothing is published."""
+        version becomes pending; one already listed, confirmed or not, is never listed twice. A
+        changed enterprise that no longer qualifies has its pending push withdrawn (staff can no
+        longer confirm it; a confirmed one stays: the text went out). None: nothing is
+        published."""
         found = self._latest() if self._latest is not None else None
         if found is None:
             return None
@@ -191,7 +195,7 @@ class PolicyPush:
         columns = (e.id, e.industry, e.size, e.qualifications, e.registered_capital, e.address)
         today, at = local_date(self.clock.now()), iso(self.clock.now())
         seen: set[str] = set()
-        added = 0
+        added = withdrawn = 0
         with self._matching:
             with self.engine.connect() as conn:
                 rows = conn.execute(
@@ -226,7 +230,8 @@ class PolicyPush:
                         [r.id for r in changed], [_facts(reader, r) for r in changed]
                     )
                     versions = {r.policy_id: r.version for r in group}
-                    added += self._add_pending(index, compiled.policies, versions, today, at)
+                    more, fewer = self._rematch(index, compiled.policies, versions, today, at)
+                    added, withdrawn = added + more, withdrawn + fewer
                 with self.engine.begin() as conn:
                     conn.execute(
                         update(policy_push_policies)
@@ -235,25 +240,49 @@ class PolicyPush:
                     )
         seconds = time.perf_counter() - started
         log.info("policy push: %d enterprise(s) added or changed looked at, %d pending push(es) "
-                 "added (%.2f s)", len(seen), added, seconds)  # fmt: skip
-        return RegisterMatchReport(first, len(seen), added, seconds)
+                 "added, %d withdrawn (%.2f s)", len(seen), added, withdrawn, seconds)  # fmt: skip
+        return RegisterMatchReport(first, len(seen), added, seconds, withdrawn)
 
-    def _add_pending(
+    def _rematch(
         self,
         index: EnterpriseIndex,
         policies: Sequence[Any],
         versions: Mapping[str, str],
         today: Any,
         at: str,
-    ) -> int:
+    ) -> tuple[int, int]:
+        """The changed enterprises of ``index`` against ``policies``: pending pushes added for
+        the newly eligible, withdrawn for those no longer eligible; (added, withdrawn)."""
         q, c = policy_pushes.c, policy_push_policies.c
-        added = 0
+        added = withdrawn = 0
         with self.engine.begin() as conn:
             for policy in policies:
                 eligible = index.eligible_keys(policy, today)
+                version = versions[policy.id]
+                kept = set(eligible)
+                gone = [eid for eid in index.keys if eid not in kept]
+                dropped = 0
+                for start in range(0, len(gone), _BATCH):
+                    taken = conn.execute(
+                        update(policy_pushes)
+                        .where(
+                            q.policy_id == policy.id,
+                            q.version == version,
+                            q.state == "pending",
+                            q.enterprise_id.in_(gone[start : start + _BATCH]),
+                        )
+                        .values(state="withdrawn")
+                    )
+                    dropped += int(taken.rowcount or 0)
+                if dropped:
+                    conn.execute(
+                        update(policy_push_policies)
+                        .where(c.version == version, c.policy_id == policy.id)
+                        .values(eligible=c.eligible - dropped)
+                    )
+                    withdrawn += dropped
                 if not eligible:
                     continue
-                version = versions[policy.id]
                 listed: set[str] = set()
                 for start in range(0, len(eligible), _BATCH):
                     listed.update(
@@ -282,7 +311,7 @@ class PolicyPush:
                     .values(eligible=c.eligible + len(new))
                 )
                 added += len(new)
-        return added
+        return added, withdrawn
 
     def warm_in_background(self) -> None:
         """Index the register for the published policies in a daemon thread (at start), so the

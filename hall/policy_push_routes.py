@@ -69,7 +69,7 @@ def router() -> APIRouter:
         policy_id: _PolicyId,
         request: Request,
         who: SupervisorDep,
-        state: Literal["pending", "confirmed", "superseded"] = "pending",
+        state: Literal["pending", "confirmed", "superseded", "withdrawn"] = "pending",
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> dict[str, Any]:
@@ -117,10 +117,12 @@ def router() -> APIRouter:
                 raise HTTPException(404, detail="no policies are published")
             report = found.published
             audit(request, who, "policy_push.match", "policies", report.version[:120],
-                  f"{report.matched} new, {report.pushes + found.pushes} pending")  # fmt: skip
+                  f"{report.matched} new, {report.pushes + found.pushes} pending, "
+                  f"{found.withdrawn} withdrawn")  # fmt: skip
             return {"version": report.version, "matched": report.matched,
                     "pushes": report.pushes, "superseded": report.superseded,
                     "register_enterprises": found.enterprises, "register_pushes": found.pushes,
+                    "register_withdrawn": found.withdrawn,
                     "seconds": round(found.seconds, 3)}  # fmt: skip
         audit(request, who, "policy_push.match", "policies", report.version[:120],
               f"{report.matched} matched, {report.pushes} pending")  # fmt: skip

@@ -50,7 +50,9 @@ policy_pushes = Table(
     Column("version", String(64), nullable=False),
     Column("policy_id", String(80), nullable=False),
     Column("enterprise_id", String(32), nullable=False),
-    Column("state", String(16), nullable=False),  # pending, confirmed, superseded
+    # pending, confirmed, superseded (the policy changed or went), withdrawn (the enterprise
+    # changed and no longer qualifies)
+    Column("state", String(16), nullable=False),
     Column("matched_at", String(40), nullable=False),
     Column("confirmed_at", String(40), nullable=True),
     Column("confirmed_by", String(64), nullable=True),

@@ -212,4 +212,26 @@ def test_staff_match_the_register_as_it_is_now_nothing_twice(
     ids = {r.uscc: r.id for r in rows_of(hall, enterprises)}
     assert sorted(pushes) == sorted([(ids[uscc(1)], "confirmed"), (ids[uscc(2)], "confirmed"),
                                      (ids[uscc(4)], "pending")])  # fmt: skip
+    assert later["register_withdrawn"] == 0
+
+    # Enterprise 4 loses the certificate before anyone confirmed it, enterprise 2 grows out of
+    # the sizes after its text went out: 4's pending push is withdrawn (no officer can confirm
+    # it now), 2's confirmed one stays.
+    hall.clock.advance(60)
+    changed = workbook([row(4, 资质=""), row(2, 企业规模="大型")])
+    assert import_file(admin, hall, changed).status_code == 200
+    hall.clock.advance(60)
+    withdrawn = admin.post(base + "/match", timeout=120).json()
+    assert (withdrawn["register_enterprises"], withdrawn["register_pushes"]) == (2, 0)
+    assert withdrawn["register_withdrawn"] == 1
+    pushes = [(r.enterprise_id, r.state) for r in rows_of(hall, policy_pushes)
+              if r.policy_id == "digital_sme"]  # fmt: skip
+    assert sorted(pushes) == sorted([(ids[uscc(1)], "confirmed"), (ids[uscc(2)], "confirmed"),
+                                     (ids[uscc(4)], "withdrawn")])  # fmt: skip
+    (digital,) = [
+        p for p in sup.get(base, timeout=10).json()["items"] if p["policy_id"] == "digital_sme"
+    ]
+    assert (digital["eligible"], digital["pending"], digital["confirmed"]) == (2, 0, 2)
+    page = sup.get(base + "/2026.11.24-1/digital_sme?state=withdrawn", timeout=10).json()
+    assert [e["enterprise_id"] for e in page["items"]] == [ids[uscc(4)]]
     assert any(a[1] == "policy_push.match" and a[0] == "ada" for a in audit_rows(hall.server))

@@ -33,7 +33,8 @@ export async function render(view, { me } = {}) {
     rematch.disabled = true;
     try {
       const done = await request("POST", "/api/v1/policy-push/match");
-      toast(`比对完成：新增待确认 ${done.pushes + done.register_pushes} 家次（新增或变更的企业 ${done.register_enterprises} 家）`);
+      const withdrawn = done.register_withdrawn ? `，已不符合条件而撤回 ${done.register_withdrawn} 家次` : "";
+      toast(`比对完成：新增待确认 ${done.pushes + done.register_pushes} 家次（新增或变更的企业 ${done.register_enterprises} 家）${withdrawn}`);
       await refresh();
     } catch (err) {
       if (err.status !== 401) toast(explain(err), "error");
