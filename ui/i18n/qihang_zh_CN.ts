@@ -517,37 +517,52 @@
 <context>
     <name>ConsultTile</name>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="10"/>
+        <location filename="../qml/components/ConsultTile.qml" line="11"/>
         <source>Check progress</source>
         <translation>查办事进度</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="11"/>
+        <location filename="../qml/components/ConsultTile.qml" line="12"/>
         <source>Find policies for you</source>
         <translation>政策匹配</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="12"/>
+        <location filename="../qml/components/ConsultTile.qml" line="13"/>
+        <source>Hand in missing material</source>
+        <translation>补正材料</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="14"/>
         <source>Ask a question</source>
         <translation>政策问答</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="13"/>
+        <location filename="../qml/components/ConsultTile.qml" line="15"/>
         <source>Type the number on your receipt, or scan its QR code.</source>
         <translation>输入回执上的受理编号，或扫描回执二维码。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="14"/>
+        <location filename="../qml/components/ConsultTile.qml" line="16"/>
         <source>Answer a few questions about your enterprise and see which support policies fit.</source>
         <translation>填写企业基本情况，看看能申报哪些惠企政策。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="15"/>
+        <location filename="../qml/components/ConsultTile.qml" line="17"/>
+        <source>Photograph what the officer asked for; scan your receipt&apos;s QR code or read your ID card.</source>
+        <translation>拍照补交工作人员要求的材料；扫描回执二维码或刷身份证。</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="18"/>
         <source>Search common questions; if there is no answer, a service agent can help.</source>
         <translation>搜索常见问题；找不到答案可请工作人员远程帮办。</translation>
     </message>
     <message>
-        <location filename="../qml/components/ConsultTile.qml" line="51"/>
+        <location filename="../qml/components/ConsultTile.qml" line="54"/>
+        <source>With your receipt or ID card</source>
+        <translation>凭回执或身份证</translation>
+    </message>
+    <message>
+        <location filename="../qml/components/ConsultTile.qml" line="55"/>
         <source>No ID card needed</source>
         <translation>无需身份证</translation>
     </message>
@@ -907,7 +922,7 @@
         <translation>法定代表人：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="133"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="128"/>
         <source>You have %1 policies you can apply for</source>
         <translation>您有 %1 项可申报政策</translation>
     </message>
@@ -918,32 +933,32 @@
         <translation>您：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="134"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="146"/>
         <source>Scan the enterprise code or electronic business licence</source>
         <translation>扫描一企一码/电子营业执照</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="153"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="165"/>
         <source>Type the unified social credit code</source>
         <translation>输入统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="171"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="183"/>
         <source>Look up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="185"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="197"/>
         <source>Stop scanning</source>
         <translation>停止扫描</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="192"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="204"/>
         <source>File as an individual</source>
         <translation>以个人身份办理</translation>
     </message>
     <message>
-        <location filename="../qml/screens/EnterpriseScreen.qml" line="198"/>
+        <location filename="../qml/screens/EnterpriseScreen.qml" line="210"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>
@@ -2266,29 +2281,24 @@
         <translation>请选择要办理的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="174"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="179"/>
         <source>Filing for: %1</source>
         <translation>办理企业：%1</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="185"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="190"/>
         <source>E-archive</source>
         <translation>电子档案</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="191"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="196"/>
         <source>Change</source>
         <translation>更换企业</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="191"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="196"/>
         <source>File for an enterprise</source>
         <translation>办理企业</translation>
-    </message>
-    <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="217"/>
-        <source>Hand in missing material</source>
-        <translation>补正材料</translation>
     </message>
     <message>
         <location filename="../qml/screens/ServiceHomeScreen.qml" line="114"/>
@@ -2311,62 +2321,62 @@
         <translation>清除搜索</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="233"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="240"/>
         <source>Most used here</source>
         <translation>本站常用</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="234"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="241"/>
         <source>By theme</source>
         <translation>按主题</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="235"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="242"/>
         <source>By department</source>
         <translation>按部门</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="286"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="293"/>
         <source>%1 services found</source>
         <translation>找到 %1 个事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="288"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="295"/>
         <source>No service matches “%1”. Try fewer characters, or browse by theme.</source>
         <translation>没有找到与“%1”相符的事项。请少输入几个字，或按主题查找。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="290"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="297"/>
         <source>One-filing bundles first, then what is filed most at this station</source>
         <translation>“一件事”套餐在前，其后是本站办得最多的事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="291"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="298"/>
         <source>One-filing bundles first. Browse by theme or department for all %1 services.</source>
         <translation>“一件事”套餐在前。按主题或按部门可查看全部 %1 个事项。</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="292"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="299"/>
         <source>%1 services</source>
         <translation>共 %1 个事项</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="364"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="371"/>
         <source>Often used here</source>
         <translation>本站常办</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="379"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="386"/>
         <source>One filing</source>
         <translation>一件事</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="395"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="402"/>
         <source>ID card needed</source>
         <translation>需刷身份证</translation>
     </message>
     <message>
-        <location filename="../qml/screens/ServiceHomeScreen.qml" line="410"/>
+        <location filename="../qml/screens/ServiceHomeScreen.qml" line="417"/>
         <source>Exit</source>
         <translation>退出</translation>
     </message>

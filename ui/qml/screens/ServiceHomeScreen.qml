@@ -206,6 +206,7 @@ ScreenFrame {
                     visible: !home.searching
                     Layout.fillWidth: true
                     spacing: Theme.gap / 2
+                    // One height for the row: the tallest tile's (a long English heading wraps).
                     Repeater {
                         model: ["progress", "policies", "qa"]
                         delegate: ConsultTile {
@@ -213,17 +214,18 @@ ScreenFrame {
                             kind: modelData
                             compact: true
                             Layout.fillWidth: true
+                            Layout.fillHeight: true
                             Layout.preferredWidth: 1
                         }
                     }
                     // 补正: hand in what an officer asked for, at any station (the receipt or the card).
-                    BigButton {
+                    ConsultTile {
                         objectName: "supplementTile"
-                        text: qsTr("Hand in missing material")
+                        kind: "supplement"
+                        compact: true
                         Layout.fillWidth: true
+                        Layout.fillHeight: true
                         Layout.preferredWidth: 1
-                        Layout.preferredHeight: Math.round(150 * Theme.s)
-                        onClicked: supplement.open()
                     }
                 }
 
