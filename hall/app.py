@@ -511,6 +511,7 @@ def create_app(
     # Routes are matched in order, one by one: the busiest (every station's heartbeat) first.
     # Only its own two paths match it, so the order changes nothing else.
     app.include_router(fleet.router())
+    fleet.serve_regular_heartbeats(app)
     app.include_router(auth.router())
     app.include_router(catalog_publish.router())
     app.include_router(content_routes.router())

@@ -28,6 +28,7 @@ from tests.hall.helpers import (
     cheap_hasher,
     enrol_station,
     enrolled_runtime,
+    hall_db,
     login,
     signed_session,
     station_identity,
@@ -155,6 +156,142 @@ def test_a_replayed_heartbeat_is_refused_and_changes_nothing(console_hall: Conso
     assert beat_as(console_hall, "TEST-REPLAY", {**first, "outbox_depth": 2}).status_code == 204
     (station,) = staff.get(console_hall.url + "/api/v1/stations", timeout=5).json()["stations"]
     assert station["report"]["outbox_depth"] == 2
+
+
+def test_beats_purge_expired_nonces_and_a_replay_is_still_refused(
+    console_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every PURGE_EVERY nonces the hall deletes those out of the window: on SQLite inside the
+    # beat's own transaction (under the process's writer lock, no commit of its own).
+    from sqlalchemy import func, select
+
+    from contracts.device_auth import MAX_PAST_S
+    from hall.device_auth import request_nonces
+    from hall.store import SubmissionStore
+
+    monkeypatch.setattr(console_hall.server.app.state.nonces, "PURGE_EVERY", 4)
+    good = {"version": "1.0", "uptime_s": 1.0, "outbox_depth": 0, "devices": {}}
+    for _ in range(3):
+        assert beat_as(console_hall, "TEST-PURGE", good).status_code == 204
+    console_hall.clock.advance(timedelta(seconds=MAX_PAST_S + 5))
+    identity = station_identity(console_hall.server, "TEST-PURGE")
+    path = "/api/v1/stations/TEST-PURGE/heartbeat"
+    body = json.dumps(good).encode()
+    headers = {**identity.headers("POST", path, body), "Content-Type": "application/json"}
+    url = console_hall.url + path
+    assert requests.post(url, data=body, headers=headers, timeout=5).status_code == 204
+    for _ in range(4):
+        assert beat_as(console_hall, "TEST-PURGE", good).status_code == 204
+    now = int(console_hall.clock.now().timestamp())
+    store = SubmissionStore(hall_db(console_hall.server))
+    try:
+        with store.engine.connect() as conn:
+            expired = request_nonces.c.expires_at < now
+            count = select(func.count()).select_from(request_nonces)
+            assert conn.execute(count.where(expired)).scalar_one() == 0
+            assert conn.execute(count).scalar_one() >= 2  # the recent beats' nonces stay
+    finally:
+        store.close()
+    replay = requests.post(url, data=body, headers=headers, timeout=5)
+    assert replay.status_code == 401 and "replayed" in replay.json()["detail"], replay.text
+
+
+# The regular beats a fleet sends, and beats the hall must refuse or may take in other spellings:
+# (name, station id in the path, body, how the request is signed, content type).
+_GOOD = {"version": "1.0", "uptime_s": 1.5, "outbox_depth": 0, "devices": {}}
+
+
+def _case(
+    name: str,
+    body: bytes | dict[str, Any] = _GOOD,
+    signing: str = "signed",
+    content_type: str = "application/json",
+    station: str = "TEST-LEAN",
+) -> tuple[str, str, bytes, str, str]:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return name, station, raw, signing, content_type
+
+
+_BEATS = [
+    _case("regular"),
+    _case("int for a float", {**_GOOD, "uptime_s": 5}),
+    _case("big int", {**_GOOD, "outbox_depth": 10**30}),
+    _case(
+        "duplicate key", b'{"version":"1","version":"2","uptime_s":1,"outbox_depth":0,"devices":{}}'
+    ),
+    _case("lone surrogate", b'{"version":"\\ud800","uptime_s":1,"outbox_depth":0,"devices":{}}'),
+    _case("charset", content_type="application/json; charset=utf-8"),
+    _case("text/plain", content_type="text/plain"),
+    _case("no content type", content_type=""),
+    _case("string for an int", {**_GOOD, "outbox_depth": "3"}),
+    _case("unknown field", {**_GOOD, "x": 1}),
+    _case("not json", b"{not json"),
+    _case("empty", b""),
+    _case("array", b"[]"),
+    _case("unsigned", signing="none"),
+    _case("bearer", signing="bearer"),
+    _case("malformed credential", signing="malformed"),
+    _case("signed another body", signing="other body"),
+    _case("another station's device", station="TEST-LEAN-2"),
+    _case("bad station id", station="test lean"),
+]
+
+
+def test_a_regular_beat_is_served_lean_and_every_answer_is_the_full_routes(
+    sqlite_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hall.fleet serves a regular beat without FastAPI's request machinery and hands every
+    other to the FastAPI route. Each beat is sent twice, once as served and once with the lean
+    route turned off: the same status, the same answer, the same health row."""
+    from hall import fleet
+
+    identity = station_identity(sqlite_hall.server, "TEST-LEAN")
+    station_identity(sqlite_hall.server, "TEST-LEAN-2")
+    add_staff(sqlite_hall.server, "wang")
+    staff = login(sqlite_hall.server, "wang")
+    taken: list[bool] = []
+    regular = fleet._regular
+
+    def watched(*args: Any) -> fleet.HeartbeatIn | None:
+        beat = regular(*args)
+        taken.append(beat is not None)
+        return beat
+
+    def send(station: str, body: bytes, signing: str, content_type: str) -> tuple[Any, ...]:
+        path = f"/api/v1/stations/{station}/heartbeat".replace(" ", "%20")
+        headers = {"Content-Type": content_type} if content_type else {}
+        if signing in ("signed", "other body", "malformed"):
+            headers |= identity.headers("POST", path, b"{}" if signing == "other body" else body)
+        if signing == "malformed":
+            headers["Authorization"] = headers["Authorization"].split(" ")[0] + " :no-device"
+        elif signing == "bearer":
+            headers["Authorization"] = "Bearer a"
+        answer = requests.post(sqlite_hall.url + path, data=body, headers=headers, timeout=5)
+        sqlite_hall.clock.advance(timedelta(seconds=1))
+        rows = stations(sqlite_hall, staff)
+        row = rows.get(station, {})
+        return answer.status_code, answer.content, row.get("report"), row.get("last_seen") is None
+
+    for name, station, body, signing, content_type in _BEATS:
+        monkeypatch.setattr(fleet, "_regular", watched)
+        taken.clear()
+        served = send(station, body, signing, content_type)
+        lean = taken == [True]
+        monkeypatch.setattr(fleet, "_regular", lambda *args: taken.append(False))
+        taken.clear()
+        full = send(station, body, signing, content_type)
+        assert taken == [False], name  # the lean route stood in front of the full one
+        assert served == full, name
+        expected_lean = name in (
+            "regular",
+            "int for a float",
+            "big int",
+            "duplicate key",
+            "signed another body",
+            "another station's device",
+        )
+        assert lean == expected_lean, name
+        assert served[0] in (204, 401, 403, 422), (name, served)
 
 
 # -- every simulated fault becomes its alert ----------------------------------------------------
