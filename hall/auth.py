@@ -15,7 +15,8 @@ remote-assist console), so it knows nothing about demands or catalogs:
 - **Sessions** (``staff_sessions``): login sets a random token in a cookie (``HttpOnly``,
   ``Secure``, ``SameSite=Strict``); the hall stores only the token's sha256, so a copy of the
   database cannot be replayed as a login. A session ends at logout, after
-  :data:`SESSION_IDLE` without a request, or :data:`SESSION_MAX` after login, whichever is first.
+  :data:`SESSION_IDLE` without a request (to the minute: :data:`SESSION_TOUCH`), or
+  :data:`SESSION_MAX` after login, whichever is first.
 - **Dependencies** for routes: :func:`require_staff` (401 without a live session, any role) and
   :func:`require_role` (403 for a role without that grant). Unsafe methods also check
   ``Origin`` when the browser sends one, on top of SameSite, so a page elsewhere cannot post
@@ -95,6 +96,10 @@ DEPARTMENT_ROLES: Final = frozenset({"officer"})
 COOKIE_NAME: Final = "qh_staff"
 SESSION_IDLE: Final = timedelta(hours=2)
 SESSION_MAX: Final = timedelta(hours=12)
+# The idle timer moves in steps: a request refreshes a session whose last refresh is this old or
+# more. A console paging every few seconds writes once a minute, not with every request (each a
+# synced commit that held every other SQLite writer, heartbeats included, for its fsync).
+SESSION_TOUCH: Final = timedelta(minutes=1)
 # Consecutive wrong passwords for one name before it must wait; the wait doubles each time, up
 # to 15 minutes. A name quiet for a day starts over.
 MAX_FAILURES: Final = 5
@@ -399,11 +404,12 @@ class StaffStore:
             if not row.active or now >= datetime.fromisoformat(row.expires_at) or now >= idle_end:
                 conn.execute(delete(staff_sessions).where(staff_sessions.c.token_sha256 == digest))
                 return None
-            conn.execute(
-                update(staff_sessions)
-                .where(staff_sessions.c.token_sha256 == digest)
-                .values(last_seen=iso(now))
-            )
+            if now - datetime.fromisoformat(row.last_seen) >= SESSION_TOUCH:
+                conn.execute(
+                    update(staff_sessions)
+                    .where(staff_sessions.c.token_sha256 == digest)
+                    .values(last_seen=iso(now))
+                )
         return Staff(row.name, row.role, row.department)
 
     def end_session(self, token: str) -> None:

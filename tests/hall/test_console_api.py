@@ -120,6 +120,44 @@ def test_idle_session_expires(sqlite_hall: ConsoleHall) -> None:
     assert session.get(sqlite_hall.url + "/api/v1/auth/me", timeout=5).status_code == 401
 
 
+def test_a_session_is_refreshed_once_a_minute_not_with_every_request(
+    sqlite_hall: ConsoleHall,
+) -> None:
+    # Each refresh is a synced commit that holds every other writer (heartbeats too): a console
+    # paging every few seconds refreshes its session once a minute.
+    from sqlalchemy import select
+
+    from hall.auth import SESSION_IDLE, SESSION_TOUCH, staff_sessions
+    from hall.store import SubmissionStore
+
+    def last_seen() -> str:
+        store = SubmissionStore(sqlite_hall.server.db_path)
+        try:
+            with store.engine.connect() as conn:
+                return str(conn.execute(select(staff_sessions.c.last_seen)).scalar_one())
+        finally:
+            store.close()
+
+    add_staff(sqlite_hall.server, "lin.helper")
+    session = login(sqlite_hall.server, "lin.helper")
+    me = sqlite_hall.url + "/api/v1/auth/me"
+    at_login = last_seen()
+    for _ in range(3):
+        sqlite_hall.clock.advance(timedelta(seconds=15))
+        assert session.get(me, timeout=5).status_code == 200
+    assert last_seen() == at_login
+    sqlite_hall.clock.advance(SESSION_TOUCH - timedelta(seconds=45))
+    assert session.get(me, timeout=5).status_code == 200
+    refreshed = last_seen()
+    assert refreshed > at_login
+    # The idle time runs from the last refresh: a request 59 s after it did not move it.
+    sqlite_hall.clock.advance(timedelta(seconds=59))
+    assert session.get(me, timeout=5).status_code == 200
+    assert last_seen() == refreshed
+    sqlite_hall.clock.advance(SESSION_IDLE - timedelta(seconds=58))
+    assert session.get(me, timeout=5).status_code == 401
+
+
 def test_cross_origin_post_is_refused(sqlite_hall: ConsoleHall) -> None:
     add_staff(sqlite_hall.server, "wu.super", "supervisor")
     session = login(sqlite_hall.server, "wu.super")
