@@ -274,6 +274,7 @@ def create_app(
             await run_in_threadpool(notify.stop)
         # Close pooled connections when uvicorn stops (a PostgreSQL server counts them).
         await app.state.assist.aclose()
+        await run_in_threadpool(app.state.heartbeat_writer.close)
         fleet_store.close()
         store.close()
 
@@ -334,6 +335,7 @@ def create_app(
     store.intake_hooks.append(register_filings.RegisterFilings(store.engine, clock).on_intake)
     app.state.bookings = booking_desk
     app.state.fleet_store = fleet_store
+    app.state.heartbeat_writer = fleet.HeartbeatWriter(app)
     # The signed apt repository stations update from, and their version pins (issue 20).
     app.state.apt_repo = apt_repo.AptRepo(apt_repo.path_beside(seal_key_file))
     app.state.software_pins = software.SoftwarePins(store.engine, clock)

@@ -188,9 +188,12 @@ def authenticate_digest(
     headers: Mapping[str, str],
     body_sha256: str,
     conn: Connection | None = None,
+    station_id: str | None = None,
 ) -> Caller:
     """:func:`authenticate` for a body the caller hashed itself (lower-case hex sha256);
-    ``conn``: read the device and record the nonce in that open transaction (the caller's)."""
+    ``conn``: read the device and record the nonce in that open transaction (the caller's);
+    ``station_id``: :func:`admit` the device for it before its nonce is recorded (a refused
+    request writes nothing, even inside a transaction the caller commits)."""
     unauthorized = status.HTTP_401_UNAUTHORIZED
     try:
         signed = DeviceAuthHeaders.from_headers(headers)
@@ -224,9 +227,11 @@ def authenticate_digest(
     data = signing_input_for_digest(method, path, timestamp, signed.nonce, body_sha256)
     if not _signature_ok(device.public_key, signed.signature, data):
         _refuse(unauthorized, "bad request signature", "bad signature", dev, station)
+    caller = Caller(device_id=dev, station_id=station)
+    admit(app, caller, station_id)
     if not _nonces(app).remember(dev, signed.nonce, timestamp, conn):
         _refuse(unauthorized, "replayed request (nonce already used)", "replay", dev, station)
-    return Caller(device_id=dev, station_id=station)
+    return caller
 
 
 def _signature_ok(public_key_b64: str, signature_b64: str, data: bytes) -> bool:
@@ -268,9 +273,7 @@ def check(
     """:func:`authenticate` and :func:`admit` in one (blocking); ``conn``: in that open
     transaction, which the caller commits with its own writes (or rolls back on a refusal)."""
     digest = hashlib.sha256(body).hexdigest()
-    caller = authenticate_digest(app, method, path, headers, digest, conn)
-    admit(app, caller, station_id)
-    return caller
+    return authenticate_digest(app, method, path, headers, digest, conn, station_id)
 
 
 async def caller(request: Request) -> Caller:

@@ -16,16 +16,18 @@ and counted in SQL, never loaded whole.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import queue
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 
-import anyio
-import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -40,11 +42,11 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    case,
     func,
-    or_,
+    literal_column,
     select,
     true,
+    union,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.routing import Match, Route
@@ -102,6 +104,25 @@ station_health = Table(
     Column("severity", String(8), nullable=False, server_default="ok"),
     Column("simulated", Integer, nullable=False, server_default="0"),
     Index("station_health_last_seen", "last_seen"),
+)
+# Partial indexes (migration 0016): only stations with an alert, or on simulators, have an entry,
+# so the alarms filter and the counts read those few, not 20,000 reports, and a healthy
+# station's beat maintains neither.
+# Literal values, not bound parameters: SQLite uses a partial index only for a query whose WHERE
+# holds the index's own term, which a parameter does not prove.
+_ALARMING = station_health.c.severity != literal_column("'ok'")
+_SIMULATED = station_health.c.simulated > literal_column("0")
+Index(
+    "station_health_alarming",
+    station_health.c.station_id,
+    sqlite_where=_ALARMING,
+    postgresql_where=_ALARMING,
+)
+Index(
+    "station_health_simulated",
+    station_health.c.station_id,
+    sqlite_where=_SIMULATED,
+    postgresql_where=_SIMULATED,
 )
 
 
@@ -198,10 +219,16 @@ class FleetStore:
         cutoff = (now - self.settings.offline_after).isoformat()
         offline = station_health.c.last_seen < cutoff
         where: list[ColumnElement[bool]] = []
+        # A filter's stations from its index (as a list in station id order), not a filter
+        # applied to every row on the way along the primary key.
+        c = station_health.c
         if show == "offline":
-            where.append(offline)
+            where.append(c.station_id.in_(select(c.station_id).where(offline)))
         elif show == "alarms":
-            where.append(or_(offline, station_health.c.severity != "ok"))
+            alarms = union(
+                select(c.station_id).where(offline), select(c.station_id).where(_ALARMING)
+            )
+            where.append(c.station_id.in_(alarms))
         if after is not None:
             where.append(station_health.c.station_id > after)
         query = (
@@ -219,22 +246,34 @@ class FleetStore:
 
     @staticmethod
     def _counts(conn: Any, offline: ColumnElement[bool]) -> dict[str, int]:
+        """The fleet's figures, each a count over an index range (the whole table's count,
+        the quiet stations by ``last_seen``, the alerting and simulated ones by their partial
+        indexes): a few rows read in a healthy fleet, however large."""
         c = station_health.c
-        online = ~offline
 
-        def when(condition: ColumnElement[bool]) -> Any:
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+        def count(*where: ColumnElement[bool]) -> Any:
+            return select(func.count()).select_from(station_health).where(*where).scalar_subquery()
 
+        # The alerting stations that are online: all alerting ones less the quiet ones among
+        # them (an "online" term would walk the last_seen index over the whole fleet).
+        is_critical, is_warning = (
+            _ALARMING & (c.severity == level) for level in ("critical", "warning")
+        )
         row = conn.execute(
             select(
-                func.count(),
-                when(offline),
-                when(and_(online, c.severity == "critical")),
-                when(and_(online, c.severity == "warning")),
-                when(c.simulated > 0),
-            ).select_from(station_health)
+                count(),
+                count(offline),
+                count(is_critical),
+                count(is_critical, offline),
+                count(is_warning),
+                count(is_warning, offline),
+                count(_SIMULATED),
+            )
         ).one()
-        total, quiet, down, warning, simulated = (int(v) for v in row)
+        total, quiet, all_down, quiet_down, all_warning, quiet_warning, simulated = (
+            int(v) for v in row
+        )
+        down, warning = all_down - quiet_down, all_warning - quiet_warning
         return {
             "total": total,
             "critical": quiet + down,
@@ -308,42 +347,116 @@ def severity(codes: list[str]) -> str:
     return "warning" if codes else "ok"
 
 
-# Worker threads a hall gives heartbeats at once. Thousands of stations beat at random moments;
-# more threads than this only queue on the GIL and the database's write lock, and each waiting
-# thread costs CPU in hand-offs (8 threads: ~3 ms of hall CPU per beat, 24: ~5 ms). Beats
-# beyond it wait in the event loop, which costs nothing, and the rest of the pool stays free for
-# filings and the console.
-HEARTBEAT_THREADS: Final = 4
+# Beats one transaction takes at most. A batch holds the process's SQLite writer lock for its
+# length (some 0.3 ms a beat): 64 keeps a filing's or the console's write from waiting over ~20 ms.
+BATCH_MAX: Final = 64
 
 
-def _heartbeat_limiter(app: Any) -> anyio.CapacityLimiter:
-    limiter: anyio.CapacityLimiter | None = getattr(app.state, "heartbeat_limiter", None)
-    if limiter is None:  # made on the event loop's thread, once (no await before it is set)
-        limiter = app.state.heartbeat_limiter = anyio.CapacityLimiter(HEARTBEAT_THREADS)
-    return limiter
+@dataclass
+class _Beat:
+    loop: asyncio.AbstractEventLoop
+    done: asyncio.Future[JSONResponse | None]
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    station_id: str
+    beat: HeartbeatIn
 
 
-def _heartbeat(
-    app: Any,
-    path: str,
-    headers: Mapping[str, str],
-    body: bytes,
-    station_id: str,
-    beat: HeartbeatIn,
+class HeartbeatWriter:
+    """Heartbeats written by one thread of the hall's, in batches: the beats that arrived while
+    the last batch was written share the next transaction (one writer lock, one commit, one
+    wake-up of the event loop). An idle hall writes each beat as it comes; a busy one writes
+    more per commit, so the cost of a beat falls as the load rises instead of the queue growing.
+
+    Each beat is its own: the device check (its row, the signature, the station, then the
+    nonce), the health row and the two look-ups that ride on its answer, in that order. A
+    refused beat has written nothing when it is refused (the nonce is its last check and
+    writes only when new), so it refuses that beat alone. A database error fails the batch's
+    beats together (the hall answers each 503, the stations send again a minute later)."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._jobs: queue.SimpleQueue[_Beat | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.batches = self.beats = 0  # written so far (read by tests and diagnostics)
+
+    async def write(
+        self, path: str, headers: Mapping[str, str], body: bytes, station_id: str, beat: HeartbeatIn
+    ) -> JSONResponse | None:
+        """The beat's answer once its batch is committed (None: an empty 204); raises its
+        :class:`DeviceAuthError`, or the batch's database error."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[JSONResponse | None] = loop.create_future()
+        if self._thread is None:  # started on the event loop's thread, once
+            self._thread = threading.Thread(target=self._run, name="heartbeats", daemon=True)
+            self._thread.start()
+        self._jobs.put(_Beat(loop, done, path, headers, body, station_id, beat))
+        return await done
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while (first := self._jobs.get()) is not None:
+            batch = [first]
+            while len(batch) < BATCH_MAX:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._jobs.put(None)  # stop after this batch
+                    break
+                batch.append(job)
+            self.batches, self.beats = self.batches + 1, self.beats + len(batch)
+            try:
+                outcomes = self._write(batch)
+            except Exception as exc:  # the batch's transaction: none of it was kept
+                log.warning("heartbeat batch of %d failed: %s", len(batch), type(exc).__name__)
+                outcomes = [exc] * len(batch)
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, object]]] = {}
+            for job, outcome in zip(batch, outcomes, strict=True):
+                by_loop.setdefault(job.loop, []).append((job.done, outcome))
+            for loop, settled in by_loop.items():
+                # RuntimeError: that loop has closed, and nobody waits for these any more.
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(_settle, settled)
+
+    def _write(self, batch: list[_Beat]) -> list[object]:
+        app = self._app
+        store: FleetStore = app.state.fleet_store
+        found: list[object] = []
+        with store.beat_transaction() as conn:
+            for job in batch:
+                try:
+                    check(app, "POST", job.path, job.headers, job.body, job.station_id, conn)
+                except DeviceAuthError as exc:
+                    found.append(exc)
+                    continue
+                store.record(job.station_id, job.beat, conn)
+                waiting = app.state.remote_commands.any_open(job.station_id, conn)
+                software = app.state.software_pins.heartbeat_field(job.station_id, conn)
+                found.append((waiting, software))
+        outcomes: list[object] = []
+        for job, outcome in zip(batch, found, strict=True):
+            if isinstance(outcome, tuple):
+                try:
+                    outcome = _answer_of(app, job.station_id, *outcome)
+                except Exception as exc:  # delivering its commands failed: this beat's error
+                    outcome = exc
+            outcomes.append(outcome)
+        return outcomes
+
+
+def _answer_of(
+    app: Any, station_id: str, waiting: bool, software: dict[str, Any] | None
 ) -> JSONResponse | None:
-    """One heartbeat, blocking: only the station's enrolled device (hall.device_auth; there is
-    no token path), its health row, and what rides on the answer: remote commands waiting for
-    the station (hall.remote_commands) and the version the console pinned it to
-    (hall.software), each a field of its own. None: nothing to say, an empty 204.
-
-    The device check (its row, the nonce), the health row and both look-ups share one
-    transaction: one connection and one commit per beat. A refused beat rolls it all back."""
-    store: FleetStore = app.state.fleet_store
-    with store.beat_transaction() as conn:
-        check(app, "POST", path, headers, body, station_id, conn)
-        store.record(station_id, beat, conn)
-        waiting = app.state.remote_commands.any_open(station_id, conn)
-        software = app.state.software_pins.heartbeat_field(station_id, conn)
+    """What rides on a beat's answer: remote commands waiting for the station
+    (hall.remote_commands) and the version the console pinned it to (hall.software), each a
+    field of its own. None: nothing to say, an empty 204."""
     # Nearly every beat finds no command; delivering one writes in a transaction of its own.
     commands = app.state.remote_commands.for_delivery(station_id) if waiting else []
     if not commands and not software:
@@ -356,19 +469,23 @@ def _heartbeat(
     )
 
 
+def _settle(settled: list[tuple[asyncio.Future[Any], object]]) -> None:
+    for done, outcome in settled:
+        if done.cancelled():  # the station hung up; its beat is written all the same
+            continue
+        if isinstance(outcome, BaseException):
+            done.set_exception(outcome)
+        else:
+            done.set_result(outcome)
+
+
 async def _answer(request: Request, body: bytes, station_id: str, beat: HeartbeatIn) -> Response:
-    # The busiest route at city scale: the device check and the writes run in one worker
-    # thread, not one for the check (CallerDep) and another for a sync route.
+    # The busiest route at city scale: only the station's enrolled device (hall.device_auth;
+    # there is no token path), checked by the writer with the beat's writes.
+    writer: HeartbeatWriter = request.app.state.heartbeat_writer
     try:
-        answer = await anyio.to_thread.run_sync(
-            _heartbeat,
-            request.app,
-            request_path(request.scope),
-            request.headers,
-            body,
-            station_id,
-            beat,
-            limiter=_heartbeat_limiter(request.app),
+        answer = await writer.write(
+            request_path(request.scope), request.headers, body, station_id, beat
         )
     except DeviceAuthError as exc:
         raise exc.http() from None

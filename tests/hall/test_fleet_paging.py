@@ -102,6 +102,64 @@ def test_beats_from_many_stations_at_once_are_all_taken(console_hall: ConsoleHal
     assert {r["report"]["outbox_depth"] for r in rows} == {7}  # each station's last beat
 
 
+def test_beats_written_in_one_batch_are_answered_each_on_its_own(
+    console_hall: ConsoleHall,
+) -> None:
+    # The hall writes the beats that queued while its writer was busy in one transaction
+    # (hall.fleet.HeartbeatWriter). A refused beat in such a batch is refused alone and writes
+    # nothing; the others land. The writer is held busy here (on SQLite by the process's
+    # writer lock, on PostgreSQL by a lock on the first station's row) while they queue.
+    import json
+    import time
+    from contextlib import ExitStack
+
+    from hall.store import sqlite_writer
+
+    good = [f"QH-BATCH-{i}" for i in range(6)]
+    for station in [*good, "QH-BATCH-X"]:
+        station_identity(console_hall.server, station)
+    beat(console_hall, good[0])
+    replayed = station_identity(console_hall.server, good[1])
+    path = f"/api/v1/stations/{good[1]}/heartbeat"
+    raw = json.dumps(body()).encode()
+    signed = {**replayed.headers("POST", path, raw), "Content-Type": "application/json"}
+
+    def send(job: tuple[str, str]) -> int:
+        kind, station = job
+        if kind == "replay":
+            answer = requests.post(console_hall.url + path, data=raw, headers=signed, timeout=30)
+            return answer.status_code
+        signer = "QH-BATCH-X" if kind == "foreign" else station
+        session = signed_session(station_identity(console_hall.server, signer))
+        url = f"{console_hall.url}/api/v1/stations/{station}/heartbeat"
+        return session.post(url, json=body(), timeout=30).status_code
+
+    writer = console_hall.server.app.state.heartbeat_writer
+    engine = engine_of(console_hall)
+    jobs = [("good", s) for s in good] + [("replay", ""), ("replay", ""), ("foreign", good[2])]
+    before = (writer.batches, writer.beats)
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        with ExitStack() as busy:
+            if engine.dialect.name == "sqlite":
+                busy.enter_context(sqlite_writer(engine))
+            else:
+                holder = busy.enter_context(engine.begin())
+                rows = station_health.c.station_id == good[0]
+                holder.execute(select(station_health).where(rows).with_for_update())
+            answers = [pool.submit(send, job) for job in jobs]
+            time.sleep(1.0)  # the beats queue behind the busy writer
+        found = [answer.result() for answer in answers]
+    assert found[: len(good)] == [204] * len(good)
+    assert sorted(found[len(good) : len(good) + 2]) == [204, 401]  # one replay of two is taken
+    assert found[-1] == 403  # another station's device
+    batches, beats = writer.batches - before[0], writer.beats - before[1]
+    assert beats == len(jobs) and batches < beats, (batches, beats)
+    add_staff(console_hall.server, "wang")
+    staff = login(console_hall.server, "wang")
+    rows = fleet(staff, console_hall, limit=50)["stations"]
+    assert sorted(r["station_id"] for r in rows) == good
+
+
 def test_the_fleet_is_paged_by_station_id_filtered_and_counted(console_hall: ConsoleHall) -> None:
     hall = console_hall
     beat(hall, "A-QUIET")
@@ -196,3 +254,40 @@ def test_a_real_kiosk_reports_its_backends_and_config_version(
     assert [a for a in station["alerts"] if a.startswith("DEVICE_SIMULATED:")] == [
         f"DEVICE_SIMULATED:{name}" for name in sorted(report["devices"])
     ]
+
+
+def test_the_alarms_offline_filters_and_counts_read_indexes_not_every_report(
+    sqlite_hall: ConsoleHall,
+) -> None:
+    """The console's filters and the fleet's counts come from index ranges (last_seen, and the
+    partial indexes of alerting and simulated stations), so their cost follows the stations
+    they find, not the fleet: no statement walks the table's rows (SQLite's query plans)."""
+    import re
+
+    for n in range(3):
+        beat(sqlite_hall, f"QH-{n}")
+    add_staff(sqlite_hall.server, "wang", "supervisor")
+    staff = login(sqlite_hall.server, "wang")
+    statements: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if "station_health" in statement:
+            statements.append((statement, parameters))
+
+    engine: Engine = sqlite_hall.server.app.state.fleet_store._engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for show in ("alarms", "offline"):
+            fleet(staff, sqlite_hall, show=show)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    filtered = [(s, p) for s, p in statements if "last_seen <" in s]
+    assert len(filtered) == 4, statements  # two pages, each with its counts
+    walks_rows = re.compile(r"SCAN station_health( USING INDEX sqlite_autoindex_\w+)?$")
+    raw = engine.raw_connection()
+    try:
+        for statement, parameters in filtered:
+            plan = [row[-1] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters)]
+            assert not [line for line in plan if walks_rows.search(line)], (statement, plan)
+    finally:
+        raw.close()

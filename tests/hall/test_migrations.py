@@ -164,7 +164,7 @@ def test_a_database_filled_by_the_last_release_upgrades_with_nothing_lost(filled
 def test_a_new_database_is_built_to_head_and_matches_the_live_tables(hall_db: str) -> None:
     store = SubmissionStore(hall_db)
     try:
-        assert migrations.current(store.engine) == migrations.head() == "0015"
+        assert migrations.current(store.engine) == migrations.head() == "0016"
     finally:
         store.close()
     assert schema_differences(hall_db, metadata) == []
