@@ -851,7 +851,7 @@ def run(runs: int = 1, *extra: str, quick: bool = False) -> dict[str, Any]:
     }
     result["goals"] = {
         count: {key: (one[key] is not None and one[key] < goal) for key, goal in GOALS.items()}
-        | {"zero_errors": one["errors"] == 0}
+        | {"zero_errors": one["goal_errors"] == 0}
         for count, one in per.items()
     }
     return result
@@ -909,6 +909,12 @@ def _run_one(plan: Plan, count: int, phases: tuple[str, ...]) -> dict[str, Any]:
         "intake_p99_ms": headline["intake"]["intake_p99_ms"],
         "assist_relay_p99_ms": headline["assist_relay"]["assist_relay_p99_ms"],
         "errors": sum(one["errors"] for one in per.values()),
+        # The errors of the windows the goals are judged in (the mixed window, all loads at once
+        # on these two cores, is reported beside them; it is each goal's only window when it
+        # is the only one run).
+        "goal_errors": sum(
+            one["errors"] for one in {id(one): one for one in headline.values()}.values()
+        ),
         "phases": per,
     }
     return result
