@@ -40,6 +40,7 @@ import json
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +78,23 @@ _STATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # How long a connection waits for another one's write lock (the sender thread and the submit
 # path share the file) before SQLite gives up with "database is locked".
 _BUSY_TIMEOUT_S = 10.0
+
+
+def _enable_wal(conn: sqlite3.Connection, db: Database) -> None:
+    """WAL mode, also when another connection opens a new outbox file at the same moment (the
+    sender's thread and the first filing's): both ask for the exclusive lock the switch needs
+    while holding a shared one, and SQLite refuses one of them at once rather than wait (a
+    deadlock otherwise). By the time it asks again the other has switched the file."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def check_station_id(station_id: str) -> str:
@@ -177,7 +195,7 @@ class Outbox:
 
         self.db: Database = Database(conn)
         try:
-            self.db.enable_wal()
+            _enable_wal(conn, self.db)
             # FULL: a commit is on disk when enqueue() returns. NORMAL is ~3x faster in WAL but
             # may roll back the last commits on power loss, i.e. lose a printed receipt's filing.
             self.db.execute("PRAGMA synchronous=FULL")
