@@ -1,6 +1,9 @@
-"""What the outbox tests share: the station and a sample payload."""
+"""What the outbox tests share: the station, a sample payload, threads started together."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 from contracts.wire import SealedSubmission, Submission
 from tests.support.sealing import open_queued
@@ -32,3 +35,23 @@ def walk_in_payload() -> dict[str, object]:
 def opened(sealed: SealedSubmission | None) -> Submission | None:
     """What the hall gets from a queued row (opened with the test hall's private key)."""
     return None if sealed is None else open_queued(sealed)
+
+
+def in_threads(job: Callable[[], None], count: int) -> list[BaseException]:
+    """Run ``job`` in ``count`` threads released at the same moment; what they raised."""
+    start = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            job()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures

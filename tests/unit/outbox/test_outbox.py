@@ -24,7 +24,14 @@ from offline_queue.outbox import (
 from offline_queue.status import format_status, read_status
 from tests.support.clock import FakeClock
 from tests.support.sealing import pin_test_key
-from tests.unit.outbox.support import PAYLOAD, STATION, WALK_IN_NAME, opened, walk_in_payload
+from tests.unit.outbox.support import (
+    PAYLOAD,
+    STATION,
+    WALK_IN_NAME,
+    in_threads,
+    opened,
+    walk_in_payload,
+)
 
 # --- durability settings ---------------------------------------------------------------------
 
@@ -116,25 +123,16 @@ def test_concurrent_enqueues_from_threads_get_distinct_numbers(
 ) -> None:
     Outbox(path, STATION).close()  # create the schema once, up front
     numbers: list[str] = []
-    errors: list[BaseException] = []
     lock = threading.Lock()
 
     def worker() -> None:
-        try:
-            with Outbox(path, STATION, clock=clock) as mine:
-                for i in range(25):
-                    number = mine.enqueue("svc", {"i": i}).tracking_number
-                    with lock:
-                        numbers.append(number)
-        except BaseException as exc:
-            errors.append(exc)
+        with Outbox(path, STATION, clock=clock) as mine:
+            for i in range(25):
+                number = mine.enqueue("svc", {"i": i}).tracking_number
+                with lock:
+                    numbers.append(number)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(worker, 4) == []
     assert sorted(numbers) == [f"{STATION}-20250301-{n:04d}" for n in range(1, 101)]
 
 
@@ -343,25 +341,11 @@ def test_two_connections_opening_a_new_outbox_at_once_both_open_it(tmp_path: Pat
     # one of the two lock upgrades at once. Each opens all the same, in WAL mode.
     for n in range(RACES):
         path = tmp_path / f"race-{n}.sqlite3"
-        start = threading.Barrier(2)
-        failures: list[BaseException] = []
 
-        def open_it(
-            path: Path = path,
-            start: threading.Barrier = start,
-            failures: list[BaseException] = failures,
-        ) -> None:
-            start.wait()
-            try:
-                Outbox(path, STATION, shared=True).close()
-            except BaseException as exc:
-                failures.append(exc)
+        def open_it(path: Path = path) -> None:
+            Outbox(path, STATION, shared=True).close()
 
-        threads = [threading.Thread(target=open_it) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        failures = in_threads(open_it, 2)
         assert failures == [], failures
         with Outbox(path, STATION) as box:
             assert box.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
